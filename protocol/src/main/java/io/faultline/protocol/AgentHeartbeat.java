@@ -1,0 +1,25 @@
+package io.faultline.protocol;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An agent's periodic sign of life: who it is, what it can do and which faults it holds.
+ *
+ * @param capabilities what the agent found it can do at start, e.g. {@code process.kill}
+ * @param activeFaults command ids of the faults applied and not yet undone
+ */
+public record AgentHeartbeat(String runId, String agentId, Instant at, Map<String, String> labels,
+                             String host, long pid, Instant startedAt, List<String> capabilities,
+                             List<String> activeFaults) implements TelemetryEvent {
+    public static final String TYPE = "agent.heartbeat";
+
+    public AgentHeartbeat {
+        Checks.id("agentId", agentId);
+        Checks.required("at", at);
+        labels = Checks.copy(labels);
+        capabilities = Checks.copy(capabilities);
+        activeFaults = Checks.copy(activeFaults);
+    }
+}

@@ -1,0 +1,33 @@
+package io.faultline.protocol;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * One check of a verdict: what was measured, against which threshold, and the first offending
+ * events when it failed.
+ *
+ * @param measured  the measured value in {@code unit}, null when nothing could be measured
+ * @param threshold the largest value that passes, in {@code unit}
+ * @param offenders the first offending event ids (at most a few), empty when none
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CheckResult(String name, Outcome outcome, Double measured, Double threshold, String unit,
+                          String summary, List<String> offenders) {
+    /** Whether the check held. */
+    public enum Outcome {
+        PASS, FAIL
+    }
+
+    public CheckResult {
+        Checks.required("name", name);
+        Checks.required("outcome", outcome);
+        offenders = Checks.copy(offenders);
+    }
+
+    @JsonIgnore
+    public boolean passed() {
+        return outcome == Outcome.PASS;
+    }
+}

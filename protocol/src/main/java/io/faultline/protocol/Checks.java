@@ -1,0 +1,54 @@
+package io.faultline.protocol;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Argument checks shared by the wire types' compact constructors. */
+public final class Checks {
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:\\-]{0,127}");
+
+    private Checks() {
+    }
+
+    public static <T> T required(String field, T value) {
+        if (value == null) {
+            throw new InvalidFieldException(field, "is required");
+        }
+        return value;
+    }
+
+    public static String id(String field, String value) {
+        required(field, value);
+        if (!ID.matcher(value).matches()) {
+            throw new InvalidFieldException(field,
+                    "'" + value + "' is not a valid id (letters, digits, '.', '_', ':', '-'; at most 128)");
+        }
+        return value;
+    }
+
+    public static Duration positive(String field, Duration value) {
+        required(field, value);
+        if (value.isNegative() || value.isZero()) {
+            throw new InvalidFieldException(field, "must be positive, got " + value);
+        }
+        return value;
+    }
+
+    public static Duration notNegative(String field, Duration value) {
+        required(field, value);
+        if (value.isNegative()) {
+            throw new InvalidFieldException(field, "must not be negative, got " + value);
+        }
+        return value;
+    }
+
+    public static <K, V> Map<K, V> copy(Map<K, V> map) {
+        return map == null ? Map.of() : Map.copyOf(map);
+    }
+
+    public static <T> java.util.List<T> copy(Collection<T> list) {
+        return list == null ? java.util.List.of() : java.util.List.copyOf(list);
+    }
+}

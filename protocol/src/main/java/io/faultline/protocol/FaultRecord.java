@@ -1,0 +1,40 @@
+package io.faultline.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+
+/**
+ * What happened to one injected fault, on the orchestrator's clock.
+ *
+ * @param invokedAt     just before the apply command was published (t_invoke)
+ * @param appliedAt     when the agent's "applied" report was received (t_ack); null if never applied
+ * @param healInvokedAt when the heal command was published; null if never healed by the orchestrator
+ * @param undoneAt      when the agent's "undone" report was received; null if not seen
+ * @param failover      the outage this fault caused and its recovery; null when not measured
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record FaultRecord(String name, String commandId, String agentId, String faultType,
+                          Instant invokedAt, Instant appliedAt, Instant healInvokedAt, Instant undoneAt,
+                          Failover failover) {
+    public FaultRecord {
+        Checks.required("name", name);
+        Checks.id("commandId", commandId);
+        Checks.required("faultType", faultType);
+        Checks.required("invokedAt", invokedAt);
+    }
+
+    /**
+     * Failover as a bound: recovery happened {@code [lowerMs, upperMs]} after the fault took
+     * effect, with {@code resolutionMs} the canary interval.
+     *
+     * @param outageStart       the last canary completion before the outage
+     * @param recoveredAt       the first canary completion after it (t_rec), null if none
+     * @param lowerMs           t_rec - t_ack
+     * @param upperMs           t_rec - t_invoke
+     * @param availabilityGapMs longest interval without a completed canary in the fault window
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Failover(boolean outage, boolean recovered, Instant outageStart, Instant recoveredAt,
+                           Long lowerMs, Long upperMs, long resolutionMs, long availabilityGapMs) {
+    }
+}

@@ -1,0 +1,93 @@
+package io.faultline.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one JSON codec for everything Faultline writes to Kafka or to report files.
+ * Decoding never lets a Jackson or constructor exception escape: it throws {@link JsonCodecException}
+ * with a message fit for a telemetry event.
+ */
+public final class Json {
+    private static final ObjectMapper MAPPER = configure(new ObjectMapper());
+
+    private Json() {
+    }
+
+    /** Applies Faultline's wire conventions (ISO-8601 instants and durations) to a mapper, JSON or YAML. */
+    public static <M extends ObjectMapper> M configure(M mapper) {
+        mapper.registerModule(new JavaTimeModule());
+        mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        mapper.disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
+        mapper.disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
+        // Newer senders may add fields; older readers keep working.
+        mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        return mapper;
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public static byte[] encode(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    public static String encodePretty(Object value) {
+        try {
+            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    public static <T> T decode(byte[] bytes, Class<T> type) {
+        if (bytes == null) {
+            throw new JsonCodecException("empty record");
+        }
+        try {
+            return MAPPER.readValue(bytes, type);
+        } catch (ValueInstantiationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new JsonCodecException("invalid " + type.getSimpleName() + ": " + cause.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new JsonCodecException("malformed " + type.getSimpleName() + ": " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    public static <T> T decode(String text, Class<T> type) {
+        return decode(text == null ? null : text.getBytes(StandardCharsets.UTF_8), type);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    /** A record that could not be decoded; the message says why without a stack trace. */
+    public static final class JsonCodecException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        JsonCodecException(String message) {
+            super(message);
+        }
+
+        JsonCodecException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

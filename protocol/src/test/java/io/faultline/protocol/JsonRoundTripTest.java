@@ -1,0 +1,100 @@
+package io.faultline.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.RecordComponent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class JsonRoundTripTest {
+    private static final Instant T0 = Instant.parse("2026-11-22T10:15:30.123456Z");
+
+    static Stream<Object> everyWireType() {
+        ApplyCommand apply = new ApplyCommand("cmd-1", "run-1", new Target("agent-1", Map.of("role", "listener")),
+                new ProcessKillFault(Signal.STOP, new ProcessSelector("/run/listener.pid", null)),
+                T0, T0.plusSeconds(30), Duration.ofSeconds(60));
+        return Stream.of(
+                apply,
+                new ApplyCommand("cmd-2", "run-1", Target.agent("agent-2"),
+                        new ProcessKillFault(Signal.KILL, new ProcessSelector(null, "OrderListener .*listener-2")),
+                        T0, T0.plusSeconds(5), Duration.ofMillis(1500)),
+                new HealCommand("cmd-3", "run-1", Target.agent("agent-1"), "cmd-1", T0, T0.plusSeconds(30)),
+                new AgentHeartbeat("run-1", "agent-1", T0, Map.of("role", "listener"), "host-a", 4242L, T0.minusSeconds(9),
+                        List.of("process.kill"), List.of("cmd-1")),
+                CommandEvent.received("agent-1", T0, apply),
+                CommandEvent.applied("agent-1", T0, apply, "sent STOP to pid 4242"),
+                CommandEvent.undone("agent-1", T0, "run-1", "cmd-1", "process.kill", "heal: sent CONT to pid 4242"),
+                CommandEvent.failed("agent-1", T0, apply, "no such process"),
+                CommandEvent.rejected("agent-1", T0, "run-1", "cmd-1", "expired"),
+                new Verdict(Verdict.SCHEMA_VERSION, "run-1", "primary-listener-crash", Verdict.Status.FAILED, "because",
+                        T0, T0.plusSeconds(40),
+                        List.of(new CheckResult("lost", CheckResult.Outcome.FAIL, 3.0, 0.0, "events", "3 lost",
+                                List.of("run-1:12", "run-1:13"))),
+                        List.of(new FaultRecord("kill-primary", "cmd-1", "agent-1", "process.kill", T0, T0.plusMillis(40),
+                                T0.plusSeconds(20), T0.plusSeconds(21),
+                                new FaultRecord.Failover(true, true, T0.minusMillis(10), T0.plusSeconds(7), 6960L, 7000L, 20L, 7010L))),
+                        new CanaryStats(1000, 1000, 997, 3, 0, 0, 50.0)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("everyWireType")
+    void roundTripsEveryWireTypeThroughItsBaseType(Object value) {
+        Class<?> base = value instanceof Command ? Command.class
+                : value instanceof TelemetryEvent ? TelemetryEvent.class : value.getClass();
+        byte[] once = Json.encode(value);
+        Object back = Json.decode(once, base);
+        assertThat(back).isEqualTo(value);
+        assertThat(Json.encode(back)).isEqualTo(once);
+        assertNoNullComponents(back, value);
+    }
+
+    @Test
+    void writesShortStableTypeNamesNotClassNames() {
+        String json = new String(Json.encode(everyWireType().findFirst().orElseThrow()));
+        assertThat(json).contains("\"kind\":\"apply\"", "\"type\":\"process.kill\"", "\"lease\":\"PT1M\"")
+                .doesNotContain("io.faultline");
+        String event = new String(Json.encode(CommandEvent.rejected("a", T0, "r", "c", "why")));
+        assertThat(event).contains("\"type\":\"command\"", "\"step\":\"rejected\"");
+    }
+
+    @Test
+    void rejectsInvalidValuesWithTheFieldNamed() {
+        String negativeLease = "{\"kind\":\"apply\",\"commandId\":\"c\",\"runId\":\"r\",\"target\":{\"agentId\":\"a\"},"
+                + "\"fault\":{\"type\":\"process.kill\",\"signal\":\"KILL\"},\"issuedAt\":\"2026-01-01T00:00:00Z\","
+                + "\"notAfter\":\"2026-01-01T00:00:10Z\",\"lease\":\"PT-5S\"}";
+        assertThatThrownBy(() -> Json.decode(negativeLease, Command.class))
+                .isInstanceOf(Json.JsonCodecException.class).hasMessageContaining("lease: must be positive");
+        assertThatThrownBy(() -> Json.decode("{\"kind\":\"reboot\"}", Command.class))
+                .isInstanceOf(Json.JsonCodecException.class).hasMessageContaining("reboot");
+        assertThatThrownBy(() -> Json.decode("not json", Command.class))
+                .isInstanceOf(Json.JsonCodecException.class).hasMessageStartingWith("malformed Command");
+        assertThatThrownBy(() -> Json.decode((byte[]) null, Command.class))
+                .isInstanceOf(Json.JsonCodecException.class);
+    }
+
+    /** Every component that was set before the round trip is still set after it. */
+    private static void assertNoNullComponents(Object back, Object original) {
+        if (!back.getClass().isRecord()) {
+            return;
+        }
+        for (RecordComponent c : back.getClass().getRecordComponents()) {
+            try {
+                Object before = c.getAccessor().invoke(original);
+                Object after = c.getAccessor().invoke(back);
+                if (before != null) {
+                    assertThat(after).as(c.getName()).isNotNull();
+                    assertNoNullComponents(after, before);
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+}
