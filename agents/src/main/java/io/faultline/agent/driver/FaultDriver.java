@@ -1,0 +1,26 @@
+package io.faultline.agent.driver;
+
+import io.faultline.protocol.FaultSpec;
+
+/**
+ * Carries out one type of fault on the agent's host. {@link #apply} returns the handle that
+ * undoes exactly what it did.
+ */
+public interface FaultDriver<F extends FaultSpec> {
+    /** The fault spec class this driver executes. */
+    Class<F> faultClass();
+
+    /** The fault's wire name, e.g. {@code process.kill}; advertised as a capability. */
+    String faultType();
+
+    Applied apply(F fault) throws FaultException;
+
+    /** A fault in place, and how to take it away again. */
+    interface Applied {
+        /** What was done, for the "applied" telemetry event. */
+        String detail();
+
+        /** Undoes the fault; returns what was done. Called at most once. */
+        String undo() throws FaultException;
+    }
+}

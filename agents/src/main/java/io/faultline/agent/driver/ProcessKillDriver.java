@@ -1,0 +1,134 @@
+package io.faultline.agent.driver;
+
+import io.faultline.protocol.ProcessKillFault;
+import io.faultline.protocol.ProcessSelector;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Executes {@code process.kill}: sends KILL, TERM or STOP to local processes chosen by pid file,
+ * by command-line pattern, or the agent's own service. Undoing STOP sends CONT; a killed process
+ * stays dead (restarting it is the job of whatever supervises it).
+ */
+public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
+    private final CommandRunner runner;
+    private final Path servicePidFile;
+
+    /**
+     * @param servicePidFile the pid file of the service this agent sits beside, or null when it
+     *                       has none; used when a fault names no process
+     */
+    public ProcessKillDriver(CommandRunner runner, Path servicePidFile) {
+        this.runner = runner;
+        this.servicePidFile = servicePidFile;
+    }
+
+    @Override
+    public Class<ProcessKillFault> faultClass() {
+        return ProcessKillFault.class;
+    }
+
+    @Override
+    public String faultType() {
+        return ProcessKillFault.TYPE;
+    }
+
+    @Override
+    public Applied apply(ProcessKillFault fault) throws FaultException {
+        List<Long> pids = resolve(fault.process());
+        for (long pid : pids) {
+            send(fault.signal().name(), pid);
+        }
+        String detail = "sent " + fault.signal() + " to pid " + join(pids);
+        return new Applied() {
+            @Override
+            public String detail() {
+                return detail;
+            }
+
+            @Override
+            public String undo() throws FaultException {
+                if (!fault.signal().reversible()) {
+                    return "nothing to undo: " + fault.signal() + " cannot be reverted";
+                }
+                List<Long> alive = pids.stream().filter(p -> ProcessHandle.of(p).isPresent()).toList();
+                for (long pid : alive) {
+                    send("CONT", pid);
+                }
+                return alive.isEmpty() ? "nothing to undo: pid " + join(pids) + " exited"
+                        : "sent CONT to pid " + join(alive);
+            }
+        };
+    }
+
+    private void send(String name, long pid) throws FaultException {
+        CommandRunner.Result r = runner.run(List.of("kill", "-s", name, Long.toString(pid)));
+        if (!r.ok()) {
+            throw new FaultException("kill -s " + name + " " + pid + " failed (exit " + r.exitCode() + "): " + r.output());
+        }
+    }
+
+    List<Long> resolve(ProcessSelector selector) throws FaultException {
+        if (selector.isService()) {
+            if (servicePidFile == null) {
+                throw new FaultException("the fault names no process and this agent has no service pid file "
+                        + "(start it with --service-pid-file)");
+            }
+            return List.of(readPidFile(servicePidFile));
+        }
+        if (selector.pidFile() != null) {
+            return List.of(readPidFile(Path.of(selector.pidFile())));
+        }
+        Pattern pattern = Pattern.compile(selector.commandLine());
+        Set<Long> exempt = selfAndAncestors();
+        List<Long> pids = new ArrayList<>();
+        ProcessHandle.allProcesses()
+                .filter(p -> !exempt.contains(p.pid()))
+                .filter(p -> p.info().commandLine().map(c -> pattern.matcher(c).find()).orElse(false))
+                .forEach(p -> pids.add(p.pid()));
+        if (pids.isEmpty()) {
+            throw new FaultException("no process's command line matches /" + selector.commandLine() + "/");
+        }
+        return pids;
+    }
+
+    private static long readPidFile(Path file) throws FaultException {
+        String text;
+        try {
+            text = Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new FaultException("cannot read pid file " + file + ": " + e.getMessage());
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new FaultException("pid file " + file + " does not hold a pid");
+        }
+        if (pid <= 1 || ProcessHandle.of(pid).isEmpty()) {
+            throw new FaultException("pid " + pid + " from " + file + " is not running");
+        }
+        if (selfAndAncestors().contains(pid)) {
+            throw new FaultException("pid " + pid + " from " + file + " is the agent itself or its parent");
+        }
+        return pid;
+    }
+
+    private static Set<Long> selfAndAncestors() {
+        Set<Long> pids = new java.util.HashSet<>();
+        for (ProcessHandle p = ProcessHandle.current(); p != null; p = p.parent().orElse(null)) {
+            pids.add(p.pid());
+        }
+        return pids;
+    }
+
+    private static String join(List<Long> pids) {
+        return pids.stream().map(String::valueOf).collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,97 @@
+package io.faultline.examples;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Command line of the example order listener. */
+@Command(name = "order-listener", mixinStandardHelpOptions = true,
+        description = "Reads orders and writes one result per order; the example system under test.")
+public final class OrderListenerMain implements Callable<Integer> {
+    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
+    String bootstrapServers;
+
+    @Option(names = "--mode", defaultValue = "exactly-once",
+            description = "exactly-once, at-least-once or at-most-once (default: ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(names = "--instance", description = "Instance name, used as client.id (default: host-pid).")
+    String instance;
+
+    @Option(names = "--group", defaultValue = "order-listeners", description = "Consumer group (default: ${DEFAULT-VALUE}).")
+    String group;
+
+    @Option(names = "--input", defaultValue = "orders", description = "Input topic (default: ${DEFAULT-VALUE}).")
+    String input;
+
+    @Option(names = "--output", defaultValue = "orders.processed", description = "Output topic (default: ${DEFAULT-VALUE}).")
+    String output;
+
+    @Option(names = "--processing-ms", defaultValue = "200", description = "Time to process one order (default: ${DEFAULT-VALUE}).")
+    long processingMs;
+
+    @Option(names = "--commit-interval-ms", defaultValue = "1000",
+            description = "at-least-once: how often offsets are committed (default: ${DEFAULT-VALUE}).")
+    long commitIntervalMs;
+
+    @Option(names = "--session-timeout-ms", defaultValue = "45000",
+            description = "Consumer session timeout: how long a crashed member keeps its partitions (default: ${DEFAULT-VALUE}).")
+    long sessionTimeoutMs;
+
+    @Option(names = "--transaction-timeout-ms", defaultValue = "60000",
+            description = "exactly-once: how long a crashed member's open transaction blocks readers (default: ${DEFAULT-VALUE}).")
+    long transactionTimeoutMs;
+
+    @Option(names = "--pid-file", description = "Write this process's pid here.")
+    Path pidFile;
+
+    @Option(names = "--exit-with-parent", description = "Exit when standard input closes (the launching process died).")
+    boolean exitWithParent;
+
+    @Override
+    public Integer call() throws Exception {
+        String name = instance != null ? instance : java.net.InetAddress.getLocalHost().getHostName()
+                + "-" + ProcessHandle.current().pid();
+        ListenerConfig config = new ListenerConfig(bootstrapServers, DeliveryMode.fromCli(mode), name, group, input,
+                output, Duration.ofMillis(processingMs), Duration.ofMillis(commitIntervalMs),
+                Duration.ofMillis(sessionTimeoutMs), Duration.ofMillis(transactionTimeoutMs));
+        OrderListener listener = new OrderListener(config);
+        if (pidFile != null) {
+            OrderListener.writePidFile(pidFile);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                listener.stop();
+                if (pidFile != null) {
+                    Files.deleteIfExists(pidFile);
+                }
+            } catch (Exception e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "order-listener-shutdown"));
+        if (exitWithParent) {
+            Thread watch = new Thread(() -> {
+                try {
+                    while (System.in.read() >= 0) {
+                        // Discard; only the end of the stream matters.
+                    }
+                } catch (java.io.IOException e) {
+                    // Treat like end of stream.
+                }
+                System.exit(0);
+            }, "parent-watch");
+            watch.setDaemon(true);
+            watch.start();
+        }
+        listener.run();
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new OrderListenerMain()).execute(args));
+    }
+}
