@@ -1,0 +1,126 @@
+package io.faultline.broker;
+
+import io.faultline.demo.ChildJvm;
+import io.faultline.engine.InfrastructureException;
+import io.faultline.engine.KafkaClients;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node KRaft Kafka broker (combined broker and controller) in a child JVM, on free
+ * loopback ports, with settings for a fast start and fast failover tests. Needs nothing but the
+ * Kafka server jars on Faultline's classpath.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    private final Path dir;
+    private final int port;
+    private final Process process;
+
+    private EmbeddedKafka(Path dir, int port, Process process) {
+        this.dir = dir;
+        this.port = port;
+        this.process = process;
+    }
+
+    /** Formats storage under {@code dir}, starts the broker and waits until it answers. */
+    public static EmbeddedKafka start(Path dir) throws IOException, InfrastructureException, InterruptedException {
+        Files.createDirectories(dir);
+        int port = freePort();
+        int controllerPort = freePort();
+        Path props = dir.resolve("server.properties");
+        Files.writeString(props, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + dir.resolve("data").toAbsolutePath(),
+                "num.partitions=1",
+                "auto.create.topics.enable=false",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "transaction.state.log.num.partitions=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                // Let demo and test consumers use short session timeouts, and abort the open
+                // transactions of crashed producers promptly.
+                "group.min.session.timeout.ms=1000",
+                "transaction.abort.timed.out.transaction.cleanup.interval.ms=1000",
+                "") + "\n");
+        Path logFile = dir.resolve("broker.log");
+        List<String> jvm = List.of("-Xmx512m", "-Dfaultline.log.level=WARN");
+        Process format = ChildJvm.start("kafka.tools.StorageTool", jvm,
+                List.of("format", "-t", Uuid.randomUuid().toString(), "-c", props.toString()), logFile);
+        if (!format.waitFor(120, TimeUnit.SECONDS) || format.exitValue() != 0) {
+            format.destroyForcibly();
+            throw new InfrastructureException("cannot format Kafka storage in " + dir + "; see " + logFile);
+        }
+        Process broker = ChildJvm.start("kafka.Kafka", jvm, List.of(props.toString()), logFile);
+        EmbeddedKafka kafka = new EmbeddedKafka(dir, port, broker);
+        Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "embedded-kafka-stop"));
+        kafka.awaitReady(Duration.ofSeconds(90));
+        log.info("embedded Kafka broker ready at {} (data and log in {})", kafka.bootstrapServers(), dir);
+        return kafka;
+    }
+
+    private void awaitReady(Duration timeout) throws InfrastructureException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = KafkaClients.admin(bootstrapServers())) {
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new InfrastructureException("the embedded Kafka broker exited with code " + process.exitValue()
+                            + "; see " + dir.resolve("broker.log"));
+                }
+                try {
+                    KafkaClients.checkReachable(admin, bootstrapServers(), Duration.ofSeconds(2));
+                    return;
+                } catch (InfrastructureException e) {
+                    if (System.nanoTime() > deadline) {
+                        close();
+                        throw new InfrastructureException("the embedded Kafka broker did not start within "
+                                + timeout.toSeconds() + " s; see " + dir.resolve("broker.log"));
+                    }
+                    Thread.sleep(200);
+                }
+            }
+        }
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        ChildJvm.stop(process, Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,26 @@
+package io.faultline.cli;
+
+import io.faultline.protocol.Verdict;
+
+/** Faultline's documented exit codes. */
+public final class ExitCodes {
+    /** Every check passed. */
+    public static final int PASSED = 0;
+    /** At least one check failed. */
+    public static final int FAILED = 1;
+    /** Invalid input: scenario file, flags. */
+    public static final int INVALID_INPUT = 2;
+    /** Infrastructure error: broker unreachable, agent missing, canary not flowing, fault not applied. */
+    public static final int INFRASTRUCTURE = 3;
+
+    private ExitCodes() {
+    }
+
+    public static int of(Verdict.Status status) {
+        return switch (status) {
+            case PASSED -> PASSED;
+            case FAILED -> FAILED;
+            case ABORTED, ERROR -> INFRASTRUCTURE;
+        };
+    }
+}

@@ -1,0 +1,68 @@
+package io.faultline.cli;
+
+import io.faultline.engine.GameDay;
+import io.faultline.protocol.Topics;
+import io.faultline.protocol.Verdict;
+import io.faultline.report.Reports;
+import io.faultline.scenario.Scenario;
+import io.faultline.scenario.ScenarioLoader;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code faultline run}: runs one game-day against agents already attached to a Kafka cluster. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run a game-day scenario: preflight, canary traffic, faults, verification, verdict.")
+public final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SCENARIO", description = "Scenario file (YAML).")
+    Path scenarioFile;
+
+    @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "${env:FAULTLINE_BOOTSTRAP_SERVERS:-localhost:9092}",
+            description = "Kafka bootstrap servers (default: $FAULTLINE_BOOTSTRAP_SERVERS or localhost:9092).")
+    String bootstrapServers;
+
+    @Option(names = "--report-dir", defaultValue = "faultline-runs",
+            description = "Reports go to DIR/RUN_ID/ (default: ${DEFAULT-VALUE}).")
+    Path reportDir;
+
+    @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX,
+            description = "Prefix of Faultline's topics (default: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--agent-wait", defaultValue = "15s",
+            description = "How long preflight waits for the targeted agents (default: ${DEFAULT-VALUE}).")
+    String agentWait;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Scenario scenario = ScenarioLoader.load(scenarioFile);
+        Duration wait = io.faultline.scenario.Durations.parse(agentWait);
+        return run(scenario, bootstrapServers, new Topics(topicPrefix), wait, reportDir, spec.commandLine().getOut());
+    }
+
+    /** Runs {@code scenario}, writes its reports and prints the summary; returns the exit code. */
+    static int run(Scenario scenario, String bootstrapServers, Topics topics, Duration agentWait, Path reportDir,
+                   java.io.PrintWriter out) throws Exception {
+        Clock clock = Clock.systemUTC();
+        GameDay.Options defaults = GameDay.Options.defaults(bootstrapServers, System.out);
+        GameDay.Options options = new GameDay.Options(bootstrapServers, topics, agentWait,
+                defaults.heartbeatMaxAge(), defaults.commandTimeout(), System.out);
+        String runId = GameDay.newRunId(scenario.name(), clock);
+        out.println("Running " + scenario.name() + " as " + runId + " against " + bootstrapServers);
+        out.flush();
+        Verdict verdict = new GameDay(options, clock).run(scenario, runId);
+        Path file = Reports.writeVerdict(reportDir.resolve(runId), verdict);
+        out.print(Reports.summary(verdict));
+        out.println("Verdict written to " + file);
+        out.flush();
+        return ExitCodes.of(verdict.status());
+    }
+}

@@ -1,0 +1,377 @@
+package io.faultline.engine;
+
+import io.faultline.protocol.AgentHeartbeat;
+import io.faultline.protocol.ApplyCommand;
+import io.faultline.protocol.Command;
+import io.faultline.protocol.CommandEvent;
+import io.faultline.protocol.HealCommand;
+import io.faultline.protocol.Json;
+import io.faultline.protocol.Target;
+import io.faultline.protocol.Topics;
+import io.faultline.protocol.Verdict;
+import io.faultline.scenario.Durations;
+import io.faultline.scenario.Scenario;
+import io.faultline.scenario.Step;
+import io.faultline.scenario.TargetSpec;
+import io.faultline.verifier.FaultWindow;
+import io.faultline.verifier.History;
+import io.faultline.verifier.Verifier;
+import io.faultline.workload.CanaryWorkload;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The run engine: preflight, canary workload, the scenario's steps, drain, verification and the
+ * verdict. Every fault it applies is healed before it returns, whatever happened.
+ */
+public final class GameDay {
+    private static final Logger log = LoggerFactory.getLogger(GameDay.class);
+    private static final Set<CommandEvent.Step> APPLY_OUTCOMES =
+            Set.of(CommandEvent.Step.APPLIED, CommandEvent.Step.FAILED, CommandEvent.Step.REJECTED);
+    private static final Set<CommandEvent.Step> UNDO_OUTCOMES =
+            Set.of(CommandEvent.Step.UNDONE, CommandEvent.Step.FAILED, CommandEvent.Step.REJECTED);
+
+    private final Options options;
+    private final Clock clock;
+
+    /**
+     * @param agentWait      how long preflight waits for the targeted agents' heartbeats
+     * @param heartbeatMaxAge an agent whose last heartbeat is older than this is not alive
+     * @param commandTimeout how long to wait for an agent's report on a command
+     */
+    public record Options(String bootstrapServers, Topics topics, Duration agentWait, Duration heartbeatMaxAge,
+                          Duration commandTimeout, PrintStream progress) {
+        public static Options defaults(String bootstrapServers, PrintStream progress) {
+            return new Options(bootstrapServers, Topics.defaults(), Duration.ofSeconds(15), Duration.ofSeconds(5),
+                    Duration.ofSeconds(15), progress);
+        }
+    }
+
+    /** One fault injected on one agent, filled in as the run goes. */
+    private static final class Injection {
+        final String step;
+        final String commandId;
+        final String agentId;
+        final String faultType;
+        final Instant invokedAt;
+        Instant appliedAt;
+        Instant healInvokedAt;
+        Instant undoneAt;
+
+        Injection(String step, String commandId, String agentId, String faultType, Instant invokedAt) {
+            this.step = step;
+            this.commandId = commandId;
+            this.agentId = agentId;
+            this.faultType = faultType;
+            this.invokedAt = invokedAt;
+        }
+
+        FaultWindow window() {
+            return new FaultWindow(step, commandId, agentId, faultType, invokedAt, appliedAt, healInvokedAt, undoneAt);
+        }
+    }
+
+    public GameDay(Options options, Clock clock) {
+        this.options = options;
+        this.clock = clock;
+    }
+
+    public static String newRunId(String scenario, Clock clock) {
+        String time = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(clock.instant());
+        return scenario + "-" + time + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+    }
+
+    /**
+     * Runs the scenario. Returns a verdict whenever Kafka could be reached (status ERROR with the
+     * reason when the run could not be carried out); throws when Kafka cannot be reached at all.
+     */
+    public Verdict run(Scenario scenario, String runId) throws InfrastructureException, InterruptedException {
+        Instant startedAt = clock.instant();
+        try (Admin admin = KafkaClients.admin(options.bootstrapServers())) {
+            KafkaClients.checkReachable(admin, options.bootstrapServers(), Duration.ofSeconds(15));
+            Map<String, Integer> topics = new LinkedHashMap<>();
+            topics.put(options.topics().commands(), 1);
+            topics.put(options.topics().telemetry(), 1);
+            topics.put(options.topics().verdicts(), 1);
+            topics.put(scenario.workload().canary().inputTopic(), scenario.workload().canary().partitions());
+            topics.put(scenario.workload().canary().outputTopic(), scenario.workload().canary().partitions());
+            KafkaClients.ensureTopics(admin, topics);
+            try (KafkaProducer<String, byte[]> producer = producer();
+                 TelemetryFeed telemetry = new TelemetryFeed(options.bootstrapServers(), options.topics().telemetry(),
+                         clock, options.heartbeatMaxAge())) {
+                Verdict verdict;
+                try {
+                    verdict = execute(scenario, runId, startedAt, admin, producer, telemetry);
+                } catch (InfrastructureException e) {
+                    verdict = new Verdict(Verdict.SCHEMA_VERSION, runId, scenario.name(), Verdict.Status.ERROR,
+                            e.getMessage(), startedAt, clock.instant(), List.of(), List.of(), null);
+                }
+                publish(producer, options.topics().verdicts(), verdict.runId(), verdict);
+                return verdict;
+            }
+        }
+    }
+
+    private Verdict execute(Scenario scenario, String runId, Instant startedAt, Admin admin,
+                            KafkaProducer<String, byte[]> producer, TelemetryFeed telemetry)
+            throws InfrastructureException, InterruptedException {
+        preflightAgents(scenario, telemetry);
+        List<Injection> injections = new ArrayList<>();
+        try (CanaryWorkload canary = new CanaryWorkload(options.bootstrapServers(), runId, scenario.workload().canary(), clock);
+             Progress progress = new Progress(options.progress(), clock, canary, scenario.steps().size())) {
+            canary.start();
+            progress.step(0, "preflight: waiting for canary traffic end to end");
+            awaitFirstCompletion(scenario, canary);
+            try {
+                for (int i = 0; i < scenario.steps().size(); i++) {
+                    Step step = scenario.steps().get(i);
+                    progress.step(i + 1, step.describe());
+                    if (step.pause() != null) {
+                        Thread.sleep(step.pause().toMillis());
+                    } else if (step.inject() != null) {
+                        for (AgentHeartbeat agent : resolve(scenario, step.inject().target(), admin, telemetry)) {
+                            Injection inj = inject(runId, step, agent, producer, telemetry);
+                            injections.add(inj);
+                            progress.fault(inj.step + " on " + inj.agentId, inj.appliedAt);
+                        }
+                    } else {
+                        for (Injection inj : injections) {
+                            if (inj.step.equals(step.heal()) && inj.healInvokedAt == null) {
+                                heal(runId, inj, producer, telemetry);
+                            }
+                        }
+                        progress.fault(null, null);
+                    }
+                }
+            } finally {
+                healRemaining(runId, injections, producer, telemetry);
+            }
+            progress.step(scenario.steps().size(), "drain: waiting up to " + Durations.format(scenario.drain())
+                    + " for in-flight canaries");
+            canary.stopProducing();
+            canary.drain(scenario.drain());
+            Instant observedUntil = clock.instant();
+            progress.close();
+            History history = new History(runId, canary.sent(), canary.observations(),
+                    injections.stream().map(Injection::window).toList(), scenario.workload().canary().interval(),
+                    canary.sendingStoppedAt(), observedUntil);
+            Verifier.Result result = Verifier.verify(history, scenario.checks());
+            return new Verdict(Verdict.SCHEMA_VERSION, runId, scenario.name(), Verdict.statusOf(result.checks()), null,
+                    startedAt, clock.instant(), result.checks(), result.faults(), result.canary());
+        }
+    }
+
+    /** Every inject step's target resolves to live agents that can run its fault. */
+    private void preflightAgents(Scenario scenario, TelemetryFeed telemetry)
+            throws InfrastructureException, InterruptedException {
+        for (Step step : scenario.injections()) {
+            TargetSpec target = scenario.targets().get(step.inject().target());
+            List<AgentHeartbeat> agents = telemetry.awaitAgents(hb -> labelsMatch(target, hb),
+                    options.heartbeatMaxAge(), options.agentWait());
+            if (agents.isEmpty()) {
+                throw new InfrastructureException("preflight: no live agent matches target '" + step.inject().target()
+                        + "' (labels " + target.labels() + "); live agents: "
+                        + describe(telemetry.liveAgents(options.heartbeatMaxAge())));
+            }
+            String type = step.inject().fault().type();
+            List<String> unable = agents.stream().filter(a -> !a.capabilities().contains(type))
+                    .map(AgentHeartbeat::agentId).toList();
+            if (unable.size() == agents.size()) {
+                throw new InfrastructureException("preflight: no agent of target '" + step.inject().target()
+                        + "' can run " + type + " (agents " + unable + " lack the capability)");
+            }
+        }
+    }
+
+    private static boolean labelsMatch(TargetSpec target, AgentHeartbeat hb) {
+        return target.labels().entrySet().stream().allMatch(e -> e.getValue().equals(hb.labels().get(e.getKey())));
+    }
+
+    private static String describe(List<AgentHeartbeat> agents) {
+        return agents.isEmpty() ? "none" : agents.stream().map(a -> a.agentId() + " " + a.labels())
+                .collect(Collectors.joining(", "));
+    }
+
+    private void awaitFirstCompletion(Scenario scenario, CanaryWorkload canary)
+            throws InfrastructureException, InterruptedException {
+        Duration timeout = scenario.workload().canary().preflightTimeout();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (canary.lastCompletion() == null) {
+            if (System.nanoTime() > deadline) {
+                throw new InfrastructureException("preflight: canary traffic does not flow end to end: sent "
+                        + canary.sentCount() + " to " + scenario.workload().canary().inputTopic() + ", observed none on "
+                        + scenario.workload().canary().outputTopic() + " within " + Durations.format(timeout));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private List<AgentHeartbeat> resolve(Scenario scenario, String targetName, Admin admin, TelemetryFeed telemetry)
+            throws InfrastructureException, InterruptedException {
+        TargetSpec target = scenario.targets().get(targetName);
+        List<AgentHeartbeat> agents = telemetry.liveAgents(options.heartbeatMaxAge()).stream()
+                .filter(hb -> labelsMatch(target, hb)).toList();
+        if (agents.isEmpty()) {
+            throw new InfrastructureException("no live agent matches target '" + targetName + "' (labels "
+                    + target.labels() + ")");
+        }
+        return switch (target.pick()) {
+            case ALL -> agents;
+            case ANY -> List.of(agents.get(ThreadLocalRandom.current().nextInt(agents.size())));
+            case PARTITION_OWNER -> {
+                String owner = partitionOwner(admin, target.group(), target.topic());
+                List<AgentHeartbeat> beside = agents.stream()
+                        .filter(a -> owner.equals(a.labels().get(TargetSpec.CLIENT_ID_LABEL))).toList();
+                if (beside.isEmpty()) {
+                    throw new InfrastructureException("consumer '" + owner + "' owns the partitions of " + target.topic()
+                            + " in group " + target.group() + ", but no live agent of target '" + targetName
+                            + "' has label " + TargetSpec.CLIENT_ID_LABEL + "=" + owner);
+                }
+                yield beside;
+            }
+        };
+    }
+
+    /** The client.id of the group member owning the most partitions of {@code topic}; waits for a stable group. */
+    static String partitionOwner(Admin admin, String group, String topic)
+            throws InfrastructureException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String last = "group not found";
+        while (System.nanoTime() < deadline) {
+            try {
+                ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all()
+                        .get(10, TimeUnit.SECONDS).get(group);
+                MemberDescription best = null;
+                long bestCount = 0;
+                for (MemberDescription m : d.members()) {
+                    long n = m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(topic)).count();
+                    if (n > bestCount) {
+                        best = m;
+                        bestCount = n;
+                    }
+                }
+                if (best != null) {
+                    return best.clientId();
+                }
+                last = "group " + group + " is " + d.groupState() + " with no owner of " + topic;
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                last = e.getCause() != null ? e.getCause().getMessage() : e.toString();
+            }
+            Thread.sleep(200);
+        }
+        throw new InfrastructureException("cannot find the owner of " + topic + " in group " + group + ": " + last);
+    }
+
+    private Injection inject(String runId, Step step, AgentHeartbeat agent, KafkaProducer<String, byte[]> producer,
+                             TelemetryFeed telemetry) throws InfrastructureException, InterruptedException {
+        String commandId = runId + "." + step.name() + "." + agent.agentId();
+        Instant invokedAt = clock.instant();
+        ApplyCommand command = new ApplyCommand(commandId, runId, Target.agent(agent.agentId()), step.inject().fault(),
+                invokedAt, invokedAt.plus(options.commandTimeout()), step.inject().lease());
+        Injection inj = new Injection(step.name(), commandId, agent.agentId(), step.inject().fault().type(), invokedAt);
+        send(producer, command);
+        TelemetryFeed.Received<CommandEvent> outcome =
+                telemetry.awaitCommandEvent(commandId, APPLY_OUTCOMES, options.commandTimeout());
+        if (outcome == null) {
+            throw new InfrastructureException("agent " + agent.agentId() + " did not report on " + step.name()
+                    + " within " + Durations.format(options.commandTimeout()));
+        }
+        if (outcome.event().step() != CommandEvent.Step.APPLIED) {
+            throw new InfrastructureException("agent " + agent.agentId() + " could not apply " + step.name() + " ("
+                    + outcome.event().step().wireName() + "): " + outcome.event().detail());
+        }
+        inj.appliedAt = outcome.receivedAt();
+        log.info("{} applied on {}: {}", step.name(), agent.agentId(), outcome.event().detail());
+        return inj;
+    }
+
+    private void heal(String runId, Injection inj, KafkaProducer<String, byte[]> producer, TelemetryFeed telemetry)
+            throws InterruptedException {
+        inj.healInvokedAt = clock.instant();
+        HealCommand heal = new HealCommand(inj.commandId + ".heal", runId, Target.agent(inj.agentId), inj.commandId,
+                inj.healInvokedAt, inj.healInvokedAt.plus(options.commandTimeout()));
+        try {
+            send(producer, heal);
+        } catch (InfrastructureException e) {
+            log.error("cannot send heal for {}: {} (the agent's lease will undo it)", inj.commandId, e.getMessage());
+            return;
+        }
+        TelemetryFeed.Received<CommandEvent> outcome =
+                telemetry.awaitCommandEvent(inj.commandId, UNDO_OUTCOMES, options.commandTimeout());
+        if (outcome != null && outcome.event().step() == CommandEvent.Step.UNDONE) {
+            inj.undoneAt = outcome.receivedAt();
+            log.info("{} healed on {}: {}", inj.step, inj.agentId, outcome.event().detail());
+        } else {
+            log.warn("{} on {}: no confirmation of undo{}", inj.step, inj.agentId,
+                    outcome == null ? "" : ": " + outcome.event().detail());
+        }
+    }
+
+    private void healRemaining(String runId, List<Injection> injections, KafkaProducer<String, byte[]> producer,
+                               TelemetryFeed telemetry) throws InterruptedException {
+        for (Injection inj : injections) {
+            if (inj.healInvokedAt == null) {
+                log.info("healing {} on {} at the end of the run", inj.step, inj.agentId);
+                heal(runId, inj, producer, telemetry);
+            }
+        }
+    }
+
+    private void send(KafkaProducer<String, byte[]> producer, Command command) throws InfrastructureException {
+        try {
+            producer.send(new ProducerRecord<>(options.topics().commands(), command.target().recordKey(),
+                    Json.encode(command))).get(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new InfrastructureException("cannot publish command " + command.commandId() + ": "
+                    + (e.getCause() != null ? e.getCause().getMessage() : "timed out"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InfrastructureException("interrupted while publishing " + command.commandId());
+        }
+    }
+
+    private static void publish(KafkaProducer<String, byte[]> producer, String topic, String key, Object value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, Json.encode(value))).get(15, TimeUnit.SECONDS);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.error("cannot publish the verdict to {}: {}", topic, e.getCause() != null ? e.getCause().getMessage() : e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "faultline-orchestrator");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return new KafkaProducer<>(p);
+    }
+}

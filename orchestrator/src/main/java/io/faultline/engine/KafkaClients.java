@@ -1,0 +1,64 @@
+package io.faultline.engine;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Admin operations the orchestrator needs: reachability and topic creation. */
+public final class KafkaClients {
+    private KafkaClients() {
+    }
+
+    public static Admin admin(String bootstrapServers) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "faultline-orchestrator-admin");
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        return Admin.create(p);
+    }
+
+    /** Fails with a readable message when no broker answers within {@code timeout}. */
+    public static void checkReachable(Admin admin, String bootstrapServers, Duration timeout) throws InfrastructureException {
+        try {
+            admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            throw new InfrastructureException("Kafka unreachable at " + bootstrapServers + " (no answer within "
+                    + timeout.toSeconds() + " s)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InfrastructureException("interrupted while contacting Kafka");
+        }
+    }
+
+    /** Creates the topics that do not exist yet, with the given partition counts and the broker's default replication. */
+    public static void ensureTopics(Admin admin, Map<String, Integer> partitions) throws InfrastructureException {
+        List<NewTopic> topics = new ArrayList<>();
+        partitions.forEach((name, n) -> topics.add(new NewTopic(name, Optional.of(n), Optional.empty())));
+        var result = admin.createTopics(topics);
+        for (var e : result.values().entrySet()) {
+            try {
+                e.getValue().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException ex) {
+                if (!(ex.getCause() instanceof TopicExistsException)) {
+                    throw new InfrastructureException("cannot create topic " + e.getKey() + ": " + ex.getCause().getMessage());
+                }
+            } catch (TimeoutException ex) {
+                throw new InfrastructureException("timed out creating topic " + e.getKey());
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new InfrastructureException("interrupted while creating topics");
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.faultline.engine;
+
+import io.faultline.workload.CanaryWorkload;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Prints a progress line every two seconds during a run: elapsed time, current step, canaries
+ * sent and observed, the fault in place and, while canaries are not coming through, an outage clock.
+ */
+final class Progress implements AutoCloseable {
+    private final PrintStream out;
+    private final Clock clock;
+    private final CanaryWorkload canary;
+    private final int steps;
+    private final Instant start;
+    private final ScheduledExecutorService timer;
+    private volatile String step = "starting";
+    private volatile int stepNumber;
+    private volatile String fault;
+    private volatile Instant faultAppliedAt;
+
+    Progress(PrintStream out, Clock clock, CanaryWorkload canary, int steps) {
+        this.out = out;
+        this.clock = clock;
+        this.canary = canary;
+        this.steps = steps;
+        this.start = clock.instant();
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "progress");
+            t.setDaemon(true);
+            return t;
+        });
+        if (out != null) {
+            timer.scheduleAtFixedRate(this::print, 2, 2, TimeUnit.SECONDS);
+        }
+    }
+
+    void step(int number, String description) {
+        stepNumber = number;
+        step = description;
+        if (out != null) {
+            out.printf(Locale.ROOT, "[%6.1fs] step %d/%d: %s%n", seconds(Duration.between(start, clock.instant())),
+                    number, steps, description);
+        }
+    }
+
+    void fault(String description, Instant appliedAt) {
+        fault = description;
+        faultAppliedAt = appliedAt;
+    }
+
+    private void print() {
+        Instant now = clock.instant();
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "[%6.1fs] step %d/%d | canaries sent %d, observed %d",
+                seconds(Duration.between(start, now)), stepNumber, steps, canary.sentCount(), canary.observedCount()));
+        Instant last = canary.lastCompletion();
+        if (fault != null) {
+            b.append(" | fault: ").append(fault);
+            if (faultAppliedAt != null && last != null && last.isBefore(faultAppliedAt)) {
+                b.append(String.format(Locale.ROOT, " | outage %.1fs and counting", seconds(Duration.between(faultAppliedAt, now))));
+            }
+        }
+        if (last != null && Duration.between(last, now).toMillis() > 1000) {
+            b.append(String.format(Locale.ROOT, " | no completion for %.1fs", seconds(Duration.between(last, now))));
+        }
+        out.println(b);
+    }
+
+    private static double seconds(Duration d) {
+        return d.toMillis() / 1000.0;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

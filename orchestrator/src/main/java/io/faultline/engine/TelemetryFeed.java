@@ -1,0 +1,159 @@
+package io.faultline.engine;
+
+import io.faultline.protocol.AgentHeartbeat;
+import io.faultline.protocol.CommandEvent;
+import io.faultline.protocol.Json;
+import io.faultline.protocol.TelemetryEvent;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the telemetry topic in the background and stamps every event with the orchestrator's
+ * receive time. Starts a little in the past so that agents' recent heartbeats are known at once.
+ */
+public final class TelemetryFeed implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TelemetryFeed.class);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Clock clock;
+    private final Thread thread;
+    private final Map<String, Received<AgentHeartbeat>> heartbeats = new HashMap<>();
+    private final List<Received<CommandEvent>> commandEvents = new ArrayList<>();
+    private volatile boolean running = true;
+
+    /** An event and when the orchestrator received it. */
+    public record Received<E extends TelemetryEvent>(E event, Instant receivedAt) {
+    }
+
+    public TelemetryFeed(String bootstrapServers, String topic, Clock clock, Duration lookback) {
+        this.clock = clock;
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "faultline-orchestrator-telemetry");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        this.consumer = new KafkaConsumer<>(p);
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(15)).stream()
+                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        consumer.assign(partitions);
+        long since = clock.millis() - lookback.toMillis();
+        Map<TopicPartition, Long> query = new HashMap<>();
+        partitions.forEach(tp -> query.put(tp, since));
+        Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(query, Duration.ofSeconds(15));
+        for (TopicPartition tp : partitions) {
+            OffsetAndTimestamp o = offsets.get(tp);
+            if (o != null) {
+                consumer.seek(tp, o.offset());
+            } else {
+                consumer.seekToEnd(List.of(tp));
+            }
+            consumer.position(tp);
+        }
+        this.thread = new Thread(this::loop, "telemetry-feed");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void loop() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    Instant now = clock.instant();
+                    TelemetryEvent event;
+                    try {
+                        event = Json.decode(r.value(), TelemetryEvent.class);
+                    } catch (Json.JsonCodecException e) {
+                        log.warn("ignoring unreadable telemetry record at offset {}: {}", r.offset(), e.getMessage());
+                        continue;
+                    }
+                    synchronized (this) {
+                        if (event instanceof AgentHeartbeat hb) {
+                            heartbeats.put(hb.agentId(), new Received<>(hb, now));
+                        } else if (event instanceof CommandEvent ce) {
+                            commandEvents.add(new Received<>(ce, now));
+                        }
+                        notifyAll();
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // Closing.
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    /** Agents whose last heartbeat arrived within {@code maxAge}. */
+    public synchronized List<AgentHeartbeat> liveAgents(Duration maxAge) {
+        Instant cutoff = clock.instant().minus(maxAge);
+        return heartbeats.values().stream().filter(r -> r.receivedAt().isAfter(cutoff)).map(Received::event)
+                .sorted(java.util.Comparator.comparing(AgentHeartbeat::agentId)).toList();
+    }
+
+    /** Waits until an agent matching {@code filter} has heartbeated within {@code maxAge}, or the timeout passes. */
+    public synchronized List<AgentHeartbeat> awaitAgents(Predicate<AgentHeartbeat> filter, Duration maxAge,
+                                                        Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<AgentHeartbeat> live = liveAgents(maxAge).stream().filter(filter).toList();
+            long left = deadline - System.nanoTime();
+            if (!live.isEmpty() || left <= 0) {
+                return live;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+    }
+
+    /** Waits for the agent's report on {@code commandId} with one of {@code steps}; null on timeout. */
+    public synchronized Received<CommandEvent> awaitCommandEvent(String commandId, Set<CommandEvent.Step> steps,
+                                                                 Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (Received<CommandEvent> r : commandEvents) {
+                if (commandId.equals(r.event().commandId()) && steps.contains(r.event().step())) {
+                    return r;
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+    }
+
+    /** Every command event of {@code runId} received so far. */
+    public synchronized List<Received<CommandEvent>> commandEvents(String runId) {
+        return commandEvents.stream().filter(r -> runId.equals(r.event().runId())).toList();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

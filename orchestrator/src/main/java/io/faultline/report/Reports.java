@@ -1,0 +1,60 @@
+package io.faultline.report;
+
+import io.faultline.protocol.CheckResult;
+import io.faultline.protocol.FaultRecord;
+import io.faultline.protocol.Json;
+import io.faultline.protocol.Verdict;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Writes a verdict where people and machines read it: {@code verdict.json} and a terminal summary. */
+public final class Reports {
+    private Reports() {
+    }
+
+    /** Writes {@code verdict.json} into {@code dir} (created if needed) and returns its path. */
+    public static Path writeVerdict(Path dir, Verdict verdict) throws IOException {
+        Files.createDirectories(dir);
+        Path file = dir.resolve("verdict.json");
+        Files.writeString(file, Json.encodePretty(verdict) + "\n");
+        return file;
+    }
+
+    /** A readable summary: status, each check with its figures, and the faults' failover bounds. */
+    public static String summary(Verdict v) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%nGame-day %s  run %s%n", v.scenario(), v.runId()));
+        b.append("Verdict: ").append(v.status());
+        if (v.reason() != null) {
+            b.append(" - ").append(v.reason());
+        }
+        b.append('\n');
+        if (v.canary() != null) {
+            b.append(String.format(Locale.ROOT, "Canaries: %d sent, %d acknowledged, %d observed, %d lost, %d duplicated (%.0f/s)%n",
+                    v.canary().sent(), v.canary().acknowledged(), v.canary().observed(), v.canary().lost(),
+                    v.canary().duplicated(), v.canary().ratePerSecond()));
+        }
+        for (FaultRecord f : v.faults()) {
+            b.append(String.format(Locale.ROOT, "Fault %s (%s on %s)", f.name(), f.faultType(), f.agentId()));
+            FaultRecord.Failover fo = f.failover();
+            if (fo != null && fo.outage() && fo.recovered()) {
+                b.append(String.format(Locale.ROOT, ": failover %.2f-%.2f s, longest gap %.2f s",
+                        fo.lowerMs() / 1000.0, fo.upperMs() / 1000.0, fo.availabilityGapMs() / 1000.0));
+            } else if (fo != null && !fo.recovered()) {
+                b.append(": NOT recovered");
+            } else if (fo != null) {
+                b.append(": no outage observed");
+            }
+            b.append('\n');
+        }
+        for (CheckResult c : v.checks()) {
+            b.append(String.format(Locale.ROOT, "  %s %-28s %s%n", c.passed() ? "PASS" : "FAIL", c.name(), c.summary()));
+            if (!c.offenders().isEmpty()) {
+                b.append("       first: ").append(String.join(", ", c.offenders())).append('\n');
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,43 @@
+package io.faultline.scenario;
+
+import io.faultline.protocol.Checks;
+import io.faultline.protocol.InvalidFieldException;
+import java.time.Duration;
+
+/**
+ * Sequenced canary events produced at a steady rate into {@code inputTopic} and observed on
+ * {@code outputTopic} (read_committed).
+ *
+ * @param rate             events per second
+ * @param partitions       partitions of the topics if Faultline creates them
+ * @param keys             distinct record keys the events cycle through
+ * @param preflightTimeout how long preflight waits for the first canary to come out the other end
+ */
+public record CanarySpec(String inputTopic, String outputTopic, Double rate, Integer partitions, Integer keys,
+                         Duration preflightTimeout) {
+    public CanarySpec {
+        Checks.required("inputTopic", inputTopic);
+        Checks.required("outputTopic", outputTopic);
+        if (inputTopic.equals(outputTopic)) {
+            throw new InvalidFieldException("outputTopic", "must differ from inputTopic");
+        }
+        rate = rate == null ? 50.0 : rate;
+        if (!(rate > 0 && rate <= 10_000)) {
+            throw new InvalidFieldException("rate", "must be between 0 and 10000 events per second, got " + rate);
+        }
+        partitions = partitions == null ? 1 : partitions;
+        if (partitions < 1) {
+            throw new InvalidFieldException("partitions", "must be at least 1");
+        }
+        keys = keys == null ? 16 : keys;
+        if (keys < 1) {
+            throw new InvalidFieldException("keys", "must be at least 1");
+        }
+        preflightTimeout = preflightTimeout == null ? Duration.ofSeconds(60)
+                : Checks.positive("preflightTimeout", preflightTimeout);
+    }
+
+    public Duration interval() {
+        return Duration.ofNanos((long) (1_000_000_000L / rate));
+    }
+}

@@ -1,0 +1,62 @@
+package io.faultline.scenario;
+
+import io.faultline.protocol.Checks;
+import io.faultline.protocol.InvalidFieldException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A game-day as the SRE wrote it: named targets, the canary workload, the steps to run and the
+ * checks the verdict applies. A Scenario that exists is valid: every cross-reference resolves.
+ *
+ * @param drain how long to wait after the last step for in-flight canaries before verifying
+ */
+public record Scenario(String name, String description, Map<String, TargetSpec> targets, WorkloadSpec workload,
+                       List<Step> steps, Duration drain, ChecksSpec checks) {
+    public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(30);
+
+    public Scenario {
+        Checks.id("name", name);
+        targets = targets == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(targets));
+        Checks.required("workload", workload);
+        Checks.required("steps", steps);
+        if (steps.isEmpty()) {
+            throw new InvalidFieldException("steps", "must list at least one step");
+        }
+        steps = List.copyOf(steps);
+        drain = drain == null ? DEFAULT_DRAIN : Checks.positive("drain", drain);
+        checks = checks == null ? ChecksSpec.DEFAULTS : checks;
+        validateReferences(targets, steps);
+    }
+
+    private static void validateReferences(Map<String, TargetSpec> targets, List<Step> steps) {
+        Set<String> names = new HashSet<>();
+        Set<String> injected = new HashSet<>();
+        for (int i = 0; i < steps.size(); i++) {
+            Step s = steps.get(i);
+            String at = "steps[" + i + "]";
+            if (s.name() != null && !names.add(s.name())) {
+                throw new InvalidFieldException(at + ".name", "step name '" + s.name() + "' is used twice");
+            }
+            if (s.inject() != null) {
+                if (!targets.containsKey(s.inject().target())) {
+                    throw new InvalidFieldException(at + ".inject.target", "no target named '" + s.inject().target()
+                            + "' (defined: " + String.join(", ", targets.keySet()) + ")");
+                }
+                injected.add(s.name());
+            }
+            if (s.heal() != null && !injected.contains(s.heal())) {
+                throw new InvalidFieldException(at + ".heal", "no earlier inject step named '" + s.heal() + "'");
+            }
+        }
+    }
+
+    /** The inject steps, in order. */
+    public List<Step> injections() {
+        return steps.stream().filter(s -> s.inject() != null).toList();
+    }
+}

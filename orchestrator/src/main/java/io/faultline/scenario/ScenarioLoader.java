@@ -1,0 +1,275 @@
+package io.faultline.scenario;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.faultline.protocol.FaultSpec;
+import io.faultline.protocol.InvalidFieldException;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Reads scenario files. Every problem becomes a {@link ScenarioException} naming the file, the
+ * line and column, and the path of the offending field; no Jackson or Java type name reaches
+ * the user.
+ */
+public final class ScenarioLoader {
+    private static final ObjectMapper YAML = mapper();
+
+    private ScenarioLoader() {
+    }
+
+    static ObjectMapper mapper() {
+        SimpleModule durations = new SimpleModule("faultline-durations");
+        durations.addDeserializer(Duration.class, new JsonDeserializer<>() {
+            @Override
+            public Duration deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+                String text = p.getValueAsString();
+                if (text == null) {
+                    return (Duration) ctx.handleUnexpectedToken(Duration.class, p);
+                }
+                try {
+                    return Durations.parse(text);
+                } catch (IllegalArgumentException e) {
+                    throw InvalidFormatException.from(p, e.getMessage(), text, Duration.class);
+                }
+            }
+        });
+        durations.addSerializer(Duration.class, new JsonSerializer<>() {
+            @Override
+            public void serialize(Duration value, com.fasterxml.jackson.core.JsonGenerator gen, SerializerProvider s)
+                    throws IOException {
+                gen.writeString(Durations.format(value));
+            }
+        });
+        return YAMLMapper.builder(YAMLFactory.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build())
+                .addModule(durations)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+                .build();
+    }
+
+    public static Scenario load(Path file) throws ScenarioException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ScenarioException(file, 0, 0, null, "no such file");
+        } catch (IOException e) {
+            throw new ScenarioException(file, 0, 0, null, "cannot read: " + e.getMessage());
+        }
+        return parse(file, text);
+    }
+
+    /** Parses {@code text}; {@code file} is only used to name the source in errors. */
+    public static Scenario parse(Path file, String text) throws ScenarioException {
+        Node root;
+        try {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            root = new Yaml(options).compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
+            throw new ScenarioException(file, m == null ? 0 : m.getLine() + 1, m == null ? 0 : m.getColumn() + 1,
+                    null, "not valid YAML: " + problem);
+        } catch (RuntimeException e) {
+            throw new ScenarioException(file, 0, 0, null, "not valid YAML: " + e.getMessage());
+        }
+        if (!(root instanceof MappingNode)) {
+            throw new ScenarioException(file, 1, 1, null, "a scenario must be a YAML mapping (name:, workload:, steps:, ...)");
+        }
+        try {
+            return YAML.readValue(text, Scenario.class);
+        } catch (JsonMappingException e) {
+            throw translate(file, root, e);
+        } catch (JsonProcessingException e) {
+            throw new ScenarioException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+                    e.getLocation() == null ? 0 : e.getLocation().getColumnNr(), null, e.getOriginalMessage());
+        }
+    }
+
+    /** Writes a scenario back as YAML, in the form {@link #parse} reads. */
+    public static String write(Scenario scenario) {
+        try {
+            return YAML.writeValueAsString(scenario);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ScenarioException translate(Path file, Node root, JsonMappingException e) {
+        List<Object> path = new ArrayList<>();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            path.add(r.getFieldName() != null ? r.getFieldName() : (Object) r.getIndex());
+        }
+        String reason;
+        if (e instanceof ValueInstantiationException && e.getCause() instanceof InvalidFieldException f) {
+            path.addAll(parsePath(f.field()));
+            reason = f.reason();
+        } else if (e instanceof UnrecognizedPropertyException u) {
+            reason = "unknown field '" + u.getPropertyName() + "' (known: "
+                    + u.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", ")) + ")";
+        } else if (e instanceof InvalidTypeIdException t) {
+            reason = t.getTypeId() == null ? "needs a 'type' (one of " + knownFaultTypes() + ")"
+                    : "unknown fault type '" + t.getTypeId() + "' (one of " + knownFaultTypes() + ")";
+            if (!path.isEmpty() && !"type".equals(path.get(path.size() - 1))) {
+                path.add("type");
+            }
+        } else if (e instanceof InvalidFormatException f) {
+            reason = "'" + f.getValue() + "' is not " + describe(f.getTargetType());
+        } else if (e instanceof MismatchedInputException m) {
+            reason = "expected " + describe(m.getTargetType());
+        } else {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            reason = cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
+        }
+        Mark mark = locate(root, path);
+        int line = mark != null ? mark.getLine() + 1 : e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+        int column = mark != null ? mark.getColumn() + 1 : e.getLocation() == null ? 0 : e.getLocation().getColumnNr();
+        return new ScenarioException(file, line, column, render(path), reason);
+    }
+
+    private static String knownFaultTypes() {
+        return Arrays.stream(FaultSpec.class.getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class).value())
+                .map(com.fasterxml.jackson.annotation.JsonSubTypes.Type::name).collect(Collectors.joining(", "));
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == null) {
+            return "a value of another shape";
+        }
+        if (type.isEnum()) {
+            return "one of " + Arrays.stream(type.getEnumConstants())
+                    .map(c -> enumName((Enum<?>) c)).collect(Collectors.joining(", "));
+        }
+        if (type == Duration.class) {
+            return "a duration (e.g. 500ms, 10s, 2m)";
+        }
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class) {
+            return "a number";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (java.util.Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return "a mapping (key: value lines)";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type)) {
+            return "a list ('- ' items)";
+        }
+        return "a " + type.getSimpleName().toLowerCase(Locale.ROOT);
+    }
+
+    private static String enumName(Enum<?> constant) {
+        try {
+            var p = constant.getDeclaringClass().getField(constant.name())
+                    .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+            return p != null ? p.value() : constant.name();
+        } catch (NoSuchFieldException e) {
+            return constant.name();
+        }
+    }
+
+    /** {@code steps[1].inject.target} → [steps, 1, inject, target]. */
+    static List<Object> parsePath(String path) {
+        List<Object> out = new ArrayList<>();
+        for (String part : path.split("\\.")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            int bracket = part.indexOf('[');
+            if (bracket < 0) {
+                out.add(part);
+                continue;
+            }
+            if (bracket > 0) {
+                out.add(part.substring(0, bracket));
+            }
+            for (String idx : part.substring(bracket + 1).split("\\]\\[?")) {
+                if (!idx.isEmpty()) {
+                    out.add(Integer.parseInt(idx));
+                }
+            }
+        }
+        return out;
+    }
+
+    static String render(List<Object> path) {
+        StringBuilder b = new StringBuilder();
+        for (Object p : path) {
+            if (p instanceof Integer i) {
+                b.append('[').append(i).append(']');
+            } else {
+                if (b.length() > 0) {
+                    b.append('.');
+                }
+                b.append(p);
+            }
+        }
+        return b.toString();
+    }
+
+    /** The position of the deepest node on {@code path} that exists in the file. */
+    private static Mark locate(Node root, List<Object> path) {
+        Node node = root;
+        Mark mark = root.getStartMark();
+        for (Object step : path) {
+            Node next = null;
+            Mark keyMark = null;
+            if (step instanceof String key && node instanceof MappingNode map) {
+                for (NodeTuple t : map.getValue()) {
+                    if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                        next = t.getValueNode();
+                        keyMark = k.getStartMark();
+                    }
+                }
+            } else if (step instanceof Integer i && node instanceof SequenceNode seq && i < seq.getValue().size()) {
+                next = seq.getValue().get(i);
+            }
+            if (next == null) {
+                break;
+            }
+            node = next;
+            // A scalar is best shown where its value is; a block at its key.
+            mark = next instanceof ScalarNode ? next.getStartMark() : keyMark != null ? keyMark : next.getStartMark();
+        }
+        return mark;
+    }
+}

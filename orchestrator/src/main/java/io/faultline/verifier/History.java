@@ -1,0 +1,21 @@
+package io.faultline.verifier;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything the verifier judges, as plain values: what was sent, what came out, when faults
+ * were injected. Built from Kafka by the engine, or by hand in tests.
+ *
+ * @param sendingStoppedAt when the canary producer stopped
+ * @param observedUntil    when the observer stopped looking (end of the drain window)
+ */
+public record History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
+                      Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil) {
+    public History {
+        sent = List.copyOf(sent);
+        observations = List.copyOf(observations);
+        faults = List.copyOf(faults);
+    }
+}

@@ -1,0 +1,234 @@
+package io.faultline.workload;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.faultline.protocol.Json;
+import io.faultline.scenario.CanarySpec;
+import io.faultline.verifier.Observation;
+import io.faultline.verifier.SentEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Canary traffic through the system under test: sequenced events produced at a steady rate into
+ * the input topic, and an observer on the output topic (read_committed) that records every
+ * arrival. Send, acknowledgement and receive times all come from the one orchestrator clock.
+ */
+public final class CanaryWorkload implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CanaryWorkload.class);
+
+    private final String runId;
+    private final CanarySpec spec;
+    private final Clock clock;
+    private final KafkaProducer<String, byte[]> producer;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final ScheduledExecutorService sender;
+    private final Thread observer;
+    private final Map<Long, SentEvent> sent = new ConcurrentHashMap<>();
+    private final List<Observation> observations = new ArrayList<>();
+    private final AtomicLong nextSeq = new AtomicLong();
+    private volatile boolean observing = true;
+    private volatile Instant sendingStoppedAt;
+    private volatile Instant lastCompletion;
+
+    public CanaryWorkload(String bootstrapServers, String runId, CanarySpec spec, Clock clock) {
+        this.runId = runId;
+        this.spec = spec;
+        this.clock = clock;
+        Properties pp = new Properties();
+        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        pp.put(ProducerConfig.CLIENT_ID_CONFIG, "faultline-canary-producer");
+        pp.put(ProducerConfig.ACKS_CONFIG, "all");
+        pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        pp.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        pp.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        pp.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        this.producer = new KafkaProducer<>(pp);
+        Properties cp = new Properties();
+        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        cp.put(ConsumerConfig.CLIENT_ID_CONFIG, "faultline-canary-observer");
+        cp.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        cp.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        this.consumer = new KafkaConsumer<>(cp);
+        List<TopicPartition> out = consumer.partitionsFor(spec.outputTopic(), Duration.ofSeconds(15)).stream()
+                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        consumer.assign(out);
+        consumer.seekToEnd(out);
+        out.forEach(consumer::position);
+        this.sender = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "canary-producer"));
+        this.observer = new Thread(this::observe, "canary-observer");
+        observer.setDaemon(true);
+    }
+
+    /** Starts observing, then producing at the scenario's rate. */
+    public void start() {
+        observer.start();
+        sender.scheduleAtFixedRate(this::sendOne, 0, spec.interval().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void sendOne() {
+        long seq = nextSeq.getAndIncrement();
+        String id = runId + ":" + seq;
+        String key = "k" + (seq % spec.keys());
+        Instant sentAt = clock.instant();
+        byte[] value = Json.encode(Map.of("id", id, "run", runId, "seq", seq, "key", key, "sentAt", sentAt.toString()));
+        sent.put(seq, new SentEvent(seq, id, sentAt, null));
+        try {
+            producer.send(new ProducerRecord<>(spec.inputTopic(), key, value), (md, e) -> {
+                if (e == null) {
+                    Instant ackedAt = clock.instant();
+                    sent.computeIfPresent(seq, (s, ev) -> new SentEvent(s, id, ev.sentAt(), ackedAt));
+                } else {
+                    log.debug("canary {} not acknowledged: {}", id, e.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            log.debug("canary {} not sent: {}", id, e.toString());
+        }
+    }
+
+    private void observe() {
+        try {
+            while (observing) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                    Instant now = clock.instant();
+                    String id;
+                    try {
+                        JsonNode node = Json.mapper().readTree(r.value());
+                        if (!runId.equals(node.path("run").asText())) {
+                            continue;
+                        }
+                        id = node.path("id").asText();
+                    } catch (java.io.IOException | RuntimeException e) {
+                        continue;
+                    }
+                    Long inputOffset = header(r, "input-offset");
+                    synchronized (observations) {
+                        observations.add(new Observation(id, now, r.partition(), r.offset(),
+                                headerText(r, "processed-by"), inputOffset));
+                    }
+                    lastCompletion = now;
+                }
+            }
+        } catch (WakeupException e) {
+            // Closing.
+        }
+    }
+
+    private static String headerText(ConsumerRecord<?, ?> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static Long header(ConsumerRecord<?, ?> r, String name) {
+        String text = headerText(r, name);
+        try {
+            return text == null ? null : Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** Stops producing; observation goes on until {@link #close()}. */
+    public void stopProducing() {
+        sender.shutdown();
+        try {
+            sender.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.flush();
+        sendingStoppedAt = clock.instant();
+    }
+
+    /** Waits until every acknowledged canary was observed, or {@code timeout} passes. Returns true when all arrived. */
+    public boolean drain(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (unobserved() == 0) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return unobserved() == 0;
+    }
+
+    private long unobserved() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        synchronized (observations) {
+            observations.forEach(o -> seen.add(o.id()));
+        }
+        return sent.values().stream().filter(e -> e.acknowledged() && !seen.contains(e.id())).count();
+    }
+
+    public long sentCount() {
+        return sent.size();
+    }
+
+    public long observedCount() {
+        synchronized (observations) {
+            return observations.size();
+        }
+    }
+
+    /** The time of the newest observation, or null before the first. */
+    public Instant lastCompletion() {
+        return lastCompletion;
+    }
+
+    public List<SentEvent> sent() {
+        return sent.values().stream().sorted(java.util.Comparator.comparingLong(SentEvent::seq)).toList();
+    }
+
+    public List<Observation> observations() {
+        synchronized (observations) {
+            return List.copyOf(observations);
+        }
+    }
+
+    public Instant sendingStoppedAt() {
+        return sendingStoppedAt;
+    }
+
+    @Override
+    public void close() {
+        sender.shutdownNow();
+        observing = false;
+        consumer.wakeup();
+        try {
+            observer.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        consumer.close(Duration.ofSeconds(2));
+        producer.close(Duration.ofSeconds(5));
+    }
+}
