@@ -156,7 +156,7 @@ public final class GameDay {
                         for (AgentHeartbeat agent : resolve(scenario, step.inject().target(), admin, telemetry)) {
                             Injection inj = inject(runId, step, agent, producer, telemetry);
                             injections.add(inj);
-                            progress.fault(inj.step + " on " + inj.agentId, inj.appliedAt);
+                            progress.fault(inj.step + " on " + inj.agentId);
                         }
                     } else {
                         for (Injection inj : injections) {
@@ -164,7 +164,7 @@ public final class GameDay {
                                 heal(runId, inj, producer, telemetry);
                             }
                         }
-                        progress.fault(null, null);
+                        progress.fault(null);
                     }
                 }
             } finally {

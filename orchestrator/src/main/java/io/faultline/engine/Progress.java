@@ -24,7 +24,6 @@ final class Progress implements AutoCloseable {
     private volatile String step = "starting";
     private volatile int stepNumber;
     private volatile String fault;
-    private volatile Instant faultAppliedAt;
 
     Progress(PrintStream out, Clock clock, CanaryWorkload canary, int steps) {
         this.out = out;
@@ -51,9 +50,8 @@ final class Progress implements AutoCloseable {
         }
     }
 
-    void fault(String description, Instant appliedAt) {
+    void fault(String description) {
         fault = description;
-        faultAppliedAt = appliedAt;
     }
 
     private void print() {
@@ -63,11 +61,10 @@ final class Progress implements AutoCloseable {
         Instant last = canary.lastCompletion();
         if (fault != null) {
             b.append(" | fault: ").append(fault);
-            if (faultAppliedAt != null && last != null && last.isBefore(faultAppliedAt)) {
-                b.append(String.format(Locale.ROOT, " | outage %.1fs and counting", seconds(Duration.between(faultAppliedAt, now))));
-            }
         }
-        if (last != null && Duration.between(last, now).toMillis() > 1000) {
+        if (last != null && fault != null && Duration.between(last, now).toMillis() > 1000) {
+            b.append(String.format(Locale.ROOT, " | outage: no completion for %.1fs", seconds(Duration.between(last, now))));
+        } else if (last != null && Duration.between(last, now).toMillis() > 1000) {
             b.append(String.format(Locale.ROOT, " | no completion for %.1fs", seconds(Duration.between(last, now))));
         }
         out.println(b);

@@ -7,6 +7,7 @@ import io.faultline.protocol.Verdict;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /** Writes a verdict where people and machines read it: {@code verdict.json} and a terminal summary. */
@@ -52,7 +53,8 @@ public final class Reports {
         for (CheckResult c : v.checks()) {
             b.append(String.format(Locale.ROOT, "  %s %-28s %s%n", c.passed() ? "PASS" : "FAIL", c.name(), c.summary()));
             if (!c.offenders().isEmpty()) {
-                b.append("       first: ").append(String.join(", ", c.offenders())).append('\n');
+                List<String> first = c.offenders().subList(0, Math.min(5, c.offenders().size()));
+                b.append("       first: ").append(String.join(", ", first)).append('\n');
             }
         }
         return b.toString();
