@@ -140,10 +140,19 @@ public final class ScenarioLoader {
             path.add(r.getFieldName() != null ? r.getFieldName() : (Object) r.getIndex());
         }
         String reason;
-        if (e instanceof ValueInstantiationException && e.getCause() instanceof InvalidFieldException f) {
+        String unknown = e instanceof ValueInstantiationException v ? unknownKey(root, path, v.getType().getRawClass()) : null;
+        if (unknown != null) {
+            // Jackson runs a record's constructor before it reports unknown keys; a typo is the real cause.
+            path.add(unknown);
+            reason = "unknown field '" + unknown + "' (known: " + String.join(", ", propertyNames(
+                    ((ValueInstantiationException) e).getType().getRawClass())) + ")";
+        } else if (e instanceof ValueInstantiationException && e.getCause() instanceof InvalidFieldException f) {
             path.addAll(parsePath(f.field()));
             reason = f.reason();
         } else if (e instanceof UnrecognizedPropertyException u) {
+            if (path.isEmpty() || !u.getPropertyName().equals(path.get(path.size() - 1))) {
+                path.add(u.getPropertyName());
+            }
             reason = "unknown field '" + u.getPropertyName() + "' (known: "
                     + u.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", ")) + ")";
         } else if (e instanceof InvalidTypeIdException t) {
@@ -164,6 +173,54 @@ public final class ScenarioLoader {
         int line = mark != null ? mark.getLine() + 1 : e.getLocation() == null ? 0 : e.getLocation().getLineNr();
         int column = mark != null ? mark.getColumn() + 1 : e.getLocation() == null ? 0 : e.getLocation().getColumnNr();
         return new ScenarioException(file, line, column, render(path), reason);
+    }
+
+    /** The first key of the mapping at {@code path} that {@code type} has no property for, or null. */
+    private static String unknownKey(Node root, List<Object> path, Class<?> type) {
+        if (!type.isRecord()) {
+            return null;
+        }
+        Node node = nodeAt(root, path);
+        if (!(node instanceof MappingNode map)) {
+            return null;
+        }
+        List<String> known = propertyNames(type);
+        for (NodeTuple t : map.getValue()) {
+            if (t.getKeyNode() instanceof ScalarNode k && !known.contains(k.getValue()) && !k.getValue().equals("type")) {
+                return k.getValue();
+            }
+        }
+        return null;
+    }
+
+    private static List<String> propertyNames(Class<?> type) {
+        List<String> names = new ArrayList<>();
+        for (var c : type.getRecordComponents()) {
+            var p = c.getAccessor().getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+            names.add(p != null ? p.value() : c.getName());
+        }
+        return names;
+    }
+
+    private static Node nodeAt(Node root, List<Object> path) {
+        Node node = root;
+        for (Object step : path) {
+            Node next = null;
+            if (step instanceof String key && node instanceof MappingNode map) {
+                for (NodeTuple t : map.getValue()) {
+                    if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                        next = t.getValueNode();
+                    }
+                }
+            } else if (step instanceof Integer i && node instanceof SequenceNode seq && i < seq.getValue().size()) {
+                next = seq.getValue().get(i);
+            }
+            if (next == null) {
+                return null;
+            }
+            node = next;
+        }
+        return node;
     }
 
     private static String knownFaultTypes() {

@@ -1,0 +1,75 @@
+package io.faultline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class FaultlineCliTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = Faultline.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void malformedScenarioExitsTwoNamingFileLineAndField(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("broken.yaml");
+        Files.writeString(file, """
+                name: broken
+                workload:
+                  canary: {inputTopic: in, outputTopic: out}
+                steps:
+                  - wait: forever
+                """);
+        int code = run("run", file.toString(), "--bootstrap-servers", "127.0.0.1:1");
+        assertThat(code).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains(file + ":5:").contains("steps[0].wait").contains("'forever' is not a duration")
+                .doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
+    void validateAcceptsTheLibraryAndRejectsBrokenFiles(@TempDir Path dir) throws Exception {
+        assertThat(run("validate", "../scenarios/primary-listener-crash.yaml")).isZero();
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "name: x\n");
+        assertThat(run("validate", bad.toString())).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("bad.yaml").contains("workload");
+    }
+
+    @Test
+    void missingScenarioFileIsInvalidInput() {
+        assertThat(run("run", "no-such-file.yaml")).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("no-such-file.yaml: no such file");
+    }
+
+    @Test
+    void unknownFlagIsInvalidInput() {
+        assertThat(run("run", "--no-such-flag")).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(run("demo", "--listener", "sometimes")).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("unknown delivery mode 'sometimes'");
+    }
+
+    @Test
+    void unreachableBrokerIsAnInfrastructureError() throws Exception {
+        int code = run("run", "../scenarios/primary-listener-crash.yaml", "--bootstrap-servers", "127.0.0.1:1",
+                "--report-dir", Files.createTempDirectory("fl").toString());
+        assertThat(code).isEqualTo(ExitCodes.INFRASTRUCTURE);
+        assertThat(err.toString()).contains("Kafka unreachable at 127.0.0.1:1");
+    }
+
+    @Test
+    void helpListsSubcommandsAndExitCodes() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("run", "agent", "demo", "validate", "Exit codes", "infrastructure error");
+    }
+}

@@ -1,0 +1,145 @@
+package io.faultline.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.faultline.protocol.ProcessKillFault;
+import io.faultline.protocol.Signal;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ScenarioLoaderTest {
+    static final Path SCENARIOS = Path.of("..", "scenarios");
+
+    static Stream<Path> libraryScenarios() throws IOException {
+        try (Stream<Path> files = Files.list(SCENARIOS)) {
+            return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("libraryScenarios")
+    void everyLibraryScenarioLoadsAndRoundTrips(Path file) throws Exception {
+        Scenario s = ScenarioLoader.load(file);
+        Scenario again = ScenarioLoader.parse(file, ScenarioLoader.write(s));
+        assertThat(again).isEqualTo(s);
+        assertThat(again.steps()).isNotEmpty();
+        assertThat(again.workload().canary().rate()).isNotNull();
+    }
+
+    @Test
+    void readsThePrimaryListenerCrashScenario() throws Exception {
+        Scenario s = ScenarioLoader.load(SCENARIOS.resolve("primary-listener-crash.yaml"));
+        assertThat(s.name()).isEqualTo("primary-listener-crash");
+        assertThat(s.targets().get("listener").pick()).isEqualTo(TargetSpec.Pick.PARTITION_OWNER);
+        assertThat(s.injections()).hasSize(1);
+        assertThat(s.injections().get(0).inject().fault()).isEqualTo(new ProcessKillFault(Signal.KILL, null));
+    }
+
+    private static final String VALID = """
+            name: t
+            targets:
+              listener:
+                labels: {role: listener}
+            workload:
+              canary: {inputTopic: in, outputTopic: out}
+            steps:
+              - wait: 1s
+              - name: kill
+                inject:
+                  target: listener
+                  fault: {type: process.kill, signal: KILL}
+              - heal: kill
+            """;
+
+    private static ScenarioException error(String yaml) {
+        return catchThrowableOfType(ScenarioException.class, () -> ScenarioLoader.parse(Path.of("bad.yaml"), yaml));
+    }
+
+    @Test
+    void acceptsTheValidBase() throws Exception {
+        assertThat(ScenarioLoader.parse(Path.of("ok.yaml"), VALID).steps()).hasSize(3);
+    }
+
+    @Test
+    void namesLineAndFieldOfAnUnknownSignal() {
+        ScenarioException e = error(VALID.replace("signal: KILL", "signal: KIL"));
+        assertThat(e.line()).isEqualTo(12);
+        assertThat(e.field()).isEqualTo("steps[1].inject.fault.signal");
+        assertThat(e.getMessage()).startsWith("bad.yaml:12:").contains("'KIL' is not one of KILL, TERM, STOP")
+                .doesNotContain("io.faultline", "java.");
+    }
+
+    @Test
+    void namesAnUnknownFaultType() {
+        ScenarioException e = error(VALID.replace("type: process.kill", "type: process.kil"));
+        assertThat(e.field()).isEqualTo("steps[1].inject.fault.type");
+        assertThat(e.reason()).contains("unknown fault type 'process.kil'", "process.kill");
+        assertThat(e.line()).isEqualTo(12);
+    }
+
+    @Test
+    void namesAnUnknownField() {
+        ScenarioException e = error(VALID.replace("  - wait: 1s", "  - wiat: 1s"));
+        assertThat(e.field()).isEqualTo("steps[0].wiat");
+        assertThat(e.line()).isEqualTo(8);
+        assertThat(e.reason()).contains("unknown field 'wiat'");
+    }
+
+    @Test
+    void namesABadDuration() {
+        ScenarioException e = error(VALID.replace("wait: 1s", "wait: soon"));
+        assertThat(e.field()).isEqualTo("steps[0].wait");
+        assertThat(e.line()).isEqualTo(8);
+        assertThat(e.reason()).contains("'soon' is not a duration");
+    }
+
+    @Test
+    void namesAConstructorCheckByItsField() {
+        ScenarioException e = error(VALID.replace("canary: {inputTopic: in, outputTopic: out}",
+                "canary: {inputTopic: in, outputTopic: out, rate: -5}"));
+        assertThat(e.field()).isEqualTo("workload.canary.rate");
+        assertThat(e.line()).isEqualTo(6);
+        assertThat(e.reason()).contains("must be between 0 and 10000");
+    }
+
+    @Test
+    void namesABrokenCrossReference() {
+        ScenarioException e = error(VALID.replace("heal: kill", "heal: kil"));
+        assertThat(e.field()).isEqualTo("steps[2].heal");
+        assertThat(e.line()).isEqualTo(13);
+        ScenarioException target = error(VALID.replace("target: listener", "target: listenr"));
+        assertThat(target.field()).isEqualTo("steps[1].inject.target");
+        assertThat(target.reason()).contains("no target named 'listenr'", "listener");
+    }
+
+    @Test
+    void reportsYamlSyntaxErrorsWithTheirPosition() {
+        ScenarioException e = error("name: t\nsteps: [\n");
+        assertThat(e.line()).isPositive();
+        assertThat(e.reason()).startsWith("not valid YAML");
+        assertThat(error("- just\n- a list\n").reason()).contains("must be a YAML mapping");
+    }
+
+    @Test
+    void reportsAMissingRequiredField() {
+        ScenarioException e = error(VALID.replace("name: t\n", ""));
+        assertThat(e.field()).isEqualTo("name");
+        assertThat(e.reason()).isEqualTo("is required");
+    }
+
+    @Test
+    void parsesHumanDurations() {
+        assertThat(Durations.parse("500ms").toMillis()).isEqualTo(500);
+        assertThat(Durations.parse("1.5s").toMillis()).isEqualTo(1500);
+        assertThat(Durations.parse("2m").toSeconds()).isEqualTo(120);
+        assertThat(Durations.parse("PT3S").toSeconds()).isEqualTo(3);
+        assertThat(List.of("500ms", "10s", "2m", "1h")).allMatch(t -> Durations.format(Durations.parse(t)).equals(t));
+    }
+}

@@ -1,0 +1,167 @@
+package io.faultline.verifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.protocol.CheckResult;
+import io.faultline.protocol.FaultRecord;
+import io.faultline.scenario.ChecksSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class VerifierTest {
+    private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+    private static final Duration INTERVAL = Duration.ofMillis(20);
+    private static final Duration LATENCY = Duration.ofMillis(200);
+
+    /** A steady history: one canary every 20 ms for {@code count} events, each observed 200 ms after it was sent. */
+    private static final class Builder {
+        final List<SentEvent> sent = new ArrayList<>();
+        final List<Observation> observed = new ArrayList<>();
+        final List<FaultWindow> faults = new ArrayList<>();
+        Instant stopped;
+
+        Builder(int count, Set<Long> dropped) {
+            for (long seq = 0; seq < count; seq++) {
+                Instant at = T0.plus(INTERVAL.multipliedBy(seq));
+                sent.add(new SentEvent(seq, "r:" + seq, at, at.plusMillis(2)));
+                if (!dropped.contains(seq)) {
+                    observed.add(new Observation("r:" + seq, at.plus(LATENCY), 0, seq, "listener-1", seq));
+                }
+            }
+            stopped = T0.plus(INTERVAL.multipliedBy(count));
+        }
+
+        Builder fault(Instant invoked, Instant applied) {
+            faults.add(new FaultWindow("kill-primary", "cmd-1", "agent-1", "process.kill", invoked, applied,
+                    invoked.plusSeconds(15), invoked.plusSeconds(15)));
+            return this;
+        }
+
+        History history() {
+            return new History("r", sent, observed, faults, INTERVAL, stopped, stopped.plusSeconds(5));
+        }
+    }
+
+    private static CheckResult check(Verifier.Result r, String name) {
+        return r.checks().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void passesAHistoryWithoutAnomalies() {
+        Verifier.Result r = Verifier.verify(new Builder(500, Set.of()).fault(T0.plusSeconds(5), T0.plusSeconds(5).plusMillis(40))
+                .history(), new ChecksSpec(Duration.ofSeconds(10), 0L, 0L));
+        assertThat(r.checks()).allMatch(CheckResult::passed);
+        assertThat(r.canary().lost()).isZero();
+        assertThat(r.faults().get(0).failover().outage()).isFalse();
+    }
+
+    @Test
+    void measuresFailoverAsABoundFromTheGapInCompletions() {
+        // Nothing sent between 3.8 s and 7.8 s comes through until the backlog is processed at 8.0 s.
+        Builder b = new Builder(500, Set.of());
+        Instant invoked = T0.plusSeconds(4);
+        Instant acked = invoked.plusMillis(50);
+        Instant recovered = T0.plusSeconds(8);
+        List<Observation> shifted = new ArrayList<>();
+        for (Observation o : b.observed) {
+            Instant sentAt = b.sent.get((int) o.offset()).sentAt();
+            boolean inOutage = !sentAt.isBefore(T0.plusMillis(3800)) && sentAt.isBefore(T0.plusMillis(7800));
+            shifted.add(inOutage ? new Observation(o.id(), recovered.plusMillis(o.offset() % 10), 0, o.offset(),
+                    "listener-2", o.inputOffset()) : o);
+        }
+        b.observed.clear();
+        b.observed.addAll(shifted);
+        Verifier.Result r = Verifier.verify(b.fault(invoked, acked).history(), new ChecksSpec(Duration.ofSeconds(5), 0L, 0L));
+
+        FaultRecord.Failover fo = r.faults().get(0).failover();
+        assertThat(fo.outage()).isTrue();
+        assertThat(fo.recoveredAt()).isEqualTo(recovered);
+        assertThat(fo.upperMs()).isEqualTo(4000);
+        assertThat(fo.lowerMs()).isEqualTo(3950);
+        assertThat(fo.outageStart()).isEqualTo(T0.plusMillis(3780).plus(LATENCY));
+        assertThat(fo.availabilityGapMs()).isEqualTo(Duration.between(fo.outageStart(), recovered).toMillis());
+        assertThat(check(r, "failover[kill-primary]").passed()).isTrue();
+        assertThat(check(r, "failover[kill-primary]").measured()).isEqualTo(4000.0);
+    }
+
+    @Test
+    void failsFailoverOverTheThreshold() {
+        Builder b = new Builder(1000, Set.of());
+        b.observed.removeIf(o -> o.observedAt().isAfter(T0.plusSeconds(4)) && o.observedAt().isBefore(T0.plusSeconds(16)));
+        Verifier.Result r = Verifier.verify(b.fault(T0.plusSeconds(4), T0.plusSeconds(4)).history(),
+                new ChecksSpec(Duration.ofSeconds(10), null, null));
+        CheckResult failover = check(r, "failover[kill-primary]");
+        assertThat(failover.passed()).isFalse();
+        assertThat(failover.measured()).isGreaterThan(10_000.0);
+    }
+
+    @Test
+    void reportsNoRecoveryWhenCanariesNeverComeBack() {
+        Builder b = new Builder(500, Set.of());
+        b.observed.removeIf(o -> o.observedAt().isAfter(T0.plusSeconds(4)));
+        Verifier.Result r = Verifier.verify(b.fault(T0.plusSeconds(4), T0.plusSeconds(4)).history(), ChecksSpec.DEFAULTS);
+        assertThat(r.faults().get(0).failover().recovered()).isFalse();
+        assertThat(check(r, "failover[kill-primary]").passed()).isFalse();
+        assertThat(check(r, "lost").passed()).isFalse();
+    }
+
+    @Test
+    void countsLostEventsAndNamesTheFirstOnes() {
+        Verifier.Result r = Verifier.verify(new Builder(300, Set.of(100L, 101L, 102L, 250L)).history(), ChecksSpec.DEFAULTS);
+        CheckResult lost = check(r, "lost");
+        assertThat(lost.passed()).isFalse();
+        assertThat(lost.measured()).isEqualTo(4.0);
+        assertThat(lost.offenders()).containsExactly("r:100", "r:101", "r:102", "r:250");
+        assertThat(r.canary().lost()).isEqualTo(4);
+        assertThat(r.canary().observed()).isEqualTo(296);
+    }
+
+    @Test
+    void anUnacknowledgedEventThatNeverArrivedIsNotLost() {
+        Builder b = new Builder(100, Set.of(50L));
+        SentEvent e = b.sent.get(50);
+        b.sent.set(50, new SentEvent(e.seq(), e.id(), e.sentAt(), null));
+        Verifier.Result r = Verifier.verify(b.history(), ChecksSpec.DEFAULTS);
+        assertThat(check(r, "lost").passed()).isTrue();
+        assertThat(r.canary().acknowledged()).isEqualTo(99);
+    }
+
+    @Test
+    void tellsRedeliveriesFromSecondWrites() {
+        Builder b = new Builder(200, Set.of());
+        // 10 and 11 re-processed from the same input offset; 20 written twice from different input offsets.
+        b.observed.add(new Observation("r:10", T0.plusSeconds(9), 0, 500, "listener-2", 10L));
+        b.observed.add(new Observation("r:11", T0.plusSeconds(9), 0, 501, "listener-2", 11L));
+        b.observed.add(new Observation("r:20", T0.plusSeconds(9), 0, 502, "listener-2", 777L));
+        Verifier.Result r = Verifier.verify(b.history(), new ChecksSpec(null, 0L, 0L));
+        CheckResult dup = check(r, "duplicated");
+        assertThat(dup.passed()).isFalse();
+        assertThat(dup.offenders()).containsExactly("r:10", "r:11", "r:20");
+        assertThat(dup.summary()).contains("2 re-processed from the same input offset", "1 written twice");
+        assertThat(Verifier.verify(b.history(), new ChecksSpec(null, 0L, 3L)).checks())
+                .filteredOn(c -> c.name().equals("duplicated")).allMatch(CheckResult::passed);
+    }
+
+    @Test
+    void flagsEventsThatWereNeverSent() {
+        Builder b = new Builder(50, Set.of());
+        b.observed.add(new Observation("r:9999", T0.plusSeconds(1), 0, 900, "listener-1", 900L));
+        CheckResult unexpected = check(Verifier.verify(b.history(), ChecksSpec.DEFAULTS), "unexpected");
+        assertThat(unexpected.passed()).isFalse();
+        assertThat(unexpected.offenders()).containsExactly("r:9999");
+    }
+
+    @Test
+    void ignoresGapsShorterThanTheOutageThreshold() {
+        Builder b = new Builder(500, Set.of());
+        // A 60 ms hiccup (three missing completions) is jitter, not an outage.
+        b.observed.removeIf(o -> o.offset() >= 200 && o.offset() < 203);
+        b.sent.removeIf(e -> e.seq() >= 200 && e.seq() < 203);
+        Verifier.Result r = Verifier.verify(b.fault(T0.plusSeconds(4), T0.plusSeconds(4)).history(), ChecksSpec.DEFAULTS);
+        assertThat(r.faults().get(0).failover().outage()).isFalse();
+    }
+}
