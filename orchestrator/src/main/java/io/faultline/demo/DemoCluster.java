@@ -39,11 +39,18 @@ public final class DemoCluster implements AutoCloseable {
 
     public static DemoCluster start(String bootstrapServers, int count, ListenerSettings s, Path workDir)
             throws IOException {
+        return start(bootstrapServers, count, s, workDir, "");
+    }
+
+    /** As {@link #start(String, int, ListenerSettings, Path)}, with {@code prefix} before every listener and agent name. */
+    public static DemoCluster start(String bootstrapServers, int count, ListenerSettings s, Path workDir, String prefix)
+            throws IOException {
         Files.createDirectories(workDir);
         DemoCluster c = new DemoCluster(workDir);
         Runtime.getRuntime().addShutdownHook(new Thread(c::close, "demo-cluster-stop"));
         for (int i = 1; i <= count; i++) {
-            String name = "listener-" + i;
+            String name = prefix + "listener-" + i;
+            String agent = prefix + "agent-" + i;
             Path pid = workDir.resolve(name + ".pid");
             c.listeners.add(ChildJvm.start("io.faultline.examples.OrderListenerMain", List.of("-Xmx128m"), List.of(
                     "--bootstrap-servers", bootstrapServers, "--mode", s.mode(), "--instance", name,
@@ -54,9 +61,9 @@ public final class DemoCluster implements AutoCloseable {
                     "--commit-interval-ms", Long.toString(s.commitInterval().toMillis()),
                     "--pid-file", pid.toString(), "--exit-with-parent"), workDir.resolve(name + ".log")));
             c.agents.add(ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx96m"), List.of(
-                    "agent", "--id", "agent-" + i, "--label", "role=listener", "--label", "client-id=" + name,
+                    "agent", "--id", agent, "--label", "role=listener", "--label", "client-id=" + name,
                     "--service-pid-file", pid.toString(), "--bootstrap-servers", bootstrapServers,
-                    "--heartbeat-interval-ms", "500", "--exit-with-parent"), workDir.resolve("agent-" + i + ".log")));
+                    "--heartbeat-interval-ms", "500", "--exit-with-parent"), workDir.resolve(agent + ".log")));
         }
         return c;
     }
@@ -67,11 +74,8 @@ public final class DemoCluster implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         String state = "unknown";
         while (System.nanoTime() < deadline) {
-            for (int i = 0; i < listeners.size(); i++) {
-                if (!listeners.get(i).isAlive()) {
-                    throw new InfrastructureException("listener-" + (i + 1) + " exited; see "
-                            + workDir.resolve("listener-" + (i + 1) + ".log"));
-                }
+            if (listeners.stream().anyMatch(p -> !p.isAlive())) {
+                throw new InfrastructureException("a listener exited; see the logs in " + workDir);
             }
             try {
                 var d = admin.describeConsumerGroups(List.of(group)).all().get(5, TimeUnit.SECONDS).get(group);
