@@ -1,0 +1,92 @@
+package io.faultline.agent.driver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.faultline.protocol.ProcessKillFault;
+import io.faultline.protocol.ProcessSelector;
+import io.faultline.protocol.Signal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The exact argv the driver runs, captured instead of executed; targets are real local processes. */
+class ProcessKillDriverTest {
+    private final List<List<String>> ran = new ArrayList<>();
+    private final CommandRunner capture = argv -> {
+        ran.add(argv);
+        return new CommandRunner.Result(0, "");
+    };
+    private Process sleeper;
+    private Path pidFile;
+
+    @BeforeEach
+    void start(@TempDir Path dir) throws Exception {
+        sleeper = new ProcessBuilder("sleep", "301.5").start();
+        pidFile = dir.resolve("service.pid");
+        Files.writeString(pidFile, sleeper.pid() + "\n");
+    }
+
+    @AfterEach
+    void stop() {
+        sleeper.destroyForcibly();
+    }
+
+    private String pid() {
+        return Long.toString(sleeper.pid());
+    }
+
+    @Test
+    void stopIsUndoneWithCont() throws Exception {
+        ProcessKillDriver driver = new ProcessKillDriver(capture, pidFile);
+        FaultDriver.Applied applied = driver.apply(new ProcessKillFault(Signal.STOP, null));
+        assertThat(ran).containsExactly(List.of("kill", "-s", "STOP", pid()));
+        assertThat(applied.detail()).isEqualTo("sent STOP to pid " + pid());
+        assertThat(applied.undo()).isEqualTo("sent CONT to pid " + pid());
+        assertThat(ran).containsExactly(List.of("kill", "-s", "STOP", pid()), List.of("kill", "-s", "CONT", pid()));
+    }
+
+    @Test
+    void killHasNothingToUndo() throws Exception {
+        FaultDriver.Applied applied = new ProcessKillDriver(capture, pidFile).apply(new ProcessKillFault(Signal.KILL, null));
+        assertThat(applied.undo()).startsWith("nothing to undo");
+        assertThat(ran).containsExactly(List.of("kill", "-s", "KILL", pid()));
+    }
+
+    @Test
+    void findsProcessesByCommandLineButNeverItself() throws Exception {
+        ProcessKillDriver driver = new ProcessKillDriver(capture, null);
+        driver.apply(new ProcessKillFault(Signal.TERM, new ProcessSelector(null, "^sleep 301\\.5$")));
+        assertThat(ran).containsExactly(List.of("kill", "-s", "TERM", pid()));
+        // This JVM's command line contains the pattern's text; it must not be a target.
+        assertThatThrownBy(() -> driver.resolve(new ProcessSelector(null, "ProcessKillDriverTest-no-such-process")))
+                .isInstanceOf(FaultException.class).hasMessageContaining("no process's command line matches");
+    }
+
+    @Test
+    void explainsMissingOrBadTargets(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> new ProcessKillDriver(capture, null).apply(new ProcessKillFault(Signal.KILL, null)))
+                .isInstanceOf(FaultException.class).hasMessageContaining("--service-pid-file");
+        Path garbage = dir.resolve("garbage.pid");
+        Files.writeString(garbage, "not-a-pid");
+        assertThatThrownBy(() -> new ProcessKillDriver(capture, garbage).apply(new ProcessKillFault(Signal.KILL, null)))
+                .isInstanceOf(FaultException.class).hasMessageContaining("does not hold a pid");
+        Path self = dir.resolve("self.pid");
+        Files.writeString(self, Long.toString(ProcessHandle.current().pid()));
+        assertThatThrownBy(() -> new ProcessKillDriver(capture, self).apply(new ProcessKillFault(Signal.KILL, null)))
+                .isInstanceOf(FaultException.class).hasMessageContaining("the agent itself");
+        assertThat(ran).isEmpty();
+    }
+
+    @Test
+    void reportsAFailingKillCommand() {
+        CommandRunner failing = argv -> new CommandRunner.Result(1, "Operation not permitted");
+        assertThatThrownBy(() -> new ProcessKillDriver(failing, pidFile).apply(new ProcessKillFault(Signal.STOP, null)))
+                .isInstanceOf(FaultException.class).hasMessageContaining("Operation not permitted");
+    }
+}
