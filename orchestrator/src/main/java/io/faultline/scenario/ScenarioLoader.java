@@ -205,22 +205,30 @@ public final class ScenarioLoader {
     private static Node nodeAt(Node root, List<Object> path) {
         Node node = root;
         for (Object step : path) {
-            Node next = null;
-            if (step instanceof String key && node instanceof MappingNode map) {
-                for (NodeTuple t : map.getValue()) {
-                    if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
-                        next = t.getValueNode();
-                    }
-                }
-            } else if (step instanceof Integer i && node instanceof SequenceNode seq && i < seq.getValue().size()) {
-                next = seq.getValue().get(i);
-            }
+            Child next = child(node, step);
             if (next == null) {
                 return null;
             }
-            node = next;
+            node = next.node();
         }
         return node;
+    }
+
+    /** A node's child on one path step, with the position of its key when the parent is a mapping. */
+    private record Child(Node node, Mark keyMark) {
+    }
+
+    private static Child child(Node node, Object step) {
+        if (step instanceof String key && node instanceof MappingNode map) {
+            for (NodeTuple t : map.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                    return new Child(t.getValueNode(), k.getStartMark());
+                }
+            }
+        } else if (step instanceof Integer i && node instanceof SequenceNode seq && i < seq.getValue().size()) {
+            return new Child(seq.getValue().get(i), null);
+        }
+        return null;
     }
 
     private static String knownFaultTypes() {
@@ -308,24 +316,13 @@ public final class ScenarioLoader {
         Node node = root;
         Mark mark = root.getStartMark();
         for (Object step : path) {
-            Node next = null;
-            Mark keyMark = null;
-            if (step instanceof String key && node instanceof MappingNode map) {
-                for (NodeTuple t : map.getValue()) {
-                    if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
-                        next = t.getValueNode();
-                        keyMark = k.getStartMark();
-                    }
-                }
-            } else if (step instanceof Integer i && node instanceof SequenceNode seq && i < seq.getValue().size()) {
-                next = seq.getValue().get(i);
-            }
+            Child next = child(node, step);
             if (next == null) {
                 break;
             }
-            node = next;
+            node = next.node();
             // A scalar is best shown where its value is; a block at its key.
-            mark = next instanceof ScalarNode ? next.getStartMark() : keyMark != null ? keyMark : next.getStartMark();
+            mark = node instanceof ScalarNode || next.keyMark() == null ? node.getStartMark() : next.keyMark();
         }
         return mark;
     }
