@@ -2,6 +2,7 @@ package io.faultline.agent;
 
 import io.faultline.agent.driver.FaultDriver;
 import io.faultline.agent.driver.FaultException;
+import io.faultline.agent.driver.HostCapabilities;
 import io.faultline.protocol.AgentHeartbeat;
 import io.faultline.protocol.ApplyCommand;
 import io.faultline.protocol.Command;
@@ -69,16 +70,26 @@ public final class Agent implements AutoCloseable {
         }
     });
     private final Instant startedAt;
-    private final String host;
+    private final String hostName;
     private final CountDownLatch ready = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile Thread loop;
 
+    private final HostCapabilities host;
+    /** As last published; the intake checks commands against it. */
+    private volatile List<String> capabilities = List.of();
+
     private record ActiveFault(ApplyCommand command, FaultDriver.Applied applied, Instant leaseExpiresAt) {
     }
 
     public Agent(AgentConfig config, Clock clock, List<FaultDriver<?>> driverList) {
+        this(config, clock, driverList, HostCapabilities.none());
+    }
+
+    /** @param host what the host lets this agent do, beyond having a driver */
+    public Agent(AgentConfig config, Clock clock, List<FaultDriver<?>> driverList, HostCapabilities host) {
+        this.host = host;
         this.config = config;
         this.clock = clock;
         driverList.forEach(d -> drivers.put(d.faultClass(), d));
@@ -90,7 +101,7 @@ public final class Agent implements AutoCloseable {
             return t;
         });
         this.startedAt = clock.instant();
-        this.host = hostName();
+        this.hostName = hostName();
     }
 
     private static Properties consumerProperties(AgentConfig c) {
@@ -125,7 +136,7 @@ public final class Agent implements AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
-            log.info("agent {} ready (labels {}, drivers {})", config.agentId(), config.labels(), capabilities());
+            log.info("agent {} ready (labels {}, drivers {})", config.agentId(), config.labels(), refreshCapabilities());
             heartbeats.scheduleAtFixedRate(this::heartbeat, 0, config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
             ready.countDown();
             while (running) {
@@ -211,8 +222,15 @@ public final class Agent implements AutoCloseable {
             reject(command.runId(), command.commandId(), "unsupported: this agent has no driver for " + fault.type());
             return;
         }
+        List<String> have = capabilities;
+        List<String> missing = fault.requires().stream().filter(c -> !have.contains(c)).toList();
+        if (!missing.isEmpty()) {
+            reject(command.runId(), command.commandId(), "unsupported: " + String.join(", ", missing)
+                    + " (this host does not offer what " + fault.type() + " needs)");
+            return;
+        }
         try {
-            FaultDriver.Applied applied = driver.apply(fault);
+            FaultDriver.Applied applied = driver.apply(command.commandId(), fault);
             Instant now = clock.instant();
             active.put(command.commandId(), new ActiveFault(command, applied, now.plus(command.lease())));
             log.info("applied {} ({}): {}", command.commandId(), fault.type(), applied.detail());
@@ -275,15 +293,19 @@ public final class Agent implements AutoCloseable {
             synchronized (active) {
                 faults = new ArrayList<>(active.keySet());
             }
-            publish(new AgentHeartbeat(null, config.agentId(), clock.instant(), config.labels(), host,
-                    ProcessHandle.current().pid(), startedAt, capabilities(), faults));
+            publish(new AgentHeartbeat(null, config.agentId(), clock.instant(), config.labels(), hostName,
+                    ProcessHandle.current().pid(), startedAt, refreshCapabilities(), faults));
         } catch (RuntimeException e) {
             log.warn("heartbeat failed: {}", e.toString());
         }
     }
 
-    private List<String> capabilities() {
-        return drivers.values().stream().map(FaultDriver::faultType).toList();
+    /** The fault types this agent has drivers for, then what the host lets it do now. */
+    private List<String> refreshCapabilities() {
+        List<String> all = new ArrayList<>(drivers.values().stream().map(FaultDriver::faultType).toList());
+        all.addAll(host.current());
+        capabilities = List.copyOf(all);
+        return capabilities;
     }
 
     private void publish(TelemetryEvent event) {

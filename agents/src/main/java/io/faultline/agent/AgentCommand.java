@@ -1,7 +1,18 @@
 package io.faultline.agent;
 
 import io.faultline.agent.driver.CommandRunner;
+import io.faultline.agent.driver.FaultDriver;
+import io.faultline.agent.driver.HostCapabilities;
+import io.faultline.agent.driver.NetemDriver;
+import io.faultline.agent.driver.NetworkBandwidthDriver;
+import io.faultline.agent.driver.NetworkPartitionDriver;
+import io.faultline.agent.driver.ProcControlLink;
 import io.faultline.agent.driver.ProcessKillDriver;
+import io.faultline.agent.driver.RedisOutageDriver;
+import io.faultline.agent.driver.RedisPauseDriver;
+import io.faultline.agent.driver.RedisThrottleDriver;
+import io.faultline.agent.driver.ToxiproxyDriver;
+import io.faultline.protocol.RedisAddress;
 import io.faultline.protocol.Topics;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,6 +46,10 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Pid file of the service this agent sits beside; process faults that name no process act on it.")
     Path servicePidFile;
 
+    @Option(names = "--redis", paramLabel = "HOST:PORT",
+            description = "The Redis server this agent sits beside or its service uses; Redis faults that name no address act on it.")
+    String redis;
+
     @Option(names = "--heartbeat-interval-ms", defaultValue = "1000",
             description = "How often to publish a heartbeat (default: ${DEFAULT-VALUE}).")
     long heartbeatMs;
@@ -43,12 +58,31 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Exit when standard input closes (used when launched by 'faultline demo').")
     boolean exitWithParent;
 
+    /** Every driver an agent carries; whether the host lets it use them is probed separately. */
+    List<FaultDriver<?>> drivers(CommandRunner runner) {
+        NetworkPartitionDriver partition = new NetworkPartitionDriver(runner, new ProcControlLink(bootstrapServers));
+        NetworkBandwidthDriver bandwidth = new NetworkBandwidthDriver(runner);
+        return List.of(
+                new ProcessKillDriver(runner, servicePidFile),
+                partition,
+                bandwidth,
+                NetemDriver.delay(runner),
+                NetemDriver.loss(runner),
+                new RedisPauseDriver(redis),
+                new RedisOutageDriver(partition, redis),
+                new RedisThrottleDriver(bandwidth, redis),
+                new ToxiproxyDriver());
+    }
+
     @Override
     public Integer call() {
         AgentConfig config = new AgentConfig(id, labels, bootstrapServers, new Topics(topicPrefix),
                 Duration.ofMillis(heartbeatMs), servicePidFile);
-        Agent agent = new Agent(config, Clock.systemUTC(),
-                List.of(new ProcessKillDriver(CommandRunner.SYSTEM, servicePidFile)));
+        if (redis != null) {
+            RedisAddress.check("--redis", redis);
+        }
+        Agent agent = new Agent(config, Clock.systemUTC(), drivers(CommandRunner.SYSTEM),
+                HostCapabilities.probe(CommandRunner.SYSTEM, redis));
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "agent-shutdown"));
         if (exitWithParent) {
             Thread watch = new Thread(() -> {

@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
 public final class Checks {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:\\-]{0,127}");
 
+    private static final Pattern DEVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.@\\-]{0,14}");
+
     private Checks() {
     }
 
@@ -42,6 +44,21 @@ public final class Checks {
             throw new InvalidFieldException(field, "must not be negative, got " + value);
         }
         return value;
+    }
+
+    public static int port(String field, int port) {
+        if (port < 1 || port > 65_535) {
+            throw new InvalidFieldException(field, "port " + port + " is not in 1-65535");
+        }
+        return port;
+    }
+
+    /** A network interface name as Linux allows it (at most 15 characters), or null. */
+    public static String device(String field, String name) {
+        if (name != null && !DEVICE.matcher(name).matches()) {
+            throw new InvalidFieldException(field, "'" + name + "' is not a network interface name");
+        }
+        return name;
     }
 
     public static <K, V> Map<K, V> copy(Map<K, V> map) {

@@ -1,7 +1,9 @@
 package io.faultline.protocol;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
 
 /**
  * What a fault does, as immutable data. How a fault is carried out is the agent's business
@@ -10,8 +12,26 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ProcessKillFault.class, name = ProcessKillFault.TYPE),
+    @JsonSubTypes.Type(value = NetworkPartitionFault.class, name = NetworkPartitionFault.TYPE),
+    @JsonSubTypes.Type(value = NetworkBandwidthFault.class, name = NetworkBandwidthFault.TYPE),
+    @JsonSubTypes.Type(value = NetworkDelayFault.class, name = NetworkDelayFault.TYPE),
+    @JsonSubTypes.Type(value = NetworkLossFault.class, name = NetworkLossFault.TYPE),
+    @JsonSubTypes.Type(value = RedisPauseFault.class, name = RedisPauseFault.TYPE),
+    @JsonSubTypes.Type(value = RedisOutageFault.class, name = RedisOutageFault.TYPE),
+    @JsonSubTypes.Type(value = RedisThrottleFault.class, name = RedisThrottleFault.TYPE),
+    @JsonSubTypes.Type(value = ToxiproxyFault.class, name = ToxiproxyFault.TYPE),
 })
-public sealed interface FaultSpec permits ProcessKillFault {
+public sealed interface FaultSpec permits ProcessKillFault, NetworkPartitionFault, NetworkBandwidthFault,
+        NetworkDelayFault, NetworkLossFault, RedisPauseFault, RedisOutageFault, RedisThrottleFault, ToxiproxyFault {
     /** The stable short name written in scenarios and on the wire, e.g. {@code process.kill}. */
     String type();
+
+    /**
+     * What an agent must have found it can do, beyond a driver for {@link #type()}, to run this
+     * fault (see {@link Capability}).
+     */
+    @JsonIgnore
+    default List<String> requires() {
+        return List.of();
+    }
 }

@@ -13,11 +13,13 @@ import java.time.Instant;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = AgentHeartbeat.class, name = AgentHeartbeat.TYPE),
     @JsonSubTypes.Type(value = CommandEvent.class, name = CommandEvent.TYPE),
+    @JsonSubTypes.Type(value = CircuitEvent.class, name = CircuitEvent.TYPE),
 })
-public sealed interface TelemetryEvent permits AgentHeartbeat, CommandEvent {
+public sealed interface TelemetryEvent permits AgentHeartbeat, CommandEvent, CircuitEvent {
     /** The run this event belongs to, or null for run-independent events such as heartbeats. */
     String runId();
 
+    /** Who sent the event: an agent's id, or a service instance's name. */
     String agentId();
 
     Instant at();

@@ -29,6 +29,17 @@ class JsonRoundTripTest {
                 new AgentHeartbeat("run-1", "agent-1", T0, Map.of("role", "listener"), "host-a", 4242L, T0.minusSeconds(9),
                         List.of("process.kill"), List.of("cmd-1")),
                 CommandEvent.received("agent-1", T0, apply),
+                faultCommand(new NetworkPartitionFault(Direction.EGRESS, PacketAction.REJECT,
+                        List.of(new Peer("10.0.0.0/24", 9092), new Peer("192.168.1.7", null)), true, true)),
+                faultCommand(new NetworkBandwidthFault("eth0", "1mbit", List.of(6379, 9092))),
+                faultCommand(new NetworkDelayFault("eth0", Duration.ofMillis(100), Duration.ofMillis(10))),
+                faultCommand(new NetworkLossFault(null, 12.5)),
+                faultCommand(new RedisPauseFault("redis.local:6379", RedisPauseFault.Mode.WRITE, Duration.ofSeconds(20))),
+                faultCommand(new RedisOutageFault("10.0.0.5:6379", PacketAction.REJECT)),
+                faultCommand(new RedisThrottleFault("10.0.0.5:6379", "512kbit", "veth0")),
+                faultCommand(new ToxiproxyFault("http://toxiproxy:8474", "redis", ToxiproxyFault.Toxic.LATENCY,
+                        ToxiproxyFault.Stream.UPSTREAM, Duration.ofMillis(250), Duration.ofMillis(20), null)),
+                new CircuitEvent(null, "listener-1", T0, "redis", CircuitEvent.State.CLOSED, CircuitEvent.State.OPEN),
                 CommandEvent.applied("agent-1", T0, apply, "sent STOP to pid 4242"),
                 CommandEvent.undone("agent-1", T0, "run-1", "cmd-1", "process.kill", "heal: sent CONT to pid 4242"),
                 CommandEvent.failed("agent-1", T0, apply, "no such process"),
@@ -41,6 +52,11 @@ class JsonRoundTripTest {
                                 T0.plusSeconds(20), T0.plusSeconds(21),
                                 new FaultRecord.Failover(true, true, T0.minusMillis(10), T0.plusSeconds(7), 6960L, 7000L, 20L, 7010L))),
                         new CanaryStats(1000, 1000, 997, 3, 0, 0, 50.0)));
+    }
+
+    private static ApplyCommand faultCommand(FaultSpec fault) {
+        return new ApplyCommand("cmd-" + fault.type(), "run-1", Target.agent("agent-1"), fault, T0,
+                T0.plusSeconds(30), Duration.ofSeconds(60));
     }
 
     @ParameterizedTest
@@ -77,6 +93,25 @@ class JsonRoundTripTest {
                 .isInstanceOf(Json.JsonCodecException.class).hasMessageStartingWith("malformed Command");
         assertThatThrownBy(() -> Json.decode((byte[]) null, Command.class))
                 .isInstanceOf(Json.JsonCodecException.class);
+    }
+
+    @Test
+    void rejectsInvalidFaultParametersWithTheFieldNamed() {
+        assertThatThrownBy(() -> new Peer("10.0.0.300/24", null)).hasMessageContaining("cidr");
+        assertThatThrownBy(() -> new Peer("10.0.0.0/33", null)).hasMessageContaining("cidr");
+        assertThatThrownBy(() -> new Peer("10.0.0.1; rm -rf /", null)).hasMessageContaining("cidr");
+        assertThatThrownBy(() -> new Peer("10.0.0.1", 70_000)).hasMessageContaining("port");
+        assertThatThrownBy(() -> new NetworkPartitionFault(null, null, List.of(), false, false))
+                .hasMessageContaining("peers");
+        assertThatThrownBy(() -> new NetworkBandwidthFault(null, "fast", List.of(80))).hasMessageContaining("rate");
+        assertThatThrownBy(() -> new NetworkBandwidthFault(null, "1mbit", List.of())).hasMessageContaining("ports");
+        assertThatThrownBy(() -> new NetworkBandwidthFault("eth0 root", "1mbit", List.of(80))).hasMessageContaining("device");
+        assertThatThrownBy(() -> new NetworkLossFault(null, 0)).hasMessageContaining("percent");
+        assertThatThrownBy(() -> new RedisPauseFault("localhost", null, null)).hasMessageContaining("address");
+        assertThatThrownBy(() -> new ToxiproxyFault("http://t:8474", "p", ToxiproxyFault.Toxic.BANDWIDTH, null, null,
+                null, null)).hasMessageContaining("rate");
+        assertThat(new NetworkPartitionFault(null, null, List.of(), true, false).direction()).isEqualTo(Direction.BOTH);
+        assertThat(new NetworkBandwidthFault(null, "2mbit", List.of(1)).bitsPerSecond()).isEqualTo(2_000_000L);
     }
 
     /** Every component that was set before the round trip is still set after it. */

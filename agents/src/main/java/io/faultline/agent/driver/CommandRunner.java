@@ -12,6 +12,15 @@ import java.util.concurrent.TimeUnit;
 public interface CommandRunner {
     Result run(List<String> argv) throws FaultException;
 
+    /** Runs a command for its exit status only: true if it ran and exited 0. */
+    default boolean runQuietly(List<String> argv) {
+        try {
+            return run(argv).ok();
+        } catch (FaultException e) {
+            return false;
+        }
+    }
+
     /** Exit status and combined output of one command. */
     record Result(int exitCode, String output) {
         public boolean ok() {

@@ -13,7 +13,11 @@ public interface FaultDriver<F extends FaultSpec> {
     /** The fault's wire name, e.g. {@code process.kill}; advertised as a capability. */
     String faultType();
 
-    Applied apply(F fault) throws FaultException;
+    /**
+     * Applies the fault. {@code commandId} names what it puts in place where the host allows
+     * (iptables comments, toxic names), so that undo removes exactly that.
+     */
+    Applied apply(String commandId, F fault) throws FaultException;
 
     /** A fault in place, and how to take it away again. */
     interface Applied {

@@ -40,7 +40,7 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
     }
 
     @Override
-    public Applied apply(ProcessKillFault fault) throws FaultException {
+    public Applied apply(String commandId, ProcessKillFault fault) throws FaultException {
         List<Long> pids = resolve(fault.process());
         for (long pid : pids) {
             send(fault.signal().name(), pid);

@@ -44,7 +44,7 @@ class ProcessKillDriverTest {
     @Test
     void stopIsUndoneWithCont() throws Exception {
         ProcessKillDriver driver = new ProcessKillDriver(capture, pidFile);
-        FaultDriver.Applied applied = driver.apply(new ProcessKillFault(Signal.STOP, null));
+        FaultDriver.Applied applied = driver.apply("cmd-1", new ProcessKillFault(Signal.STOP, null));
         assertThat(ran).containsExactly(List.of("kill", "-s", "STOP", pid()));
         assertThat(applied.detail()).isEqualTo("sent STOP to pid " + pid());
         assertThat(applied.undo()).isEqualTo("sent CONT to pid " + pid());
@@ -53,7 +53,7 @@ class ProcessKillDriverTest {
 
     @Test
     void killHasNothingToUndo() throws Exception {
-        FaultDriver.Applied applied = new ProcessKillDriver(capture, pidFile).apply(new ProcessKillFault(Signal.KILL, null));
+        FaultDriver.Applied applied = new ProcessKillDriver(capture, pidFile).apply("cmd-1", new ProcessKillFault(Signal.KILL, null));
         assertThat(applied.undo()).startsWith("nothing to undo");
         assertThat(ran).containsExactly(List.of("kill", "-s", "KILL", pid()));
     }
@@ -61,7 +61,7 @@ class ProcessKillDriverTest {
     @Test
     void findsProcessesByCommandLineButNeverItself() throws Exception {
         ProcessKillDriver driver = new ProcessKillDriver(capture, null);
-        driver.apply(new ProcessKillFault(Signal.TERM, new ProcessSelector(null, "sleep 301\\.5$")));
+        driver.apply("cmd-1", new ProcessKillFault(Signal.TERM, new ProcessSelector(null, "sleep 301\\.5$")));
         assertThat(ran).containsExactly(List.of("kill", "-s", "TERM", pid()));
         // This JVM's command line contains the pattern's text; it must not be a target.
         assertThatThrownBy(() -> driver.resolve(new ProcessSelector(null, "ProcessKillDriverTest-no-such-process")))
@@ -70,15 +70,15 @@ class ProcessKillDriverTest {
 
     @Test
     void explainsMissingOrBadTargets(@TempDir Path dir) throws Exception {
-        assertThatThrownBy(() -> new ProcessKillDriver(capture, null).apply(new ProcessKillFault(Signal.KILL, null)))
+        assertThatThrownBy(() -> new ProcessKillDriver(capture, null).apply("cmd-1", new ProcessKillFault(Signal.KILL, null)))
                 .isInstanceOf(FaultException.class).hasMessageContaining("--service-pid-file");
         Path garbage = dir.resolve("garbage.pid");
         Files.writeString(garbage, "not-a-pid");
-        assertThatThrownBy(() -> new ProcessKillDriver(capture, garbage).apply(new ProcessKillFault(Signal.KILL, null)))
+        assertThatThrownBy(() -> new ProcessKillDriver(capture, garbage).apply("cmd-1", new ProcessKillFault(Signal.KILL, null)))
                 .isInstanceOf(FaultException.class).hasMessageContaining("does not hold a pid");
         Path self = dir.resolve("self.pid");
         Files.writeString(self, Long.toString(ProcessHandle.current().pid()));
-        assertThatThrownBy(() -> new ProcessKillDriver(capture, self).apply(new ProcessKillFault(Signal.KILL, null)))
+        assertThatThrownBy(() -> new ProcessKillDriver(capture, self).apply("cmd-1", new ProcessKillFault(Signal.KILL, null)))
                 .isInstanceOf(FaultException.class).hasMessageContaining("the agent itself");
         assertThat(ran).isEmpty();
     }
@@ -86,7 +86,7 @@ class ProcessKillDriverTest {
     @Test
     void reportsAFailingKillCommand() {
         CommandRunner failing = argv -> new CommandRunner.Result(1, "Operation not permitted");
-        assertThatThrownBy(() -> new ProcessKillDriver(failing, pidFile).apply(new ProcessKillFault(Signal.STOP, null)))
+        assertThatThrownBy(() -> new ProcessKillDriver(failing, pidFile).apply("cmd-1", new ProcessKillFault(Signal.STOP, null)))
                 .isInstanceOf(FaultException.class).hasMessageContaining("Operation not permitted");
     }
 }

@@ -1,0 +1,67 @@
+package io.faultline.agent.driver;
+
+import io.faultline.protocol.FaultSpec;
+import io.faultline.protocol.NetworkDelayFault;
+import io.faultline.protocol.NetworkLossFault;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Executes {@code network.delay} and {@code network.loss} with a netem root qdisc on the chosen
+ * devices. Kernels without sch_netem cannot run these; the agent finds that out at start and
+ * rejects such commands before they reach here.
+ */
+public final class NetemDriver<F extends FaultSpec> implements FaultDriver<F> {
+    private final Class<F> faultClass;
+    private final String faultType;
+    private final TrafficControl tc;
+
+    private NetemDriver(Class<F> faultClass, String faultType, CommandRunner runner) {
+        this.faultClass = faultClass;
+        this.faultType = faultType;
+        this.tc = new TrafficControl(runner);
+    }
+
+    public static NetemDriver<NetworkDelayFault> delay(CommandRunner runner) {
+        return new NetemDriver<>(NetworkDelayFault.class, NetworkDelayFault.TYPE, runner);
+    }
+
+    public static NetemDriver<NetworkLossFault> loss(CommandRunner runner) {
+        return new NetemDriver<>(NetworkLossFault.class, NetworkLossFault.TYPE, runner);
+    }
+
+    @Override
+    public Class<F> faultClass() {
+        return faultClass;
+    }
+
+    @Override
+    public String faultType() {
+        return faultType;
+    }
+
+    @Override
+    public Applied apply(String commandId, F fault) throws FaultException {
+        String device = fault instanceof NetworkDelayFault d ? d.device() : ((NetworkLossFault) fault).device();
+        List<String> args = netemArgs(fault);
+        List<String> devices = tc.installAll(tc.devices(device), d -> List.of(argv(d, args)));
+        return tc.applied(devices, "netem " + String.join(" ", args) + " on " + String.join(", ", devices));
+    }
+
+    static List<String> netemArgs(FaultSpec fault) {
+        if (fault instanceof NetworkDelayFault d) {
+            List<String> a = new ArrayList<>(List.of("delay", d.delay().toMillis() + "ms"));
+            if (!d.jitter().isZero()) {
+                a.add(d.jitter().toMillis() + "ms");
+            }
+            return a;
+        }
+        return List.of("loss", ((NetworkLossFault) fault).percent() + "%");
+    }
+
+    private static List<String> argv(String device, List<String> args) {
+        List<String> a = new ArrayList<>(List.of("tc", "qdisc", "add", "dev", device, "root", "netem"));
+        a.addAll(args);
+        return a;
+    }
+}

@@ -1,0 +1,49 @@
+package io.faultline.agent.driver;
+
+import io.faultline.protocol.NetworkBandwidthFault;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Executes {@code network.bandwidth}: an htb root qdisc whose one class is capped at the rate,
+ * and u32 filters sending TCP traffic with the named ports (source or destination) into it.
+ * Other traffic bypasses the class unshaped. Undo deletes the root qdisc.
+ */
+public final class NetworkBandwidthDriver implements FaultDriver<NetworkBandwidthFault> {
+    private final TrafficControl tc;
+
+    public NetworkBandwidthDriver(CommandRunner runner) {
+        this.tc = new TrafficControl(runner);
+    }
+
+    @Override
+    public Class<NetworkBandwidthFault> faultClass() {
+        return NetworkBandwidthFault.class;
+    }
+
+    @Override
+    public String faultType() {
+        return NetworkBandwidthFault.TYPE;
+    }
+
+    @Override
+    public Applied apply(String commandId, NetworkBandwidthFault fault) throws FaultException {
+        List<String> devices = tc.installAll(tc.devices(fault.device()), d -> steps(d, fault));
+        return tc.applied(devices, "capped ports " + fault.ports() + " to " + fault.rate() + " on " + String.join(", ", devices));
+    }
+
+    static List<List<String>> steps(String device, NetworkBandwidthFault fault) {
+        String rate = fault.bitsPerSecond() + "bit";
+        List<List<String>> steps = new ArrayList<>();
+        steps.add(List.of("tc", "qdisc", "add", "dev", device, "root", "handle", "1:", "htb"));
+        steps.add(List.of("tc", "class", "add", "dev", device, "parent", "1:", "classid", "1:1", "htb",
+                "rate", rate, "ceil", rate));
+        for (int port : fault.ports()) {
+            for (String end : List.of("sport", "dport")) {
+                steps.add(List.of("tc", "filter", "add", "dev", device, "parent", "1:", "protocol", "ip", "prio", "1",
+                        "u32", "match", "ip", end, Integer.toString(port), "0xffff", "flowid", "1:1"));
+            }
+        }
+        return steps;
+    }
+}

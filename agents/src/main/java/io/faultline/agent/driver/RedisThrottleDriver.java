@@ -1,0 +1,34 @@
+package io.faultline.agent.driver;
+
+import io.faultline.protocol.NetworkBandwidthFault;
+import io.faultline.protocol.RedisAddress;
+import io.faultline.protocol.RedisThrottleFault;
+import java.util.List;
+
+/** Executes {@code redis.throttle} as a bandwidth cap on the Redis port. */
+public final class RedisThrottleDriver implements FaultDriver<RedisThrottleFault> {
+    private final NetworkBandwidthDriver bandwidth;
+    private final String defaultAddress;
+
+    public RedisThrottleDriver(NetworkBandwidthDriver bandwidth, String defaultAddress) {
+        this.bandwidth = bandwidth;
+        this.defaultAddress = defaultAddress;
+    }
+
+    @Override
+    public Class<RedisThrottleFault> faultClass() {
+        return RedisThrottleFault.class;
+    }
+
+    @Override
+    public String faultType() {
+        return RedisThrottleFault.TYPE;
+    }
+
+    @Override
+    public Applied apply(String commandId, RedisThrottleFault fault) throws FaultException {
+        String address = RedisPauseDriver.address(fault.address(), defaultAddress);
+        return bandwidth.apply(commandId, new NetworkBandwidthFault(fault.device(), fault.rate(),
+                List.of(RedisAddress.port(address))));
+    }
+}

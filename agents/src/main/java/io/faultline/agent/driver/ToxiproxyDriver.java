@@ -1,0 +1,87 @@
+package io.faultline.agent.driver;
+
+import eu.rekawek.toxiproxy.Proxy;
+import eu.rekawek.toxiproxy.ToxiproxyClient;
+import eu.rekawek.toxiproxy.model.Toxic;
+import eu.rekawek.toxiproxy.model.ToxicDirection;
+import io.faultline.protocol.ToxiproxyFault;
+import java.io.IOException;
+import java.net.URI;
+
+/**
+ * Executes {@code toxiproxy.toxic} against a Toxiproxy server's API: adds a toxic named after
+ * the command id (removed on undo), or disables the proxy for {@code down} (enabled on undo).
+ */
+public final class ToxiproxyDriver implements FaultDriver<ToxiproxyFault> {
+    @Override
+    public Class<ToxiproxyFault> faultClass() {
+        return ToxiproxyFault.class;
+    }
+
+    @Override
+    public String faultType() {
+        return ToxiproxyFault.TYPE;
+    }
+
+    @Override
+    public Applied apply(String commandId, ToxiproxyFault fault) throws FaultException {
+        URI api = URI.create(fault.api());
+        ToxiproxyClient client = new ToxiproxyClient(api.getHost(), api.getPort());
+        String toxicName = "faultline-" + commandId;
+        try {
+            Proxy proxy = client.getProxy(fault.proxy());
+            if (fault.toxic() == ToxiproxyFault.Toxic.DOWN) {
+                proxy.disable();
+                return handle("disabled proxy " + fault.proxy(), () -> {
+                    client.getProxy(fault.proxy()).enable();
+                    return "enabled proxy " + fault.proxy();
+                });
+            }
+            ToxicDirection stream = fault.stream() == ToxiproxyFault.Stream.UPSTREAM
+                    ? ToxicDirection.UPSTREAM : ToxicDirection.DOWNSTREAM;
+            switch (fault.toxic()) {
+                case LATENCY -> proxy.toxics().latency(toxicName, stream, fault.latency().toMillis())
+                        .setJitter(fault.jitter().toMillis());
+                case BANDWIDTH -> proxy.toxics().bandwidth(toxicName, stream, fault.rate());
+                case TIMEOUT -> proxy.toxics().timeout(toxicName, stream, fault.latency().toMillis());
+                case RESET_PEER -> proxy.toxics().resetPeer(toxicName, stream, 0);
+                default -> throw new FaultException("unknown toxic " + fault.toxic());
+            }
+            return handle("added " + fault.toxic().name().toLowerCase() + " toxic " + toxicName + " to proxy "
+                    + fault.proxy(), () -> {
+                Proxy p = client.getProxy(fault.proxy());
+                for (Toxic t : p.toxics().getAll()) {
+                    if (t.getName().equals(toxicName)) {
+                        t.remove();
+                        return "removed toxic " + toxicName + " from proxy " + fault.proxy();
+                    }
+                }
+                return "nothing to undo: toxic " + toxicName + " is gone";
+            });
+        } catch (IOException e) {
+            throw new FaultException("toxiproxy " + fault.api() + ": " + e.getMessage());
+        }
+    }
+
+    private interface Undo {
+        String run() throws IOException;
+    }
+
+    private static Applied handle(String detail, Undo undo) {
+        return new Applied() {
+            @Override
+            public String detail() {
+                return detail;
+            }
+
+            @Override
+            public String undo() throws FaultException {
+                try {
+                    return undo.run();
+                } catch (IOException e) {
+                    throw new FaultException("toxiproxy: " + e.getMessage());
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,121 @@
+package io.faultline.agent.driver;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The tc operations the traffic drivers share: choosing devices, making sure a device still has
+ * the kernel's default root qdisc (so that deleting ours restores exactly what was there), and
+ * taking ours away again.
+ */
+final class TrafficControl {
+    /** Root qdiscs the kernel attaches by itself; any other root belongs to someone and is left alone. */
+    private static final Set<String> DEFAULT_ROOTS = Set.of("", "noqueue", "pfifo_fast", "fq_codel", "mq", "pfifo", "fq");
+
+    private final CommandRunner runner;
+
+    TrafficControl(CommandRunner runner) {
+        this.runner = runner;
+    }
+
+    /** The named device, or every non-loopback interface with an IPv4 address. */
+    List<String> devices(String device) throws FaultException {
+        if (device != null) {
+            return List.of(device);
+        }
+        CommandRunner.Result r = run(List.of("ip", "-o", "-4", "addr", "show"));
+        Set<String> out = new LinkedHashSet<>();
+        for (String line : r.output().split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 1) {
+                String name = f[1].contains("@") ? f[1].substring(0, f[1].indexOf('@')) : f[1];
+                if (!name.equals("lo")) {
+                    out.add(name);
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new FaultException("no network interface with an IPv4 address other than lo; name a device");
+        }
+        return new ArrayList<>(out);
+    }
+
+    /** Fails unless the device's root qdisc is one the kernel attached by default. */
+    void requireDefaultRoot(String device) throws FaultException {
+        CommandRunner.Result r = run(List.of("tc", "qdisc", "show", "dev", device, "root"));
+        String[] f = r.output().trim().split("\\s+");
+        // No line at all: a device that is down shows no root qdisc, which is the default too.
+        String kind = f.length > 1 ? f[1] : "";
+        if (!DEFAULT_ROOTS.contains(kind)) {
+            throw new FaultException("device " + device + " already has a " + kind
+                    + " root qdisc (another fault, or the host's own shaping); refusing to replace it");
+        }
+    }
+
+    /** Deletes our root qdisc; the kernel puts its default back. Idempotent. */
+    void deleteRoot(String device) throws FaultException {
+        CommandRunner.Result r = runner.run(List.of("tc", "qdisc", "del", "dev", device, "root"));
+        if (!r.ok() && !r.output().contains("handle of zero") && !r.output().contains("Cannot find device")) {
+            throw new FaultException("tc qdisc del dev " + device + " root failed: " + r.output());
+        }
+    }
+
+    /** Runs every step in order; on failure removes the root qdisc again and rethrows. */
+    void install(String device, List<List<String>> steps) throws FaultException {
+        requireDefaultRoot(device);
+        try {
+            for (List<String> step : steps) {
+                run(step);
+            }
+        } catch (FaultException e) {
+            deleteRoot(device);
+            throw e;
+        }
+    }
+
+    /** Installs on every device, taking all back if one fails; returns the devices. */
+    List<String> installAll(List<String> devices, java.util.function.Function<String, List<List<String>>> steps)
+            throws FaultException {
+        List<String> done = new ArrayList<>();
+        try {
+            for (String d : devices) {
+                install(d, steps.apply(d));
+                done.add(d);
+            }
+        } catch (FaultException e) {
+            for (String d : done) {
+                deleteRoot(d);
+            }
+            throw e;
+        }
+        return done;
+    }
+
+    /** The handle that undoes {@link #installAll}. */
+    FaultDriver.Applied applied(List<String> devices, String detail) {
+        return new FaultDriver.Applied() {
+            @Override
+            public String detail() {
+                return detail;
+            }
+
+            @Override
+            public String undo() throws FaultException {
+                for (String d : devices) {
+                    deleteRoot(d);
+                }
+                return "deleted the root qdisc of " + String.join(", ", devices) + " (kernel default restored)";
+            }
+        };
+    }
+
+    private CommandRunner.Result run(List<String> argv) throws FaultException {
+        CommandRunner.Result r = runner.run(argv);
+        if (!r.ok()) {
+            throw new FaultException(String.join(" ", argv) + " failed (exit " + r.exitCode() + "): " + r.output());
+        }
+        return r;
+    }
+}
