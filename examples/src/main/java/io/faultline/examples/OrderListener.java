@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The result carries the order's key and value unchanged, plus headers naming the instance
  * that processed it and the input partition and offset, so an observer can tell a redelivery
- * from a second write.
+ * from a second write, and, when it caches through Redis, whether the cache write happened.
  */
 public final class OrderListener implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(OrderListener.class);
@@ -47,6 +47,7 @@ public final class OrderListener implements Runnable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final Map<TopicPartition, ArrayDeque<Pending>> pending = new HashMap<>();
     private final Map<TopicPartition, OffsetAndMetadata> completed = new HashMap<>();
+    private final RedisCache cache;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private long nextCommitAt;
@@ -56,7 +57,13 @@ public final class OrderListener implements Runnable {
     }
 
     public OrderListener(ListenerConfig config) {
+        this(config, null);
+    }
+
+    /** @param cache where processed orders are cached, or null to run without Redis */
+    public OrderListener(ListenerConfig config, RedisCache cache) {
         this.config = config;
+        this.cache = cache;
         this.consumer = new KafkaConsumer<>(consumerProperties(config));
         this.producer = new KafkaProducer<>(producerProperties(config));
     }
@@ -148,11 +155,12 @@ public final class OrderListener implements Runnable {
 
     private void emit(List<ConsumerRecord<byte[], byte[]>> due) {
         Map<TopicPartition, OffsetAndMetadata> offsets = nextOffsets(due);
+        byte[] cached = cache == null ? null : cache.cache(due).header();
         switch (config.mode()) {
             case EXACTLY_ONCE -> {
                 try {
                     producer.beginTransaction();
-                    due.forEach(r -> producer.send(result(r)));
+                    due.forEach(r -> producer.send(result(r, cached)));
                     producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
                     producer.commitTransaction();
                 } catch (KafkaException e) {
@@ -163,11 +171,11 @@ public final class OrderListener implements Runnable {
                 }
             }
             case AT_LEAST_ONCE -> {
-                due.forEach(r -> producer.send(result(r)));
+                due.forEach(r -> producer.send(result(r, cached)));
                 producer.flush();
                 completed.putAll(offsets);
             }
-            case AT_MOST_ONCE -> due.forEach(r -> producer.send(result(r)));
+            case AT_MOST_ONCE -> due.forEach(r -> producer.send(result(r, cached)));
         }
         processed += due.size();
         if (processed % 500 < due.size()) {
@@ -175,11 +183,14 @@ public final class OrderListener implements Runnable {
         }
     }
 
-    private ProducerRecord<byte[], byte[]> result(ConsumerRecord<byte[], byte[]> in) {
+    private ProducerRecord<byte[], byte[]> result(ConsumerRecord<byte[], byte[]> in, byte[] cached) {
         ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(config.output(), in.key(), in.value());
         out.headers().add("processed-by", config.instance().getBytes(StandardCharsets.UTF_8));
         out.headers().add("input-partition", Integer.toString(in.partition()).getBytes(StandardCharsets.UTF_8));
         out.headers().add("input-offset", Long.toString(in.offset()).getBytes(StandardCharsets.UTF_8));
+        if (cached != null) {
+            out.headers().add("redis", cached);
+        }
         return out;
     }
 

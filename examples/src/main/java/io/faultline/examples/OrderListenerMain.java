@@ -46,6 +46,18 @@ public final class OrderListenerMain implements Callable<Integer> {
             description = "exactly-once: how long a crashed member's open transaction blocks readers (default: ${DEFAULT-VALUE}).")
     long transactionTimeoutMs;
 
+    @Option(names = "--redis", paramLabel = "HOST:PORT",
+            description = "Cache processed orders in this Redis, behind a circuit breaker (default: no cache).")
+    String redis;
+
+    @Option(names = "--redis-timeout-ms", defaultValue = "500",
+            description = "Connect and read timeout of each Redis call (default: ${DEFAULT-VALUE}).")
+    long redisTimeoutMs;
+
+    @Option(names = "--telemetry-topic", defaultValue = "faultline.telemetry",
+            description = "Where Redis circuit-breaker state changes are reported (default: ${DEFAULT-VALUE}).")
+    String telemetryTopic;
+
     @Option(names = "--pid-file", description = "Write this process's pid here.")
     Path pidFile;
 
@@ -59,13 +71,25 @@ public final class OrderListenerMain implements Callable<Integer> {
         ListenerConfig config = new ListenerConfig(bootstrapServers, DeliveryMode.fromCli(mode), name, group, input,
                 output, Duration.ofMillis(processingMs), Duration.ofMillis(commitIntervalMs),
                 Duration.ofMillis(sessionTimeoutMs), Duration.ofMillis(transactionTimeoutMs));
-        OrderListener listener = new OrderListener(config);
+        RedisCache cache = null;
+        CircuitReporter reporter = null;
+        if (redis != null) {
+            reporter = new CircuitReporter(bootstrapServers, telemetryTopic, name);
+            cache = new RedisCache(redis, name, Duration.ofMillis(redisTimeoutMs), reporter::report);
+        }
+        OrderListener listener = new OrderListener(config, cache);
+        RedisCache cacheToClose = cache;
+        CircuitReporter reporterToClose = reporter;
         if (pidFile != null) {
             OrderListener.writePidFile(pidFile);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 listener.stop();
+                if (cacheToClose != null) {
+                    cacheToClose.close();
+                    reporterToClose.close();
+                }
                 if (pidFile != null) {
                     Files.deleteIfExists(pidFile);
                 }

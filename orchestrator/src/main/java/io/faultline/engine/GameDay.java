@@ -1,6 +1,7 @@
 package io.faultline.engine;
 
 import io.faultline.protocol.AgentHeartbeat;
+import io.faultline.protocol.FaultSpec;
 import io.faultline.protocol.ApplyCommand;
 import io.faultline.protocol.Command;
 import io.faultline.protocol.CommandEvent;
@@ -26,6 +27,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -178,7 +180,9 @@ public final class GameDay {
             progress.close();
             History history = new History(runId, canary.sent(), canary.observations(),
                     injections.stream().map(Injection::window).toList(), scenario.workload().canary().interval(),
-                    canary.sendingStoppedAt(), observedUntil);
+                    canary.sendingStoppedAt(), observedUntil,
+                    telemetry.circuitEvents(startedAt).stream().map(r -> new History.CircuitChange(r.event().service(),
+                            r.event().circuit(), r.event().to().name().toLowerCase(Locale.ROOT), r.receivedAt())).toList());
             Verifier.Result result = Verifier.verify(history, scenario.checks());
             return new Verdict(Verdict.SCHEMA_VERSION, runId, scenario.name(), Verdict.statusOf(result.checks()), null,
                     startedAt, clock.instant(), result.checks(), result.faults(), result.canary());
@@ -197,12 +201,20 @@ public final class GameDay {
                         + "' (labels " + target.labels() + "); live agents: "
                         + describe(telemetry.liveAgents(options.heartbeatMaxAge())));
             }
-            String type = step.inject().fault().type();
-            List<String> unable = agents.stream().filter(a -> !a.capabilities().contains(type))
-                    .map(AgentHeartbeat::agentId).toList();
+            FaultSpec fault = step.inject().fault();
+            List<String> needs = new ArrayList<>();
+            needs.add(fault.type());
+            needs.addAll(fault.requires());
+            List<String> unable = new ArrayList<>();
+            for (AgentHeartbeat a : agents) {
+                List<String> missing = needs.stream().filter(c -> !a.capabilities().contains(c)).toList();
+                if (!missing.isEmpty()) {
+                    unable.add(a.agentId() + " lacks " + String.join(", ", missing));
+                }
+            }
             if (unable.size() == agents.size()) {
-                throw new InfrastructureException("preflight: no agent of target '" + step.inject().target()
-                        + "' can run " + type + " (agents " + unable + " lack the capability)");
+                throw new InfrastructureException("preflight: step '" + step.name() + "': no agent of target '"
+                        + step.inject().target() + "' can run " + fault.type() + " (" + String.join("; ", unable) + ")");
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.faultline.engine;
 
 import io.faultline.protocol.AgentHeartbeat;
+import io.faultline.protocol.CircuitEvent;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.TelemetryEvent;
@@ -37,6 +38,7 @@ public final class TelemetryFeed implements AutoCloseable {
     private final Thread thread;
     private final Map<String, Received<AgentHeartbeat>> heartbeats = new HashMap<>();
     private final List<Received<CommandEvent>> commandEvents = new ArrayList<>();
+    private final List<Received<CircuitEvent>> circuitEvents = new ArrayList<>();
     private volatile boolean running = true;
 
     /** An event and when the orchestrator received it. */
@@ -90,6 +92,8 @@ public final class TelemetryFeed implements AutoCloseable {
                             heartbeats.put(hb.agentId(), new Received<>(hb, now));
                         } else if (event instanceof CommandEvent ce) {
                             commandEvents.add(new Received<>(ce, now));
+                        } else if (event instanceof CircuitEvent ce) {
+                            circuitEvents.add(new Received<>(ce, now));
                         }
                         notifyAll();
                     }
@@ -100,6 +104,11 @@ public final class TelemetryFeed implements AutoCloseable {
         } finally {
             consumer.close(Duration.ofSeconds(2));
         }
+    }
+
+    /** Circuit-breaker changes reported by services, received since {@code since}. */
+    public synchronized List<Received<CircuitEvent>> circuitEvents(Instant since) {
+        return circuitEvents.stream().filter(r -> !r.receivedAt().isBefore(since)).toList();
     }
 
     /** Agents whose last heartbeat arrived within {@code maxAge}. */

@@ -12,10 +12,21 @@ import java.util.List;
  * @param observedUntil    when the observer stopped looking (end of the drain window)
  */
 public record History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
-                      Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil) {
+                      Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil,
+                      List<CircuitChange> circuits) {
     public History {
         sent = List.copyOf(sent);
         observations = List.copyOf(observations);
         faults = List.copyOf(faults);
+        circuits = circuits == null ? List.of() : List.copyOf(circuits);
+    }
+
+    public History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
+                   Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil) {
+        this(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil, List.of());
+    }
+
+    /** A circuit breaker of the system under test changed state; {@code at} is the orchestrator's receive time. */
+    public record CircuitChange(String service, String circuit, String to, Instant at) {
     }
 }

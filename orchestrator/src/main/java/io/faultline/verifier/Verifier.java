@@ -41,9 +41,16 @@ public final class Verifier {
             FaultWindow f = windows.get(i);
             Instant windowEnd = i + 1 < windows.size() ? windows.get(i + 1).invokedAt() : h.sendingStoppedAt();
             FaultRecord.Failover failover = failover(f, windowEnd, h, completions, threshold);
+            FaultRecord.Latency latency = latency(f, windowEnd, h);
             faults.add(new FaultRecord(f.name(), f.commandId(), f.agentId(), f.faultType(), f.invokedAt(),
-                    f.appliedAt(), f.healInvokedAt(), f.undoneAt(), failover));
+                    f.appliedAt(), f.healInvokedAt(), f.undoneAt(), failover, latency));
             checks.add(failoverCheck(f, failover, spec.failover()));
+            if (latency != null && latency.afterP99Ms() != null) {
+                checks.add(latencyCheck(f, latency, spec.latencyRecovery()));
+            }
+        }
+        if (spec.circuit() != null) {
+            checks.add(circuitCheck(h, windows, spec.circuit()));
         }
 
         Map<String, SentEvent> sent = new LinkedHashMap<>();
@@ -167,5 +174,118 @@ public final class Verifier {
     private static CheckResult countCheck(String name, List<String> offenders, long max, String summary) {
         return new CheckResult(name, offenders.size() <= max ? Outcome.PASS : Outcome.FAIL, (double) offenders.size(),
                 (double) max, "events", summary, offenders.subList(0, Math.min(OFFENDERS, offenders.size())));
+    }
+
+    /** Latency before, during and after one fault, from the first observation of each canary. */
+    static FaultRecord.Latency latency(FaultWindow f, Instant windowEnd, History h) {
+        Map<String, Instant> firstSeen = new HashMap<>();
+        for (Observation o : h.observations()) {
+            firstSeen.merge(o.id(), o.observedAt(), (a, b) -> a.isBefore(b) ? a : b);
+        }
+        Instant healAt = f.undoneAt() != null ? f.undoneAt() : f.healInvokedAt() != null ? f.healInvokedAt() : windowEnd;
+        List<Long> before = new ArrayList<>();
+        List<Long> during = new ArrayList<>();
+        List<long[]> after = new ArrayList<>();
+        h.sent().stream().sorted(Comparator.comparing(SentEvent::sentAt)).forEach(e -> {
+            Instant seenAt = firstSeen.get(e.id());
+            if (seenAt == null) {
+                return;
+            }
+            long ms = Math.max(0, Duration.between(e.sentAt(), seenAt).toMillis());
+            if (e.sentAt().isBefore(f.invokedAt())) {
+                before.add(ms);
+            } else if (e.sentAt().isBefore(healAt)) {
+                during.add(ms);
+            } else if (e.sentAt().isBefore(windowEnd)) {
+                after.add(new long[] {Duration.between(healAt, e.sentAt()).toMillis(), ms});
+            }
+        });
+        if (before.size() < 10) {
+            return null;
+        }
+        long baseP99 = percentile(before, 0.99);
+        long bound = Math.max(2 * baseP99, baseP99 + 100);
+        Long recoveredAfter = 0L;
+        for (int i = after.size() - 1; i >= 0; i--) {
+            if (after.get(i)[1] > bound) {
+                recoveredAfter = i + 1 < after.size() ? after.get(i + 1)[0] : null;
+                break;
+            }
+        }
+        if (after.isEmpty()) {
+            recoveredAfter = null;
+        }
+        List<Long> afterMs = after.stream().map(a -> a[1]).toList();
+        return new FaultRecord.Latency(percentile(before, 0.5), baseP99,
+                during.isEmpty() ? null : percentile(during, 0.5), during.isEmpty() ? null : percentile(during, 0.99),
+                during.isEmpty() ? null : percentile(during, 1.0), afterMs.isEmpty() ? null : percentile(afterMs, 0.99),
+                bound, recoveredAfter);
+    }
+
+    static long percentile(List<Long> values, double q) {
+        List<Long> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int index = (int) Math.ceil(q * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    private static CheckResult latencyCheck(FaultWindow f, FaultRecord.Latency l, Duration max) {
+        String name = "latency[" + f.name() + "]";
+        Double threshold = max == null ? null : (double) max.toMillis();
+        String impact = "canary latency p50/p99 " + l.baselineP50Ms() + "/" + l.baselineP99Ms() + " ms before the fault, "
+                + (l.duringP99Ms() == null ? "no canary completed during it"
+                        : l.duringP50Ms() + "/" + l.duringP99Ms() + " ms during it (max " + l.duringMaxMs() + " ms)");
+        if (l.recoveredAfterMs() == null) {
+            return new CheckResult(name, Outcome.FAIL, null, threshold, "ms", impact + "; still above " + l.boundMs()
+                    + " ms when the run ended", List.of());
+        }
+        boolean ok = threshold == null || l.recoveredAfterMs() <= threshold;
+        return new CheckResult(name, ok ? Outcome.PASS : Outcome.FAIL, (double) l.recoveredAfterMs(), threshold, "ms",
+                impact + "; back under " + l.boundMs() + " ms " + l.recoveredAfterMs() + " ms after heal"
+                        + (ok ? "" : ", over the " + max.toMillis() + " ms limit"), List.of());
+    }
+
+    /** The named breaker opened during a fault and every breaker that opened was closed again soon after heal. */
+    static CheckResult circuitCheck(History h, List<FaultWindow> windows, ChecksSpec.CircuitCheck spec) {
+        String name = "circuit[" + spec.name() + "]";
+        double threshold = spec.closesWithin().toMillis();
+        if (windows.isEmpty()) {
+            return new CheckResult(name, Outcome.FAIL, null, threshold, "ms", "no fault was injected", List.of());
+        }
+        Instant firstFault = windows.get(0).invokedAt();
+        FaultWindow last = windows.get(windows.size() - 1);
+        Instant healAt = last.undoneAt() != null ? last.undoneAt() : last.healInvokedAt() != null ? last.healInvokedAt()
+                : h.sendingStoppedAt();
+        Map<String, History.CircuitChange> lastChange = new LinkedHashMap<>();
+        Set<String> opened = new java.util.TreeSet<>();
+        h.circuits().stream().filter(c -> c.circuit().equals(spec.name()) && !c.at().isBefore(firstFault))
+                .sorted(Comparator.comparing(History.CircuitChange::at)).forEach(c -> {
+                    if (c.to().equals("open")) {
+                        opened.add(c.service());
+                    }
+                    lastChange.put(c.service(), c);
+                });
+        if (opened.isEmpty()) {
+            return new CheckResult(name, Outcome.FAIL, null, threshold, "ms",
+                    "the " + spec.name() + " circuit never opened during the fault", List.of());
+        }
+        List<String> stillOpen = new ArrayList<>();
+        long worst = 0;
+        for (String service : opened) {
+            History.CircuitChange c = lastChange.get(service);
+            if (!c.to().equals("closed")) {
+                stillOpen.add(service);
+            } else {
+                worst = Math.max(worst, Duration.between(healAt, c.at()).toMillis());
+            }
+        }
+        if (!stillOpen.isEmpty()) {
+            return new CheckResult(name, Outcome.FAIL, null, threshold, "ms", "opened on " + opened
+                    + " and never closed again on " + stillOpen, stillOpen);
+        }
+        boolean ok = worst <= threshold;
+        return new CheckResult(name, ok ? Outcome.PASS : Outcome.FAIL, (double) Math.max(0, worst), threshold, "ms",
+                "opened on " + opened + " during the fault, all closed again " + Math.max(0, worst) + " ms after heal"
+                        + (ok ? "" : ", over the " + spec.closesWithin().toMillis() + " ms limit"), List.of());
     }
 }

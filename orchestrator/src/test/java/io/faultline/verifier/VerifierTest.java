@@ -164,4 +164,78 @@ class VerifierTest {
         Verifier.Result r = Verifier.verify(b.fault(T0.plusSeconds(4), T0.plusSeconds(4)).history(), ChecksSpec.DEFAULTS);
         assertThat(r.faults().get(0).failover().outage()).isFalse();
     }
+
+    /** Canaries sent while the fault holds take {@code slowMs}; those sent after {@code recoverAt} are fast again. */
+    private static History slowedHistory(long slowMs, Instant invoked, Instant healed, Instant recoverAt) {
+        Builder b = new Builder(1500, Set.of());
+        b.observed.clear();
+        for (SentEvent e : b.sent) {
+            boolean slow = !e.sentAt().isBefore(invoked) && e.sentAt().isBefore(recoverAt);
+            b.observed.add(new Observation(e.id(), e.sentAt().plusMillis(slow ? slowMs : LATENCY.toMillis()), 0, e.seq(),
+                    "listener-1", e.seq()));
+        }
+        b.faults.add(new FaultWindow("pause-redis", "cmd-1", "agent-1", "redis.pause", invoked, invoked.plusMillis(5),
+                healed, healed.plusMillis(5)));
+        return b.history();
+    }
+
+    @Test
+    void reportsLatencyImpactAndRecoveryAfterHeal() {
+        Instant invoked = T0.plusSeconds(10);
+        Instant healed = T0.plusSeconds(15);
+        History h = slowedHistory(1200, invoked, healed, healed.plusSeconds(3));
+        Verifier.Result r = Verifier.verify(h, new ChecksSpec(null, 0L, 0L, Duration.ofSeconds(5), null));
+        FaultRecord.Latency l = r.faults().get(0).latency();
+        assertThat(l.baselineP99Ms()).isEqualTo(200);
+        assertThat(l.duringP99Ms()).isEqualTo(1200);
+        assertThat(l.boundMs()).isEqualTo(400);
+        // The first fast canary after heal was sent 3 s (minus the 5 ms until undo) after it.
+        assertThat(l.recoveredAfterMs()).isEqualTo(2995);
+        assertThat(check(r, "latency[pause-redis]").passed()).isTrue();
+
+        Verifier.Result strict = Verifier.verify(h, new ChecksSpec(null, 0L, 0L, Duration.ofSeconds(1), null));
+        assertThat(check(strict, "latency[pause-redis]").passed()).as("recovery slower than the limit").isFalse();
+    }
+
+    @Test
+    void latencyThatNeverComesBackFails() {
+        Instant invoked = T0.plusSeconds(10);
+        History h = slowedHistory(1200, invoked, T0.plusSeconds(15), T0.plusSeconds(60));
+        CheckResult c = check(Verifier.verify(h, ChecksSpec.DEFAULTS), "latency[pause-redis]");
+        assertThat(c.passed()).isFalse();
+        assertThat(c.summary()).contains("still above 400 ms");
+    }
+
+    @Test
+    void circuitMustOpenDuringTheFaultAndCloseAfterHeal() {
+        Instant invoked = T0.plusSeconds(10);
+        Instant healed = T0.plusSeconds(15);
+        History base = slowedHistory(200, invoked, healed, healed);
+        ChecksSpec spec = new ChecksSpec(null, 0L, 0L, null, new ChecksSpec.CircuitCheck("redis", Duration.ofSeconds(5)));
+        java.util.function.Function<List<History.CircuitChange>, CheckResult> judge = changes -> check(Verifier.verify(
+                new History("r", base.sent(), base.observations(), base.faults(), INTERVAL, base.sendingStoppedAt(),
+                        base.observedUntil(), changes), spec), "circuit[redis]");
+
+        CheckResult good = judge.apply(List.of(
+                new History.CircuitChange("listener-1", "redis", "open", invoked.plusSeconds(1)),
+                new History.CircuitChange("listener-1", "redis", "half_open", healed.plusSeconds(1)),
+                new History.CircuitChange("listener-1", "redis", "closed", healed.plusSeconds(2))));
+        assertThat(good.passed()).isTrue();
+        assertThat(good.measured()).isEqualTo(1995.0);
+
+        assertThat(judge.apply(List.of()).summary()).contains("never opened");
+        CheckResult stuck = judge.apply(List.of(
+                new History.CircuitChange("listener-1", "redis", "open", invoked.plusSeconds(1)),
+                new History.CircuitChange("listener-2", "redis", "open", invoked.plusSeconds(1)),
+                new History.CircuitChange("listener-1", "redis", "closed", healed.plusSeconds(2))));
+        assertThat(stuck.passed()).isFalse();
+        assertThat(stuck.offenders()).containsExactly("listener-2");
+        CheckResult slow = judge.apply(List.of(
+                new History.CircuitChange("listener-1", "redis", "open", invoked.plusSeconds(1)),
+                new History.CircuitChange("listener-1", "redis", "closed", healed.plusSeconds(9))));
+        assertThat(slow.passed()).as("closed after the 5 s limit").isFalse();
+        CheckResult otherCircuit = judge.apply(List.of(
+                new History.CircuitChange("listener-1", "db", "open", invoked.plusSeconds(1))));
+        assertThat(otherCircuit.passed()).isFalse();
+    }
 }

@@ -11,11 +11,12 @@ import java.time.Instant;
  * @param healInvokedAt when the heal command was published; null if never healed by the orchestrator
  * @param undoneAt      when the agent's "undone" report was received; null if not seen
  * @param failover      the outage this fault caused and its recovery; null when not measured
+ * @param latency       how canary end-to-end latency changed; null when too few canaries were seen
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FaultRecord(String name, String commandId, String agentId, String faultType,
                           Instant invokedAt, Instant appliedAt, Instant healInvokedAt, Instant undoneAt,
-                          Failover failover) {
+                          Failover failover, Latency latency) {
     public FaultRecord {
         Checks.required("name", name);
         Checks.id("commandId", commandId);
@@ -36,5 +37,17 @@ public record FaultRecord(String name, String commandId, String agentId, String 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Failover(boolean outage, boolean recovered, Instant outageStart, Instant recoveredAt,
                            Long lowerMs, Long upperMs, long resolutionMs, long availabilityGapMs) {
+    }
+
+    /**
+     * Canary end-to-end latency (send to observed result) before, during and after the fault, by
+     * send time, in milliseconds.
+     *
+     * @param boundMs          latency counted as back to normal: max(2 x baseline p99, baseline p99 + 100 ms)
+     * @param recoveredAfterMs from heal until every later canary was within the bound; null if it never was
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Latency(long baselineP50Ms, long baselineP99Ms, Long duringP50Ms, Long duringP99Ms,
+                          Long duringMaxMs, Long afterP99Ms, long boundMs, Long recoveredAfterMs) {
     }
 }

@@ -1,0 +1,51 @@
+package io.faultline.examples;
+
+import io.faultline.protocol.CircuitEvent;
+import io.faultline.protocol.Json;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Publishes the listener's circuit-breaker state changes on Faultline's telemetry topic. */
+final class CircuitReporter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CircuitReporter.class);
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final String topic;
+    private final String instance;
+
+    CircuitReporter(String bootstrapServers, String topic, String instance) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, instance + "-telemetry");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        this.producer = new KafkaProducer<>(p);
+        this.topic = topic;
+        this.instance = instance;
+    }
+
+    void report(CircuitBreaker.State from, CircuitBreaker.State to) {
+        CircuitEvent event = new CircuitEvent(null, instance, Instant.now(), "redis",
+                CircuitEvent.State.valueOf(from.name()), CircuitEvent.State.valueOf(to.name()));
+        producer.send(new ProducerRecord<>(topic, event.recordKey(), Json.encode(event)), (md, e) -> {
+            if (e != null) {
+                log.warn("circuit event not delivered: {}", e.toString());
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(2));
+    }
+}
