@@ -25,17 +25,25 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
 
     private final Path dir;
+    private final String host;
     private final int port;
     private final Process process;
 
-    private EmbeddedKafka(Path dir, int port, Process process) {
+    private EmbeddedKafka(Path dir, String host, int port, Process process) {
         this.dir = dir;
+        this.host = host;
         this.port = port;
         this.process = process;
     }
 
     /** Formats storage under {@code dir}, starts the broker and waits until it answers. */
     public static EmbeddedKafka start(Path dir) throws IOException, InfrastructureException, InterruptedException {
+        return start(dir, "127.0.0.1");
+    }
+
+    /** As {@link #start(Path)}, with the client listener on {@code host} (an address of this machine). */
+    public static EmbeddedKafka start(Path dir, String host) throws IOException, InfrastructureException,
+            InterruptedException {
         Files.createDirectories(dir);
         int port = freePort();
         int controllerPort = freePort();
@@ -44,8 +52,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=PLAINTEXT://" + host + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://" + host + ":" + port,
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
@@ -74,7 +82,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new InfrastructureException("cannot format Kafka storage in " + dir + "; see " + logFile);
         }
         Process broker = ChildJvm.start("kafka.Kafka", jvm, List.of(props.toString()), logFile);
-        EmbeddedKafka kafka = new EmbeddedKafka(dir, port, broker);
+        EmbeddedKafka kafka = new EmbeddedKafka(dir, host, port, broker);
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "embedded-kafka-stop"));
         kafka.awaitReady(Duration.ofSeconds(90));
         log.info("embedded Kafka broker ready at {} (data and log in {})", kafka.bootstrapServers(), dir);
@@ -105,7 +113,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return "127.0.0.1:" + port;
+        return host + ":" + port;
     }
 
     public Path directory() {

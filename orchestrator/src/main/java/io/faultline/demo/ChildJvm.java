@@ -24,7 +24,16 @@ public final class ChildJvm {
     }
 
     public static Process start(String mainClass, List<String> jvmOptions, List<String> args, Path log) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        return start(List.of(), mainClass, jvmOptions, args, log);
+    }
+
+    /**
+     * @param launcher words put before {@code java}, e.g. {@code ip netns exec NS} to run the
+     *                 child in a network namespace (it execs java, so the process is the JVM)
+     */
+    public static Process start(List<String> launcher, String mainClass, List<String> jvmOptions, List<String> args,
+                                Path log) throws IOException {
+        List<String> cmd = new ArrayList<>(launcher);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1");

@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Stalls a Redis server's clients with {@code CLIENT PAUSE}. Redis itself ends the pause after
- * {@code duration}, so a pause cannot outlive it even if the agent dies; heal ends it earlier
- * ({@code CLIENT UNPAUSE}).
+ * Stalls a Redis server's clients with {@code CLIENT PAUSE}: {@code write} holds back writes,
+ * {@code all} every command. Redis itself ends the pause after {@code duration}, so a pause
+ * cannot outlive it even if the agent dies; heal ends it earlier.
  *
  * @param address host:port of the server; null for the Redis the agent was started with
  */
@@ -23,7 +23,7 @@ public record RedisPauseFault(String address, Mode mode, Duration duration) impl
 
     public RedisPauseFault {
         address = RedisAddress.check("address", address);
-        mode = mode == null ? Mode.ALL : mode;
+        mode = mode == null ? Mode.WRITE : mode;
         duration = duration == null ? DEFAULT_DURATION : Checks.positive("duration", duration);
     }
 

@@ -122,6 +122,10 @@ public final class NetworkPartitionDriver implements FaultDriver<NetworkPartitio
         List<String> spec = new ArrayList<>(List.of(peerFlag, p.cidr()));
         if (p.port() != null) {
             spec.addAll(List.of("-p", "tcp", "-m", "multiport", "--ports", p.port().toString()));
+            if (action == PacketAction.REJECT && peerFlag.equals("-d")) {
+                // Let out the resets that the ingress rule sends, or the peer would only time out.
+                spec.addAll(List.of("-m", "tcp", "!", "--tcp-flags", "RST", "RST"));
+            }
         }
         spec.addAll(List.of("-m", "comment", "--comment", tag));
         if (action == PacketAction.DROP) {

@@ -2,6 +2,8 @@ package io.faultline.agent.driver;
 
 import io.faultline.protocol.RedisAddress;
 import io.faultline.protocol.RedisPauseFault;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -10,12 +12,20 @@ import redis.clients.jedis.args.ClientPauseMode;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Executes {@code redis.pause} with {@code CLIENT PAUSE ms WRITE|ALL}; undo sends
- * {@code CLIENT UNPAUSE}. The server ends the pause by itself after the fault's duration.
+ * Executes {@code redis.pause} with {@code CLIENT PAUSE}. The server ends a pause by itself, so a
+ * pause never outlives its duration even if the agent dies.
+ *
+ * <p>{@code write}: one pause for the fault's duration; undo sends {@code CLIENT UNPAUSE}, which
+ * is not a write and so is served at once. {@code all}: Redis 7.0 holds back every command
+ * during such a pause, {@code CLIENT UNPAUSE} included, so the pause is held as back-to-back
+ * slices of {@link #SLICE}; undo stops renewing and the pause ends within one slice. Commands
+ * queued during a slice run when it ends, so under {@code all} each command waits up to a slice.
  */
 public final class RedisPauseDriver implements FaultDriver<RedisPauseFault> {
     private static final JedisClientConfig CLIENT = DefaultJedisClientConfig.builder()
             .connectionTimeoutMillis(2_000).socketTimeoutMillis(2_000).clientName("faultline-agent").build();
+
+    static final Duration SLICE = Duration.ofSeconds(1);
 
     private final String defaultAddress;
 
@@ -37,7 +47,10 @@ public final class RedisPauseDriver implements FaultDriver<RedisPauseFault> {
     @Override
     public Applied apply(String commandId, RedisPauseFault fault) throws FaultException {
         String address = address(fault.address(), defaultAddress);
-        ClientPauseMode mode = fault.mode() == RedisPauseFault.Mode.ALL ? ClientPauseMode.ALL : ClientPauseMode.WRITE;
+        if (fault.mode() == RedisPauseFault.Mode.ALL) {
+            return pauseAllInSlices(address, fault.duration());
+        }
+        ClientPauseMode mode = ClientPauseMode.WRITE;
         call(address, j -> j.clientPause(fault.duration().toMillis(), mode));
         String detail = "CLIENT PAUSE " + fault.duration().toMillis() + " " + mode + " on " + address;
         return new Applied() {
@@ -50,6 +63,52 @@ public final class RedisPauseDriver implements FaultDriver<RedisPauseFault> {
             public String undo() throws FaultException {
                 call(address, Jedis::clientUnpause);
                 return "CLIENT UNPAUSE on " + address;
+            }
+        };
+    }
+
+    private static Applied pauseAllInSlices(String address, Duration duration) throws FaultException {
+        long deadline = System.nanoTime() + duration.toNanos();
+        Jedis jedis;
+        try {
+            jedis = new Jedis(new HostAndPort(RedisAddress.host(address), RedisAddress.port(address)), CLIENT);
+            jedis.clientPause(SLICE.toMillis(), ClientPauseMode.ALL);
+        } catch (JedisException e) {
+            throw new FaultException("redis " + address + ": " + e.getMessage());
+        }
+        AtomicBoolean holding = new AtomicBoolean(true);
+        Thread renew = new Thread(() -> {
+            try (jedis) {
+                while (holding.get() && System.nanoTime() < deadline) {
+                    Thread.sleep(SLICE.toMillis() * 9 / 10);
+                    if (holding.get()) {
+                        // Served when the current slice ends, so the next slice follows at once.
+                        jedis.clientPause(Math.min(SLICE.toMillis(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000)),
+                                ClientPauseMode.ALL);
+                    }
+                }
+            } catch (JedisException | InterruptedException e) {
+                // The pause ends on its own within a slice.
+            }
+        }, "redis-pause-" + address);
+        renew.setDaemon(true);
+        renew.start();
+        return new Applied() {
+            @Override
+            public String detail() {
+                return "CLIENT PAUSE ALL on " + address + " for " + duration.toMillis() + " ms, held in "
+                        + SLICE.toMillis() + " ms slices";
+            }
+
+            @Override
+            public String undo() throws FaultException {
+                holding.set(false);
+                try {
+                    renew.join(SLICE.toMillis() * 3);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return "stopped renewing the pause on " + address + "; it ends within " + SLICE.toMillis() + " ms";
             }
         };
     }

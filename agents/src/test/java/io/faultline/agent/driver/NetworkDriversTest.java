@@ -105,8 +105,8 @@ class NetworkDriversTest {
     void redisOutageIsAPartitionOfTheRedisPortBothWays() throws Exception {
         var driver = new RedisOutageDriver(new NetworkPartitionDriver(capture, LINK), "10.9.0.5:6379");
         driver.apply("r1", new RedisOutageFault(null, PacketAction.REJECT));
-        assertThat(ran.get(0)).containsSubsequence("OUTPUT", "-d", "0.0.0.0/0", "--ports", "6379", "REJECT",
-                "--reject-with", "tcp-reset");
+        assertThat(ran.get(0)).containsSubsequence("OUTPUT", "-d", "0.0.0.0/0", "--ports", "6379",
+                "!", "--tcp-flags", "RST", "RST", "REJECT", "--reject-with", "tcp-reset");
         assertThat(ran.get(1)).containsSubsequence("INPUT", "-s", "0.0.0.0/0", "--ports", "6379");
     }
 
