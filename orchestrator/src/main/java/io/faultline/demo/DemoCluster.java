@@ -71,11 +71,17 @@ public final class DemoCluster implements AutoCloseable {
     /** Waits until {@code members} consumers are in the group and own its partitions. */
     public void awaitGroup(Admin admin, String group, int members, Duration timeout)
             throws InfrastructureException, InterruptedException {
+        awaitGroup(admin, group, members, timeout, listeners, workDir);
+    }
+
+    /** As above, for listeners started elsewhere; fails early if one of {@code listeners} exits. */
+    public static void awaitGroup(Admin admin, String group, int members, Duration timeout, List<Process> listeners,
+                                  Path logs) throws InfrastructureException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String state = "unknown";
         while (System.nanoTime() < deadline) {
             if (listeners.stream().anyMatch(p -> !p.isAlive())) {
-                throw new InfrastructureException("a listener exited; see the logs in " + workDir);
+                throw new InfrastructureException("a listener exited; see the logs in " + logs);
             }
             try {
                 var d = admin.describeConsumerGroups(List.of(group)).all().get(5, TimeUnit.SECONDS).get(group);
@@ -91,7 +97,7 @@ public final class DemoCluster implements AutoCloseable {
             Thread.sleep(250);
         }
         throw new InfrastructureException("the listeners did not form group " + group + " within "
-                + timeout.toSeconds() + " s (" + state + "); see the logs in " + workDir);
+                + timeout.toSeconds() + " s (" + state + "); see the logs in " + logs);
     }
 
     public Path workDir() {

@@ -23,6 +23,8 @@ import java.util.Set;
 public final class Verifier {
     /** How many offending event ids a check lists. */
     static final int OFFENDERS = 10;
+    /** Latency before a fault is judged over this window just before it, clear of start-up backlog. */
+    static final Duration LATENCY_BASELINE = Duration.ofSeconds(3);
 
     private Verifier() {
     }
@@ -176,7 +178,10 @@ public final class Verifier {
                 (double) max, "events", summary, offenders.subList(0, Math.min(OFFENDERS, offenders.size())));
     }
 
-    /** Latency before, during and after one fault, from the first observation of each canary. */
+    /**
+     * Latency before (the {@link #LATENCY_BASELINE} before injection), during and after one fault,
+     * from the first observation of each canary.
+     */
     static FaultRecord.Latency latency(FaultWindow f, Instant windowEnd, History h) {
         Map<String, Instant> firstSeen = new HashMap<>();
         for (Observation o : h.observations()) {
@@ -193,7 +198,9 @@ public final class Verifier {
             }
             long ms = Math.max(0, Duration.between(e.sentAt(), seenAt).toMillis());
             if (e.sentAt().isBefore(f.invokedAt())) {
-                before.add(ms);
+                if (!e.sentAt().isBefore(f.invokedAt().minus(LATENCY_BASELINE))) {
+                    before.add(ms);
+                }
             } else if (e.sentAt().isBefore(healAt)) {
                 during.add(ms);
             } else if (e.sentAt().isBefore(windowEnd)) {
