@@ -43,7 +43,7 @@ public record FaultRecord(String name, String commandId, String agentId, String 
      * Canary end-to-end latency (send to observed result) in the 3 s before the fault, during it and after it, by
      * send time, in milliseconds.
      *
-     * @param boundMs          latency counted as back to normal: max(2 x baseline p99, baseline p99 + 100 ms)
+     * @param boundMs          latency counted as back to normal: max(2 x baseline p95, baseline p95 + 100 ms)
      * @param recoveredAfterMs from heal until every later canary was within the bound; null if it never was
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
