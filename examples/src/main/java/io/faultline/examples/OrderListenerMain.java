@@ -1,5 +1,6 @@
 package io.faultline.examples;
 
+import io.faultline.protocol.RedisAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,6 +75,12 @@ public final class OrderListenerMain implements Callable<Integer> {
         RedisCache cache = null;
         CircuitReporter reporter = null;
         if (redis != null) {
+            try {
+                RedisAddress.check("--redis", redis);
+            } catch (IllegalArgumentException e) {
+                System.err.println("order-listener: " + e.getMessage());
+                return 2;
+            }
             reporter = new CircuitReporter(bootstrapServers, telemetryTopic, name);
             cache = new RedisCache(redis, name, Duration.ofMillis(redisTimeoutMs), reporter::report);
         }

@@ -15,12 +15,10 @@ import java.util.List;
 public final class HostCapabilities {
     private static final int CAP_NET_ADMIN = 12;
 
-    private final CommandRunner runner;
     private final String redisAddress;
     private final List<String> host;
 
-    private HostCapabilities(CommandRunner runner, String redisAddress, List<String> host) {
-        this.runner = runner;
+    private HostCapabilities(String redisAddress, List<String> host) {
         this.redisAddress = redisAddress;
         this.host = host;
     }
@@ -35,12 +33,12 @@ public final class HostCapabilities {
             }
             found.addAll(qdiscs(runner));
         }
-        return new HostCapabilities(runner, redisAddress, List.copyOf(found));
+        return new HostCapabilities(redisAddress, List.copyOf(found));
     }
 
     /** No probing: for agents that run only process faults. */
     public static HostCapabilities none() {
-        return new HostCapabilities(null, null, List.of());
+        return new HostCapabilities(null, List.of());
     }
 
     public List<String> current() {
