@@ -9,10 +9,11 @@ import java.util.Map;
  *
  * @param capabilities what the agent found it can do at start, e.g. {@code process.kill}
  * @param activeFaults command ids of the faults applied and not yet undone
+ * @param rejections   commands refused since the agent started, by {@link Rejection} wire name
  */
 public record AgentHeartbeat(String runId, String agentId, Instant at, Map<String, String> labels,
                              String host, long pid, Instant startedAt, List<String> capabilities,
-                             List<String> activeFaults) implements TelemetryEvent {
+                             List<String> activeFaults, Map<String, Long> rejections) implements TelemetryEvent {
     public static final String TYPE = "agent.heartbeat";
 
     public AgentHeartbeat {
@@ -21,5 +22,6 @@ public record AgentHeartbeat(String runId, String agentId, Instant at, Map<Strin
         labels = Checks.copy(labels);
         capabilities = Checks.copy(capabilities);
         activeFaults = Checks.copy(activeFaults);
+        rejections = Checks.copy(rejections);
     }
 }

@@ -17,8 +17,6 @@ public record ApplyCommand(String commandId, String runId, Target target, FaultS
         Checks.required("issuedAt", issuedAt);
         Checks.required("notAfter", notAfter);
         Checks.positive("lease", lease);
-        if (notAfter.isBefore(issuedAt)) {
-            throw new InvalidFieldException("notAfter", "is before issuedAt");
-        }
+        Checks.notBefore("notAfter", notAfter, issuedAt);
     }
 }

@@ -46,6 +46,13 @@ public final class Checks {
         return value;
     }
 
+    /** {@code value} is not before {@code other} (for instant pairs such as issuedAt / notAfter). */
+    public static void notBefore(String field, java.time.Instant value, java.time.Instant other) {
+        if (value.isBefore(other)) {
+            throw new InvalidFieldException(field, "is before " + other);
+        }
+    }
+
     public static int port(String field, int port) {
         if (port < 1 || port > 65_535) {
             throw new InvalidFieldException(field, "port " + port + " is not in 1-65535");

@@ -6,7 +6,8 @@ import java.time.Instant;
 import java.util.Locale;
 
 /**
- * One step of a command's life on an agent: received, applied, undone, failed or rejected.
+ * One step of a command's life on an agent: received, applied, undone, failed, rejected, or
+ * checked (a dry run that would have been applied).
  *
  * @param commandId the command this is about (null when a rejected record could not be decoded)
  * @param faultType the fault's type, e.g. {@code process.kill}, where known
@@ -17,9 +18,9 @@ public record CommandEvent(Step step, String runId, String agentId, Instant at, 
                            String faultType, String detail) implements TelemetryEvent {
     public static final String TYPE = "command";
 
-    /** The steps of a command's life, written in lower case on the wire. */
+    /** The steps of a command's life, written in lower case on the wire. CHECKED answers a dry run. */
     public enum Step {
-        RECEIVED, APPLIED, UNDONE, FAILED, REJECTED;
+        RECEIVED, APPLIED, UNDONE, FAILED, REJECTED, CHECKED;
 
         @JsonValue
         public String wireName() {
@@ -51,11 +52,24 @@ public record CommandEvent(Step step, String runId, String agentId, Instant at, 
         return new CommandEvent(Step.FAILED, c.runId(), agentId, at, c.commandId(), faultType(c), reason);
     }
 
+    /** Refused; the detail starts with the {@link Rejection} wire name, e.g. {@code forged: ...}. */
+    public static CommandEvent rejected(String agentId, Instant at, String runId, String commandId,
+                                        String faultType, Rejection.Exception why) {
+        return new CommandEvent(Step.REJECTED, runId, agentId, at, commandId, faultType, why.getMessage());
+    }
+
+    public static CommandEvent checked(String agentId, Instant at, CheckCommand c, String detail) {
+        return new CommandEvent(Step.CHECKED, c.runId(), agentId, at, c.commandId(), c.fault().type(), detail);
+    }
+
     public static CommandEvent rejected(String agentId, Instant at, String runId, String commandId, String reason) {
         return new CommandEvent(Step.REJECTED, runId, agentId, at, commandId, null, reason);
     }
 
     private static String faultType(Command c) {
-        return c instanceof ApplyCommand a ? a.fault().type() : null;
+        if (c instanceof ApplyCommand a) {
+            return a.fault().type();
+        }
+        return c instanceof CheckCommand k ? k.fault().type() : null;
     }
 }

@@ -12,8 +12,6 @@ public record HealCommand(String commandId, String runId, Target target, String 
         Checks.id("faultCommandId", faultCommandId);
         Checks.required("issuedAt", issuedAt);
         Checks.required("notAfter", notAfter);
-        if (notAfter.isBefore(issuedAt)) {
-            throw new InvalidFieldException("notAfter", "is before issuedAt");
-        }
+        Checks.notBefore("notAfter", notAfter, issuedAt);
     }
 }

@@ -23,4 +23,9 @@ public record Topics(String prefix) {
     public String verdicts() {
         return prefix + "verdicts";
     }
+
+    /** Compacted; one key. */
+    public String halt() {
+        return prefix + "halt";
+    }
 }
