@@ -3,15 +3,22 @@ package io.faultline.agent;
 import io.faultline.agent.driver.FaultDriver;
 import io.faultline.agent.driver.FaultException;
 import io.faultline.agent.driver.HostCapabilities;
+import io.faultline.agent.journal.UndoJournal;
 import io.faultline.protocol.AgentHeartbeat;
 import io.faultline.protocol.ApplyCommand;
+import io.faultline.protocol.CheckCommand;
 import io.faultline.protocol.Command;
 import io.faultline.protocol.CommandEvent;
+import io.faultline.protocol.CommandVerifier;
+import io.faultline.protocol.Durations;
 import io.faultline.protocol.FaultSpec;
+import io.faultline.protocol.Halt;
 import io.faultline.protocol.HealCommand;
 import io.faultline.protocol.Json;
+import io.faultline.protocol.Rejection;
+import io.faultline.protocol.RenewCommand;
 import io.faultline.protocol.TelemetryEvent;
-import io.faultline.protocol.Target;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -24,11 +31,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,70 +47,86 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent runtime: reads the commands addressed to it, runs them through its fault drivers,
- * reports every step on telemetry and undoes every fault it applied on heal, lease expiry and
- * shutdown. A command it cannot or will not run is reported as rejected; the agent keeps running.
+ * The agent runtime. Reads the commands addressed to it, lets through only those that are signed
+ * by a trusted key, unexpired, new and inside its policy, runs them through its fault drivers and
+ * reports every step on telemetry. Every fault it applies is journaled first and undone on heal,
+ * halt, lease expiry and shutdown; leftovers of a killed predecessor are undone at start.
  *
  * <p>Commands are read with {@code assign()} from the end of the topic, without a consumer
- * group, so any number of agents costs the broker nothing.
+ * group, so any number of agents costs the broker nothing. Leases are enforced on their own
+ * thread, so a fault lapses on time even while Kafka is unreachable.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
-    private static final int REMEMBERED_COMMANDS = 10_000;
+    private static final Duration LEASE_CHECK = Duration.ofMillis(100);
 
     private final AgentConfig config;
     private final Clock clock;
     private final Map<Class<?>, FaultDriver<?>> drivers = new LinkedHashMap<>();
+    private final CommandIntake intake;
+    private final UndoJournal journal;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
-    private final ScheduledExecutorService heartbeats;
+    private final ScheduledExecutorService heartbeats = daemon("agent-heartbeat");
+    private final ScheduledExecutorService leases = daemon("agent-leases");
     private final Map<String, ActiveFault> active = Collections.synchronizedMap(new LinkedHashMap<>());
-    private final Set<String> seen = Collections.newSetFromMap(new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > REMEMBERED_COMMANDS;
-        }
-    });
+    private final Map<Rejection, LongAdder> rejections = new ConcurrentHashMap<>();
     private final Instant startedAt;
     private final String hostName;
     private final CountDownLatch ready = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile Thread loop;
+    private volatile Instant lastHalt;
+    private boolean haltAssigned;
 
     private final HostCapabilities host;
     /** As last published; the intake checks commands against it. */
     private volatile List<String> capabilities = List.of();
 
     private record ActiveFault(ApplyCommand command, FaultDriver.Applied applied, Instant leaseExpiresAt) {
+        ActiveFault renewed(Instant until) {
+            return new ActiveFault(command, applied, until);
+        }
     }
 
-    public Agent(AgentConfig config, Clock clock, List<FaultDriver<?>> driverList) {
+    public Agent(AgentConfig config, Clock clock, List<FaultDriver<?>> driverList) throws IOException {
         this(config, clock, driverList, HostCapabilities.none());
     }
 
-    /** @param host what the host lets this agent do, beyond having a driver */
-    public Agent(AgentConfig config, Clock clock, List<FaultDriver<?>> driverList, HostCapabilities host) {
+    /**
+     * @param host what the host lets this agent do, beyond having a driver
+     * @throws IOException if the state directory cannot be used (or another agent holds it)
+     */
+    public Agent(AgentConfig config, Clock clock, List<FaultDriver<?>> driverList, HostCapabilities host)
+            throws IOException {
         this.host = host;
         this.config = config;
         this.clock = clock;
         driverList.forEach(d -> drivers.put(d.faultClass(), d));
+        this.intake = new CommandIntake(config.agentId(), config.labels(), new CommandVerifier(config.trustedKeys()),
+                config.policy(), config.redis(),
+                new java.util.HashSet<>(driverList.stream().map(FaultDriver::faultType).toList()));
+        this.journal = UndoJournal.open(config.stateDir());
         this.consumer = new KafkaConsumer<>(consumerProperties(config));
         this.producer = new KafkaProducer<>(producerProperties(config));
-        this.heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "agent-heartbeat");
+        this.startedAt = clock.instant();
+        this.hostName = hostName();
+    }
+
+    private static ScheduledExecutorService daemon(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         });
-        this.startedAt = clock.instant();
-        this.hostName = hostName();
     }
 
     private static Properties consumerProperties(AgentConfig c) {
@@ -120,6 +145,8 @@ public final class Agent implements AutoCloseable {
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "faultline-agent-" + c.agentId());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        // With the broker gone, telemetry waits in the buffer instead of blocking undo for a minute.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "2000");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return p;
@@ -129,6 +156,10 @@ public final class Agent implements AutoCloseable {
     public void run() {
         loop = Thread.currentThread();
         try {
+            // Before Kafka: a fault left by a killed predecessor must go even while the broker is down.
+            List<CommandEvent> recovered = recoverLeftovers();
+            leases.scheduleWithFixedDelay(this::expireLeases, LEASE_CHECK.toMillis(), LEASE_CHECK.toMillis(),
+                    TimeUnit.MILLISECONDS);
             List<TopicPartition> partitions = awaitCommandPartitions();
             if (partitions == null) {
                 return;
@@ -136,26 +167,84 @@ public final class Agent implements AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
-            log.info("agent {} ready (labels {}, drivers {})", config.agentId(), config.labels(), refreshCapabilities());
+            assignHaltIfPresent(Duration.ofSeconds(5));
+            log.info("agent {} ready (labels {}, capabilities {}, trusted keys {}, state {})", config.agentId(),
+                    config.labels(), refreshCapabilities(), new java.util.TreeSet<>(config.trustedKeys().keySet()),
+                    config.stateDir());
+            recovered.forEach(this::publish);
             heartbeats.scheduleAtFixedRate(this::heartbeat, 0, config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
             ready.countDown();
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    handle(r);
+                    try {
+                        if (r.topic().equals(config.topics().halt())) {
+                            onHalt(r);
+                        } else {
+                            handle(r);
+                        }
+                    } catch (RuntimeException e) {
+                        log.error("record at {}-{}@{} could not be handled: {}", r.topic(), r.partition(), r.offset(),
+                                e.toString());
+                    }
                 }
-                expireLeases();
+                if (!haltAssigned) {
+                    assignHaltIfPresent(Duration.ZERO);
+                }
             }
         } catch (WakeupException e) {
             // close() was called.
         } finally {
             heartbeats.shutdownNow();
+            leases.shutdownNow();
             undoAll("agent shutdown");
             producer.flush();
             producer.close(Duration.ofSeconds(5));
             consumer.close(Duration.ofSeconds(5));
+            try {
+                journal.close();
+            } catch (IOException e) {
+                log.warn("closing the journal: {}", e.getMessage());
+            }
             stopped.countDown();
             log.info("agent {} stopped", config.agentId());
         }
+    }
+
+    /** Undoes what the journal says an earlier run applied and never undid; returns the events to report. */
+    private List<CommandEvent> recoverLeftovers() {
+        List<CommandEvent> events = new ArrayList<>();
+        for (UndoJournal.Entry e : journal.leftovers()) {
+            String type = e.fault() == null ? null : e.fault().type();
+            String who = "restart: leftover of agent pid " + e.pid() + " undone: ";
+            try {
+                String detail = recover(e);
+                journal.undone(e.commandId(), clock.instant());
+                log.warn("undid leftover {} ({}) of an earlier run: {}", e.commandId(), type, detail);
+                events.add(CommandEvent.undone(config.agentId(), clock.instant(), e.runId(), e.commandId(), type,
+                        who + detail));
+            } catch (FaultException | IOException | RuntimeException ex) {
+                log.error("cannot undo leftover {} ({}): {}", e.commandId(), type, ex.getMessage());
+                events.add(new CommandEvent(CommandEvent.Step.FAILED, e.runId(), config.agentId(), clock.instant(),
+                        e.commandId(), type, "restart: cannot undo leftover: " + ex.getMessage()));
+            }
+        }
+        Instant now = clock.instant();
+        try {
+            journal.compact(now);
+        } catch (IOException ex) {
+            log.warn("cannot compact the journal {}: {}", journal.file(), ex.getMessage());
+        }
+        intake.remember(journal.unexpiredCommandIds(now));
+        return events;
+    }
+
+    @SuppressWarnings("unchecked")
+    private String recover(UndoJournal.Entry e) throws FaultException {
+        FaultDriver<FaultSpec> driver = e.fault() == null ? null : (FaultDriver<FaultSpec>) drivers.get(e.fault().getClass());
+        if (driver == null) {
+            throw new FaultException("no driver for " + (e.fault() == null ? "an unreadable fault" : e.fault().type()));
+        }
+        return driver.recover(e.commandId(), e.fault());
     }
 
     /** Waits until the commands topic exists; returns null if the agent was closed first. */
@@ -173,44 +262,81 @@ public final class Agent implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Adds the halt topic to the assignment once it exists. At start it reads the latest halt (to
+     * refuse commands issued before it); a topic that appears later is read from its beginning.
+     */
+    private void assignHaltIfPresent(Duration wait) {
+        var infos = consumer.partitionsFor(config.topics().halt(), wait);
+        if (infos == null || infos.isEmpty()) {
+            return;
+        }
+        List<TopicPartition> halt = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        List<TopicPartition> all = new ArrayList<>(consumer.assignment());
+        all.addAll(halt);
+        boolean atStart = ready.getCount() > 0;
+        consumer.assign(all);
+        if (atStart) {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(halt);
+            ends.forEach((tp, end) -> consumer.seek(tp, Math.max(0, end - 1)));
+        } else {
+            consumer.seekToBeginning(halt);
+        }
+        haltAssigned = true;
+    }
+
     /** Blocks until the agent reads commands from the end of the topic and heartbeats. */
     public boolean awaitReady(Duration timeout) throws InterruptedException {
         return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    void handle(ConsumerRecord<String, byte[]> record) {
-        String key = record.key();
-        boolean forMe = key == null || key.equals(Target.ALL) || key.equals(config.agentId());
-        if (!forMe) {
-            return;
-        }
-        Command command;
+    private void onHalt(ConsumerRecord<String, byte[]> record) {
+        Halt halt;
         try {
-            command = Json.decode(record.value(), Command.class);
+            halt = Json.decode(record.value(), Halt.class);
         } catch (Json.JsonCodecException e) {
-            // Only an agent the record was keyed to reports it, so one bad record is one event.
-            if (key != null && key.equals(config.agentId())) {
-                reject(null, null, "malformed command at offset " + record.offset() + ": " + e.getMessage());
-            }
+            log.warn("unreadable halt record at offset {}: {}", record.offset(), e.getMessage());
             return;
         }
-        if (!command.target().matches(config.agentId(), config.labels())) {
+        Instant previous = lastHalt;
+        if (previous != null && !halt.at().isAfter(previous)) {
             return;
         }
-        if (!seen.add(command.commandId())) {
-            log.debug("dropping duplicate command {}", command.commandId());
+        lastHalt = halt.at();
+        if (halt.at().isBefore(startedAt) && active.isEmpty()) {
+            log.info("latest halt was at {} ({}); commands issued before it are refused", halt.at(), halt.reason());
             return;
         }
+        log.warn("HALT at {} by {}: {}; undoing every fault", halt.at(), halt.issuedBy(), halt.reason());
+        undoAll("halt (" + halt.reason() + ")");
+    }
+
+    void handle(ConsumerRecord<String, byte[]> record) {
         Instant now = clock.instant();
-        publish(CommandEvent.received(config.agentId(), now, command));
-        if (command.expiredAt(now)) {
-            reject(command.runId(), command.commandId(), "expired: notAfter " + command.notAfter() + " has passed");
+        CommandIntake.Decision decision = intake.decide(record.key(), record.value(), now, capabilities, lastHalt);
+        if (decision instanceof CommandIntake.Reject r) {
+            rejections.computeIfAbsent(r.why().reason(), k -> new LongAdder()).increment();
+            String id = r.commandId() != null ? r.commandId() : null;
+            log.warn("rejected command {} at offset {}: {}", id, record.offset(), r.why().getMessage());
+            publish(CommandEvent.rejected(config.agentId(), now, r.runId(), id, r.faultType(), r.why()));
             return;
         }
+        if (!(decision instanceof CommandIntake.Accept accept)) {
+            return;
+        }
+        Command command = accept.command();
+        if (command instanceof RenewCommand renew) {
+            renew(renew, now);
+            return;
+        }
+        publish(CommandEvent.received(config.agentId(), now, command));
         if (command instanceof ApplyCommand apply) {
             apply(apply);
         } else if (command instanceof HealCommand heal) {
             undo(heal.faultCommandId(), "heal");
+        } else if (command instanceof CheckCommand check) {
+            publish(CommandEvent.checked(config.agentId(), clock.instant(), check, "would apply " + check.fault().type()
+                    + " with lease " + Durations.format(check.lease()) + " (signature, policy and capabilities checked)"));
         }
     }
 
@@ -218,15 +344,12 @@ public final class Agent implements AutoCloseable {
     private void apply(ApplyCommand command) {
         FaultSpec fault = command.fault();
         FaultDriver<FaultSpec> driver = (FaultDriver<FaultSpec>) drivers.get(fault.getClass());
-        if (driver == null) {
-            reject(command.runId(), command.commandId(), "unsupported: this agent has no driver for " + fault.type());
-            return;
-        }
-        List<String> have = capabilities;
-        List<String> missing = fault.requires().stream().filter(c -> !have.contains(c)).toList();
-        if (!missing.isEmpty()) {
-            reject(command.runId(), command.commandId(), "unsupported: " + String.join(", ", missing)
-                    + " (this host does not offer what " + fault.type() + " needs)");
+        try {
+            journal.applying(command, clock.instant());
+        } catch (IOException e) {
+            log.error("cannot write the undo journal {}: {}", journal.file(), e.getMessage());
+            publish(CommandEvent.failed(config.agentId(), clock.instant(), command,
+                    "not applied: cannot write the undo journal: " + e.getMessage()));
             return;
         }
         try {
@@ -237,8 +360,29 @@ public final class Agent implements AutoCloseable {
             publish(CommandEvent.applied(config.agentId(), now, command, applied.detail()));
         } catch (FaultException | RuntimeException e) {
             log.warn("cannot apply {} ({}): {}", command.commandId(), fault.type(), e.getMessage());
+            // Drivers take back a partial apply themselves, so nothing is left to undo.
+            journalUndone(command.commandId());
             publish(CommandEvent.failed(config.agentId(), clock.instant(), command, e.getMessage()));
         }
+    }
+
+    private void renew(RenewCommand renew, Instant now) {
+        boolean held;
+        synchronized (active) {
+            ActiveFault f = active.get(renew.faultCommandId());
+            held = f != null;
+            if (held) {
+                active.put(renew.faultCommandId(), f.renewed(now.plus(renew.lease())));
+            }
+        }
+        if (held) {
+            log.debug("renewed {} for {}", renew.faultCommandId(), renew.lease());
+            return;
+        }
+        Rejection.Exception why = new Rejection.Exception(Rejection.NOT_ACTIVE, "fault " + renew.faultCommandId()
+                + " is not held by this agent (undone already, or never applied here)");
+        rejections.computeIfAbsent(why.reason(), k -> new LongAdder()).increment();
+        publish(CommandEvent.rejected(config.agentId(), now, renew.runId(), renew.commandId(), null, why));
     }
 
     private void undo(String faultCommandId, String why) {
@@ -251,26 +395,41 @@ public final class Agent implements AutoCloseable {
         ApplyCommand c = fault.command();
         try {
             String detail = fault.applied().undo();
+            journalUndone(c.commandId());
             log.info("undid {} ({}): {}", c.commandId(), why, detail);
             publish(CommandEvent.undone(config.agentId(), clock.instant(), c.runId(), c.commandId(),
                     c.fault().type(), why + ": " + detail));
         } catch (FaultException | RuntimeException e) {
+            // The journal keeps the fault open, so the next start tries again.
             log.error("cannot undo {} ({}): {}", c.commandId(), why, e.getMessage());
             publish(CommandEvent.failed(config.agentId(), clock.instant(), c, "undo on " + why + " failed: " + e.getMessage()));
         }
     }
 
-    private void expireLeases() {
-        Instant now = clock.instant();
-        List<String> expired = new ArrayList<>();
-        synchronized (active) {
-            active.forEach((id, f) -> {
-                if (!now.isBefore(f.leaseExpiresAt())) {
-                    expired.add(id);
-                }
-            });
+    private void journalUndone(String commandId) {
+        try {
+            journal.undone(commandId, clock.instant());
+        } catch (IOException e) {
+            log.warn("cannot record the undo of {} in {}: {} (the next start undoes it again, harmlessly)",
+                    commandId, journal.file(), e.getMessage());
         }
-        expired.forEach(id -> undo(id, "lease expired"));
+    }
+
+    private void expireLeases() {
+        try {
+            Instant now = clock.instant();
+            List<String> expired = new ArrayList<>();
+            synchronized (active) {
+                active.forEach((id, f) -> {
+                    if (!now.isBefore(f.leaseExpiresAt())) {
+                        expired.add(id);
+                    }
+                });
+            }
+            expired.forEach(id -> undo(id, "lease expired"));
+        } catch (RuntimeException e) {
+            log.error("lease check failed: {}", e.toString());
+        }
     }
 
     private void undoAll(String why) {
@@ -282,11 +441,6 @@ public final class Agent implements AutoCloseable {
         ids.forEach(id -> undo(id, why));
     }
 
-    private void reject(String runId, String commandId, String reason) {
-        log.warn("rejected command {}: {}", commandId, reason);
-        publish(CommandEvent.rejected(config.agentId(), clock.instant(), runId, commandId, reason));
-    }
-
     private void heartbeat() {
         try {
             List<String> faults;
@@ -294,10 +448,17 @@ public final class Agent implements AutoCloseable {
                 faults = new ArrayList<>(active.keySet());
             }
             publish(new AgentHeartbeat(null, config.agentId(), clock.instant(), config.labels(), hostName,
-                    ProcessHandle.current().pid(), startedAt, refreshCapabilities(), faults));
+                    ProcessHandle.current().pid(), startedAt, refreshCapabilities(), faults, rejectionCounts()));
         } catch (RuntimeException e) {
             log.warn("heartbeat failed: {}", e.toString());
         }
+    }
+
+    /** Commands refused since start, by reason. */
+    public Map<String, Long> rejectionCounts() {
+        Map<String, Long> out = new TreeMap<>();
+        rejections.forEach((k, v) -> out.put(k.wireName(), v.sum()));
+        return out;
     }
 
     /** The fault types this agent has drivers for, then what the host lets it do now. */
@@ -309,12 +470,16 @@ public final class Agent implements AutoCloseable {
     }
 
     private void publish(TelemetryEvent event) {
-        producer.send(new ProducerRecord<>(config.topics().telemetry(), event.recordKey(), Json.encode(event)),
-                (md, e) -> {
-                    if (e != null) {
-                        log.warn("telemetry not delivered: {}", e.toString());
-                    }
-                });
+        try {
+            producer.send(new ProducerRecord<>(config.topics().telemetry(), event.recordKey(), Json.encode(event)),
+                    (md, e) -> {
+                        if (e != null) {
+                            log.warn("telemetry not delivered: {}", e.toString());
+                        }
+                    });
+        } catch (RuntimeException e) {
+            log.warn("telemetry not sent: {}", e.toString());
+        }
     }
 
     /** Faults applied and not yet undone, by command id. */

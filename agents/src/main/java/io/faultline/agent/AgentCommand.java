@@ -12,9 +12,15 @@ import io.faultline.agent.driver.RedisOutageDriver;
 import io.faultline.agent.driver.RedisPauseDriver;
 import io.faultline.agent.driver.RedisThrottleDriver;
 import io.faultline.agent.driver.ToxiproxyDriver;
+import io.faultline.agent.policy.AgentPolicy;
+import io.faultline.agent.policy.PolicyFile;
+import io.faultline.protocol.KeyFiles;
 import io.faultline.protocol.RedisAddress;
 import io.faultline.protocol.Topics;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -50,6 +56,22 @@ public final class AgentCommand implements Callable<Integer> {
             description = "The Redis server this agent sits beside or its service uses; Redis faults that name no address act on it.")
     String redis;
 
+    @Option(names = "--public-key", required = true, paramLabel = "FILE|DIR",
+            description = "Public key (KEYID.pub) of an orchestrator whose signed commands to obey, or a directory "
+                    + "of them; repeatable. Create a pair with 'faultline keys generate'.")
+    List<Path> publicKeys = new ArrayList<>();
+
+    @Option(names = "--policy", paramLabel = "FILE",
+            description = "Policy file: which faults, targets and leases this agent allows (see the README). "
+                    + "Without one: every fault type on its own service and Redis, any peer, leases up to 15m, "
+                    + "never its own link to Kafka.")
+    Path policyFile;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Where the undo journal lives (default: ~/.faultline/agents/ID). "
+                    + "At start the agent undoes whatever a killed predecessor left applied.")
+    Path stateDir;
+
     @Option(names = "--heartbeat-interval-ms", defaultValue = "1000",
             description = "How often to publish a heartbeat (default: ${DEFAULT-VALUE}).")
     long heartbeatMs;
@@ -76,13 +98,30 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        AgentConfig config = new AgentConfig(id, labels, bootstrapServers, new Topics(topicPrefix),
-                Duration.ofMillis(heartbeatMs), servicePidFile);
         if (redis != null) {
             RedisAddress.check("--redis", redis);
         }
-        Agent agent = new Agent(config, Clock.systemUTC(), drivers(CommandRunner.SYSTEM),
-                HostCapabilities.probe(CommandRunner.SYSTEM, redis));
+        Map<String, PublicKey> keys;
+        try {
+            keys = KeyFiles.publicKeys(publicKeys);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--public-key: " + e.getMessage());
+        }
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("--public-key: no *.pub file in " + publicKeys);
+        }
+        AgentPolicy policy = policyFile == null ? AgentPolicy.defaults() : PolicyFile.load(policyFile);
+        Path state = stateDir != null ? stateDir
+                : Path.of(System.getProperty("user.home"), ".faultline", "agents", id);
+        AgentConfig config = new AgentConfig(id, labels, bootstrapServers, new Topics(topicPrefix),
+                Duration.ofMillis(heartbeatMs), servicePidFile, redis, state, policy, keys);
+        Agent agent;
+        try {
+            agent = new Agent(config, Clock.systemUTC(), drivers(CommandRunner.SYSTEM),
+                    HostCapabilities.probe(CommandRunner.SYSTEM, redis));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--state-dir: " + e.getMessage());
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "agent-shutdown"));
         if (exitWithParent) {
             Thread watch = new Thread(() -> {

@@ -44,7 +44,7 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Scenario scenario = ScenarioLoader.load(scenarioFile);
-        Duration wait = io.faultline.scenario.Durations.parse(agentWait);
+        Duration wait = io.faultline.protocol.Durations.parse(agentWait);
         return run(scenario, bootstrapServers, new Topics(topicPrefix), wait, reportDir, spec.commandLine().getOut());
     }
 

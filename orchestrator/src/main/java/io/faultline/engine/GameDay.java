@@ -10,7 +10,7 @@ import io.faultline.protocol.Json;
 import io.faultline.protocol.Target;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
-import io.faultline.scenario.Durations;
+import io.faultline.protocol.Durations;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.Step;
 import io.faultline.scenario.TargetSpec;

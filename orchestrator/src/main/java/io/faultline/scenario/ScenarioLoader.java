@@ -1,5 +1,6 @@
 package io.faultline.scenario;
 
+import io.faultline.protocol.Durations;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;

@@ -1,5 +1,6 @@
 package io.faultline.scenario;
 
+import io.faultline.protocol.Durations;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.faultline.protocol.Checks;

@@ -1,5 +1,6 @@
 package io.faultline.scenario;
 
+import io.faultline.protocol.Durations;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

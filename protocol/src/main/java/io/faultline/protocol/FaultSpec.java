@@ -26,6 +26,15 @@ public sealed interface FaultSpec permits ProcessKillFault, NetworkPartitionFaul
     /** The stable short name written in scenarios and on the wire, e.g. {@code process.kill}. */
     String type();
 
+    /** Every fault type's wire name. */
+    static java.util.Set<String> types() {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (JsonSubTypes.Type t : FaultSpec.class.getAnnotation(JsonSubTypes.class).value()) {
+            names.add(t.name());
+        }
+        return names;
+    }
+
     /**
      * What an agent must have found it can do, beyond a driver for {@link #type()}, to run this
      * fault (see {@link Capability}).

@@ -25,7 +25,9 @@ public enum Rejection {
     /** Outside this agent's policy. */
     POLICY,
     /** This agent or its host cannot run the fault. */
-    UNSUPPORTED;
+    UNSUPPORTED,
+    /** A renewal for a fault this agent does not hold (undone already, or never applied here). */
+    NOT_ACTIVE;
 
     @JsonValue
     public String wireName() {

@@ -19,6 +19,13 @@ public interface FaultDriver<F extends FaultSpec> {
      */
     Applied apply(String commandId, F fault) throws FaultException;
 
+    /**
+     * Undoes what an earlier run of this agent applied for {@code commandId} and never undid (it
+     * was killed), knowing only what the undo journal holds: the command id and the spec. Harmless
+     * when nothing is left; returns what was done.
+     */
+    String recover(String commandId, F fault) throws FaultException;
+
     /** A fault in place, and how to take it away again. */
     interface Applied {
         /** What was done, for the "applied" telemetry event. */

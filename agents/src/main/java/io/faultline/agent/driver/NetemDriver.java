@@ -48,6 +48,12 @@ public final class NetemDriver<F extends FaultSpec> implements FaultDriver<F> {
         return tc.applied(devices, "netem " + String.join(" ", args) + " on " + String.join(", ", devices));
     }
 
+    @Override
+    public String recover(String commandId, F fault) throws FaultException {
+        String device = fault instanceof NetworkDelayFault d ? d.device() : ((NetworkLossFault) fault).device();
+        return tc.recover(tc.devices(device), "netem");
+    }
+
     static List<String> netemArgs(FaultSpec fault) {
         if (fault instanceof NetworkDelayFault d) {
             List<String> a = new ArrayList<>(List.of("delay", d.delay().toMillis() + "ms"));

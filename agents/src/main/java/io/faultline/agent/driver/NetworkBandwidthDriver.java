@@ -32,6 +32,11 @@ public final class NetworkBandwidthDriver implements FaultDriver<NetworkBandwidt
         return tc.applied(devices, "capped ports " + fault.ports() + " to " + fault.rate() + " on " + String.join(", ", devices));
     }
 
+    @Override
+    public String recover(String commandId, NetworkBandwidthFault fault) throws FaultException {
+        return tc.recover(tc.devices(fault.device()), "htb");
+    }
+
     static List<List<String>> steps(String device, NetworkBandwidthFault fault) {
         String rate = fault.bitsPerSecond() + "bit";
         List<List<String>> steps = new ArrayList<>();

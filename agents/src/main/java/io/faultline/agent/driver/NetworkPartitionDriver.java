@@ -91,6 +91,13 @@ public final class NetworkPartitionDriver implements FaultDriver<NetworkPartitio
         };
     }
 
+    @Override
+    public String recover(String commandId, NetworkPartitionFault fault) throws FaultException {
+        int n = sweep(runner, commandId);
+        return n == 0 ? "nothing to undo: no iptables rule tagged " + TAG_PREFIX + commandId
+                : "deleted " + n + " iptables rules tagged " + TAG_PREFIX + commandId;
+    }
+
     /**
      * The rules for a fault, in insertion order: each is inserted at the top of its chain, so the
      * exemptions, inserted last, end up above the partition.

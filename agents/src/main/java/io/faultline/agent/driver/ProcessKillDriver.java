@@ -67,6 +67,23 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
         };
     }
 
+    @Override
+    public String recover(String commandId, ProcessKillFault fault) throws FaultException {
+        if (!fault.signal().reversible()) {
+            return "nothing to undo: " + fault.signal() + " cannot be reverted";
+        }
+        List<Long> pids;
+        try {
+            pids = resolve(fault.process());
+        } catch (FaultException e) {
+            return "nothing to undo: " + e.getMessage();
+        }
+        for (long pid : pids) {
+            send("CONT", pid);
+        }
+        return "sent CONT to pid " + join(pids);
+    }
+
     private void send(String name, long pid) throws FaultException {
         CommandRunner.Result r = runner.run(List.of("kill", "-s", name, Long.toString(pid)));
         if (!r.ok()) {

@@ -29,8 +29,17 @@ public final class RedisOutageDriver implements FaultDriver<RedisOutageFault> {
 
     @Override
     public Applied apply(String commandId, RedisOutageFault fault) throws FaultException {
+        return partition.apply(commandId, asPartition(fault));
+    }
+
+    @Override
+    public String recover(String commandId, RedisOutageFault fault) throws FaultException {
+        return partition.recover(commandId, asPartition(fault));
+    }
+
+    private NetworkPartitionFault asPartition(RedisOutageFault fault) throws FaultException {
         String address = RedisPauseDriver.address(fault.address(), defaultAddress);
-        return partition.apply(commandId, new NetworkPartitionFault(Direction.BOTH, fault.action(),
-                List.of(Peer.anyOnPort(RedisAddress.port(address))), false, false));
+        return new NetworkPartitionFault(Direction.BOTH, fault.action(),
+                List.of(Peer.anyOnPort(RedisAddress.port(address))), false, false);
     }
 }

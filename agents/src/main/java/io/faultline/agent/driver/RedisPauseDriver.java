@@ -67,6 +67,14 @@ public final class RedisPauseDriver implements FaultDriver<RedisPauseFault> {
         };
     }
 
+    /** The server ends a pause by itself; UNPAUSE ends a long WRITE pause now (under ALL it waits out the slice). */
+    @Override
+    public String recover(String commandId, RedisPauseFault fault) throws FaultException {
+        String address = address(fault.address(), defaultAddress);
+        call(address, Jedis::clientUnpause);
+        return "CLIENT UNPAUSE on " + address;
+    }
+
     private static Applied pauseAllInSlices(String address, Duration duration) throws FaultException {
         long deadline = System.nanoTime() + duration.toNanos();
         Jedis jedis;

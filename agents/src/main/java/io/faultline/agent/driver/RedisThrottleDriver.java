@@ -27,8 +27,16 @@ public final class RedisThrottleDriver implements FaultDriver<RedisThrottleFault
 
     @Override
     public Applied apply(String commandId, RedisThrottleFault fault) throws FaultException {
+        return bandwidth.apply(commandId, asBandwidth(fault));
+    }
+
+    @Override
+    public String recover(String commandId, RedisThrottleFault fault) throws FaultException {
+        return bandwidth.recover(commandId, asBandwidth(fault));
+    }
+
+    private NetworkBandwidthFault asBandwidth(RedisThrottleFault fault) throws FaultException {
         String address = RedisPauseDriver.address(fault.address(), defaultAddress);
-        return bandwidth.apply(commandId, new NetworkBandwidthFault(fault.device(), fault.rate(),
-                List.of(RedisAddress.port(address))));
+        return new NetworkBandwidthFault(fault.device(), fault.rate(), List.of(RedisAddress.port(address)));
     }
 }

@@ -32,10 +32,7 @@ public final class ToxiproxyDriver implements FaultDriver<ToxiproxyFault> {
             Proxy proxy = client.getProxy(fault.proxy());
             if (fault.toxic() == ToxiproxyFault.Toxic.DOWN) {
                 proxy.disable();
-                return handle("disabled proxy " + fault.proxy(), () -> {
-                    client.getProxy(fault.proxy()).enable();
-                    return "enabled proxy " + fault.proxy();
-                });
+                return handle("disabled proxy " + fault.proxy(), commandId, fault);
             }
             ToxicDirection stream = fault.stream() == ToxiproxyFault.Stream.UPSTREAM
                     ? ToxicDirection.UPSTREAM : ToxicDirection.DOWNSTREAM;
@@ -48,26 +45,37 @@ public final class ToxiproxyDriver implements FaultDriver<ToxiproxyFault> {
                 default -> throw new FaultException("unknown toxic " + fault.toxic());
             }
             return handle("added " + fault.toxic().name().toLowerCase() + " toxic " + toxicName + " to proxy "
-                    + fault.proxy(), () -> {
-                Proxy p = client.getProxy(fault.proxy());
-                for (Toxic t : p.toxics().getAll()) {
-                    if (t.getName().equals(toxicName)) {
-                        t.remove();
-                        return "removed toxic " + toxicName + " from proxy " + fault.proxy();
-                    }
-                }
-                return "nothing to undo: toxic " + toxicName + " is gone";
-            });
+                    + fault.proxy(), commandId, fault);
         } catch (IOException e) {
             throw new FaultException("toxiproxy " + fault.api() + ": " + e.getMessage());
         }
     }
 
-    private interface Undo {
-        String run() throws IOException;
+    @Override
+    public String recover(String commandId, ToxiproxyFault fault) throws FaultException {
+        URI api = URI.create(fault.api());
+        ToxiproxyClient client = new ToxiproxyClient(api.getHost(), api.getPort());
+        String toxicName = "faultline-" + commandId;
+        try {
+            Proxy proxy = client.getProxy(fault.proxy());
+            if (fault.toxic() == ToxiproxyFault.Toxic.DOWN) {
+                proxy.enable();
+                return "enabled proxy " + fault.proxy();
+            }
+            for (Toxic t : proxy.toxics().getAll()) {
+                if (t.getName().equals(toxicName)) {
+                    t.remove();
+                    return "removed toxic " + toxicName + " from proxy " + fault.proxy();
+                }
+            }
+            return "nothing to undo: toxic " + toxicName + " is gone";
+        } catch (IOException e) {
+            throw new FaultException("toxiproxy " + fault.api() + ": " + e.getMessage());
+        }
     }
 
-    private static Applied handle(String detail, Undo undo) {
+    /** Undo removes what apply added, the same way recovery does. */
+    private Applied handle(String detail, String commandId, ToxiproxyFault fault) {
         return new Applied() {
             @Override
             public String detail() {
@@ -76,11 +84,7 @@ public final class ToxiproxyDriver implements FaultDriver<ToxiproxyFault> {
 
             @Override
             public String undo() throws FaultException {
-                try {
-                    return undo.run();
-                } catch (IOException e) {
-                    throw new FaultException("toxiproxy: " + e.getMessage());
-                }
+                return recover(commandId, fault);
             }
         };
     }

@@ -93,6 +93,25 @@ final class TrafficControl {
         return done;
     }
 
+    /**
+     * Deletes the root qdisc of each device if it is of our {@code kind} (htb, netem): after a
+     * crash, the journal knows the fault but not what the kernel holds. Installation refuses any
+     * root that is not the kernel's default, so such a root on these devices is ours.
+     */
+    String recover(List<String> devices, String kind) throws FaultException {
+        List<String> deleted = new ArrayList<>();
+        for (String d : devices) {
+            CommandRunner.Result r = runner.run(List.of("tc", "qdisc", "show", "dev", d, "root"));
+            String[] f = r.output().trim().split("\\s+");
+            if (r.ok() && f.length > 1 && f[1].equals(kind)) {
+                deleteRoot(d);
+                deleted.add(d);
+            }
+        }
+        return deleted.isEmpty() ? "nothing to undo: no " + kind + " root qdisc on " + String.join(", ", devices)
+                : "deleted the " + kind + " root qdisc of " + String.join(", ", deleted) + " (kernel default restored)";
+    }
+
     /** The handle that undoes {@link #installAll}. */
     FaultDriver.Applied applied(List<String> devices, String detail) {
         return new FaultDriver.Applied() {

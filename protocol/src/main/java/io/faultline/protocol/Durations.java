@@ -1,4 +1,4 @@
-package io.faultline.scenario;
+package io.faultline.protocol;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

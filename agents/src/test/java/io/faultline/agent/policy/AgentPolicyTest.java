@@ -1,0 +1,109 @@
+package io.faultline.agent.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.faultline.protocol.Direction;
+import io.faultline.protocol.NetworkBandwidthFault;
+import io.faultline.protocol.NetworkPartitionFault;
+import io.faultline.protocol.PacketAction;
+import io.faultline.protocol.Peer;
+import io.faultline.protocol.ProcessKillFault;
+import io.faultline.protocol.ProcessSelector;
+import io.faultline.protocol.RedisPauseFault;
+import io.faultline.protocol.Signal;
+import io.faultline.protocol.ToxiproxyFault;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AgentPolicyTest {
+    private static final Duration MINUTE = Duration.ofMinutes(1);
+    private static final String POLICY = """
+            # the orders host
+            faults: [process.kill, network.partition, redis.pause]
+            maxLease: 2m
+            processes:
+              service: true
+              pidFiles: [/run/orders/*.pid]
+              commandLines: ["OrderListener .*listener-2"]
+            network:
+              cidrs: [10.77.0.0/24]
+              ports: [6379, 9092]
+              brokers: false
+            redis: ["10.77.0.20:6379"]
+            """;
+
+    private final AgentPolicy policy = PolicyFile.parse("orders.yaml", POLICY);
+
+    @Test
+    void defaultPolicyAllowsOwnServiceAndRedisAndAnyPeerButNotTheControlLink() {
+        AgentPolicy d = AgentPolicy.defaults();
+        assertThat(d.violation(stop(ProcessSelector.SERVICE), MINUTE, null)).isNull();
+        assertThat(d.violation(stop(new ProcessSelector("/run/x.pid", null)), MINUTE, null))
+                .contains("pid file /run/x.pid matches none of the allowed pidFiles");
+        assertThat(d.violation(stop(new ProcessSelector(null, "java")), MINUTE, null))
+                .contains("command-line pattern /java/ is not among the allowed commandLines");
+        assertThat(d.violation(partition(List.of(new Peer("0.0.0.0/0", 443)), true, false), MINUTE, null)).isNull();
+        assertThat(d.violation(partition(List.of(), true, true), MINUTE, null)).contains("cutControlLink");
+        assertThat(d.violation(new RedisPauseFault(null, null, null), MINUTE, "127.0.0.1:6379")).isNull();
+        assertThat(d.violation(new RedisPauseFault("127.0.0.1:6379", null, null), MINUTE, "127.0.0.1:6379")).isNull();
+        assertThat(d.violation(new RedisPauseFault("10.0.0.9:6379", null, null), MINUTE, "127.0.0.1:6379"))
+                .contains("Redis 10.0.0.9:6379 is neither this agent's own (127.0.0.1:6379)");
+        assertThat(d.violation(stop(ProcessSelector.SERVICE), Duration.ofMinutes(16), null))
+                .isEqualTo("lease 16m exceeds maxLease 15m");
+        assertThat(d.violation(new ToxiproxyFault("http://t:8474", "p", ToxiproxyFault.Toxic.DOWN, null, null, null,
+                null), MINUTE, null)).contains("toxiproxy API http://t:8474 is not among the allowed []");
+    }
+
+    @Test
+    void fileNarrowsFaultsTargetsAndLease() {
+        assertThat(policy.violation(stop(new ProcessSelector("/run/orders/listener-1.pid", null)), MINUTE, null)).isNull();
+        assertThat(policy.violation(stop(new ProcessSelector("/run/orders/../sshd.pid", null)), MINUTE, null))
+                .contains("matches none of the allowed pidFiles");
+        assertThat(policy.violation(stop(new ProcessSelector(null, "OrderListener .*listener-2")), MINUTE, null)).isNull();
+        assertThat(policy.violation(stop(new ProcessSelector(null, "OrderListener")), MINUTE, null)).isNotNull();
+        assertThat(policy.violation(stop(ProcessSelector.SERVICE), Duration.ofMinutes(3), null))
+                .isEqualTo("lease 3m exceeds maxLease 2m");
+        assertThat(policy.violation(new NetworkBandwidthFault(null, "1mbit", List.of(6379)), MINUTE, null))
+                .isEqualTo("network.bandwidth is not among the allowed faults [network.partition, process.kill, redis.pause]");
+        assertThat(policy.violation(partition(List.of(new Peer("10.77.0.0/25", 6379)), false, false), MINUTE, null)).isNull();
+        assertThat(policy.violation(partition(List.of(new Peer("10.76.0.1", 6379)), false, false), MINUTE, null))
+                .contains("peer 10.76.0.1 is outside the allowed cidrs [10.77.0.0/24]");
+        assertThat(policy.violation(partition(List.of(new Peer("10.77.0.0/16", 6379)), false, false), MINUTE, null))
+                .contains("outside the allowed cidrs");
+        assertThat(policy.violation(partition(List.of(new Peer("10.77.0.5", 22)), false, false), MINUTE, null))
+                .contains("port 22 is not among the allowed ports [6379, 9092]");
+        assertThat(policy.violation(partition(List.of(new Peer("10.77.0.5", null)), false, false), MINUTE, null))
+                .contains("names no port");
+        assertThat(policy.violation(partition(List.of(), true, false), MINUTE, null)).contains("brokers: false");
+        assertThat(policy.violation(new RedisPauseFault("10.77.0.20:6379", null, null), MINUTE, null)).isNull();
+    }
+
+    @Test
+    void badFilesNameTheFileLineAndField() {
+        assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "faults: [process.kill]\nmaxLeese: 2m\n"))
+                .hasMessageStartingWith("p.yaml:2:").hasMessageContaining("maxLeese: unknown key")
+                .hasMessageContaining("maxLease");
+        assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "faults: [process.reboot]\n"))
+                .hasMessageContaining("p.yaml: faults: unknown fault type 'process.reboot'");
+        assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "maxLease: soon\n"))
+                .hasMessageContaining("p.yaml: maxLease: 'soon' is not a duration");
+        assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "network:\n  cidrs: [10.0.0.0/40]\n"))
+                .hasMessageContaining("p.yaml: cidr: '10.0.0.0/40' is not an IPv4 address");
+        assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "network:\n  ports: [http]\n"))
+                .hasMessageStartingWith("p.yaml:2:").hasMessageContaining("network.ports[0]");
+        assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "faults: []\n")).hasMessageContaining("would allow nothing");
+        assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "faults: [a\n")).hasMessageContaining("p.yaml:")
+                .hasMessageContaining("not valid YAML");
+        assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "")).hasMessageContaining("empty");
+    }
+
+    private static ProcessKillFault stop(ProcessSelector s) {
+        return new ProcessKillFault(Signal.STOP, s);
+    }
+
+    private static NetworkPartitionFault partition(List<Peer> peers, boolean brokers, boolean cut) {
+        return new NetworkPartitionFault(Direction.BOTH, PacketAction.DROP, peers, brokers, cut);
+    }
+}
