@@ -96,7 +96,8 @@ public final class DemoCommand implements Callable<Integer> {
                     cluster.awaitGroup(admin, group, count, Duration.ofSeconds(90));
                     out.println("All " + count + " listeners joined group " + group);
                     out.flush();
-                    return RunCommand.run(scenario, bootstrap, topics, Duration.ofSeconds(30), reportDir, out);
+                    return RunCommand.run(scenario, bootstrap, topics, Duration.ofSeconds(30), reportDir, out,
+                            cluster.signer());
                 }
             }
         } finally {

@@ -12,6 +12,8 @@ public final class ExitCodes {
     public static final int INVALID_INPUT = 2;
     /** Infrastructure error: broker unreachable, agent missing, canary not flowing, fault not applied. */
     public static final int INFRASTRUCTURE = 3;
+    /** The run was aborted: a halt, or a stop condition tripped. Every fault was undone. */
+    public static final int ABORTED = 4;
 
     private ExitCodes() {
     }
@@ -20,7 +22,8 @@ public final class ExitCodes {
         return switch (status) {
             case PASSED -> PASSED;
             case FAILED -> FAILED;
-            case ABORTED, ERROR -> INFRASTRUCTURE;
+            case ABORTED -> ABORTED;
+            case ERROR -> INFRASTRUCTURE;
         };
     }
 }

@@ -10,14 +10,16 @@ import picocli.CommandLine.Command;
 /** The {@code faultline} command line. */
 @Command(name = "faultline", mixinStandardHelpOptions = true, version = "faultline 0.1.0",
         description = "Chaos and failover game-days on Kafka.",
-        subcommands = {RunCommand.class, ValidateCommand.class, AgentCommand.class, DemoCommand.class,
-                BrokerCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, PlanCommand.class, ValidateCommand.class, HaltCommand.class,
+                AgentCommand.class, KeysCommand.class, DemoCommand.class, BrokerCommand.class,
+                CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every check passed",
             "1:a check failed",
             "2:invalid input (scenario file, flags)",
-            "3:infrastructure error (broker unreachable, agent missing, fault not applied)"})
+            "3:infrastructure error (broker unreachable, agent missing, fault not applied, plan not runnable)",
+            "4:aborted (halt, or a stop condition tripped); every fault was undone"})
 public final class Faultline implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

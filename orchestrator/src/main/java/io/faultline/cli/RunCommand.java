@@ -11,6 +11,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import io.faultline.protocol.CommandSigner;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -38,6 +40,9 @@ public final class RunCommand implements Callable<Integer> {
             description = "How long preflight waits for the targeted agents (default: ${DEFAULT-VALUE}).")
     String agentWait;
 
+    @Mixin
+    SigningOptions signing = new SigningOptions();
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -45,16 +50,17 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Scenario scenario = ScenarioLoader.load(scenarioFile);
         Duration wait = io.faultline.protocol.Durations.parse(agentWait);
-        return run(scenario, bootstrapServers, new Topics(topicPrefix), wait, reportDir, spec.commandLine().getOut());
+        return run(scenario, bootstrapServers, new Topics(topicPrefix), wait, reportDir, spec.commandLine().getOut(),
+                signing.signer());
     }
 
     /** Runs {@code scenario}, writes its reports and prints the summary; returns the exit code. */
     static int run(Scenario scenario, String bootstrapServers, Topics topics, Duration agentWait, Path reportDir,
-                   java.io.PrintWriter out) throws Exception {
+                   java.io.PrintWriter out, CommandSigner signer) throws Exception {
         Clock clock = Clock.systemUTC();
-        GameDay.Options defaults = GameDay.Options.defaults(bootstrapServers, System.out);
+        GameDay.Options defaults = GameDay.Options.defaults(bootstrapServers, System.out, signer);
         GameDay.Options options = new GameDay.Options(bootstrapServers, topics, agentWait,
-                defaults.heartbeatMaxAge(), defaults.commandTimeout(), System.out);
+                defaults.heartbeatMaxAge(), defaults.commandTimeout(), System.out, signer);
         String runId = GameDay.newRunId(scenario.name(), clock);
         out.println("Running " + scenario.name() + " as " + runId + " against " + bootstrapServers);
         out.flush();

@@ -1,6 +1,8 @@
 package io.faultline.demo;
 
 import io.faultline.engine.InfrastructureException;
+import io.faultline.protocol.CommandSigner;
+import io.faultline.protocol.KeyFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +19,8 @@ import org.apache.kafka.clients.admin.Admin;
  * {@code client-id=listener-N}, acting on {@code listener-N.pid}). Logs go to the work directory.
  */
 public final class DemoCluster implements AutoCloseable {
+    private static final String KEY_ID = "demo";
+
     private final List<Process> listeners = new ArrayList<>();
     private final List<Process> agents = new ArrayList<>();
     private final Path workDir;
@@ -47,6 +51,10 @@ public final class DemoCluster implements AutoCloseable {
             throws IOException {
         Files.createDirectories(workDir);
         DemoCluster c = new DemoCluster(workDir);
+        Path keys = workDir.resolve("keys");
+        if (!Files.exists(keys.resolve(KEY_ID + KeyFiles.PRIVATE_SUFFIX))) {
+            KeyFiles.generate(keys, KEY_ID);
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(c::close, "demo-cluster-stop"));
         for (int i = 1; i <= count; i++) {
             String name = prefix + "listener-" + i;
@@ -63,6 +71,8 @@ public final class DemoCluster implements AutoCloseable {
             c.agents.add(ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx96m"), List.of(
                     "agent", "--id", agent, "--label", "role=listener", "--label", "client-id=" + name,
                     "--service-pid-file", pid.toString(), "--bootstrap-servers", bootstrapServers,
+                    "--public-key", keys.resolve(KEY_ID + KeyFiles.PUBLIC_SUFFIX).toString(),
+                    "--state-dir", workDir.resolve("state").resolve(agent).toString(),
                     "--heartbeat-interval-ms", "500", "--exit-with-parent"), workDir.resolve(agent + ".log")));
         }
         return c;
@@ -102,6 +112,11 @@ public final class DemoCluster implements AutoCloseable {
 
     public Path workDir() {
         return workDir;
+    }
+
+    /** The key the demo's agents trust; generated in the work directory on first use. */
+    public CommandSigner signer() throws IOException {
+        return KeyFiles.signer(workDir.resolve("keys").resolve(KEY_ID + KeyFiles.PRIVATE_SUFFIX));
     }
 
     /** Stops agents first (they undo what they applied), then listeners. */

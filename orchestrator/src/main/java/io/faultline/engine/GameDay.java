@@ -6,11 +6,19 @@ import io.faultline.protocol.ApplyCommand;
 import io.faultline.protocol.Command;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.HealCommand;
+import io.faultline.protocol.CheckCommand;
+import io.faultline.protocol.CommandSigner;
 import io.faultline.protocol.Json;
+import io.faultline.protocol.RenewCommand;
+import io.faultline.probe.CanaryGapProbe;
+import io.faultline.probe.HttpProbe;
+import io.faultline.probe.Probe;
+import io.faultline.scenario.StopCondition;
 import io.faultline.protocol.Target;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
 import io.faultline.protocol.Durations;
+import io.faultline.scenario.ChecksSpec;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.Step;
 import io.faultline.scenario.TargetSpec;
@@ -32,6 +40,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -54,6 +65,8 @@ public final class GameDay {
     private static final Logger log = LoggerFactory.getLogger(GameDay.class);
     private static final Set<CommandEvent.Step> APPLY_OUTCOMES =
             Set.of(CommandEvent.Step.APPLIED, CommandEvent.Step.FAILED, CommandEvent.Step.REJECTED);
+    private static final Set<CommandEvent.Step> CHECK_OUTCOMES =
+            Set.of(CommandEvent.Step.CHECKED, CommandEvent.Step.REJECTED);
     private static final Set<CommandEvent.Step> UNDO_OUTCOMES =
             Set.of(CommandEvent.Step.UNDONE, CommandEvent.Step.FAILED, CommandEvent.Step.REJECTED);
 
@@ -64,12 +77,13 @@ public final class GameDay {
      * @param agentWait      how long preflight waits for the targeted agents' heartbeats
      * @param heartbeatMaxAge an agent whose last heartbeat is older than this is not alive
      * @param commandTimeout how long to wait for an agent's report on a command
+     * @param signer         signs every command; agents obey only keys they trust
      */
     public record Options(String bootstrapServers, Topics topics, Duration agentWait, Duration heartbeatMaxAge,
-                          Duration commandTimeout, PrintStream progress) {
-        public static Options defaults(String bootstrapServers, PrintStream progress) {
+                          Duration commandTimeout, PrintStream progress, CommandSigner signer) {
+        public static Options defaults(String bootstrapServers, PrintStream progress, CommandSigner signer) {
             return new Options(bootstrapServers, Topics.defaults(), Duration.ofSeconds(15), Duration.ofSeconds(5),
-                    Duration.ofSeconds(15), progress);
+                    Duration.ofSeconds(15), progress, signer);
         }
     }
 
@@ -80,16 +94,19 @@ public final class GameDay {
         final String agentId;
         final String faultType;
         final Instant invokedAt;
-        Instant appliedAt;
-        Instant healInvokedAt;
+        final Duration lease;
+        volatile Instant appliedAt;
+        volatile Instant healInvokedAt;
         Instant undoneAt;
+        ScheduledFuture<?> renewal;
 
-        Injection(String step, String commandId, String agentId, String faultType, Instant invokedAt) {
+        Injection(String step, String commandId, String agentId, String faultType, Instant invokedAt, Duration lease) {
             this.step = step;
             this.commandId = commandId;
             this.agentId = agentId;
             this.faultType = faultType;
             this.invokedAt = invokedAt;
+            this.lease = lease;
         }
 
         FaultWindow window() {
@@ -115,10 +132,8 @@ public final class GameDay {
         Instant startedAt = clock.instant();
         try (Admin admin = KafkaClients.admin(options.bootstrapServers())) {
             KafkaClients.checkReachable(admin, options.bootstrapServers(), Duration.ofSeconds(15));
+            KafkaClients.ensureFaultlineTopics(admin, options.topics());
             Map<String, Integer> topics = new LinkedHashMap<>();
-            topics.put(options.topics().commands(), 1);
-            topics.put(options.topics().telemetry(), 1);
-            topics.put(options.topics().verdicts(), 1);
             topics.put(scenario.workload().canary().inputTopic(), scenario.workload().canary().partitions());
             topics.put(scenario.workload().canary().outputTopic(), scenario.workload().canary().partitions());
             KafkaClients.ensureTopics(admin, topics);
@@ -141,36 +156,42 @@ public final class GameDay {
     private Verdict execute(Scenario scenario, String runId, Instant startedAt, Admin admin,
                             KafkaProducer<String, byte[]> producer, TelemetryFeed telemetry)
             throws InfrastructureException, InterruptedException {
-        preflightAgents(scenario, telemetry);
-        List<Injection> injections = new ArrayList<>();
-        try (CanaryWorkload canary = new CanaryWorkload(options.bootstrapServers(), runId, scenario.workload().canary(), clock);
+        Abort abort = new Abort();
+        List<Injection> injections = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lease-renewal");
+            t.setDaemon(true);
+            return t;
+        });
+        try (HaltWatch halts = new HaltWatch(options.bootstrapServers(), options.topics().halt(), startedAt,
+                h -> abort.trip("halted by " + (h.issuedBy() == null ? "someone" : h.issuedBy()) + " at " + h.at()
+                        + ": " + h.reason()));
+             CanaryWorkload canary = new CanaryWorkload(options.bootstrapServers(), runId, scenario.workload().canary(), clock);
              Progress progress = new Progress(options.progress(), clock, canary, scenario.steps().size())) {
+            preflightAgents(scenario, telemetry);
             canary.start();
             progress.step(0, "preflight: waiting for canary traffic end to end");
             awaitFirstCompletion(scenario, canary);
-            try {
-                for (int i = 0; i < scenario.steps().size(); i++) {
-                    Step step = scenario.steps().get(i);
-                    progress.step(i + 1, step.describe());
-                    if (step.pause() != null) {
-                        Thread.sleep(step.pause().toMillis());
-                    } else if (step.inject() != null) {
-                        for (AgentHeartbeat agent : resolve(scenario, step.inject().target(), admin, telemetry)) {
-                            Injection inj = inject(runId, step, agent, producer, telemetry);
-                            injections.add(inj);
-                            progress.fault(inj.step + " on " + inj.agentId);
-                        }
-                    } else {
-                        for (Injection inj : injections) {
-                            if (inj.step.equals(step.heal()) && inj.healInvokedAt == null) {
-                                heal(runId, inj, producer, telemetry);
-                            }
-                        }
-                        progress.fault(null);
-                    }
+            Map<StopCondition, Probe> probes = probes(scenario, canary);
+            preflightStopConditions(probes);
+            try (StopConditionMonitor monitor = new StopConditionMonitor(probes, abort)) {
+                runSteps(scenario, runId, abort, injections, admin, producer, telemetry, renewals, progress);
+            } catch (InfrastructureException e) {
+                // An agent refusing a command issued just before a halt is part of the abort, not an error.
+                if (!abort.tripped()) {
+                    throw e;
                 }
+                log.info("after the abort: {}", e.getMessage());
             } finally {
                 healRemaining(runId, injections, producer, telemetry);
+                renewals.shutdownNow();
+            }
+            if (abort.tripped()) {
+                canary.stopProducing();
+                progress.close();
+                log.warn("run {} aborted: {}", runId, abort.reason());
+                return new Verdict(Verdict.SCHEMA_VERSION, runId, scenario.name(), Verdict.Status.ABORTED,
+                        abort.reason(), startedAt, clock.instant(), List.of(), List.of(), null);
             }
             progress.step(scenario.steps().size(), "drain: waiting up to " + Durations.format(scenario.drain())
                     + " for in-flight canaries");
@@ -186,6 +207,194 @@ public final class GameDay {
             Verifier.Result result = Verifier.verify(history, scenario.checks());
             return new Verdict(Verdict.SCHEMA_VERSION, runId, scenario.name(), Verdict.statusOf(result.checks()), null,
                     startedAt, clock.instant(), result.checks(), result.faults(), result.canary());
+        } finally {
+            renewals.shutdownNow();
+        }
+    }
+
+    private void runSteps(Scenario scenario, String runId, Abort abort, List<Injection> injections, Admin admin,
+                          KafkaProducer<String, byte[]> producer, TelemetryFeed telemetry,
+                          ScheduledExecutorService renewals, Progress progress)
+            throws InfrastructureException, InterruptedException {
+        for (int i = 0; i < scenario.steps().size() && !abort.tripped(); i++) {
+            Step step = scenario.steps().get(i);
+            progress.step(i + 1, step.describe());
+            if (step.pause() != null) {
+                abort.pause(step.pause());
+            } else if (step.inject() != null) {
+                for (AgentHeartbeat agent : resolve(scenario, step.inject().target(), admin, telemetry)) {
+                    Injection inj = inject(runId, step, agent, producer, telemetry);
+                    injections.add(inj);
+                    hold(runId, inj, producer, renewals);
+                    progress.fault(inj.step + " on " + inj.agentId);
+                }
+            } else {
+                for (Injection inj : injections) {
+                    if (inj.step.equals(step.heal()) && inj.healInvokedAt == null) {
+                        heal(runId, inj, producer, telemetry);
+                    }
+                }
+                progress.fault(null);
+            }
+        }
+    }
+
+    private Map<StopCondition, Probe> probes(Scenario scenario, CanaryWorkload canary) {
+        Map<StopCondition, Probe> probes = new LinkedHashMap<>();
+        for (StopCondition c : scenario.stopConditions()) {
+            probes.put(c, c.http() != null ? new HttpProbe(c.http()) : new CanaryGapProbe(canary, c.canary().maxGap(), clock));
+        }
+        return probes;
+    }
+
+    /** Every stop condition holds before the first fault; a run that starts unhealthy proves nothing. */
+    private static void preflightStopConditions(Map<StopCondition, Probe> probes) throws InfrastructureException {
+        for (var e : probes.entrySet()) {
+            Probe.Sample s = e.getValue().sample();
+            if (!s.ok()) {
+                throw new InfrastructureException("preflight: stop condition '" + e.getKey().name()
+                        + "' does not hold before any fault: " + s.detail());
+            }
+        }
+    }
+
+    /** Renews the fault's lease every third of it until it is healed; if we die, the lease lapses. */
+    private void hold(String runId, Injection inj, KafkaProducer<String, byte[]> producer,
+                      ScheduledExecutorService renewals) {
+        long period = Math.max(100, inj.lease.toMillis() / 3);
+        inj.renewal = renewals.scheduleAtFixedRate(() -> {
+            if (inj.healInvokedAt != null) {
+                return;
+            }
+            Instant now = clock.instant();
+            RenewCommand renew = new RenewCommand(inj.commandId + ".renew." + now.toEpochMilli(), runId,
+                    Target.agent(inj.agentId), inj.commandId, now, now.plus(Duration.ofMillis(period)), inj.lease);
+            try {
+                producer.send(new ProducerRecord<>(options.topics().commands(), renew.target().recordKey(),
+                        options.signer().seal(renew)));
+            } catch (RuntimeException e) {
+                log.warn("cannot renew {} on {}: {}", inj.step, inj.agentId, e.toString());
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * What {@code faultline plan} reports: the timeline, and every reason the scenario could not
+     * run now. Empty {@code problems} means every step would be carried out.
+     */
+    public record Plan(List<String> timeline, List<String> problems) {
+    }
+
+    /**
+     * Dry run: resolves every inject step's target to live agents, checks their capabilities, asks
+     * each agent to check the signed command against its keys and policy (a {@link CheckCommand}),
+     * and samples the HTTP stop conditions. Applies nothing and creates no topic.
+     */
+    public Plan plan(Scenario scenario, String runId) throws InfrastructureException, InterruptedException {
+        List<String> timeline = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        try (Admin admin = KafkaClients.admin(options.bootstrapServers())) {
+            KafkaClients.checkReachable(admin, options.bootstrapServers(), Duration.ofSeconds(15));
+            Set<String> existing;
+            try {
+                existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new InfrastructureException("cannot list topics: " + e.getMessage());
+            }
+            for (String t : List.of(options.topics().commands(), options.topics().telemetry())) {
+                if (!existing.contains(t)) {
+                    problems.add("topic " + t + " does not exist (no agent or run has used this cluster yet)");
+                }
+            }
+            if (!problems.isEmpty()) {
+                return new Plan(timeline, problems);
+            }
+            try (KafkaProducer<String, byte[]> producer = producer();
+                 TelemetryFeed telemetry = new TelemetryFeed(options.bootstrapServers(), options.topics().telemetry(),
+                         clock, options.heartbeatMaxAge())) {
+                long at = 0;
+                timeline.add("t+0s       canary " + scenario.workload().canary().rate() + "/s into "
+                        + scenario.workload().canary().inputTopic() + ", observed on "
+                        + scenario.workload().canary().outputTopic());
+                for (StopCondition c : scenario.stopConditions()) {
+                    if (c.http() != null) {
+                        Probe.Sample sample = new HttpProbe(c.http()).sample();
+                        timeline.add("           stop condition '" + c.name() + "': " + sample.detail());
+                        if (!sample.ok()) {
+                            problems.add("stop condition '" + c.name() + "' does not hold now: " + sample.detail());
+                        }
+                    } else {
+                        timeline.add("           stop condition '" + c.name() + "': canary gap at most "
+                                + Durations.format(c.canary().maxGap()) + " (checked during the run)");
+                    }
+                }
+                for (Step step : scenario.steps()) {
+                    String when = String.format("t+%-8s ", Durations.format(Duration.ofMillis(at)));
+                    if (step.pause() != null) {
+                        timeline.add(when + step.describe());
+                        at += step.pause().toMillis();
+                    } else if (step.heal() != null) {
+                        timeline.add(when + step.describe());
+                    } else {
+                        timeline.add(when + step.describe() + ", lease " + Durations.format(step.inject().lease()));
+                        planInjection(scenario, runId, step, admin, producer, telemetry, timeline, problems);
+                    }
+                }
+                ChecksSpec c = scenario.checks();
+                timeline.add(String.format("t+%-8s drain up to %s, then check: failover %s, lost <= %d, duplicated <= %d%s%s",
+                        Durations.format(Duration.ofMillis(at)), Durations.format(scenario.drain()),
+                        c.failover() == null ? "measured" : "<= " + Durations.format(c.failover()), c.lost(), c.duplicated(),
+                        c.latencyRecovery() == null ? "" : ", latency back within " + Durations.format(c.latencyRecovery()),
+                        c.circuit() == null ? "" : ", circuit " + c.circuit().name() + " closes within "
+                                + Durations.format(c.circuit().closesWithin())));
+            }
+        }
+        return new Plan(timeline, problems);
+    }
+
+    private void planInjection(Scenario scenario, String runId, Step step, Admin admin,
+                               KafkaProducer<String, byte[]> producer, TelemetryFeed telemetry,
+                               List<String> timeline, List<String> problems) throws InterruptedException {
+        TargetSpec target = scenario.targets().get(step.inject().target());
+        telemetry.awaitAgents(hb -> labelsMatch(target, hb), options.heartbeatMaxAge(), options.agentWait());
+        List<AgentHeartbeat> agents;
+        try {
+            agents = resolve(scenario, step.inject().target(), admin, telemetry);
+        } catch (InfrastructureException e) {
+            problems.add("step '" + step.name() + "': " + e.getMessage());
+            return;
+        }
+        FaultSpec fault = step.inject().fault();
+        for (AgentHeartbeat agent : agents) {
+            List<String> needs = new ArrayList<>(List.of(fault.type()));
+            needs.addAll(fault.requires());
+            List<String> missing = needs.stream().filter(c -> !agent.capabilities().contains(c)).toList();
+            if (!missing.isEmpty()) {
+                problems.add("step '" + step.name() + "': " + agent.agentId() + " lacks " + String.join(", ", missing));
+                timeline.add("             -> " + agent.agentId() + ": lacks " + String.join(", ", missing));
+                continue;
+            }
+            Instant now = clock.instant();
+            CheckCommand check = new CheckCommand(runId + "." + step.name() + "." + agent.agentId() + ".check", runId,
+                    Target.agent(agent.agentId()), fault, now, now.plus(options.commandTimeout()), step.inject().lease());
+            TelemetryFeed.Received<CommandEvent> answer;
+            try {
+                send(producer, check);
+                answer = telemetry.awaitCommandEvent(check.commandId(), CHECK_OUTCOMES, options.commandTimeout());
+            } catch (InfrastructureException e) {
+                problems.add("step '" + step.name() + "': " + e.getMessage());
+                continue;
+            }
+            if (answer == null) {
+                problems.add("step '" + step.name() + "': " + agent.agentId() + " did not answer the check within "
+                        + Durations.format(options.commandTimeout()));
+                timeline.add("             -> " + agent.agentId() + ": no answer");
+            } else if (answer.event().step() == CommandEvent.Step.CHECKED) {
+                timeline.add("             -> " + agent.agentId() + ": " + answer.event().detail());
+            } else {
+                problems.add("step '" + step.name() + "': " + agent.agentId() + " would refuse it: " + answer.event().detail());
+                timeline.add("             -> " + agent.agentId() + ": REFUSED " + answer.event().detail());
+            }
         }
     }
 
@@ -304,7 +513,8 @@ public final class GameDay {
         Instant invokedAt = clock.instant();
         ApplyCommand command = new ApplyCommand(commandId, runId, Target.agent(agent.agentId()), step.inject().fault(),
                 invokedAt, invokedAt.plus(options.commandTimeout()), step.inject().lease());
-        Injection inj = new Injection(step.name(), commandId, agent.agentId(), step.inject().fault().type(), invokedAt);
+        Injection inj = new Injection(step.name(), commandId, agent.agentId(), step.inject().fault().type(), invokedAt,
+                step.inject().lease());
         send(producer, command);
         TelemetryFeed.Received<CommandEvent> outcome =
                 telemetry.awaitCommandEvent(commandId, APPLY_OUTCOMES, options.commandTimeout());
@@ -324,6 +534,9 @@ public final class GameDay {
     private void heal(String runId, Injection inj, KafkaProducer<String, byte[]> producer, TelemetryFeed telemetry)
             throws InterruptedException {
         inj.healInvokedAt = clock.instant();
+        if (inj.renewal != null) {
+            inj.renewal.cancel(false);
+        }
         HealCommand heal = new HealCommand(inj.commandId + ".heal", runId, Target.agent(inj.agentId), inj.commandId,
                 inj.healInvokedAt, inj.healInvokedAt.plus(options.commandTimeout()));
         try {
@@ -356,7 +569,7 @@ public final class GameDay {
     private void send(KafkaProducer<String, byte[]> producer, Command command) throws InfrastructureException {
         try {
             producer.send(new ProducerRecord<>(options.topics().commands(), command.target().recordKey(),
-                    Json.encode(command))).get(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                    options.signer().seal(command))).get(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new InfrastructureException("cannot publish command " + command.commandId() + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : "timed out"));

@@ -45,6 +45,21 @@ public final class KafkaClients {
     public static void ensureTopics(Admin admin, Map<String, Integer> partitions) throws InfrastructureException {
         List<NewTopic> topics = new ArrayList<>();
         partitions.forEach((name, n) -> topics.add(new NewTopic(name, Optional.of(n), Optional.empty())));
+        create(admin, topics);
+    }
+
+    /** Faultline's own topics: commands, telemetry, verdicts, and the compacted halt topic. */
+    public static void ensureFaultlineTopics(Admin admin, io.faultline.protocol.Topics t) throws InfrastructureException {
+        List<NewTopic> topics = new ArrayList<>();
+        for (String name : List.of(t.commands(), t.telemetry(), t.verdicts())) {
+            topics.add(new NewTopic(name, Optional.of(1), Optional.empty()));
+        }
+        topics.add(new NewTopic(t.halt(), Optional.of(1), Optional.empty())
+                .configs(Map.of("cleanup.policy", "compact")));
+        create(admin, topics);
+    }
+
+    private static void create(Admin admin, List<NewTopic> topics) throws InfrastructureException {
         var result = admin.createTopics(topics);
         for (var e : result.values().entrySet()) {
             try {

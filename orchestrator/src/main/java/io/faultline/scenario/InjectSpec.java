@@ -10,7 +10,7 @@ import java.time.Duration;
  * @param lease how long an agent keeps the fault without hearing from the orchestrator
  */
 public record InjectSpec(String target, FaultSpec fault, Duration lease) {
-    public static final Duration DEFAULT_LEASE = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(15);
 
     public InjectSpec {
         Checks.required("target", target);

@@ -13,10 +13,11 @@ import java.util.Set;
  * A game-day as the SRE wrote it: named targets, the canary workload, the steps to run and the
  * checks the verdict applies. A Scenario that exists is valid: every cross-reference resolves.
  *
- * @param drain how long to wait after the last step for in-flight canaries before verifying
+ * @param drain          how long to wait after the last step for in-flight canaries before verifying
+ * @param stopConditions probes that must hold throughout; when one trips the run is aborted
  */
 public record Scenario(String name, String description, Map<String, TargetSpec> targets, WorkloadSpec workload,
-                       List<Step> steps, Duration drain, ChecksSpec checks) {
+                       List<Step> steps, Duration drain, ChecksSpec checks, List<StopCondition> stopConditions) {
     public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(30);
 
     public Scenario {
@@ -30,7 +31,15 @@ public record Scenario(String name, String description, Map<String, TargetSpec> 
         steps = List.copyOf(steps);
         drain = drain == null ? DEFAULT_DRAIN : Checks.positive("drain", drain);
         checks = checks == null ? ChecksSpec.DEFAULTS : checks;
+        stopConditions = stopConditions == null ? List.of() : List.copyOf(stopConditions);
         validateReferences(targets, steps);
+        Set<String> conditionNames = new HashSet<>();
+        for (int i = 0; i < stopConditions.size(); i++) {
+            if (!conditionNames.add(stopConditions.get(i).name())) {
+                throw new InvalidFieldException("stopConditions[" + i + "].name", "name '"
+                        + stopConditions.get(i).name() + "' is used twice");
+            }
+        }
     }
 
     private static void validateReferences(Map<String, TargetSpec> targets, List<Step> steps) {

@@ -7,11 +7,13 @@ import io.faultline.agent.driver.ProcessKillDriver;
 import io.faultline.engine.KafkaClients;
 import io.faultline.engine.TelemetryFeed;
 import io.faultline.it.TestKafka;
+import io.faultline.it.TestKeys;
+import io.faultline.protocol.Command;
+import io.faultline.protocol.CommandSigner;
 import io.faultline.protocol.ApplyCommand;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.CommandEvent.Step;
 import io.faultline.protocol.HealCommand;
-import io.faultline.protocol.Json;
 import io.faultline.protocol.ProcessKillFault;
 import io.faultline.protocol.ProcessSelector;
 import io.faultline.protocol.Signal;
@@ -60,7 +62,7 @@ class AgentIT {
         pidFile = dir.resolve("victim.pid");
         Files.writeString(pidFile, victim.pid() + "\n");
         AgentConfig config = new AgentConfig(agentId, Map.of("role", "test"), bootstrap, topics,
-                Duration.ofMillis(300), pidFile);
+                Duration.ofMillis(300), pidFile, null, dir.resolve("state"), null, TestKeys.publicKeys());
         agent = new Agent(config, Clock.systemUTC(), List.of(new ProcessKillDriver(CommandRunner.SYSTEM, pidFile)));
         agentThread = new Thread(agent::run, "agent-under-test");
         agentThread.start();
@@ -80,6 +82,12 @@ class AgentIT {
         producer.close();
         telemetry.close();
         victim.destroyForcibly();
+    }
+
+    private final CommandSigner signer = TestKeys.signer();
+
+    private byte[] signed(Command c) {
+        return signer.seal(c);
     }
 
     private void send(String key, byte[] value) throws Exception {
@@ -106,7 +114,7 @@ class AgentIT {
 
     @Test
     void stopsTheServiceAndResumesItOnHeal() throws Exception {
-        send(agentId, Json.encode(stop("c-stop", Duration.ofMinutes(1))));
+        send(agentId, signed(stop("c-stop", Duration.ofMinutes(1))));
         CommandEvent applied = await("c-stop", Step.APPLIED, Step.FAILED, Step.REJECTED);
         assertThat(applied.step()).isEqualTo(Step.APPLIED);
         assertThat(applied.detail()).contains("STOP", Long.toString(victim.pid()));
@@ -114,7 +122,7 @@ class AgentIT {
         assertThat(agent.activeFaults()).containsKey("c-stop");
 
         Instant now = Instant.now();
-        send(agentId, Json.encode(new HealCommand("c-heal", "run-it", Target.agent(agentId), "c-stop", now, now.plusSeconds(30))));
+        send(agentId, signed(new HealCommand("c-heal", "run-it", Target.agent(agentId), "c-stop", now, now.plusSeconds(30))));
         CommandEvent undone = await("c-stop", Step.UNDONE);
         assertThat(undone.detail()).startsWith("heal: sent CONT");
         assertThat(state()).isNotEqualTo('T');
@@ -123,7 +131,7 @@ class AgentIT {
 
     @Test
     void undoesTheFaultWhenItsLeaseRunsOut() throws Exception {
-        send(agentId, Json.encode(stop("c-lease", Duration.ofSeconds(1))));
+        send(agentId, signed(stop("c-lease", Duration.ofSeconds(1))));
         await("c-lease", Step.APPLIED);
         assertThat(state()).isEqualTo('T');
         CommandEvent undone = await("c-lease", Step.UNDONE);
@@ -133,7 +141,7 @@ class AgentIT {
 
     @Test
     void undoesEverythingOnShutdown() throws Exception {
-        send(agentId, Json.encode(stop("c-shutdown", Duration.ofMinutes(5))));
+        send(agentId, signed(stop("c-shutdown", Duration.ofMinutes(5))));
         await("c-shutdown", Step.APPLIED);
         assertThat(state()).isEqualTo('T');
         agent.close();
@@ -146,21 +154,21 @@ class AgentIT {
     void rejectsBadCommandsAndKeepsRunning() throws Exception {
         send(agentId, "{ not json".getBytes());
         Instant past = Instant.now().minusSeconds(60);
-        send(agentId, Json.encode(new ApplyCommand("c-expired", "run-it", Target.agent(agentId),
+        send(agentId, signed(new ApplyCommand("c-expired", "run-it", Target.agent(agentId),
                 new ProcessKillFault(Signal.KILL, null), past, past.plusSeconds(10), Duration.ofMinutes(1))));
         Instant now = Instant.now();
-        send(agentId, Json.encode(new ApplyCommand("c-nopid", "run-it", Target.agent(agentId),
+        send(agentId, signed(new ApplyCommand("c-nopid", "run-it", Target.agent(agentId),
                 new ProcessKillFault(Signal.KILL, new ProcessSelector("/nonexistent/x.pid", null)), now,
                 now.plusSeconds(30), Duration.ofMinutes(1))));
 
-        assertThat(await("c-expired", Step.REJECTED).detail()).startsWith("expired");
+        assertThat(await("c-expired", Step.REJECTED).detail()).startsWith("expired: ");
         assertThat(victim.isAlive()).as("an expired KILL must not run").isTrue();
         assertThat(await("c-nopid", Step.FAILED).detail()).contains("cannot read pid file");
 
         // A command for another agent is ignored; the agent still heartbeats and still obeys.
-        send("someone-else", Json.encode(new ApplyCommand("c-other", "run-it", Target.agent("someone-else"),
+        send("someone-else", signed(new ApplyCommand("c-other", "run-it", Target.agent("someone-else"),
                 new ProcessKillFault(Signal.KILL, null), now, now.plusSeconds(30), Duration.ofMinutes(1))));
-        send(agentId, Json.encode(stop("c-after", Duration.ofMinutes(1))));
+        send(agentId, signed(stop("c-after", Duration.ofMinutes(1))));
         assertThat(await("c-after", Step.APPLIED, Step.FAILED).step()).isEqualTo(Step.APPLIED);
         assertThat(telemetry.awaitCommandEvent("c-other", Set.of(Step.values()), Duration.ofMillis(500))).isNull();
         assertThat(victim.isAlive()).isTrue();
@@ -172,7 +180,7 @@ class AgentIT {
 
     @Test
     void dropsADuplicateDeliveryOfTheSameCommand() throws Exception {
-        byte[] once = Json.encode(stop("c-dup", Duration.ofMinutes(1)));
+        byte[] once = signed(stop("c-dup", Duration.ofMinutes(1)));
         send(agentId, once);
         send(agentId, once);
         await("c-dup", Step.APPLIED);

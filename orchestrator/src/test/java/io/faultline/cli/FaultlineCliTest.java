@@ -60,8 +60,42 @@ class FaultlineCliTest {
     }
 
     @Test
+    void keysGenerateWritesAPairAndRefusesToOverwriteIt() throws Exception {
+        java.nio.file.Path dir = Files.createTempDirectory("fl-keys");
+        assertThat(run("keys", "generate", "--key-id", "ops-1", "--dir", dir.toString())).isZero();
+        assertThat(dir.resolve("ops-1.key")).exists();
+        assertThat(dir.resolve("ops-1.pub")).exists();
+        assertThat(out.toString()).contains("--signing-key", "--public-key");
+        assertThat(run("keys", "generate", "--key-id", "ops-1", "--dir", dir.toString())).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("exists");
+    }
+
+    @Test
+    void runWithoutASigningKeyIsInvalidInput() {
+        assertThat(run("run", "../scenarios/primary-listener-crash.yaml", "--bootstrap-servers", "127.0.0.1:1"))
+                .isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("no signing key: pass --signing-key FILE");
+    }
+
+    @Test
+    void agentWithoutItsPolicyFileOrKeyIsInvalidInput() throws Exception {
+        java.nio.file.Path dir = Files.createTempDirectory("fl-agent");
+        assertThat(run("agent", "--id", "a", "--public-key", dir.resolve("missing.pub").toString()))
+                .isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("missing.pub does not exist");
+        assertThat(run("keys", "generate", "--key-id", "k", "--dir", dir.toString())).isZero();
+        Files.writeString(dir.resolve("policy.yaml"), "faults: [process.kill]\nmaxLease: forever\n");
+        assertThat(run("agent", "--id", "a", "--public-key", dir.resolve("k.pub").toString(),
+                "--policy", dir.resolve("policy.yaml").toString())).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("policy.yaml: maxLease: 'forever' is not a duration");
+    }
+
+    @Test
     void unreachableBrokerIsAnInfrastructureError() throws Exception {
+        java.nio.file.Path keys = Files.createTempDirectory("fl-keys");
+        assertThat(run("keys", "generate", "--key-id", "t", "--dir", keys.toString())).isZero();
         int code = run("run", "../scenarios/primary-listener-crash.yaml", "--bootstrap-servers", "127.0.0.1:1",
+                "--signing-key", keys.resolve("t.key").toString(),
                 "--report-dir", Files.createTempDirectory("fl").toString());
         assertThat(code).isEqualTo(ExitCodes.INFRASTRUCTURE);
         assertThat(err.toString()).contains("Kafka unreachable at 127.0.0.1:1");
@@ -70,6 +104,7 @@ class FaultlineCliTest {
     @Test
     void helpListsSubcommandsAndExitCodes() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("run", "agent", "demo", "validate", "Exit codes", "infrastructure error");
+        assertThat(out.toString()).contains("run", "plan", "halt", "keys", "agent", "demo", "validate", "Exit codes",
+                "infrastructure error", "4   aborted");
     }
 }

@@ -66,7 +66,7 @@ class GameDayIT {
             try (DemoCluster cluster = DemoCluster.start(bootstrap, 3, settings, work, tag + "-")) {
                 cluster.awaitGroup(admin, "listeners-" + tag, 3, Duration.ofSeconds(90));
                 GameDay.Options options = new GameDay.Options(bootstrap, topics, Duration.ofSeconds(30),
-                        Duration.ofSeconds(5), Duration.ofSeconds(15), System.out);
+                        Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, cluster.signer());
                 Clock clock = Clock.systemUTC();
                 Verdict v = new GameDay(options, clock).run(scenario, GameDay.newRunId(scenario.name() + "-" + tag, clock));
                 System.out.println(io.faultline.report.Reports.summary(v));

@@ -7,7 +7,9 @@ import io.faultline.protocol.ApplyCommand;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.FaultSpec;
 import io.faultline.protocol.HealCommand;
-import io.faultline.protocol.Json;
+import io.faultline.it.TestKeys;
+import io.faultline.protocol.Command;
+import io.faultline.protocol.CommandSigner;
 import io.faultline.protocol.Target;
 import io.faultline.protocol.Topics;
 import java.time.Clock;
@@ -30,6 +32,7 @@ final class CommandBus implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(20);
 
     private final Topics topics;
+    private final CommandSigner signer = TestKeys.signer();
     private final Map<String, String> outstanding = new java.util.concurrent.ConcurrentHashMap<>();
     private final KafkaProducer<String, byte[]> producer;
     final TelemetryFeed telemetry;
@@ -92,7 +95,7 @@ final class CommandBus implements AutoCloseable {
     }
 
     private void send(String key, Object command) throws Exception {
-        producer.send(new ProducerRecord<>(topics.commands(), key, Json.encode(command))).get();
+        producer.send(new ProducerRecord<>(topics.commands(), key, signer.seal((Command) command))).get();
     }
 
     @Override

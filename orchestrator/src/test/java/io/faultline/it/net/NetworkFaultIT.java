@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.faultline.demo.ChildJvm;
+import io.faultline.it.TestKeys;
 import io.faultline.protocol.Capability;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.Direction;
 import io.faultline.protocol.NetworkDelayFault;
@@ -50,14 +53,18 @@ class NetworkFaultIT {
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> jedis(5_000).ping().equals("PONG"));
         bus = new CommandBus(lab.bootstrapServers(), TOPICS);
         redisAgent = agent("redis", "agent-redis", "--redis", redisIp + ":6379");
-        clientAgent = agent("client", "agent-client");
+        // The client's agent may cut its own link to Kafka, and only partition peers in the lab's network.
+        Path policy = lab.dir().resolve("client-policy.yaml");
+        Files.writeString(policy, "network:\n  cidrs: [10.77.0.0/24]\n  cutControlLink: true\n");
+        clientAgent = agent("client", "agent-client", "--policy", policy.toString());
         bus.awaitAgent("agent-redis");
         bus.awaitAgent("agent-client");
     }
 
     private static Process agent(String host, String id, String... extra) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("agent", "--id", id, "--bootstrap-servers",
-                lab.bootstrapServers(), "--topic-prefix", TOPICS.prefix(), "--heartbeat-interval-ms", "500"));
+                lab.bootstrapServers(), "--topic-prefix", TOPICS.prefix(), "--heartbeat-interval-ms", "500",
+                "--public-key", TestKeys.publicKeyFile().toString(), "--state-dir", lab.dir().resolve("state-" + id).toString()));
         args.addAll(List.of(extra));
         return lab.spawnJvm(host, "netfault-" + id, "io.faultline.cli.Faultline", args);
     }

@@ -3,6 +3,7 @@ package io.faultline.it.net;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.faultline.it.TestKeys;
 import io.faultline.demo.ChildJvm;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
@@ -78,7 +79,8 @@ class NetworkGameDayIT {
 
     private static Process agent(String host, String id, String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("agent", "--id", id, "--bootstrap-servers", lab.bootstrapServers(),
-                "--heartbeat-interval-ms", "500"));
+                "--heartbeat-interval-ms", "500", "--public-key", TestKeys.publicKeyFile().toString(),
+                "--state-dir", lab.dir().resolve("state-" + id).toString()));
         args.addAll(List.of(extra));
         return lab.spawnJvm(host, "gameday-" + id, "io.faultline.cli.Faultline", args);
     }
@@ -108,7 +110,7 @@ class NetworkGameDayIT {
     private static Verdict run(Scenario scenario) throws Exception {
         awaitGroup();
         GameDay.Options options = new GameDay.Options(lab.bootstrapServers(), TOPICS, Duration.ofSeconds(30),
-                Duration.ofSeconds(5), Duration.ofSeconds(15), System.out);
+                Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, TestKeys.signer());
         Clock clock = Clock.systemUTC();
         Verdict v = new GameDay(options, clock).run(scenario, GameDay.newRunId(scenario.name(), clock));
         System.out.println(Reports.summary(v));

@@ -1,0 +1,68 @@
+package io.faultline.cli;
+
+import io.faultline.engine.GameDay;
+import io.faultline.protocol.Durations;
+import io.faultline.protocol.Topics;
+import io.faultline.scenario.Scenario;
+import io.faultline.scenario.ScenarioLoader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code faultline plan}: a dry run that changes nothing. */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = "Dry run: resolve each step's target to live agents, check their capabilities, have each agent "
+                + "check the signed command against its keys and policy, sample the stop conditions, and print the "
+                + "timeline. Applies no fault. Exit 0 if the scenario would run, 3 if not.")
+public final class PlanCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SCENARIO", description = "Scenario file (YAML).")
+    Path scenarioFile;
+
+    @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "${env:FAULTLINE_BOOTSTRAP_SERVERS:-localhost:9092}",
+            description = "Kafka bootstrap servers (default: $FAULTLINE_BOOTSTRAP_SERVERS or localhost:9092).")
+    String bootstrapServers;
+
+    @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX,
+            description = "Prefix of Faultline's topics (default: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--agent-wait", defaultValue = "5s",
+            description = "How long to wait for each target's agents (default: ${DEFAULT-VALUE}).")
+    String agentWait;
+
+    @Mixin
+    SigningOptions signing = new SigningOptions();
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Scenario scenario = ScenarioLoader.load(scenarioFile);
+        Clock clock = Clock.systemUTC();
+        GameDay.Options d = GameDay.Options.defaults(bootstrapServers, null, signing.signer());
+        GameDay.Options options = new GameDay.Options(bootstrapServers, new Topics(topicPrefix),
+                Durations.parse(agentWait), d.heartbeatMaxAge(), d.commandTimeout(), null, d.signer());
+        String runId = "plan-" + GameDay.newRunId(scenario.name(), clock);
+        GameDay.Plan plan = new GameDay(options, clock).plan(scenario, runId);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Plan for " + scenario.name() + " (" + scenarioFile + ") against " + bootstrapServers + ":");
+        plan.timeline().forEach(l -> out.println("  " + l));
+        if (plan.problems().isEmpty()) {
+            out.println("Runnable: every step has agents that would carry it out. Nothing was changed.");
+            out.flush();
+            return ExitCodes.PASSED;
+        }
+        out.println("Not runnable now (" + plan.problems().size() + " problem" + (plan.problems().size() == 1 ? "" : "s")
+                + "); nothing was changed:");
+        plan.problems().forEach(p -> out.println("  - " + p));
+        out.flush();
+        return ExitCodes.INFRASTRUCTURE;
+    }
+}

@@ -1,0 +1,75 @@
+package io.faultline.engine;
+
+import io.faultline.protocol.Halt;
+import io.faultline.protocol.Json;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Follows the halt topic from its end and reports every halt issued after {@code since}. */
+final class HaltWatch implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HaltWatch.class);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    HaltWatch(String bootstrapServers, String topic, Instant since, Consumer<Halt> onHalt) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "faultline-orchestrator-halt");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        consumer = new KafkaConsumer<>(p);
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        thread = new Thread(() -> {
+            try {
+                while (running) {
+                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                        try {
+                            Halt h = Json.decode(r.value(), Halt.class);
+                            if (!h.at().isBefore(since)) {
+                                onHalt.accept(h);
+                            }
+                        } catch (Json.JsonCodecException e) {
+                            log.warn("unreadable halt record at offset {}: {}", r.offset(), e.getMessage());
+                        }
+                    }
+                }
+            } catch (WakeupException e) {
+                // Closing.
+            } finally {
+                consumer.close(Duration.ofSeconds(2));
+            }
+        }, "halt-watch");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
