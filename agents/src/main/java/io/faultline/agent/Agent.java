@@ -66,6 +66,8 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
     private static final Duration LEASE_CHECK = Duration.ofMillis(100);
+    /** How often to look for a halt topic that did not exist yet. */
+    private static final Duration HALT_LOOKUP = Duration.ofSeconds(2);
 
     private final AgentConfig config;
     private final Clock clock;
@@ -86,6 +88,7 @@ public final class Agent implements AutoCloseable {
     private volatile Thread loop;
     private volatile Instant lastHalt;
     private boolean haltAssigned;
+    private long nextHaltLookup;
 
     private final HostCapabilities host;
     /** As last published; the intake checks commands against it. */
@@ -167,7 +170,11 @@ public final class Agent implements AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
-            assignHaltIfPresent(Duration.ofSeconds(5));
+            try {
+                assignHaltIfPresent();
+            } catch (org.apache.kafka.common.KafkaException e) {
+                log.warn("cannot read {} yet: {}", config.topics().halt(), e.toString());
+            }
             log.info("agent {} ready (labels {}, capabilities {}, trusted keys {}, state {})", config.agentId(),
                     config.labels(), refreshCapabilities(), new java.util.TreeSet<>(config.trustedKeys().keySet()),
                     config.stateDir());
@@ -175,20 +182,14 @@ public final class Agent implements AutoCloseable {
             heartbeats.scheduleAtFixedRate(this::heartbeat, 0, config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
             ready.countDown();
             while (running) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    try {
-                        if (r.topic().equals(config.topics().halt())) {
-                            onHalt(r);
-                        } else {
-                            handle(r);
-                        }
-                    } catch (RuntimeException e) {
-                        log.error("record at {}-{}@{} could not be handled: {}", r.topic(), r.partition(), r.offset(),
-                                e.toString());
-                    }
-                }
-                if (!haltAssigned) {
-                    assignHaltIfPresent(Duration.ZERO);
+                try {
+                    pollOnce();
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // The loop must outlive any one failure; leases keep running on their own thread.
+                    log.warn("command loop: {}", e.toString());
+                    sleep(500);
                 }
             }
         } catch (WakeupException e) {
@@ -207,6 +208,24 @@ public final class Agent implements AutoCloseable {
             }
             stopped.countDown();
             log.info("agent {} stopped", config.agentId());
+        }
+    }
+
+    private void pollOnce() {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+            try {
+                if (r.topic().equals(config.topics().halt())) {
+                    onHalt(r);
+                } else {
+                    handle(r);
+                }
+            } catch (RuntimeException e) {
+                log.error("record at {}-{}@{} could not be handled: {}", r.topic(), r.partition(), r.offset(),
+                        e.toString());
+            }
+        }
+        if (!haltAssigned && System.nanoTime() > nextHaltLookup) {
+            assignHaltIfPresent();
         }
     }
 
@@ -266,8 +285,15 @@ public final class Agent implements AutoCloseable {
      * Adds the halt topic to the assignment once it exists. At start it reads the latest halt (to
      * refuse commands issued before it); a topic that appears later is read from its beginning.
      */
-    private void assignHaltIfPresent(Duration wait) {
-        var infos = consumer.partitionsFor(config.topics().halt(), wait);
+    private void assignHaltIfPresent() {
+        nextHaltLookup = System.nanoTime() + HALT_LOOKUP.toNanos();
+        List<org.apache.kafka.common.PartitionInfo> infos;
+        try {
+            infos = consumer.listTopics(Duration.ofSeconds(2)).get(config.topics().halt());
+        } catch (org.apache.kafka.common.KafkaException e) {
+            log.debug("cannot look up {}: {}", config.topics().halt(), e.toString());
+            return;
+        }
         if (infos == null || infos.isEmpty()) {
             return;
         }

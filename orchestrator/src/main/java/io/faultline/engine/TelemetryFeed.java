@@ -133,12 +133,18 @@ public final class TelemetryFeed implements AutoCloseable {
     }
 
     /** Waits for the agent's report on {@code commandId} with one of {@code steps}; null on timeout. */
-    public synchronized Received<CommandEvent> awaitCommandEvent(String commandId, Set<CommandEvent.Step> steps,
-                                                                 Duration timeout) throws InterruptedException {
+    public Received<CommandEvent> awaitCommandEvent(String commandId, Set<CommandEvent.Step> steps,
+                                                    Duration timeout) throws InterruptedException {
+        return awaitCommandEvent(e -> commandId.equals(e.commandId()) && steps.contains(e.step()), timeout);
+    }
+
+    /** Waits for a command event matching {@code filter}, whatever its run; null on timeout. */
+    public synchronized Received<CommandEvent> awaitCommandEvent(Predicate<CommandEvent> filter, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             for (Received<CommandEvent> r : commandEvents) {
-                if (commandId.equals(r.event().commandId()) && steps.contains(r.event().step())) {
+                if (filter.test(r.event())) {
                     return r;
                 }
             }

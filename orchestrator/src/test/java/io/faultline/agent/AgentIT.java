@@ -1,6 +1,7 @@
 package io.faultline.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import org.awaitility.Awaitility;
 
 import io.faultline.agent.driver.CommandRunner;
 import io.faultline.agent.driver.ProcessKillDriver;
@@ -163,7 +164,8 @@ class AgentIT {
 
         assertThat(await("c-expired", Step.REJECTED).detail()).startsWith("expired: ");
         assertThat(victim.isAlive()).as("an expired KILL must not run").isTrue();
-        assertThat(await("c-nopid", Step.FAILED).detail()).contains("cannot read pid file");
+        assertThat(await("c-nopid", Step.REJECTED).detail())
+                .startsWith("policy: pid file /nonexistent/x.pid matches none of the allowed pidFiles");
 
         // A command for another agent is ignored; the agent still heartbeats and still obeys.
         send("someone-else", signed(new ApplyCommand("c-other", "run-it", Target.agent("someone-else"),
@@ -173,7 +175,7 @@ class AgentIT {
         assertThat(telemetry.awaitCommandEvent("c-other", Set.of(Step.values()), Duration.ofMillis(500))).isNull();
         assertThat(victim.isAlive()).isTrue();
         List<TelemetryFeed.Received<CommandEvent>> events = telemetry.commandEvents("run-it");
-        assertThat(events).extracting(r -> r.event().step()).contains(Step.REJECTED, Step.FAILED, Step.APPLIED);
+        assertThat(events).extracting(r -> r.event().step()).contains(Step.REJECTED, Step.APPLIED);
         Thread.sleep(700);
         assertThat(telemetry.liveAgents(Duration.ofMillis(600))).extracting(h -> h.agentId()).contains(agentId);
     }
@@ -188,5 +190,94 @@ class AgentIT {
         long received = telemetry.commandEvents("run-it").stream()
                 .filter(r -> r.event().commandId().equals("c-dup") && r.event().step() == Step.RECEIVED).count();
         assertThat(received).isEqualTo(1);
+    }
+
+    @Test
+    void rejectsUnsignedForgedUnknownKeyAndReplayedCommandsAndCountsThem() throws Exception {
+        ApplyCommand kill = new ApplyCommand("c-forged", "run-it", Target.agent(agentId), new ProcessKillFault(Signal.KILL, null),
+                Instant.now(), Instant.now().plusSeconds(30), Duration.ofMinutes(1));
+        // Unsigned: the bare command, as an older orchestrator or an intruder would write it.
+        send(agentId, io.faultline.protocol.Json.encode(kill));
+        // Forged: right key id, someone else's key.
+        send(agentId, new CommandSigner(TestKeys.KEY_ID, io.faultline.protocol.KeyFiles.newKeyPair().getPrivate()).seal(kill));
+        // A key the agent was never given.
+        send(agentId, new CommandSigner("intruder", io.faultline.protocol.KeyFiles.newKeyPair().getPrivate()).seal(kill));
+        // Replayed: a genuine command delivered again after it ran.
+        byte[] genuine = signed(stop("c-replayed", Duration.ofMinutes(1)));
+        send(agentId, genuine);
+        await("c-replayed", Step.APPLIED);
+        send(agentId, genuine);
+        assertThat(await("c-replayed", Step.REJECTED).detail()).startsWith("replayed: ");
+
+        Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(agent.rejectionCounts())
+                .containsEntry("malformed", 1L).containsEntry("forged", 1L).containsEntry("unknown-key", 1L)
+                .containsEntry("replayed", 1L));
+        assertThat(victim.isAlive()).as("no forged KILL ran").isTrue();
+        List<String> reasons = telemetry.commandEvents("run-it").stream().map(r -> r.event().detail())
+                .filter(java.util.Objects::nonNull).toList();
+        assertThat(reasons).anyMatch(d -> d.startsWith("replayed: command c-replayed was already received"));
+        // The heartbeat carries the counts, and the agent still obeys a genuine command.
+        Awaitility.await().atMost(WAIT).until(() -> telemetry.liveAgents(Duration.ofSeconds(1)).stream()
+                .anyMatch(h -> h.agentId().equals(agentId) && h.rejections().getOrDefault("forged", 0L) == 1L));
+        Instant now = Instant.now();
+        send(agentId, signed(new HealCommand("c-heal-r", "run-it", Target.agent(agentId), "c-replayed", now,
+                now.plusSeconds(30))));
+        assertThat(await("c-replayed", Step.UNDONE).detail()).startsWith("heal:");
+        assertThat(state()).isNotEqualTo('T');
+    }
+
+    @Test
+    void survivesAFloodOfRandomAndMutatedRecordsAndStillObeys() throws Exception {
+        java.util.Random random = new java.util.Random(42);
+        Instant now = Instant.now();
+        // Mutants of a harmless signed command: a mutation that leaves the signed text intact may be obeyed.
+        byte[] base = signed(new HealCommand("c-mutant", "run-it", Target.agent(agentId), "c-none", now, now.plusSeconds(60)));
+        int records = 300;
+        for (int i = 0; i < records; i++) {
+            byte[] junk;
+            if (i % 3 == 0) {
+                junk = new byte[random.nextInt(200)];
+                random.nextBytes(junk);
+            } else {
+                junk = base.clone();
+                junk[random.nextInt(junk.length)] = (byte) random.nextInt(256);
+            }
+            producer.send(new ProducerRecord<>(topics.commands(), i % 2 == 0 ? agentId : "*", junk));
+        }
+        producer.flush();
+        Instant floodEnd = Instant.now();
+        // Records of one partition are handled in order: once this one is applied, the flood has been read.
+        send(agentId, signed(stop("c-flood", Duration.ofMinutes(1))));
+        await("c-flood", Step.APPLIED);
+        assertThat(state()).isEqualTo('T');
+        long rejected = agent.rejectionCounts().values().stream().mapToLong(Long::longValue).sum();
+        long obeyed = telemetry.commandEvents("run-it").stream()
+                .filter(r -> r.event().commandId() != null && r.event().commandId().equals("c-mutant")
+                        && r.event().step() == Step.RECEIVED).count();
+        System.out.println("flood: " + records + " random or mutated records: " + rejected + " rejected "
+                + agent.rejectionCounts() + ", " + obeyed + " obeyed (signed text intact), agent alive");
+        assertThat(rejected + obeyed).isGreaterThanOrEqualTo(records - 1);
+        assertThat(agentThread.isAlive()).isTrue();
+        Awaitility.await().atMost(WAIT).until(() -> telemetry.liveAgents(Duration.ofSeconds(1)).stream()
+                .anyMatch(h -> h.agentId().equals(agentId) && h.at().isAfter(floodEnd)));
+    }
+
+    @Test
+    void aHaltUndoesEverythingAndRefusesCommandsIssuedBeforeIt() throws Exception {
+        try (Admin admin = KafkaClients.admin(TestKafka.bootstrapServers())) {
+            KafkaClients.ensureFaultlineTopics(admin, topics);
+        }
+        ApplyCommand early = stop("c-before-halt", Duration.ofMinutes(1));
+        send(agentId, signed(stop("c-halted", Duration.ofMinutes(5))));
+        await("c-halted", Step.APPLIED);
+        assertThat(state()).isEqualTo('T');
+        // The agent finds the halt topic that appeared after it started.
+        assertThat(io.faultline.cli.Faultline.commandLine().execute("halt", "-b", TestKafka.bootstrapServers(),
+                "--topic-prefix", topics.prefix(), "--reason", "agent it")).isZero();
+        assertThat(await("c-halted", Step.UNDONE).detail()).startsWith("halt (agent it): sent CONT");
+        assertThat(state()).isNotEqualTo('T');
+        send(agentId, signed(early));
+        assertThat(await("c-before-halt", Step.REJECTED).detail()).startsWith("halted: ");
+        assertThat(state()).isNotEqualTo('T');
     }
 }
