@@ -116,6 +116,7 @@ public final class ScenarioLoader {
         if (!(root instanceof MappingNode)) {
             throw new ScenarioException(file, 1, 1, null, "a scenario must be a YAML mapping (name:, workload:, steps:, ...)");
         }
+        rejectDuplicateKeys(file, root, new ArrayList<>());
         try {
             return YAML.readValue(text, Scenario.class);
         } catch (JsonMappingException e) {
@@ -123,6 +124,31 @@ public final class ScenarioLoader {
         } catch (JsonProcessingException e) {
             throw new ScenarioException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
                     e.getLocation() == null ? 0 : e.getLocation().getColumnNr(), null, e.getOriginalMessage());
+        }
+    }
+
+    /** A key given twice in one mapping would silently lose one of its values; refuse it with its line. */
+    private static void rejectDuplicateKeys(Path file, Node node, List<Object> path) throws ScenarioException {
+        if (node instanceof MappingNode map) {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (NodeTuple t : map.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k) {
+                    List<Object> here = new ArrayList<>(path);
+                    here.add(k.getValue());
+                    if (!seen.add(k.getValue())) {
+                        Mark m = k.getStartMark();
+                        throw new ScenarioException(file, m.getLine() + 1, m.getColumn() + 1, render(here),
+                                "'" + k.getValue() + "' is given twice");
+                    }
+                    rejectDuplicateKeys(file, t.getValueNode(), here);
+                }
+            }
+        } else if (node instanceof SequenceNode seq) {
+            for (int i = 0; i < seq.getValue().size(); i++) {
+                List<Object> here = new ArrayList<>(path);
+                here.add(i);
+                rejectDuplicateKeys(file, seq.getValue().get(i), here);
+            }
         }
     }
 
@@ -168,7 +194,10 @@ public final class ScenarioLoader {
             reason = "expected " + describe(m.getTargetType());
         } else {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            reason = cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
+            String raw = cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
+            // Never show Java or Jackson type names to the person who wrote the file.
+            reason = raw == null ? "invalid value" : raw.replaceAll("\\s*\\(of `[^`]*`\\)", "")
+                    .replaceAll("`[^`]*`", "the value");
         }
         Mark mark = locate(root, path);
         int line = mark != null ? mark.getLine() + 1 : e.getLocation() == null ? 0 : e.getLocation().getLineNr();

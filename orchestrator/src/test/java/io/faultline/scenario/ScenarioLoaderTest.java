@@ -111,6 +111,45 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void readsStopConditionsAndNamesTheirErrors() throws Exception {
+        Scenario s = ScenarioLoader.parse(Path.of("ok.yaml"), VALID + """
+                stopConditions:
+                  - name: api
+                    http: {url: "http://api:8080/health"}
+                  - name: flowing
+                    canary: {maxGap: 10s}
+                    failures: 1
+                """);
+        assertThat(s.stopConditions()).extracting(StopCondition::name).containsExactly("api", "flowing");
+        assertThat(s.stopConditions().get(0).http().status()).isEqualTo(200);
+        assertThat(s.stopConditions().get(0).failures()).isEqualTo(StopCondition.DEFAULT_FAILURES);
+        ScenarioException both = error(VALID + """
+                stopConditions:
+                  - name: api
+                    http: {url: "http://api:8080/health"}
+                    canary: {maxGap: 10s}
+                """);
+        assertThat(both.field()).isEqualTo("stopConditions[0]");
+        assertThat(both.line()).isEqualTo(15);
+        assertThat(both.reason()).contains("exactly one probe: http or canary");
+        ScenarioException url = error(VALID + """
+                stopConditions:
+                  - name: api
+                    http: {url: "ftp://api/health"}
+                """);
+        assertThat(url.field()).isEqualTo("stopConditions[0].http.url");
+        assertThat(url.reason()).contains("is not an http:// or https:// URL");
+    }
+
+    @Test
+    void refusesAKeyGivenTwice() {
+        ScenarioException e = error(VALID.replace("  - wait: 1s", "  - wait: 1s\n    wait: 2s"));
+        assertThat(e.field()).isEqualTo("steps[0].wait");
+        assertThat(e.line()).isEqualTo(9);
+        assertThat(e.reason()).isEqualTo("'wait' is given twice");
+    }
+
+    @Test
     void namesABrokenCrossReference() {
         ScenarioException e = error(VALID.replace("heal: kill", "heal: kil"));
         assertThat(e.field()).isEqualTo("steps[2].heal");

@@ -40,7 +40,7 @@ final class CommandBus implements AutoCloseable {
     CommandBus(String bootstrap, Topics topics) throws Exception {
         this.topics = topics;
         try (Admin admin = KafkaClients.admin(bootstrap)) {
-            KafkaClients.ensureTopics(admin, Map.of(topics.commands(), 1, topics.telemetry(), 1, topics.verdicts(), 1));
+            KafkaClients.ensureFaultlineTopics(admin, topics);
         }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

@@ -36,6 +36,8 @@ import redis.clients.jedis.Jedis;
  * host's iptables rules and qdiscs exactly as they were.
  */
 class NetworkFaultIT {
+    private static Path clientPolicy;
+
     private static final Topics TOPICS = new Topics("netfault-it.");
     private static NetLab lab;
     private static CommandBus bus;
@@ -54,9 +56,9 @@ class NetworkFaultIT {
         bus = new CommandBus(lab.bootstrapServers(), TOPICS);
         redisAgent = agent("redis", "agent-redis", "--redis", redisIp + ":6379");
         // The client's agent may cut its own link to Kafka, and only partition peers in the lab's network.
-        Path policy = lab.dir().resolve("client-policy.yaml");
-        Files.writeString(policy, "network:\n  cidrs: [10.77.0.0/24]\n  cutControlLink: true\n");
-        clientAgent = agent("client", "agent-client", "--policy", policy.toString());
+        clientPolicy = lab.dir().resolve("client-policy.yaml");
+        Files.writeString(clientPolicy, "network:\n  cidrs: [10.77.0.0/24]\n  cutControlLink: true\n");
+        clientAgent = agent("client", "agent-client", "--policy", clientPolicy.toString());
         bus.awaitAgent("agent-redis");
         bus.awaitAgent("agent-client");
     }
@@ -255,5 +257,69 @@ class NetworkFaultIT {
             assertThat(answer.detail()).startsWith("unsupported: netem");
         }
         assertThat(lab.networkState("client")).isEqualTo(before);
+    }
+
+    @Test
+    void theClientsPolicyRefusesAPeerOutsideItsNetwork() throws Exception {
+        String before = lab.networkState("client");
+        CommandEvent answer = bus.apply("agent-client", new NetworkPartitionFault(Direction.BOTH, PacketAction.DROP,
+                List.of(new Peer("192.168.0.0/16", null)), false, false), Duration.ofMinutes(1));
+        assertThat(answer.step()).isEqualTo(CommandEvent.Step.REJECTED);
+        assertThat(answer.detail()).isEqualTo("policy: peer 192.168.0.0/16 is outside the allowed cidrs [10.77.0.0/24]");
+        assertThat(lab.networkState("client")).isEqualTo(before);
+    }
+
+    @Test
+    void anAgentKilledMidPartitionRemovesItsRulesAtItsNextStart() throws Exception {
+        String before = lab.networkState("client");
+        CommandEvent applied = bus.apply("agent-client", new NetworkPartitionFault(Direction.BOTH, PacketAction.REJECT,
+                List.of(new Peer(lab.ip("redis") + "/32", 6379)), false, false), Duration.ofMinutes(5));
+        assertThat(applied.step()).as(applied.detail()).isEqualTo(CommandEvent.Step.APPLIED);
+        assertThat(pingFromClient().output()).isNotEqualTo("PONG");
+
+        clientAgent.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        Thread.sleep(1_000);
+        assertThat(lab.networkState("client")).as("SIGKILL leaves the rules in place")
+                .contains("faultline:" + applied.commandId());
+
+        clientAgent = agent("client", "agent-client", "--policy", clientPolicy.toString());
+        CommandEvent undone = bus.await(applied.commandId(), CommandEvent.Step.UNDONE);
+        assertThat(undone.detail()).startsWith("restart: leftover of agent pid").contains("deleted", "iptables rules");
+        assertThat(lab.networkState("client")).isEqualTo(before);
+        assertThat(pingFromClient().output()).isEqualTo("PONG");
+    }
+
+    @Test
+    void aHaltWithNoOrchestratorRemovesEveryPartitionWithinASecond() throws Exception {
+        String clientBefore = lab.networkState("client");
+        String redisBefore = lab.networkState("redis");
+        CommandEvent a = bus.apply("agent-client", new NetworkPartitionFault(Direction.EGRESS, PacketAction.REJECT,
+                List.of(new Peer(lab.ip("redis") + "/32", 6379)), false, false), Duration.ofMinutes(10));
+        CommandEvent b = bus.apply("agent-redis", new RedisOutageFault(null, PacketAction.REJECT), Duration.ofMinutes(10));
+        assertThat(List.of(a.step(), b.step())).containsOnly(CommandEvent.Step.APPLIED);
+
+        assertThat(io.faultline.cli.Faultline.commandLine().execute("halt", "-b", lab.bootstrapServers(),
+                "--topic-prefix", TOPICS.prefix(), "--reason", "network it")).isZero();
+        long halted = System.nanoTime();
+        long clientClean = awaitState("client", clientBefore);
+        long redisClean = awaitState("redis", redisBefore);
+        System.out.println("halt: rules gone after " + (clientClean - halted) / 1_000_000 + " ms (client) and "
+                + (redisClean - halted) / 1_000_000 + " ms (redis)");
+        assertThat(Duration.ofNanos(Math.max(clientClean, redisClean) - halted)).isLessThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(bus.await(a.commandId(), CommandEvent.Step.UNDONE).detail()).startsWith("halt (network it)");
+        assertThat(bus.await(b.commandId(), CommandEvent.Step.UNDONE).detail()).startsWith("halt (network it)");
+        assertThat(pingFromClient().output()).isEqualTo("PONG");
+    }
+
+    /** Polls the host's rules and qdiscs until they equal {@code expected}; returns System.nanoTime() then. */
+    private static long awaitState(String host, String expected) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (lab.networkState(host).equals(expected)) {
+                return System.nanoTime();
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(host + "'s rules were not restored within 10 s");
     }
 }

@@ -171,4 +171,55 @@ class NetworkGameDayIT {
         assertThat(v.reason()).contains("preflight", "can run network.delay").containsPattern("agent-listener-\\d lacks netem");
         assertThat(bus.telemetry.commandEvents(v.runId())).as("nothing was injected").isEmpty();
     }
+
+    @Test
+    @Order(5)
+    void anOrchestratorKilledMidPartitionLeavesNoRuleBeyondTheLeasePlusOneSecond() throws Exception {
+        awaitGroup();
+        Path path = Path.of("..", "scenarios", "network-partition.yaml");
+        String yaml = Files.readString(path).replace("name: network-partition", "name: orchestrator-killed")
+                .replaceFirst("lease: 15s", "lease: 3s").replaceFirst("- wait: 15s", "- wait: 60s");
+        Path file = lab.dir().resolve("orchestrator-killed.yaml");
+        Files.writeString(file, yaml);
+        List<String> listeners = List.of("listener-1", "listener-2", "listener-3");
+        Map<String, String> before = new java.util.HashMap<>();
+        for (String host : listeners) {
+            before.put(host, lab.networkState(host));
+        }
+        Process orchestrator = ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx256m"), List.of("run",
+                file.toString(), "-b", lab.bootstrapServers(), "--signing-key", TestKeys.privateKeyFile().toString(),
+                "--report-dir", lab.dir().resolve("reports").toString()), lab.dir().resolve("orchestrator-killed.log"));
+        try {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    !orchestrator.isAlive() || partitioned(listeners) != null);
+            String victim = partitioned(listeners);
+            assertThat(victim).as("the run partitioned a listener; see orchestrator-killed.log in " + lab.dir()).isNotNull();
+            Thread.sleep(6_000);
+            assertThat(lab.networkState(victim)).as("renewals keep the partition past its 3s lease").contains("faultline:");
+
+            orchestrator.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            long killed = System.nanoTime();
+            long deadline = killed + Duration.ofSeconds(15).toNanos();
+            while (!lab.networkState(victim).equals(before.get(victim)) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Duration after = Duration.ofNanos(System.nanoTime() - killed);
+            System.out.println("orchestrator SIGKILLed: " + victim + "'s partition removed after " + after.toMillis()
+                    + " ms (lease 3000 ms)");
+            assertThat(lab.networkState(victim)).isEqualTo(before.get(victim));
+            assertThat(after).isLessThanOrEqualTo(Duration.ofSeconds(4));
+        } finally {
+            orchestrator.destroyForcibly();
+        }
+    }
+
+    /** The listener host that carries a Faultline rule, or null. */
+    private static String partitioned(List<String> hosts) throws Exception {
+        for (String h : hosts) {
+            if (lab.networkState(h).contains("faultline:")) {
+                return h;
+            }
+        }
+        return null;
+    }
 }
