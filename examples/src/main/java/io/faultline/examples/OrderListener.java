@@ -44,7 +44,8 @@ public final class OrderListener implements Runnable {
 
     private final ListenerConfig config;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final KafkaProducer<byte[], byte[]> producer;
+    /** Replaced when a transaction fails in a way the producer cannot abort (it is then unusable). */
+    private KafkaProducer<byte[], byte[]> producer;
     private final Map<TopicPartition, ArrayDeque<Pending>> pending = new HashMap<>();
     private final Map<TopicPartition, OffsetAndMetadata> completed = new HashMap<>();
     private final RedisCache cache;
@@ -165,7 +166,7 @@ public final class OrderListener implements Runnable {
                     producer.commitTransaction();
                 } catch (KafkaException e) {
                     log.warn("transaction failed, re-reading from the last committed offsets: {}", e.toString());
-                    producer.abortTransaction();
+                    abortOrReplaceProducer();
                     rewindToCommitted();
                     return;
                 }
@@ -180,6 +181,22 @@ public final class OrderListener implements Runnable {
         processed += due.size();
         if (processed % 500 < due.size()) {
             log.info("{} processed {} orders", config.instance(), processed);
+        }
+    }
+
+    /**
+     * Aborts the failed transaction; if the producer is in a fatal state (fenced, invalid
+     * transaction state after a long partition), closes it and starts a fresh one with the same
+     * transactional id, which fences any zombie and aborts what was left open.
+     */
+    private void abortOrReplaceProducer() {
+        try {
+            producer.abortTransaction();
+        } catch (KafkaException fatal) {
+            log.warn("producer unusable ({}); starting a new one", fatal.toString());
+            producer.close(Duration.ZERO);
+            producer = new KafkaProducer<>(producerProperties(config));
+            producer.initTransactions();
         }
     }
 
