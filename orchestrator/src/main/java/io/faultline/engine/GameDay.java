@@ -203,7 +203,8 @@ public final class GameDay {
                     injections.stream().map(Injection::window).toList(), scenario.workload().canary().interval(),
                     canary.sendingStoppedAt(), observedUntil,
                     telemetry.circuitEvents(startedAt).stream().map(r -> new History.CircuitChange(r.event().service(),
-                            r.event().circuit(), r.event().to().name().toLowerCase(Locale.ROOT), r.receivedAt())).toList());
+                            r.event().circuit(), r.event().to().name().toLowerCase(Locale.ROOT), r.receivedAt())).toList(),
+                    committedOffsets(admin, scenario));
             Verifier.Result result = Verifier.verify(history, scenario.checks());
             return new Verdict(Verdict.SCHEMA_VERSION, runId, scenario.name(), Verdict.statusOf(result.checks()), null,
                     startedAt, clock.instant(), result.checks(), result.faults(), result.canary());
@@ -237,6 +238,31 @@ public final class GameDay {
                 progress.fault(null);
             }
         }
+    }
+
+    /** The system under test's committed offsets on the canary input topic; empty when its group is unknown. */
+    private static Map<Integer, Long> committedOffsets(Admin admin, Scenario scenario) {
+        var canary = scenario.workload().canary();
+        String group = canary.group() != null ? canary.group() : scenario.targets().values().stream()
+                .map(TargetSpec::group).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        if (group == null) {
+            return Map.of();
+        }
+        Map<Integer, Long> out = new java.util.HashMap<>();
+        try {
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+                    .forEach((tp, om) -> {
+                        if (tp.topic().equals(canary.inputTopic()) && om != null) {
+                            out.put(tp.partition(), om.offset());
+                        }
+                    });
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("cannot read the committed offsets of group {}: {} (unobserved canaries count as UNSEEN)", group,
+                    e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return out;
     }
 
     private Map<StopCondition, Probe> probes(Scenario scenario, CanaryWorkload canary) {

@@ -33,9 +33,10 @@ public final class Reports {
         }
         b.append('\n');
         if (v.canary() != null) {
-            b.append(String.format(Locale.ROOT, "Canaries: %d sent, %d acknowledged, %d observed, %d lost, %d duplicated (%.0f/s)%n",
-                    v.canary().sent(), v.canary().acknowledged(), v.canary().observed(), v.canary().lost(),
-                    v.canary().duplicated(), v.canary().ratePerSecond()));
+            b.append(String.format(Locale.ROOT, "Canaries: %d sent, %d acknowledged, %d observed, %d lost, %d unseen, "
+                    + "%d duplicated, %d reordered (%.0f/s)%n", v.canary().sent(), v.canary().acknowledged(),
+                    v.canary().observed(), v.canary().lost(), v.canary().unseen(), v.canary().duplicated(),
+                    v.canary().reordered(), v.canary().ratePerSecond()));
         }
         for (FaultRecord f : v.faults()) {
             b.append(String.format(Locale.ROOT, "Fault %s (%s on %s)", f.name(), f.faultType(), f.agentId()));

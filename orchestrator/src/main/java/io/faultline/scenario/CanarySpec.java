@@ -12,9 +12,12 @@ import java.time.Duration;
  * @param partitions       partitions of the topics if Faultline creates them
  * @param keys             distinct record keys the events cycle through
  * @param preflightTimeout how long preflight waits for the first canary to come out the other end
+ * @param group            the consumer group of the system under test reading {@code inputTopic};
+ *                         its committed offsets prove an unobserved event LOST rather than UNSEEN
+ *                         (default: the group of a {@code partition-owner} target, if any)
  */
 public record CanarySpec(String inputTopic, String outputTopic, Double rate, Integer partitions, Integer keys,
-                         Duration preflightTimeout) {
+                         Duration preflightTimeout, String group) {
     public CanarySpec {
         Checks.required("inputTopic", inputTopic);
         Checks.required("outputTopic", outputTopic);

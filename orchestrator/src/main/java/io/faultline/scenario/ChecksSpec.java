@@ -14,10 +14,13 @@ import java.time.Duration;
  *                        null to require only that it comes back before the run ends
  * @param circuit         a circuit breaker of the system under test that must open during the
  *                        fault and close again after heal; null to not judge circuits
+ * @param unseen          the largest acceptable number of UNSEEN events (not observed by the
+ *                        deadline, no proof of loss)
+ * @param reordered       the largest acceptable number of REORDERED events
  */
 public record ChecksSpec(Duration failover, Long lost, Long duplicated, Duration latencyRecovery,
-                         CircuitCheck circuit) {
-    public static final ChecksSpec DEFAULTS = new ChecksSpec(null, 0L, 0L, null, null);
+                         CircuitCheck circuit, Long unseen, Long reordered) {
+    public static final ChecksSpec DEFAULTS = new ChecksSpec(null, 0L, 0L, null, null, null, null);
 
     public ChecksSpec {
         if (failover != null) {
@@ -28,10 +31,16 @@ public record ChecksSpec(Duration failover, Long lost, Long duplicated, Duration
         }
         lost = lost == null ? 0L : nonNegative("lost", lost);
         duplicated = duplicated == null ? 0L : nonNegative("duplicated", duplicated);
+        unseen = unseen == null ? 0L : nonNegative("unseen", unseen);
+        reordered = reordered == null ? 0L : nonNegative("reordered", reordered);
     }
 
     public ChecksSpec(Duration failover, Long lost, Long duplicated) {
-        this(failover, lost, duplicated, null, null);
+        this(failover, lost, duplicated, null, null, null, null);
+    }
+
+    public ChecksSpec(Duration failover, Long lost, Long duplicated, Duration latencyRecovery, CircuitCheck circuit) {
+        this(failover, lost, duplicated, latencyRecovery, circuit, null, null);
     }
 
     /**

@@ -3,27 +3,27 @@ package io.faultline.verifier;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything the verifier judges, as plain values: what was sent, what came out, when faults
  * were injected. Built from Kafka by the engine, or by hand in tests.
  *
  * @param sendingStoppedAt when the canary producer stopped
- * @param observedUntil    when the observer stopped looking (end of the drain window)
+ * @param observedUntil    when the observer stopped looking (the deadline: end of the drain window)
+ * @param committed        the system under test's committed offset per input partition at the
+ *                         deadline: an unobserved event below it was consumed and dropped (LOST);
+ *                         empty when unknown (then nothing can be proven lost, only UNSEEN)
  */
 public record History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
                       Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil,
-                      List<CircuitChange> circuits) {
+                      List<CircuitChange> circuits, Map<Integer, Long> committed) {
     public History {
         sent = List.copyOf(sent);
         observations = List.copyOf(observations);
         faults = List.copyOf(faults);
         circuits = circuits == null ? List.of() : List.copyOf(circuits);
-    }
-
-    public History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
-                   Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil) {
-        this(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil, List.of());
+        committed = committed == null ? Map.of() : Map.copyOf(committed);
     }
 
     /** A circuit breaker of the system under test changed state; {@code at} is the orchestrator's receive time. */

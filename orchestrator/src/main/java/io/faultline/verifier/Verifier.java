@@ -30,7 +30,7 @@ public final class Verifier {
     }
 
     /** The judged parts of a verdict. */
-    public record Result(List<CheckResult> checks, List<FaultRecord> faults, CanaryStats canary) {
+    public record Result(List<CheckResult> checks, List<FaultRecord> faults, CanaryStats canary, Anomalies anomalies) {
     }
 
     public static Result verify(History h, ChecksSpec spec) {
@@ -42,8 +42,8 @@ public final class Verifier {
         for (int i = 0; i < windows.size(); i++) {
             FaultWindow f = windows.get(i);
             Instant windowEnd = i + 1 < windows.size() ? windows.get(i + 1).invokedAt() : h.sendingStoppedAt();
-            FaultRecord.Failover failover = failover(f, windowEnd, h, completions, threshold);
             FaultRecord.Latency latency = latency(f, windowEnd, h);
+            FaultRecord.Failover failover = withCatchUp(failover(f, windowEnd, h, completions, threshold), latency, h);
             faults.add(new FaultRecord(f.name(), f.commandId(), f.agentId(), f.faultType(), f.invokedAt(),
                     f.appliedAt(), f.healInvokedAt(), f.undoneAt(), failover, latency));
             checks.add(failoverCheck(f, failover, spec.failover()));
@@ -55,44 +55,112 @@ public final class Verifier {
             checks.add(circuitCheck(h, windows, spec.circuit()));
         }
 
-        Map<String, SentEvent> sent = new LinkedHashMap<>();
-        h.sent().stream().sorted(Comparator.comparingLong(SentEvent::seq)).forEach(e -> sent.put(e.id(), e));
+        Anomalies anomalies = anomalies(h);
+        checks.add(countCheck("lost", anomalies.lost(), spec.lost(), anomalies.lost().size()
+                + " acknowledged canaries never observed although the system committed past them"));
+        checks.add(countCheck("unseen", anomalies.unseen(), spec.unseen(), anomalies.unseen().size()
+                + " acknowledged canaries not observed by the deadline " + h.observedUntil()
+                + (h.committed().isEmpty() ? " (committed offsets unknown: loss cannot be proven)" : ", not yet consumed")));
+        checks.add(countCheck("duplicated", anomalies.duplicated(), spec.duplicated(), anomalies.duplicated().size()
+                + " canaries observed more than once (" + anomalies.redelivered().size()
+                + " re-processed from the same input offset, "
+                + (anomalies.duplicated().size() - anomalies.redelivered().size()) + " written twice)"));
+        checks.add(countCheck("unexpected", anomalies.unexpected(), 0, anomalies.unexpected().size()
+                + " observed canaries that were never sent"));
+        checks.add(countCheck("reordered", anomalies.reordered(), spec.reordered(), anomalies.reordered().size()
+                + " canaries observed after a later canary of the same key"));
+
+        long acked = h.sent().stream().filter(SentEvent::acknowledged).count();
+        Set<String> observedIds = new HashSet<>();
+        h.observations().forEach(o -> observedIds.add(o.id()));
+        long observed = h.sent().stream().filter(e -> observedIds.contains(e.id())).count();
+        double rate = h.canaryInterval().isZero() ? 0 : 1e9 / h.canaryInterval().toNanos();
+        CanaryStats stats = new CanaryStats(h.sent().size(), acked, observed, anomalies.lost().size(),
+                anomalies.unseen().size(), anomalies.duplicated().size(), anomalies.unexpected().size(),
+                anomalies.reordered().size(), rate);
+        return new Result(checks, faults, stats, anomalies);
+    }
+
+    /**
+     * Every event-level anomaly, each list in send order (unexpected: sorted by id).
+     *
+     * @param redelivered the duplicates re-processed from the same input offset (a subset of duplicated)
+     */
+    public record Anomalies(List<String> lost, List<String> unseen, List<String> duplicated, List<String> redelivered,
+                            List<String> unexpected, List<String> reordered) {
+    }
+
+    /** Classifies every sent and observed canary; see {@link Anomalies}. */
+    public static Anomalies anomalies(History h) {
+        List<SentEvent> sent = h.sent().stream().sorted(Comparator.comparingLong(SentEvent::seq)).toList();
+        Map<String, SentEvent> byId = new HashMap<>();
+        sent.forEach(e -> byId.put(e.id(), e));
         Map<String, List<Observation>> seen = new HashMap<>();
         for (Observation o : h.observations()) {
             seen.computeIfAbsent(o.id(), k -> new ArrayList<>()).add(o);
         }
-
-        List<String> lost = sent.values().stream()
-                .filter(e -> e.acknowledged() && !seen.containsKey(e.id())).map(SentEvent::id).toList();
-        checks.add(countCheck("lost", lost, spec.lost(),
-                lost.size() + " acknowledged canaries never observed by the end of the drain window"));
-
+        List<String> lost = new ArrayList<>();
+        List<String> unseen = new ArrayList<>();
         List<String> duplicated = new ArrayList<>();
-        int redelivered = 0;
-        for (SentEvent e : sent.values()) {
+        List<String> redelivered = new ArrayList<>();
+        for (SentEvent e : sent) {
             List<Observation> obs = seen.get(e.id());
-            if (obs != null && obs.size() > 1) {
+            if (obs == null) {
+                if (!e.acknowledged()) {
+                    continue;
+                }
+                Long committed = e.partition() == null ? null : h.committed().get(e.partition());
+                if (committed != null && e.offset() != null && committed > e.offset()) {
+                    lost.add(e.id());
+                } else {
+                    unseen.add(e.id());
+                }
+            } else if (obs.size() > 1) {
                 duplicated.add(e.id());
                 Set<String> sources = new HashSet<>();
                 obs.forEach(o -> sources.add(o.partition() + "/" + o.inputOffset()));
                 if (sources.size() < obs.size()) {
-                    redelivered++;
+                    redelivered.add(e.id());
                 }
             }
         }
-        checks.add(countCheck("duplicated", duplicated, spec.duplicated(), duplicated.size()
-                + " canaries observed more than once (" + redelivered + " re-processed from the same input offset, "
-                + (duplicated.size() - redelivered) + " written twice)"));
+        List<String> unexpected = seen.keySet().stream().filter(id -> !byId.containsKey(id)).sorted().toList();
+        return new Anomalies(lost, unseen, duplicated, redelivered, unexpected, reordered(h, byId));
+    }
 
-        List<String> unexpected = seen.keySet().stream().filter(id -> !sent.containsKey(id)).sorted().toList();
-        checks.add(countCheck("unexpected", unexpected, 0, unexpected.size() + " observed canaries that were never sent"));
+    /**
+     * Events observed (first time) after an event of the same key that was sent later: per key,
+     * first observations in arrival order (output partition, then offset) must follow send order.
+     */
+    private static List<String> reordered(History h, Map<String, SentEvent> byId) {
+        Map<String, Observation> first = new HashMap<>();
+        for (Observation o : h.observations()) {
+            first.merge(o.id(), o, (a, b) -> before(b, a) ? b : a);
+        }
+        Map<String, List<Observation>> byKey = new HashMap<>();
+        first.values().stream().filter(o -> byId.containsKey(o.id()) && byId.get(o.id()).key() != null)
+                .forEach(o -> byKey.computeIfAbsent(byId.get(o.id()).key(), k -> new ArrayList<>()).add(o));
+        List<SentEvent> out = new ArrayList<>();
+        for (List<Observation> arrivals : byKey.values()) {
+            arrivals.sort((a, b) -> before(a, b) ? -1 : before(b, a) ? 1 : 0);
+            long highest = Long.MIN_VALUE;
+            for (Observation o : arrivals) {
+                SentEvent e = byId.get(o.id());
+                if (e.seq() < highest) {
+                    out.add(e);
+                }
+                highest = Math.max(highest, e.seq());
+            }
+        }
+        return out.stream().sorted(Comparator.comparingLong(SentEvent::seq)).map(SentEvent::id).toList();
+    }
 
-        long acked = sent.values().stream().filter(SentEvent::acknowledged).count();
-        long observed = sent.keySet().stream().filter(seen::containsKey).count();
-        double rate = h.canaryInterval().isZero() ? 0 : 1e9 / h.canaryInterval().toNanos();
-        CanaryStats stats = new CanaryStats(sent.size(), acked, observed, lost.size(), duplicated.size(),
-                unexpected.size(), rate);
-        return new Result(checks, faults, stats);
+    /** Arrival order on the output: by partition and offset; across partitions, by receive time. */
+    private static boolean before(Observation a, Observation b) {
+        if (a.partition() == b.partition()) {
+            return a.offset() < b.offset();
+        }
+        return a.observedAt().isBefore(b.observedAt());
     }
 
     /**
@@ -138,20 +206,55 @@ public final class Verifier {
         if (previous != null && previous.isBefore(windowEnd)) {
             long open = Duration.between(previous, h.observedUntil()).toMillis();
             if (open > threshold.toMillis() && open > bestGap) {
-                return new FaultRecord.Failover(true, false, previous, null, null, null, resolution, open);
+                return new FaultRecord.Failover(true, false, previous, null, null, null, resolution, open, null);
             }
         }
         if (previous == null) {
             long open = Duration.between(f.invokedAt(), h.observedUntil()).toMillis();
-            return new FaultRecord.Failover(true, false, null, null, null, null, resolution, open);
+            return new FaultRecord.Failover(true, false, null, null, null, null, resolution, open, null);
         }
         if (bestGap <= threshold.toMillis()) {
-            return new FaultRecord.Failover(false, true, null, null, 0L, 0L, resolution, Math.max(bestGap, 0));
+            return new FaultRecord.Failover(false, true, null, null, 0L, 0L, resolution, Math.max(bestGap, 0), null);
         }
         Instant ack = f.appliedAt() != null ? f.appliedAt() : f.invokedAt();
         long lower = Math.max(0, Duration.between(ack, bestEnd).toMillis());
         long upper = Math.max(0, Duration.between(f.invokedAt(), bestEnd).toMillis());
-        return new FaultRecord.Failover(true, true, bestStart, bestEnd, lower, upper, resolution, bestGap);
+        return new FaultRecord.Failover(true, true, bestStart, bestEnd, lower, upper, resolution, bestGap, null);
+    }
+
+    /**
+     * Catch-up: from recovery until every later canary's latency is back under the pre-fault
+     * bound, i.e. the backlog built up during the outage has been worked off.
+     */
+    static FaultRecord.Failover withCatchUp(FaultRecord.Failover fo, FaultRecord.Latency latency, History h) {
+        if (!fo.outage() || !fo.recovered() || latency == null) {
+            return fo;
+        }
+        Map<String, SentEvent> byId = new HashMap<>();
+        h.sent().forEach(e -> byId.put(e.id(), e));
+        Map<String, Instant> firstSeen = new HashMap<>();
+        for (Observation o : h.observations()) {
+            firstSeen.merge(o.id(), o.observedAt(), (a, b) -> a.isBefore(b) ? a : b);
+        }
+        Instant lastSlow = null;
+        Instant lastSeen = null;
+        for (Map.Entry<String, Instant> e : firstSeen.entrySet()) {
+            SentEvent sent = byId.get(e.getKey());
+            if (sent == null || e.getValue().isBefore(fo.recoveredAt())) {
+                continue;
+            }
+            if (lastSeen == null || e.getValue().isAfter(lastSeen)) {
+                lastSeen = e.getValue();
+            }
+            long ms = Duration.between(sent.sentAt(), e.getValue()).toMillis();
+            if (ms > latency.boundMs() && (lastSlow == null || e.getValue().isAfter(lastSlow))) {
+                lastSlow = e.getValue();
+            }
+        }
+        Long catchUp = lastSlow == null ? Long.valueOf(0L)
+                : lastSlow.equals(lastSeen) ? null : Long.valueOf(Duration.between(fo.recoveredAt(), lastSlow).toMillis());
+        return new FaultRecord.Failover(fo.outage(), fo.recovered(), fo.outageStart(), fo.recoveredAt(), fo.lowerMs(),
+                fo.upperMs(), fo.resolutionMs(), fo.availabilityGapMs(), catchUp);
     }
 
     private static CheckResult failoverCheck(FaultWindow f, FaultRecord.Failover fo, Duration max) {
@@ -166,6 +269,7 @@ public final class Verifier {
         String measured = fo.outage()
                 ? "recovered " + fo.lowerMs() + "-" + fo.upperMs() + " ms after the fault (resolution "
                         + fo.resolutionMs() + " ms), longest gap without completions " + fo.availabilityGapMs() + " ms"
+                        + (fo.catchUpMs() == null ? "" : ", caught up " + fo.catchUpMs() + " ms after recovery")
                 : "no outage: longest gap without completions " + fo.availabilityGapMs() + " ms";
         boolean ok = threshold == null || fo.upperMs() <= threshold;
         return new CheckResult(name, ok ? Outcome.PASS : Outcome.FAIL, (double) fo.upperMs(), threshold, "ms",

@@ -100,12 +100,13 @@ public final class CanaryWorkload implements AutoCloseable {
         String key = "k" + (seq % spec.keys());
         Instant sentAt = clock.instant();
         byte[] value = Json.encode(Map.of("id", id, "run", runId, "seq", seq, "key", key, "sentAt", sentAt.toString()));
-        sent.put(seq, new SentEvent(seq, id, sentAt, null));
+        sent.put(seq, new SentEvent(seq, id, key, sentAt, null, null, null));
         try {
             producer.send(new ProducerRecord<>(spec.inputTopic(), key, value), (md, e) -> {
                 if (e == null) {
                     Instant ackedAt = clock.instant();
-                    sent.computeIfPresent(seq, (s, ev) -> new SentEvent(s, id, ev.sentAt(), ackedAt));
+                    sent.computeIfPresent(seq, (s, ev) -> new SentEvent(s, id, key, ev.sentAt(), ackedAt,
+                            md.partition(), md.hasOffset() ? md.offset() : null));
                 } else {
                     log.debug("canary {} not acknowledged: {}", id, e.toString());
                 }

@@ -22,17 +22,20 @@ class VerifierTest {
         final List<SentEvent> sent = new ArrayList<>();
         final List<Observation> observed = new ArrayList<>();
         final List<FaultWindow> faults = new ArrayList<>();
+        /** The system under test committed every input offset unless a test says otherwise. */
+        final java.util.Map<Integer, Long> committed = new java.util.HashMap<>();
         Instant stopped;
 
         Builder(int count, Set<Long> dropped) {
             for (long seq = 0; seq < count; seq++) {
                 Instant at = T0.plus(INTERVAL.multipliedBy(seq));
-                sent.add(new SentEvent(seq, "r:" + seq, at, at.plusMillis(2)));
+                sent.add(new SentEvent(seq, "r:" + seq, "k" + (seq % 4), at, at.plusMillis(2), 0, seq));
                 if (!dropped.contains(seq)) {
                     observed.add(new Observation("r:" + seq, at.plus(LATENCY), 0, seq, "listener-1", seq));
                 }
             }
             stopped = T0.plus(INTERVAL.multipliedBy(count));
+            committed.put(0, (long) count);
         }
 
         Builder fault(Instant invoked, Instant applied) {
@@ -42,7 +45,7 @@ class VerifierTest {
         }
 
         History history() {
-            return new History("r", sent, observed, faults, INTERVAL, stopped, stopped.plusSeconds(5));
+            return new History("r", sent, observed, faults, INTERVAL, stopped, stopped.plusSeconds(5), List.of(), committed);
         }
     }
 
@@ -89,6 +92,57 @@ class VerifierTest {
     }
 
     @Test
+    void catchUpEndsWhenTheBacklogIsWorkedOff() {
+        Builder b = new Builder(500, Set.of());
+        Instant invoked = T0.plusSeconds(4);
+        Instant recovered = T0.plusSeconds(8);
+        // Everything sent during the outage comes out over 300 ms after recovery; later canaries take 200 ms.
+        b.observed.replaceAll(o -> {
+            Instant sentAt = b.sent.get((int) o.offset()).sentAt();
+            boolean inOutage = !sentAt.isBefore(invoked) && sentAt.isBefore(T0.plusMillis(7800));
+            return inOutage ? new Observation(o.id(), recovered.plusMillis(o.offset() % 300), 0, o.offset(),
+                    "listener-2", o.inputOffset()) : o;
+        });
+        Verifier.Result r = Verifier.verify(b.fault(invoked, invoked.plusMillis(50)).history(), ChecksSpec.DEFAULTS);
+        FaultRecord.Failover fo = r.faults().get(0).failover();
+        assertThat(fo.recoveredAt()).isEqualTo(recovered);
+        assertThat(fo.catchUpMs()).isEqualTo(299L);
+        assertThat(check(r, "failover[kill-primary]").summary()).contains("caught up 299 ms after recovery");
+    }
+
+    @Test
+    void anEventNotObservedIsLostOnlyWhenTheSystemCommittedPastIt() {
+        Builder b = new Builder(300, Set.of(100L, 250L));
+        b.committed.put(0, 200L);
+        Verifier.Result r = Verifier.verify(b.history(), ChecksSpec.DEFAULTS);
+        assertThat(check(r, "lost").offenders()).containsExactly("r:100");
+        CheckResult unseen = check(r, "unseen");
+        assertThat(unseen.passed()).isFalse();
+        assertThat(unseen.offenders()).containsExactly("r:250");
+        assertThat(unseen.summary()).contains("not yet consumed");
+        b.committed.clear();
+        Verifier.Result unknown = Verifier.verify(b.history(), ChecksSpec.DEFAULTS);
+        assertThat(check(unknown, "lost").offenders()).isEmpty();
+        assertThat(check(unknown, "unseen").offenders()).containsExactly("r:100", "r:250");
+        assertThat(check(unknown, "unseen").summary()).contains("loss cannot be proven");
+    }
+
+    @Test
+    void flagsAnEventObservedAfterALaterEventOfItsKey() {
+        Builder b = new Builder(200, Set.of());
+        // r:40 (key k0) comes out last, after r:44, r:48, ... of the same key; other keys are in order.
+        b.observed.replaceAll(o -> o.id().equals("r:40")
+                ? new Observation("r:40", T0.plusSeconds(5), 0, 10_000, "listener-1", 40L) : o);
+        Verifier.Result r = Verifier.verify(b.history(), ChecksSpec.DEFAULTS);
+        CheckResult reordered = check(r, "reordered");
+        assertThat(reordered.passed()).isFalse();
+        assertThat(reordered.offenders()).containsExactly("r:40");
+        assertThat(r.canary().reordered()).isEqualTo(1);
+        assertThat(Verifier.verify(b.history(), new ChecksSpec(null, 0L, 0L, null, null, null, 1L)).checks())
+                .filteredOn(c -> c.name().equals("reordered")).allMatch(CheckResult::passed);
+    }
+
+    @Test
     void failsFailoverOverTheThreshold() {
         Builder b = new Builder(1000, Set.of());
         b.observed.removeIf(o -> o.observedAt().isAfter(T0.plusSeconds(4)) && o.observedAt().isBefore(T0.plusSeconds(16)));
@@ -124,7 +178,7 @@ class VerifierTest {
     void anUnacknowledgedEventThatNeverArrivedIsNotLost() {
         Builder b = new Builder(100, Set.of(50L));
         SentEvent e = b.sent.get(50);
-        b.sent.set(50, new SentEvent(e.seq(), e.id(), e.sentAt(), null));
+        b.sent.set(50, new SentEvent(e.seq(), e.id(), e.key(), e.sentAt(), null, null, null));
         Verifier.Result r = Verifier.verify(b.history(), ChecksSpec.DEFAULTS);
         assertThat(check(r, "lost").passed()).isTrue();
         assertThat(r.canary().acknowledged()).isEqualTo(99);
@@ -214,7 +268,7 @@ class VerifierTest {
         ChecksSpec spec = new ChecksSpec(null, 0L, 0L, null, new ChecksSpec.CircuitCheck("redis", Duration.ofSeconds(5)));
         java.util.function.Function<List<History.CircuitChange>, CheckResult> judge = changes -> check(Verifier.verify(
                 new History("r", base.sent(), base.observations(), base.faults(), INTERVAL, base.sendingStoppedAt(),
-                        base.observedUntil(), changes), spec), "circuit[redis]");
+                        base.observedUntil(), changes, base.committed()), spec), "circuit[redis]");
 
         CheckResult good = judge.apply(List.of(
                 new History.CircuitChange("listener-1", "redis", "open", invoked.plusSeconds(1)),

@@ -33,10 +33,13 @@ public record FaultRecord(String name, String commandId, String agentId, String 
      * @param lowerMs           t_rec - t_ack
      * @param upperMs           t_rec - t_invoke
      * @param availabilityGapMs longest interval without a completed canary in the fault window
+     * @param catchUpMs         from t_rec until end-to-end latency stayed back at its pre-fault level
+     *                          (the backlog was worked off); null when there was no outage, no
+     *                          baseline, or it never came back
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Failover(boolean outage, boolean recovered, Instant outageStart, Instant recoveredAt,
-                           Long lowerMs, Long upperMs, long resolutionMs, long availabilityGapMs) {
+                           Long lowerMs, Long upperMs, long resolutionMs, long availabilityGapMs, Long catchUpMs) {
     }
 
     /**
