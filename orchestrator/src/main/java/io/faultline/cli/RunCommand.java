@@ -64,10 +64,11 @@ public final class RunCommand implements Callable<Integer> {
         String runId = GameDay.newRunId(scenario.name(), clock);
         out.println("Running " + scenario.name() + " as " + runId + " against " + bootstrapServers);
         out.flush();
-        Verdict verdict = new GameDay(options, clock).run(scenario, runId);
-        Path file = Reports.writeVerdict(reportDir.resolve(runId), verdict);
+        GameDay gameDay = new GameDay(options, clock);
+        Verdict verdict = gameDay.run(scenario, runId);
+        Path html = Reports.writeAll(reportDir.resolve(runId), verdict, gameDay.timeline());
         out.print(Reports.summary(verdict));
-        out.println("Verdict written to " + file);
+        out.println("Reports in " + html.getParent() + ": verdict.json, junit.xml, summary.md, report.html");
         out.flush();
         return ExitCodes.of(verdict.status());
     }

@@ -24,6 +24,7 @@ import io.faultline.scenario.Step;
 import io.faultline.scenario.TargetSpec;
 import io.faultline.verifier.FaultWindow;
 import io.faultline.verifier.History;
+import io.faultline.verifier.Timeline;
 import io.faultline.verifier.Verifier;
 import io.faultline.workload.CanaryWorkload;
 import java.io.PrintStream;
@@ -112,6 +113,13 @@ public final class GameDay {
         FaultWindow window() {
             return new FaultWindow(step, commandId, agentId, faultType, invokedAt, appliedAt, healInvokedAt, undoneAt);
         }
+    }
+
+    /** The last run's canary timeline, for the HTML report; null until a run got to verification. */
+    private volatile Timeline timeline;
+
+    public Timeline timeline() {
+        return timeline;
     }
 
     public GameDay(Options options, Clock clock) {
@@ -206,6 +214,7 @@ public final class GameDay {
                             r.event().circuit(), r.event().to().name().toLowerCase(Locale.ROOT), r.receivedAt())).toList(),
                     committedOffsets(admin, scenario));
             Verifier.Result result = Verifier.verify(history, scenario.checks());
+            timeline = Timeline.of(history, Duration.ofMillis(250));
             return new Verdict(Verdict.SCHEMA_VERSION, runId, scenario.name(), Verdict.statusOf(result.checks()), null,
                     startedAt, clock.instant(), result.checks(), result.faults(), result.canary());
         } finally {

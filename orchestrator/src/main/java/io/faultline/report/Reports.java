@@ -4,15 +4,38 @@ import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.FaultRecord;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.Verdict;
+import io.faultline.verifier.Timeline;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
-/** Writes a verdict where people and machines read it: {@code verdict.json} and a terminal summary. */
+/**
+ * Writes a verdict where people and machines read it: {@code verdict.json}, {@code junit.xml},
+ * {@code summary.md}, {@code report.html} (with {@code timeline.json} behind its picture), and a
+ * terminal summary.
+ */
 public final class Reports {
     private Reports() {
+    }
+
+    /** Writes every report into {@code dir} (created if needed); returns the path of {@code report.html}. */
+    public static Path writeAll(Path dir, Verdict verdict, Timeline timeline) throws IOException {
+        writeVerdict(dir, verdict);
+        Files.writeString(dir.resolve("junit.xml"), JunitReport.render(verdict));
+        Files.writeString(dir.resolve("summary.md"), MarkdownReport.render(verdict));
+        if (timeline != null) {
+            Files.writeString(dir.resolve("timeline.json"), Json.encodePretty(timeline) + "\n");
+        }
+        Path html = dir.resolve("report.html");
+        Files.writeString(html, HtmlReport.render(verdict, timeline));
+        return html;
+    }
+
+    /** A measured value as people write it: no ".0" on whole numbers. */
+    static String number(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : String.format(Locale.ROOT, "%.2f", d);
     }
 
     /** Writes {@code verdict.json} into {@code dir} (created if needed) and returns its path. */

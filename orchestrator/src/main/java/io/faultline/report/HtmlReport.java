@@ -1,0 +1,156 @@
+package io.faultline.report;
+
+import static io.faultline.report.JunitReport.xml;
+
+import io.faultline.protocol.CheckResult;
+import io.faultline.protocol.FaultRecord;
+import io.faultline.protocol.Verdict;
+import io.faultline.verifier.Timeline;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * {@code report.html}: one self-contained page (no scripts, no external files) with an SVG
+ * timeline of canary throughput and latency, the fault windows and the failover marks, then
+ * the checks.
+ */
+final class HtmlReport {
+    private static final int W = 960;
+    private static final int H = 320;
+    private static final int LEFT = 60;
+    private static final int RIGHT = 60;
+    private static final int TOP = 20;
+    private static final int BOTTOM = 40;
+
+    private HtmlReport() {
+    }
+
+    static String render(Verdict v, Timeline t) {
+        StringBuilder b = new StringBuilder();
+        b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Faultline: ")
+                .append(xml(v.scenario())).append(" ").append(v.status()).append("</title>\n<style>\n")
+                .append("body{font-family:system-ui,sans-serif;margin:24px;color:#222}h1{font-size:22px}")
+                .append(".PASSED{color:#1a7f37}.FAILED,.ERROR{color:#cf222e}.ABORTED{color:#9a6700}")
+                .append("table{border-collapse:collapse;margin-top:12px}td,th{border:1px solid #d0d7de;padding:4px 8px;")
+                .append("font-size:13px;text-align:left;vertical-align:top}th{background:#f6f8fa}")
+                .append(".pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}")
+                .append(".legend span{margin-right:16px;font-size:13px}svg text{font-size:11px;fill:#555}\n</style></head><body>\n");
+        b.append("<h1>Game-day <code>").append(xml(v.scenario())).append("</code>: <span class=\"").append(v.status())
+                .append("\">").append(v.status()).append("</span></h1>\n<p>Run <code>").append(xml(v.runId()))
+                .append("</code>, ").append(v.startedAt()).append(" to ").append(v.finishedAt()).append("</p>\n");
+        if (v.reason() != null) {
+            b.append("<p><b>Reason:</b> ").append(xml(v.reason())).append("</p>\n");
+        }
+        if (v.canary() != null) {
+            var c = v.canary();
+            b.append(String.format(Locale.ROOT, "<p>Canaries: %d sent, %d acknowledged, %d observed, %d lost, %d unseen, "
+                    + "%d duplicated, %d reordered, %d unexpected (%.0f/s)</p>%n", c.sent(), c.acknowledged(), c.observed(),
+                    c.lost(), c.unseen(), c.duplicated(), c.reordered(), c.unexpected(), c.ratePerSecond()));
+        }
+        if (t != null && !t.buckets().isEmpty()) {
+            b.append(svg(v, t));
+            b.append("<p class=\"legend\"><span style=\"color:#1a7f37\">&#9644; canaries completed per second</span>")
+                    .append("<span style=\"color:#0969da\">&#9644; latency p50 (right axis)</span>")
+                    .append("<span style=\"color:#8250df\">&#9644; latency max</span>")
+                    .append("<span style=\"color:#cf222e\">&#9632; fault applied to undone</span>")
+                    .append("<span>&#9474; failover: first completion after the outage</span></p>\n");
+        }
+        b.append("<h2>Checks</h2>\n<table><tr><th>check</th><th>outcome</th><th>measured</th><th>threshold</th>")
+                .append("<th>summary</th><th>first offending events</th></tr>\n");
+        for (CheckResult c : v.checks()) {
+            b.append("<tr><td><code>").append(xml(c.name())).append("</code></td><td class=\"")
+                    .append(c.passed() ? "pass\">PASS" : "fail\">FAIL").append("</td><td>")
+                    .append(c.measured() == null ? "" : Reports.number(c.measured()) + " " + xml(c.unit()))
+                    .append("</td><td>").append(c.threshold() == null ? "" : Reports.number(c.threshold()) + " " + xml(c.unit()))
+                    .append("</td><td>").append(xml(c.summary())).append("</td><td>")
+                    .append(xml(String.join(", ", c.offenders()))).append("</td></tr>\n");
+        }
+        b.append("</table>\n");
+        if (!v.faults().isEmpty()) {
+            b.append("<h2>Faults</h2>\n<table><tr><th>fault</th><th>type</th><th>agent</th><th>invoked</th><th>applied</th>")
+                    .append("<th>heal sent</th><th>undone</th><th>failover</th><th>longest gap</th><th>catch-up</th></tr>\n");
+            for (FaultRecord f : v.faults()) {
+                FaultRecord.Failover fo = f.failover();
+                b.append("<tr><td>").append(xml(f.name())).append("</td><td>").append(xml(f.faultType())).append("</td><td>")
+                        .append(xml(f.agentId())).append("</td><td>").append(f.invokedAt()).append("</td><td>")
+                        .append(f.appliedAt()).append("</td><td>").append(f.healInvokedAt()).append("</td><td>")
+                        .append(f.undoneAt()).append("</td><td>")
+                        .append(fo == null ? "" : !fo.recovered() ? "not recovered" : fo.outage()
+                                ? fo.lowerMs() + "-" + fo.upperMs() + " ms" : "no outage")
+                        .append("</td><td>").append(fo == null ? "" : fo.availabilityGapMs() + " ms").append("</td><td>")
+                        .append(fo == null || fo.catchUpMs() == null ? "" : fo.catchUpMs() + " ms").append("</td></tr>\n");
+            }
+            b.append("</table>\n");
+        }
+        return b.append("</body></html>\n").toString();
+    }
+
+    private static String svg(Verdict v, Timeline t) {
+        int n = t.buckets().size();
+        double spanMs = (double) n * t.bucketMs();
+        double perSecond = 1000.0 / t.bucketMs();
+        double maxRate = Math.max(1, t.buckets().stream().mapToDouble(x -> x.completed() * perSecond).max().orElse(1));
+        double maxLatency = Math.max(1, t.buckets().stream().filter(x -> x.latencyMax() != null)
+                .mapToLong(Timeline.Bucket::latencyMax).max().orElse(1));
+        double plotW = W - LEFT - RIGHT;
+        double plotH = H - TOP - BOTTOM;
+        StringBuilder s = new StringBuilder();
+        s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(W).append("\" height=\"").append(H)
+                .append("\" viewBox=\"0 0 ").append(W).append(' ').append(H).append("\" role=\"img\" aria-label=\"timeline\">\n")
+                .append("<rect x=\"0\" y=\"0\" width=\"").append(W).append("\" height=\"").append(H).append("\" fill=\"#fff\"/>\n");
+        for (FaultRecord f : v.faults()) {
+            Instant from = f.appliedAt() != null ? f.appliedAt() : f.invokedAt();
+            Instant to = f.undoneAt() != null ? f.undoneAt() : f.healInvokedAt() != null ? f.healInvokedAt() : v.finishedAt();
+            double x1 = x(t, from, plotW, spanMs);
+            double x2 = to == null ? LEFT + plotW : x(t, to, plotW, spanMs);
+            s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"#cf222e\" "
+                    + "fill-opacity=\"0.12\"/><text x=\"%.1f\" y=\"%d\">%s</text>%n", x1, TOP, Math.max(1, x2 - x1), plotH,
+                    x1 + 3, TOP + 12, xml(f.name() + " (" + f.faultType() + ")")));
+            FaultRecord.Failover fo = f.failover();
+            if (fo != null && fo.outage() && fo.recovered() && fo.recoveredAt() != null) {
+                double xr = x(t, fo.recoveredAt(), plotW, spanMs);
+                s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#222\" "
+                        + "stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"%d\">failover %.2f s</text>%n", xr, TOP, xr,
+                        TOP + plotH, xr + 3, TOP + 26, fo.upperMs() / 1000.0));
+            }
+        }
+        StringBuilder rate = new StringBuilder();
+        StringBuilder p50 = new StringBuilder();
+        StringBuilder max = new StringBuilder();
+        for (Timeline.Bucket k : t.buckets()) {
+            double cx = LEFT + plotW * (k.offsetMs() + t.bucketMs() / 2.0) / spanMs;
+            rate.append(String.format(Locale.ROOT, "%.1f,%.1f ", cx, TOP + plotH - plotH * k.completed() * perSecond / maxRate));
+            if (k.latencyP50() != null) {
+                p50.append(String.format(Locale.ROOT, "%.1f,%.1f ", cx, TOP + plotH - plotH * k.latencyP50() / maxLatency));
+                max.append(String.format(Locale.ROOT, "%.1f,%.1f ", cx, TOP + plotH - plotH * k.latencyMax() / maxLatency));
+            }
+        }
+        s.append("<polyline fill=\"none\" stroke=\"#1a7f37\" stroke-width=\"1.5\" points=\"").append(rate).append("\"/>\n");
+        s.append("<polyline fill=\"none\" stroke=\"#8250df\" stroke-width=\"1\" stroke-opacity=\"0.6\" points=\"").append(max).append("\"/>\n");
+        s.append("<polyline fill=\"none\" stroke=\"#0969da\" stroke-width=\"1.5\" points=\"").append(p50).append("\"/>\n");
+        // Axes: time at the bottom, rate on the left, latency on the right.
+        s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>%n",
+                LEFT, TOP + plotH, LEFT + plotW, TOP + plotH));
+        s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%.1f\" stroke=\"#888\"/>%n", LEFT, TOP, LEFT, TOP + plotH));
+        long seconds = (long) (spanMs / 1000);
+        long step = Math.max(1, seconds / 10);
+        for (long sec = 0; sec <= seconds; sec += step) {
+            double tx = LEFT + plotW * sec * 1000 / spanMs;
+            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%ds</text>%n", tx,
+                    TOP + plotH + 16, sec));
+        }
+        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.0f/s</text>%n", LEFT - 4, TOP + 8, maxRate));
+        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">0</text>%n", LEFT - 4, TOP + plotH));
+        s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%s</text>%n", LEFT + plotW + 4, TOP + 8,
+                Duration.ofMillis((long) maxLatency).toMillis() + " ms"));
+        s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">time since the first canary</text>%n",
+                LEFT + plotW / 2, (double) H - 6));
+        return s.append("</svg>\n").toString();
+    }
+
+    private static double x(Timeline t, Instant at, double plotW, double spanMs) {
+        double ms = Duration.between(t.start(), at).toMillis();
+        return LEFT + plotW * Math.max(0, Math.min(spanMs, ms)) / spanMs;
+    }
+}

@@ -1,0 +1,53 @@
+package io.faultline.report;
+
+import io.faultline.protocol.CheckResult;
+import io.faultline.protocol.FaultRecord;
+import io.faultline.protocol.Verdict;
+
+/** {@code summary.md}: the verdict as a Markdown page (for pull requests, chat, wikis). */
+final class MarkdownReport {
+    private MarkdownReport() {
+    }
+
+    static String render(Verdict v) {
+        StringBuilder b = new StringBuilder();
+        b.append("# Game-day ").append(v.scenario()).append(": ").append(v.status()).append("\n\n");
+        b.append("Run `").append(v.runId()).append("`, ").append(v.startedAt()).append(" to ").append(v.finishedAt())
+                .append(".\n\n");
+        if (v.reason() != null) {
+            b.append("**Reason:** ").append(cell(v.reason())).append("\n\n");
+        }
+        if (v.canary() != null) {
+            var c = v.canary();
+            b.append("Canaries: ").append(c.sent()).append(" sent, ").append(c.acknowledged()).append(" acknowledged, ")
+                    .append(c.observed()).append(" observed, ").append(c.lost()).append(" lost, ").append(c.unseen())
+                    .append(" unseen, ").append(c.duplicated()).append(" duplicated, ").append(c.reordered())
+                    .append(" reordered, ").append(c.unexpected()).append(" unexpected.\n\n");
+        }
+        if (!v.faults().isEmpty()) {
+            b.append("| fault | type | agent | failover | longest gap | catch-up |\n|---|---|---|---|---|---|\n");
+            for (FaultRecord f : v.faults()) {
+                FaultRecord.Failover fo = f.failover();
+                String failover = fo == null ? "" : !fo.recovered() ? "**not recovered**"
+                        : fo.outage() ? fo.lowerMs() + "-" + fo.upperMs() + " ms" : "no outage";
+                b.append("| ").append(cell(f.name())).append(" | ").append(f.faultType()).append(" | ")
+                        .append(cell(f.agentId())).append(" | ").append(failover).append(" | ")
+                        .append(fo == null ? "" : fo.availabilityGapMs() + " ms").append(" | ")
+                        .append(fo == null || fo.catchUpMs() == null ? "" : fo.catchUpMs() + " ms").append(" |\n");
+            }
+            b.append('\n');
+        }
+        b.append("| check | outcome | measured | threshold | summary | first offenders |\n|---|---|---|---|---|---|\n");
+        for (CheckResult c : v.checks()) {
+            b.append("| ").append(cell(c.name())).append(" | ").append(c.passed() ? "PASS" : "**FAIL**").append(" | ")
+                    .append(c.measured() == null ? "" : Reports.number(c.measured()) + " " + c.unit()).append(" | ")
+                    .append(c.threshold() == null ? "" : Reports.number(c.threshold()) + " " + c.unit()).append(" | ")
+                    .append(cell(c.summary())).append(" | ").append(cell(String.join(", ", c.offenders()))).append(" |\n");
+        }
+        return b.toString();
+    }
+
+    private static String cell(String s) {
+        return s == null ? "" : s.replace("|", "\\|").replace("\n", " ");
+    }
+}

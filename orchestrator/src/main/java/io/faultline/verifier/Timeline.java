@@ -1,0 +1,67 @@
+package io.faultline.verifier;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Canary throughput and latency per time bucket, for the report's picture: from the first send
+ * to the end of observation, on the orchestrator's clock.
+ *
+ * @param start    the first canary's send time
+ * @param bucketMs width of one bucket
+ */
+public record Timeline(Instant start, long bucketMs, List<Bucket> buckets) {
+    /**
+     * @param completed  canaries first observed in this bucket
+     * @param latencyP50 median send-to-observed latency of those, ms; null if none
+     * @param latencyMax the slowest of those, ms; null if none
+     */
+    public record Bucket(long offsetMs, int sent, int completed, Long latencyP50, Long latencyMax) {
+    }
+
+    public static Timeline of(History h, Duration bucket) {
+        if (h.sent().isEmpty()) {
+            return new Timeline(h.observedUntil(), bucket.toMillis(), List.of());
+        }
+        Instant start = h.sent().stream().map(SentEvent::sentAt).min(Instant::compareTo).orElseThrow();
+        long width = bucket.toMillis();
+        int n = (int) (Duration.between(start, h.observedUntil()).toMillis() / width) + 1;
+        int[] sent = new int[n];
+        List<List<Long>> latencies = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            latencies.add(new ArrayList<>());
+        }
+        Map<String, SentEvent> byId = new HashMap<>();
+        for (SentEvent e : h.sent()) {
+            byId.put(e.id(), e);
+            int i = index(start, e.sentAt(), width, n);
+            sent[i]++;
+        }
+        Map<String, Instant> firstSeen = new HashMap<>();
+        for (Observation o : h.observations()) {
+            firstSeen.merge(o.id(), o.observedAt(), (a, b) -> a.isBefore(b) ? a : b);
+        }
+        firstSeen.forEach((id, at) -> {
+            SentEvent e = byId.get(id);
+            if (e != null) {
+                latencies.get(index(start, at, width, n)).add(Math.max(0, Duration.between(e.sentAt(), at).toMillis()));
+            }
+        });
+        List<Bucket> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            List<Long> l = latencies.get(i);
+            out.add(new Bucket(i * width, sent[i], l.size(), l.isEmpty() ? null : Verifier.percentile(l, 0.5),
+                    l.isEmpty() ? null : Verifier.percentile(l, 1.0)));
+        }
+        return new Timeline(start, width, out);
+    }
+
+    private static int index(Instant start, Instant at, long width, int n) {
+        long i = Duration.between(start, at).toMillis() / width;
+        return (int) Math.max(0, Math.min(n - 1, i));
+    }
+}

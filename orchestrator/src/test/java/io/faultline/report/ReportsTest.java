@@ -1,0 +1,76 @@
+package io.faultline.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.protocol.CanaryStats;
+import io.faultline.protocol.CheckResult;
+import io.faultline.protocol.FaultRecord;
+import io.faultline.protocol.Verdict;
+import io.faultline.verifier.Timeline;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+class ReportsTest {
+    private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+
+    private static Verdict verdict(Verdict.Status status, String reason) {
+        return new Verdict(Verdict.SCHEMA_VERSION, "run-1", "primary-listener-crash", status, reason, T0, T0.plusSeconds(40),
+                List.of(new CheckResult("failover[kill]", CheckResult.Outcome.PASS, 3900.0, 20000.0, "ms",
+                                "recovered 3850-3900 ms after the fault", List.of()),
+                        new CheckResult("lost", CheckResult.Outcome.FAIL, 2.0, 0.0, "events",
+                                "2 acknowledged canaries never observed <&>", List.of("run-1:7", "run-1:8"))),
+                List.of(new FaultRecord("kill", "c-1", "agent-1", "process.kill", T0.plusSeconds(5), T0.plusSeconds(5),
+                        T0.plusSeconds(20), T0.plusSeconds(20), new FaultRecord.Failover(true, true, T0.plusSeconds(5),
+                        T0.plusMillis(8900), 3850L, 3900L, 20L, 3900L, 300L), null)),
+                new CanaryStats(100, 100, 98, 2, 0, 0, 0, 0, 50.0));
+    }
+
+    private static Timeline timeline() {
+        return new Timeline(T0, 1000, List.of(new Timeline.Bucket(0, 50, 50, 200L, 240L),
+                new Timeline.Bucket(1000, 50, 0, null, null), new Timeline.Bucket(2000, 50, 100, 1500L, 3000L)));
+    }
+
+    @Test
+    void writesEveryReportWithOneJunitTestCasePerCheck(@TempDir Path dir) throws Exception {
+        Path html = Reports.writeAll(dir, verdict(Verdict.Status.FAILED, null), timeline());
+        assertThat(dir.resolve("verdict.json")).exists();
+        Document junit = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve("junit.xml").toFile());
+        Element suite = (Element) junit.getElementsByTagName("testsuite").item(0);
+        assertThat(suite.getAttribute("name")).isEqualTo("faultline.primary-listener-crash");
+        assertThat(suite.getAttribute("tests")).isEqualTo("2");
+        assertThat(suite.getAttribute("failures")).isEqualTo("1");
+        assertThat(junit.getElementsByTagName("testcase").getLength()).isEqualTo(2);
+        Element failure = (Element) junit.getElementsByTagName("failure").item(0);
+        assertThat(failure.getAttribute("message")).isEqualTo("2 acknowledged canaries never observed <&>");
+        assertThat(failure.getTextContent()).contains("measured: 2 events", "threshold: 0 events", "run-1:7, run-1:8");
+
+        String md = Files.readString(dir.resolve("summary.md"));
+        assertThat(md).startsWith("# Game-day primary-listener-crash: FAILED")
+                .contains("| lost | **FAIL** | 2 events | 0 events |", "| kill | process.kill | agent-1 | 3850-3900 ms | 3900 ms | 300 ms |");
+
+        String page = Files.readString(html);
+        assertThat(page).contains("<svg", "<polyline", "failover 3.90 s", "kill (process.kill)", "class=\"fail\">FAIL",
+                "&lt;&amp;&gt;").doesNotContain("<&>", "<script");
+        Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new java.io.ByteArrayInputStream(
+                page.substring(page.indexOf("<svg"), page.indexOf("</svg>") + 6).getBytes()));
+        assertThat(svg.getElementsByTagName("polyline").getLength()).isEqualTo(3);
+    }
+
+    @Test
+    void anAbortedRunIsOneErroredTestCase(@TempDir Path dir) throws Exception {
+        Verdict aborted = new Verdict(Verdict.SCHEMA_VERSION, "run-2", "s", Verdict.Status.ABORTED, "halted by sre: enough",
+                T0, T0.plusSeconds(3), List.of(), List.of(), null);
+        Reports.writeAll(dir, aborted, null);
+        String junit = Files.readString(dir.resolve("junit.xml"));
+        assertThat(junit).contains("errors=\"1\"", "<error type=\"ABORTED\" message=\"halted by sre: enough\"/>");
+        assertThat(Files.readString(dir.resolve("report.html"))).contains("ABORTED", "halted by sre: enough")
+                .doesNotContain("<svg");
+    }
+}
