@@ -115,20 +115,27 @@ final class HtmlReport {
                         TOP + plotH, xr + 3, TOP + 26, fo.upperMs() / 1000.0));
             }
         }
+        // Latency lines break where no canary completed, rather than drawing across the outage.
         StringBuilder rate = new StringBuilder();
         StringBuilder p50 = new StringBuilder();
         StringBuilder max = new StringBuilder();
+        boolean gap = true;
         for (Timeline.Bucket k : t.buckets()) {
             double cx = LEFT + plotW * (k.offsetMs() + t.bucketMs() / 2.0) / spanMs;
-            rate.append(String.format(Locale.ROOT, "%.1f,%.1f ", cx, TOP + plotH - plotH * k.completed() * perSecond / maxRate));
-            if (k.latencyP50() != null) {
-                p50.append(String.format(Locale.ROOT, "%.1f,%.1f ", cx, TOP + plotH - plotH * k.latencyP50() / maxLatency));
-                max.append(String.format(Locale.ROOT, "%.1f,%.1f ", cx, TOP + plotH - plotH * k.latencyMax() / maxLatency));
+            rate.append(String.format(Locale.ROOT, "%s%.1f,%.1f ", rate.length() == 0 ? "M" : "L", cx,
+                    TOP + plotH - plotH * k.completed() * perSecond / maxRate));
+            if (k.latencyP50() == null) {
+                gap = true;
+                continue;
             }
+            String op = gap ? "M" : "L";
+            p50.append(String.format(Locale.ROOT, "%s%.1f,%.1f ", op, cx, TOP + plotH - plotH * k.latencyP50() / maxLatency));
+            max.append(String.format(Locale.ROOT, "%s%.1f,%.1f ", op, cx, TOP + plotH - plotH * k.latencyMax() / maxLatency));
+            gap = false;
         }
-        s.append("<polyline fill=\"none\" stroke=\"#1a7f37\" stroke-width=\"1.5\" points=\"").append(rate).append("\"/>\n");
-        s.append("<polyline fill=\"none\" stroke=\"#8250df\" stroke-width=\"1\" stroke-opacity=\"0.6\" points=\"").append(max).append("\"/>\n");
-        s.append("<polyline fill=\"none\" stroke=\"#0969da\" stroke-width=\"1.5\" points=\"").append(p50).append("\"/>\n");
+        s.append("<path fill=\"none\" stroke=\"#1a7f37\" stroke-width=\"1.5\" d=\"").append(rate).append("\"/>\n");
+        s.append("<path fill=\"none\" stroke=\"#8250df\" stroke-width=\"1\" stroke-opacity=\"0.6\" d=\"").append(max).append("\"/>\n");
+        s.append("<path fill=\"none\" stroke=\"#0969da\" stroke-width=\"1.5\" d=\"").append(p50).append("\"/>\n");
         // Axes: time at the bottom, rate on the left, latency on the right.
         s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>%n",
                 LEFT, TOP + plotH, LEFT + plotW, TOP + plotH));

@@ -14,7 +14,7 @@ import java.util.List;
 public record Verdict(int schemaVersion, String runId, String scenario, Status status, String reason,
                       Instant startedAt, Instant finishedAt, List<CheckResult> checks,
                       List<FaultRecord> faults, CanaryStats canary) {
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     /** PASSED: every check passed. FAILED: a check failed. ABORTED: stopped early. ERROR: the run could not be carried out. */
     public enum Status {
