@@ -6,6 +6,10 @@ import io.faultline.protocol.ApplyCommand;
 import io.faultline.protocol.Command;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.HealCommand;
+import io.faultline.alert.AlertLog;
+import io.faultline.alert.AlertNotice;
+import io.faultline.alert.AlertReceiver;
+import io.faultline.alert.AlertmanagerPoller;
 import io.faultline.protocol.CheckCommand;
 import io.faultline.protocol.CommandSigner;
 import io.faultline.protocol.Json;
@@ -115,6 +119,23 @@ public final class GameDay {
         }
     }
 
+    /**
+     * Where alert notices come from, besides alert bridges on telemetry (always read).
+     *
+     * @param webhook      where to listen for Alertmanager's webhook; null for none
+     * @param alertmanager Alertmanager's base URL to poll (API v2); null for none
+     */
+    public record AlertSources(java.net.InetSocketAddress webhook, java.net.URI alertmanager) {
+        public static final AlertSources NONE = new AlertSources(null, null);
+    }
+
+    private AlertSources alertSources = AlertSources.NONE;
+
+    public GameDay withAlerts(AlertSources sources) {
+        this.alertSources = sources;
+        return this;
+    }
+
     /** The last run's canary timeline, for the HTML report; null until a run got to verification. */
     private volatile Timeline timeline;
 
@@ -165,6 +186,7 @@ public final class GameDay {
                             KafkaProducer<String, byte[]> producer, TelemetryFeed telemetry)
             throws InfrastructureException, InterruptedException {
         Abort abort = new Abort();
+        AlertLog alerts = new AlertLog();
         List<Injection> injections = new java.util.concurrent.CopyOnWriteArrayList<>();
         ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lease-renewal");
@@ -174,6 +196,9 @@ public final class GameDay {
         try (HaltWatch halts = new HaltWatch(options.bootstrapServers(), options.topics().halt(), startedAt,
                 h -> abort.trip("halted by " + (h.issuedBy() == null ? "someone" : h.issuedBy()) + " at " + h.at()
                         + ": " + h.reason()));
+             AlertReceiver webhook = openWebhook(alerts);
+             AlertmanagerPoller poller = alertSources.alertmanager() == null ? null
+                     : new AlertmanagerPoller(alertSources.alertmanager(), Duration.ofSeconds(1), clock, alerts::add);
              CanaryWorkload canary = new CanaryWorkload(options.bootstrapServers(), runId, scenario.workload().canary(), clock);
              Progress progress = new Progress(options.progress(), clock, canary, scenario.steps().size())) {
             preflightAgents(scenario, telemetry);
@@ -212,7 +237,7 @@ public final class GameDay {
                     canary.sendingStoppedAt(), observedUntil,
                     telemetry.circuitEvents(startedAt).stream().map(r -> new History.CircuitChange(r.event().service(),
                             r.event().circuit(), r.event().to().name().toLowerCase(Locale.ROOT), r.receivedAt())).toList(),
-                    committedOffsets(admin, scenario));
+                    committedOffsets(admin, scenario), alertChanges(alerts, telemetry, startedAt));
             Verifier.Result result = Verifier.verify(history, scenario.checks());
             timeline = Timeline.of(history, Duration.ofMillis(250));
             return new Verdict(Verdict.SCHEMA_VERSION, runId, scenario.name(), Verdict.statusOf(result.checks()), null,
@@ -247,6 +272,26 @@ public final class GameDay {
                 progress.fault(null);
             }
         }
+    }
+
+    private AlertReceiver openWebhook(AlertLog alerts) throws InfrastructureException {
+        if (alertSources.webhook() == null) {
+            return null;
+        }
+        try {
+            return new AlertReceiver(alertSources.webhook(), clock, "webhook", alerts::add);
+        } catch (java.io.IOException e) {
+            throw new InfrastructureException("cannot listen for Alertmanager's webhook on " + alertSources.webhook()
+                    + ": " + e.getMessage());
+        }
+    }
+
+    /** Alert state changes from every source: webhook, API polling, and bridges on telemetry. */
+    private static List<History.AlertChange> alertChanges(AlertLog alerts, TelemetryFeed telemetry, Instant since) {
+        alerts.add(telemetry.alertEvents(since).stream().map(r -> new AlertNotice(r.event().alertname(),
+                r.event().status() == io.faultline.protocol.AlertEvent.Status.FIRING, r.event().labels(),
+                r.event().fingerprint(), r.event().startsAt(), r.event().endsAt(), r.receivedAt(), "bridge")).toList());
+        return alerts.changes().stream().map(c -> new History.AlertChange(c.alertname(), c.firing(), c.at())).toList();
     }
 
     /** The system under test's committed offsets on the canary input topic; empty when its group is unknown. */

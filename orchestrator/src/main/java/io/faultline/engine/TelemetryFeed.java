@@ -1,6 +1,7 @@
 package io.faultline.engine;
 
 import io.faultline.protocol.AgentHeartbeat;
+import io.faultline.protocol.AlertEvent;
 import io.faultline.protocol.CircuitEvent;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.Json;
@@ -39,6 +40,7 @@ public final class TelemetryFeed implements AutoCloseable {
     private final Map<String, Received<AgentHeartbeat>> heartbeats = new HashMap<>();
     private final List<Received<CommandEvent>> commandEvents = new ArrayList<>();
     private final List<Received<CircuitEvent>> circuitEvents = new ArrayList<>();
+    private final List<Received<AlertEvent>> alertEvents = new ArrayList<>();
     private volatile boolean running = true;
 
     /** An event and when the orchestrator received it. */
@@ -94,6 +96,8 @@ public final class TelemetryFeed implements AutoCloseable {
                             commandEvents.add(new Received<>(ce, now));
                         } else if (event instanceof CircuitEvent ce) {
                             circuitEvents.add(new Received<>(ce, now));
+                        } else if (event instanceof AlertEvent ae) {
+                            alertEvents.add(new Received<>(ae, now));
                         }
                         notifyAll();
                     }
@@ -104,6 +108,11 @@ public final class TelemetryFeed implements AutoCloseable {
         } finally {
             consumer.close(Duration.ofSeconds(2));
         }
+    }
+
+    /** Alert notifications forwarded by alert bridges, received since {@code since}. */
+    public synchronized List<Received<AlertEvent>> alertEvents(Instant since) {
+        return alertEvents.stream().filter(r -> !r.receivedAt().isBefore(since)).toList();
     }
 
     /** Circuit-breaker changes reported by services, received since {@code since}. */

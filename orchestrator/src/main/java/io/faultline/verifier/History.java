@@ -14,16 +14,22 @@ import java.util.Map;
  * @param committed        the system under test's committed offset per input partition at the
  *                         deadline: an unobserved event below it was consumed and dropped (LOST);
  *                         empty when unknown (then nothing can be proven lost, only UNSEEN)
+ * @param alerts           alert state changes reported by Alertmanager during the run
  */
 public record History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
                       Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil,
-                      List<CircuitChange> circuits, Map<Integer, Long> committed) {
+                      List<CircuitChange> circuits, Map<Integer, Long> committed, List<AlertChange> alerts) {
     public History {
         sent = List.copyOf(sent);
         observations = List.copyOf(observations);
         faults = List.copyOf(faults);
         circuits = circuits == null ? List.of() : List.copyOf(circuits);
         committed = committed == null ? Map.of() : Map.copyOf(committed);
+        alerts = alerts == null ? List.of() : List.copyOf(alerts);
+    }
+
+    /** An alert started ({@code firing}) or stopped firing; {@code at} is when the orchestrator learnt of it. */
+    public record AlertChange(String alertname, boolean firing, Instant at) {
     }
 
     /** A circuit breaker of the system under test changed state; {@code at} is the orchestrator's receive time. */

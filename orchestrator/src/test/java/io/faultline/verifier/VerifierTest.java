@@ -24,6 +24,7 @@ class VerifierTest {
         final List<FaultWindow> faults = new ArrayList<>();
         /** The system under test committed every input offset unless a test says otherwise. */
         final java.util.Map<Integer, Long> committed = new java.util.HashMap<>();
+        final List<History.AlertChange> alerts = new ArrayList<>();
         Instant stopped;
 
         Builder(int count, Set<Long> dropped) {
@@ -45,7 +46,8 @@ class VerifierTest {
         }
 
         History history() {
-            return new History("r", sent, observed, faults, INTERVAL, stopped, stopped.plusSeconds(5), List.of(), committed);
+            return new History("r", sent, observed, faults, INTERVAL, stopped, stopped.plusSeconds(5), List.of(), committed,
+                    alerts);
         }
     }
 
@@ -268,7 +270,7 @@ class VerifierTest {
         ChecksSpec spec = new ChecksSpec(null, 0L, 0L, null, new ChecksSpec.CircuitCheck("redis", Duration.ofSeconds(5)));
         java.util.function.Function<List<History.CircuitChange>, CheckResult> judge = changes -> check(Verifier.verify(
                 new History("r", base.sent(), base.observations(), base.faults(), INTERVAL, base.sendingStoppedAt(),
-                        base.observedUntil(), changes, base.committed()), spec), "circuit[redis]");
+                        base.observedUntil(), changes, base.committed(), base.alerts()), spec), "circuit[redis]");
 
         CheckResult good = judge.apply(List.of(
                 new History.CircuitChange("listener-1", "redis", "open", invoked.plusSeconds(1)),
@@ -291,5 +293,51 @@ class VerifierTest {
         CheckResult otherCircuit = judge.apply(List.of(
                 new History.CircuitChange("listener-1", "db", "open", invoked.plusSeconds(1))));
         assertThat(otherCircuit.passed()).isFalse();
+    }
+
+    @Test
+    void anAlertMustFireAfterTheInjectionAndResolveAfterRecovery() {
+        Instant invoked = T0.plusSeconds(4);
+        ChecksSpec spec = new ChecksSpec(null, 0L, 0L, null, null, null, null, List.of(
+                new ChecksSpec.AlertCheck("IngestionLagHigh", Duration.ofSeconds(10), Duration.ofSeconds(10), null, 0)));
+        Builder good = new Builder(1000, Set.of()).fault(invoked, invoked.plusMillis(40));
+        good.alerts.add(new History.AlertChange("IngestionLagHigh", true, invoked.plusSeconds(3)));
+        good.alerts.add(new History.AlertChange("IngestionLagHigh", false, invoked.plusSeconds(18)));
+        Verifier.Result r = Verifier.verify(good.history(), spec);
+        assertThat(check(r, "alert[IngestionLagHigh].fires").measured()).isEqualTo(3000.0);
+        assertThat(check(r, "alert[IngestionLagHigh].fires").passed()).isTrue();
+        // No outage in this history, so resolution is measured from the undo (15 s after injection).
+        assertThat(check(r, "alert[IngestionLagHigh].resolves").measured()).isEqualTo(3000.0);
+        assertThat(check(r, "alert[IngestionLagHigh].flaps").passed()).isTrue();
+
+        Builder never = new Builder(1000, Set.of()).fault(invoked, invoked.plusMillis(40));
+        never.alerts.add(new History.AlertChange("IngestionLagHigh", true, invoked.minusSeconds(2)));
+        never.alerts.add(new History.AlertChange("IngestionLagHigh", false, invoked.minusSeconds(1)));
+        Verifier.Result silent = Verifier.verify(never.history(), spec);
+        assertThat(check(silent, "alert[IngestionLagHigh].fires").passed()).isFalse();
+        assertThat(check(silent, "alert[IngestionLagHigh].fires").summary()).contains("never fired after the injection");
+        assertThat(check(silent, "alert[IngestionLagHigh].resolves").passed()).isFalse();
+
+        Builder stuck = new Builder(1000, Set.of()).fault(invoked, invoked.plusMillis(40));
+        stuck.alerts.add(new History.AlertChange("IngestionLagHigh", true, invoked.plusSeconds(1)));
+        stuck.alerts.add(new History.AlertChange("IngestionLagHigh", false, invoked.plusSeconds(2)));
+        stuck.alerts.add(new History.AlertChange("IngestionLagHigh", true, invoked.plusSeconds(3)));
+        Verifier.Result flapping = Verifier.verify(stuck.history(), spec);
+        assertThat(check(flapping, "alert[IngestionLagHigh].flaps").passed()).isFalse();
+        assertThat(check(flapping, "alert[IngestionLagHigh].flaps").measured()).isEqualTo(1.0);
+        // Resolved 1 s after injection: before the undo, so measured as 0.
+        assertThat(check(flapping, "alert[IngestionLagHigh].resolves").measured()).isEqualTo(0.0);
+    }
+
+    @Test
+    void anAlertThatMustNotFireFailsTheRunWhenItDoes() {
+        ChecksSpec spec = new ChecksSpec(null, 0L, 0L, null, null, null, null, List.of(
+                new ChecksSpec.AlertCheck("DiskFull", null, null, true, null)));
+        Builder b = new Builder(500, Set.of());
+        assertThat(check(Verifier.verify(b.history(), spec), "alert[DiskFull].mustNotFire").passed()).isTrue();
+        b.alerts.add(new History.AlertChange("DiskFull", true, T0.plusSeconds(2)));
+        CheckResult fired = check(Verifier.verify(b.history(), spec), "alert[DiskFull].mustNotFire");
+        assertThat(fired.passed()).isFalse();
+        assertThat(fired.summary()).contains("DiskFull fired 1 time(s)");
     }
 }

@@ -14,8 +14,9 @@ import java.time.Instant;
     @JsonSubTypes.Type(value = AgentHeartbeat.class, name = AgentHeartbeat.TYPE),
     @JsonSubTypes.Type(value = CommandEvent.class, name = CommandEvent.TYPE),
     @JsonSubTypes.Type(value = CircuitEvent.class, name = CircuitEvent.TYPE),
+    @JsonSubTypes.Type(value = AlertEvent.class, name = AlertEvent.TYPE),
 })
-public sealed interface TelemetryEvent permits AgentHeartbeat, CommandEvent, CircuitEvent {
+public sealed interface TelemetryEvent permits AgentHeartbeat, CommandEvent, CircuitEvent, AlertEvent {
     /** The run this event belongs to, or null for run-independent events such as heartbeats. */
     String runId();
 

@@ -34,6 +34,8 @@ class JsonRoundTripTest {
                         Duration.ofSeconds(10)),
                 new SignedCommand("ops", "c2ln", "{\"kind\":\"heal\"}"),
                 new Halt(T0, "stop now", "sre@host"),
+                new AlertEvent(null, "alert-bridge", T0, "IngestionLagHigh", AlertEvent.Status.FIRING,
+                        Map.of("alertname", "IngestionLagHigh", "severity", "page"), "3f2a", T0.minusSeconds(2), null),
                 CommandEvent.received("agent-1", T0, apply),
                 faultCommand(new NetworkPartitionFault(Direction.EGRESS, PacketAction.REJECT,
                         List.of(new Peer("10.0.0.0/24", 9092), new Peer("192.168.1.7", null)), true, true)),
