@@ -97,7 +97,7 @@ public final class DemoCommand implements Callable<Integer> {
                     out.println("All " + count + " listeners joined group " + group);
                     out.flush();
                     return RunCommand.run(scenario, bootstrap, topics, Duration.ofSeconds(30), reportDir, out,
-                            cluster.signer());
+                            cluster.signer(), io.faultline.engine.GameDay.AlertSources.NONE);
                 }
             }
         } finally {

@@ -43,6 +43,15 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     SigningOptions signing = new SigningOptions();
 
+    @Option(names = "--alert-webhook", paramLabel = "HOST:PORT",
+            description = "Receive Alertmanager's webhook (POST /alerts, payload v4) here during the run.")
+    String alertWebhook;
+
+    @Option(names = "--alertmanager", paramLabel = "URL",
+            description = "Poll this Alertmanager's API v2 for alerts every second (a fallback when its webhook "
+                    + "cannot reach the orchestrator). Alert bridges on the telemetry topic are always read.")
+    java.net.URI alertmanager;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -50,13 +59,15 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Scenario scenario = ScenarioLoader.load(scenarioFile);
         Duration wait = io.faultline.protocol.Durations.parse(agentWait);
+        GameDay.AlertSources alerts = new GameDay.AlertSources(
+                alertWebhook == null ? null : Addresses.parse("--alert-webhook", alertWebhook), alertmanager);
         return run(scenario, bootstrapServers, new Topics(topicPrefix), wait, reportDir, spec.commandLine().getOut(),
-                signing.signer());
+                signing.signer(), alerts);
     }
 
     /** Runs {@code scenario}, writes its reports and prints the summary; returns the exit code. */
     static int run(Scenario scenario, String bootstrapServers, Topics topics, Duration agentWait, Path reportDir,
-                   java.io.PrintWriter out, CommandSigner signer) throws Exception {
+                   java.io.PrintWriter out, CommandSigner signer, GameDay.AlertSources alerts) throws Exception {
         Clock clock = Clock.systemUTC();
         GameDay.Options defaults = GameDay.Options.defaults(bootstrapServers, System.out, signer);
         GameDay.Options options = new GameDay.Options(bootstrapServers, topics, agentWait,
@@ -64,7 +75,7 @@ public final class RunCommand implements Callable<Integer> {
         String runId = GameDay.newRunId(scenario.name(), clock);
         out.println("Running " + scenario.name() + " as " + runId + " against " + bootstrapServers);
         out.flush();
-        GameDay gameDay = new GameDay(options, clock);
+        GameDay gameDay = new GameDay(options, clock).withAlerts(alerts);
         Verdict verdict = gameDay.run(scenario, runId);
         Path html = Reports.writeAll(reportDir.resolve(runId), verdict, gameDay.timeline());
         out.print(Reports.summary(verdict));

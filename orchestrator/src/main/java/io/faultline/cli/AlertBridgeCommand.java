@@ -1,0 +1,102 @@
+package io.faultline.cli;
+
+import io.faultline.alert.AlertNotice;
+import io.faultline.alert.AlertReceiver;
+import io.faultline.engine.InfrastructureException;
+import io.faultline.engine.KafkaClients;
+import io.faultline.protocol.AlertEvent;
+import io.faultline.protocol.Json;
+import io.faultline.protocol.Topics;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code faultline alert-bridge}: receives Alertmanager's webhook and forwards every notification
+ * to the telemetry topic, for when Alertmanager cannot reach the orchestrator (CronJob pods come
+ * and go; the bridge stays).
+ */
+@Command(name = "alert-bridge", mixinStandardHelpOptions = true,
+        description = "Receive Alertmanager webhook notifications (payload version 4) on POST /alerts and forward "
+                + "them to the telemetry topic, where every run's verifier reads them.")
+public final class AlertBridgeCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(AlertBridgeCommand.class);
+
+    @Option(names = "--listen", defaultValue = "0.0.0.0:9095", paramLabel = "HOST:PORT",
+            description = "Where to listen (default: ${DEFAULT-VALUE}); point Alertmanager's webhook_configs url at "
+                    + "http://HOST:PORT/alerts.")
+    String listen;
+
+    @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "${env:FAULTLINE_BOOTSTRAP_SERVERS:-localhost:9092}",
+            description = "Kafka bootstrap servers (default: $FAULTLINE_BOOTSTRAP_SERVERS or localhost:9092).")
+    String bootstrapServers;
+
+    @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX,
+            description = "Prefix of Faultline's topics (default: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--name", defaultValue = "alert-bridge", description = "Name on the forwarded events (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Topics topics = new Topics(topicPrefix);
+        InetSocketAddress address = Addresses.parse("--listen", listen);
+        try (Admin admin = KafkaClients.admin(bootstrapServers)) {
+            KafkaClients.checkReachable(admin, bootstrapServers, Duration.ofSeconds(15));
+            KafkaClients.ensureFaultlineTopics(admin, topics);
+        }
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "faultline-" + name);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "alert-bridge-stop"));
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p);
+             AlertReceiver receiver = new AlertReceiver(address, Clock.systemUTC(), name,
+                     notices -> forward(producer, topics, notices))) {
+            spec.commandLine().getOut().println("alert-bridge listening on " + address.getHostString() + ":"
+                    + receiver.port() + "/alerts, forwarding to " + topics.telemetry());
+            spec.commandLine().getOut().flush();
+            stop.await();
+        } catch (java.io.IOException e) {
+            throw new InfrastructureException("cannot listen on " + listen + ": " + e.getMessage());
+        }
+        return ExitCodes.PASSED;
+    }
+
+    private void forward(KafkaProducer<String, byte[]> producer, Topics topics, List<AlertNotice> notices) {
+        for (AlertNotice n : notices) {
+            AlertEvent e = new AlertEvent(null, name, n.receivedAt(), n.alertname(),
+                    n.firing() ? AlertEvent.Status.FIRING : AlertEvent.Status.RESOLVED, n.labels(), n.fingerprint(),
+                    n.startsAt(), n.endsAt());
+            producer.send(new ProducerRecord<>(topics.telemetry(), e.recordKey(), Json.encode(e)), (md, ex) -> {
+                if (ex != null) {
+                    log.warn("alert {} not forwarded: {}", n.alertname(), ex.toString());
+                }
+            });
+            log.info("forwarded {} {}", n.alertname(), n.firing() ? "firing" : "resolved");
+        }
+    }
+}
