@@ -44,6 +44,8 @@ public final class OrderListener implements Runnable {
 
     private final ListenerConfig config;
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final ListenerMetrics metrics;
+
     /** Replaced when a transaction fails in a way the producer cannot abort (it is then unusable). */
     private KafkaProducer<byte[], byte[]> producer;
     private final Map<TopicPartition, ArrayDeque<Pending>> pending = new HashMap<>();
@@ -63,8 +65,14 @@ public final class OrderListener implements Runnable {
 
     /** @param cache where processed orders are cached, or null to run without Redis */
     public OrderListener(ListenerConfig config, RedisCache cache) {
+        this(config, cache, null);
+    }
+
+    /** @param metrics where to export Prometheus metrics, or null for none */
+    OrderListener(ListenerConfig config, RedisCache cache, ListenerMetrics metrics) {
         this.config = config;
         this.cache = cache;
+        this.metrics = metrics;
         this.consumer = new KafkaConsumer<>(consumerProperties(config));
         this.producer = new KafkaProducer<>(producerProperties(config));
     }
@@ -125,6 +133,9 @@ public final class OrderListener implements Runnable {
 
     private void step() {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(20));
+        if (metrics != null) {
+            metrics.observe(consumer);
+        }
         long now = System.currentTimeMillis();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             pending.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), tp -> new ArrayDeque<>())
@@ -179,6 +190,9 @@ public final class OrderListener implements Runnable {
             case AT_MOST_ONCE -> due.forEach(r -> producer.send(result(r, cached)));
         }
         processed += due.size();
+        if (metrics != null) {
+            metrics.processed(due.size());
+        }
         if (processed % 500 < due.size()) {
             log.info("{} processed {} orders", config.instance(), processed);
         }

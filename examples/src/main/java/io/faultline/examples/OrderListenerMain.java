@@ -59,6 +59,10 @@ public final class OrderListenerMain implements Callable<Integer> {
             description = "Where Redis circuit-breaker state changes are reported (default: ${DEFAULT-VALUE}).")
     String telemetryTopic;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics on http://0.0.0.0:PORT/metrics (0: any free port; default: none).")
+    Integer metricsPort;
+
     @Option(names = "--pid-file", description = "Write this process's pid here.")
     Path pidFile;
 
@@ -84,7 +88,11 @@ public final class OrderListenerMain implements Callable<Integer> {
             reporter = new CircuitReporter(bootstrapServers, telemetryTopic, name);
             cache = new RedisCache(redis, name, Duration.ofMillis(redisTimeoutMs), reporter::report);
         }
-        OrderListener listener = new OrderListener(config, cache);
+        ListenerMetrics metrics = metricsPort == null ? null : new ListenerMetrics(metricsPort);
+        if (metrics != null) {
+            System.err.println("order-listener: metrics on port " + metrics.port());
+        }
+        OrderListener listener = new OrderListener(config, cache, metrics);
         RedisCache cacheToClose = cache;
         CircuitReporter reporterToClose = reporter;
         if (pidFile != null) {

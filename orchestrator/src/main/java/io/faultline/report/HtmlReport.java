@@ -54,6 +54,7 @@ final class HtmlReport {
                     .append("<span style=\"color:#0969da\">&#9644; latency p50 (right axis)</span>")
                     .append("<span style=\"color:#8250df\">&#9644; latency max</span>")
                     .append("<span style=\"color:#cf222e\">&#9632; fault applied to undone</span>")
+                    .append("<span style=\"color:#bf8700\">&#9632; alert firing</span>")
                     .append("<span>&#9474; failover: first completion after the outage</span></p>\n");
         }
         b.append("<h2>Checks</h2>\n<table><tr><th>check</th><th>outcome</th><th>measured</th><th>threshold</th>")
@@ -114,6 +115,15 @@ final class HtmlReport {
                         + "stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"%d\">failover %.2f s</text>%n", xr, TOP, xr,
                         TOP + plotH, xr + 3, TOP + 26, fo.upperMs() / 1000.0));
             }
+        }
+        int row = 0;
+        for (Timeline.AlertWindow a : t.alerts()) {
+            double x1 = x(t, a.from(), plotW, spanMs);
+            double x2 = a.to() == null ? LEFT + plotW : x(t, a.to(), plotW, spanMs);
+            double y = TOP + plotH - 14 - 14 * (row++ % 3);
+            s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"10\" fill=\"#bf8700\" "
+                    + "fill-opacity=\"0.5\"/><text x=\"%.1f\" y=\"%.1f\">alert %s</text>%n", x1, y, Math.max(2, x2 - x1),
+                    x1 + 3, y - 2, xml(a.alertname())));
         }
         // Latency lines break where no canary completed, rather than drawing across the outage.
         StringBuilder rate = new StringBuilder();

@@ -14,7 +14,15 @@ import java.util.Map;
  * @param start    the first canary's send time
  * @param bucketMs width of one bucket
  */
-public record Timeline(Instant start, long bucketMs, List<Bucket> buckets) {
+public record Timeline(Instant start, long bucketMs, List<Bucket> buckets, List<AlertWindow> alerts) {
+    /** An alert firing from {@code from} until {@code to} (null: still firing when the run ended). */
+    public record AlertWindow(String alertname, Instant from, Instant to) {
+    }
+
+    public Timeline {
+        alerts = alerts == null ? List.of() : List.copyOf(alerts);
+    }
+
     /**
      * @param completed  canaries first observed in this bucket
      * @param latencyP50 median send-to-observed latency of those, ms; null if none
@@ -25,7 +33,7 @@ public record Timeline(Instant start, long bucketMs, List<Bucket> buckets) {
 
     public static Timeline of(History h, Duration bucket) {
         if (h.sent().isEmpty()) {
-            return new Timeline(h.observedUntil(), bucket.toMillis(), List.of());
+            return new Timeline(h.observedUntil(), bucket.toMillis(), List.of(), alertWindows(h));
         }
         Instant start = h.sent().stream().map(SentEvent::sentAt).min(Instant::compareTo).orElseThrow();
         long width = bucket.toMillis();
@@ -57,7 +65,21 @@ public record Timeline(Instant start, long bucketMs, List<Bucket> buckets) {
             out.add(new Bucket(i * width, sent[i], l.size(), l.isEmpty() ? null : Verifier.percentile(l, 0.5),
                     l.isEmpty() ? null : Verifier.percentile(l, 1.0)));
         }
-        return new Timeline(start, width, out);
+        return new Timeline(start, width, out, alertWindows(h));
+    }
+
+    static List<AlertWindow> alertWindows(History h) {
+        List<AlertWindow> out = new ArrayList<>();
+        Map<String, Instant> open = new HashMap<>();
+        h.alerts().stream().sorted(java.util.Comparator.comparing(History.AlertChange::at)).forEach(a -> {
+            if (a.firing()) {
+                open.putIfAbsent(a.alertname(), a.at());
+            } else if (open.containsKey(a.alertname())) {
+                out.add(new AlertWindow(a.alertname(), open.remove(a.alertname()), a.at()));
+            }
+        });
+        open.forEach((name, from) -> out.add(new AlertWindow(name, from, null)));
+        return out;
     }
 
     private static int index(Instant start, Instant at, long width, int n) {

@@ -34,7 +34,8 @@ class ReportsTest {
 
     private static Timeline timeline() {
         return new Timeline(T0, 1000, List.of(new Timeline.Bucket(0, 50, 50, 200L, 240L),
-                new Timeline.Bucket(1000, 50, 0, null, null), new Timeline.Bucket(2000, 50, 100, 1500L, 3000L)));
+                new Timeline.Bucket(1000, 50, 0, null, null), new Timeline.Bucket(2000, 50, 100, 1500L, 3000L)),
+                List.of(new Timeline.AlertWindow("IngestionLagHigh", T0.plusMillis(1200), T0.plusMillis(2500))));
     }
 
     @Test
@@ -56,7 +57,7 @@ class ReportsTest {
                 .contains("| lost | **FAIL** | 2 events | 0 events |", "| kill | process.kill | agent-1 | 3850-3900 ms | 3900 ms | 300 ms |");
 
         String page = Files.readString(html);
-        assertThat(page).contains("<svg", "<path", "failover 3.90 s", "kill (process.kill)", "class=\"fail\">FAIL",
+        assertThat(page).contains("<svg", "<path", "failover 3.90 s", "alert IngestionLagHigh", "kill (process.kill)", "class=\"fail\">FAIL",
                 "&lt;&amp;&gt;").doesNotContain("<&>", "<script");
         Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new java.io.ByteArrayInputStream(
                 page.substring(page.indexOf("<svg"), page.indexOf("</svg>") + 6).getBytes()));
