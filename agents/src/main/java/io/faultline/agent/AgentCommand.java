@@ -11,6 +11,7 @@ import io.faultline.agent.driver.ProcessKillDriver;
 import io.faultline.agent.driver.RedisOutageDriver;
 import io.faultline.agent.driver.RedisPauseDriver;
 import io.faultline.agent.driver.RedisThrottleDriver;
+import io.faultline.agent.driver.Supervisor;
 import io.faultline.agent.driver.ToxiproxyDriver;
 import io.faultline.agent.policy.AgentPolicy;
 import io.faultline.agent.policy.PolicyFile;
@@ -76,16 +77,26 @@ public final class AgentCommand implements Callable<Integer> {
             description = "How often to publish a heartbeat (default: ${DEFAULT-VALUE}).")
     long heartbeatMs;
 
+    @picocli.CommandLine.Parameters(paramLabel = "CMD", arity = "0..*",
+            description = "With --exec: the service to run and supervise, after --.")
+    List<String> serviceCommand = new ArrayList<>();
+
+    @Option(names = "--exec",
+            description = "Run the service given after -- and supervise it, as Kubernetes runs a container: process "
+                    + "faults that name no process act on it, a heal of a kill with restart: true starts it again, and "
+                    + "it is stopped when the agent stops.")
+    boolean exec;
+
     @Option(names = "--exit-with-parent", hidden = true,
             description = "Exit when standard input closes (used when launched by 'faultline demo').")
     boolean exitWithParent;
 
     /** Every driver an agent carries; whether the host lets it use them is probed separately. */
-    List<FaultDriver<?>> drivers(CommandRunner runner) {
+    List<FaultDriver<?>> drivers(CommandRunner runner, Supervisor supervisor) {
         NetworkPartitionDriver partition = new NetworkPartitionDriver(runner, new ProcControlLink(bootstrapServers));
         NetworkBandwidthDriver bandwidth = new NetworkBandwidthDriver(runner);
         return List.of(
-                new ProcessKillDriver(runner, servicePidFile),
+                new ProcessKillDriver(runner, servicePidFile, supervisor),
                 partition,
                 bandwidth,
                 NetemDriver.delay(runner),
@@ -115,12 +126,25 @@ public final class AgentCommand implements Callable<Integer> {
                 : Path.of(System.getProperty("user.home"), ".faultline", "agents", id);
         AgentConfig config = new AgentConfig(id, labels, bootstrapServers, new Topics(topicPrefix),
                 Duration.ofMillis(heartbeatMs), servicePidFile, redis, state, policy, keys);
+        if (exec != !serviceCommand.isEmpty()) {
+            throw new IllegalArgumentException(exec ? "--exec needs the service's command after --"
+                    : "a command was given without --exec: " + String.join(" ", serviceCommand));
+        }
+        Supervisor supervisor = exec ? new Supervisor(serviceCommand, state) : null;
         Agent agent;
         try {
-            agent = new Agent(config, Clock.systemUTC(), drivers(CommandRunner.SYSTEM),
+            agent = new Agent(config, Clock.systemUTC(), drivers(CommandRunner.SYSTEM, supervisor),
                     HostCapabilities.probe(CommandRunner.SYSTEM, redis));
         } catch (IOException e) {
             throw new IllegalArgumentException("--state-dir: " + e.getMessage());
+        }
+        if (supervisor != null) {
+            try {
+                System.err.println("faultline agent: service " + supervisor.start());
+            } catch (io.faultline.agent.driver.FaultException e) {
+                throw new IllegalArgumentException("--exec: " + e.getMessage());
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(supervisor::stop, "service-stop"));
         }
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "agent-shutdown"));
         if (exitWithParent) {

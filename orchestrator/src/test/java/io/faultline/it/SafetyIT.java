@@ -239,4 +239,42 @@ class SafetyIT {
         }
         throw new AssertionError("pid in " + pidFile + " still stopped after " + timeout);
     }
+
+    @Test
+    void aKilledServiceIsRestartedOnHealWhenTheFaultSaysSo() throws Exception {
+        String bootstrap = TestKafka.bootstrapServers();
+        ensureTopics(bootstrap, topics);
+        Path state = dir.resolve("state-agent-exec");
+        try (TelemetryFeed feed = new TelemetryFeed(bootstrap, topics.telemetry(), Clock.systemUTC(), ONE_SECOND);
+             KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+            Process agent = ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx96m"), List.of("agent", "--id",
+                    "agent-exec", "--bootstrap-servers", bootstrap, "--topic-prefix", topics.prefix(),
+                    "--heartbeat-interval-ms", "300", "--public-key", TestKeys.publicKeyFile().toString(), "--state-dir",
+                    state.toString(), "--exec", "--exit-with-parent", "--", "sleep", "600"), dir.resolve("agent-exec.log"));
+            processes.add(agent);
+            awaitAgent(feed, "agent-exec");
+            Path servicePid = state.resolve("service.pid");
+            long first = Long.parseLong(Files.readString(servicePid).strip());
+            Instant now = Instant.now();
+            ApplyCommand kill = new ApplyCommand("kill-" + UUID.randomUUID().toString().substring(0, 8), "safety-it",
+                    Target.agent("agent-exec"), new ProcessKillFault(Signal.KILL, null, true), now, now.plusSeconds(30),
+                    Duration.ofMinutes(1));
+            send(producer, kill);
+            assertThat(awaitStep(feed, kill.commandId(), CommandEvent.Step.APPLIED).detail()).contains("KILL", Long.toString(first));
+            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(first).map(p -> !p.isAlive()).orElse(true));
+
+            now = Instant.now();
+            send(producer, new io.faultline.protocol.HealCommand("heal-" + kill.commandId(), "safety-it", kill.target(),
+                    kill.commandId(), now, now.plusSeconds(30)));
+            CommandEvent undone = awaitStep(feed, kill.commandId(), CommandEvent.Step.UNDONE);
+            assertThat(undone.detail()).startsWith("heal: restarted the service: started pid");
+            long second = Long.parseLong(Files.readString(servicePid).strip());
+            assertThat(second).isNotEqualTo(first);
+            assertThat(ProcessHandle.of(second).map(ProcessHandle::isAlive)).contains(true);
+
+            ChildJvm.stop(agent, Duration.ofSeconds(10));
+            assertThat(ProcessHandle.of(second).map(ProcessHandle::isAlive).orElse(false))
+                    .as("the agent stops the service it runs").isFalse();
+        }
+    }
 }

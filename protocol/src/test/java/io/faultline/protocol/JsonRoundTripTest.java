@@ -40,6 +40,7 @@ class JsonRoundTripTest {
                 faultCommand(new NetworkPartitionFault(Direction.EGRESS, PacketAction.REJECT,
                         List.of(new Peer("10.0.0.0/24", 9092), new Peer("192.168.1.7", null)), true, true)),
                 faultCommand(new NetworkBandwidthFault("eth0", "1mbit", List.of(6379, 9092))),
+                faultCommand(new ProcessKillFault(Signal.KILL, null, true)),
                 faultCommand(new NetworkDelayFault("eth0", Duration.ofMillis(100), Duration.ofMillis(10))),
                 faultCommand(new NetworkLossFault(null, 12.5)),
                 faultCommand(new RedisPauseFault("redis.local:6379", RedisPauseFault.Mode.WRITE, Duration.ofSeconds(20))),

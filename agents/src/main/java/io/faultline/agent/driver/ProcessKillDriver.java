@@ -19,14 +19,21 @@ import java.util.stream.Collectors;
 public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
     private final CommandRunner runner;
     private final Path servicePidFile;
+    private final Supervisor supervisor;
 
     /**
      * @param servicePidFile the pid file of the service this agent sits beside, or null when it
      *                       has none; used when a fault names no process
      */
     public ProcessKillDriver(CommandRunner runner, Path servicePidFile) {
+        this(runner, servicePidFile, null);
+    }
+
+    /** @param supervisor the service this agent runs ({@code --exec}); it wins over the pid file */
+    public ProcessKillDriver(CommandRunner runner, Path servicePidFile, Supervisor supervisor) {
         this.runner = runner;
         this.servicePidFile = servicePidFile;
+        this.supervisor = supervisor;
     }
 
     @Override
@@ -41,6 +48,9 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
 
     @Override
     public Applied apply(String commandId, ProcessKillFault fault) throws FaultException {
+        if (fault.restarts() && supervisor == null) {
+            throw new FaultException("restart: true needs an agent that runs its service (faultline agent --exec -- CMD)");
+        }
         List<Long> pids = resolve(fault.process());
         for (long pid : pids) {
             send(fault.signal().name(), pid);
@@ -54,6 +64,9 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
 
             @Override
             public String undo() throws FaultException {
+                if (fault.restarts()) {
+                    return supervisor.restart();
+                }
                 if (!fault.signal().reversible()) {
                     return "nothing to undo: " + fault.signal() + " cannot be reverted";
                 }
@@ -69,6 +82,9 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
 
     @Override
     public String recover(String commandId, ProcessKillFault fault) throws FaultException {
+        if (fault.restarts() && supervisor != null) {
+            return supervisor.restart();
+        }
         if (!fault.signal().reversible()) {
             return "nothing to undo: " + fault.signal() + " cannot be reverted";
         }
@@ -92,6 +108,9 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
     }
 
     List<Long> resolve(ProcessSelector selector) throws FaultException {
+        if (selector.isService() && supervisor != null) {
+            return List.of(supervisor.pid().orElseThrow(() -> new FaultException("the supervised service is not running")));
+        }
         if (selector.isService()) {
             if (servicePidFile == null) {
                 throw new FaultException("the fault names no process and this agent has no service pid file "

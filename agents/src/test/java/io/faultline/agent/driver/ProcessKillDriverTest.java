@@ -52,6 +52,37 @@ class ProcessKillDriverTest {
     }
 
     @Test
+    void restartNeedsASupervisedServiceAndSignalsNothingWithoutOne() {
+        ProcessKillDriver driver = new ProcessKillDriver(capture, pidFile);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> driver.apply("cmd-1",
+                new ProcessKillFault(Signal.KILL, null, true))).hasMessageContaining("--exec");
+        assertThat(ran).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ProcessKillFault(Signal.STOP, null, true))
+                .hasMessageContaining("resumed on heal, not restarted");
+    }
+
+    @Test
+    void restartsTheSupervisedServiceOnHeal(@org.junit.jupiter.api.io.TempDir Path state) throws Exception {
+        Supervisor supervisor = new Supervisor(List.of("sleep", "302"), state);
+        supervisor.start();
+        long first = supervisor.pid().orElseThrow();
+        try {
+            FaultDriver.Applied applied = new ProcessKillDriver(CommandRunner.SYSTEM, null, supervisor)
+                    .apply("cmd-1", new ProcessKillFault(Signal.KILL, null, true));
+            assertThat(applied.detail()).isEqualTo("sent KILL to pid " + first);
+            ProcessHandle.of(first).ifPresent(p -> p.onExit().join());
+            assertThat(applied.undo()).startsWith("restarted the service: started pid");
+            assertThat(supervisor.pid()).isPresent().get().isNotEqualTo(first);
+            // A predecessor's service that still runs is adopted, not started twice.
+            assertThat(new Supervisor(List.of("sleep", "302"), state).start())
+                    .isEqualTo("adopted pid " + supervisor.pid().orElseThrow());
+        } finally {
+            supervisor.stop();
+        }
+        assertThat(supervisor.pid()).isEmpty();
+    }
+
+    @Test
     void killHasNothingToUndo() throws Exception {
         FaultDriver.Applied applied = new ProcessKillDriver(capture, pidFile).apply("cmd-1", new ProcessKillFault(Signal.KILL, null));
         assertThat(applied.undo()).startsWith("nothing to undo");
