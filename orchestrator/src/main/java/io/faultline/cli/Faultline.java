@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code faultline} command line. */
 @Command(name = "faultline", mixinStandardHelpOptions = true, version = "faultline 0.1.0",
         description = "Chaos and failover game-days on Kafka.",
-        subcommands = {RunCommand.class, PlanCommand.class, ValidateCommand.class, HaltCommand.class,
+        subcommands = {RunCommand.class, PlanCommand.class, ValidateCommand.class, ReplayCommand.class, HaltCommand.class,
                 AgentCommand.class, AlertBridgeCommand.class, KeysCommand.class, DemoCommand.class, BrokerCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",

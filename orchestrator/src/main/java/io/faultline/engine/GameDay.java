@@ -238,7 +238,9 @@ public final class GameDay {
                     telemetry.circuitEvents(startedAt).stream().map(r -> new History.CircuitChange(r.event().service(),
                             r.event().circuit(), r.event().to().name().toLowerCase(Locale.ROOT), r.receivedAt())).toList(),
                     committedOffsets(admin, scenario), alertChanges(alerts, telemetry, startedAt));
-            Verifier.Result result = Verifier.verify(history, scenario.checks());
+            RunAudit audit = new RunAudit(scenario.name(), scenario.checks(), history);
+            audit.publish(producer, options.topics().telemetry(), clock);
+            Verifier.Result result = audit.verify();
             timeline = Timeline.of(history, Duration.ofMillis(250));
             return new Verdict(Verdict.SCHEMA_VERSION, runId, scenario.name(), Verdict.statusOf(result.checks()), null,
                     startedAt, clock.instant(), result.checks(), result.faults(), result.canary());

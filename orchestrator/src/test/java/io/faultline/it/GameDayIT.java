@@ -95,6 +95,13 @@ class GameDayIT {
             assertThat(r.key()).isEqualTo(o.verdict().runId());
             assertThat(Json.decode(r.value(), Verdict.class)).isEqualTo(o.verdict());
         });
+
+        // The log is the audit trail: the verdict can be computed again from it alone.
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine cl = io.faultline.cli.Faultline.commandLine();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        assertThat(cl.execute("replay", o.verdict().runId(), "-b", o.bootstrap())).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("the verdict matches the original (PASSED)");
     }
 
     @Test

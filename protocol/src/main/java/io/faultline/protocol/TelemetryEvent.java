@@ -15,8 +15,9 @@ import java.time.Instant;
     @JsonSubTypes.Type(value = CommandEvent.class, name = CommandEvent.TYPE),
     @JsonSubTypes.Type(value = CircuitEvent.class, name = CircuitEvent.TYPE),
     @JsonSubTypes.Type(value = AlertEvent.class, name = AlertEvent.TYPE),
+    @JsonSubTypes.Type(value = RunRecord.class, name = RunRecord.TYPE),
 })
-public sealed interface TelemetryEvent permits AgentHeartbeat, CommandEvent, CircuitEvent, AlertEvent {
+public sealed interface TelemetryEvent permits AgentHeartbeat, CommandEvent, CircuitEvent, AlertEvent, RunRecord {
     /** The run this event belongs to, or null for run-independent events such as heartbeats. */
     String runId();
 

@@ -34,6 +34,7 @@ class JsonRoundTripTest {
                         Duration.ofSeconds(10)),
                 new SignedCommand("ops", "c2ln", "{\"kind\":\"heal\"}"),
                 new Halt(T0, "stop now", "sre@host"),
+                new RunRecord("run-1", "orchestrator", T0, 0, 2, "{\"checks\":"),
                 new AlertEvent(null, "alert-bridge", T0, "IngestionLagHigh", AlertEvent.Status.FIRING,
                         Map.of("alertname", "IngestionLagHigh", "severity", "page"), "3f2a", T0.minusSeconds(2), null),
                 CommandEvent.received("agent-1", T0, apply),

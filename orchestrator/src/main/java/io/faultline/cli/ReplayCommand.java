@@ -1,0 +1,131 @@
+package io.faultline.cli;
+
+import io.faultline.engine.InfrastructureException;
+import io.faultline.engine.RunAudit;
+import io.faultline.protocol.Json;
+import io.faultline.protocol.Topics;
+import io.faultline.protocol.Verdict;
+import io.faultline.report.Reports;
+import io.faultline.verifier.Timeline;
+import io.faultline.verifier.Verifier;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code faultline replay}: verifies a past run again from the log and compares with its verdict. */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = "Recompute a run's verdict from its audit record on the telemetry topic and compare it with the "
+                + "verdict published on the verdicts topic. Exit 0 if they match, 1 if they differ, 3 if the run's "
+                + "records are not found.")
+public final class ReplayCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "RUN_ID", description = "The run to replay.")
+    String runId;
+
+    @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "${env:FAULTLINE_BOOTSTRAP_SERVERS:-localhost:9092}",
+            description = "Kafka bootstrap servers (default: $FAULTLINE_BOOTSTRAP_SERVERS or localhost:9092).")
+    String bootstrapServers;
+
+    @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX,
+            description = "Prefix of Faultline's topics (default: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--report-dir", paramLabel = "DIR", description = "Also write the recomputed reports to DIR/RUN_ID/.")
+    Path reportDir;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Topics topics = new Topics(topicPrefix);
+        PrintWriter out = spec.commandLine().getOut();
+        RunAudit audit = RunAudit.read(bootstrapServers, topics.telemetry(), runId, Duration.ofSeconds(30));
+        if (audit == null) {
+            throw new InfrastructureException("no audit record of run " + runId + " on " + topics.telemetry());
+        }
+        Verdict original = original(topics.verdicts());
+        if (original == null) {
+            throw new InfrastructureException("no verdict of run " + runId + " on " + topics.verdicts());
+        }
+        Verifier.Result again = audit.verify();
+        Verdict replayed = new Verdict(Verdict.SCHEMA_VERSION, runId, audit.scenario(), Verdict.statusOf(again.checks()),
+                null, original.startedAt(), original.finishedAt(), again.checks(), again.faults(), again.canary());
+        if (reportDir != null) {
+            Reports.writeAll(reportDir.resolve(runId), replayed, Timeline.of(audit.history(), Duration.ofMillis(250)));
+        }
+        List<String> differences = differences(original, replayed);
+        out.print(Reports.summary(replayed));
+        if (differences.isEmpty()) {
+            out.println("Replayed from " + audit.history().sent().size() + " canaries, "
+                    + audit.history().observations().size() + " observations and " + audit.history().faults().size()
+                    + " faults: the verdict matches the original (" + original.status() + ").");
+            out.flush();
+            return ExitCodes.PASSED;
+        }
+        out.println("The replayed verdict differs from the original:");
+        differences.forEach(d -> out.println("  - " + d));
+        out.flush();
+        return ExitCodes.FAILED;
+    }
+
+    static List<String> differences(Verdict original, Verdict replayed) {
+        List<String> d = new ArrayList<>();
+        if (original.status() != replayed.status()) {
+            d.add("status " + original.status() + " vs " + replayed.status());
+        }
+        if (!original.checks().equals(replayed.checks())) {
+            d.add("checks: " + original.checks() + " vs " + replayed.checks());
+        }
+        if (!original.faults().equals(replayed.faults())) {
+            d.add("faults: " + original.faults() + " vs " + replayed.faults());
+        }
+        if (original.canary() == null ? replayed.canary() != null : !original.canary().equals(replayed.canary())) {
+            d.add("canary: " + original.canary() + " vs " + replayed.canary());
+        }
+        return d;
+    }
+
+    private Verdict original(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "faultline-replay");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(topic, Duration.ofSeconds(15)).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var ends = consumer.endOffsets(partitions);
+            Verdict found = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline && partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (runId.equals(r.key())) {
+                        try {
+                            found = Json.decode(r.value(), Verdict.class);
+                        } catch (Json.JsonCodecException e) {
+                            // Skip an unreadable record.
+                        }
+                    }
+                }
+            }
+            return found;
+        }
+    }
+}

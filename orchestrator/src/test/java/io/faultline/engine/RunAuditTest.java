@@ -1,0 +1,47 @@
+package io.faultline.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.protocol.Json;
+import io.faultline.scenario.ChecksSpec;
+import io.faultline.verifier.FaultWindow;
+import io.faultline.verifier.History;
+import io.faultline.verifier.Observation;
+import io.faultline.verifier.SentEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RunAuditTest {
+    private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+
+    @Test
+    void survivesTheJsonRoundTripAndVerifiesToTheSameResult() {
+        List<SentEvent> sent = new ArrayList<>();
+        List<Observation> observed = new ArrayList<>();
+        for (long seq = 0; seq < 400; seq++) {
+            Instant at = T0.plusMillis(20 * seq);
+            sent.add(new SentEvent(seq, "r:" + seq, "k" + seq % 3, at, at.plusMillis(1), 0, seq));
+            if (seq % 97 != 5) {
+                observed.add(new Observation("r:" + seq, at.plusMillis(seq > 150 && seq < 250 ? 2500 : 200), 0, seq,
+                        "l1", seq));
+            }
+        }
+        History h = new History("r", sent, observed, List.of(new FaultWindow("kill", "c", "a", "process.kill",
+                T0.plusSeconds(3), T0.plusSeconds(3), T0.plusSeconds(6), T0.plusSeconds(6))), Duration.ofMillis(20),
+                T0.plusSeconds(8), T0.plusSeconds(12), List.of(new History.CircuitChange("l1", "redis", "open",
+                T0.plusSeconds(4))), Map.of(0, 300L), List.of(new History.AlertChange("Lag", true, T0.plusSeconds(4))));
+        ChecksSpec checks = new ChecksSpec(Duration.ofSeconds(10), 0L, 0L, Duration.ofSeconds(5),
+                new ChecksSpec.CircuitCheck("redis", null), 0L, 0L,
+                List.of(new ChecksSpec.AlertCheck("Lag", Duration.ofSeconds(5), null, null, null)));
+        RunAudit audit = new RunAudit("s", checks, h);
+        RunAudit back = Json.decode(Json.encode(audit), RunAudit.class);
+        assertThat(back).isEqualTo(audit);
+        assertThat(back.verify()).isEqualTo(audit.verify());
+        // 5, 102, 199 and 296 never came out, and the group committed past them.
+        assertThat(audit.verify().canary().lost()).isEqualTo(4);
+    }
+}
