@@ -14,9 +14,10 @@ import io.faultline.protocol.CheckCommand;
 import io.faultline.protocol.CommandSigner;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.RenewCommand;
-import io.faultline.probe.CanaryGapProbe;
 import io.faultline.probe.HttpProbe;
 import io.faultline.probe.Probe;
+import io.faultline.probe.Probes;
+import io.faultline.scenario.ProbeSpec;
 import io.faultline.scenario.StopCondition;
 import io.faultline.protocol.Target;
 import io.faultline.protocol.Topics;
@@ -187,6 +188,7 @@ public final class GameDay {
             throws InfrastructureException, InterruptedException {
         Abort abort = new Abort();
         AlertLog alerts = new AlertLog();
+        ProbeSampler samplers = null;
         List<Injection> injections = new java.util.concurrent.CopyOnWriteArrayList<>();
         ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lease-renewal");
@@ -205,8 +207,14 @@ public final class GameDay {
             canary.start();
             progress.step(0, "preflight: waiting for canary traffic end to end");
             awaitFirstCompletion(scenario, canary);
-            Map<StopCondition, Probe> probes = probes(scenario, canary);
+            Map<StopCondition, Probe> probes = probes(scenario, canary, admin);
             preflightStopConditions(probes);
+            Map<ProbeSpec, Probe> steady = new LinkedHashMap<>();
+            for (ProbeSpec p : scenario.probes()) {
+                steady.put(p, Probes.of(p.http(), p.canary(), p.kafkaLag(), p.prometheus(), canary, admin, clock));
+            }
+            preflightProbes(steady);
+            samplers = new ProbeSampler(steady, clock);
             try (StopConditionMonitor monitor = new StopConditionMonitor(probes, abort)) {
                 runSteps(scenario, runId, abort, injections, admin, producer, telemetry, renewals, progress);
             } catch (InfrastructureException e) {
@@ -231,14 +239,15 @@ public final class GameDay {
             canary.stopProducing();
             canary.drain(scenario.drain());
             Instant observedUntil = clock.instant();
+            samplers.close();
             progress.close();
             History history = new History(runId, canary.sent(), canary.observations(),
                     injections.stream().map(Injection::window).toList(), scenario.workload().canary().interval(),
                     canary.sendingStoppedAt(), observedUntil,
                     telemetry.circuitEvents(startedAt).stream().map(r -> new History.CircuitChange(r.event().service(),
                             r.event().circuit(), r.event().to().name().toLowerCase(Locale.ROOT), r.receivedAt())).toList(),
-                    committedOffsets(admin, scenario), alertChanges(alerts, telemetry, startedAt));
-            RunAudit audit = new RunAudit(scenario.name(), scenario.checks(), history);
+                    committedOffsets(admin, scenario), alertChanges(alerts, telemetry, startedAt), samplers.samples());
+            RunAudit audit = new RunAudit(scenario.name(), scenario.checks(), scenario.probes(), history);
             audit.publish(producer, options.topics().telemetry(), clock);
             Verifier.Result result = audit.verify();
             timeline = Timeline.of(history, Duration.ofMillis(250));
@@ -246,6 +255,9 @@ public final class GameDay {
                     startedAt, clock.instant(), result.checks(), result.faults(), result.canary());
         } finally {
             renewals.shutdownNow();
+            if (samplers != null) {
+                samplers.close();
+            }
         }
     }
 
@@ -321,12 +333,25 @@ public final class GameDay {
         return out;
     }
 
-    private Map<StopCondition, Probe> probes(Scenario scenario, CanaryWorkload canary) {
+    private Map<StopCondition, Probe> probes(Scenario scenario, CanaryWorkload canary, Admin admin) {
         Map<StopCondition, Probe> probes = new LinkedHashMap<>();
         for (StopCondition c : scenario.stopConditions()) {
-            probes.put(c, c.http() != null ? new HttpProbe(c.http()) : new CanaryGapProbe(canary, c.canary().maxGap(), clock));
+            probes.put(c, Probes.of(c.http(), c.canary(), c.kafkaLag(), c.prometheus(), canary, admin, clock));
         }
         return probes;
+    }
+
+    /** Probes in mode {@code before} must hold before the first fault, like stop conditions. */
+    private static void preflightProbes(Map<ProbeSpec, Probe> probes) throws InfrastructureException {
+        for (var e : probes.entrySet()) {
+            if (e.getKey().mode() != ProbeSpec.Mode.BEFORE) {
+                continue;
+            }
+            Probe.Sample s = e.getValue().sample();
+            if (!s.ok()) {
+                throw new InfrastructureException("preflight: probe '" + e.getKey().name() + "' does not hold: " + s.detail());
+            }
+        }
     }
 
     /** Every stop condition holds before the first fault; a run that starts unhealthy proves nothing. */

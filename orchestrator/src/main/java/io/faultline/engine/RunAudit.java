@@ -4,6 +4,7 @@ import io.faultline.protocol.Json;
 import io.faultline.protocol.RunRecord;
 import io.faultline.protocol.TelemetryEvent;
 import io.faultline.scenario.ChecksSpec;
+import io.faultline.scenario.ProbeSpec;
 import io.faultline.verifier.History;
 import io.faultline.verifier.Verifier;
 import java.nio.charset.StandardCharsets;
@@ -29,12 +30,16 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * orchestrator's clock. Published to telemetry as {@link RunRecord} parts before the verdict, so
  * the log alone is enough to verify a run again ({@code faultline replay}).
  */
-public record RunAudit(String scenario, ChecksSpec checks, History history) {
+public record RunAudit(String scenario, ChecksSpec checks, List<ProbeSpec> probes, History history) {
     /** Part size in characters: well under Kafka's default 1 MB record limit. */
     static final int PART = 256 * 1024;
 
+    public RunAudit {
+        probes = probes == null ? List.of() : List.copyOf(probes);
+    }
+
     public Verifier.Result verify() {
-        return Verifier.verify(history, checks);
+        return Verifier.verify(history, checks, probes);
     }
 
     /** Publishes the audit as parts keyed by the run id (so they stay in order). */

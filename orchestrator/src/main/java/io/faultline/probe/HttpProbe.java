@@ -31,7 +31,13 @@ public final class HttpProbe implements Probe {
             HttpResponse<Void> r = client.send(request, HttpResponse.BodyHandlers.discarding());
             long ms = (System.nanoTime() - start) / 1_000_000;
             String seen = "GET " + spec.url() + " answered " + r.statusCode() + " in " + ms + " ms";
-            return r.statusCode() == spec.status() ? Sample.ok(seen) : Sample.failed(seen + ", expected " + spec.status());
+            if (r.statusCode() != spec.status()) {
+                return Sample.failed(seen + ", expected " + spec.status());
+            }
+            if (spec.maxLatency() != null && ms > spec.maxLatency().toMillis()) {
+                return Sample.failed(seen + ", slower than " + spec.maxLatency().toMillis() + " ms");
+            }
+            return Sample.ok(seen);
         } catch (HttpTimeoutException e) {
             return Sample.failed("GET " + spec.url() + " did not answer within " + spec.timeout().toMillis() + " ms");
         } catch (IOException e) {

@@ -15,9 +15,11 @@ import java.util.Set;
  *
  * @param drain          how long to wait after the last step for in-flight canaries before verifying
  * @param stopConditions probes that must hold throughout; when one trips the run is aborted
+ * @param probes         steady-state probes judged as checks of the verdict
  */
 public record Scenario(String name, String description, Map<String, TargetSpec> targets, WorkloadSpec workload,
-                       List<Step> steps, Duration drain, ChecksSpec checks, List<StopCondition> stopConditions) {
+                       List<Step> steps, Duration drain, ChecksSpec checks, List<StopCondition> stopConditions,
+                       List<ProbeSpec> probes) {
     public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(30);
 
     public Scenario {
@@ -32,6 +34,7 @@ public record Scenario(String name, String description, Map<String, TargetSpec> 
         drain = drain == null ? DEFAULT_DRAIN : Checks.positive("drain", drain);
         checks = checks == null ? ChecksSpec.DEFAULTS : checks;
         stopConditions = stopConditions == null ? List.of() : List.copyOf(stopConditions);
+        probes = probes == null ? List.of() : List.copyOf(probes);
         validateReferences(targets, steps);
         Set<String> conditionNames = new HashSet<>();
         for (int i = 0; i < stopConditions.size(); i++) {

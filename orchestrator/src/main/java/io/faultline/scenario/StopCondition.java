@@ -10,20 +10,20 @@ import java.time.Duration;
  * the run with ERROR) and then every {@code interval}; after {@code failures} failed samples in a
  * row the orchestrator heals everything and the verdict is ABORTED with the reason.
  *
- * @param http   an HTTP endpoint that must answer with {@code status} within {@code timeout}
- * @param canary canary traffic must keep completing: no gap longer than {@code maxGap}
+ * @param http       an HTTP endpoint that must answer with {@code status} within {@code timeout}
+ * @param canary     canary traffic must keep completing: no gap longer than {@code maxGap}
+ * @param kafkaLag   a consumer group's lag on a topic must stay at most {@code max} records
+ * @param prometheus a Prometheus query's value must stay within {@code min}..{@code max}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record StopCondition(String name, HttpProbeSpec http, CanaryProbeSpec canary, Duration interval,
-                            Integer failures) {
+public record StopCondition(String name, HttpProbeSpec http, CanaryProbeSpec canary, KafkaLagProbeSpec kafkaLag,
+                            PrometheusProbeSpec prometheus, Duration interval, Integer failures) {
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
     public static final int DEFAULT_FAILURES = 2;
 
     public StopCondition {
         Checks.id("name", name);
-        if ((http == null) == (canary == null)) {
-            throw new InvalidFieldException("", "a stop condition needs exactly one probe: http or canary");
-        }
+        ProbeChecks.exactlyOne(http, canary, kafkaLag, prometheus);
         interval = interval == null ? DEFAULT_INTERVAL : Checks.positive("interval", interval);
         failures = failures == null ? DEFAULT_FAILURES : failures;
         if (failures < 1) {
@@ -34,9 +34,10 @@ public record StopCondition(String name, HttpProbeSpec http, CanaryProbeSpec can
     /**
      * @param status     the status the endpoint must answer (default 200)
      * @param timeout    how long one request may take (default 2s)
+     * @param maxLatency slower answers fail the sample; null for no limit beyond the timeout
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record HttpProbeSpec(String url, Integer status, Duration timeout) {
+    public record HttpProbeSpec(String url, Integer status, Duration timeout, Duration maxLatency) {
         public HttpProbeSpec {
             Checks.required("url", url);
             if (!url.startsWith("http://") && !url.startsWith("https://")) {
@@ -52,6 +53,40 @@ public record StopCondition(String name, HttpProbeSpec http, CanaryProbeSpec can
                 throw new InvalidFieldException("status", status + " is not an HTTP status");
             }
             timeout = timeout == null ? Duration.ofSeconds(2) : Checks.positive("timeout", timeout);
+            if (maxLatency != null) {
+                Checks.positive("maxLatency", maxLatency);
+            }
+        }
+    }
+
+    /** The consumer group's total lag on {@code topic} (end offsets minus committed) is at most {@code max}. */
+    public record KafkaLagProbeSpec(String group, String topic, Long max) {
+        public KafkaLagProbeSpec {
+            Checks.required("group", group);
+            Checks.required("topic", topic);
+            Checks.required("max", max);
+            if (max < 0) {
+                throw new InvalidFieldException("max", "must not be negative");
+            }
+        }
+    }
+
+    /**
+     * The instant query's value (the first series; several: each) lies within {@code min}..{@code max}.
+     *
+     * @param url Prometheus's base URL
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PrometheusProbeSpec(String url, String query, Double min, Double max) {
+        public PrometheusProbeSpec {
+            Checks.required("url", url);
+            if (!url.startsWith("http://") && !url.startsWith("https://")) {
+                throw new InvalidFieldException("url", "'" + url + "' is not an http:// or https:// URL");
+            }
+            Checks.required("query", query);
+            if (min == null && max == null) {
+                throw new InvalidFieldException("", "a prometheus probe needs min, max or both");
+            }
         }
     }
 

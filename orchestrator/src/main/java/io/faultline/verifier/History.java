@@ -15,10 +15,12 @@ import java.util.Map;
  *                         deadline: an unobserved event below it was consumed and dropped (LOST);
  *                         empty when unknown (then nothing can be proven lost, only UNSEEN)
  * @param alerts           alert state changes reported by Alertmanager during the run
+ * @param probes           samples of the scenario's steady-state probes
  */
 public record History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
                       Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil,
-                      List<CircuitChange> circuits, Map<Integer, Long> committed, List<AlertChange> alerts) {
+                      List<CircuitChange> circuits, Map<Integer, Long> committed, List<AlertChange> alerts,
+                      List<ProbeSample> probes) {
     public History {
         sent = List.copyOf(sent);
         observations = List.copyOf(observations);
@@ -26,6 +28,11 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
         circuits = circuits == null ? List.of() : List.copyOf(circuits);
         committed = committed == null ? Map.of() : Map.copyOf(committed);
         alerts = alerts == null ? List.of() : List.copyOf(alerts);
+        probes = probes == null ? List.of() : List.copyOf(probes);
+    }
+
+    /** One sample of a steady-state probe, on the orchestrator's clock. */
+    public record ProbeSample(String probe, Instant at, boolean ok, String detail) {
     }
 
     /** An alert started ({@code firing}) or stopped firing; {@code at} is when the orchestrator learnt of it. */

@@ -5,6 +5,7 @@ import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.CheckResult.Outcome;
 import io.faultline.protocol.FaultRecord;
 import io.faultline.scenario.ChecksSpec;
+import io.faultline.scenario.ProbeSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,6 +35,11 @@ public final class Verifier {
     }
 
     public static Result verify(History h, ChecksSpec spec) {
+        return verify(h, spec, List.of());
+    }
+
+    /** As {@link #verify(History, ChecksSpec)}, with a check per steady-state probe. */
+    public static Result verify(History h, ChecksSpec spec, List<ProbeSpec> probes) {
         List<CheckResult> checks = new ArrayList<>();
         List<FaultRecord> faults = new ArrayList<>();
         List<Instant> completions = h.observations().stream().map(Observation::observedAt).sorted().toList();
@@ -56,6 +62,9 @@ public final class Verifier {
         }
         for (ChecksSpec.AlertCheck alert : spec.alerts()) {
             checks.addAll(alertChecks(h, faults, alert));
+        }
+        for (ProbeSpec probe : probes) {
+            checks.add(probeCheck(h, faults, probe));
         }
 
         Anomalies anomalies = anomalies(h);
@@ -422,6 +431,40 @@ public final class Verifier {
                             + " time(s) after it first fired", List.of()));
         }
         return out;
+    }
+
+    /**
+     * A probe's samples in the phase its mode names: at most {@code failures} may fail; for
+     * {@code after}, the last sample must hold too (the system must be back by the end).
+     */
+    static CheckResult probeCheck(History h, List<FaultRecord> faults, ProbeSpec spec) {
+        Instant firstFault = faults.stream().map(FaultRecord::invokedAt).min(Comparator.naturalOrder()).orElse(null);
+        Instant lastHeal = faults.stream().map(f -> f.undoneAt() != null ? f.undoneAt() : f.healInvokedAt())
+                .filter(java.util.Objects::nonNull).max(Comparator.naturalOrder()).orElse(null);
+        List<History.ProbeSample> mine = h.probes().stream().filter(s -> s.probe().equals(spec.name()))
+                .sorted(Comparator.comparing(History.ProbeSample::at)).filter(s -> switch (spec.mode()) {
+                    case BEFORE -> firstFault == null || s.at().isBefore(firstFault);
+                    case DURING -> faults.stream().anyMatch(f -> !s.at().isBefore(f.appliedAt() != null ? f.appliedAt()
+                            : f.invokedAt()) && (f.undoneAt() == null && f.healInvokedAt() == null
+                            || s.at().isBefore(f.undoneAt() != null ? f.undoneAt() : f.healInvokedAt())));
+                    case AFTER -> lastHeal != null && !s.at().isBefore(lastHeal);
+                    case CONTINUOUS -> true;
+                }).toList();
+        String name = "probe[" + spec.name() + "]";
+        String phase = spec.mode().wireName();
+        if (mine.isEmpty()) {
+            return new CheckResult(name, Outcome.FAIL, null, (double) spec.failures(), "samples",
+                    "no sample was taken " + phase, List.of());
+        }
+        List<History.ProbeSample> failed = mine.stream().filter(s -> !s.ok()).toList();
+        boolean endsHealthy = mine.get(mine.size() - 1).ok();
+        boolean ok = failed.size() <= spec.failures() && (spec.mode() != ProbeSpec.Mode.AFTER || endsHealthy);
+        String summary = failed.size() + " of " + mine.size() + " samples failed (" + phase + ")"
+                + (failed.isEmpty() ? "; last: " + mine.get(mine.size() - 1).detail()
+                        : "; first failure at " + failed.get(0).at() + ": " + failed.get(0).detail())
+                + (spec.mode() == ProbeSpec.Mode.AFTER && !endsHealthy ? "; still failing at the end" : "");
+        return new CheckResult(name, ok ? Outcome.PASS : Outcome.FAIL, (double) failed.size(), (double) spec.failures(),
+                "samples", summary, List.of());
     }
 
     /** The named breaker opened during a fault and every breaker that opened was closed again soon after heal. */

@@ -33,11 +33,14 @@ class RunAuditTest {
         History h = new History("r", sent, observed, List.of(new FaultWindow("kill", "c", "a", "process.kill",
                 T0.plusSeconds(3), T0.plusSeconds(3), T0.plusSeconds(6), T0.plusSeconds(6))), Duration.ofMillis(20),
                 T0.plusSeconds(8), T0.plusSeconds(12), List.of(new History.CircuitChange("l1", "redis", "open",
-                T0.plusSeconds(4))), Map.of(0, 300L), List.of(new History.AlertChange("Lag", true, T0.plusSeconds(4))));
+                T0.plusSeconds(4))), Map.of(0, 300L), List.of(new History.AlertChange("Lag", true, T0.plusSeconds(4))),
+                List.of(new History.ProbeSample("api", T0.plusSeconds(5), false, "503")));
         ChecksSpec checks = new ChecksSpec(Duration.ofSeconds(10), 0L, 0L, Duration.ofSeconds(5),
                 new ChecksSpec.CircuitCheck("redis", null), 0L, 0L,
                 List.of(new ChecksSpec.AlertCheck("Lag", Duration.ofSeconds(5), null, null, null)));
-        RunAudit audit = new RunAudit("s", checks, h);
+        RunAudit audit = new RunAudit("s", checks, List.of(new io.faultline.scenario.ProbeSpec("api",
+                new io.faultline.scenario.StopCondition.HttpProbeSpec("http://api/health", null, null, null), null, null,
+                null, io.faultline.scenario.ProbeSpec.Mode.DURING, null, null)), h);
         RunAudit back = Json.decode(Json.encode(audit), RunAudit.class);
         assertThat(back).isEqualTo(audit);
         assertThat(back.verify()).isEqualTo(audit.verify());

@@ -48,6 +48,7 @@ class AlertsIT {
     private static String bootstrap;
     private static int webhookPort;
     private static int alertmanagerPort;
+    private static int prometheusPort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -107,7 +108,7 @@ class AlertsIT {
                 "--storage.path=" + dir.resolve("am-data"), "--web.listen-address=127.0.0.1:" + alertmanagerPort,
                 "--cluster.listen-address=").redirectErrorStream(true).redirectOutput(dir.resolve("alertmanager.log").toFile())
                 .start());
-        int prometheusPort = freePort();
+        prometheusPort = freePort();
         Files.writeString(dir.resolve("rules.yml"), """
                 groups:
                   - name: orders
@@ -188,7 +189,14 @@ class AlertsIT {
                   alerts:
                     - {name: IngestionLagHigh, firesWithin: 15s, resolvesWithin: 20s, maxFlaps: 1}
                     - {name: NeverFires, firesWithin: 15s}
-                """);
+                probes:
+                  - name: lag-recovers
+                    kafkaLag: {group: alert-listeners, topic: alerts-in, max: 100}
+                    mode: after
+                  - name: both-listeners-up
+                    prometheus: {url: "http://127.0.0.1:%d", query: 'sum(up{job="orders"})', min: 2}
+                    mode: during
+                """.formatted(prometheusPort));
         GameDay.Options d = GameDay.Options.defaults(bootstrap, System.out, TestKeys.signer());
         GameDay gameDay = new GameDay(new GameDay.Options(bootstrap, Topics.defaults(), Duration.ofSeconds(30),
                 d.heartbeatMaxAge(), d.commandTimeout(), System.out, d.signer()), Clock.systemUTC())
@@ -208,6 +216,12 @@ class AlertsIT {
             assertThat(silent.summary()).contains("never fired after the injection");
             assertThat(v.status()).isEqualTo(Verdict.Status.FAILED);
             assertThat(check(v, "lost").passed()).isTrue();
+            // Steady-state probes against the real Kafka and Prometheus: the lag is back after the heal,
+            // while during the fault one of the two scraped listeners is down.
+            assertThat(check(v, "probe[lag-recovers]").passed()).as(check(v, "probe[lag-recovers]").summary()).isTrue();
+            CheckResult up = check(v, "probe[both-listeners-up]");
+            assertThat(up.passed()).isFalse();
+            assertThat(up.summary()).contains("sum(up{job=\"orders\"}) = 1.0");
             // The bridge forwarded the same notifications to telemetry.
             assertThat(feed.alertEvents(v.startedAt())).extracting(r -> r.event().alertname()).contains("IngestionLagHigh");
         }

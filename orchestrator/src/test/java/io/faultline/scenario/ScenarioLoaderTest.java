@@ -131,7 +131,7 @@ class ScenarioLoaderTest {
                 """);
         assertThat(both.field()).isEqualTo("stopConditions[0]");
         assertThat(both.line()).isEqualTo(15);
-        assertThat(both.reason()).contains("exactly one probe: http or canary");
+        assertThat(both.reason()).contains("exactly one probe: http, canary, kafkaLag or prometheus");
         ScenarioException url = error(VALID + """
                 stopConditions:
                   - name: api

@@ -25,6 +25,7 @@ class VerifierTest {
         /** The system under test committed every input offset unless a test says otherwise. */
         final java.util.Map<Integer, Long> committed = new java.util.HashMap<>();
         final List<History.AlertChange> alerts = new ArrayList<>();
+        final List<History.ProbeSample> probes = new ArrayList<>();
         Instant stopped;
 
         Builder(int count, Set<Long> dropped) {
@@ -47,7 +48,7 @@ class VerifierTest {
 
         History history() {
             return new History("r", sent, observed, faults, INTERVAL, stopped, stopped.plusSeconds(5), List.of(), committed,
-                    alerts);
+                    alerts, probes);
         }
     }
 
@@ -270,7 +271,7 @@ class VerifierTest {
         ChecksSpec spec = new ChecksSpec(null, 0L, 0L, null, new ChecksSpec.CircuitCheck("redis", Duration.ofSeconds(5)));
         java.util.function.Function<List<History.CircuitChange>, CheckResult> judge = changes -> check(Verifier.verify(
                 new History("r", base.sent(), base.observations(), base.faults(), INTERVAL, base.sendingStoppedAt(),
-                        base.observedUntil(), changes, base.committed(), base.alerts()), spec), "circuit[redis]");
+                        base.observedUntil(), changes, base.committed(), base.alerts(), base.probes()), spec), "circuit[redis]");
 
         CheckResult good = judge.apply(List.of(
                 new History.CircuitChange("listener-1", "redis", "open", invoked.plusSeconds(1)),
@@ -339,5 +340,34 @@ class VerifierTest {
         CheckResult fired = check(Verifier.verify(b.history(), spec), "alert[DiskFull].mustNotFire");
         assertThat(fired.passed()).isFalse();
         assertThat(fired.summary()).contains("DiskFull fired 1 time(s)");
+    }
+
+    @Test
+    void probesAreJudgedInThePhaseTheirModeNames() {
+        Instant invoked = T0.plusSeconds(4);
+        Builder b = new Builder(1000, Set.of()).fault(invoked, invoked.plusMillis(40));
+        // The API fails only while the fault is applied (4 s to 19 s), and is fine before and after.
+        for (int s = 0; s < 22; s++) {
+            Instant at = T0.plusSeconds(s).plusMillis(500);
+            boolean during = at.isAfter(invoked) && at.isBefore(invoked.plusSeconds(15));
+            b.probes.add(new History.ProbeSample("api", at, !during, during ? "GET /health answered 503" : "200"));
+        }
+        java.util.function.BiFunction<io.faultline.scenario.ProbeSpec.Mode, Integer, CheckResult> judge = (mode, allowed) ->
+                check(Verifier.verify(b.history(), ChecksSpec.DEFAULTS, List.of(new io.faultline.scenario.ProbeSpec("api",
+                        new io.faultline.scenario.StopCondition.HttpProbeSpec("http://api/health", null, null, null), null,
+                        null, null, mode, null, allowed))), "probe[api]");
+        assertThat(judge.apply(io.faultline.scenario.ProbeSpec.Mode.BEFORE, 0).passed()).isTrue();
+        CheckResult during = judge.apply(io.faultline.scenario.ProbeSpec.Mode.DURING, 0);
+        assertThat(during.passed()).isFalse();
+        assertThat(during.measured()).isEqualTo(15.0);
+        assertThat(during.summary()).contains("15 of 15 samples failed (during)", "503");
+        assertThat(judge.apply(io.faultline.scenario.ProbeSpec.Mode.DURING, 15).passed()).isTrue();
+        assertThat(judge.apply(io.faultline.scenario.ProbeSpec.Mode.AFTER, 0).passed()).isTrue();
+        assertThat(judge.apply(io.faultline.scenario.ProbeSpec.Mode.CONTINUOUS, 0).passed()).isFalse();
+        // After the heal the system must be back by the end: a last failing sample fails the check.
+        b.probes.add(new History.ProbeSample("api", T0.plusSeconds(23), false, "GET /health timed out"));
+        CheckResult after = judge.apply(io.faultline.scenario.ProbeSpec.Mode.AFTER, 5);
+        assertThat(after.passed()).isFalse();
+        assertThat(after.summary()).contains("still failing at the end");
     }
 }
