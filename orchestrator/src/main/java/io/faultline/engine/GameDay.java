@@ -239,7 +239,7 @@ public final class GameDay {
             canary.stopProducing();
             canary.drain(scenario.drain());
             Instant observedUntil = clock.instant();
-            samplers.close();
+            samplers.finish();
             progress.close();
             History history = new History(runId, canary.sent(), canary.observations(),
                     injections.stream().map(Injection::window).toList(), scenario.workload().canary().interval(),

@@ -23,8 +23,11 @@ public final class PrometheusProbe implements Probe {
 
     @Override
     public String describe() {
-        return spec.query() + " within " + (spec.min() == null ? "-inf" : spec.min()) + ".."
-                + (spec.max() == null ? "+inf" : spec.max());
+        return spec.query() + " within " + range();
+    }
+
+    private String range() {
+        return (spec.min() == null ? "-inf" : spec.min()) + ".." + (spec.max() == null ? "+inf" : spec.max());
     }
 
     @Override
@@ -46,8 +49,7 @@ public final class PrometheusProbe implements Probe {
                 double v = Double.parseDouble(series.path("value").path(1).asText("NaN"));
                 boolean ok = !Double.isNaN(v) && (spec.min() == null || v >= spec.min()) && (spec.max() == null || v <= spec.max());
                 if (!ok) {
-                    return Sample.failed(spec.query() + " = " + v + " " + series.path("metric") + ", outside "
-                            + describe().substring(spec.query().length() + 1));
+                    return Sample.failed(spec.query() + " = " + v + " " + series.path("metric") + ", outside " + range());
                 }
             }
             return Sample.ok(spec.query() + " = " + result.get(0).path("value").path(1).asText());
