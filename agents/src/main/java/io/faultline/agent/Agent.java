@@ -361,8 +361,20 @@ public final class Agent implements AutoCloseable {
         } else if (command instanceof HealCommand heal) {
             undo(heal.faultCommandId(), "heal");
         } else if (command instanceof CheckCommand check) {
+            check(check);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void check(CheckCommand check) {
+        FaultDriver<FaultSpec> driver = (FaultDriver<FaultSpec>) drivers.get(check.fault().getClass());
+        try {
+            String preview = driver.preview(check.fault());
             publish(CommandEvent.checked(config.agentId(), clock.instant(), check, "would apply " + check.fault().type()
-                    + " with lease " + Durations.format(check.lease()) + " (signature, policy and capabilities checked)"));
+                    + " with lease " + Durations.format(check.lease()) + " (signature, policy and capabilities checked)"
+                    + (preview == null ? "" : "; " + preview)));
+        } catch (FaultException | RuntimeException e) {
+            publish(CommandEvent.failed(config.agentId(), clock.instant(), check, "would fail: " + e.getMessage()));
         }
     }
 

@@ -10,7 +10,12 @@ import io.faultline.agent.driver.ProcControlLink;
 import io.faultline.agent.driver.ProcessKillDriver;
 import io.faultline.agent.driver.RedisOutageDriver;
 import io.faultline.agent.driver.RedisPauseDriver;
+import io.faultline.agent.driver.PodFailureDriver;
+import io.faultline.agent.driver.PodKillDriver;
 import io.faultline.agent.driver.RedisThrottleDriver;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.faultline.protocol.Capability;
 import io.faultline.agent.driver.Supervisor;
 import io.faultline.agent.driver.ToxiproxyDriver;
 import io.faultline.agent.policy.AgentPolicy;
@@ -81,6 +86,17 @@ public final class AgentCommand implements Callable<Integer> {
             description = "With --exec: the service to run and supervise, after --.")
     List<String> serviceCommand = new ArrayList<>();
 
+    @Option(names = "--kubernetes",
+            description = "Run as the cluster agent: carry the Kubernetes pod faults (k8s.pod.kill, k8s.pod.failure) "
+                    + "and reach the API with the pod's service account (or ~/.kube/config outside a cluster). "
+                    + "The policy's namespaces say where they may act.")
+    boolean kubernetes;
+
+    @Option(names = "--labels-file", paramLabel = "FILE",
+            description = "Add the labels in FILE (the downward API's key=\"value\" lines, e.g. /etc/podinfo/labels) "
+                    + "to this agent's labels. $POD_NAME and $POD_NAMESPACE, when set, become labels pod and namespace.")
+    Path labelsFile;
+
     @Option(names = "--exec",
             description = "Run the service given after -- and supervise it, as Kubernetes runs a container: process "
                     + "faults that name no process act on it, a heal of a kill with restart: true starts it again, and "
@@ -107,6 +123,17 @@ public final class AgentCommand implements Callable<Integer> {
                 new ToxiproxyDriver());
     }
 
+    private static boolean kubernetesReachable(KubernetesClient client) {
+        try {
+            client.getKubernetesVersion();
+            return true;
+        } catch (RuntimeException e) {
+            System.err.println("faultline agent: Kubernetes API not reachable (" + e.getMessage()
+                    + "); pod faults will be rejected as unsupported");
+            return false;
+        }
+    }
+
     @Override
     public Integer call() {
         if (redis != null) {
@@ -124,17 +151,26 @@ public final class AgentCommand implements Callable<Integer> {
         AgentPolicy policy = policyFile == null ? AgentPolicy.defaults() : PolicyFile.load(policyFile);
         Path state = stateDir != null ? stateDir
                 : Path.of(System.getProperty("user.home"), ".faultline", "agents", id);
-        AgentConfig config = new AgentConfig(id, labels, bootstrapServers, new Topics(topicPrefix),
+        Map<String, String> allLabels = new LinkedHashMap<>(PodInfo.labels(labelsFile, System.getenv()));
+        allLabels.putAll(labels);
+        AgentConfig config = new AgentConfig(id, allLabels, bootstrapServers, new Topics(topicPrefix),
                 Duration.ofMillis(heartbeatMs), servicePidFile, redis, state, policy, keys);
         if (exec != !serviceCommand.isEmpty()) {
             throw new IllegalArgumentException(exec ? "--exec needs the service's command after --"
                     : "a command was given without --exec: " + String.join(" ", serviceCommand));
         }
         Supervisor supervisor = exec ? new Supervisor(serviceCommand, state) : null;
+        List<FaultDriver<?>> drivers = new ArrayList<>(drivers(CommandRunner.SYSTEM, supervisor));
+        HostCapabilities host = HostCapabilities.probe(CommandRunner.SYSTEM, redis);
+        if (kubernetes) {
+            KubernetesClient client = new KubernetesClientBuilder().build();
+            drivers.add(new PodKillDriver(client, new java.security.SecureRandom()));
+            drivers.add(new PodFailureDriver(client, new java.security.SecureRandom()));
+            host = host.with(kubernetesReachable(client) ? List.of(Capability.KUBERNETES) : List.of());
+        }
         Agent agent;
         try {
-            agent = new Agent(config, Clock.systemUTC(), drivers(CommandRunner.SYSTEM, supervisor),
-                    HostCapabilities.probe(CommandRunner.SYSTEM, redis));
+            agent = new Agent(config, Clock.systemUTC(), drivers, host);
         } catch (IOException e) {
             throw new IllegalArgumentException("--state-dir: " + e.getMessage());
         }

@@ -72,7 +72,7 @@ public final class GameDay {
     private static final Set<CommandEvent.Step> APPLY_OUTCOMES =
             Set.of(CommandEvent.Step.APPLIED, CommandEvent.Step.FAILED, CommandEvent.Step.REJECTED);
     private static final Set<CommandEvent.Step> CHECK_OUTCOMES =
-            Set.of(CommandEvent.Step.CHECKED, CommandEvent.Step.REJECTED);
+            Set.of(CommandEvent.Step.CHECKED, CommandEvent.Step.REJECTED, CommandEvent.Step.FAILED);
     private static final Set<CommandEvent.Step> UNDO_OUTCOMES =
             Set.of(CommandEvent.Step.UNDONE, CommandEvent.Step.FAILED, CommandEvent.Step.REJECTED);
 

@@ -15,6 +15,8 @@ public final class Capability {
     public static final String NETEM = "netem";
     /** The agent's Redis server answered PING. */
     public static final String REDIS = "redis";
+    /** A Kubernetes API the agent can reach with a service account (the cluster agent). */
+    public static final String KUBERNETES = "kubernetes";
 
     private Capability() {
     }

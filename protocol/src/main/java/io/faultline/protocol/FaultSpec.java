@@ -20,9 +20,12 @@ import java.util.List;
     @JsonSubTypes.Type(value = RedisOutageFault.class, name = RedisOutageFault.TYPE),
     @JsonSubTypes.Type(value = RedisThrottleFault.class, name = RedisThrottleFault.TYPE),
     @JsonSubTypes.Type(value = ToxiproxyFault.class, name = ToxiproxyFault.TYPE),
+    @JsonSubTypes.Type(value = PodKillFault.class, name = PodKillFault.TYPE),
+    @JsonSubTypes.Type(value = PodFailureFault.class, name = PodFailureFault.TYPE),
 })
 public sealed interface FaultSpec permits ProcessKillFault, NetworkPartitionFault, NetworkBandwidthFault,
-        NetworkDelayFault, NetworkLossFault, RedisPauseFault, RedisOutageFault, RedisThrottleFault, ToxiproxyFault {
+        NetworkDelayFault, NetworkLossFault, RedisPauseFault, RedisOutageFault, RedisThrottleFault, ToxiproxyFault,
+        PodKillFault, PodFailureFault {
     /** The stable short name written in scenarios and on the wire, e.g. {@code process.kill}. */
     String type();
 

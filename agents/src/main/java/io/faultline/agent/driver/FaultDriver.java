@@ -26,6 +26,14 @@ public interface FaultDriver<F extends FaultSpec> {
      */
     String recover(String commandId, F fault) throws FaultException;
 
+    /**
+     * For a dry run: what applying the fault would touch, looked up without changing anything;
+     * null where there is nothing to look up beyond the checks every command goes through.
+     */
+    default String preview(F fault) throws FaultException {
+        return null;
+    }
+
     /** A fault in place, and how to take it away again. */
     interface Applied {
         /** What was done, for the "applied" telemetry event. */

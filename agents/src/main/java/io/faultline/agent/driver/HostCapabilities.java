@@ -36,6 +36,13 @@ public final class HostCapabilities {
         return new HostCapabilities(redisAddress, List.copyOf(found));
     }
 
+    /** The same, plus what was found elsewhere (e.g. a reachable Kubernetes API). */
+    public HostCapabilities with(List<String> more) {
+        List<String> all = new ArrayList<>(host);
+        all.addAll(more);
+        return new HostCapabilities(redisAddress, List.copyOf(all));
+    }
+
     /** No probing: for agents that run only process faults. */
     public static HostCapabilities none() {
         return new HostCapabilities(null, List.of());

@@ -8,6 +8,8 @@ import io.faultline.protocol.NetworkDelayFault;
 import io.faultline.protocol.NetworkLossFault;
 import io.faultline.protocol.NetworkPartitionFault;
 import io.faultline.protocol.Peer;
+import io.faultline.protocol.PodFailureFault;
+import io.faultline.protocol.PodKillFault;
 import io.faultline.protocol.ProcessKillFault;
 import io.faultline.protocol.ProcessSelector;
 import io.faultline.protocol.RedisOutageFault;
@@ -39,10 +41,12 @@ import java.util.Set;
  * @param redis          Redis addresses besides the agent's own ({@code --redis}) that Redis faults may act on
  * @param toxiproxy      Toxiproxy API URLs that {@code toxiproxy.toxic} may call
  * @param devices        network interfaces tc faults may shape; empty means any
+ * @param namespaces     Kubernetes namespaces pod faults may act in; empty means none
  */
 public record AgentPolicy(Set<String> faults, Duration maxLease, boolean service, List<String> pidFiles,
                           List<String> commandLines, List<String> cidrs, List<Integer> ports, boolean brokers,
-                          boolean cutControlLink, List<String> redis, List<String> toxiproxy, List<String> devices) {
+                          boolean cutControlLink, List<String> redis, List<String> toxiproxy, List<String> devices,
+                          List<String> namespaces) {
     public static final Duration DEFAULT_MAX_LEASE = Duration.ofMinutes(15);
 
     public AgentPolicy {
@@ -58,6 +62,7 @@ public record AgentPolicy(Set<String> faults, Duration maxLease, boolean service
         toxiproxy = Checks.copy(toxiproxy);
         devices = Checks.copy(devices);
         devices.forEach(d -> Checks.device("devices", d));
+        namespaces = Checks.copy(namespaces);
     }
 
     /**
@@ -66,7 +71,7 @@ public record AgentPolicy(Set<String> faults, Duration maxLease, boolean service
      */
     public static AgentPolicy defaults() {
         return new AgentPolicy(Set.of(), DEFAULT_MAX_LEASE, true, List.of(), List.of(), List.of(), List.of(), true,
-                false, List.of(), List.of(), List.of());
+                false, List.of(), List.of(), List.of(), List.of());
     }
 
     /**
@@ -107,11 +112,22 @@ public record AgentPolicy(Set<String> faults, Duration maxLease, boolean service
             String bad = redis(r.address(), ownRedis);
             return bad != null ? bad : device(r.device());
         }
+        if (fault instanceof PodKillFault k) {
+            return namespace(k.pods().namespace());
+        }
+        if (fault instanceof PodFailureFault f) {
+            return namespace(f.pods().namespace());
+        }
         if (fault instanceof ToxiproxyFault t) {
             return toxiproxy.contains(t.api()) ? null
                     : "toxiproxy API " + t.api() + " is not among the allowed " + toxiproxy;
         }
         return null;
+    }
+
+    private String namespace(String ns) {
+        return namespaces.contains(ns) ? null
+                : "namespace " + ns + " is not among the allowed namespaces " + namespaces;
     }
 
     private String process(ProcessSelector s) {

@@ -56,6 +56,7 @@ public final class PolicyFile {
         public Network network;
         public List<String> redis;
         public List<String> toxiproxy;
+        public List<String> namespaces;
     }
 
     /** An unreadable or invalid policy file; the message names the file, line and field. */
@@ -136,7 +137,7 @@ public final class PolicyFile {
         try {
             return new AgentPolicy(faults, maxLease, p.service == null || p.service, p.pidFiles, p.commandLines,
                     n.cidrs, n.ports, n.brokers == null || n.brokers, n.cutControlLink != null && n.cutControlLink,
-                    raw.redis, raw.toxiproxy, n.devices);
+                    raw.redis, raw.toxiproxy, n.devices, raw.namespaces);
         } catch (InvalidFieldException e) {
             throw new PolicyException(name + ": " + e.getMessage());
         }
