@@ -106,4 +106,13 @@ class AgentPolicyTest {
     private static NetworkPartitionFault partition(List<Peer> peers, boolean brokers, boolean cut) {
         return new NetworkPartitionFault(Direction.BOTH, PacketAction.DROP, peers, brokers, cut);
     }
+
+    @Test
+    void podFaultsNeedTheirNamespaceInThePolicy() {
+        io.faultline.protocol.PodKillFault kill = new io.faultline.protocol.PodKillFault(
+                new io.faultline.protocol.PodSelection("shop", java.util.Map.of("app", "orders"), null, null), null);
+        assertThat(AgentPolicy.defaults().violation(kill, MINUTE, null))
+                .isEqualTo("namespace shop is not among the allowed namespaces []");
+        assertThat(PolicyFile.parse("p.yaml", "namespaces: [shop, payments]\n").violation(kill, MINUTE, null)).isNull();
+    }
 }
