@@ -87,6 +87,7 @@ public final class Agent implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Thread loop;
     private volatile Instant lastHalt;
+    private volatile AgentMetrics metrics;
     private boolean haltAssigned;
     private long nextHaltLookup;
 
@@ -205,6 +206,9 @@ public final class Agent implements AutoCloseable {
                 journal.close();
             } catch (IOException e) {
                 log.warn("closing the journal: {}", e.getMessage());
+            }
+            if (metrics != null) {
+                metrics.close();
             }
             stopped.countDown();
             log.info("agent {} stopped", config.agentId());
@@ -507,7 +511,20 @@ public final class Agent implements AutoCloseable {
         return capabilities;
     }
 
+    /** Exports this agent's metrics on {@code port} (0: any free port); returns the port. */
+    public int exportMetrics(int port) throws IOException {
+        metrics = new AgentMetrics(port, () -> active.size());
+        return metrics.port();
+    }
+
     private void publish(TelemetryEvent event) {
+        AgentMetrics m = metrics;
+        if (m != null && event instanceof CommandEvent ce) {
+            m.step(ce.step().wireName(), ce.faultType());
+            if (ce.step() == CommandEvent.Step.REJECTED && ce.detail() != null && ce.detail().contains(":")) {
+                m.rejected(ce.detail().substring(0, ce.detail().indexOf(':')));
+            }
+        }
         try {
             producer.send(new ProducerRecord<>(config.topics().telemetry(), event.recordKey(), Json.encode(event)),
                     (md, e) -> {

@@ -46,8 +46,8 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--label", description = "Label key=value; repeatable. Commands may target agents by labels.")
     Map<String, String> labels = new LinkedHashMap<>();
 
-    @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "localhost:9092",
-            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "${env:FAULTLINE_BOOTSTRAP_SERVERS:-localhost:9092}",
+            description = "Kafka bootstrap servers (default: $FAULTLINE_BOOTSTRAP_SERVERS or localhost:9092).")
     String bootstrapServers;
 
     @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX,
@@ -85,6 +85,10 @@ public final class AgentCommand implements Callable<Integer> {
     @picocli.CommandLine.Parameters(paramLabel = "CMD", arity = "0..*",
             description = "With --exec: the service to run and supervise, after --.")
     List<String> serviceCommand = new ArrayList<>();
+
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics on http://0.0.0.0:PORT/metrics (default: none).")
+    Integer metricsPort;
 
     @Option(names = "--kubernetes",
             description = "Run as the cluster agent: carry the Kubernetes pod faults (k8s.pod.kill, k8s.pod.failure) "
@@ -173,6 +177,13 @@ public final class AgentCommand implements Callable<Integer> {
             agent = new Agent(config, Clock.systemUTC(), drivers, host);
         } catch (IOException e) {
             throw new IllegalArgumentException("--state-dir: " + e.getMessage());
+        }
+        if (metricsPort != null) {
+            try {
+                System.err.println("faultline agent: metrics on port " + agent.exportMetrics(metricsPort));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--metrics-port " + metricsPort + ": " + e.getMessage());
+            }
         }
         if (supervisor != null) {
             try {

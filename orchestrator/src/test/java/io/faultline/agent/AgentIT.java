@@ -121,6 +121,11 @@ class AgentIT {
         assertThat(applied.detail()).contains("STOP", Long.toString(victim.pid()));
         assertThat(state()).isEqualTo('T');
         assertThat(agent.activeFaults()).containsKey("c-stop");
+        int port = agent.exportMetrics(0);
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("faultline_agent_active_faults 1.0");
 
         Instant now = Instant.now();
         send(agentId, signed(new HealCommand("c-heal", "run-it", Target.agent(agentId), "c-stop", now, now.plusSeconds(30))));

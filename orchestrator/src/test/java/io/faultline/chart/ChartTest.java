@@ -1,0 +1,196 @@
+package io.faultline.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.faultline.protocol.KeyFiles;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/** The chart rendered with helm-java for several sets of values, and the manifests checked with fabric8's model. */
+class ChartTest {
+    private static final Path CHART = Path.of("..", "charts", "faultline");
+    private static final KubernetesSerialization YAML = new KubernetesSerialization();
+    private static final KeyPair KEYS = KeyFiles.newKeyPair();
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder().encodeToString(der) + "\n-----END " + type + "-----\n";
+    }
+
+    private static List<HasMetadata> render(UnaryOperator<TemplateCommand> values) {
+        TemplateCommand t = new Helm(CHART).template().withName("fl").withNamespace("faultline")
+                .set("kafka.bootstrapServers", "kafka.kafka:9092").set("signing.keyId", "ops")
+                .set("signing.privateKey", pem("PRIVATE KEY", KEYS.getPrivate().getEncoded()))
+                .set("signing.publicKey", pem("PUBLIC KEY", KEYS.getPublic().getEncoded()));
+        String out = values.apply(t).call();
+        List<HasMetadata> docs = new ArrayList<>();
+        for (String doc : out.split("(?m)^---\\s*$")) {
+            if (doc.lines().anyMatch(l -> l.startsWith("kind:"))) {
+                docs.add(YAML.unmarshal(doc));
+            }
+        }
+        return docs;
+    }
+
+    private static <T extends HasMetadata> List<T> all(List<HasMetadata> docs, Class<T> type) {
+        return docs.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    private static <T extends HasMetadata> T one(List<HasMetadata> docs, Class<T> type, String nameSuffix) {
+        return all(docs, type).stream().filter(d -> d.getMetadata().getName().endsWith(nameSuffix)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " *" + nameSuffix));
+    }
+
+    private static Map<String, String> env(Container c) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (EnvVar e : c.getEnv()) {
+            out.put(e.getName(), e.getValue() != null ? e.getValue() : e.getValueFrom().getFieldRef().getFieldPath());
+        }
+        return out;
+    }
+
+    @Test
+    void lintsClean() {
+        LintResult lint = new Helm(CHART).lint().strict().call();
+        assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+    }
+
+    @Test
+    void defaultsInstallTheOrchestratorAndTheClusterAgentWithRestrictedContainers() {
+        List<HasMetadata> docs = render(t -> t);
+        assertThat(all(docs, CronJob.class)).isEmpty();
+        assertThat(all(docs, DaemonSet.class)).isEmpty();
+        assertThat(all(docs, Role.class)).isEmpty();
+
+        Deployment agent = one(docs, Deployment.class, "-cluster-agent");
+        Container c = agent.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(c.getArgs()).containsSubsequence("agent", "--kubernetes").containsSubsequence("--public-key",
+                "/etc/faultline/keys/ops.pub").containsSubsequence("--policy", "/etc/faultline/policy/policy.yaml");
+        assertThat(env(c)).containsEntry("FAULTLINE_BOOTSTRAP_SERVERS", "kafka.kafka:9092")
+                .containsEntry("POD_NAMESPACE", "metadata.namespace").doesNotContainKey("FAULTLINE_SIGNING_KEY");
+        assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(c.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(agent.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+        // The cluster agent gets the public key only.
+        assertThat(agent.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getName().equals("keys"))
+                .singleElement().satisfies(v -> assertThat(v.getSecret().getItems()).extracting(i -> i.getKey())
+                        .containsExactly("ops.pub"));
+
+        Deployment orchestrator = one(docs, Deployment.class, "-orchestrator");
+        Container o = orchestrator.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(o.getArgs()).startsWith("alert-bridge", "--listen", "0.0.0.0:9095");
+        assertThat(env(o)).containsEntry("FAULTLINE_SIGNING_KEY", "/etc/faultline/keys/ops.key");
+
+        Secret keys = one(docs, Secret.class, "-keys");
+        assertThat(new String(Base64.getDecoder().decode(keys.getData().get("ops.pub")), StandardCharsets.US_ASCII))
+                .startsWith("-----BEGIN PUBLIC KEY-----");
+        ConfigMap policy = one(docs, ConfigMap.class, "-cluster-agent-policy");
+        assertThat(policy.getData().get("policy.yaml")).contains("faults: [k8s.pod.kill, k8s.pod.failure]",
+                "namespaces: []");
+    }
+
+    @Test
+    void eachScheduledGameDayIsACronJobWhoseExitCodeIsTheVerdict() {
+        List<HasMetadata> docs = render(t -> t.set("gameDays[0].name", "nightly").set("gameDays[0].schedule", "0 3 * * *")
+                .set("gameDays[0].scenario", "pod-kill.yaml").set("gameDays[1].name", "weekly")
+                .set("gameDays[1].schedule", "0 4 * * 0").set("gameDays[1].scenario", "network-partition.yaml")
+                .set("gameDays[1].args[0]", "--agent-wait").set("gameDays[1].args[1]", "30s"));
+        List<CronJob> jobs = all(docs, CronJob.class);
+        assertThat(jobs).extracting(j -> j.getMetadata().getName()).containsExactly("fl-faultline-nightly", "fl-faultline-weekly");
+        CronJob nightly = jobs.get(0);
+        assertThat(nightly.getSpec().getSchedule()).isEqualTo("0 3 * * *");
+        assertThat(nightly.getSpec().getConcurrencyPolicy()).isEqualTo("Forbid");
+        assertThat(nightly.getSpec().getJobTemplate().getSpec().getBackoffLimit()).isZero();
+        var pod = nightly.getSpec().getJobTemplate().getSpec().getTemplate().getSpec();
+        assertThat(pod.getRestartPolicy()).isEqualTo("Never");
+        Container c = pod.getContainers().get(0);
+        assertThat(c.getArgs()).startsWith("run", "/etc/faultline/scenarios/pod-kill.yaml");
+        assertThat(env(c)).containsEntry("FAULTLINE_SIGNING_KEY", "/etc/faultline/keys/ops.key")
+                .containsEntry("FAULTLINE_BOOTSTRAP_SERVERS", "kafka.kafka:9092");
+        assertThat(jobs.get(1).getSpec().getJobTemplate().getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+                .endsWith("--agent-wait", "30s");
+    }
+
+    @Test
+    void rbacGrantsExactlyWhatPodFaultsNeedInTheAllowedNamespacesOnly() {
+        List<HasMetadata> docs = render(t -> t.set("rbac.namespaces[0]", "shop").set("rbac.namespaces[1]", "payments"));
+        List<Role> roles = all(docs, Role.class);
+        assertThat(roles).extracting(r -> r.getMetadata().getNamespace()).containsExactly("shop", "payments");
+        for (Role r : roles) {
+            assertThat(r.getRules()).extracting(PolicyRule::getApiGroups, PolicyRule::getResources, PolicyRule::getVerbs)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(List.of(""), List.of("pods"), List.of("get", "list", "delete")),
+                            org.assertj.core.groups.Tuple.tuple(List.of("apps"), List.of("replicasets"), List.of("get", "list")),
+                            org.assertj.core.groups.Tuple.tuple(List.of("apps"), List.of("deployments", "statefulsets"),
+                                    List.of("get", "list", "update", "patch")));
+        }
+        RoleBinding binding = all(docs, RoleBinding.class).get(0);
+        assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
+            assertThat(s.getName()).isEqualTo("fl-faultline");
+            assertThat(s.getNamespace()).isEqualTo("faultline");
+        });
+        assertThat(one(docs, ConfigMap.class, "-cluster-agent-policy").getData().get("policy.yaml"))
+                .contains("namespaces: [\"shop\",\"payments\"]");
+        assertThat(all(docs, io.fabric8.kubernetes.api.model.rbac.ClusterRole.class)).isEmpty();
+    }
+
+    @Test
+    void rbacOffRendersNoRolesAndTheDaemonSetAddsOnlyNetAdminAndKill() {
+        List<HasMetadata> docs = render(t -> t.set("rbac.create", false).set("rbac.namespaces[0]", "shop")
+                .set("agent.daemonSet.enabled", true));
+        assertThat(all(docs, Role.class)).isEmpty();
+        assertThat(all(docs, RoleBinding.class)).isEmpty();
+        DaemonSet ds = all(docs, DaemonSet.class).get(0);
+        var spec = ds.getSpec().getTemplate().getSpec();
+        assertThat(spec.getHostNetwork()).isTrue();
+        assertThat(spec.getHostPID()).isTrue();
+        assertThat(spec.getAutomountServiceAccountToken()).isFalse();
+        Container c = spec.getContainers().get(0);
+        assertThat(c.getSecurityContext().getCapabilities().getAdd()).containsExactly("NET_ADMIN", "KILL");
+        assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(c.getArgs()).containsSubsequence("--label", "role=node").containsSubsequence("--public-key",
+                "/etc/faultline/keys/ops.pub");
+        assertThat(env(c)).containsEntry("NODE_NAME", "spec.nodeName");
+    }
+
+    @Test
+    void theGrafanaDashboardShipsWhenAsked() throws Exception {
+        List<HasMetadata> docs = render(t -> t.set("grafanaDashboard.enabled", true));
+        ConfigMap dashboard = one(docs, ConfigMap.class, "-dashboard");
+        assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+        assertThat(dashboard.getData().get("faultline.json")).contains("faultline_agent_active_faults",
+                "faultline_agent_rejections_total");
+        assertThat(Files.readString(CHART.resolve("dashboards/faultline.json"))).isEqualTo(dashboard.getData().get("faultline.json"));
+    }
+
+    @Test
+    void refusesToRenderWithoutSigningKeys() {
+        assertThatThrownBy(() -> new Helm(CHART).template().withName("fl").call())
+                .hasMessageContaining("signing.privateKey (or signing.existingSecret) is required");
+    }
+}
