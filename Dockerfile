@@ -1,0 +1,16 @@
+# The image the Helm chart runs: the faultline command line (orchestrator, agents, alert bridge).
+#   docker build -t ghcr.io/faultline/faultline:0.1.0 .
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY . .
+RUN mvn -q -B -DskipTests install
+
+FROM eclipse-temurin:17-jre
+# iptables and iproute2 for network faults (node agents); procps for kill(1).
+RUN apt-get update && apt-get install -y --no-install-recommends iptables iproute2 procps \
+    && rm -rf /var/lib/apt/lists/*
+COPY --from=build /src/orchestrator/target/faultline.jar /opt/faultline/faultline.jar
+COPY --from=build /src/orchestrator/target/lib /opt/faultline/lib
+COPY scenarios /opt/faultline/scenarios
+USER 10001
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-cp", "/opt/faultline/faultline.jar:/opt/faultline/lib/*", "io.faultline.cli.Faultline"]
