@@ -107,6 +107,11 @@ class AgentIT {
         return r.event();
     }
 
+    /** SIGSTOP is delivered asynchronously: the process may show R for a moment before T. */
+    private void awaitStopped() {
+        Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> state() == 'T');
+    }
+
     /** The process state letter from /proc: T when stopped, S when sleeping. */
     private char state() throws Exception {
         String stat = Files.readString(Path.of("/proc", Long.toString(victim.pid()), "stat"));
@@ -119,7 +124,7 @@ class AgentIT {
         CommandEvent applied = await("c-stop", Step.APPLIED, Step.FAILED, Step.REJECTED);
         assertThat(applied.step()).isEqualTo(Step.APPLIED);
         assertThat(applied.detail()).contains("STOP", Long.toString(victim.pid()));
-        assertThat(state()).isEqualTo('T');
+        awaitStopped();
         assertThat(agent.activeFaults()).containsKey("c-stop");
         int port = agent.exportMetrics(0);
         String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
@@ -137,9 +142,9 @@ class AgentIT {
 
     @Test
     void undoesTheFaultWhenItsLeaseRunsOut() throws Exception {
-        send(agentId, signed(stop("c-lease", Duration.ofSeconds(1))));
+        send(agentId, signed(stop("c-lease", Duration.ofSeconds(2))));
         await("c-lease", Step.APPLIED);
-        assertThat(state()).isEqualTo('T');
+        awaitStopped();
         CommandEvent undone = await("c-lease", Step.UNDONE);
         assertThat(undone.detail()).startsWith("lease expired");
         assertThat(state()).isNotEqualTo('T');
@@ -149,7 +154,7 @@ class AgentIT {
     void undoesEverythingOnShutdown() throws Exception {
         send(agentId, signed(stop("c-shutdown", Duration.ofMinutes(5))));
         await("c-shutdown", Step.APPLIED);
-        assertThat(state()).isEqualTo('T');
+        awaitStopped();
         agent.close();
         agentThread.join(20_000);
         assertThat(state()).isNotEqualTo('T');
@@ -254,7 +259,7 @@ class AgentIT {
         // Records of one partition are handled in order: once this one is applied, the flood has been read.
         send(agentId, signed(stop("c-flood", Duration.ofMinutes(1))));
         await("c-flood", Step.APPLIED);
-        assertThat(state()).isEqualTo('T');
+        awaitStopped();
         long rejected = agent.rejectionCounts().values().stream().mapToLong(Long::longValue).sum();
         long obeyed = telemetry.commandEvents("run-it").stream()
                 .filter(r -> r.event().commandId() != null && r.event().commandId().equals("c-mutant")
@@ -275,7 +280,7 @@ class AgentIT {
         ApplyCommand early = stop("c-before-halt", Duration.ofMinutes(1));
         send(agentId, signed(stop("c-halted", Duration.ofMinutes(5))));
         await("c-halted", Step.APPLIED);
-        assertThat(state()).isEqualTo('T');
+        awaitStopped();
         // The agent finds the halt topic that appeared after it started.
         assertThat(io.faultline.cli.Faultline.commandLine().execute("halt", "-b", TestKafka.bootstrapServers(),
                 "--topic-prefix", topics.prefix(), "--reason", "agent it")).isZero();

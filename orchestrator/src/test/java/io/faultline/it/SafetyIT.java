@@ -128,7 +128,7 @@ class SafetyIT {
             ApplyCommand freeze = freeze("agent-killed", Duration.ofMinutes(5));
             send(producer, freeze);
             awaitStep(feed, freeze.commandId(), CommandEvent.Step.APPLIED);
-            assertThat(Procs.state(pid)).isEqualTo('T');
+            awaitStopped(pid);
 
             agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             Thread.sleep(1_000);
@@ -207,8 +207,8 @@ class SafetyIT {
             send(producer, b);
             awaitStep(feed, a.commandId(), CommandEvent.Step.APPLIED);
             awaitStep(feed, b.commandId(), CommandEvent.Step.APPLIED);
-            assertThat(Procs.state(first)).isEqualTo('T');
-            assertThat(Procs.state(second)).isEqualTo('T');
+            awaitStopped(first);
+            awaitStopped(second);
 
             assertThat(Faultline.commandLine().execute("halt", "-b", bootstrap, "--topic-prefix", topics.prefix(),
                     "--reason", "safety it")).isZero();
@@ -226,6 +226,11 @@ class SafetyIT {
     private static void awaitAgent(TelemetryFeed feed, String id) throws InterruptedException {
         assertThat(feed.awaitAgents(h -> h.agentId().equals(id), Duration.ofSeconds(2), Duration.ofSeconds(60)))
                 .as("agent %s heartbeats", id).isNotEmpty();
+    }
+
+    /** SIGSTOP is delivered asynchronously: the process may show R for a moment before T. */
+    static void awaitStopped(Path pidFile) {
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> Procs.state(pidFile) == 'T');
     }
 
     /** Polls the process's state until it is no longer stopped; returns System.nanoTime() then. */
