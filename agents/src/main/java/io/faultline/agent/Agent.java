@@ -138,6 +138,9 @@ public final class Agent implements AutoCloseable {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "faultline-agent-" + c.agentId());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // An idle agent asks for commands every 5 s instead of every 0.5 s; a command still wakes the
+        // pending fetch at once, so this costs no latency, only idle traffic.
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5000");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return p;
@@ -513,8 +516,23 @@ public final class Agent implements AutoCloseable {
 
     /** Exports this agent's metrics on {@code port} (0: any free port); returns the port. */
     public int exportMetrics(int port) throws IOException {
-        metrics = new AgentMetrics(port, () -> active.size());
+        metrics = new AgentMetrics(port, () -> active.size(),
+                () -> total(consumer.metrics(), "incoming-byte-total") + total(producer.metrics(), "incoming-byte-total"),
+                () -> total(consumer.metrics(), "outgoing-byte-total") + total(producer.metrics(), "outgoing-byte-total"));
         return metrics.port();
+    }
+
+    /** A client-level total from Kafka's metrics (the per-node copies carry a node-id tag and are left out). */
+    private static double total(Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metrics,
+                                String name) {
+        double sum = 0;
+        for (var e : metrics.entrySet()) {
+            if (e.getKey().name().equals(name) && !e.getKey().tags().containsKey("node-id")
+                    && e.getValue().metricValue() instanceof Number n) {
+                sum += n.doubleValue();
+            }
+        }
+        return sum;
     }
 
     private void publish(TelemetryEvent event) {

@@ -16,7 +16,14 @@ final class AgentMetrics implements AutoCloseable {
             .help("Commands this agent refused, by reason").labelNames("reason").register(registry);
     private final HTTPServer server;
 
-    AgentMetrics(int port, DoubleSupplier activeFaults) throws IOException {
+    /** @param kafkaBytesIn bytes this agent's Kafka clients received; {@code kafkaBytesOut} sent */
+    AgentMetrics(int port, DoubleSupplier activeFaults, DoubleSupplier kafkaBytesIn, DoubleSupplier kafkaBytesOut)
+            throws IOException {
+        GaugeWithCallback.builder().name("faultline_agent_kafka_bytes").help("Bytes this agent's Kafka clients received (in) and sent (out)")
+                .labelNames("direction").callback(cb -> {
+                    cb.call(kafkaBytesIn.getAsDouble(), "in");
+                    cb.call(kafkaBytesOut.getAsDouble(), "out");
+                }).register(registry);
         GaugeWithCallback.builder().name("faultline_agent_active_faults")
                 .help("Faults applied and not yet undone").callback(cb -> cb.call(activeFaults.getAsDouble()))
                 .register(registry);

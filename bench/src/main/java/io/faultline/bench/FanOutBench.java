@@ -1,0 +1,83 @@
+package io.faultline.bench;
+
+import io.faultline.agent.Agent;
+import io.faultline.engine.TelemetryFeed;
+import io.faultline.protocol.ApplyCommand;
+import io.faultline.protocol.CommandEvent;
+import io.faultline.protocol.ProcessKillFault;
+import io.faultline.protocol.Signal;
+import io.faultline.protocol.Target;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Fan-out: N agents in one JVM, each with its own Kafka consumer (assign(), no group), receive one
+ * broadcast command (labels, key *) and freeze their own sleeper. Measured: publish -> each
+ * agent's applied report at the orchestrator, p50 and p99 over the agents, and the time until
+ * the last one.
+ */
+final class FanOutBench {
+    private FanOutBench() {
+    }
+
+    static void run(String bootstrap, Path dir, int agents, int rounds, Report report) throws Exception {
+        List<Long> perAgent = new ArrayList<>();
+        List<Long> allDone = new ArrayList<>();
+        try (Rig rig = new Rig(bootstrap, "bench-fanout-" + agents + ".", Files.createDirectories(dir.resolve("fanout-" + agents)))) {
+            List<Agent> started = new ArrayList<>();
+            long startT = System.nanoTime();
+            for (int i = 0; i < agents; i++) {
+                started.add(rig.agent("fan-" + i, Map.of("bench", "fanout"), rig.sleeper("fan-" + i), Duration.ofSeconds(10)));
+            }
+            for (Agent a : started) {
+                if (!a.awaitReady(Duration.ofMinutes(5))) {
+                    throw new IllegalStateException("an agent did not get ready");
+                }
+            }
+            double startupS = (System.nanoTime() - startT) / 1e9;
+            for (int r = 0; r < rounds; r++) {
+                Instant now = Instant.now();
+                ApplyCommand stop = new ApplyCommand("fan-" + agents + "-" + r, "bench", new Target(null,
+                        Map.of("bench", "fanout")), new ProcessKillFault(Signal.STOP, null), now, now.plusSeconds(60),
+                        Duration.ofSeconds(3));
+                long t0 = System.nanoTime();
+                Instant sentAt = Instant.now();
+                rig.send(stop);
+                long deadline = t0 + Duration.ofSeconds(60).toNanos();
+                List<TelemetryFeed.Received<CommandEvent>> applied;
+                do {
+                    Thread.sleep(5);
+                    applied = rig.feed.commandEvents("bench").stream().filter(e -> stop.commandId().equals(e.event().commandId())
+                            && e.event().step() == CommandEvent.Step.APPLIED).toList();
+                } while (applied.size() < agents && System.nanoTime() < deadline);
+                long last = 0;
+                for (var e : applied) {
+                    long ns = Duration.between(sentAt, e.receivedAt()).toNanos();
+                    perAgent.add(ns);
+                    last = Math.max(last, ns);
+                }
+                allDone.add(last);
+                if (applied.size() < agents) {
+                    report.md("fan-out " + agents + ": only " + applied.size() + " agents applied within 60 s");
+                }
+                Thread.sleep(4000);
+            }
+            report.put("fanout-" + agents, "startup-seconds", startupS);
+            started.forEach(Agent::close);
+        }
+        Stats each = Stats.ofNanos(perAgent);
+        Stats last = Stats.ofNanos(allDone);
+        report.put("fanout-" + agents, "per-agent-applied", each);
+        report.put("fanout-" + agents, "last-agent-applied", last);
+        report.md("## Fan-out: " + agents + " agents in one JVM, one broadcast command\n");
+        report.md(Stats.header());
+        report.md(each.row("publish -> an agent's applied ack (all agents, " + rounds + " rounds)"));
+        report.md(last.row("publish -> the last agent's applied ack"));
+        report.md("");
+    }
+}

@@ -1,0 +1,25 @@
+package io.faultline.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The machine a result was measured on. */
+final class Machine {
+    private Machine() {
+    }
+
+    static String describe() {
+        String cpu = "unknown CPU";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse(cpu);
+        } catch (java.io.IOException e) {
+            // Keep the default.
+        }
+        long memMb = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getTotalMemorySize() / (1024 * 1024);
+        return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), " + memMb + " MB RAM, "
+                + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", "
+                + System.getProperty("os.name") + " " + System.getProperty("os.version");
+    }
+}

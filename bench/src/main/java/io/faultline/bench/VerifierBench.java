@@ -1,0 +1,162 @@
+package io.faultline.bench;
+
+import io.faultline.engine.KafkaClients;
+import io.faultline.protocol.Json;
+import io.faultline.scenario.ChecksSpec;
+import io.faultline.verifier.History;
+import io.faultline.verifier.Observation;
+import io.faultline.verifier.SentEvent;
+import io.faultline.verifier.Verifier;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Verifier throughput: the pure checker under JMH (events per second on one thread), and end to
+ * end (consume canary results from Kafka, decode, check) against Kafka's ConsumerPerformance
+ * reading the same records.
+ */
+final class VerifierBench {
+    private static final int RECORDS = 300_000;
+
+    private VerifierBench() {
+    }
+
+    static void run(String bootstrap, Path dir, Report report) throws Exception {
+        RunResult jmh = new Runner(new OptionsBuilder().include(VerifierJmh.class.getName()).forks(1).threads(1)
+                .warmupIterations(3).warmupTime(TimeValue.seconds(2)).measurementIterations(5)
+                .measurementTime(TimeValue.seconds(2)).jvmArgs("-Xmx1g").build()).runSingle();
+        double opsPerSec = jmh.getPrimaryResult().getScore();
+        double eventsPerSec = opsPerSec * (VerifierJmh.EVENTS * 2);
+        report.put("verifier", "pure-events-per-second-one-core", eventsPerSec);
+
+        String topic = "bench-canary-out";
+        try (Admin admin = KafkaClients.admin(bootstrap)) {
+            KafkaClients.ensureTopics(admin, Map.of(topic, 1));
+        }
+        List<SentEvent> sent = produce(bootstrap, topic);
+        double ours = consumeAndCheck(bootstrap, topic, sent);
+        double peer = consumerPerformance(bootstrap, topic);
+        report.put("verifier", "end-to-end-records-per-second", ours);
+        report.put("verifier", "consumer-performance-records-per-second", peer);
+        report.md("## Verifier throughput\n");
+        report.md(String.format(Locale.ROOT, "- Pure checker (JMH, one thread, %d canaries + %d observations per run): "
+                + "%.2f million events/s (%.1f runs/s).", VerifierJmh.EVENTS, VerifierJmh.EVENTS, eventsPerSec / 1e6, opsPerSec));
+        report.md(String.format(Locale.ROOT, "- End to end, %d canary results from Kafka, decoded and checked: %.0f records/s; "
+                + "Kafka's ConsumerPerformance on the same records: %.0f records/s; ratio %.2f.%n", RECORDS, ours, peer, ours / peer));
+    }
+
+    private static List<SentEvent> produce(String bootstrap, String topic) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "65536");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        List<SentEvent> sent = new ArrayList<>(RECORDS);
+        Instant t0 = Instant.now();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+            for (long seq = 0; seq < RECORDS; seq++) {
+                String id = "bench:" + seq;
+                Instant at = t0.plusMillis(seq);
+                sent.add(new SentEvent(seq, id, "k" + seq % 16, at, at, 0, seq));
+                ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, "k" + seq % 16, Json.encode(Map.of("id", id,
+                        "run", "bench", "seq", seq, "key", "k" + seq % 16, "sentAt", at.toString())));
+                r.headers().add("input-offset", Long.toString(seq).getBytes(StandardCharsets.UTF_8));
+                r.headers().add("processed-by", "l1".getBytes(StandardCharsets.UTF_8));
+                producer.send(r);
+            }
+            producer.flush();
+        }
+        return sent;
+    }
+
+    /** What the orchestrator does with canary results: decode each, keep its run's, then check them all. */
+    private static double consumeAndCheck(String bootstrap, String topic, List<SentEvent> sent) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        List<Observation> observed = new ArrayList<>(RECORDS);
+        long t0;
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            c.position(tp);
+            t0 = System.nanoTime();
+            Instant now = Instant.now();
+            while (observed.size() < RECORDS) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    try {
+                        var node = Json.mapper().readTree(r.value());
+                        if (!"bench".equals(node.path("run").asText())) {
+                            continue;
+                        }
+                        var h = r.headers().lastHeader("input-offset");
+                        observed.add(new Observation(node.path("id").asText(), now, r.partition(), r.offset(),
+                                "l1", h == null ? null : Long.parseLong(new String(h.value(), StandardCharsets.UTF_8))));
+                    } catch (java.io.IOException e) {
+                        // Not a canary.
+                    }
+                }
+            }
+        }
+        Instant end = sent.get(sent.size() - 1).sentAt();
+        Verifier.Result r = Verifier.verify(new History("bench", sent, observed, List.of(), Duration.ofMillis(1), end,
+                end.plusSeconds(1), List.of(), Map.of(0, (long) RECORDS), List.of(), List.of()), ChecksSpec.DEFAULTS);
+        if (r.canary().lost() + r.canary().unseen() != 0) {
+            throw new IllegalStateException("bench records missing: " + r.canary());
+        }
+        return RECORDS / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** kafka-tools' ConsumerPerformance in its own JVM, reading the same records; its fetch rate (no group join). */
+    private static double consumerPerformance(String bootstrap, String topic) throws Exception {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-cp",
+                System.getProperty("java.class.path"), "org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server",
+                bootstrap, "--topic", topic, "--messages", Integer.toString(RECORDS), "--timeout", "60000");
+        Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String l = in.readLine(); l != null; l = in.readLine()) {
+                lines.add(l);
+            }
+        }
+        proc.waitFor();
+        // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms,
+        // fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            String[] f = lines.get(i).split(",\\s*");
+            if (f.length >= 10 && f[9].matches("[0-9.]+")) {
+                return Double.parseDouble(f[9]);
+            }
+        }
+        throw new IllegalStateException("ConsumerPerformance printed no result: " + lines);
+    }
+}
