@@ -71,7 +71,12 @@ final class TrogdorBench {
                 if (r.statusCode() != 200) {
                     throw new IllegalStateException("trogdor task/create answered " + r.statusCode() + ": " + r.body());
                 }
-                awaitState(sleeper.pid(), 'T', Duration.ofSeconds(30));
+                try {
+                    awaitState(sleeper.pid(), 'T', Duration.ofSeconds(30));
+                } catch (IllegalStateException e) {
+                    throw new IllegalStateException(e.getMessage() + "; trogdor says " + http.send(HttpRequest.newBuilder(
+                            base.resolve("tasks")).build(), HttpResponse.BodyHandlers.ofString()).body());
+                }
                 long stopped = System.nanoTime() - t0;
                 if (i >= 3) {
                     trogdorStops.add(stopped);

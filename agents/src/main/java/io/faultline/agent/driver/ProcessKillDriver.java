@@ -126,12 +126,30 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
         List<Long> pids = new ArrayList<>();
         ProcessHandle.allProcesses()
                 .filter(p -> !exempt.contains(p.pid()))
-                .filter(p -> p.info().commandLine().map(c -> pattern.matcher(c).find()).orElse(false))
+                .filter(p -> commandLine(p).map(c -> pattern.matcher(c).find()).orElse(false))
                 .forEach(p -> pids.add(p.pid()));
         if (pids.isEmpty()) {
             throw new FaultException("no process's command line matches /" + selector.commandLine() + "/");
         }
         return pids;
+    }
+
+    /**
+     * The full command line, from /proc where there is one: the JDK's own view gives up on long
+     * command lines, such as a Java service's class path.
+     */
+    static java.util.Optional<String> commandLine(ProcessHandle p) {
+        Path proc = Path.of("/proc", Long.toString(p.pid()), "cmdline");
+        try {
+            byte[] raw = Files.readAllBytes(proc);
+            if (raw.length > 0) {
+                String s = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
+                return java.util.Optional.of(s.replace('\0', ' ').strip());
+            }
+        } catch (IOException e) {
+            // Gone, or no /proc: fall back.
+        }
+        return p.info().commandLine();
     }
 
     private static long readPidFile(Path file) throws FaultException {

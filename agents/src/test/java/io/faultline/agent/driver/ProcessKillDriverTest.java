@@ -83,6 +83,20 @@ class ProcessKillDriverTest {
     }
 
     @Test
+    void matchesCommandLinesLongerThanTheJdkReports() throws Exception {
+        // A Java service's class path easily runs to many kilobytes.
+        String marker = "faultline-long-" + "x".repeat(8000);
+        Process longOne = new ProcessBuilder("sh", "-c", "sleep 300", marker).start();
+        try {
+            List<Long> pids = new ProcessKillDriver(capture, null).resolve(new io.faultline.protocol.ProcessSelector(null,
+                    "faultline-long-x{8000}"));
+            assertThat(pids).contains(longOne.pid());
+        } finally {
+            longOne.destroyForcibly();
+        }
+    }
+
+    @Test
     void killHasNothingToUndo() throws Exception {
         FaultDriver.Applied applied = new ProcessKillDriver(capture, pidFile).apply("cmd-1", new ProcessKillFault(Signal.KILL, null));
         assertThat(applied.undo()).startsWith("nothing to undo");
