@@ -45,11 +45,12 @@ public final class Verifier {
         List<Instant> completions = h.observations().stream().map(Observation::observedAt).sorted().toList();
         Duration threshold = outageThreshold(h, completions);
         List<FaultWindow> windows = h.faults().stream().sorted(Comparator.comparing(FaultWindow::invokedAt)).toList();
+        Index index = new Index(h);
         for (int i = 0; i < windows.size(); i++) {
             FaultWindow f = windows.get(i);
             Instant windowEnd = i + 1 < windows.size() ? windows.get(i + 1).invokedAt() : h.sendingStoppedAt();
-            FaultRecord.Latency latency = latency(f, windowEnd, h);
-            FaultRecord.Failover failover = withCatchUp(failover(f, windowEnd, h, completions, threshold), latency, h);
+            FaultRecord.Latency latency = latency(f, windowEnd, h, index);
+            FaultRecord.Failover failover = withCatchUp(failover(f, windowEnd, h, completions, threshold), latency, index);
             faults.add(new FaultRecord(f.name(), f.commandId(), f.agentId(), f.faultType(), f.invokedAt(),
                     f.appliedAt(), f.healInvokedAt(), f.undoneAt(), failover, latency));
             checks.add(failoverCheck(f, failover, spec.failover()));
@@ -83,14 +84,27 @@ public final class Verifier {
                 + " canaries observed after a later canary of the same key"));
 
         long acked = h.sent().stream().filter(SentEvent::acknowledged).count();
-        Set<String> observedIds = new HashSet<>();
-        h.observations().forEach(o -> observedIds.add(o.id()));
-        long observed = h.sent().stream().filter(e -> observedIds.contains(e.id())).count();
+        long observed = h.sent().stream().filter(e -> index.firstSeen.containsKey(e.id())).count();
         double rate = h.canaryInterval().isZero() ? 0 : 1e9 / h.canaryInterval().toNanos();
         CanaryStats stats = new CanaryStats(h.sent().size(), acked, observed, anomalies.lost().size(),
                 anomalies.unseen().size(), anomalies.duplicated().size(), anomalies.unexpected().size(),
                 anomalies.reordered().size(), rate);
         return new Result(checks, faults, stats, anomalies);
+    }
+
+    /** Lookups every check needs, built once per verification. */
+    static final class Index {
+        final Map<String, SentEvent> byId;
+        final Map<String, Instant> firstSeen;
+
+        Index(History h) {
+            byId = new HashMap<>(h.sent().size() * 2);
+            h.sent().forEach(e -> byId.put(e.id(), e));
+            firstSeen = new HashMap<>(h.observations().size() * 2);
+            for (Observation o : h.observations()) {
+                firstSeen.merge(o.id(), o.observedAt(), (a, b) -> a.isBefore(b) ? a : b);
+            }
+        }
     }
 
     /**
@@ -105,18 +119,24 @@ public final class Verifier {
     /** Classifies every sent and observed canary; see {@link Anomalies}. */
     public static Anomalies anomalies(History h) {
         List<SentEvent> sent = h.sent().stream().sorted(Comparator.comparingLong(SentEvent::seq)).toList();
-        Map<String, SentEvent> byId = new HashMap<>();
+        Map<String, SentEvent> byId = new HashMap<>(sent.size() * 2);
         sent.forEach(e -> byId.put(e.id(), e));
-        Map<String, List<Observation>> seen = new HashMap<>();
+        // Most ids are seen once: keep the observation itself, and a list only for the repeats.
+        Map<String, Object> seen = new HashMap<>(h.observations().size() * 2);
         for (Observation o : h.observations()) {
-            seen.computeIfAbsent(o.id(), k -> new ArrayList<>()).add(o);
+            seen.merge(o.id(), o, (a, b) -> {
+                @SuppressWarnings("unchecked")
+                List<Observation> l = a instanceof List<?> ? (List<Observation>) a : new ArrayList<>(List.of((Observation) a));
+                l.add((Observation) b);
+                return l;
+            });
         }
         List<String> lost = new ArrayList<>();
         List<String> unseen = new ArrayList<>();
         List<String> duplicated = new ArrayList<>();
         List<String> redelivered = new ArrayList<>();
         for (SentEvent e : sent) {
-            List<Observation> obs = seen.get(e.id());
+            Object obs = seen.get(e.id());
             if (obs == null) {
                 if (!e.acknowledged()) {
                     continue;
@@ -127,11 +147,11 @@ public final class Verifier {
                 } else {
                     unseen.add(e.id());
                 }
-            } else if (obs.size() > 1) {
+            } else if (obs instanceof List<?> many) {
                 duplicated.add(e.id());
                 Set<String> sources = new HashSet<>();
-                obs.forEach(o -> sources.add(o.partition() + "/" + o.inputOffset()));
-                if (sources.size() < obs.size()) {
+                many.forEach(o -> sources.add(((Observation) o).partition() + "/" + ((Observation) o).inputOffset()));
+                if (sources.size() < many.size()) {
                     redelivered.add(e.id());
                 }
             }
@@ -238,20 +258,14 @@ public final class Verifier {
      * Catch-up: from recovery until every later canary's latency is back under the pre-fault
      * bound, i.e. the backlog built up during the outage has been worked off.
      */
-    static FaultRecord.Failover withCatchUp(FaultRecord.Failover fo, FaultRecord.Latency latency, History h) {
+    static FaultRecord.Failover withCatchUp(FaultRecord.Failover fo, FaultRecord.Latency latency, Index index) {
         if (!fo.outage() || !fo.recovered() || latency == null) {
             return fo;
         }
-        Map<String, SentEvent> byId = new HashMap<>();
-        h.sent().forEach(e -> byId.put(e.id(), e));
-        Map<String, Instant> firstSeen = new HashMap<>();
-        for (Observation o : h.observations()) {
-            firstSeen.merge(o.id(), o.observedAt(), (a, b) -> a.isBefore(b) ? a : b);
-        }
         Instant lastSlow = null;
         Instant lastSeen = null;
-        for (Map.Entry<String, Instant> e : firstSeen.entrySet()) {
-            SentEvent sent = byId.get(e.getKey());
+        for (Map.Entry<String, Instant> e : index.firstSeen.entrySet()) {
+            SentEvent sent = index.byId.get(e.getKey());
             if (sent == null || e.getValue().isBefore(fo.recoveredAt())) {
                 continue;
             }
@@ -298,11 +312,8 @@ public final class Verifier {
      * Latency before (the {@link #LATENCY_BASELINE} before injection), during and after one fault,
      * from the first observation of each canary.
      */
-    static FaultRecord.Latency latency(FaultWindow f, Instant windowEnd, History h) {
-        Map<String, Instant> firstSeen = new HashMap<>();
-        for (Observation o : h.observations()) {
-            firstSeen.merge(o.id(), o.observedAt(), (a, b) -> a.isBefore(b) ? a : b);
-        }
+    static FaultRecord.Latency latency(FaultWindow f, Instant windowEnd, History h, Index index) {
+        Map<String, Instant> firstSeen = index.firstSeen;
         Instant healAt = f.undoneAt() != null ? f.undoneAt() : f.healInvokedAt() != null ? f.healInvokedAt() : windowEnd;
         List<Long> before = new ArrayList<>();
         List<Long> during = new ArrayList<>();

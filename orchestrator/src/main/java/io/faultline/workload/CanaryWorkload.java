@@ -1,6 +1,5 @@
 package io.faultline.workload;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.faultline.protocol.Json;
 import io.faultline.scenario.CanarySpec;
 import io.faultline.verifier.Observation;
@@ -121,14 +120,8 @@ public final class CanaryWorkload implements AutoCloseable {
             while (observing) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
                     Instant now = clock.instant();
-                    String id;
-                    try {
-                        JsonNode node = Json.mapper().readTree(r.value());
-                        if (!runId.equals(node.path("run").asText())) {
-                            continue;
-                        }
-                        id = node.path("id").asText();
-                    } catch (java.io.IOException | RuntimeException e) {
+                    String id = CanaryCodec.id(r.value(), runId);
+                    if (id == null) {
                         continue;
                     }
                     Long inputOffset = header(r, "input-offset");
