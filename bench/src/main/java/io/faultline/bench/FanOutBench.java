@@ -27,6 +27,7 @@ final class FanOutBench {
 
     static void run(String bootstrap, Path dir, int agents, int rounds, Report report) throws Exception {
         List<Long> perAgent = new ArrayList<>();
+        List<Long> received = new ArrayList<>();
         List<Long> allDone = new ArrayList<>();
         try (Rig rig = new Rig(bootstrap, "bench-fanout-" + agents + ".", Files.createDirectories(dir.resolve("fanout-" + agents)))) {
             List<Agent> started = new ArrayList<>();
@@ -62,20 +63,26 @@ final class FanOutBench {
                     last = Math.max(last, ns);
                 }
                 allDone.add(last);
+                rig.feed.commandEvents("bench").stream().filter(e -> stop.commandId().equals(e.event().commandId())
+                        && e.event().step() == CommandEvent.Step.RECEIVED)
+                        .forEach(e -> received.add(Duration.between(sentAt, e.receivedAt()).toNanos()));
                 if (applied.size() < agents) {
                     report.md("fan-out " + agents + ": only " + applied.size() + " agents applied within 60 s");
                 }
                 Thread.sleep(4000);
             }
             report.put("fanout-" + agents, "startup-seconds", startupS);
-            started.forEach(Agent::close);
+            started.parallelStream().forEach(Agent::close);
         }
         Stats each = Stats.ofNanos(perAgent);
         Stats last = Stats.ofNanos(allDone);
+        Stats got = Stats.ofNanos(received);
+        report.put("fanout-" + agents, "per-agent-received", got);
         report.put("fanout-" + agents, "per-agent-applied", each);
         report.put("fanout-" + agents, "last-agent-applied", last);
         report.md("## Fan-out: " + agents + " agents in one JVM, one broadcast command\n");
         report.md(Stats.header());
+        report.md(got.row("publish -> an agent's received report (command read and verified)"));
         report.md(each.row("publish -> an agent's applied ack (all agents, " + rounds + " rounds)"));
         report.md(last.row("publish -> the last agent's applied ack"));
         report.md("");
