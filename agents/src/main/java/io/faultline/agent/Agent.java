@@ -80,6 +80,11 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService leases = daemon("agent-leases");
     private final Map<String, ActiveFault> active = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<Rejection, LongAdder> rejections = new ConcurrentHashMap<>();
+    private static final int OUTBOX = 10_000;
+    private static final ProducerRecord<String, byte[]> STOP = new ProducerRecord<>("stop", null);
+    private final java.util.concurrent.BlockingQueue<ProducerRecord<String, byte[]>> outbox =
+            new java.util.concurrent.LinkedBlockingQueue<>(OUTBOX);
+    private final Thread telemetrySender = new Thread(this::sendTelemetry, "agent-telemetry");
     private final Instant startedAt;
     private final String hostName;
     private final CountDownLatch ready = new CountDownLatch(1);
@@ -152,8 +157,6 @@ public final class Agent implements AutoCloseable {
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "faultline-agent-" + c.agentId());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        // With the broker gone, telemetry waits in the buffer instead of blocking undo for a minute.
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "2000");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return p;
@@ -162,6 +165,8 @@ public final class Agent implements AutoCloseable {
     /** Runs the agent on the calling thread until {@link #close()}. */
     public void run() {
         loop = Thread.currentThread();
+        telemetrySender.setDaemon(true);
+        telemetrySender.start();
         try {
             // Before Kafka: a fault left by a killed predecessor must go even while the broker is down.
             List<CommandEvent> recovered = recoverLeftovers();
@@ -202,6 +207,12 @@ public final class Agent implements AutoCloseable {
             heartbeats.shutdownNow();
             leases.shutdownNow();
             undoAll("agent shutdown");
+            outbox.offer(STOP);
+            try {
+                telemetrySender.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             producer.flush();
             producer.close(Duration.ofSeconds(5));
             // No group and no commits: nothing to wait for (an idle fetch may be pending for seconds).
@@ -544,15 +555,36 @@ public final class Agent implements AutoCloseable {
                 m.rejected(ce.detail().substring(0, ce.detail().indexOf(':')));
             }
         }
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(config.topics().telemetry(), event.recordKey(),
+                Json.encode(event));
+        if (!outbox.offer(record)) {
+            log.warn("telemetry outbox full ({} events): dropped {}", OUTBOX, event.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * Sends telemetry from its own thread: a send may wait for metadata (broker gone, or busy), and
+     * nothing that undoes a fault may wait for that. Events queue meanwhile and go out in order.
+     */
+    private void sendTelemetry() {
         try {
-            producer.send(new ProducerRecord<>(config.topics().telemetry(), event.recordKey(), Json.encode(event)),
-                    (md, e) -> {
+            while (true) {
+                ProducerRecord<String, byte[]> r = outbox.take();
+                if (r == STOP) {
+                    return;
+                }
+                try {
+                    producer.send(r, (md, e) -> {
                         if (e != null) {
                             log.warn("telemetry not delivered: {}", e.toString());
                         }
                     });
-        } catch (RuntimeException e) {
-            log.warn("telemetry not sent: {}", e.toString());
+                } catch (RuntimeException e) {
+                    log.warn("telemetry not sent: {}", e.toString());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
