@@ -361,9 +361,8 @@ public final class Agent implements AutoCloseable {
         CommandIntake.Decision decision = intake.decide(record.key(), record.value(), now, capabilities, lastHalt);
         if (decision instanceof CommandIntake.Reject r) {
             rejections.computeIfAbsent(r.why().reason(), k -> new LongAdder()).increment();
-            String id = r.commandId() != null ? r.commandId() : null;
-            log.warn("rejected command {} at offset {}: {}", id, record.offset(), r.why().getMessage());
-            publish(CommandEvent.rejected(config.agentId(), now, r.runId(), id, r.faultType(), r.why()));
+            log.warn("rejected command {} at offset {}: {}", r.commandId(), record.offset(), r.why().getMessage());
+            publish(CommandEvent.rejected(config.agentId(), now, r.runId(), r.commandId(), r.faultType(), r.why()));
             return;
         }
         if (!(decision instanceof CommandIntake.Accept accept)) {

@@ -11,18 +11,15 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -42,13 +39,8 @@ public final class AlertBridgeCommand implements Callable<Integer> {
                     + "http://HOST:PORT/alerts.")
     String listen;
 
-    @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "${env:FAULTLINE_BOOTSTRAP_SERVERS:-localhost:9092}",
-            description = "Kafka bootstrap servers (default: $FAULTLINE_BOOTSTRAP_SERVERS or localhost:9092).")
-    String bootstrapServers;
-
-    @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX,
-            description = "Prefix of Faultline's topics (default: ${DEFAULT-VALUE}).")
-    String topicPrefix;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--name", defaultValue = "alert-bridge", description = "Name on the forwarded events (default: ${DEFAULT-VALUE}).")
     String name;
@@ -58,22 +50,15 @@ public final class AlertBridgeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Topics topics = new Topics(topicPrefix);
+        Topics topics = kafka.topics();
         InetSocketAddress address = Addresses.parse("--listen", listen);
-        try (Admin admin = KafkaClients.admin(bootstrapServers)) {
-            KafkaClients.checkReachable(admin, bootstrapServers, Duration.ofSeconds(15));
+        try (Admin admin = KafkaClients.admin(kafka.bootstrapServers)) {
+            KafkaClients.checkReachable(admin, kafka.bootstrapServers, Duration.ofSeconds(15));
             KafkaClients.ensureFaultlineTopics(admin, topics);
         }
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "faultline-" + name);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "alert-bridge-stop"));
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p);
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(kafka.bootstrapServers, "faultline-" + name);
              AlertReceiver receiver = new AlertReceiver(address, Clock.systemUTC(), name,
                      notices -> forward(producer, topics, notices))) {
             spec.commandLine().getOut().println("alert-bridge listening on " + address.getHostString() + ":"

@@ -2,7 +2,6 @@ package io.faultline.cli;
 
 import io.faultline.engine.GameDay;
 import io.faultline.protocol.Durations;
-import io.faultline.protocol.Topics;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioLoader;
 import java.io.PrintWriter;
@@ -24,13 +23,8 @@ public final class PlanCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SCENARIO", description = "Scenario file (YAML).")
     Path scenarioFile;
 
-    @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "${env:FAULTLINE_BOOTSTRAP_SERVERS:-localhost:9092}",
-            description = "Kafka bootstrap servers (default: $FAULTLINE_BOOTSTRAP_SERVERS or localhost:9092).")
-    String bootstrapServers;
-
-    @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX,
-            description = "Prefix of Faultline's topics (default: ${DEFAULT-VALUE}).")
-    String topicPrefix;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--agent-wait", defaultValue = "5s",
             description = "How long to wait for each target's agents (default: ${DEFAULT-VALUE}).")
@@ -46,13 +40,13 @@ public final class PlanCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Scenario scenario = ScenarioLoader.load(scenarioFile);
         Clock clock = Clock.systemUTC();
-        GameDay.Options d = GameDay.Options.defaults(bootstrapServers, null, signing.signer());
-        GameDay.Options options = new GameDay.Options(bootstrapServers, new Topics(topicPrefix),
+        GameDay.Options d = GameDay.Options.defaults(kafka.bootstrapServers, null, signing.signer());
+        GameDay.Options options = new GameDay.Options(kafka.bootstrapServers, kafka.topics(),
                 Durations.parse(agentWait), d.heartbeatMaxAge(), d.commandTimeout(), null, d.signer());
         String runId = "plan-" + GameDay.newRunId(scenario.name(), clock);
         GameDay.Plan plan = new GameDay(options, clock).plan(scenario, runId);
         PrintWriter out = spec.commandLine().getOut();
-        out.println("Plan for " + scenario.name() + " (" + scenarioFile + ") against " + bootstrapServers + ":");
+        out.println("Plan for " + scenario.name() + " (" + scenarioFile + ") against " + kafka.bootstrapServers + ":");
         plan.timeline().forEach(l -> out.println("  " + l));
         if (plan.problems().isEmpty()) {
             out.println("Runnable: every step has agents that would carry it out. Nothing was changed.");

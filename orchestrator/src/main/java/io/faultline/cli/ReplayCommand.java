@@ -22,6 +22,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -35,13 +36,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_ID", description = "The run to replay.")
     String runId;
 
-    @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "${env:FAULTLINE_BOOTSTRAP_SERVERS:-localhost:9092}",
-            description = "Kafka bootstrap servers (default: $FAULTLINE_BOOTSTRAP_SERVERS or localhost:9092).")
-    String bootstrapServers;
-
-    @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX,
-            description = "Prefix of Faultline's topics (default: ${DEFAULT-VALUE}).")
-    String topicPrefix;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--report-dir", paramLabel = "DIR", description = "Also write the recomputed reports to DIR/RUN_ID/.")
     Path reportDir;
@@ -51,9 +47,9 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Topics topics = new Topics(topicPrefix);
+        Topics topics = kafka.topics();
         PrintWriter out = spec.commandLine().getOut();
-        RunAudit audit = RunAudit.read(bootstrapServers, topics.telemetry(), runId, Duration.ofSeconds(30));
+        RunAudit audit = RunAudit.read(kafka.bootstrapServers, topics.telemetry(), runId, Duration.ofSeconds(30));
         if (audit == null) {
             throw new InfrastructureException("no audit record of run " + runId + " on " + topics.telemetry());
         }
@@ -101,7 +97,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
     private Verdict original(String topic) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "faultline-replay");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

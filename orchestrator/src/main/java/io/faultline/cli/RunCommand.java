@@ -24,17 +24,12 @@ public final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SCENARIO", description = "Scenario file (YAML).")
     Path scenarioFile;
 
-    @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "${env:FAULTLINE_BOOTSTRAP_SERVERS:-localhost:9092}",
-            description = "Kafka bootstrap servers (default: $FAULTLINE_BOOTSTRAP_SERVERS or localhost:9092).")
-    String bootstrapServers;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--report-dir", defaultValue = "faultline-runs",
             description = "Reports go to DIR/RUN_ID/ (default: ${DEFAULT-VALUE}).")
     Path reportDir;
-
-    @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX,
-            description = "Prefix of Faultline's topics (default: ${DEFAULT-VALUE}).")
-    String topicPrefix;
 
     @Option(names = "--agent-wait", defaultValue = "15s",
             description = "How long preflight waits for the targeted agents (default: ${DEFAULT-VALUE}).")
@@ -61,7 +56,7 @@ public final class RunCommand implements Callable<Integer> {
         Duration wait = io.faultline.protocol.Durations.parse(agentWait);
         GameDay.AlertSources alerts = new GameDay.AlertSources(
                 alertWebhook == null ? null : Addresses.parse("--alert-webhook", alertWebhook), alertmanager);
-        return run(scenario, bootstrapServers, new Topics(topicPrefix), wait, reportDir, spec.commandLine().getOut(),
+        return run(scenario, kafka.bootstrapServers, kafka.topics(), wait, reportDir, spec.commandLine().getOut(),
                 signing.signer(), alerts);
     }
 

@@ -1,5 +1,9 @@
 package io.faultline.engine;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +21,18 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /** Admin operations the orchestrator needs: reachability and topic creation. */
 public final class KafkaClients {
     private KafkaClients() {
+    }
+
+    /** The producer every Faultline component writes with: acks=all, no lingering, string keys, byte values. */
+    public static KafkaProducer<String, byte[]> producer(String bootstrapServers, String clientId) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return new KafkaProducer<>(p);
     }
 
     public static Admin admin(String bootstrapServers) {
