@@ -65,7 +65,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
-    private static final Duration LEASE_CHECK = Duration.ofMillis(100);
+    /**
+     * Each lease is checked when it is due; this sweep is the safety net for a wall clock that
+     * jumps back (a lease is wall-clock time, the timer is not).
+     */
+    private static final Duration LEASE_SWEEP = Duration.ofSeconds(1);
+    /** How long one poll waits for commands; close() wakes it at once. */
+    private static final Duration POLL = Duration.ofSeconds(1);
     /** How often to look for a halt topic that did not exist yet. */
     private static final Duration HALT_LOOKUP = Duration.ofSeconds(2);
 
@@ -93,8 +99,9 @@ public final class Agent implements AutoCloseable {
     private volatile Thread loop;
     private volatile Instant lastHalt;
     private volatile AgentMetrics metrics;
-    private boolean haltAssigned;
-    private long nextHaltLookup;
+    /** The halt topic's partitions, found by the lookup thread when the topic appeared after start. */
+    private final java.util.concurrent.atomic.AtomicReference<List<TopicPartition>> haltFound =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     private final HostCapabilities host;
     /** As last published; the intake checks commands against it. */
@@ -143,9 +150,10 @@ public final class Agent implements AutoCloseable {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "faultline-agent-" + c.agentId());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        // An idle agent asks for commands every 5 s instead of every 0.5 s; a command still wakes the
-        // pending fetch at once, so this costs no latency, only idle traffic.
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5000");
+        // An idle agent asks for commands every 2 s instead of every 0.5 s; a command still wakes the
+        // pending fetch at once, so this costs no latency, only idle traffic. Longer waits hold up
+        // the consumer's other requests (the broker answers a connection in order).
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "2000");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return p;
@@ -170,7 +178,7 @@ public final class Agent implements AutoCloseable {
         try {
             // Before Kafka: a fault left by a killed predecessor must go even while the broker is down.
             List<CommandEvent> recovered = recoverLeftovers();
-            leases.scheduleWithFixedDelay(this::expireLeases, LEASE_CHECK.toMillis(), LEASE_CHECK.toMillis(),
+            leases.scheduleWithFixedDelay(this::expireLeases, LEASE_SWEEP.toMillis(), LEASE_SWEEP.toMillis(),
                     TimeUnit.MILLISECONDS);
             List<TopicPartition> partitions = awaitCommandPartitions();
             if (partitions == null) {
@@ -180,9 +188,10 @@ public final class Agent implements AutoCloseable {
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
             try {
-                assignHaltIfPresent();
+                assignHaltAtStart();
             } catch (org.apache.kafka.common.KafkaException e) {
                 log.warn("cannot read {} yet: {}", config.topics().halt(), e.toString());
+                startHaltLookup();
             }
             log.info("agent {} ready (labels {}, capabilities {}, trusted keys {}, state {})", config.agentId(),
                     config.labels(), refreshCapabilities(), new java.util.TreeSet<>(config.trustedKeys().keySet()),
@@ -231,7 +240,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private void pollOnce() {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
             try {
                 if (r.topic().equals(config.topics().halt())) {
                     onHalt(r);
@@ -243,8 +252,9 @@ public final class Agent implements AutoCloseable {
                         e.toString());
             }
         }
-        if (!haltAssigned && System.nanoTime() > nextHaltLookup) {
-            assignHaltIfPresent();
+        List<TopicPartition> halt = haltFound.getAndSet(null);
+        if (halt != null) {
+            assignHalt(halt, false);
         }
     }
 
@@ -301,33 +311,69 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Adds the halt topic to the assignment once it exists. At start it reads the latest halt (to
-     * refuse commands issued before it); a topic that appears later is read from its beginning.
+     * At start, adds the halt topic to the assignment and reads its latest record (to refuse
+     * commands issued before it). When the topic does not exist yet, a thread looks for it.
      */
-    private void assignHaltIfPresent() {
-        nextHaltLookup = System.nanoTime() + HALT_LOOKUP.toNanos();
-        List<org.apache.kafka.common.PartitionInfo> infos;
+    private void assignHaltAtStart() {
+        List<org.apache.kafka.common.PartitionInfo> infos = null;
         try {
-            infos = consumer.listTopics(Duration.ofSeconds(2)).get(config.topics().halt());
+            infos = consumer.listTopics(Duration.ofSeconds(5)).get(config.topics().halt());
         } catch (org.apache.kafka.common.KafkaException e) {
-            log.debug("cannot look up {}: {}", config.topics().halt(), e.toString());
-            return;
+            log.warn("cannot look up {} yet: {}", config.topics().halt(), e.toString());
         }
         if (infos == null || infos.isEmpty()) {
+            startHaltLookup();
             return;
         }
-        List<TopicPartition> halt = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        assignHalt(infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList(), true);
+    }
+
+    /**
+     * Looks for a halt topic created after start, every {@link #HALT_LOOKUP}, through an admin
+     * client of its own: the consumer's connection may hold a fetch waiting for commands for
+     * seconds, and the broker answers one request per connection at a time.
+     */
+    private void startHaltLookup() {
+        Thread t = new Thread(() -> {
+            Properties p = new Properties();
+            p.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            p.put(org.apache.kafka.clients.admin.AdminClientConfig.CLIENT_ID_CONFIG, "faultline-agent-" + config.agentId()
+                    + "-halt-lookup");
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+                while (running) {
+                    try {
+                        var d = admin.describeTopics(List.of(config.topics().halt())).allTopicNames()
+                                .get(HALT_LOOKUP.toMillis() * 2, TimeUnit.MILLISECONDS).get(config.topics().halt());
+                        haltFound.set(d.partitions().stream()
+                                .map(i -> new TopicPartition(config.topics().halt(), i.partition())).toList());
+                        log.info("halt topic {} appeared; reading it", config.topics().halt());
+                        return;
+                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                        log.debug("no halt topic {} yet: {}", config.topics().halt(), e.toString());
+                    }
+                    Thread.sleep(HALT_LOOKUP.toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                log.warn("halt topic lookup stopped: {}", e.toString());
+            }
+        }, "agent-halt-lookup");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Adds the halt partitions: at start from the latest record, later from the beginning (offset 0, no lookup). */
+    private void assignHalt(List<TopicPartition> halt, boolean atStart) {
         List<TopicPartition> all = new ArrayList<>(consumer.assignment());
         all.addAll(halt);
-        boolean atStart = ready.getCount() > 0;
         consumer.assign(all);
         if (atStart) {
             Map<TopicPartition, Long> ends = consumer.endOffsets(halt);
             ends.forEach((tp, end) -> consumer.seek(tp, Math.max(0, end - 1)));
         } else {
-            consumer.seekToBeginning(halt);
+            halt.forEach(tp -> consumer.seek(tp, 0));
         }
-        haltAssigned = true;
     }
 
     /** Blocks until the agent reads commands from the end of the topic and heartbeats. */
@@ -412,6 +458,7 @@ public final class Agent implements AutoCloseable {
             FaultDriver.Applied applied = driver.apply(command.commandId(), fault);
             Instant now = clock.instant();
             active.put(command.commandId(), new ActiveFault(command, applied, now.plus(command.lease())));
+            checkLeaseAt(now.plus(command.lease()));
             log.info("applied {} ({}): {}", command.commandId(), fault.type(), applied.detail());
             publish(CommandEvent.applied(config.agentId(), now, command, applied.detail()));
         } catch (FaultException | RuntimeException e) {
@@ -430,6 +477,9 @@ public final class Agent implements AutoCloseable {
             if (held) {
                 active.put(renew.faultCommandId(), f.renewed(now.plus(renew.lease())));
             }
+        }
+        if (held) {
+            checkLeaseAt(now.plus(renew.lease()));
         }
         if (held) {
             log.debug("renewed {} for {}", renew.faultCommandId(), renew.lease());
@@ -468,6 +518,16 @@ public final class Agent implements AutoCloseable {
         } catch (IOException e) {
             log.warn("cannot record the undo of {} in {}: {} (the next start undoes it again, harmlessly)",
                     commandId, journal.file(), e.getMessage());
+        }
+    }
+
+    /** Runs the lease check when a lease is due, so a lapsed fault goes within a millisecond or two. */
+    private void checkLeaseAt(Instant due) {
+        long nanos = Math.max(0, Duration.between(clock.instant(), due).toNanos());
+        try {
+            leases.schedule(this::expireLeases, nanos + 1_000_000, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Shutting down: every fault is being undone anyway.
         }
     }
 

@@ -16,6 +16,7 @@ import io.faultline.agent.driver.RedisThrottleDriver;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.faultline.protocol.Capability;
+import io.faultline.agent.driver.SignalShell;
 import io.faultline.agent.driver.Supervisor;
 import io.faultline.agent.driver.ToxiproxyDriver;
 import io.faultline.agent.policy.AgentPolicy;
@@ -164,7 +165,7 @@ public final class AgentCommand implements Callable<Integer> {
                     : "a command was given without --exec: " + String.join(" ", serviceCommand));
         }
         Supervisor supervisor = exec ? new Supervisor(serviceCommand, state) : null;
-        List<FaultDriver<?>> drivers = new ArrayList<>(drivers(CommandRunner.SYSTEM, supervisor));
+        List<FaultDriver<?>> drivers = new ArrayList<>(drivers(new SignalShell(CommandRunner.SYSTEM), supervisor));
         HostCapabilities host = HostCapabilities.probe(CommandRunner.SYSTEM, redis);
         if (kubernetes) {
             KubernetesClient client = new KubernetesClientBuilder().build();

@@ -47,7 +47,9 @@ final class LatencyBench {
         Stats roundTrip = raw(bootstrap, n, true);
         List<Long> apply = new ArrayList<>();
         List<Long> heal = new ArrayList<>();
-        List<Long> stopped = new ArrayList<>();
+        List<Long> toAgent = new ArrayList<>();
+        List<Long> inAgent = new ArrayList<>();
+        List<Long> toOrchestrator = new ArrayList<>();
         try (Rig rig = new Rig(bootstrap, "bench-latency.", Files.createDirectories(dir.resolve("latency")))) {
             Path pid = rig.sleeper("victim");
             Agent agent = rig.agent("bench-agent", Map.of(), pid, Duration.ofSeconds(1));
@@ -56,10 +58,14 @@ final class LatencyBench {
                 Instant now = Instant.now();
                 ApplyCommand stop = new ApplyCommand("stop-" + i, "bench", Target.agent("bench-agent"),
                         new ProcessKillFault(Signal.STOP, null), now, now.plusSeconds(30), Duration.ofMinutes(1));
+                Instant sentAt = Instant.now();
                 long t0 = System.nanoTime();
                 rig.send(stop);
-                rig.feed.awaitCommandEvent(stop.commandId(), Set.of(CommandEvent.Step.APPLIED), Duration.ofSeconds(10));
+                TelemetryFeed.Received<CommandEvent> ack = rig.feed.awaitCommandEvent(stop.commandId(),
+                        Set.of(CommandEvent.Step.APPLIED), Duration.ofSeconds(10));
                 long t1 = System.nanoTime();
+                TelemetryFeed.Received<CommandEvent> got = rig.feed.awaitCommandEvent(stop.commandId(),
+                        Set.of(CommandEvent.Step.RECEIVED), Duration.ofSeconds(10));
                 HealCommand h = new HealCommand("heal-" + i, "bench", stop.target(), stop.commandId(), Instant.now(),
                         Instant.now().plusSeconds(30));
                 long t2 = System.nanoTime();
@@ -69,6 +75,10 @@ final class LatencyBench {
                 if (i >= 20) {
                     apply.add(t1 - t0);
                     heal.add(t3 - t2);
+                    // One clock (same host): where the time goes, by the agent's own timestamps.
+                    toAgent.add(Duration.between(sentAt, got.event().at()).toNanos());
+                    inAgent.add(Duration.between(got.event().at(), ack.event().at()).toNanos());
+                    toOrchestrator.add(Duration.between(ack.event().at(), ack.receivedAt()).toNanos());
                 }
             }
             agent.close();
@@ -85,6 +95,18 @@ final class LatencyBench {
         report.md(roundTrip.row("raw Kafka request -> reply (two hops)"));
         report.md(applied.row("Faultline publish -> applied ack (STOP a sleeper)"));
         report.md(undone.row("Faultline heal -> undone ack (CONT)"));
+        report.md("");
+        Stats hop1 = Stats.ofNanos(toAgent);
+        Stats work = Stats.ofNanos(inAgent);
+        Stats hop2 = Stats.ofNanos(toOrchestrator);
+        report.put("latency", "breakdown-publish-to-agent-received", hop1);
+        report.put("latency", "breakdown-agent-received-to-applied", work);
+        report.put("latency", "breakdown-applied-to-orchestrator", hop2);
+        report.md("Where an apply's time goes (the agent's `received` and `applied` timestamps, one host clock):\n");
+        report.md(Stats.header());
+        report.md(hop1.row("sign, publish, Kafka hop, verify, decode -> agent received"));
+        report.md(work.row("agent: policy, journal fsync, SIGSTOP -> applied"));
+        report.md(hop2.row("applied -> ack read by the orchestrator (telemetry hop)"));
         report.md("");
         report.md("Ratios, Faultline apply -> ack over raw: one hop p50 " + Stats.ratio(applied.p50(), oneWay.p50())
                 + ", p99 " + Stats.ratio(applied.p99(), oneWay.p99()) + "; two hops p50 "

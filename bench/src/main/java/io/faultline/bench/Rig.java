@@ -4,6 +4,7 @@ import io.faultline.agent.Agent;
 import io.faultline.agent.AgentConfig;
 import io.faultline.agent.driver.CommandRunner;
 import io.faultline.agent.driver.ProcessKillDriver;
+import io.faultline.agent.driver.SignalShell;
 import io.faultline.engine.KafkaClients;
 import io.faultline.engine.TelemetryFeed;
 import io.faultline.protocol.Command;
@@ -36,6 +37,7 @@ final class Rig implements AutoCloseable {
     final CommandSigner signer = new CommandSigner("bench", keys.getPrivate());
     final KafkaProducer<String, byte[]> producer;
     final TelemetryFeed feed;
+    private final List<SignalShell> shells = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Rig(String bootstrap, String prefix, Path dir) throws Exception {
         this.bootstrap = bootstrap;
@@ -75,15 +77,23 @@ final class Rig implements AutoCloseable {
     Agent agent(String id, Map<String, String> labels, Path pidFile, Duration heartbeat) throws Exception {
         AgentConfig config = new AgentConfig(id, labels, bootstrap, topics, heartbeat, pidFile, null,
                 dir.resolve("state-" + id), null, Map.of("bench", keys.getPublic()));
-        Agent agent = new Agent(config, Clock.systemUTC(), List.of(new ProcessKillDriver(CommandRunner.SYSTEM, pidFile)));
+        Agent agent = new Agent(config, Clock.systemUTC(), List.of(processDriver(pidFile)));
         Thread t = new Thread(agent::run, "agent-" + id);
         t.setDaemon(true);
         t.start();
         return agent;
     }
 
+    /** The process driver as {@code faultline agent} builds it: signals through its own resident shell. */
+    ProcessKillDriver processDriver(Path pidFile) {
+        SignalShell shell = new SignalShell(CommandRunner.SYSTEM);
+        shells.add(shell);
+        return new ProcessKillDriver(shell, pidFile);
+    }
+
     @Override
     public void close() {
+        shells.forEach(SignalShell::close);
         producer.close(Duration.ofSeconds(2));
         feed.close();
     }

@@ -2,8 +2,6 @@ package io.faultline.bench;
 
 import io.faultline.agent.Agent;
 import io.faultline.agent.AgentConfig;
-import io.faultline.agent.driver.CommandRunner;
-import io.faultline.agent.driver.ProcessKillDriver;
 import io.faultline.agent.policy.PolicyFile;
 import io.faultline.protocol.ApplyCommand;
 import io.faultline.protocol.CommandEvent;
@@ -90,7 +88,7 @@ final class TrogdorBench {
                 AgentConfig cfg = new AgentConfig("peer-agent", Map.of(), bootstrap, rig.topics, Duration.ofSeconds(1), null,
                         null, work.resolve("state"), PolicyFile.parse("bench", "processes:\n  commandLines: [\"" + MAIN + "\"]\n"),
                         Map.of("bench", rig.keys.getPublic()));
-                Agent agent = new Agent(cfg, Clock.systemUTC(), List.of(new ProcessKillDriver(CommandRunner.SYSTEM, null)));
+                Agent agent = new Agent(cfg, Clock.systemUTC(), List.of(rig.processDriver(null)));
                 Thread t = new Thread(agent::run, "peer-agent");
                 t.setDaemon(true);
                 t.start();

@@ -64,7 +64,7 @@ class AgentIT {
         Files.writeString(pidFile, victim.pid() + "\n");
         AgentConfig config = new AgentConfig(agentId, Map.of("role", "test"), bootstrap, topics,
                 Duration.ofMillis(300), pidFile, null, dir.resolve("state"), null, TestKeys.publicKeys());
-        agent = new Agent(config, Clock.systemUTC(), List.of(new ProcessKillDriver(CommandRunner.SYSTEM, pidFile)));
+        agent = new Agent(config, Clock.systemUTC(), List.of(new ProcessKillDriver(new io.faultline.agent.driver.SignalShell(CommandRunner.SYSTEM), pidFile)));
         agentThread = new Thread(agent::run, "agent-under-test");
         agentThread.start();
         assertThat(agent.awaitReady(Duration.ofSeconds(30))).isTrue();

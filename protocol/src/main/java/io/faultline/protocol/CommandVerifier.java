@@ -1,26 +1,44 @@
 package io.faultline.protocol;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeSet;
+import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
+import org.bouncycastle.crypto.util.PublicKeyFactory;
 
 /**
  * Opens signed command records: checks the envelope, the key id and the Ed25519 signature, then
  * decodes the command. Never lets an exception other than {@link Rejection.Exception} escape.
  */
 public final class CommandVerifier {
-    private final Map<String, PublicKey> keys;
+    private final Map<String, Ed25519PublicKeyParameters> keys;
 
-    /** @param keys the trusted public keys by key id */
+    /** @param keys the trusted Ed25519 public keys by key id */
     public CommandVerifier(Map<String, PublicKey> keys) {
-        this.keys = Map.copyOf(keys);
-        if (this.keys.isEmpty()) {
+        if (keys.isEmpty()) {
             throw new IllegalArgumentException("no public keys: an agent needs at least one to verify commands");
         }
+        Map<String, Ed25519PublicKeyParameters> params = new HashMap<>();
+        keys.forEach((id, key) -> params.put(id, parameters(id, key)));
+        this.keys = Map.copyOf(params);
+    }
+
+    private static Ed25519PublicKeyParameters parameters(String keyId, PublicKey key) {
+        try {
+            AsymmetricKeyParameter p = PublicKeyFactory.createKey(key.getEncoded());
+            if (p instanceof Ed25519PublicKeyParameters) {
+                return (Ed25519PublicKeyParameters) p;
+            }
+        } catch (IOException | RuntimeException e) {
+            // Reported below.
+        }
+        throw new IllegalArgumentException("key " + keyId + " is not an Ed25519 public key");
     }
 
     public java.util.Set<String> keyIds() {
@@ -41,7 +59,7 @@ public final class CommandVerifier {
             throw new Rejection.Exception(Rejection.UNSIGNED, "the command carries no "
                     + (envelope.keyId() == null ? "key id" : "signature"));
         }
-        PublicKey key = keys.get(envelope.keyId());
+        Ed25519PublicKeyParameters key = keys.get(envelope.keyId());
         if (key == null) {
             throw new Rejection.Exception(Rejection.UNKNOWN_KEY, "key id '" + printable(envelope.keyId())
                     + "' is not trusted here (trusted: " + String.join(", ", keyIds()) + ")");
@@ -57,16 +75,18 @@ public final class CommandVerifier {
         }
     }
 
-    private static boolean verifies(PublicKey key, SignedCommand envelope) {
+    private static boolean verifies(Ed25519PublicKeyParameters key, SignedCommand envelope) {
+        byte[] signature;
         try {
-            byte[] signature = Base64.getDecoder().decode(envelope.signature());
-            Signature s = Signature.getInstance(KeyFiles.ALGORITHM);
-            s.initVerify(key);
-            s.update(envelope.command().getBytes(StandardCharsets.UTF_8));
-            return s.verify(signature);
-        } catch (IllegalArgumentException | GeneralSecurityException e) {
+            signature = Base64.getDecoder().decode(envelope.signature());
+        } catch (IllegalArgumentException e) {
             return false;
         }
+        byte[] text = envelope.command().getBytes(StandardCharsets.UTF_8);
+        Ed25519Signer s = new Ed25519Signer();
+        s.init(false, key);
+        s.update(text, 0, text.length);
+        return s.verifySignature(signature);
     }
 
     private static String printable(String s) {

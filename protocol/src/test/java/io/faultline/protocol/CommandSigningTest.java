@@ -51,6 +51,31 @@ class CommandSigningTest {
                 Rejection.MALFORMED);
     }
 
+    /** The JDK's own Ed25519 is the reference: same signature bytes, and each verifies the other's. */
+    @Test
+    void signaturesAreTheJdksEd25519Signatures() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            byte[] text = ("{\"kind\":\"heal\",\"n\":" + i + ",\"pad\":\"" + "x".repeat(i * 7) + "\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            java.security.Signature jdk = java.security.Signature.getInstance("Ed25519");
+            jdk.initSign(OPS.getPrivate());
+            jdk.update(text);
+            byte[] reference = jdk.sign();
+            String ours = signer.sign(text);
+            assertThat(java.util.Base64.getDecoder().decode(ours)).isEqualTo(reference);
+            String json = new String(text, StandardCharsets.UTF_8);
+            // A JDK signature verifies here (the text is no command, so the verdict after the signature is MALFORMED).
+            assertRejected(Json.encode(new SignedCommand("ops", java.util.Base64.getEncoder().encodeToString(reference),
+                    json)), Rejection.MALFORMED);
+            reference[i % reference.length] ^= 1;
+            assertRejected(Json.encode(new SignedCommand("ops", java.util.Base64.getEncoder().encodeToString(reference),
+                    json)), Rejection.FORGED);
+        }
+        assertThatThrownBy(() -> new CommandVerifier(Map.of("rsa",
+                java.security.KeyPairGenerator.getInstance("RSA").generateKeyPair().getPublic())))
+                .hasMessageContaining("key rsa is not an Ed25519 public key");
+    }
+
     @Test
     void writesAndReadsKeyFiles(@TempDir Path dir) throws Exception {
         List<Path> files = KeyFiles.generate(dir, "ops-2026");

@@ -21,6 +21,11 @@ public interface CommandRunner {
         }
     }
 
+    /** Processes this runner keeps running for itself, which no fault may pick. */
+    default java.util.Set<Long> ownPids() {
+        return java.util.Set.of();
+    }
+
     /** Exit status and combined output of one command. */
     record Result(int exitCode, String output) {
         public boolean ok() {

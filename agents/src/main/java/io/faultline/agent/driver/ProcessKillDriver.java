@@ -116,13 +116,14 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
                 throw new FaultException("the fault names no process and this agent has no service pid file "
                         + "(start it with --service-pid-file)");
             }
-            return List.of(readPidFile(servicePidFile));
+            return List.of(readPidFile(servicePidFile, runner));
         }
         if (selector.pidFile() != null) {
-            return List.of(readPidFile(Path.of(selector.pidFile())));
+            return List.of(readPidFile(Path.of(selector.pidFile()), runner));
         }
         Pattern pattern = Pattern.compile(selector.commandLine());
         Set<Long> exempt = selfAndAncestors();
+        exempt.addAll(runner.ownPids());
         List<Long> pids = new ArrayList<>();
         ProcessHandle.allProcesses()
                 .filter(p -> !exempt.contains(p.pid()))
@@ -152,7 +153,7 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
         return p.info().commandLine();
     }
 
-    private static long readPidFile(Path file) throws FaultException {
+    private static long readPidFile(Path file, CommandRunner runner) throws FaultException {
         String text;
         try {
             text = Files.readString(file).strip();
@@ -168,7 +169,7 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
         if (pid <= 1 || ProcessHandle.of(pid).isEmpty()) {
             throw new FaultException("pid " + pid + " from " + file + " is not running");
         }
-        if (selfAndAncestors().contains(pid)) {
+        if (selfAndAncestors().contains(pid) || runner.ownPids().contains(pid)) {
             throw new FaultException("pid " + pid + " from " + file + " is the agent itself or its parent");
         }
         return pid;
