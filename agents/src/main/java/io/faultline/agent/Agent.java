@@ -154,6 +154,8 @@ public final class Agent implements AutoCloseable {
         // pending fetch at once, so this costs no latency, only idle traffic. Longer waits hold up
         // the consumer's other requests (the broker answers a connection in order).
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "2000");
+        // No JMX: the agent exports what matters itself (--metrics-port), and the MBeans cost memory.
+        p.put(ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return p;
@@ -165,6 +167,7 @@ public final class Agent implements AutoCloseable {
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "faultline-agent-" + c.agentId());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        p.put(ProducerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return p;
