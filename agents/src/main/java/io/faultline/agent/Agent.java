@@ -483,8 +483,6 @@ public final class Agent implements AutoCloseable {
         }
         if (held) {
             checkLeaseAt(now.plus(renew.lease()));
-        }
-        if (held) {
             log.debug("renewed {} for {}", renew.faultCommandId(), renew.lease());
             return;
         }

@@ -31,13 +31,14 @@ public final class SignalShell implements CommandRunner, AutoCloseable {
     private static final String DONE = "#faultline-rc ";
     private static final long TIMEOUT_MS = 5_000;
 
-    private final CommandRunner fallback;
     /** One for all shells in this JVM: it only ever kills a shell that stopped answering. */
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "faultline-signal-watchdog");
         t.setDaemon(true);
         return t;
     });
+
+    private final CommandRunner fallback;
     private Process shell;
     private Writer in;
     private BufferedReader out;
