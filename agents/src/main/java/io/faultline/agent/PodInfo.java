@@ -10,11 +10,11 @@ import java.util.Map;
  * What an agent in a pod learns about itself from the downward API: the pod's labels (a volume
  * file of {@code key="value"} lines) and its name and namespace (environment variables).
  */
-final class PodInfo {
+public final class PodInfo {
     private PodInfo() {
     }
 
-    static Map<String, String> labels(Path labelsFile, Map<String, String> env) {
+    public static Map<String, String> labels(Path labelsFile, Map<String, String> env) {
         Map<String, String> out = new LinkedHashMap<>();
         if (labelsFile != null) {
             try {

@@ -1,0 +1,219 @@
+package io.faultline.cli;
+
+import io.faultline.agent.Agent;
+import io.faultline.agent.AgentConfig;
+import io.faultline.agent.PodInfo;
+
+import io.faultline.agent.driver.CommandRunner;
+import io.faultline.agent.driver.FaultDriver;
+import io.faultline.agent.driver.HostCapabilities;
+import io.faultline.agent.driver.NetemDriver;
+import io.faultline.agent.driver.NetworkBandwidthDriver;
+import io.faultline.agent.driver.NetworkPartitionDriver;
+import io.faultline.agent.driver.ProcControlLink;
+import io.faultline.agent.driver.ProcessKillDriver;
+import io.faultline.agent.driver.RedisOutageDriver;
+import io.faultline.agent.driver.RedisPauseDriver;
+import io.faultline.agent.driver.PodFailureDriver;
+import io.faultline.agent.driver.PodKillDriver;
+import io.faultline.agent.driver.RedisThrottleDriver;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.faultline.protocol.Capability;
+import io.faultline.agent.driver.SignalShell;
+import io.faultline.agent.driver.Supervisor;
+import io.faultline.agent.driver.ToxiproxyDriver;
+import io.faultline.agent.policy.AgentPolicy;
+import io.faultline.agent.policy.PolicyFile;
+import io.faultline.protocol.KeyFiles;
+import io.faultline.protocol.RedisAddress;
+import io.faultline.protocol.Topics;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code faultline agent}: runs an agent beside a service until it is stopped. */
+@Command(name = "agent", mixinStandardHelpOptions = true, versionProvider = ManifestVersion.class,
+        description = "Run an agent that executes chaos commands addressed to it and reports on telemetry.")
+public final class AgentCommand implements Callable<Integer> {
+    @Option(names = "--id", required = true, description = "Agent id, unique in the cluster.")
+    String id;
+
+    @Option(names = "--label", description = "Label key=value; repeatable. Commands may target agents by labels.")
+    Map<String, String> labels = new LinkedHashMap<>();
+
+    @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "${env:FAULTLINE_BOOTSTRAP_SERVERS:-localhost:9092}",
+            description = "Kafka bootstrap servers (default: $FAULTLINE_BOOTSTRAP_SERVERS or localhost:9092).")
+    String bootstrapServers;
+
+    @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX,
+            description = "Prefix of Faultline's topics (default: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--service-pid-file",
+            description = "Pid file of the service this agent sits beside; process faults that name no process act on it.")
+    Path servicePidFile;
+
+    @Option(names = "--redis", paramLabel = "HOST:PORT",
+            description = "The Redis server this agent sits beside or its service uses; Redis faults that name no address act on it.")
+    String redis;
+
+    @Option(names = "--public-key", required = true, paramLabel = "FILE|DIR",
+            description = "Public key (KEYID.pub) of an orchestrator whose signed commands to obey, or a directory "
+                    + "of them; repeatable. Create a pair with 'faultline keys generate'.")
+    List<Path> publicKeys = new ArrayList<>();
+
+    @Option(names = "--policy", paramLabel = "FILE",
+            description = "Policy file: which faults, targets and leases this agent allows (see the README). "
+                    + "Without one: every fault type on its own service and Redis, any peer, leases up to 15m, "
+                    + "never its own link to Kafka.")
+    Path policyFile;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Where the undo journal lives (default: ~/.faultline/agents/ID). "
+                    + "At start the agent undoes whatever a killed predecessor left applied.")
+    Path stateDir;
+
+    @Option(names = "--heartbeat-interval-ms", defaultValue = "1000",
+            description = "How often to publish a heartbeat (default: ${DEFAULT-VALUE}).")
+    long heartbeatMs;
+
+    @picocli.CommandLine.Parameters(paramLabel = "CMD", arity = "0..*",
+            description = "With --exec: the service to run and supervise, after --.")
+    List<String> serviceCommand = new ArrayList<>();
+
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics on http://0.0.0.0:PORT/metrics (default: none).")
+    Integer metricsPort;
+
+    @Option(names = "--kubernetes",
+            description = "Run as the cluster agent: carry the Kubernetes pod faults (k8s.pod.kill, k8s.pod.failure) "
+                    + "and reach the API with the pod's service account (or ~/.kube/config outside a cluster). "
+                    + "The policy's namespaces say where they may act.")
+    boolean kubernetes;
+
+    @Option(names = "--labels-file", paramLabel = "FILE",
+            description = "Add the labels in FILE (the downward API's key=\"value\" lines, e.g. /etc/podinfo/labels) "
+                    + "to this agent's labels. $POD_NAME and $POD_NAMESPACE, when set, become labels pod and namespace.")
+    Path labelsFile;
+
+    @Option(names = "--exec",
+            description = "Run the service given after -- and supervise it, as Kubernetes runs a container: process "
+                    + "faults that name no process act on it, a heal of a kill with restart: true starts it again, and "
+                    + "it is stopped when the agent stops.")
+    boolean exec;
+
+    @Option(names = "--exit-with-parent", hidden = true,
+            description = "Exit when standard input closes (used when launched by 'faultline demo').")
+    boolean exitWithParent;
+
+    /** Every driver an agent carries; whether the host lets it use them is probed separately. */
+    List<FaultDriver<?>> drivers(CommandRunner runner, Supervisor supervisor) {
+        NetworkPartitionDriver partition = new NetworkPartitionDriver(runner, new ProcControlLink(bootstrapServers));
+        NetworkBandwidthDriver bandwidth = new NetworkBandwidthDriver(runner);
+        return List.of(
+                new ProcessKillDriver(runner, servicePidFile, supervisor),
+                partition,
+                bandwidth,
+                NetemDriver.delay(runner),
+                NetemDriver.loss(runner),
+                new RedisPauseDriver(redis),
+                new RedisOutageDriver(partition, redis),
+                new RedisThrottleDriver(bandwidth, redis),
+                new ToxiproxyDriver());
+    }
+
+    private static boolean kubernetesReachable(KubernetesClient client) {
+        try {
+            client.getKubernetesVersion();
+            return true;
+        } catch (RuntimeException e) {
+            System.err.println("faultline agent: Kubernetes API not reachable (" + e.getMessage()
+                    + "); pod faults will be rejected as unsupported");
+            return false;
+        }
+    }
+
+    @Override
+    public Integer call() {
+        if (redis != null) {
+            RedisAddress.check("--redis", redis);
+        }
+        Map<String, PublicKey> keys;
+        try {
+            keys = KeyFiles.publicKeys(publicKeys);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--public-key: " + e.getMessage());
+        }
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("--public-key: no *.pub file in " + publicKeys);
+        }
+        AgentPolicy policy = policyFile == null ? AgentPolicy.defaults() : PolicyFile.load(policyFile);
+        Path state = stateDir != null ? stateDir
+                : Path.of(System.getProperty("user.home"), ".faultline", "agents", id);
+        Map<String, String> allLabels = new LinkedHashMap<>(PodInfo.labels(labelsFile, System.getenv()));
+        allLabels.putAll(labels);
+        AgentConfig config = new AgentConfig(id, allLabels, bootstrapServers, new Topics(topicPrefix),
+                Duration.ofMillis(heartbeatMs), servicePidFile, redis, state, policy, keys);
+        if (exec != !serviceCommand.isEmpty()) {
+            throw new IllegalArgumentException(exec ? "--exec needs the service's command after --"
+                    : "a command was given without --exec: " + String.join(" ", serviceCommand));
+        }
+        Supervisor supervisor = exec ? new Supervisor(serviceCommand, state) : null;
+        List<FaultDriver<?>> drivers = new ArrayList<>(drivers(new SignalShell(CommandRunner.SYSTEM), supervisor));
+        HostCapabilities host = HostCapabilities.probe(CommandRunner.SYSTEM, redis);
+        if (kubernetes) {
+            KubernetesClient client = new KubernetesClientBuilder().build();
+            drivers.add(new PodKillDriver(client, new java.security.SecureRandom()));
+            drivers.add(new PodFailureDriver(client, new java.security.SecureRandom()));
+            host = host.with(kubernetesReachable(client) ? List.of(Capability.KUBERNETES) : List.of());
+        }
+        Agent agent;
+        try {
+            agent = new Agent(config, Clock.systemUTC(), drivers, host);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--state-dir: " + e.getMessage());
+        }
+        if (metricsPort != null) {
+            try {
+                System.err.println("faultline agent: metrics on port " + agent.exportMetrics(metricsPort));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--metrics-port " + metricsPort + ": " + e.getMessage());
+            }
+        }
+        if (supervisor != null) {
+            try {
+                System.err.println("faultline agent: service " + supervisor.start());
+            } catch (io.faultline.agent.driver.FaultException e) {
+                throw new IllegalArgumentException("--exec: " + e.getMessage());
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(supervisor::stop, "service-stop"));
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "agent-shutdown"));
+        if (exitWithParent) {
+            Thread watch = new Thread(() -> {
+                try {
+                    while (System.in.read() >= 0) {
+                        // Only the end of the stream matters.
+                    }
+                } catch (java.io.IOException e) {
+                    // Same as end of stream.
+                }
+                System.exit(0);
+            }, "parent-watch");
+            watch.setDaemon(true);
+            watch.start();
+        }
+        agent.run();
+        return 0;
+    }
+}

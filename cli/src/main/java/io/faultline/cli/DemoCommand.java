@@ -1,0 +1,122 @@
+package io.faultline.cli;
+
+import io.faultline.broker.EmbeddedKafka;
+import io.faultline.demo.DemoCluster;
+import io.faultline.engine.KafkaClients;
+import io.faultline.protocol.Topics;
+import io.faultline.scenario.Scenario;
+import io.faultline.scenario.ScenarioException;
+import io.faultline.scenario.ScenarioLoader;
+import io.faultline.scenario.TargetSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code faultline demo}: a complete game-day on this machine. Starts an embedded Kafka broker,
+ * three order listeners each with an agent, and runs the primary-listener-crash scenario.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run the primary-listener-crash game-day on an embedded Kafka broker with three listeners.")
+public final class DemoCommand implements Callable<Integer> {
+    static final String DEFAULT_SCENARIO = "scenarios/primary-listener-crash.yaml";
+
+    @Option(names = "--listener", defaultValue = "exactly-once",
+            description = "Delivery mode of the listeners: exactly-once, at-least-once or at-most-once (default: ${DEFAULT-VALUE}).")
+    String listener;
+
+    @Option(names = "--scenario", description = "Scenario file (default: the bundled " + DEFAULT_SCENARIO + ").")
+    Path scenarioFile;
+
+    @Option(names = {"-b", "--bootstrap-servers"},
+            description = "Use this Kafka cluster instead of starting an embedded broker.")
+    String bootstrapServers;
+
+    @Option(names = "--report-dir", defaultValue = "faultline-runs",
+            description = "Reports go to DIR/RUN_ID/ (default: ${DEFAULT-VALUE}).")
+    Path reportDir;
+
+    @Option(names = "--listeners", defaultValue = "3", description = "Number of listeners (default: ${DEFAULT-VALUE}).")
+    int count;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        String mode = DemoCluster.deliveryMode(listener);
+        if (count < 2) {
+            throw new IllegalArgumentException("--listeners must be at least 2, so that one can take over");
+        }
+        Scenario scenario = scenarioFile != null ? ScenarioLoader.load(scenarioFile) : bundledScenario();
+        PrintWriter out = spec.commandLine().getOut();
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Clock.systemUTC().instant());
+        Path work = reportDir.resolve("demo-" + stamp).toAbsolutePath();
+        Files.createDirectories(work);
+        EmbeddedKafka kafka = null;
+        try {
+            String bootstrap = bootstrapServers;
+            if (bootstrap == null) {
+                out.println("Starting an embedded Kafka broker ...");
+                out.flush();
+                kafka = EmbeddedKafka.start(work.resolve("kafka"));
+                bootstrap = kafka.bootstrapServers();
+                out.println("Kafka ready at " + bootstrap);
+            }
+            String group = listenerGroup(scenario);
+            var canary = scenario.workload().canary();
+            try (Admin admin = KafkaClients.admin(bootstrap)) {
+                Topics topics = Topics.defaults();
+                Map<String, Integer> all = new LinkedHashMap<>();
+                all.put(topics.commands(), 1);
+                all.put(topics.telemetry(), 1);
+                all.put(topics.verdicts(), 1);
+                all.put(canary.inputTopic(), canary.partitions());
+                all.put(canary.outputTopic(), canary.partitions());
+                KafkaClients.ensureTopics(admin, all);
+                out.println("Starting " + count + " " + mode + " order listeners, each with an agent (logs in " + work + ")");
+                out.flush();
+                try (DemoCluster cluster = DemoCluster.start(bootstrap, count,
+                        DemoCluster.ListenerSettings.demo(mode, group, canary.inputTopic(), canary.outputTopic()), work)) {
+                    cluster.awaitGroup(admin, group, count, Duration.ofSeconds(90));
+                    out.println("All " + count + " listeners joined group " + group);
+                    out.flush();
+                    return RunCommand.run(scenario, bootstrap, topics, Duration.ofSeconds(30), reportDir, out,
+                            cluster.signer(), io.faultline.engine.GameDay.AlertSources.NONE);
+                }
+            }
+        } finally {
+            if (kafka != null) {
+                kafka.close();
+            }
+        }
+    }
+
+    private static String listenerGroup(Scenario scenario) {
+        return scenario.targets().values().stream().filter(t -> t.pick() == TargetSpec.Pick.PARTITION_OWNER)
+                .map(TargetSpec::group).findFirst().orElse("order-listeners");
+    }
+
+    static Scenario bundledScenario() throws ScenarioException, IOException {
+        try (InputStream in = DemoCommand.class.getClassLoader().getResourceAsStream(DEFAULT_SCENARIO)) {
+            if (in == null) {
+                throw new IOException("the bundled scenario " + DEFAULT_SCENARIO + " is missing from the classpath");
+            }
+            return ScenarioLoader.parse(Path.of(DEFAULT_SCENARIO), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package io.faultline.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import org.awaitility.Awaitility;
+
+import io.faultline.agent.driver.CommandRunner;
+import io.faultline.agent.driver.ProcessKillDriver;
+import io.faultline.engine.KafkaClients;
+import io.faultline.engine.TelemetryFeed;
+import io.faultline.testkit.TestKafka;
+import io.faultline.testkit.TestKeys;
+import io.faultline.protocol.Command;
+import io.faultline.protocol.CommandSigner;
+import io.faultline.protocol.ApplyCommand;
+import io.faultline.protocol.CommandEvent;
+import io.faultline.protocol.CommandEvent.Step;
+import io.faultline.protocol.HealCommand;
+import io.faultline.protocol.ProcessKillFault;
+import io.faultline.protocol.ProcessSelector;
+import io.faultline.protocol.Signal;
+import io.faultline.protocol.Target;
+import io.faultline.protocol.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent against a real broker and a real local process (a {@code sleep}). */
+class AgentIT {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private final Topics topics = new Topics("agent-it-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    private final String agentId = "agent-it";
+    private Process victim;
+    private Agent agent;
+    private Thread agentThread;
+    private TelemetryFeed telemetry;
+    private KafkaProducer<String, byte[]> producer;
+    private Path pidFile;
+
+    @BeforeEach
+    void start(@TempDir Path dir) throws Exception {
+        String bootstrap = TestKafka.bootstrapServers();
+        try (Admin admin = KafkaClients.admin(bootstrap)) {
+            KafkaClients.ensureTopics(admin, Map.of(topics.commands(), 1, topics.telemetry(), 1));
+        }
+        victim = new ProcessBuilder("sleep", "600").start();
+        pidFile = dir.resolve("victim.pid");
+        Files.writeString(pidFile, victim.pid() + "\n");
+        AgentConfig config = new AgentConfig(agentId, Map.of("role", "test"), bootstrap, topics,
+                Duration.ofMillis(300), pidFile, null, dir.resolve("state"), null, TestKeys.publicKeys());
+        agent = new Agent(config, Clock.systemUTC(), List.of(new ProcessKillDriver(new io.faultline.agent.driver.SignalShell(CommandRunner.SYSTEM), pidFile)));
+        agentThread = new Thread(agent::run, "agent-under-test");
+        agentThread.start();
+        assertThat(agent.awaitReady(Duration.ofSeconds(30))).isTrue();
+        telemetry = new TelemetryFeed(bootstrap, topics.telemetry(), Clock.systemUTC(), Duration.ofSeconds(5));
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        producer = new KafkaProducer<>(p);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        agent.close();
+        agentThread.join(20_000);
+        producer.close();
+        telemetry.close();
+        victim.destroyForcibly();
+    }
+
+    private final CommandSigner signer = TestKeys.signer();
+
+    private byte[] signed(Command c) {
+        return signer.seal(c);
+    }
+
+    private void send(String key, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>(topics.commands(), key, value)).get();
+    }
+
+    private ApplyCommand stop(String id, Duration lease) {
+        Instant now = Instant.now();
+        return new ApplyCommand(id, "run-it", Target.agent(agentId), new ProcessKillFault(Signal.STOP, null),
+                now, now.plusSeconds(30), lease);
+    }
+
+    private CommandEvent await(String commandId, Step... steps) throws InterruptedException {
+        TelemetryFeed.Received<CommandEvent> r = telemetry.awaitCommandEvent(commandId, Set.of(steps), WAIT);
+        assertThat(r).as("telemetry for %s", commandId).isNotNull();
+        return r.event();
+    }
+
+    /** SIGSTOP is delivered asynchronously: the process may show R for a moment before T. */
+    private void awaitStopped() {
+        Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> state() == 'T');
+    }
+
+    /** The process state letter from /proc: T when stopped, S when sleeping. */
+    private char state() throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(victim.pid()), "stat"));
+        return stat.charAt(stat.lastIndexOf(')') + 2);
+    }
+
+    @Test
+    void stopsTheServiceAndResumesItOnHeal() throws Exception {
+        send(agentId, signed(stop("c-stop", Duration.ofMinutes(1))));
+        CommandEvent applied = await("c-stop", Step.APPLIED, Step.FAILED, Step.REJECTED);
+        assertThat(applied.step()).isEqualTo(Step.APPLIED);
+        assertThat(applied.detail()).contains("STOP", Long.toString(victim.pid()));
+        awaitStopped();
+        assertThat(agent.activeFaults()).containsKey("c-stop");
+        int port = agent.exportMetrics(0);
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("faultline_agent_active_faults 1.0");
+
+        Instant now = Instant.now();
+        send(agentId, signed(new HealCommand("c-heal", "run-it", Target.agent(agentId), "c-stop", now, now.plusSeconds(30))));
+        CommandEvent undone = await("c-stop", Step.UNDONE);
+        assertThat(undone.detail()).startsWith("heal: sent CONT");
+        assertThat(state()).isNotEqualTo('T');
+        assertThat(agent.activeFaults()).isEmpty();
+    }
+
+    @Test
+    void undoesTheFaultWhenItsLeaseRunsOut() throws Exception {
+        send(agentId, signed(stop("c-lease", Duration.ofSeconds(2))));
+        await("c-lease", Step.APPLIED);
+        awaitStopped();
+        CommandEvent undone = await("c-lease", Step.UNDONE);
+        assertThat(undone.detail()).startsWith("lease expired");
+        assertThat(state()).isNotEqualTo('T');
+    }
+
+    @Test
+    void undoesEverythingOnShutdown() throws Exception {
+        send(agentId, signed(stop("c-shutdown", Duration.ofMinutes(5))));
+        await("c-shutdown", Step.APPLIED);
+        awaitStopped();
+        agent.close();
+        agentThread.join(20_000);
+        assertThat(state()).isNotEqualTo('T');
+        assertThat(await("c-shutdown", Step.UNDONE).detail()).startsWith("agent shutdown");
+    }
+
+    @Test
+    void rejectsBadCommandsAndKeepsRunning() throws Exception {
+        send(agentId, "{ not json".getBytes());
+        Instant past = Instant.now().minusSeconds(60);
+        send(agentId, signed(new ApplyCommand("c-expired", "run-it", Target.agent(agentId),
+                new ProcessKillFault(Signal.KILL, null), past, past.plusSeconds(10), Duration.ofMinutes(1))));
+        Instant now = Instant.now();
+        send(agentId, signed(new ApplyCommand("c-nopid", "run-it", Target.agent(agentId),
+                new ProcessKillFault(Signal.KILL, new ProcessSelector("/nonexistent/x.pid", null)), now,
+                now.plusSeconds(30), Duration.ofMinutes(1))));
+
+        assertThat(await("c-expired", Step.REJECTED).detail()).startsWith("expired: ");
+        assertThat(victim.isAlive()).as("an expired KILL must not run").isTrue();
+        assertThat(await("c-nopid", Step.REJECTED).detail())
+                .startsWith("policy: pid file /nonexistent/x.pid matches none of the allowed pidFiles");
+
+        // A command for another agent is ignored; the agent still heartbeats and still obeys.
+        send("someone-else", signed(new ApplyCommand("c-other", "run-it", Target.agent("someone-else"),
+                new ProcessKillFault(Signal.KILL, null), now, now.plusSeconds(30), Duration.ofMinutes(1))));
+        send(agentId, signed(stop("c-after", Duration.ofMinutes(1))));
+        assertThat(await("c-after", Step.APPLIED, Step.FAILED).step()).isEqualTo(Step.APPLIED);
+        assertThat(telemetry.awaitCommandEvent("c-other", Set.of(Step.values()), Duration.ofMillis(500))).isNull();
+        assertThat(victim.isAlive()).isTrue();
+        List<TelemetryFeed.Received<CommandEvent>> events = telemetry.commandEvents("run-it");
+        assertThat(events).extracting(r -> r.event().step()).contains(Step.REJECTED, Step.APPLIED);
+        Thread.sleep(700);
+        assertThat(telemetry.liveAgents(Duration.ofMillis(600))).extracting(h -> h.agentId()).contains(agentId);
+    }
+
+    @Test
+    void dropsADuplicateDeliveryOfTheSameCommand() throws Exception {
+        byte[] once = signed(stop("c-dup", Duration.ofMinutes(1)));
+        send(agentId, once);
+        send(agentId, once);
+        await("c-dup", Step.APPLIED);
+        Thread.sleep(1000);
+        long received = telemetry.commandEvents("run-it").stream()
+                .filter(r -> r.event().commandId().equals("c-dup") && r.event().step() == Step.RECEIVED).count();
+        assertThat(received).isEqualTo(1);
+    }
+
+    @Test
+    void rejectsUnsignedForgedUnknownKeyAndReplayedCommandsAndCountsThem() throws Exception {
+        ApplyCommand kill = new ApplyCommand("c-forged", "run-it", Target.agent(agentId), new ProcessKillFault(Signal.KILL, null),
+                Instant.now(), Instant.now().plusSeconds(30), Duration.ofMinutes(1));
+        // Unsigned: the bare command, as an older orchestrator or an intruder would write it.
+        send(agentId, io.faultline.protocol.Json.encode(kill));
+        // Forged: right key id, someone else's key.
+        send(agentId, new CommandSigner(TestKeys.KEY_ID, io.faultline.protocol.KeyFiles.newKeyPair().getPrivate()).seal(kill));
+        // A key the agent was never given.
+        send(agentId, new CommandSigner("intruder", io.faultline.protocol.KeyFiles.newKeyPair().getPrivate()).seal(kill));
+        // Replayed: a genuine command delivered again after it ran.
+        byte[] genuine = signed(stop("c-replayed", Duration.ofMinutes(1)));
+        send(agentId, genuine);
+        await("c-replayed", Step.APPLIED);
+        send(agentId, genuine);
+        assertThat(await("c-replayed", Step.REJECTED).detail()).startsWith("replayed: ");
+
+        Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(agent.rejectionCounts())
+                .containsEntry("malformed", 1L).containsEntry("forged", 1L).containsEntry("unknown-key", 1L)
+                .containsEntry("replayed", 1L));
+        assertThat(victim.isAlive()).as("no forged KILL ran").isTrue();
+        List<String> reasons = telemetry.commandEvents("run-it").stream().map(r -> r.event().detail())
+                .filter(java.util.Objects::nonNull).toList();
+        assertThat(reasons).anyMatch(d -> d.startsWith("replayed: command c-replayed was already received"));
+        // The heartbeat carries the counts, and the agent still obeys a genuine command.
+        Awaitility.await().atMost(WAIT).until(() -> telemetry.liveAgents(Duration.ofSeconds(1)).stream()
+                .anyMatch(h -> h.agentId().equals(agentId) && h.rejections().getOrDefault("forged", 0L) == 1L));
+        Instant now = Instant.now();
+        send(agentId, signed(new HealCommand("c-heal-r", "run-it", Target.agent(agentId), "c-replayed", now,
+                now.plusSeconds(30))));
+        assertThat(await("c-replayed", Step.UNDONE).detail()).startsWith("heal:");
+        assertThat(state()).isNotEqualTo('T');
+    }
+
+    @Test
+    void survivesAFloodOfRandomAndMutatedRecordsAndStillObeys() throws Exception {
+        java.util.Random random = new java.util.Random(42);
+        Instant now = Instant.now();
+        // Mutants of a harmless signed command: a mutation that leaves the signed text intact may be obeyed.
+        byte[] base = signed(new HealCommand("c-mutant", "run-it", Target.agent(agentId), "c-none", now, now.plusSeconds(60)));
+        int records = 300;
+        for (int i = 0; i < records; i++) {
+            byte[] junk;
+            if (i % 3 == 0) {
+                junk = new byte[random.nextInt(200)];
+                random.nextBytes(junk);
+            } else {
+                junk = base.clone();
+                junk[random.nextInt(junk.length)] = (byte) random.nextInt(256);
+            }
+            producer.send(new ProducerRecord<>(topics.commands(), i % 2 == 0 ? agentId : "*", junk));
+        }
+        producer.flush();
+        Instant floodEnd = Instant.now();
+        // Records of one partition are handled in order: once this one is applied, the flood has been read.
+        send(agentId, signed(stop("c-flood", Duration.ofMinutes(1))));
+        await("c-flood", Step.APPLIED);
+        awaitStopped();
+        long rejected = agent.rejectionCounts().values().stream().mapToLong(Long::longValue).sum();
+        long obeyed = telemetry.commandEvents("run-it").stream()
+                .filter(r -> r.event().commandId() != null && r.event().commandId().equals("c-mutant")
+                        && r.event().step() == Step.RECEIVED).count();
+        System.out.println("flood: " + records + " random or mutated records: " + rejected + " rejected "
+                + agent.rejectionCounts() + ", " + obeyed + " obeyed (signed text intact), agent alive");
+        assertThat(rejected + obeyed).isGreaterThanOrEqualTo(records - 1);
+        assertThat(agentThread.isAlive()).isTrue();
+        Awaitility.await().atMost(WAIT).until(() -> telemetry.liveAgents(Duration.ofSeconds(1)).stream()
+                .anyMatch(h -> h.agentId().equals(agentId) && h.at().isAfter(floodEnd)));
+    }
+
+    @Test
+    void aHaltUndoesEverythingAndRefusesCommandsIssuedBeforeIt() throws Exception {
+        try (Admin admin = KafkaClients.admin(TestKafka.bootstrapServers())) {
+            KafkaClients.ensureFaultlineTopics(admin, topics);
+        }
+        ApplyCommand early = stop("c-before-halt", Duration.ofMinutes(1));
+        send(agentId, signed(stop("c-halted", Duration.ofMinutes(5))));
+        await("c-halted", Step.APPLIED);
+        awaitStopped();
+        // The agent finds the halt topic that appeared after it started.
+        assertThat(io.faultline.cli.Faultline.commandLine().execute("halt", "-b", TestKafka.bootstrapServers(),
+                "--topic-prefix", topics.prefix(), "--reason", "agent it")).isZero();
+        assertThat(await("c-halted", Step.UNDONE).detail()).startsWith("halt (agent it): sent CONT");
+        assertThat(state()).isNotEqualTo('T');
+        send(agentId, signed(early));
+        assertThat(await("c-before-halt", Step.REJECTED).detail()).startsWith("halted: ");
+        assertThat(state()).isNotEqualTo('T');
+    }
+}

@@ -1,0 +1,213 @@
+package io.faultline.it;
+
+import io.faultline.testkit.Procs;
+import io.faultline.testkit.TestKafka;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.faultline.cli.ExitCodes;
+import io.faultline.cli.Faultline;
+import io.faultline.demo.ChildJvm;
+import io.faultline.demo.DemoCluster;
+import io.faultline.engine.GameDay;
+import io.faultline.engine.KafkaClients;
+import io.faultline.engine.TelemetryFeed;
+import io.faultline.protocol.CommandEvent;
+import io.faultline.protocol.Topics;
+import io.faultline.protocol.Verdict;
+import io.faultline.scenario.Scenario;
+import io.faultline.scenario.ScenarioLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * Runs that end early leave nothing behind: the orchestrator SIGKILLed mid-fault, a halt during a
+ * run, a stop condition that trips; and a plan that changes nothing. One real order listener
+ * with its agent; the fault freezes the listener (SIGSTOP), so its state in /proc shows whether
+ * the fault is really gone.
+ */
+class RunSafetyIT {
+    private static final Duration LEASE = Duration.ofSeconds(3);
+    private static final String GROUP = "safety-listeners";
+    private static DemoCluster cluster;
+    private static String bootstrap;
+    private static Path work;
+    private static Path listenerPid;
+
+    @BeforeAll
+    static void start() throws Exception {
+        bootstrap = TestKafka.bootstrapServers();
+        work = Files.createTempDirectory("faultline-run-safety-");
+        try (Admin admin = KafkaClients.admin(bootstrap)) {
+            KafkaClients.ensureFaultlineTopics(admin, Topics.defaults());
+            KafkaClients.ensureTopics(admin, java.util.Map.of("safety-in", 1, "safety-out", 1));
+            cluster = DemoCluster.start(bootstrap, 1,
+                    DemoCluster.ListenerSettings.demo("exactly-once", GROUP, "safety-in", "safety-out"), work, "safety-");
+            cluster.awaitGroup(admin, GROUP, 1, Duration.ofSeconds(90));
+        }
+        listenerPid = work.resolve("safety-listener-1.pid");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** Freezes the listener for a minute (lease 3s), with optional extra YAML (stop conditions). */
+    private static Path scenario(String name, String lease, String extra) throws Exception {
+        String yaml = """
+                name: %s
+                targets:
+                  listener:
+                    labels: {client-id: safety-listener-1}
+                workload:
+                  canary: {inputTopic: safety-in, outputTopic: safety-out, rate: 20, partitions: 1, preflightTimeout: 60s}
+                steps:
+                  - wait: 1s
+                  - name: freeze
+                    inject:
+                      target: listener
+                      fault: {type: process.kill, signal: STOP}
+                      lease: %s
+                  - wait: 60s
+                  - heal: freeze
+                drain: 5s
+                %s
+                """.formatted(name, lease, extra);
+        Path file = work.resolve(name + ".yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private static Path signingKey() {
+        return work.resolve("keys").resolve("demo.key");
+    }
+
+    @Test
+    void anOrchestratorKilledMidFaultLeavesNothingBeyondTheLeasePlusOneSecond() throws Exception {
+        Path file = scenario("orchestrator-killed", "3s", "");
+        try (TelemetryFeed feed = new TelemetryFeed(bootstrap, Topics.defaults().telemetry(), Clock.systemUTC(),
+                Duration.ofSeconds(1))) {
+            Process orchestrator = ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx256m"), List.of("run",
+                    file.toString(), "-b", bootstrap, "--signing-key", signingKey().toString(),
+                    "--report-dir", work.resolve("reports").toString()), work.resolve("orchestrator-killed.log"));
+            try {
+                await().atMost(Duration.ofSeconds(90)).until(() -> Procs.state(listenerPid) == 'T' || !orchestrator.isAlive());
+                assertThat(orchestrator.isAlive()).as("the run got to the fault; see " + work).isTrue();
+                // Renewals keep the fault well past its lease while the orchestrator lives.
+                Thread.sleep(LEASE.toMillis() * 2);
+                assertThat(Procs.state(listenerPid)).isEqualTo('T');
+
+                orchestrator.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                long killed = System.nanoTime();
+                long resumed = SafetyIT.awaitResumed(listenerPid, Duration.ofSeconds(15));
+                Duration after = Duration.ofNanos(resumed - killed);
+                System.out.println("orchestrator SIGKILLed: listener resumed after " + after.toMillis() + " ms (lease "
+                        + LEASE.toMillis() + " ms)");
+                assertThat(after).isLessThanOrEqualTo(LEASE.plusSeconds(1));
+                TelemetryFeed.Received<CommandEvent> undone = feed.awaitCommandEvent(e -> e.step() == CommandEvent.Step.UNDONE
+                        && "safety-agent-1".equals(e.agentId()) && e.detail().startsWith("lease expired"), Duration.ofSeconds(10));
+                assertThat(undone).isNotNull();
+            } finally {
+                orchestrator.destroyForcibly();
+            }
+        }
+    }
+
+    private static GameDay gameDay() throws Exception {
+        GameDay.Options d = GameDay.Options.defaults(bootstrap, System.out, cluster.signer());
+        return new GameDay(new GameDay.Options(bootstrap, Topics.defaults(), Duration.ofSeconds(30),
+                d.heartbeatMaxAge(), d.commandTimeout(), System.out, d.signer()), Clock.systemUTC());
+    }
+
+    @Test
+    void aHaltDuringARunUndoesTheFaultAndTheVerdictIsAborted() throws Exception {
+        Scenario scenario = ScenarioLoader.load(scenario("halted-run", "15s", ""));
+        CompletableFuture<Verdict> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return gameDay().run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC()));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(90)).until(() -> Procs.state(listenerPid) == 'T' || run.isDone());
+        assertThat(Faultline.commandLine().execute("halt", "-b", bootstrap, "--reason", "run safety it")).isZero();
+        long halted = System.nanoTime();
+        long resumed = SafetyIT.awaitResumed(listenerPid, Duration.ofSeconds(10));
+        Verdict v = run.get(60, TimeUnit.SECONDS);
+        System.out.println("halt during a run: listener resumed after " + (resumed - halted) / 1_000_000 + " ms; "
+                + v.status() + ": " + v.reason());
+        assertThat(Duration.ofNanos(resumed - halted)).isLessThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(v.status()).isEqualTo(Verdict.Status.ABORTED);
+        assertThat(v.reason()).startsWith("halted by ").endsWith(": run safety it");
+        assertThat(ExitCodes.of(v.status())).isEqualTo(4);
+        assertThat(Duration.between(v.startedAt(), v.finishedAt())).as("the 60s wait was cut short")
+                .isLessThan(Duration.ofSeconds(45));
+    }
+
+    @Test
+    void aTrippedStopConditionHealsEverythingAndTheVerdictIsAborted() throws Exception {
+        Scenario scenario = ScenarioLoader.load(scenario("stop-condition", "15s", """
+                stopConditions:
+                  - name: canary-flowing
+                    canary: {maxGap: 2s}
+                    interval: 500ms
+                    failures: 2
+                """));
+        Verdict v = gameDay().run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC()));
+        System.out.println("stop condition: " + v.status() + ": " + v.reason());
+        assertThat(v.status()).isEqualTo(Verdict.Status.ABORTED);
+        assertThat(v.reason()).startsWith("stop condition 'canary-flowing' tripped: last canary completed");
+        assertThat(Procs.state(listenerPid)).as("healed before the verdict").isNotEqualTo('T');
+        assertThat(Duration.between(v.startedAt(), v.finishedAt())).isLessThan(Duration.ofSeconds(45));
+    }
+
+    @Test
+    void aStopConditionThatDoesNotHoldBeforeTheFaultStopsTheRunWithNothingInjected() throws Exception {
+        Scenario scenario = ScenarioLoader.load(scenario("unhealthy-start", "15s", """
+                stopConditions:
+                  - name: api-up
+                    http: {url: "http://127.0.0.1:1/health", timeout: 1s}
+                """));
+        Verdict v = gameDay().run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC()));
+        assertThat(v.status()).isEqualTo(Verdict.Status.ERROR);
+        assertThat(v.reason()).startsWith("preflight: stop condition 'api-up' does not hold before any fault: GET");
+        assertThat(Procs.state(listenerPid)).isNotEqualTo('T');
+    }
+
+    @Test
+    void planChecksEveryStepWithTheAgentAndChangesNothing() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CommandLine cl = Faultline.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        int ok = cl.execute("plan", scenario("planned", "15s", "").toString(), "-b", bootstrap,
+                "--signing-key", signingKey().toString());
+        System.out.println(out);
+        assertThat(ok).isZero();
+        assertThat(out.toString()).contains("inject freeze (process.kill on listener)",
+                "-> safety-agent-1: would apply process.kill with lease 15s", "Runnable");
+        assertThat(Procs.state(listenerPid)).isNotEqualTo('T');
+
+        out.reset();
+        int refused = cl.execute("plan", scenario("planned-long", "1h", "").toString(), "-b", bootstrap,
+                "--signing-key", signingKey().toString());
+        System.out.println(out);
+        assertThat(refused).isEqualTo(ExitCodes.INFRASTRUCTURE);
+        assertThat(out.toString()).contains("safety-agent-1 would refuse it: policy: lease 1h exceeds maxLease 15m");
+        assertThat(Procs.state(listenerPid)).isNotEqualTo('T');
+    }
+}

@@ -1,0 +1,134 @@
+package io.faultline.demo;
+
+import io.faultline.engine.InfrastructureException;
+import io.faultline.examples.DeliveryMode;
+import io.faultline.protocol.CommandSigner;
+import io.faultline.protocol.KeyFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * The demo's system under test: N order-listener processes in one consumer group, each with an
+ * agent process beside it ({@code agent-N}, labels {@code role=listener} and
+ * {@code client-id=listener-N}, acting on {@code listener-N.pid}). Logs go to the work directory.
+ */
+public final class DemoCluster implements AutoCloseable {
+    private static final String KEY_ID = "demo";
+
+    private final List<Process> listeners = new ArrayList<>();
+    private final List<Process> agents = new ArrayList<>();
+    private final Path workDir;
+
+    /**
+     * Listener settings. A short session timeout makes a crashed member's partitions move within
+     * seconds; production consumers use longer ones (45 s by default).
+     */
+    public record ListenerSettings(String mode, String group, String input, String output, Duration processing,
+                                   Duration sessionTimeout, Duration transactionTimeout, Duration commitInterval) {
+        public static ListenerSettings demo(String mode, String group, String input, String output) {
+            return new ListenerSettings(mode, group, input, output, Duration.ofMillis(200), Duration.ofSeconds(3),
+                    Duration.ofSeconds(3), Duration.ofSeconds(1));
+        }
+    }
+
+    /** The example listener's delivery mode named on the command line, in its canonical spelling. */
+    public static String deliveryMode(String name) {
+        return DeliveryMode.fromCli(name).cliName();
+    }
+
+    private DemoCluster(Path workDir) {
+        this.workDir = workDir;
+    }
+
+    public static DemoCluster start(String bootstrapServers, int count, ListenerSettings s, Path workDir)
+            throws IOException {
+        return start(bootstrapServers, count, s, workDir, "");
+    }
+
+    /** As {@link #start(String, int, ListenerSettings, Path)}, with {@code prefix} before every listener and agent name. */
+    public static DemoCluster start(String bootstrapServers, int count, ListenerSettings s, Path workDir, String prefix)
+            throws IOException {
+        Files.createDirectories(workDir);
+        DemoCluster c = new DemoCluster(workDir);
+        Path keys = workDir.resolve("keys");
+        if (!Files.exists(keys.resolve(KEY_ID + KeyFiles.PRIVATE_SUFFIX))) {
+            KeyFiles.generate(keys, KEY_ID);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(c::close, "demo-cluster-stop"));
+        for (int i = 1; i <= count; i++) {
+            String name = prefix + "listener-" + i;
+            String agent = prefix + "agent-" + i;
+            Path pid = workDir.resolve(name + ".pid");
+            c.listeners.add(ChildJvm.start("io.faultline.examples.OrderListenerMain", List.of("-Xmx128m"), List.of(
+                    "--bootstrap-servers", bootstrapServers, "--mode", s.mode(), "--instance", name,
+                    "--group", s.group(), "--input", s.input(), "--output", s.output(),
+                    "--processing-ms", Long.toString(s.processing().toMillis()),
+                    "--session-timeout-ms", Long.toString(s.sessionTimeout().toMillis()),
+                    "--transaction-timeout-ms", Long.toString(s.transactionTimeout().toMillis()),
+                    "--commit-interval-ms", Long.toString(s.commitInterval().toMillis()),
+                    "--pid-file", pid.toString(), "--exit-with-parent"), workDir.resolve(name + ".log")));
+            c.agents.add(ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx96m"), List.of(
+                    "agent", "--id", agent, "--label", "role=listener", "--label", "client-id=" + name,
+                    "--service-pid-file", pid.toString(), "--bootstrap-servers", bootstrapServers,
+                    "--public-key", keys.resolve(KEY_ID + KeyFiles.PUBLIC_SUFFIX).toString(),
+                    "--state-dir", workDir.resolve("state").resolve(agent).toString(),
+                    "--heartbeat-interval-ms", "500", "--exit-with-parent"), workDir.resolve(agent + ".log")));
+        }
+        return c;
+    }
+
+    /** Waits until {@code members} consumers are in the group and own its partitions. */
+    public void awaitGroup(Admin admin, String group, int members, Duration timeout)
+            throws InfrastructureException, InterruptedException {
+        awaitGroup(admin, group, members, timeout, listeners, workDir);
+    }
+
+    /** As above, for listeners started elsewhere; fails early if one of {@code listeners} exits. */
+    public static void awaitGroup(Admin admin, String group, int members, Duration timeout, List<Process> listeners,
+                                  Path logs) throws InfrastructureException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String state = "unknown";
+        while (System.nanoTime() < deadline) {
+            if (listeners.stream().anyMatch(p -> !p.isAlive())) {
+                throw new InfrastructureException("a listener exited; see the logs in " + logs);
+            }
+            try {
+                var d = admin.describeConsumerGroups(List.of(group)).all().get(5, TimeUnit.SECONDS).get(group);
+                state = d.groupState() + " with " + d.members().size() + " members";
+                boolean owned = d.members().stream().anyMatch(m -> !m.assignment().topicPartitions().isEmpty());
+                if (d.members().size() >= members && owned
+                        && d.groupState() == org.apache.kafka.common.GroupState.STABLE) {
+                    return;
+                }
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                state = String.valueOf(e.getCause());
+            }
+            Thread.sleep(250);
+        }
+        throw new InfrastructureException("the listeners did not form group " + group + " within "
+                + timeout.toSeconds() + " s (" + state + "); see the logs in " + logs);
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    /** The key the demo's agents trust; generated in the work directory on first use. */
+    public CommandSigner signer() throws IOException {
+        return KeyFiles.signer(workDir.resolve("keys").resolve(KEY_ID + KeyFiles.PRIVATE_SUFFIX));
+    }
+
+    /** Stops agents first (they undo what they applied), then listeners. */
+    @Override
+    public synchronized void close() {
+        agents.forEach(p -> ChildJvm.stop(p, Duration.ofSeconds(10)));
+        listeners.forEach(p -> ChildJvm.stop(p, Duration.ofSeconds(10)));
+    }
+}
