@@ -1,5 +1,6 @@
 package io.faultline.agent;
 
+import io.faultline.protocol.Rejection;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -38,8 +39,8 @@ final class AgentMetrics implements AutoCloseable {
         commands.labelValues(step, fault == null ? "" : fault).inc();
     }
 
-    void rejected(String reason) {
-        rejections.labelValues(reason).inc();
+    void rejected(Rejection reason) {
+        rejections.labelValues(reason.wireName()).inc();
     }
 
     @Override

@@ -1,0 +1,188 @@
+package io.faultline.agent;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the commands and halt topics. Commands are read with {@code assign()} from the end of the
+ * topic, without a consumer group, so any number of agents costs the broker nothing. The halt
+ * topic is read from its latest record at start; one created later is found by a lookup thread.
+ */
+final class CommandConsumer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CommandConsumer.class);
+    /** How long one poll waits for commands; {@link #wakeup()} ends it at once. */
+    static final Duration POLL = Duration.ofSeconds(1);
+    /** How often to look for a halt topic that did not exist yet. */
+    private static final Duration HALT_LOOKUP = Duration.ofSeconds(2);
+
+    private final AgentConfig config;
+    private final KafkaConsumer<String, byte[]> consumer;
+    /** The halt topic's partitions, found by the lookup thread when the topic appeared after start. */
+    private final AtomicReference<List<TopicPartition>> haltFound = new AtomicReference<>();
+    private volatile boolean open = true;
+
+    CommandConsumer(AgentConfig config) {
+        this.config = config;
+        this.consumer = new KafkaConsumer<>(consumerProperties(config));
+    }
+
+    private static Properties consumerProperties(AgentConfig c) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "faultline-agent-" + c.agentId());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // An idle agent asks for commands every 2 s instead of every 0.5 s; a command still wakes the
+        // pending fetch at once, so this costs no latency, only idle traffic. Longer waits hold up
+        // the consumer's other requests (the broker answers a connection in order).
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "2000");
+        // No JMX: the agent exports what matters itself (--metrics-port), and the MBeans cost memory.
+        p.put(ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return p;
+    }
+
+    /**
+     * Waits until the commands topic exists, then reads it from its end, and the halt topic from its
+     * latest record. Returns false if {@code running} turned false first.
+     */
+    boolean subscribe(BooleanSupplier running) throws InterruptedException {
+        long backoff = 200;
+        List<TopicPartition> partitions = null;
+        while (partitions == null) {
+            if (!running.getAsBoolean()) {
+                return false;
+            }
+            List<PartitionInfo> infos = consumer.partitionsFor(config.topics().commands(), Duration.ofSeconds(5));
+            if (infos != null && !infos.isEmpty()) {
+                partitions = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            } else {
+                log.info("waiting for topic {} to exist", config.topics().commands());
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+        }
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        try {
+            assignHaltAtStart();
+        } catch (KafkaException e) {
+            log.warn("cannot read {} yet: {}", config.topics().halt(), e.toString());
+            startHaltLookup();
+        }
+        return true;
+    }
+
+    /** The next records of either topic; also starts reading a halt topic the lookup found meanwhile. */
+    ConsumerRecords<String, byte[]> poll() {
+        ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+        List<TopicPartition> halt = haltFound.getAndSet(null);
+        if (halt != null) {
+            assignHalt(halt, false);
+        }
+        return records;
+    }
+
+    boolean isHalt(String topic) {
+        return topic.equals(config.topics().halt());
+    }
+
+    /** Ends a poll in progress (from any thread). */
+    void wakeup() {
+        open = false;
+        consumer.wakeup();
+    }
+
+    double bytes(String metric) {
+        return KafkaMetrics.total(consumer.metrics(), metric);
+    }
+
+    private void assignHaltAtStart() {
+        List<PartitionInfo> infos = null;
+        try {
+            infos = consumer.listTopics(Duration.ofSeconds(5)).get(config.topics().halt());
+        } catch (KafkaException e) {
+            log.warn("cannot look up {} yet: {}", config.topics().halt(), e.toString());
+        }
+        if (infos == null || infos.isEmpty()) {
+            startHaltLookup();
+            return;
+        }
+        assignHalt(infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList(), true);
+    }
+
+    /**
+     * Looks for a halt topic created after start, every {@link #HALT_LOOKUP}, through an admin
+     * client of its own: the consumer's connection may hold a fetch waiting for commands for
+     * seconds, and the broker answers one request per connection at a time.
+     */
+    private void startHaltLookup() {
+        Thread t = new Thread(() -> {
+            Properties p = new Properties();
+            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            p.put(AdminClientConfig.CLIENT_ID_CONFIG, "faultline-agent-" + config.agentId() + "-halt-lookup");
+            try (Admin admin = Admin.create(p)) {
+                while (open) {
+                    try {
+                        var d = admin.describeTopics(List.of(config.topics().halt())).allTopicNames()
+                                .get(HALT_LOOKUP.toMillis() * 2, TimeUnit.MILLISECONDS).get(config.topics().halt());
+                        haltFound.set(d.partitions().stream()
+                                .map(i -> new TopicPartition(config.topics().halt(), i.partition())).toList());
+                        log.info("halt topic {} appeared; reading it", config.topics().halt());
+                        return;
+                    } catch (ExecutionException | TimeoutException e) {
+                        log.debug("no halt topic {} yet: {}", config.topics().halt(), e.toString());
+                    }
+                    Thread.sleep(HALT_LOOKUP.toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                log.warn("halt topic lookup stopped: {}", e.toString());
+            }
+        }, "agent-halt-lookup");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Adds the halt partitions: at start from the latest record, later from the beginning (offset 0, no lookup). */
+    private void assignHalt(List<TopicPartition> halt, boolean atStart) {
+        List<TopicPartition> all = new ArrayList<>(consumer.assignment());
+        all.addAll(halt);
+        consumer.assign(all);
+        if (atStart) {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(halt);
+            ends.forEach((tp, end) -> consumer.seek(tp, Math.max(0, end - 1)));
+        } else {
+            halt.forEach(tp -> consumer.seek(tp, 0));
+        }
+    }
+
+    @Override
+    public void close() {
+        open = false;
+        // No group and no commits: nothing to wait for (an idle fetch may be pending for seconds).
+        consumer.close(Duration.ZERO);
+    }
+}

@@ -1,0 +1,59 @@
+package io.faultline.agent;
+
+import io.faultline.agent.driver.FaultDriver;
+import io.faultline.agent.driver.FaultException;
+import io.faultline.protocol.FaultSpec;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The agent's fault drivers by the spec class they execute; hands each spec to its own driver, typed. */
+final class DriverRegistry {
+    private final Map<Class<?>, FaultDriver<?>> byClass = new LinkedHashMap<>();
+
+    DriverRegistry(List<FaultDriver<?>> drivers) {
+        drivers.forEach(d -> byClass.put(d.faultClass(), d));
+    }
+
+    /** The fault types there is a driver for, in registration order. */
+    Set<String> faultTypes() {
+        Set<String> out = new LinkedHashSet<>();
+        byClass.values().forEach(d -> out.add(d.faultType()));
+        return out;
+    }
+
+    FaultDriver.Applied apply(String commandId, FaultSpec fault) throws FaultException {
+        return apply(driver(fault), commandId, fault);
+    }
+
+    String recover(String commandId, FaultSpec fault) throws FaultException {
+        return recover(driver(fault), commandId, fault);
+    }
+
+    String preview(FaultSpec fault) throws FaultException {
+        return preview(driver(fault), fault);
+    }
+
+    private FaultDriver<?> driver(FaultSpec fault) throws FaultException {
+        FaultDriver<?> d = fault == null ? null : byClass.get(fault.getClass());
+        if (d == null) {
+            throw new FaultException("no driver for " + (fault == null ? "an unreadable fault" : fault.type()));
+        }
+        return d;
+    }
+
+    private static <F extends FaultSpec> FaultDriver.Applied apply(FaultDriver<F> d, String id, FaultSpec f)
+            throws FaultException {
+        return d.apply(id, d.faultClass().cast(f));
+    }
+
+    private static <F extends FaultSpec> String recover(FaultDriver<F> d, String id, FaultSpec f) throws FaultException {
+        return d.recover(id, d.faultClass().cast(f));
+    }
+
+    private static <F extends FaultSpec> String preview(FaultDriver<F> d, FaultSpec f) throws FaultException {
+        return d.preview(d.faultClass().cast(f));
+    }
+}

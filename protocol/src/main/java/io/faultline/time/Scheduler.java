@@ -1,0 +1,53 @@
+package io.faultline.time;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Where time passes: the clock that stamps events, and the timers that run tasks later. Every
+ * timer, deadline and periodic task in Faultline goes through one, so tests drive time by hand
+ * ({@code ManualScheduler} in the protocol's test jar) instead of sleeping.
+ *
+ * <p>Tasks run one at a time, in due order, on the scheduler's own thread: state touched only by
+ * its tasks needs no lock.
+ */
+public interface Scheduler extends AutoCloseable {
+    /** The clock every timestamp is taken from. */
+    Clock clock();
+
+    /** Runs {@code task} once, {@code delay} from now. */
+    Cancellable schedule(Duration delay, Runnable task);
+
+    /** Runs {@code task} every {@code period}, first {@code initialDelay} from now, until cancelled. */
+    Cancellable scheduleAtFixedRate(Duration initialDelay, Duration period, Runnable task);
+
+    /** Runs {@code task} on the scheduler's thread as soon as it is free. */
+    default Cancellable execute(Runnable task) {
+        return schedule(Duration.ZERO, task);
+    }
+
+    /**
+     * Runs {@code task} on the scheduler's thread and waits for its result.
+     *
+     * @throws TimeoutException when it has not finished within {@code timeout}
+     * @throws Exception        what the task threw
+     */
+    <T> T call(Callable<T> task, Duration timeout) throws Exception;
+
+    /** Stops running tasks; tasks not yet run are dropped. */
+    @Override
+    void close();
+
+    /** A scheduled task that can be called off. */
+    interface Cancellable {
+        /** Keeps the task from running again; a run in progress finishes. */
+        void cancel();
+    }
+
+    /** A scheduler on one daemon thread named {@code name}, stamping with {@code clock}. */
+    static Scheduler system(String name, Clock clock) {
+        return new SystemScheduler(name, clock);
+    }
+}
