@@ -183,6 +183,6 @@ final class CommandConsumer implements AutoCloseable {
     public void close() {
         open = false;
         // No group and no commits: nothing to wait for (an idle fetch may be pending for seconds).
-        consumer.close(Duration.ZERO);
+        consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ZERO));
     }
 }

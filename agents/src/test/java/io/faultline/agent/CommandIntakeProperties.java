@@ -38,6 +38,13 @@ class CommandIntakeProperties {
     void mutatedEnvelopesNeverRunAnythingButTheGenuineCommand(@ForAll("mutants") byte[] record) {
         CommandIntake.Decision d = IntakeFixture.intake().decide("agent-1", record, T0, CAPABILITIES, null);
         Statistics.label("outcome").collect(describe(d));
+        // The mutants must reach each gate: the parser, the signature, the key id, and some get through intact.
+        Statistics.label("outcome").coverage(c -> {
+            c.check("rejected malformed").percentage(p -> p >= 20);
+            c.check("rejected forged").percentage(p -> p >= 5);
+            c.check("rejected unknown-key").count(n -> n >= 1);
+            c.check("accepted").count(n -> n >= 1);
+        });
         if (d instanceof CommandIntake.Accept a) {
             assertThat(a.command()).isEqualTo(GENUINE);
         }
@@ -49,6 +56,7 @@ class CommandIntakeProperties {
         byte[] record = Json.encode(new SignedCommand(good.keyId(), good.signature(), text));
         CommandIntake.Decision d = IntakeFixture.intake().decide("agent-1", record, T0, CAPABILITIES, null);
         Statistics.label("outcome").collect(describe(d));
+        Statistics.label("outcome").coverage(c -> c.check("rejected forged").percentage(p -> p >= 50));
         if (!text.equals(good.command())) {
             assertThat(d).isInstanceOf(CommandIntake.Reject.class);
         }

@@ -267,7 +267,7 @@ public final class OrderListener implements Runnable {
 
     private void closeQuietly() {
         try {
-            consumer.close(Duration.ofSeconds(5));
+            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
         } catch (RuntimeException e) {
             log.debug("consumer close", e);
         }

@@ -179,6 +179,7 @@ public final class GameDay {
         }
     }
 
+    @SuppressWarnings("try") // progress is closed early, before the drain, so its last line is the step count
     private Verdict execute(Scenario scenario, String runId, Instant startedAt, Admin admin,
                             KafkaProducer<String, byte[]> producer, TelemetryFeed telemetry)
             throws InfrastructureException, InterruptedException {

@@ -55,7 +55,7 @@ final class HaltWatch implements AutoCloseable {
             } catch (WakeupException e) {
                 // Closing.
             } finally {
-                consumer.close(Duration.ofSeconds(2));
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(2)));
             }
         }, "halt-watch");
         thread.setDaemon(true);

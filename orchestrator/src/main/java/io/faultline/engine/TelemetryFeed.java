@@ -106,7 +106,7 @@ public final class TelemetryFeed implements AutoCloseable {
         } catch (WakeupException e) {
             // Closing.
         } finally {
-            consumer.close(Duration.ofSeconds(2));
+            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(2)));
         }
     }
 

@@ -2,7 +2,6 @@ package io.faultline.verifier;
 
 import io.faultline.protocol.CanaryStats;
 import io.faultline.protocol.CheckResult;
-import io.faultline.protocol.CheckResult.Outcome;
 import io.faultline.protocol.FaultRecord;
 import io.faultline.scenario.ChecksSpec;
 import io.faultline.scenario.ProbeSpec;
@@ -18,8 +17,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Judges a run's history: failover per fault (as a bound, see DESIGN.md), LOST, DUPLICATE and
- * UNEXPECTED canaries. Pure: no clock, no I/O, so tests feed it exact histories.
+ * Judges a run's history: works out per fault failover (as a bound, see docs/verifier.md) and
+ * latency, and the delivery anomalies, then composes the checks ({@link FailoverCheck},
+ * {@link LatencyCheck}, {@link CircuitCheck}, {@link AlertCheck}, {@link ProbeCheck},
+ * {@link DeliveryCheck}), each guarded by {@link Check#safe}. Pure: no clock, no I/O, so tests
+ * feed it exact histories.
  */
 public final class Verifier {
     /** How many offending event ids a check lists. */
@@ -38,9 +40,20 @@ public final class Verifier {
         return verify(h, spec, List.of());
     }
 
+    /** The checks every run is judged by, in the order they appear in a verdict. */
+    private static final List<Check> CHECKS = List.of(new FailoverCheck(), new LatencyCheck(), new CircuitCheck(),
+            new AlertCheck(), new ProbeCheck(), new DeliveryCheck()).stream().map(Check::safe).toList();
+
     /** As {@link #verify(History, ChecksSpec)}, with a check per steady-state probe. */
     public static Result verify(History h, ChecksSpec spec, List<ProbeSpec> probes) {
+        Analysis analysis = analyse(h, spec, probes);
         List<CheckResult> checks = new ArrayList<>();
+        CHECKS.forEach(c -> checks.addAll(c.check(analysis)));
+        return new Result(checks, analysis.faults(), stats(h, analysis.anomalies()), analysis.anomalies());
+    }
+
+    /** Works out, once, the figures the checks judge: per fault failover and latency, and the anomalies. */
+    static Analysis analyse(History h, ChecksSpec spec, List<ProbeSpec> probes) {
         List<FaultRecord> faults = new ArrayList<>();
         List<Instant> completions = h.observations().stream().map(Observation::observedAt).sorted().toList();
         Duration threshold = outageThreshold(h, completions);
@@ -53,43 +66,18 @@ public final class Verifier {
             FaultRecord.Failover failover = withCatchUp(failover(f, windowEnd, h, completions, threshold), latency, index);
             faults.add(new FaultRecord(f.name(), f.commandId(), f.agentId(), f.faultType(), f.invokedAt(),
                     f.appliedAt(), f.healInvokedAt(), f.undoneAt(), failover, latency));
-            checks.add(failoverCheck(f, failover, spec.failover()));
-            if (latency != null && latency.afterP99Ms() != null) {
-                checks.add(latencyCheck(f, latency, spec.latencyRecovery()));
-            }
         }
-        if (spec.circuit() != null) {
-            checks.add(circuitCheck(h, windows, spec.circuit()));
-        }
-        for (ChecksSpec.AlertCheck alert : spec.alerts()) {
-            checks.addAll(alertChecks(h, faults, alert));
-        }
-        for (ProbeSpec probe : probes) {
-            checks.add(probeCheck(h, faults, probe));
-        }
+        return new Analysis(h, spec, probes, windows, faults, anomalies(h));
+    }
 
-        Anomalies anomalies = anomalies(h);
-        checks.add(countCheck("lost", anomalies.lost(), spec.lost(), anomalies.lost().size()
-                + " acknowledged canaries never observed although the system committed past them"));
-        checks.add(countCheck("unseen", anomalies.unseen(), spec.unseen(), anomalies.unseen().size()
-                + " acknowledged canaries not observed by the deadline " + h.observedUntil()
-                + (h.committed().isEmpty() ? " (committed offsets unknown: loss cannot be proven)" : ", not yet consumed")));
-        checks.add(countCheck("duplicated", anomalies.duplicated(), spec.duplicated(), anomalies.duplicated().size()
-                + " canaries observed more than once (" + anomalies.redelivered().size()
-                + " re-processed from the same input offset, "
-                + (anomalies.duplicated().size() - anomalies.redelivered().size()) + " written twice)"));
-        checks.add(countCheck("unexpected", anomalies.unexpected(), 0, anomalies.unexpected().size()
-                + " observed canaries that were never sent"));
-        checks.add(countCheck("reordered", anomalies.reordered(), spec.reordered(), anomalies.reordered().size()
-                + " canaries observed after a later canary of the same key"));
-
+    private static CanaryStats stats(History h, Anomalies anomalies) {
+        Index index = new Index(h);
         long acked = h.sent().stream().filter(SentEvent::acknowledged).count();
         long observed = h.sent().stream().filter(e -> index.firstSeen.containsKey(e.id())).count();
         double rate = h.canaryInterval().isZero() ? 0 : 1e9 / h.canaryInterval().toNanos();
-        CanaryStats stats = new CanaryStats(h.sent().size(), acked, observed, anomalies.lost().size(),
+        return new CanaryStats(h.sent().size(), acked, observed, anomalies.lost().size(),
                 anomalies.unseen().size(), anomalies.duplicated().size(), anomalies.unexpected().size(),
                 anomalies.reordered().size(), rate);
-        return new Result(checks, faults, stats, anomalies);
     }
 
     /** Lookups every check needs, built once per verification. */
@@ -283,31 +271,6 @@ public final class Verifier {
                 fo.upperMs(), fo.resolutionMs(), fo.availabilityGapMs(), catchUp);
     }
 
-    private static CheckResult failoverCheck(FaultWindow f, FaultRecord.Failover fo, Duration max) {
-        String name = "failover[" + f.name() + "]";
-        Double threshold = max == null ? null : (double) max.toMillis();
-        if (!fo.recovered()) {
-            return new CheckResult(name, Outcome.FAIL, null, threshold, "ms",
-                    "no canary completed after the outage that began " + (fo.outageStart() == null ? "at injection"
-                            : "at " + fo.outageStart()) + ": not recovered within " + fo.availabilityGapMs() + " ms",
-                    List.of());
-        }
-        String measured = fo.outage()
-                ? "recovered " + fo.lowerMs() + "-" + fo.upperMs() + " ms after the fault (resolution "
-                        + fo.resolutionMs() + " ms), longest gap without completions " + fo.availabilityGapMs() + " ms"
-                        + (fo.catchUpMs() == null ? "" : ", caught up " + fo.catchUpMs() + " ms after recovery")
-                : "no outage: longest gap without completions " + fo.availabilityGapMs() + " ms";
-        boolean ok = threshold == null || fo.upperMs() <= threshold;
-        return new CheckResult(name, ok ? Outcome.PASS : Outcome.FAIL, (double) fo.upperMs(), threshold, "ms",
-                measured + (threshold == null ? " (no threshold set)" : ok ? "" : ", over the " + max.toMillis() + " ms limit"),
-                List.of());
-    }
-
-    private static CheckResult countCheck(String name, List<String> offenders, long max, String summary) {
-        return new CheckResult(name, offenders.size() <= max ? Outcome.PASS : Outcome.FAIL, (double) offenders.size(),
-                (double) max, "events", summary, offenders.subList(0, Math.min(OFFENDERS, offenders.size())));
-    }
-
     /**
      * Latency before (the {@link #LATENCY_BASELINE} before injection), during and after one fault,
      * from the first observation of each canary.
@@ -365,160 +328,4 @@ public final class Verifier {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 
-    private static CheckResult latencyCheck(FaultWindow f, FaultRecord.Latency l, Duration max) {
-        String name = "latency[" + f.name() + "]";
-        Double threshold = max == null ? null : (double) max.toMillis();
-        String impact = "canary latency p50/p99 " + l.baselineP50Ms() + "/" + l.baselineP99Ms() + " ms before the fault, "
-                + (l.duringP99Ms() == null ? "no canary completed during it"
-                        : l.duringP50Ms() + "/" + l.duringP99Ms() + " ms during it (max " + l.duringMaxMs() + " ms)");
-        if (l.recoveredAfterMs() == null) {
-            return new CheckResult(name, Outcome.FAIL, null, threshold, "ms", impact + "; still above " + l.boundMs()
-                    + " ms when the run ended", List.of());
-        }
-        boolean ok = threshold == null || l.recoveredAfterMs() <= threshold;
-        return new CheckResult(name, ok ? Outcome.PASS : Outcome.FAIL, (double) l.recoveredAfterMs(), threshold, "ms",
-                impact + "; back under " + l.boundMs() + " ms " + l.recoveredAfterMs() + " ms after heal"
-                        + (ok ? "" : ", over the " + max.toMillis() + " ms limit"), List.of());
-    }
-
-    /**
-     * An alert's checks: it fired within the limit of the first injection, resolved within the
-     * limit of recovery (or heal, when there was no outage), flapped at most so often; or, for
-     * {@code mustNotFire}, never fired during the run.
-     */
-    static List<CheckResult> alertChecks(History h, List<FaultRecord> faults, ChecksSpec.AlertCheck spec) {
-        String name = "alert[" + spec.name() + "]";
-        Instant injected = faults.stream().map(FaultRecord::invokedAt).min(Comparator.naturalOrder())
-                .orElse(h.sent().stream().map(SentEvent::sentAt).min(Comparator.naturalOrder()).orElse(h.observedUntil()));
-        List<History.AlertChange> mine = h.alerts().stream().filter(a -> a.alertname().equals(spec.name()))
-                .sorted(Comparator.comparing(History.AlertChange::at)).toList();
-        List<CheckResult> out = new ArrayList<>();
-        if (spec.mustNotFire()) {
-            List<History.AlertChange> fired = mine.stream().filter(History.AlertChange::firing).toList();
-            out.add(new CheckResult(name + ".mustNotFire", fired.isEmpty() ? Outcome.PASS : Outcome.FAIL,
-                    (double) fired.size(), 0.0, "firings", fired.isEmpty() ? spec.name() + " did not fire"
-                            : spec.name() + " fired " + fired.size() + " time(s), first at " + fired.get(0).at(), List.of()));
-            return out;
-        }
-        History.AlertChange firing = mine.stream().filter(a -> a.firing() && !a.at().isBefore(injected)).findFirst()
-                .orElse(null);
-        if (spec.firesWithin() != null) {
-            double limit = spec.firesWithin().toMillis();
-            if (firing == null) {
-                out.add(new CheckResult(name + ".fires", Outcome.FAIL, null, limit, "ms", spec.name()
-                        + " never fired after the injection at " + injected, List.of()));
-            } else {
-                long ms = Duration.between(injected, firing.at()).toMillis();
-                out.add(new CheckResult(name + ".fires", ms <= limit ? Outcome.PASS : Outcome.FAIL, (double) ms, limit, "ms",
-                        spec.name() + " fired " + ms + " ms after the injection" + (ms <= limit ? "" : ", over the limit"),
-                        List.of()));
-            }
-        }
-        if (spec.resolvesWithin() != null) {
-            double limit = spec.resolvesWithin().toMillis();
-            Instant reference = faults.stream().map(f -> f.failover() != null && f.failover().outage()
-                            && f.failover().recovered() ? f.failover().recoveredAt()
-                            : f.undoneAt() != null ? f.undoneAt() : f.healInvokedAt())
-                    .filter(java.util.Objects::nonNull).max(Comparator.naturalOrder()).orElse(injected);
-            History.AlertChange resolved = firing == null ? null : mine.stream()
-                    .filter(a -> !a.firing() && a.at().isAfter(firing.at())).findFirst().orElse(null);
-            if (firing == null) {
-                out.add(new CheckResult(name + ".resolves", Outcome.FAIL, null, limit, "ms", spec.name()
-                        + " never fired, so it cannot have resolved", List.of()));
-            } else if (resolved == null) {
-                out.add(new CheckResult(name + ".resolves", Outcome.FAIL, null, limit, "ms", spec.name()
-                        + " fired at " + firing.at() + " and was still firing when the run ended", List.of()));
-            } else {
-                long ms = Math.max(0, Duration.between(reference, resolved.at()).toMillis());
-                out.add(new CheckResult(name + ".resolves", ms <= limit ? Outcome.PASS : Outcome.FAIL, (double) ms, limit,
-                        "ms", spec.name() + " resolved " + ms + " ms after recovery or heal (" + reference + ")"
-                                + (ms <= limit ? "" : ", over the limit"), List.of()));
-            }
-        }
-        long flaps = Math.max(0, mine.stream().filter(a -> a.firing() && !a.at().isBefore(injected)).count() - 1);
-        if (spec.maxFlaps() != null) {
-            out.add(new CheckResult(name + ".flaps", flaps <= spec.maxFlaps() ? Outcome.PASS : Outcome.FAIL,
-                    (double) flaps, (double) spec.maxFlaps(), "firings", spec.name() + " fired again " + flaps
-                            + " time(s) after it first fired", List.of()));
-        }
-        return out;
-    }
-
-    /**
-     * A probe's samples in the phase its mode names: at most {@code failures} may fail; for
-     * {@code after}, the last sample must hold too (the system must be back by the end).
-     */
-    static CheckResult probeCheck(History h, List<FaultRecord> faults, ProbeSpec spec) {
-        Instant firstFault = faults.stream().map(FaultRecord::invokedAt).min(Comparator.naturalOrder()).orElse(null);
-        Instant lastHeal = faults.stream().map(f -> f.undoneAt() != null ? f.undoneAt() : f.healInvokedAt())
-                .filter(java.util.Objects::nonNull).max(Comparator.naturalOrder()).orElse(null);
-        List<History.ProbeSample> mine = h.probes().stream().filter(s -> s.probe().equals(spec.name()))
-                .sorted(Comparator.comparing(History.ProbeSample::at)).filter(s -> switch (spec.mode()) {
-                    case BEFORE -> firstFault == null || s.at().isBefore(firstFault);
-                    case DURING -> faults.stream().anyMatch(f -> !s.at().isBefore(f.appliedAt() != null ? f.appliedAt()
-                            : f.invokedAt()) && (f.undoneAt() == null && f.healInvokedAt() == null
-                            || s.at().isBefore(f.undoneAt() != null ? f.undoneAt() : f.healInvokedAt())));
-                    case AFTER -> lastHeal != null && !s.at().isBefore(lastHeal);
-                    case CONTINUOUS -> true;
-                }).toList();
-        String name = "probe[" + spec.name() + "]";
-        String phase = spec.mode().wireName();
-        if (mine.isEmpty()) {
-            return new CheckResult(name, Outcome.FAIL, null, (double) spec.failures(), "samples",
-                    "no sample was taken " + phase, List.of());
-        }
-        List<History.ProbeSample> failed = mine.stream().filter(s -> !s.ok()).toList();
-        boolean endsHealthy = mine.get(mine.size() - 1).ok();
-        boolean ok = failed.size() <= spec.failures() && (spec.mode() != ProbeSpec.Mode.AFTER || endsHealthy);
-        String summary = failed.size() + " of " + mine.size() + " samples failed (" + phase + ")"
-                + (failed.isEmpty() ? "; last: " + mine.get(mine.size() - 1).detail()
-                        : "; first failure at " + failed.get(0).at() + ": " + failed.get(0).detail())
-                + (spec.mode() == ProbeSpec.Mode.AFTER && !endsHealthy ? "; still failing at the end" : "");
-        return new CheckResult(name, ok ? Outcome.PASS : Outcome.FAIL, (double) failed.size(), (double) spec.failures(),
-                "samples", summary, List.of());
-    }
-
-    /** The named breaker opened during a fault and every breaker that opened was closed again soon after heal. */
-    static CheckResult circuitCheck(History h, List<FaultWindow> windows, ChecksSpec.CircuitCheck spec) {
-        String name = "circuit[" + spec.name() + "]";
-        double threshold = spec.closesWithin().toMillis();
-        if (windows.isEmpty()) {
-            return new CheckResult(name, Outcome.FAIL, null, threshold, "ms", "no fault was injected", List.of());
-        }
-        Instant firstFault = windows.get(0).invokedAt();
-        FaultWindow last = windows.get(windows.size() - 1);
-        Instant healAt = last.undoneAt() != null ? last.undoneAt() : last.healInvokedAt() != null ? last.healInvokedAt()
-                : h.sendingStoppedAt();
-        Map<String, History.CircuitChange> lastChange = new LinkedHashMap<>();
-        Set<String> opened = new java.util.TreeSet<>();
-        h.circuits().stream().filter(c -> c.circuit().equals(spec.name()) && !c.at().isBefore(firstFault))
-                .sorted(Comparator.comparing(History.CircuitChange::at)).forEach(c -> {
-                    if (c.to().equals("open")) {
-                        opened.add(c.service());
-                    }
-                    lastChange.put(c.service(), c);
-                });
-        if (opened.isEmpty()) {
-            return new CheckResult(name, Outcome.FAIL, null, threshold, "ms",
-                    "the " + spec.name() + " circuit never opened during the fault", List.of());
-        }
-        List<String> stillOpen = new ArrayList<>();
-        long worst = 0;
-        for (String service : opened) {
-            History.CircuitChange c = lastChange.get(service);
-            if (!c.to().equals("closed")) {
-                stillOpen.add(service);
-            } else {
-                worst = Math.max(worst, Duration.between(healAt, c.at()).toMillis());
-            }
-        }
-        if (!stillOpen.isEmpty()) {
-            return new CheckResult(name, Outcome.FAIL, null, threshold, "ms", "opened on " + opened
-                    + " and never closed again on " + stillOpen, stillOpen);
-        }
-        boolean ok = worst <= threshold;
-        return new CheckResult(name, ok ? Outcome.PASS : Outcome.FAIL, (double) Math.max(0, worst), threshold, "ms",
-                "opened on " + opened + " during the fault, all closed again " + Math.max(0, worst) + " ms after heal"
-                        + (ok ? "" : ", over the " + spec.closesWithin().toMillis() + " ms limit"), List.of());
-    }
 }

@@ -222,7 +222,7 @@ public final class CanaryWorkload implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        consumer.close(Duration.ofSeconds(2));
+        consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(2)));
         producer.close(Duration.ofSeconds(5));
     }
 }

@@ -42,6 +42,10 @@ class ScenarioLoaderProperties {
     @Property(tries = 3000)
     void mutatedScenariosLoadOrFailWithFileAndLine(@ForAll("mutants") String text) {
         Statistics.label("outcome").collect(load(text));
+        Statistics.label("outcome").coverage(c -> {
+            c.check("loaded").percentage(p -> p >= 10);
+            c.check("rejected").percentage(p -> p >= 10);
+        });
     }
 
     @Property(tries = 1000)

@@ -60,6 +60,9 @@ class VerifierTest {
     void passesAHistoryWithoutAnomalies() {
         Verifier.Result r = Verifier.verify(new Builder(500, Set.of()).fault(T0.plusSeconds(5), T0.plusSeconds(5).plusMillis(40))
                 .history(), new ChecksSpec(Duration.ofSeconds(10), 0L, 0L));
+        assertThat(r.checks()).extracting(CheckResult::name).contains(CheckNames.LOST, CheckNames.UNSEEN,
+                CheckNames.DUPLICATED, CheckNames.UNEXPECTED, CheckNames.REORDERED);
+        assertThat(r.checks()).filteredOn(c -> c.name().startsWith(CheckNames.FAILOVER + "[")).hasSize(1);
         assertThat(r.checks()).allMatch(CheckResult::passed);
         assertThat(r.canary().lost()).isZero();
         assertThat(r.faults().get(0).failover().outage()).isFalse();
@@ -141,8 +144,8 @@ class VerifierTest {
         assertThat(reordered.passed()).isFalse();
         assertThat(reordered.offenders()).containsExactly("r:40");
         assertThat(r.canary().reordered()).isEqualTo(1);
-        assertThat(Verifier.verify(b.history(), new ChecksSpec(null, 0L, 0L, null, null, null, 1L)).checks())
-                .filteredOn(c -> c.name().equals("reordered")).allMatch(CheckResult::passed);
+        assertThat(check(Verifier.verify(b.history(), new ChecksSpec(null, 0L, 0L, null, null, null, 1L)), "reordered")
+                .passed()).isTrue();
     }
 
     @Test
@@ -199,8 +202,7 @@ class VerifierTest {
         assertThat(dup.passed()).isFalse();
         assertThat(dup.offenders()).containsExactly("r:10", "r:11", "r:20");
         assertThat(dup.summary()).contains("2 re-processed from the same input offset", "1 written twice");
-        assertThat(Verifier.verify(b.history(), new ChecksSpec(null, 0L, 3L)).checks())
-                .filteredOn(c -> c.name().equals("duplicated")).allMatch(CheckResult::passed);
+        assertThat(check(Verifier.verify(b.history(), new ChecksSpec(null, 0L, 3L)), "duplicated").passed()).isTrue();
     }
 
     @Test
@@ -369,5 +371,27 @@ class VerifierTest {
         CheckResult after = judge.apply(io.faultline.scenario.ProbeSpec.Mode.AFTER, 5);
         assertThat(after.passed()).isFalse();
         assertThat(after.summary()).contains("still failing at the end");
+    }
+
+    @Test
+    void aCheckThatThrowsFailsWithItsReasonInsteadOfSinkingTheVerdict() {
+        Check broken = new Check() {
+            @Override
+            public String name() {
+                return CheckNames.ALERT;
+            }
+
+            @Override
+            public List<CheckResult> check(Analysis analysis) {
+                throw new IllegalStateException("alert log unreadable");
+            }
+        };
+        Analysis analysis = Verifier.analyse(new Builder(100, Set.of()).history(), ChecksSpec.DEFAULTS, List.of());
+        List<CheckResult> out = Check.safe(broken).check(analysis);
+        assertThat(out).singleElement().satisfies(c -> {
+            assertThat(c.name()).isEqualTo(CheckNames.ALERT);
+            assertThat(c.passed()).isFalse();
+            assertThat(c.summary()).contains("could not be judged", "alert log unreadable");
+        });
     }
 }

@@ -32,6 +32,11 @@ class DecoderProperties {
         Statistics.label("command").collect(decode(record, Command.class));
         Statistics.label("event").collect(decode(record, TelemetryEvent.class));
         Statistics.label("envelope").collect(open(record));
+        // Mutants that decode and mutants that are refused: both branches of the codec are exercised.
+        Statistics.label("command").coverage(c -> {
+            c.check("decoded").count(n -> n >= 1);
+            c.check("rejected").percentage(p -> p >= 50);
+        });
     }
 
     private static String decode(byte[] record, Class<?> type) {

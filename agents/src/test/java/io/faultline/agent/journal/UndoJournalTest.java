@@ -69,8 +69,11 @@ class UndoJournalTest {
 
     @Test
     void oneAgentPerStateDirectory(@TempDir Path dir) throws Exception {
-        try (UndoJournal j = UndoJournal.open(dir)) {
+        UndoJournal first = UndoJournal.open(dir);
+        try {
             assertThatThrownBy(() -> UndoJournal.open(dir)).hasMessageContaining("in use by another agent");
+        } finally {
+            first.close();
         }
         UndoJournal.open(dir).close();
     }

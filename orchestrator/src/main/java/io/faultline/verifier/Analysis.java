@@ -1,0 +1,14 @@
+package io.faultline.verifier;
+
+import io.faultline.protocol.FaultRecord;
+import io.faultline.scenario.ChecksSpec;
+import io.faultline.scenario.ProbeSpec;
+import java.util.List;
+
+/**
+ * What every check reads: the history, what the scenario asks, and the figures worked out once
+ * (per-fault records in injection order, parallel to {@code windows}, and the delivery anomalies).
+ */
+record Analysis(History history, ChecksSpec spec, List<ProbeSpec> probes, List<FaultWindow> windows,
+                List<FaultRecord> faults, Verifier.Anomalies anomalies) {
+}

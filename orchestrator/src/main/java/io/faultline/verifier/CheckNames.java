@@ -1,0 +1,28 @@
+package io.faultline.verifier;
+
+/**
+ * The names checks go by in verdicts, reports and tests. A check about one thing (a fault, an
+ * alert, a probe, a breaker) is named {@code check[thing]}.
+ */
+public final class CheckNames {
+    public static final String FAILOVER = "failover";
+    public static final String LATENCY = "latency";
+    public static final String CIRCUIT = "circuit";
+    public static final String ALERT = "alert";
+    public static final String PROBE = "probe";
+    /** The family of the five delivery checks below. */
+    public static final String DELIVERY = "delivery";
+    public static final String LOST = "lost";
+    public static final String UNSEEN = "unseen";
+    public static final String DUPLICATED = "duplicated";
+    public static final String UNEXPECTED = "unexpected";
+    public static final String REORDERED = "reordered";
+
+    private CheckNames() {
+    }
+
+    /** {@code failover[kill-primary]}: the check {@code check} about {@code subject}. */
+    public static String perFault(String check, String subject) {
+        return check + "[" + subject + "]";
+    }
+}
