@@ -58,8 +58,8 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new InfrastructureException("no verdict of run " + runId + " on " + topics.verdicts());
         }
         Verifier.Result again = audit.verify();
-        Verdict replayed = new Verdict(Verdict.SCHEMA_VERSION, runId, audit.scenario(), Verdict.statusOf(again.checks()),
-                null, original.startedAt(), original.finishedAt(), again.checks(), again.faults(), again.canary());
+        Verdict replayed = Verdict.judged(runId, audit.scenario(), original.startedAt(), original.finishedAt(),
+                again.checks(), again.faults(), again.canary());
         if (reportDir != null) {
             Reports.writeAll(reportDir.resolve(runId), replayed, Timeline.of(audit.history(), Duration.ofMillis(250)));
         }

@@ -13,7 +13,6 @@ import io.faultline.alert.AlertmanagerPoller;
 import io.faultline.protocol.CheckCommand;
 import io.faultline.protocol.CommandSigner;
 import io.faultline.protocol.Json;
-import io.faultline.protocol.RenewCommand;
 import io.faultline.probe.HttpProbe;
 import io.faultline.probe.Probe;
 import io.faultline.probe.Probes;
@@ -31,6 +30,7 @@ import io.faultline.verifier.FaultWindow;
 import io.faultline.verifier.History;
 import io.faultline.verifier.Timeline;
 import io.faultline.verifier.Verifier;
+import io.faultline.time.Scheduler;
 import io.faultline.workload.CanaryWorkload;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -45,9 +45,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -74,6 +71,7 @@ public final class GameDay {
 
     private final Options options;
     private final Clock clock;
+    private final TargetResolver targets = new TargetResolver(new java.security.SecureRandom());
 
     /**
      * @param agentWait      how long preflight waits for the targeted agents' heartbeats
@@ -100,7 +98,6 @@ public final class GameDay {
         volatile Instant appliedAt;
         volatile Instant healInvokedAt;
         Instant undoneAt;
-        ScheduledFuture<?> renewal;
 
         Injection(String step, String commandId, String agentId, String faultType, Instant invokedAt, Duration lease) {
             this.step = step;
@@ -170,8 +167,7 @@ public final class GameDay {
                 try {
                     verdict = execute(scenario, runId, startedAt, admin, producer, telemetry);
                 } catch (InfrastructureException e) {
-                    verdict = new Verdict(Verdict.SCHEMA_VERSION, runId, scenario.name(), Verdict.Status.ERROR,
-                            e.getMessage(), startedAt, clock.instant(), List.of(), List.of(), null);
+                    verdict = Verdict.error(runId, scenario.name(), e.getMessage(), startedAt, clock.instant());
                 }
                 publish(producer, options.topics().verdicts(), verdict.runId(), verdict);
                 return verdict;
@@ -187,10 +183,14 @@ public final class GameDay {
         AlertLog alerts = new AlertLog();
         ProbeSampler samplers = null;
         List<Injection> injections = new java.util.concurrent.CopyOnWriteArrayList<>();
-        ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "lease-renewal");
-            t.setDaemon(true);
-            return t;
+        Scheduler renewalTimer = Scheduler.system("lease-renewal", clock);
+        LeaseRenewer renewals = new LeaseRenewer(renewalTimer, runId, renew -> {
+            try {
+                producer.send(new ProducerRecord<>(options.topics().commands(), renew.target().recordKey(),
+                        options.signer().seal(renew)));
+            } catch (RuntimeException e) {
+                log.warn("cannot renew {}: {}", renew.faultCommandId(), e.toString());
+            }
         });
         try (HaltWatch halts = new HaltWatch(options.bootstrapServers(), options.topics().halt(), startedAt,
                 h -> abort.trip("halted by " + (h.issuedBy() == null ? "someone" : h.issuedBy()) + " at " + h.at()
@@ -221,15 +221,14 @@ public final class GameDay {
                 }
                 log.info("after the abort: {}", e.getMessage());
             } finally {
-                healRemaining(runId, injections, producer, telemetry);
-                renewals.shutdownNow();
+                healRemaining(runId, injections, producer, telemetry, renewals);
+                renewals.close();
             }
             if (abort.tripped()) {
                 canary.stopProducing();
                 progress.close();
                 log.warn("run {} aborted: {}", runId, abort.reason());
-                return new Verdict(Verdict.SCHEMA_VERSION, runId, scenario.name(), Verdict.Status.ABORTED,
-                        abort.reason(), startedAt, clock.instant(), List.of(), List.of(), null);
+                return Verdict.aborted(runId, scenario.name(), abort.reason(), startedAt, clock.instant());
             }
             progress.step(scenario.steps().size(), "drain: waiting up to " + Durations.format(scenario.drain())
                     + " for in-flight canaries");
@@ -248,10 +247,11 @@ public final class GameDay {
             audit.publish(producer, options.topics().telemetry(), clock);
             Verifier.Result result = audit.verify();
             timeline = Timeline.of(history, Duration.ofMillis(250));
-            return new Verdict(Verdict.SCHEMA_VERSION, runId, scenario.name(), Verdict.statusOf(result.checks()), null,
-                    startedAt, clock.instant(), result.checks(), result.faults(), result.canary());
+            return Verdict.judged(runId, scenario.name(), startedAt, clock.instant(), result.checks(), result.faults(),
+                    result.canary());
         } finally {
-            renewals.shutdownNow();
+            renewals.close();
+            renewalTimer.close();
             if (samplers != null) {
                 samplers.close();
             }
@@ -260,7 +260,7 @@ public final class GameDay {
 
     private void runSteps(Scenario scenario, String runId, Abort abort, List<Injection> injections, Admin admin,
                           KafkaProducer<String, byte[]> producer, TelemetryFeed telemetry,
-                          ScheduledExecutorService renewals, Progress progress)
+                          LeaseRenewer renewals, Progress progress)
             throws InfrastructureException, InterruptedException {
         for (int i = 0; i < scenario.steps().size() && !abort.tripped(); i++) {
             Step step = scenario.steps().get(i);
@@ -271,13 +271,13 @@ public final class GameDay {
                 for (AgentHeartbeat agent : resolve(scenario, step.inject().target(), admin, telemetry)) {
                     Injection inj = inject(runId, step, agent, producer, telemetry);
                     injections.add(inj);
-                    hold(runId, inj, producer, renewals);
+                    renewals.hold(inj.commandId, inj.agentId, inj.lease);
                     progress.fault(inj.step + " on " + inj.agentId);
                 }
             } else {
                 for (Injection inj : injections) {
                     if (inj.step.equals(step.heal()) && inj.healInvokedAt == null) {
-                        heal(runId, inj, producer, telemetry);
+                        heal(runId, inj, producer, telemetry, renewals);
                     }
                 }
                 progress.fault(null);
@@ -362,26 +362,6 @@ public final class GameDay {
         }
     }
 
-    /** Renews the fault's lease every third of it until it is healed; if we die, the lease lapses. */
-    private void hold(String runId, Injection inj, KafkaProducer<String, byte[]> producer,
-                      ScheduledExecutorService renewals) {
-        long period = Math.max(100, inj.lease.toMillis() / 3);
-        inj.renewal = renewals.scheduleAtFixedRate(() -> {
-            if (inj.healInvokedAt != null) {
-                return;
-            }
-            Instant now = clock.instant();
-            RenewCommand renew = new RenewCommand(inj.commandId + ".renew." + now.toEpochMilli(), runId,
-                    Target.agent(inj.agentId), inj.commandId, now, now.plus(Duration.ofMillis(period)), inj.lease);
-            try {
-                producer.send(new ProducerRecord<>(options.topics().commands(), renew.target().recordKey(),
-                        options.signer().seal(renew)));
-            } catch (RuntimeException e) {
-                log.warn("cannot renew {} on {}: {}", inj.step, inj.agentId, e.toString());
-            }
-        }, period, period, TimeUnit.MILLISECONDS);
-    }
-
     /**
      * What {@code faultline plan} reports: the timeline, and every reason the scenario could not
      * run now. Empty {@code problems} means every step would be carried out.
@@ -460,7 +440,7 @@ public final class GameDay {
                                KafkaProducer<String, byte[]> producer, TelemetryFeed telemetry,
                                List<String> timeline, List<String> problems) throws InterruptedException {
         TargetSpec target = scenario.targets().get(step.inject().target());
-        telemetry.awaitAgents(hb -> labelsMatch(target, hb), options.heartbeatMaxAge(), options.agentWait());
+        telemetry.awaitAgents(hb -> TargetResolver.matches(target, hb), options.heartbeatMaxAge(), options.agentWait());
         List<AgentHeartbeat> agents;
         try {
             agents = resolve(scenario, step.inject().target(), admin, telemetry);
@@ -507,7 +487,7 @@ public final class GameDay {
             throws InfrastructureException, InterruptedException {
         for (Step step : scenario.injections()) {
             TargetSpec target = scenario.targets().get(step.inject().target());
-            List<AgentHeartbeat> agents = telemetry.awaitAgents(hb -> labelsMatch(target, hb),
+            List<AgentHeartbeat> agents = telemetry.awaitAgents(hb -> TargetResolver.matches(target, hb),
                     options.heartbeatMaxAge(), options.agentWait());
             if (agents.isEmpty()) {
                 throw new InfrastructureException("preflight: no live agent matches target '" + step.inject().target()
@@ -532,10 +512,6 @@ public final class GameDay {
         }
     }
 
-    private static boolean labelsMatch(TargetSpec target, AgentHeartbeat hb) {
-        return target.labels().entrySet().stream().allMatch(e -> e.getValue().equals(hb.labels().get(e.getKey())));
-    }
-
     private static String describe(List<AgentHeartbeat> agents) {
         return agents.isEmpty() ? "none" : agents.stream().map(a -> a.agentId() + " " + a.labels())
                 .collect(Collectors.joining(", "));
@@ -558,57 +534,8 @@ public final class GameDay {
     private List<AgentHeartbeat> resolve(Scenario scenario, String targetName, Admin admin, TelemetryFeed telemetry)
             throws InfrastructureException, InterruptedException {
         TargetSpec target = scenario.targets().get(targetName);
-        List<AgentHeartbeat> agents = telemetry.liveAgents(options.heartbeatMaxAge()).stream()
-                .filter(hb -> labelsMatch(target, hb)).toList();
-        if (agents.isEmpty()) {
-            throw new InfrastructureException("no live agent matches target '" + targetName + "' (labels "
-                    + target.labels() + ")");
-        }
-        return switch (target.pick()) {
-            case ALL -> agents;
-            case ANY -> List.of(agents.get(ThreadLocalRandom.current().nextInt(agents.size())));
-            case PARTITION_OWNER -> {
-                String owner = partitionOwner(admin, target.group(), target.topic());
-                List<AgentHeartbeat> beside = agents.stream()
-                        .filter(a -> owner.equals(a.labels().get(TargetSpec.CLIENT_ID_LABEL))).toList();
-                if (beside.isEmpty()) {
-                    throw new InfrastructureException("consumer '" + owner + "' owns the partitions of " + target.topic()
-                            + " in group " + target.group() + ", but no live agent of target '" + targetName
-                            + "' has label " + TargetSpec.CLIENT_ID_LABEL + "=" + owner);
-                }
-                yield beside;
-            }
-        };
-    }
-
-    /** The client.id of the group member owning the most partitions of {@code topic}; waits for a stable group. */
-    static String partitionOwner(Admin admin, String group, String topic)
-            throws InfrastructureException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        String last = "group not found";
-        while (System.nanoTime() < deadline) {
-            try {
-                ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all()
-                        .get(10, TimeUnit.SECONDS).get(group);
-                MemberDescription best = null;
-                long bestCount = 0;
-                for (MemberDescription m : d.members()) {
-                    long n = m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(topic)).count();
-                    if (n > bestCount) {
-                        best = m;
-                        bestCount = n;
-                    }
-                }
-                if (best != null) {
-                    return best.clientId();
-                }
-                last = "group " + group + " is " + d.groupState() + " with no owner of " + topic;
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-                last = e.getCause() != null ? e.getCause().getMessage() : e.toString();
-            }
-            Thread.sleep(200);
-        }
-        throw new InfrastructureException("cannot find the owner of " + topic + " in group " + group + ": " + last);
+        return targets.resolve(targetName, target, telemetry.liveAgents(options.heartbeatMaxAge()),
+                () -> GroupOwners.partitionOwner(admin, target.group(), target.topic()));
     }
 
     private Injection inject(String runId, Step step, AgentHeartbeat agent, KafkaProducer<String, byte[]> producer,
@@ -635,12 +562,11 @@ public final class GameDay {
         return inj;
     }
 
-    private void heal(String runId, Injection inj, KafkaProducer<String, byte[]> producer, TelemetryFeed telemetry)
+    private void heal(String runId, Injection inj, KafkaProducer<String, byte[]> producer, TelemetryFeed telemetry,
+                      LeaseRenewer renewals)
             throws InterruptedException {
         inj.healInvokedAt = clock.instant();
-        if (inj.renewal != null) {
-            inj.renewal.cancel(false);
-        }
+        renewals.release(inj.commandId);
         HealCommand heal = new HealCommand(inj.commandId + ".heal", runId, Target.agent(inj.agentId), inj.commandId,
                 inj.healInvokedAt, inj.healInvokedAt.plus(options.commandTimeout()));
         try {
@@ -661,11 +587,11 @@ public final class GameDay {
     }
 
     private void healRemaining(String runId, List<Injection> injections, KafkaProducer<String, byte[]> producer,
-                               TelemetryFeed telemetry) throws InterruptedException {
+                               TelemetryFeed telemetry, LeaseRenewer renewals) throws InterruptedException {
         for (Injection inj : injections) {
             if (inj.healInvokedAt == null) {
                 log.info("healing {} on {} at the end of the run", inj.step, inj.agentId);
-                heal(runId, inj, producer, telemetry);
+                heal(runId, inj, producer, telemetry, renewals);
             }
         }
     }

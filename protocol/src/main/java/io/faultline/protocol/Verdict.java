@@ -29,6 +29,25 @@ public record Verdict(int schemaVersion, String runId, String scenario, Status s
         faults = Checks.copy(faults);
     }
 
+    /** A run that went to the end and was judged: PASSED when every check passed, else FAILED. */
+    public static Verdict judged(String runId, String scenario, Instant startedAt, Instant finishedAt,
+                                 List<CheckResult> checks, List<FaultRecord> faults, CanaryStats canary) {
+        return new Verdict(SCHEMA_VERSION, runId, scenario, statusOf(checks), null, startedAt, finishedAt, checks,
+                faults, canary);
+    }
+
+    /** A run stopped early by a halt or a stop condition; every fault was undone. */
+    public static Verdict aborted(String runId, String scenario, String reason, Instant startedAt, Instant finishedAt) {
+        return new Verdict(SCHEMA_VERSION, runId, scenario, Status.ABORTED, reason, startedAt, finishedAt, List.of(),
+                List.of(), null);
+    }
+
+    /** A run that could not be carried out (no agent, no canary traffic, a fault not applied). */
+    public static Verdict error(String runId, String scenario, String reason, Instant startedAt, Instant finishedAt) {
+        return new Verdict(SCHEMA_VERSION, runId, scenario, Status.ERROR, reason, startedAt, finishedAt, List.of(),
+                List.of(), null);
+    }
+
     public static Status statusOf(List<CheckResult> checks) {
         return checks.stream().allMatch(CheckResult::passed) ? Status.PASSED : Status.FAILED;
     }
