@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * What every check reads: the history, what the scenario asks, and the figures worked out once
- * (per-fault records in injection order, parallel to {@code windows}, and the delivery anomalies).
+ * (per-fault records in injection order, parallel to {@code windows}, the delivery anomalies, and
+ * the lookups by canary id).
  */
 record Analysis(History history, ChecksSpec spec, List<ProbeSpec> probes, List<FaultWindow> windows,
-                List<FaultRecord> faults, Verifier.Anomalies anomalies) {
+                List<FaultRecord> faults, Verifier.Anomalies anomalies, Verifier.Index index) {
 }

@@ -49,7 +49,8 @@ public final class Verifier {
         Analysis analysis = analyse(h, spec, probes);
         List<CheckResult> checks = new ArrayList<>();
         CHECKS.forEach(c -> checks.addAll(c.check(analysis)));
-        return new Result(checks, analysis.faults(), stats(h, analysis.anomalies()), analysis.anomalies());
+        return new Result(checks, analysis.faults(), stats(h, analysis.anomalies(), analysis.index()),
+                analysis.anomalies());
     }
 
     /** Works out, once, the figures the checks judge: per fault failover and latency, and the anomalies. */
@@ -67,11 +68,10 @@ public final class Verifier {
             faults.add(new FaultRecord(f.name(), f.commandId(), f.agentId(), f.faultType(), f.invokedAt(),
                     f.appliedAt(), f.healInvokedAt(), f.undoneAt(), failover, latency));
         }
-        return new Analysis(h, spec, probes, windows, faults, anomalies(h));
+        return new Analysis(h, spec, probes, windows, faults, anomalies(h), index);
     }
 
-    private static CanaryStats stats(History h, Anomalies anomalies) {
-        Index index = new Index(h);
+    private static CanaryStats stats(History h, Anomalies anomalies, Index index) {
         long acked = h.sent().stream().filter(SentEvent::acknowledged).count();
         long observed = h.sent().stream().filter(e -> index.firstSeen.containsKey(e.id())).count();
         double rate = h.canaryInterval().isZero() ? 0 : 1e9 / h.canaryInterval().toNanos();
