@@ -1,12 +1,18 @@
 package io.faultline.cli;
 
 import io.faultline.engine.GameDay;
+import io.faultline.engine.Plan;
+import io.faultline.engine.Planner;
 import io.faultline.protocol.Durations;
+import io.faultline.scenario.ChecksSpec;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,11 +50,11 @@ public final class PlanCommand implements Callable<Integer> {
         GameDay.Options options = new GameDay.Options(kafka.bootstrapServers, kafka.topics(),
                 Durations.parse(agentWait), d.heartbeatMaxAge(), d.commandTimeout(), null, d.signer());
         String runId = "plan-" + GameDay.newRunId(scenario.name(), clock);
-        GameDay.Plan plan = new GameDay(options, clock).plan(scenario, runId);
+        Plan plan = new Planner(options, clock).plan(scenario, runId);
         PrintWriter out = spec.commandLine().getOut();
         out.println("Plan for " + scenario.name() + " (" + scenarioFile + ") against " + kafka.bootstrapServers + ":");
-        plan.timeline().forEach(l -> out.println("  " + l));
-        if (plan.problems().isEmpty()) {
+        render(plan, scenario).forEach(l -> out.println("  " + l));
+        if (plan.runnable()) {
             out.println("Runnable: every step has agents that would carry it out. Nothing was changed.");
             out.flush();
             return ExitCodes.PASSED;
@@ -58,5 +64,35 @@ public final class PlanCommand implements Callable<Integer> {
         plan.problems().forEach(p -> out.println("  - " + p));
         out.flush();
         return ExitCodes.INFRASTRUCTURE;
+    }
+
+    /** The plan's timeline as the lines {@code plan} prints, times first. */
+    static List<String> render(Plan plan, Scenario scenario) {
+        List<String> lines = new ArrayList<>();
+        for (Plan.Entry e : plan.timeline()) {
+            lines.add(when(e.at()) + e.what());
+            for (Plan.Answer a : e.answers()) {
+                lines.add("             -> " + a.agentId() + ": " + switch (a.kind()) {
+                    case READY -> a.detail();
+                    case REFUSED -> "REFUSED " + a.detail();
+                    case LACKS -> "lacks " + a.detail();
+                    case NO_ANSWER -> "no answer";
+                });
+            }
+        }
+        if (!plan.timeline().isEmpty()) {
+            ChecksSpec c = scenario.checks();
+            lines.add(when(plan.drainAt()) + "drain up to " + Durations.format(scenario.drain()) + ", then check: failover "
+                    + (c.failover() == null ? "measured" : "<= " + Durations.format(c.failover()))
+                    + ", lost <= " + c.lost() + ", duplicated <= " + c.duplicated()
+                    + (c.latencyRecovery() == null ? "" : ", latency back within " + Durations.format(c.latencyRecovery()))
+                    + (c.circuit() == null ? "" : ", circuit " + c.circuit().name() + " closes within "
+                            + Durations.format(c.circuit().closesWithin())));
+        }
+        return lines;
+    }
+
+    private static String when(Duration at) {
+        return at == null ? " ".repeat(11) : String.format("t+%-8s ", Durations.format(at));
     }
 }

@@ -70,7 +70,7 @@ public final class RunCommand implements Callable<Integer> {
         String runId = GameDay.newRunId(scenario.name(), clock);
         out.println("Running " + scenario.name() + " as " + runId + " against " + bootstrapServers);
         out.flush();
-        GameDay gameDay = new GameDay(options, clock).withAlerts(alerts);
+        GameDay gameDay = new GameDay(options, alerts, clock);
         Verdict verdict = gameDay.run(scenario, runId);
         Path html = Reports.writeAll(reportDir.resolve(runId), verdict, gameDay.timeline());
         out.print(Reports.summary(verdict));

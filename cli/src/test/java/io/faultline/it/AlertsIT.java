@@ -201,9 +201,9 @@ class AlertsIT {
                 """.formatted(prometheusPort));
         GameDay.Options d = GameDay.Options.defaults(bootstrap, System.out, TestKeys.signer());
         GameDay gameDay = new GameDay(new GameDay.Options(bootstrap, Topics.defaults(), Duration.ofSeconds(30),
-                d.heartbeatMaxAge(), d.commandTimeout(), System.out, d.signer()), Clock.systemUTC())
-                .withAlerts(new GameDay.AlertSources(new InetSocketAddress("127.0.0.1", webhookPort),
-                        URI.create("http://127.0.0.1:" + alertmanagerPort)));
+                d.heartbeatMaxAge(), d.commandTimeout(), System.out, d.signer()),
+                new GameDay.AlertSources(new InetSocketAddress("127.0.0.1", webhookPort),
+                        URI.create("http://127.0.0.1:" + alertmanagerPort)), Clock.systemUTC());
         try (TelemetryFeed feed = new TelemetryFeed(bootstrap, Topics.defaults().telemetry(), Clock.systemUTC(),
                 Duration.ofSeconds(1))) {
             Verdict v = gameDay.run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC()));

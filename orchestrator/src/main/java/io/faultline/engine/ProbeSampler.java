@@ -2,14 +2,12 @@ package io.faultline.engine;
 
 import io.faultline.probe.Probe;
 import io.faultline.scenario.ProbeSpec;
+import io.faultline.time.Scheduler;
 import io.faultline.verifier.History;
-import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Samples every steady-state probe at its interval for the whole run, and once more at the end
@@ -17,26 +15,22 @@ import java.util.concurrent.TimeUnit;
  */
 final class ProbeSampler implements AutoCloseable {
     private final List<History.ProbeSample> samples = new ArrayList<>();
+    private final List<Scheduler.Cancellable> tasks = new ArrayList<>();
     private final Map<ProbeSpec, Probe> probes;
-    private final Clock clock;
+    private final Scheduler scheduler;
     private boolean finished;
-    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(1, r -> {
-        Thread t = new Thread(r, "probes");
-        t.setDaemon(true);
-        return t;
-    });
 
-    ProbeSampler(Map<ProbeSpec, Probe> probes, Clock clock) {
+    ProbeSampler(Scheduler scheduler, Map<ProbeSpec, Probe> probes) {
         this.probes = probes;
-        this.clock = clock;
-        probes.forEach((spec, probe) -> timer.scheduleWithFixedDelay(() -> sample(spec, probe), 0,
-                spec.interval().toMillis(), TimeUnit.MILLISECONDS));
+        this.scheduler = scheduler;
+        probes.forEach((spec, probe) -> tasks.add(scheduler.scheduleAtFixedRate(Duration.ZERO,
+                spec.interval(), () -> sample(spec, probe))));
     }
 
     private void sample(ProbeSpec spec, Probe probe) {
         Probe.Sample s = probe.sample();
         synchronized (samples) {
-            samples.add(new History.ProbeSample(spec.name(), clock.instant(), s.ok(), s.detail()));
+            samples.add(new History.ProbeSample(spec.name(), scheduler.clock().instant(), s.ok(), s.detail()));
         }
     }
 
@@ -46,7 +40,7 @@ final class ProbeSampler implements AutoCloseable {
             return;
         }
         finished = true;
-        timer.shutdownNow();
+        close();
         probes.forEach(this::sample);
     }
 
@@ -58,6 +52,6 @@ final class ProbeSampler implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        tasks.forEach(Scheduler.Cancellable::cancel);
     }
 }

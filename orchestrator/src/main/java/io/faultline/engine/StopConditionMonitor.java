@@ -2,48 +2,44 @@ package io.faultline.engine;
 
 import io.faultline.probe.Probe;
 import io.faultline.scenario.StopCondition;
-import java.util.LinkedHashMap;
+import io.faultline.time.Scheduler;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Samples each stop condition at its interval and trips the abort after its run of failures. */
+/**
+ * Samples each stop condition at its interval and trips the abort after its run of failures. The
+ * samples run on the given scheduler's thread, so a run of failures is counted without locks.
+ */
 final class StopConditionMonitor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StopConditionMonitor.class);
 
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "stop-conditions");
-        t.setDaemon(true);
-        return t;
-    });
+    private final List<Scheduler.Cancellable> tasks = new ArrayList<>();
 
     /** Starts sampling; {@code probes} are keyed by their condition. */
-    StopConditionMonitor(Map<StopCondition, Probe> probes, Abort abort) {
-        Map<StopCondition, int[]> failures = new LinkedHashMap<>();
+    StopConditionMonitor(Scheduler scheduler, Map<StopCondition, Probe> probes, Abort abort) {
         probes.forEach((condition, probe) -> {
-            failures.put(condition, new int[1]);
-            timer.scheduleWithFixedDelay(() -> {
+            int[] failures = new int[1];
+            tasks.add(scheduler.scheduleAtFixedRate(condition.interval(), condition.interval(), () -> {
                 Probe.Sample s = probe.sample();
-                int[] row = failures.get(condition);
                 if (s.ok()) {
-                    row[0] = 0;
+                    failures[0] = 0;
                     return;
                 }
-                row[0]++;
-                log.warn("stop condition '{}' failed ({} of {} in a row): {}", condition.name(), row[0],
+                failures[0]++;
+                log.warn("stop condition '{}' failed ({} of {} in a row): {}", condition.name(), failures[0],
                         condition.failures(), s.detail());
-                if (row[0] >= condition.failures()) {
+                if (failures[0] >= condition.failures()) {
                     abort.trip("stop condition '" + condition.name() + "' tripped: " + s.detail());
                 }
-            }, condition.interval().toMillis(), condition.interval().toMillis(), TimeUnit.MILLISECONDS);
+            }));
         });
     }
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        tasks.forEach(Scheduler.Cancellable::cancel);
     }
 }

@@ -1,18 +1,19 @@
 package io.faultline.probe;
 
-import io.faultline.workload.CanaryWorkload;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Supplier;
 
 /** Canary traffic must keep completing end to end: no gap longer than {@code maxGap}. */
 public final class CanaryGapProbe implements Probe {
-    private final CanaryWorkload canary;
+    private final Supplier<Instant> lastCompletion;
     private final Duration maxGap;
     private final Clock clock;
 
-    public CanaryGapProbe(CanaryWorkload canary, Duration maxGap, Clock clock) {
-        this.canary = canary;
+    /** {@code lastCompletion} gives when the last canary completed end to end, null before the first. */
+    public CanaryGapProbe(Supplier<Instant> lastCompletion, Duration maxGap, Clock clock) {
+        this.lastCompletion = lastCompletion;
         this.maxGap = maxGap;
         this.clock = clock;
     }
@@ -24,7 +25,7 @@ public final class CanaryGapProbe implements Probe {
 
     @Override
     public Sample sample() {
-        Instant last = canary.lastCompletion();
+        Instant last = lastCompletion.get();
         if (last == null) {
             return Sample.failed("no canary has completed yet");
         }

@@ -17,7 +17,7 @@ public final class Probes {
             return new HttpProbe(http);
         }
         if (canary != null) {
-            return new CanaryGapProbe(workload, canary.maxGap(), clock);
+            return new CanaryGapProbe(workload::lastCompletion, canary.maxGap(), clock);
         }
         if (kafkaLag != null) {
             return new KafkaLagProbe(admin, kafkaLag);

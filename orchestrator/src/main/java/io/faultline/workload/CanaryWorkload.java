@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +55,7 @@ public final class CanaryWorkload implements AutoCloseable {
     private volatile boolean observing = true;
     private volatile Instant sendingStoppedAt;
     private volatile Instant lastCompletion;
+    private final CountDownLatch firstCompletion = new CountDownLatch(1);
 
     public CanaryWorkload(String bootstrapServers, String runId, CanarySpec spec, Clock clock) {
         this.runId = runId;
@@ -130,6 +132,7 @@ public final class CanaryWorkload implements AutoCloseable {
                                 headerText(r, "processed-by"), inputOffset));
                     }
                     lastCompletion = now;
+                    firstCompletion.countDown();
                 }
             }
         } catch (WakeupException e) {
@@ -191,6 +194,11 @@ public final class CanaryWorkload implements AutoCloseable {
         synchronized (observations) {
             return observations.size();
         }
+    }
+
+    /** Waits up to {@code timeout} for the first canary to complete end to end; false if none did. */
+    public boolean awaitFirstCompletion(Duration timeout) throws InterruptedException {
+        return firstCompletion.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The time of the newest observation, or null before the first. */

@@ -1,0 +1,150 @@
+package io.faultline.engine;
+
+import io.faultline.probe.HttpProbe;
+import io.faultline.probe.Probe;
+import io.faultline.protocol.AgentHeartbeat;
+import io.faultline.protocol.CommandEvent;
+import io.faultline.protocol.Durations;
+import io.faultline.protocol.FaultSpec;
+import io.faultline.scenario.Scenario;
+import io.faultline.scenario.Step;
+import io.faultline.scenario.StopCondition;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+/**
+ * The dry run behind {@code faultline plan}: resolves every inject step's target to live agents
+ * with the run's own preflight, asks each agent to check the signed command against its keys and
+ * policy (a check command), and samples the HTTP stop conditions. Applies nothing and creates no
+ * topic.
+ */
+public final class Planner {
+    private final GameDay.Options options;
+    private final Clock clock;
+    private final TargetResolver targets = new TargetResolver(new java.security.SecureRandom());
+
+    public Planner(GameDay.Options options, Clock clock) {
+        this.options = options;
+        this.clock = clock;
+    }
+
+    public Plan plan(Scenario scenario, String runId) throws InfrastructureException, InterruptedException {
+        List<Plan.Entry> timeline = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        Duration at = Duration.ZERO;
+        try (Admin admin = KafkaClients.admin(options.bootstrapServers())) {
+            KafkaClients.checkReachable(admin, options.bootstrapServers(), Duration.ofSeconds(15));
+            Set<String> existing;
+            try {
+                existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new InfrastructureException("cannot list topics: " + e.getMessage());
+            }
+            for (String t : List.of(options.topics().commands(), options.topics().telemetry())) {
+                if (!existing.contains(t)) {
+                    problems.add("topic " + t + " does not exist (no agent or run has used this cluster yet)");
+                }
+            }
+            if (!problems.isEmpty()) {
+                return new Plan(timeline, at, problems);
+            }
+            try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(options.bootstrapServers(),
+                    "faultline-orchestrator");
+                 TelemetryFeed telemetry = new TelemetryFeed(options.bootstrapServers(), options.topics().telemetry(),
+                         clock, options.heartbeatMaxAge())) {
+                AgentChannel agents = new AgentChannel(producer, options.topics().commands(), options.signer(),
+                        telemetry, clock, options.commandTimeout(), runId);
+                Preflight preflight = new Preflight(telemetry, options.heartbeatMaxAge(), options.agentWait());
+                var canary = scenario.workload().canary();
+                timeline.add(new Plan.Entry(at, "canary " + canary.rate() + "/s into " + canary.inputTopic()
+                        + ", observed on " + canary.outputTopic(), List.of()));
+                for (StopCondition c : scenario.stopConditions()) {
+                    timeline.add(stopCondition(c, problems));
+                }
+                for (Step step : scenario.steps()) {
+                    if (step.pause() != null) {
+                        timeline.add(new Plan.Entry(at, step.describe(), List.of()));
+                        at = at.plus(step.pause());
+                    } else if (step.heal() != null) {
+                        timeline.add(new Plan.Entry(at, step.describe(), List.of()));
+                    } else {
+                        timeline.add(new Plan.Entry(at, step.describe() + ", lease "
+                                + Durations.format(step.inject().lease()),
+                                check(scenario, step, admin, telemetry, preflight, agents, problems)));
+                    }
+                }
+            }
+        }
+        return new Plan(timeline, at, problems);
+    }
+
+    /** HTTP stop conditions are sampled now; the others need the run's canary and are described. */
+    private static Plan.Entry stopCondition(StopCondition c, List<String> problems) {
+        if (c.http() == null) {
+            String what = c.canary() != null ? "canary gap at most " + Durations.format(c.canary().maxGap())
+                    : c.kafkaLag() != null ? "lag of group " + c.kafkaLag().group() + " on " + c.kafkaLag().topic()
+                            + " at most " + c.kafkaLag().max()
+                    : "Prometheus query " + c.prometheus().query() + " within " + c.prometheus().min() + ".."
+                            + c.prometheus().max();
+            return new Plan.Entry(null, "stop condition '" + c.name() + "': " + what + " (checked during the run)",
+                    List.of());
+        }
+        Probe.Sample sample = new HttpProbe(c.http()).sample();
+        if (!sample.ok()) {
+            problems.add("stop condition '" + c.name() + "' does not hold now: " + sample.detail());
+        }
+        return new Plan.Entry(null, "stop condition '" + c.name() + "': " + sample.detail(), List.of());
+    }
+
+    private List<Plan.Answer> check(Scenario scenario, Step step, Admin admin, TelemetryFeed telemetry,
+                                    Preflight preflight, AgentChannel channel, List<String> problems)
+            throws InterruptedException {
+        preflight.liveTargets(scenario, step);
+        List<AgentHeartbeat> resolved;
+        try {
+            String name = step.inject().target();
+            var target = scenario.targets().get(name);
+            resolved = targets.resolve(name, target, telemetry.liveAgents(options.heartbeatMaxAge()),
+                    () -> GroupOwners.partitionOwner(admin, target.group(), target.topic()));
+        } catch (InfrastructureException e) {
+            problems.add("step '" + step.name() + "': " + e.getMessage());
+            return List.of();
+        }
+        FaultSpec fault = step.inject().fault();
+        List<Plan.Answer> answers = new ArrayList<>();
+        for (AgentHeartbeat agent : resolved) {
+            List<String> missing = Preflight.lacks(fault, agent);
+            if (!missing.isEmpty()) {
+                problems.add("step '" + step.name() + "': " + agent.agentId() + " lacks " + String.join(", ", missing));
+                answers.add(new Plan.Answer(agent.agentId(), Plan.Answer.Kind.LACKS, String.join(", ", missing)));
+                continue;
+            }
+            AgentChannel.Outcome answer;
+            try {
+                answer = channel.check(step.name(), agent.agentId(), fault, step.inject().lease());
+            } catch (InfrastructureException e) {
+                problems.add("step '" + step.name() + "': " + e.getMessage());
+                continue;
+            }
+            if (!answer.answered()) {
+                problems.add("step '" + step.name() + "': " + agent.agentId() + " did not answer the check within "
+                        + Durations.format(channel.timeout()));
+                answers.add(new Plan.Answer(agent.agentId(), Plan.Answer.Kind.NO_ANSWER, null));
+            } else if (answer.is(CommandEvent.Step.CHECKED)) {
+                answers.add(new Plan.Answer(agent.agentId(), Plan.Answer.Kind.READY, answer.detail()));
+            } else {
+                problems.add("step '" + step.name() + "': " + agent.agentId() + " would refuse it: " + answer.detail());
+                answers.add(new Plan.Answer(agent.agentId(), Plan.Answer.Kind.REFUSED, answer.detail()));
+            }
+        }
+        return answers;
+    }
+}
