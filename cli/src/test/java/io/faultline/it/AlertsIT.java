@@ -1,6 +1,7 @@
 package io.faultline.it;
 
 import io.faultline.testkit.TestKeys;
+import io.faultline.testkit.AgentProcess;
 import io.faultline.testkit.TestKafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -80,11 +81,8 @@ class AlertsIT {
                     "--input", "alerts-in", "--output", "alerts-out", "--processing-ms", "50",
                     "--session-timeout-ms", "6000", "--transaction-timeout-ms", "6000", "--metrics-port",
                     Integer.toString(port), "--pid-file", pid.toString(), "--exit-with-parent"), dir.resolve(name + ".log")));
-            processes.add(ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx96m"), List.of("agent", "--id",
-                    "alerts-agent-" + i, "--label", "role=alert-listener", "--label", "client-id=" + name,
-                    "--service-pid-file", pid.toString(), "--bootstrap-servers", bootstrap, "--public-key",
-                    TestKeys.publicKeyFile().toString(), "--state-dir", dir.resolve("state-" + i).toString(),
-                    "--heartbeat-interval-ms", "500", "--exit-with-parent"), dir.resolve("alerts-agent-" + i + ".log")));
+            processes.add(AgentProcess.of("alerts-agent-" + i, bootstrap, dir).label("role", "alert-listener")
+                    .label("client-id", name).heartbeatMs(500).option("--service-pid-file", pid.toString()).start());
         }
         int bridgePort = freePort();
         processes.add(ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx96m"), List.of("alert-bridge",

@@ -2,6 +2,7 @@ package io.faultline.it;
 
 import io.faultline.testkit.Procs;
 import io.faultline.testkit.TestKeys;
+import io.faultline.testkit.AgentProcess;
 import io.faultline.testkit.TestKafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -75,10 +76,8 @@ class SafetyIT {
     }
 
     private Process agent(String bootstrap, String id, Path pidFile) throws IOException {
-        Process p = ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx96m"), List.of("agent", "--id", id,
-                "--bootstrap-servers", bootstrap, "--topic-prefix", topics.prefix(), "--heartbeat-interval-ms", "300",
-                "--service-pid-file", pidFile.toString(), "--public-key", TestKeys.publicKeyFile().toString(),
-                "--state-dir", dir.resolve("state-" + id).toString(), "--exit-with-parent"), dir.resolve(id + ".log"));
+        Process p = AgentProcess.of(id, bootstrap, dir).topics(topics)
+                .option("--service-pid-file", pidFile.toString()).start();
         processes.add(p);
         return p;
     }
@@ -255,10 +254,7 @@ class SafetyIT {
         Path state = dir.resolve("state-agent-exec");
         try (TelemetryFeed feed = new TelemetryFeed(bootstrap, topics.telemetry(), Clock.systemUTC(), ONE_SECOND);
              KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
-            Process agent = ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx96m"), List.of("agent", "--id",
-                    "agent-exec", "--bootstrap-servers", bootstrap, "--topic-prefix", topics.prefix(),
-                    "--heartbeat-interval-ms", "300", "--public-key", TestKeys.publicKeyFile().toString(), "--state-dir",
-                    state.toString(), "--exec", "--exit-with-parent", "--", "sleep", "600"), dir.resolve("agent-exec.log"));
+            Process agent = AgentProcess.of("agent-exec", bootstrap, dir).topics(topics).exec("sleep", "600").start();
             processes.add(agent);
             awaitAgent(feed, "agent-exec");
             Path servicePid = state.resolve("service.pid");

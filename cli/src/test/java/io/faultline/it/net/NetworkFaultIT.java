@@ -1,12 +1,12 @@
 package io.faultline.it.net;
 
+import io.faultline.testkit.AgentProcess;
 import io.faultline.testkit.NetLab;
 import io.faultline.testkit.CommandBus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.faultline.demo.ChildJvm;
-import io.faultline.testkit.TestKeys;
 import io.faultline.protocol.Capability;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,11 +66,9 @@ class NetworkFaultIT {
     }
 
     private static Process agent(String host, String id, String... extra) throws Exception {
-        List<String> args = new java.util.ArrayList<>(List.of("agent", "--id", id, "--bootstrap-servers",
-                lab.bootstrapServers(), "--topic-prefix", TOPICS.prefix(), "--heartbeat-interval-ms", "500",
-                "--public-key", TestKeys.publicKeyFile().toString(), "--state-dir", lab.dir().resolve("state-" + id).toString()));
-        args.addAll(List.of(extra));
-        return lab.spawnJvm(host, "netfault-" + id, "io.faultline.cli.Faultline", args);
+        AgentProcess agent = AgentProcess.of(id, lab.bootstrapServers(), lab.dir()).topics(TOPICS).heartbeatMs(500)
+                .outliveParent();
+        return agent.args(extra).startIn(lab, host);
     }
 
     @AfterEach

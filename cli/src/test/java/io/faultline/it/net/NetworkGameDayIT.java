@@ -1,5 +1,6 @@
 package io.faultline.it.net;
 
+import io.faultline.testkit.AgentProcess;
 import io.faultline.testkit.NetLab;
 import io.faultline.testkit.CommandBus;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -80,11 +81,8 @@ class NetworkGameDayIT {
     }
 
     private static Process agent(String host, String id, String... extra) throws Exception {
-        List<String> args = new ArrayList<>(List.of("agent", "--id", id, "--bootstrap-servers", lab.bootstrapServers(),
-                "--heartbeat-interval-ms", "500", "--public-key", TestKeys.publicKeyFile().toString(),
-                "--state-dir", lab.dir().resolve("state-" + id).toString()));
-        args.addAll(List.of(extra));
-        return lab.spawnJvm(host, "gameday-" + id, "io.faultline.cli.Faultline", args);
+        AgentProcess agent = AgentProcess.of(id, lab.bootstrapServers(), lab.dir()).heartbeatMs(500).outliveParent();
+        return agent.args(extra).startIn(lab, host);
     }
 
     private static void awaitGroup() throws Exception {
