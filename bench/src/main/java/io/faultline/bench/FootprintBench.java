@@ -34,7 +34,26 @@ final class FootprintBench {
     private FootprintBench() {
     }
 
-    record Variant(String name, String java, List<String> flags, List<String> trainingFlags) {
+    /**
+     * @param agentClassPath true: the agent's own class path and {@code AgentMain}, as {@code ./faultline agent}
+     *                       and the image start it; false: the command line's full class path (broker, Scala,
+     *                       orchestrator and all), as the agent was started before it had one
+     */
+    record Variant(String name, String java, List<String> flags, List<String> trainingFlags, boolean agentClassPath) {
+        Variant(String name, String java, List<String> flags, List<String> trainingFlags) {
+            this(name, java, flags, trainingFlags, false);
+        }
+    }
+
+    /** The agent's class path as the launcher builds it, from the build's output; null when not built. */
+    static String agentClassPath() {
+        Path root = Path.of(System.getProperty("faultline.root", ".")).toAbsolutePath();
+        List<Path> parts = List.of(root.resolve("cli/target/faultline.jar"), root.resolve("agents/target/faultline-agents.jar"),
+                root.resolve("agents/target/lib"), root.resolve("cli/target/agent-lib"));
+        if (!parts.stream().allMatch(Files::exists)) {
+            return null;
+        }
+        return parts.get(0) + ":" + parts.get(1) + ":" + parts.get(2) + "/*:" + parts.get(3) + "/*";
     }
 
     static void run(String bootstrap, Path dir, Report report) throws Exception {
@@ -49,6 +68,14 @@ final class FootprintBench {
         variants.add(new Variant("JDK 17, tuned", jdk17, tuned, null));
         variants.add(new Variant("JDK 17, tuned + AppCDS", jdk17, concat(tuned, "-XX:SharedArchiveFile=" + cds),
                 concat(tuned, "-XX:ArchiveClassesAtExit=" + cds)));
+        if (agentClassPath() != null) {
+            Path agentCds = work.resolve("agent-17-own-cp.jsa");
+            variants.add(new Variant("JDK 17, no flags, agent class path", jdk17, List.of(), null, true));
+            variants.add(new Variant("JDK 17, tuned, agent class path", jdk17, tuned, null, true));
+            variants.add(new Variant("JDK 17, tuned + AppCDS, agent class path", jdk17,
+                    concat(tuned, "-XX:SharedArchiveFile=" + agentCds), concat(tuned, "-XX:ArchiveClassesAtExit=" + agentCds),
+                    true));
+        }
         if (Files.isExecutable(Path.of(jdk25))) {
             variants.add(new Variant("Temurin 25, tuned + AOT cache", jdk25, concat(tuned, "-XX:AOTCache=" + aot),
                     concat(tuned, "-XX:AOTCacheOutput=" + aot)));
@@ -63,7 +90,7 @@ final class FootprintBench {
             Path pid = rig.sleeper("victim");
             for (Variant v : variants) {
                 if (v.trainingFlags() != null) {
-                    Process train = agent(v.java(), v.trainingFlags(), "train", bootstrap, rig, keys, pid, work, 1000);
+                    Process train = agent(v, v.trainingFlags(), "train", bootstrap, rig, keys, pid, work, 1000);
                     rig.feed.awaitAgents(h -> h.agentId().equals("train"), Duration.ofSeconds(5), Duration.ofSeconds(60));
                     Thread.sleep(3000);
                     train.destroy();
@@ -76,7 +103,7 @@ final class FootprintBench {
                 for (int run = 0; run < 3; run++) {
                     String id = "fp-" + variants.indexOf(v) + "-" + run;
                     long t0 = System.nanoTime();
-                    Process p = agent(v.java(), v.flags(), id, bootstrap, rig, keys, pid, work, 1000);
+                    Process p = agent(v, v.flags(), id, bootstrap, rig, keys, pid, work, 1000);
                     rig.feed.awaitAgents(h -> h.agentId().equals(id), Duration.ofSeconds(5), Duration.ofSeconds(60));
                     starts.add(System.nanoTime() - t0);
                     if (run == 0) {
@@ -95,7 +122,7 @@ final class FootprintBench {
                     p.waitFor();
                 }
                 String slowId = "fp-slow-" + variants.indexOf(v);
-                Process slow = agent(v.java(), v.flags(), slowId, bootstrap, rig, keys, pid, work, 10_000);
+                Process slow = agent(v, v.flags(), slowId, bootstrap, rig, keys, pid, work, 10_000);
                 rig.feed.awaitAgents(h -> h.agentId().equals(slowId), Duration.ofSeconds(15), Duration.ofSeconds(60));
                 Thread.sleep(5_000);
                 double bytes10 = idleBytesPerSecond(port(work, slowId));
@@ -121,11 +148,16 @@ final class FootprintBench {
         return "-----BEGIN PUBLIC KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(der) + "\n-----END PUBLIC KEY-----\n";
     }
 
-    private static Process agent(String java, List<String> flags, String id, String bootstrap, Rig rig, Path keys, Path pid,
+    private static Process agent(Variant v, List<String> flags, String id, String bootstrap, Rig rig, Path keys, Path pid,
                                  Path work, int heartbeatMs) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(java));
+        List<String> cmd = new ArrayList<>(List.of(v.java()));
         cmd.addAll(flags);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.faultline.cli.Faultline", "agent", "--id", id,
+        if (v.agentClassPath()) {
+            cmd.addAll(List.of("-cp", agentClassPath(), "io.faultline.cli.AgentMain"));
+        } else {
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.faultline.cli.Faultline", "agent"));
+        }
+        cmd.addAll(List.of("--id", id,
                 "--bootstrap-servers", bootstrap, "--topic-prefix", rig.topics.prefix(), "--public-key",
                 keys.resolve("bench.pub").toString(), "--state-dir", work.resolve("state-" + id).toString(),
                 "--service-pid-file", pid.toString(), "--heartbeat-interval-ms", Integer.toString(heartbeatMs),

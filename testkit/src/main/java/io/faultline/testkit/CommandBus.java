@@ -7,6 +7,8 @@ import io.faultline.protocol.ApplyCommand;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.FaultSpec;
 import io.faultline.protocol.HealCommand;
+import io.faultline.protocol.Halt;
+import io.faultline.protocol.Json;
 import io.faultline.protocol.Command;
 import io.faultline.protocol.CommandSigner;
 import io.faultline.protocol.Target;
@@ -95,6 +97,45 @@ public final class CommandBus implements AutoCloseable {
 
     private void send(String key, Object command) throws Exception {
         producer.send(new ProducerRecord<>(topics.commands(), key, signer.seal((Command) command))).get();
+    }
+
+    /** Signs {@code command} with the test key and sends it keyed by its target. */
+    public void send(Command command) throws Exception {
+        send(command.target().recordKey(), command);
+    }
+
+    /** The signed record of {@code command}, to send again or to tamper with. */
+    public byte[] seal(Command command) {
+        return signer.seal(command);
+    }
+
+    /** Sends {@code value} as it is, signed or not, to the commands topic under {@code key}. */
+    public void sendRaw(String key, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>(topics.commands(), key, value)).get();
+    }
+
+    /** Publishes a halt, as {@code faultline halt} does. */
+    public Halt halt(String reason) throws Exception {
+        Halt halt = new Halt(Instant.now(), reason, "testkit");
+        producer.send(new ProducerRecord<>(topics.halt(), Halt.KEY, Json.encode(halt))).get();
+        return halt;
+    }
+
+    /** Every report received so far on commands of run {@code runId}. */
+    public List<CommandEvent> events(String runId) {
+        return telemetry.commandEvents(runId).stream().map(TelemetryFeed.Received::event).toList();
+    }
+
+    /** The report on {@code commandId} with one of {@code steps} if it arrives within {@code wait}; null if not. */
+    public CommandEvent poll(String commandId, Duration wait, CommandEvent.Step... steps) throws InterruptedException {
+        TelemetryFeed.Received<CommandEvent> r = telemetry.awaitCommandEvent(commandId,
+                EnumSet.copyOf(List.of(steps)), wait);
+        return r == null ? null : r.event();
+    }
+
+    /** Agents whose last heartbeat arrived within {@code maxAge}. */
+    public List<AgentHeartbeat> liveAgents(Duration maxAge) {
+        return telemetry.liveAgents(maxAge);
     }
 
     @Override

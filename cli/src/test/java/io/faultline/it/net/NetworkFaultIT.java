@@ -196,8 +196,8 @@ class NetworkFaultIT {
                 return System.nanoTime();
             }
         });
-        Thread.sleep(1_500);
-        assertThat(set).as("SET is held while Redis is paused").isNotDone();
+        // SET is held while Redis is paused.
+        await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(5)).until(() -> !set.isDone());
         try (Jedis reader = jedis(2_000)) {
             assertThat(reader.ping()).as("reads are still served").isEqualTo("PONG");
         }
@@ -219,7 +219,14 @@ class NetworkFaultIT {
             System.out.printf("PING under a pause of all commands waited %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         }
         bus.heal("agent-redis", applied.commandId());
-        Thread.sleep(1_500);
+        // The pause ends: a PING answers at once again.
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            try (Jedis j = jedis(10_000)) {
+                long t1 = System.nanoTime();
+                j.ping();
+                return (System.nanoTime() - t1) / 1_000_000 < 100;
+            }
+        });
         try (Jedis j = jedis(10_000)) {
             long t1 = System.nanoTime();
             j.ping();
@@ -278,9 +285,9 @@ class NetworkFaultIT {
         assertThat(pingFromClient().output()).isNotEqualTo("PONG");
 
         clientAgent.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-        Thread.sleep(1_000);
-        assertThat(lab.networkState("client")).as("SIGKILL leaves the rules in place")
-                .contains("faultline:" + applied.commandId());
+        // SIGKILL leaves the rules in place.
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                .until(() -> lab.networkState("client").contains("faultline:" + applied.commandId()));
 
         clientAgent = agent("client", "agent-client", "--policy", clientPolicy.toString());
         CommandEvent undone = bus.await(applied.commandId(), CommandEvent.Step.UNDONE);
@@ -314,13 +321,8 @@ class NetworkFaultIT {
 
     /** Polls the host's rules and qdiscs until they equal {@code expected}; returns System.nanoTime() then. */
     private static long awaitState(String host, String expected) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (lab.networkState(host).equals(expected)) {
-                return System.nanoTime();
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError(host + "'s rules were not restored within 10 s");
+        await(host + "'s rules restored").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> lab.networkState(host).equals(expected));
+        return System.nanoTime();
     }
 }

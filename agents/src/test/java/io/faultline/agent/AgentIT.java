@@ -1,25 +1,26 @@
 package io.faultline.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import org.awaitility.Awaitility;
 
 import io.faultline.agent.driver.CommandRunner;
 import io.faultline.agent.driver.ProcessKillDriver;
-import io.faultline.engine.KafkaClients;
-import io.faultline.engine.TelemetryFeed;
-import io.faultline.testkit.TestKafka;
-import io.faultline.testkit.TestKeys;
-import io.faultline.protocol.Command;
-import io.faultline.protocol.CommandSigner;
+import io.faultline.agent.driver.SignalShell;
 import io.faultline.protocol.ApplyCommand;
+import io.faultline.protocol.Command;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.CommandEvent.Step;
+import io.faultline.protocol.CommandSigner;
 import io.faultline.protocol.HealCommand;
+import io.faultline.protocol.Json;
+import io.faultline.protocol.KeyFiles;
 import io.faultline.protocol.ProcessKillFault;
 import io.faultline.protocol.ProcessSelector;
 import io.faultline.protocol.Signal;
 import io.faultline.protocol.Target;
 import io.faultline.protocol.Topics;
+import io.faultline.testkit.CommandBus;
+import io.faultline.testkit.TestKafka;
+import io.faultline.testkit.TestKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,21 +28,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
+import java.util.Objects;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The agent against a real broker and a real local process (a {@code sleep}). */
+/**
+ * The agent in this JVM against a real broker and a real local process (a {@code sleep}),
+ * commanded through the test kit's command bus as the orchestrator would.
+ */
 class AgentIT {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private final Topics topics = new Topics("agent-it-" + UUID.randomUUID().toString().substring(0, 8) + ".");
@@ -49,50 +47,41 @@ class AgentIT {
     private Process victim;
     private Agent agent;
     private Thread agentThread;
-    private TelemetryFeed telemetry;
-    private KafkaProducer<String, byte[]> producer;
+    private CommandBus bus;
     private Path pidFile;
 
     @BeforeEach
     void start(@TempDir Path dir) throws Exception {
         String bootstrap = TestKafka.bootstrapServers();
-        try (Admin admin = KafkaClients.admin(bootstrap)) {
-            KafkaClients.ensureTopics(admin, Map.of(topics.commands(), 1, topics.telemetry(), 1));
-        }
+        TestKafka.createTopics(Map.of(topics.commands(), 1, topics.telemetry(), 1));
         victim = new ProcessBuilder("sleep", "600").start();
         pidFile = dir.resolve("victim.pid");
         Files.writeString(pidFile, victim.pid() + "\n");
         AgentConfig config = new AgentConfig(agentId, Map.of("role", "test"), bootstrap, topics,
                 Duration.ofMillis(300), pidFile, null, dir.resolve("state"), null, TestKeys.publicKeys());
-        agent = new Agent(config, Clock.systemUTC(), List.of(new ProcessKillDriver(new io.faultline.agent.driver.SignalShell(CommandRunner.SYSTEM), pidFile)));
+        agent = new Agent(config, Clock.systemUTC(),
+                List.of(new ProcessKillDriver(new SignalShell(CommandRunner.SYSTEM), pidFile)));
         agentThread = new Thread(agent::run, "agent-under-test");
         agentThread.start();
         assertThat(agent.awaitReady(Duration.ofSeconds(30))).isTrue();
-        telemetry = new TelemetryFeed(bootstrap, topics.telemetry(), Clock.systemUTC(), Duration.ofSeconds(5));
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        producer = new KafkaProducer<>(p);
+        // The bus creates the halt topic: after the agent started, so the agent must find it later.
+        bus = new CommandBus(bootstrap, topics);
     }
 
     @AfterEach
     void stop() throws Exception {
         agent.close();
         agentThread.join(20_000);
-        producer.close();
-        telemetry.close();
+        bus.close();
         victim.destroyForcibly();
     }
 
-    private final CommandSigner signer = TestKeys.signer();
-
     private byte[] signed(Command c) {
-        return signer.seal(c);
+        return bus.seal(c);
     }
 
     private void send(String key, byte[] value) throws Exception {
-        producer.send(new ProducerRecord<>(topics.commands(), key, value)).get();
+        bus.sendRaw(key, value);
     }
 
     private ApplyCommand stop(String id, Duration lease) {
@@ -102,9 +91,9 @@ class AgentIT {
     }
 
     private CommandEvent await(String commandId, Step... steps) throws InterruptedException {
-        TelemetryFeed.Received<CommandEvent> r = telemetry.awaitCommandEvent(commandId, Set.of(steps), WAIT);
-        assertThat(r).as("telemetry for %s", commandId).isNotNull();
-        return r.event();
+        CommandEvent e = bus.poll(commandId, WAIT, steps);
+        assertThat(e).as("telemetry for %s", commandId).isNotNull();
+        return e;
     }
 
     /** SIGSTOP is delivered asynchronously: the process may show R for a moment before T. */
@@ -182,12 +171,12 @@ class AgentIT {
                 new ProcessKillFault(Signal.KILL, null), now, now.plusSeconds(30), Duration.ofMinutes(1))));
         send(agentId, signed(stop("c-after", Duration.ofMinutes(1))));
         assertThat(await("c-after", Step.APPLIED, Step.FAILED).step()).isEqualTo(Step.APPLIED);
-        assertThat(telemetry.awaitCommandEvent("c-other", Set.of(Step.values()), Duration.ofMillis(500))).isNull();
+        assertThat(bus.poll("c-other", Duration.ofMillis(500), Step.values())).isNull();
         assertThat(victim.isAlive()).isTrue();
-        List<TelemetryFeed.Received<CommandEvent>> events = telemetry.commandEvents("run-it");
-        assertThat(events).extracting(r -> r.event().step()).contains(Step.REJECTED, Step.APPLIED);
-        Thread.sleep(700);
-        assertThat(telemetry.liveAgents(Duration.ofMillis(600))).extracting(h -> h.agentId()).contains(agentId);
+        assertThat(bus.events("run-it")).extracting(CommandEvent::step).contains(Step.REJECTED, Step.APPLIED);
+        Instant after = Instant.now();
+        Awaitility.await().atMost(WAIT).until(() -> bus.liveAgents(Duration.ofSeconds(1)).stream()
+                .anyMatch(h -> h.agentId().equals(agentId) && h.at().isAfter(after)));
     }
 
     @Test
@@ -196,10 +185,9 @@ class AgentIT {
         send(agentId, once);
         send(agentId, once);
         await("c-dup", Step.APPLIED);
-        Thread.sleep(1000);
-        long received = telemetry.commandEvents("run-it").stream()
-                .filter(r -> r.event().commandId().equals("c-dup") && r.event().step() == Step.RECEIVED).count();
-        assertThat(received).isEqualTo(1);
+        // For a second after the apply, no second delivery is received.
+        Awaitility.await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> bus.events("run-it").stream()
+                .filter(e -> e.commandId().equals("c-dup") && e.step() == Step.RECEIVED).count() == 1);
     }
 
     @Test
@@ -207,11 +195,11 @@ class AgentIT {
         ApplyCommand kill = new ApplyCommand("c-forged", "run-it", Target.agent(agentId), new ProcessKillFault(Signal.KILL, null),
                 Instant.now(), Instant.now().plusSeconds(30), Duration.ofMinutes(1));
         // Unsigned: the bare command, as an older orchestrator or an intruder would write it.
-        send(agentId, io.faultline.protocol.Json.encode(kill));
+        send(agentId, Json.encode(kill));
         // Forged: right key id, someone else's key.
-        send(agentId, new CommandSigner(TestKeys.KEY_ID, io.faultline.protocol.KeyFiles.newKeyPair().getPrivate()).seal(kill));
+        send(agentId, new CommandSigner(TestKeys.KEY_ID, KeyFiles.newKeyPair().getPrivate()).seal(kill));
         // A key the agent was never given.
-        send(agentId, new CommandSigner("intruder", io.faultline.protocol.KeyFiles.newKeyPair().getPrivate()).seal(kill));
+        send(agentId, new CommandSigner("intruder", KeyFiles.newKeyPair().getPrivate()).seal(kill));
         // Replayed: a genuine command delivered again after it ran.
         byte[] genuine = signed(stop("c-replayed", Duration.ofMinutes(1)));
         send(agentId, genuine);
@@ -223,11 +211,11 @@ class AgentIT {
                 .containsEntry("malformed", 1L).containsEntry("forged", 1L).containsEntry("unknown-key", 1L)
                 .containsEntry("replayed", 1L));
         assertThat(victim.isAlive()).as("no forged KILL ran").isTrue();
-        List<String> reasons = telemetry.commandEvents("run-it").stream().map(r -> r.event().detail())
-                .filter(java.util.Objects::nonNull).toList();
+        List<String> reasons = bus.events("run-it").stream().map(CommandEvent::detail).filter(Objects::nonNull)
+                .toList();
         assertThat(reasons).anyMatch(d -> d.startsWith("replayed: command c-replayed was already received"));
         // The heartbeat carries the counts, and the agent still obeys a genuine command.
-        Awaitility.await().atMost(WAIT).until(() -> telemetry.liveAgents(Duration.ofSeconds(1)).stream()
+        Awaitility.await().atMost(WAIT).until(() -> bus.liveAgents(Duration.ofSeconds(1)).stream()
                 .anyMatch(h -> h.agentId().equals(agentId) && h.rejections().getOrDefault("forged", 0L) == 1L));
         Instant now = Instant.now();
         send(agentId, signed(new HealCommand("c-heal-r", "run-it", Target.agent(agentId), "c-replayed", now,
@@ -252,38 +240,32 @@ class AgentIT {
                 junk = base.clone();
                 junk[random.nextInt(junk.length)] = (byte) random.nextInt(256);
             }
-            producer.send(new ProducerRecord<>(topics.commands(), i % 2 == 0 ? agentId : "*", junk));
+            send(i % 2 == 0 ? agentId : "*", junk);
         }
-        producer.flush();
         Instant floodEnd = Instant.now();
         // Records of one partition are handled in order: once this one is applied, the flood has been read.
         send(agentId, signed(stop("c-flood", Duration.ofMinutes(1))));
         await("c-flood", Step.APPLIED);
         awaitStopped();
         long rejected = agent.rejectionCounts().values().stream().mapToLong(Long::longValue).sum();
-        long obeyed = telemetry.commandEvents("run-it").stream()
-                .filter(r -> r.event().commandId() != null && r.event().commandId().equals("c-mutant")
-                        && r.event().step() == Step.RECEIVED).count();
+        long obeyed = bus.events("run-it").stream()
+                .filter(e -> "c-mutant".equals(e.commandId()) && e.step() == Step.RECEIVED).count();
         System.out.println("flood: " + records + " random or mutated records: " + rejected + " rejected "
                 + agent.rejectionCounts() + ", " + obeyed + " obeyed (signed text intact), agent alive");
         assertThat(rejected + obeyed).isGreaterThanOrEqualTo(records - 1);
         assertThat(agentThread.isAlive()).isTrue();
-        Awaitility.await().atMost(WAIT).until(() -> telemetry.liveAgents(Duration.ofSeconds(1)).stream()
+        Awaitility.await().atMost(WAIT).until(() -> bus.liveAgents(Duration.ofSeconds(1)).stream()
                 .anyMatch(h -> h.agentId().equals(agentId) && h.at().isAfter(floodEnd)));
     }
 
     @Test
     void aHaltUndoesEverythingAndRefusesCommandsIssuedBeforeIt() throws Exception {
-        try (Admin admin = KafkaClients.admin(TestKafka.bootstrapServers())) {
-            KafkaClients.ensureFaultlineTopics(admin, topics);
-        }
         ApplyCommand early = stop("c-before-halt", Duration.ofMinutes(1));
         send(agentId, signed(stop("c-halted", Duration.ofMinutes(5))));
         await("c-halted", Step.APPLIED);
         awaitStopped();
         // The agent finds the halt topic that appeared after it started.
-        assertThat(io.faultline.cli.Faultline.commandLine().execute("halt", "-b", TestKafka.bootstrapServers(),
-                "--topic-prefix", topics.prefix(), "--reason", "agent it")).isZero();
+        bus.halt("agent it");
         assertThat(await("c-halted", Step.UNDONE).detail()).startsWith("halt (agent it): sent CONT");
         assertThat(state()).isNotEqualTo('T');
         send(agentId, signed(early));
