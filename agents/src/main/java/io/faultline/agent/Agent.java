@@ -243,7 +243,7 @@ public final class Agent implements AutoCloseable {
     private void heartbeat() {
         publish(new AgentHeartbeat(null, config.agentId(), scheduler.clock().instant(), config.labels(), hostName,
                 ProcessHandle.current().pid(), startedAt, refreshCapabilities(), new ArrayList<>(faults.active().keySet()),
-                rejectionCounts()));
+                rejectionCounts(), faults.problems()));
     }
 
     /** Commands refused since start, by reason. */

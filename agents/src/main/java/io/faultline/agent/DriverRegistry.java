@@ -36,6 +36,22 @@ final class DriverRegistry {
         return preview(driver(fault), fault);
     }
 
+    /** Runs every driver's safe-mode sweep; driver fault type to what it did or why it could not. */
+    Map<String, String> sweep() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (FaultDriver<?> d : byClass.values()) {
+            try {
+                String done = d.sweep();
+                if (done != null) {
+                    out.put(d.faultType(), done);
+                }
+            } catch (FaultException | RuntimeException e) {
+                out.put(d.faultType(), "FAILED: " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
     private FaultDriver<?> driver(FaultSpec fault) throws FaultException {
         FaultDriver<?> d = fault == null ? null : byClass.get(fault.getClass());
         if (d == null) {

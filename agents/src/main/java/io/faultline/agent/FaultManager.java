@@ -70,6 +70,9 @@ final class FaultManager {
      * which must be refused as replays.
      */
     Set<String> recover() {
+        if (journal.damaged()) {
+            safeMode();
+        }
         for (UndoJournal.Entry e : journal.leftovers()) {
             String type = e.fault() == null ? null : e.fault().type();
             try {
@@ -91,6 +94,32 @@ final class FaultManager {
         }
         sweep = scheduler.scheduleAtFixedRate(LEASE_SWEEP, LEASE_SWEEP, this::expireDue);
         return journal.unexpiredCommandIds(now());
+    }
+
+    /**
+     * The journal lost records: what they held is unknown, so every driver undoes by tag what it
+     * can find of its own; each result is reported, and what could not be undone says so.
+     */
+    private void safeMode() {
+        log.error("undo journal {} has {} unreadable record(s): safe mode, undoing by tag what the drivers find",
+                journal.file(), journal.unreadableRecords());
+        drivers.sweep().forEach((type, done) -> {
+            boolean failed = done.startsWith("FAILED: ");
+            String detail = "safe mode (undo journal damaged, " + journal.unreadableRecords()
+                    + " unreadable record(s)): " + (failed ? "cannot undo by tag: " + done.substring(8) : done);
+            log.warn("{}: {}", type, detail);
+            events.accept(new CommandEvent(failed ? CommandEvent.Step.FAILED : CommandEvent.Step.UNDONE, null, agentId,
+                    now(), "safe-mode", type, detail));
+        });
+    }
+
+    /** What keeps this agent from doing its job, for the heartbeat; empty when nothing does. */
+    List<String> problems() {
+        List<String> out = new ArrayList<>();
+        if (!journal.writable()) {
+            out.add("undo journal unwritable, no fault will be applied: " + journal.unwritableReason());
+        }
+        return out;
     }
 
     /** Journals the fault, applies it and starts its lease; a fault that cannot be journaled is not applied. */

@@ -183,4 +183,43 @@ class FaultManagerTest {
         assertThat(steps("c-6")).containsExactly(CommandEvent.Step.UNDONE);
         assertThat(journal.leftovers()).isEmpty();
     }
+
+    @Test
+    void aDamagedJournalStartsSafeModeThatResumesTheStoppedServiceAndSaysSo() throws IOException {
+        // The service is stopped, and the record of it is lost: the journal's bytes are garbage.
+        Path service = victim("service");
+        faults.apply(stop("c-7", service));
+        awaitState(service, 'T');
+        journal.close();
+        Files.write(dir.resolve("state").resolve("undo-journal.log"), new byte[] {(byte) 0xff, 'F', 'L', 'J', '1', 0, 0});
+        journal = UndoJournal.open(dir.resolve("state"));
+        events.clear();
+        FaultManager successor = new FaultManager("agent-1", new DriverRegistry(List.of(
+                new ProcessKillDriver(CommandRunner.SYSTEM, service))), journal, time, events::add);
+        successor.recover();
+        awaitState(service, 'S');
+        assertThat(events).filteredOn(e -> e instanceof CommandEvent).singleElement().satisfies(e -> {
+            CommandEvent c = (CommandEvent) e;
+            assertThat(c.step()).isEqualTo(CommandEvent.Step.UNDONE);
+            assertThat(c.commandId()).isEqualTo("safe-mode");
+            assertThat(c.detail()).startsWith("safe mode (undo journal damaged, 1 unreadable record(s)): sent CONT to the "
+                    + "service, pid");
+        });
+    }
+
+    @Test
+    void anUnwritableJournalRefusesEveryApplyAndTheHeartbeatSaysWhy() throws IOException {
+        Path blocked = dir.resolve("file");
+        Files.writeString(blocked, "x");
+        try (UndoJournal unwritable = UndoJournal.open(blocked.resolve("state"))) {
+            FaultManager m = manager(unwritable);
+            m.recover();
+            Path pid = victim("g");
+            m.apply(stop("c-8", pid));
+            assertThat(state(pid)).isNotEqualTo('T');
+            assertThat(steps("c-8")).containsExactly(CommandEvent.Step.FAILED);
+            assertThat(m.problems()).singleElement().asString().startsWith("undo journal unwritable, no fault will be "
+                    + "applied: cannot create the state directory");
+        }
+    }
 }

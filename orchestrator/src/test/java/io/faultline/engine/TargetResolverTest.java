@@ -22,7 +22,7 @@ class TargetResolverTest {
 
     private static AgentHeartbeat agent(String id, String role, String clientId) {
         Map<String, String> labels = clientId == null ? Map.of("role", role) : Map.of("role", role, "client-id", clientId);
-        return new AgentHeartbeat(null, id, T0, labels, "host", 1, T0, List.of("process.kill"), List.of(), Map.of());
+        return new AgentHeartbeat(null, id, T0, labels, "host", 1, T0, List.of("process.kill"), List.of(), Map.of(), List.of());
     }
 
     private static List<String> ids(List<AgentHeartbeat> agents) {

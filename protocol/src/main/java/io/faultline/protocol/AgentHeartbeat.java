@@ -10,10 +10,13 @@ import java.util.Map;
  * @param capabilities what the agent found it can do at start, e.g. {@code process.kill}
  * @param activeFaults command ids of the faults applied and not yet undone
  * @param rejections   commands refused since the agent started, by {@link Rejection} wire name
+ * @param problems     what keeps the agent from doing all it should, e.g. an undo journal it cannot
+ *                     write (then it applies no fault); empty when all is well
  */
 public record AgentHeartbeat(String runId, String agentId, Instant at, Map<String, String> labels,
                              String host, long pid, Instant startedAt, List<String> capabilities,
-                             List<String> activeFaults, Map<String, Long> rejections) implements TelemetryEvent {
+                             List<String> activeFaults, Map<String, Long> rejections, List<String> problems)
+        implements TelemetryEvent {
     public static final String TYPE = "agent.heartbeat";
 
     public AgentHeartbeat {
@@ -23,5 +26,6 @@ public record AgentHeartbeat(String runId, String agentId, Instant at, Map<Strin
         capabilities = Checks.copy(capabilities);
         activeFaults = Checks.copy(activeFaults);
         rejections = Checks.copy(rejections);
+        problems = Checks.copy(problems);
     }
 }

@@ -27,7 +27,7 @@ class JsonRoundTripTest {
                         T0, T0.plusSeconds(5), Duration.ofMillis(1500)),
                 new HealCommand("cmd-3", "run-1", Target.agent("agent-1"), "cmd-1", T0, T0.plusSeconds(30)),
                 new AgentHeartbeat("run-1", "agent-1", T0, Map.of("role", "listener"), "host-a", 4242L, T0.minusSeconds(9),
-                        List.of("process.kill"), List.of("cmd-1"), Map.of("forged", 2L)),
+                        List.of("process.kill"), List.of("cmd-1"), Map.of("forged", 2L), List.of("undo journal unwritable")),
                 new RenewCommand("cmd-4", "run-1", Target.agent("agent-1"), "cmd-1", T0, T0.plusSeconds(5),
                         Duration.ofSeconds(10)),
                 new CheckCommand("cmd-5", "run-1", Target.agent("agent-1"), apply.fault(), T0, T0.plusSeconds(5),

@@ -34,6 +34,16 @@ public interface FaultDriver<F extends FaultSpec> {
         return null;
     }
 
+    /**
+     * Safe mode, when the undo journal could not be read whole: undoes by tag whatever this driver
+     * can find of its own on the host without knowing which command put it there (iptables rules
+     * tagged {@code faultline:}, root qdiscs with Faultline's handle, a Redis pause, a stopped
+     * service). Returns what was done, or null when this driver cannot find its faults by tag.
+     */
+    default String sweep() throws FaultException {
+        return null;
+    }
+
     /** A fault in place, and how to take it away again. */
     interface Applied {
         /** What was done, for the "applied" telemetry event. */

@@ -66,8 +66,14 @@ public final class NetemDriver<F extends FaultSpec> implements FaultDriver<F> {
     }
 
     private static List<String> argv(String device, List<String> args) {
-        List<String> a = new ArrayList<>(List.of("tc", "qdisc", "add", "dev", device, "root", "netem"));
+        List<String> a = new ArrayList<>(List.of("tc", "qdisc", "add", "dev", device, "root", "handle", TrafficControl.HANDLE,
+                "netem"));
         a.addAll(args);
         return a;
+    }
+
+    @Override
+    public String sweep() throws FaultException {
+        return tc.recover(tc.devices(null), "Faultline's");
     }
 }

@@ -37,18 +37,25 @@ public final class NetworkBandwidthDriver implements FaultDriver<NetworkBandwidt
         return tc.recover(tc.devices(fault.device()), "htb");
     }
 
+    private static final String H = TrafficControl.HANDLE;
+
     static List<List<String>> steps(String device, NetworkBandwidthFault fault) {
         String rate = fault.bitsPerSecond() + "bit";
         List<List<String>> steps = new ArrayList<>();
-        steps.add(List.of("tc", "qdisc", "add", "dev", device, "root", "handle", "1:", "htb"));
-        steps.add(List.of("tc", "class", "add", "dev", device, "parent", "1:", "classid", "1:1", "htb",
+        steps.add(List.of("tc", "qdisc", "add", "dev", device, "root", "handle", H, "htb"));
+        steps.add(List.of("tc", "class", "add", "dev", device, "parent", H, "classid", H + "1", "htb",
                 "rate", rate, "ceil", rate));
         for (int port : fault.ports()) {
             for (String end : List.of("sport", "dport")) {
-                steps.add(List.of("tc", "filter", "add", "dev", device, "parent", "1:", "protocol", "ip", "prio", "1",
-                        "u32", "match", "ip", end, Integer.toString(port), "0xffff", "flowid", "1:1"));
+                steps.add(List.of("tc", "filter", "add", "dev", device, "parent", H, "protocol", "ip", "prio", "1",
+                        "u32", "match", "ip", end, Integer.toString(port), "0xffff", "flowid", H + "1"));
             }
         }
         return steps;
+    }
+
+    @Override
+    public String sweep() throws FaultException {
+        return tc.recover(tc.devices(null), "Faultline's");
     }
 }

@@ -176,8 +176,16 @@ public final class NetworkPartitionDriver implements FaultDriver<NetworkPartitio
     }
 
     /** Deletes every INPUT/OUTPUT rule still tagged with the command id; returns how many. */
+    @Override
+    public String sweep() throws FaultException {
+        int n = sweep(runner, null);
+        return n == 0 ? "no iptables rule tagged " + TAG_PREFIX + "*" : "deleted " + n + " iptables rules tagged "
+                + TAG_PREFIX + "*";
+    }
+
+    /** Deletes the rules tagged for {@code commandId}, or every rule tagged by Faultline when it is null. */
     static int sweep(CommandRunner runner, String commandId) throws FaultException {
-        String needle = TAG_PREFIX + commandId;
+        String needle = commandId == null ? null : TAG_PREFIX + commandId;
         int deleted = 0;
         for (String chain : List.of("INPUT", "OUTPUT")) {
             CommandRunner.Result listing = runner.run(List.of("iptables", "-w", "-S", chain));
@@ -186,7 +194,9 @@ public final class NetworkPartitionDriver implements FaultDriver<NetworkPartitio
             }
             for (String line : listing.output().split("\n")) {
                 List<String> words = Shell.words(line);
-                if (words.size() > 2 && words.get(0).equals("-A") && words.contains(needle)) {
+                boolean ours = needle != null ? words.contains(needle)
+                        : words.stream().anyMatch(w -> w.startsWith(TAG_PREFIX));
+                if (words.size() > 2 && words.get(0).equals("-A") && ours) {
                     List<String> argv = new ArrayList<>(List.of("iptables", "-w", "-D"));
                     argv.addAll(words.subList(1, words.size()));
                     if (runner.run(argv).ok()) {

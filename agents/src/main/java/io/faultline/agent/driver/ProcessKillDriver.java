@@ -100,6 +100,24 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
         return "sent CONT to pid " + join(pids);
     }
 
+    /** Safe mode: CONT to this agent's own service, the one process it may have left stopped without a record. */
+    @Override
+    public String sweep() throws FaultException {
+        if (supervisor == null && servicePidFile == null) {
+            return null;
+        }
+        List<Long> pids;
+        try {
+            pids = resolve(ProcessSelector.SERVICE);
+        } catch (FaultException e) {
+            return "nothing to undo: " + e.getMessage();
+        }
+        for (long pid : pids) {
+            send("CONT", pid);
+        }
+        return "sent CONT to the service, pid " + join(pids);
+    }
+
     private void send(String name, long pid) throws FaultException {
         CommandRunner.Result r = runner.run(List.of("kill", "-s", name, Long.toString(pid)));
         if (!r.ok()) {

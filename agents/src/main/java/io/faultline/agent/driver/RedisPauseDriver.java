@@ -75,6 +75,15 @@ public final class RedisPauseDriver implements FaultDriver<RedisPauseFault> {
         return "CLIENT UNPAUSE on " + address;
     }
 
+    @Override
+    public String sweep() throws FaultException {
+        if (defaultAddress == null) {
+            return null;
+        }
+        call(defaultAddress, Jedis::clientUnpause);
+        return "CLIENT UNPAUSE on " + defaultAddress;
+    }
+
     private static Applied pauseAllInSlices(String address, Duration duration) throws FaultException {
         long deadline = System.nanoTime() + duration.toNanos();
         Jedis jedis;

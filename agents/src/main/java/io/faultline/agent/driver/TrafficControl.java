@@ -13,6 +13,11 @@ import java.util.Set;
 final class TrafficControl {
     /** Root qdiscs the kernel attaches by itself; any other root belongs to someone and is left alone. */
     private static final Set<String> DEFAULT_ROOTS = Set.of("", "noqueue", "pfifo_fast", "fq_codel", "mq", "pfifo", "fq");
+    /**
+     * The handle of every root qdisc Faultline installs. A qdisc is Faultline's if and only if it
+     * has this handle: the agent never deletes a root with any other.
+     */
+    static final String HANDLE = "fa17:";
 
     private final CommandRunner runner;
 
@@ -42,24 +47,44 @@ final class TrafficControl {
         return new ArrayList<>(out);
     }
 
-    /** Fails unless the device's root qdisc is one the kernel attached by default. */
+    /**
+     * Fails unless the device's root qdisc is one the kernel attached by itself: a default kind
+     * with handle {@code 0:}. A root with any other handle (an operator's {@code pfifo 8001:}, or
+     * a fault of ours) is someone's, and is not replaced.
+     */
     void requireDefaultRoot(String device) throws FaultException {
         CommandRunner.Result r = run(List.of("tc", "qdisc", "show", "dev", device, "root"));
         String[] f = r.output().trim().split("\\s+");
         // No line at all: a device that is down shows no root qdisc, which is the default too.
         String kind = f.length > 1 ? f[1] : "";
-        if (!DEFAULT_ROOTS.contains(kind)) {
-            throw new FaultException("device " + device + " already has a " + kind
+        String handle = f.length > 2 ? f[2] : "0:";
+        if (!DEFAULT_ROOTS.contains(kind) || !handle.equals("0:")) {
+            throw new FaultException("device " + device + " already has a " + kind + " " + handle
                     + " root qdisc (another fault, or the host's own shaping); refusing to replace it");
         }
     }
 
-    /** Deletes our root qdisc; the kernel puts its default back. Idempotent. */
-    void deleteRoot(String device) throws FaultException {
-        CommandRunner.Result r = runner.run(List.of("tc", "qdisc", "del", "dev", device, "root"));
+    /**
+     * Deletes the device's root qdisc if it has Faultline's handle; the kernel puts its default
+     * back. Leaves any other root alone. Idempotent; returns whether it deleted one.
+     */
+    boolean deleteRoot(String device) throws FaultException {
+        CommandRunner.Result show = runner.run(List.of("tc", "qdisc", "show", "dev", device, "root"));
+        if (!show.ok()) {
+            if (show.output().contains("Cannot find device")) {
+                return false;
+            }
+            throw new FaultException("tc qdisc show dev " + device + " root failed: " + show.output());
+        }
+        String[] f = show.output().trim().split("\\s+");
+        if (f.length < 3 || !f[2].equals(HANDLE)) {
+            return false;
+        }
+        CommandRunner.Result r = runner.run(List.of("tc", "qdisc", "del", "dev", device, "root", "handle", HANDLE));
         if (!r.ok() && !r.output().contains("handle of zero") && !r.output().contains("Cannot find device")) {
             throw new FaultException("tc qdisc del dev " + device + " root failed: " + r.output());
         }
+        return true;
     }
 
     /** Runs every step in order; on failure removes the root qdisc again and rethrows. */
@@ -94,17 +119,13 @@ final class TrafficControl {
     }
 
     /**
-     * Deletes the root qdisc of each device if it is of our {@code kind} (htb, netem): after a
-     * crash, the journal knows the fault but not what the kernel holds. Installation refuses any
-     * root that is not the kernel's default, so such a root on these devices is ours.
+     * Deletes the root qdisc of each device if it has Faultline's handle: after a crash, the
+     * journal knows the fault but not what the kernel holds.
      */
     String recover(List<String> devices, String kind) throws FaultException {
         List<String> deleted = new ArrayList<>();
         for (String d : devices) {
-            CommandRunner.Result r = runner.run(List.of("tc", "qdisc", "show", "dev", d, "root"));
-            String[] f = r.output().trim().split("\\s+");
-            if (r.ok() && f.length > 1 && f[1].equals(kind)) {
-                deleteRoot(d);
+            if (deleteRoot(d)) {
                 deleted.add(d);
             }
         }

@@ -5,36 +5,59 @@ import io.faultline.protocol.ApplyCommand;
 import io.faultline.protocol.FaultSpec;
 import io.faultline.protocol.Json;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's write-ahead record of what it must undo. An {@code apply} entry is on disk (fsync)
- * before the fault is applied and an {@code undone} entry is written once it is gone, so an agent
+ * The agent's write-ahead record of what it must undo. An {@code apply} record is on disk (fsync)
+ * before the fault is applied and an {@code undone} record is written once it is gone, so an agent
  * killed mid-fault finds its leftovers at the next start. One agent per state directory: the
  * journal holds a file lock while open.
+ *
+ * <p>Format: a sequence of records, each {@code "FLJ1"}, a 4-byte big-endian payload length, the
+ * payload's CRC-32C, and the payload (one JSON entry). A reader that meets a record it cannot read
+ * (torn by a crash or a full disk, bit rot, invalid UTF-8) counts it and scans forward to the next
+ * record start whose checksum holds, so a damaged record never swallows the one after it. A
+ * journal with unreadable records is never compacted: it is moved aside, whole, for the operator,
+ * and the agent starts in safe mode (see {@link #damaged()}).
+ *
+ * <p>A state directory that cannot be written (read-only, full, missing permissions) does not
+ * keep the agent down: the journal opens {@linkplain #writable() unwritable}, reads what it can,
+ * and every {@link #applying} fails, so no fault is applied that could not be undone later.
  */
 public final class UndoJournal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UndoJournal.class);
-    static final String FILE = "undo-journal.jsonl";
+    static final String FILE = "undo-journal.log";
+    /** The line-per-entry journal of earlier versions; read once, then replaced. */
+    static final String LEGACY_FILE = "undo-journal.jsonl";
     private static final String LOCK = "agent.lock";
+    static final byte[] MAGIC = {'F', 'L', 'J', '1'};
+    private static final int HEADER = 12;
+    /** No entry comes near this; a length beyond it is damage. */
+    static final int MAX_RECORD = 64 * 1024;
+    /** A journal is compacted at every start; one this large is damage, and only its first part is read. */
+    static final long MAX_FILE = 64L * 1024 * 1024;
 
-    /** One line of the journal. */
+    /** One entry of the journal. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Entry(String op, String commandId, String runId, FaultSpec fault, Instant notAfter, Instant at,
                         Long pid) {
@@ -42,72 +65,209 @@ public final class UndoJournal implements AutoCloseable {
         static final String UNDONE = "undone";
     }
 
+    private final Path dir;
     private final Path file;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final Map<String, Entry> applies = new LinkedHashMap<>();
-    private final Set<String> undone = new java.util.HashSet<>();
+    private final Set<String> undone = new HashSet<>();
     private final int unreadable;
+    private final String unwritable;
     private FileChannel out;
 
-    private UndoJournal(Path dir, FileChannel lockChannel, FileLock lock) throws IOException {
+    private UndoJournal(Path dir, FileChannel lockChannel, FileLock lock, String unwritable) {
+        this.dir = dir;
         this.file = dir.resolve(FILE);
         this.lockChannel = lockChannel;
         this.lock = lock;
-        int bad = 0;
-        if (Files.exists(file)) {
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                try {
-                    Entry e = Json.decode(line, Entry.class);
-                    if (Entry.APPLY.equals(e.op())) {
-                        applies.put(e.commandId(), e);
-                    } else if (Entry.UNDONE.equals(e.op())) {
-                        undone.add(e.commandId());
-                    }
-                } catch (Json.JsonCodecException e) {
-                    // A line torn by a crash mid-write, most likely the last one.
-                    bad++;
-                }
-            }
-        }
+        int bad = readLegacy(dir.resolve(LEGACY_FILE)) + read(file);
         this.unreadable = bad;
         if (bad > 0) {
-            log.warn("{}: skipped {} unreadable line(s)", file, bad);
+            log.warn("{}: {} unreadable record(s) skipped", file, bad);
         }
-        this.out = append();
+        String why = unwritable;
+        if (why == null) {
+            try {
+                this.out = append();
+            } catch (IOException e) {
+                why = "cannot open " + file + " for writing: " + e.getMessage();
+            }
+        }
+        this.unwritable = why;
+        if (why != null) {
+            log.error("undo journal unwritable, no fault will be applied: {}", why);
+        }
     }
 
-    /** Opens (creating if needed) the journal in {@code dir}; fails if another agent holds it. */
+    /**
+     * Opens (creating if needed) the journal in {@code dir}. Fails only if another agent holds it;
+     * a directory that cannot be created or written gives an {@linkplain #writable() unwritable}
+     * journal holding whatever could be read.
+     */
     public static UndoJournal open(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock;
+        String unwritable = null;
         try {
-            lock = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            unwritable = "cannot create the state directory " + dir + ": " + reason(e);
         }
-        if (lock == null) {
-            ch.close();
-            throw new IOException("state directory " + dir + " is in use by another agent");
+        FileChannel ch = null;
+        FileLock lock = null;
+        if (unwritable == null) {
+            try {
+                ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                unwritable = "cannot write the state directory " + dir + ": " + reason(e);
+            }
         }
-        return new UndoJournal(dir, ch, lock);
+        if (ch != null) {
+            try {
+                lock = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                ch.close();
+                throw new IOException("state directory " + dir + " is in use by another agent");
+            }
+        }
+        return new UndoJournal(dir, ch, lock, unwritable);
+    }
+
+    private static String reason(IOException e) {
+        String m = e.getMessage();
+        return e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                : m == null ? "I/O error" : m;
     }
 
     private FileChannel append() throws IOException {
-        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND,
+                LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Reads every record it can; returns how many it could not. */
+    private int read(Path f) {
+        if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        byte[] data;
+        try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
+            data = in.readNBytes((int) Math.min(MAX_FILE, Integer.MAX_VALUE - 8));
+        } catch (IOException e) {
+            log.error("cannot read the undo journal {}: {}", f, reason(e));
+            return 1;
+        }
+        int bad = 0;
+        int p = 0;
+        boolean inDamage = false;
+        while (p < data.length) {
+            int len = recordAt(data, p);
+            if (len < 0) {
+                if (!inDamage) {
+                    bad++;
+                    inDamage = true;
+                }
+                p++;
+                continue;
+            }
+            inDamage = false;
+            try {
+                take(Json.decode(java.util.Arrays.copyOfRange(data, p + HEADER, p + HEADER + len), Entry.class));
+            } catch (Json.JsonCodecException e) {
+                bad++;
+            }
+            p += HEADER + len;
+        }
+        return bad;
+    }
+
+    /** The payload length of a sound record starting at {@code p}; -1 if none starts there. */
+    private static int recordAt(byte[] data, int p) {
+        if (p + HEADER > data.length) {
+            return -1;
+        }
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (data[p + i] != MAGIC[i]) {
+                return -1;
+            }
+        }
+        ByteBuffer b = ByteBuffer.wrap(data, p + 4, 8);
+        int len = b.getInt();
+        int crc = b.getInt();
+        if (len <= 0 || len > MAX_RECORD || p + HEADER + len > data.length) {
+            return -1;
+        }
+        CRC32C c = new CRC32C();
+        c.update(data, p + HEADER, len);
+        return (int) c.getValue() == crc ? len : -1;
+    }
+
+    /** The old format, one JSON entry per line; lines that do not parse are counted. */
+    private int readLegacy(Path f) {
+        if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        byte[] data;
+        try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
+            data = in.readNBytes((int) Math.min(MAX_FILE, Integer.MAX_VALUE - 8));
+        } catch (IOException e) {
+            log.error("cannot read the undo journal {}: {}", f, reason(e));
+            return 1;
+        }
+        int bad = 0;
+        int start = 0;
+        for (int i = 0; i <= data.length; i++) {
+            if (i == data.length || data[i] == '\n') {
+                if (i > start) {
+                    try {
+                        take(Json.decode(java.util.Arrays.copyOfRange(data, start, i), Entry.class));
+                    } catch (Json.JsonCodecException e) {
+                        bad++;
+                    }
+                }
+                start = i + 1;
+            }
+        }
+        return bad;
+    }
+
+    private void take(Entry e) {
+        if (e.commandId() == null) {
+            return;
+        }
+        if (Entry.APPLY.equals(e.op())) {
+            applies.put(e.commandId(), e);
+        } else if (Entry.UNDONE.equals(e.op())) {
+            undone.add(e.commandId());
+        }
     }
 
     public Path file() {
         return file;
     }
 
-    /** Lines that could not be read when the journal was opened. */
-    public int unreadableLines() {
+    /** Records that could not be read when the journal was opened. */
+    public int unreadableRecords() {
         return unreadable;
+    }
+
+    /**
+     * True when records could not be read: what they held is unknown, so the agent must also undo
+     * by tag whatever its drivers can find (safe mode).
+     */
+    public boolean damaged() {
+        return unreadable > 0;
+    }
+
+    /** False when nothing can be written: every apply is refused. */
+    public boolean writable() {
+        return unwritable == null;
+    }
+
+    /** Why the journal cannot be written; null when it can. */
+    public String unwritableReason() {
+        return unwritable;
     }
 
     /** Faults an earlier run applied and never recorded as undone, oldest first. */
@@ -121,7 +281,7 @@ public final class UndoJournal implements AutoCloseable {
                 .map(Entry::commandId).collect(Collectors.toSet());
     }
 
-    /** Written and forced to disk before the fault is applied. */
+    /** Written and forced to disk before the fault is applied; throws when it cannot be. */
     public synchronized void applying(ApplyCommand c, Instant at) throws IOException {
         Entry e = new Entry(Entry.APPLY, c.commandId(), c.runId(), c.fault(), c.notAfter(), at,
                 ProcessHandle.current().pid());
@@ -134,55 +294,90 @@ public final class UndoJournal implements AutoCloseable {
         if (!applies.containsKey(commandId) || undone.contains(commandId)) {
             return;
         }
-        write(new Entry(Entry.UNDONE, commandId, null, null, null, at, null));
+        // Known undone in memory even if the disk refuses it: this run will not undo it twice.
         undone.add(commandId);
+        write(new Entry(Entry.UNDONE, commandId, null, null, null, at, null));
     }
 
     /**
      * Rewrites the journal with only what still matters at {@code now}: faults not yet undone, and
-     * undone ones whose command could still be replayed.
+     * undone ones whose command could still be replayed. A damaged journal is first moved aside,
+     * whole, as {@code undo-journal.damaged-<millis>}: nothing it could not read is erased.
      */
     public synchronized void compact(Instant now) throws IOException {
-        StringBuilder text = new StringBuilder();
+        if (!writable()) {
+            return;
+        }
+        List<byte[]> records = new ArrayList<>();
         Map<String, Entry> keep = new LinkedHashMap<>();
         for (Entry e : applies.values()) {
             boolean open = !undone.contains(e.commandId());
             boolean replayable = e.notAfter() != null && e.notAfter().isAfter(now);
             if (open || replayable) {
                 keep.put(e.commandId(), e);
-                text.append(new String(Json.encode(e), StandardCharsets.UTF_8)).append('\n');
+                records.add(record(e));
                 if (!open) {
-                    text.append(new String(Json.encode(new Entry(Entry.UNDONE, e.commandId(), null, null, null, now,
-                            null)), StandardCharsets.UTF_8)).append('\n');
+                    records.add(record(new Entry(Entry.UNDONE, e.commandId(), null, null, null, now, null)));
                 }
             }
         }
         Path tmp = file.resolveSibling(FILE + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
+                StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS)) {
+            for (byte[] r : records) {
+                writeFully(ch, r);
+            }
             ch.force(true);
         }
         out.close();
+        if (damaged()) {
+            for (Path f : List.of(file, dir.resolve(LEGACY_FILE))) {
+                if (Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
+                    Path aside = f.resolveSibling("undo-journal.damaged-" + now.toEpochMilli()
+                            + (f.equals(file) ? "" : ".jsonl"));
+                    Files.move(f, aside, StandardCopyOption.ATOMIC_MOVE);
+                    log.warn("damaged undo journal kept as {}", aside);
+                }
+            }
+        }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.deleteIfExists(dir.resolve(LEGACY_FILE));
         applies.keySet().retainAll(keep.keySet());
         undone.retainAll(keep.keySet());
         out = append();
     }
 
+    static byte[] record(Entry e) {
+        byte[] payload = Json.encode(e);
+        CRC32C c = new CRC32C();
+        c.update(payload);
+        return ByteBuffer.allocate(HEADER + payload.length).put(MAGIC).putInt(payload.length).putInt((int) c.getValue())
+                .put(payload).array();
+    }
+
     private void write(Entry e) throws IOException {
-        byte[] line = (new String(Json.encode(e), StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf = ByteBuffer.wrap(line);
-        while (buf.hasRemaining()) {
-            out.write(buf);
+        if (!writable()) {
+            throw new IOException(unwritable);
         }
+        writeFully(out, record(e));
         out.force(false);
+    }
+
+    private static void writeFully(FileChannel ch, byte[] bytes) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) {
+            ch.write(buf);
+        }
     }
 
     @Override
     public synchronized void close() throws IOException {
-        out.close();
-        lock.release();
-        lockChannel.close();
+        if (out != null) {
+            out.close();
+        }
+        if (lock != null) {
+            lock.release();
+            lockChannel.close();
+        }
     }
 }

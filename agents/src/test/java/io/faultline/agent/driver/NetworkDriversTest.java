@@ -110,34 +110,69 @@ class NetworkDriversTest {
         assertThat(ran.get(1)).containsSubsequence("INPUT", "-s", "0.0.0.0/0", "--ports", "6379");
     }
 
+    /** A device whose root qdisc is {@code root} until an add or a delete changes it, as the kernel would. */
+    private void rootQdisc(String initial) {
+        String[] root = {initial};
+        answer = argv -> {
+            if (argv.contains("show")) {
+                return new CommandRunner.Result(0, root[0]);
+            }
+            if (argv.containsAll(List.of("qdisc", "add")) && argv.contains("root")) {
+                if (!root[0].contains(" 0: ")) {
+                    return new CommandRunner.Result(2, "Error: Exclusivity flag on, cannot modify.");
+                }
+                root[0] = "qdisc " + argv.get(argv.indexOf("handle") + 2) + " fa17: root refcnt 2";
+            }
+            if (argv.containsAll(List.of("qdisc", "del"))) {
+                root[0] = "qdisc noqueue 0: root refcnt 2";
+            }
+            return new CommandRunner.Result(0, "");
+        };
+    }
+
     @Test
     void bandwidthInstallsHtbWithFiltersOnBothEndsOfEachPort() throws Exception {
-        answer = argv -> argv.contains("show") ? new CommandRunner.Result(0, "qdisc noqueue 0: root refcnt 2")
-                : new CommandRunner.Result(0, "");
+        rootQdisc("qdisc noqueue 0: root refcnt 2");
         FaultDriver.Applied applied = new NetworkBandwidthDriver(capture)
                 .apply("b", new NetworkBandwidthFault("veth0", "1mbit", List.of(6379)));
         assertThat(ran).containsExactly(
                 List.of("tc", "qdisc", "show", "dev", "veth0", "root"),
-                List.of("tc", "qdisc", "add", "dev", "veth0", "root", "handle", "1:", "htb"),
-                List.of("tc", "class", "add", "dev", "veth0", "parent", "1:", "classid", "1:1", "htb", "rate",
+                List.of("tc", "qdisc", "add", "dev", "veth0", "root", "handle", "fa17:", "htb"),
+                List.of("tc", "class", "add", "dev", "veth0", "parent", "fa17:", "classid", "fa17:1", "htb", "rate",
                         "1000000bit", "ceil", "1000000bit"),
-                List.of("tc", "filter", "add", "dev", "veth0", "parent", "1:", "protocol", "ip", "prio", "1", "u32",
-                        "match", "ip", "sport", "6379", "0xffff", "flowid", "1:1"),
-                List.of("tc", "filter", "add", "dev", "veth0", "parent", "1:", "protocol", "ip", "prio", "1", "u32",
-                        "match", "ip", "dport", "6379", "0xffff", "flowid", "1:1"));
+                List.of("tc", "filter", "add", "dev", "veth0", "parent", "fa17:", "protocol", "ip", "prio", "1", "u32",
+                        "match", "ip", "sport", "6379", "0xffff", "flowid", "fa17:1"),
+                List.of("tc", "filter", "add", "dev", "veth0", "parent", "fa17:", "protocol", "ip", "prio", "1", "u32",
+                        "match", "ip", "dport", "6379", "0xffff", "flowid", "fa17:1"));
         ran.clear();
         applied.undo();
-        assertThat(ran).containsExactly(List.of("tc", "qdisc", "del", "dev", "veth0", "root"));
+        assertThat(ran).containsExactly(List.of("tc", "qdisc", "show", "dev", "veth0", "root"),
+                List.of("tc", "qdisc", "del", "dev", "veth0", "root", "handle", "fa17:"));
     }
 
     @Test
     void refusesToReplaceARootQdiscItDidNotPutThere() {
-        answer = argv -> argv.contains("show") ? new CommandRunner.Result(0, "qdisc htb 1: root refcnt 2 r2q 10")
-                : new CommandRunner.Result(0, "");
+        rootQdisc("qdisc htb 1: root refcnt 2 r2q 10");
         assertThatThrownBy(() -> new NetworkBandwidthDriver(capture)
                 .apply("b", new NetworkBandwidthFault("eth0", "1mbit", List.of(80))))
-                .hasMessageContaining("already has a htb root qdisc");
+                .hasMessageContaining("already has a htb 1: root qdisc");
         assertThat(ran).noneMatch(a -> a.contains("add"));
+    }
+
+    @Test
+    void operatorsPfifoRootIsNeitherReplacedNorDeleted() throws Exception {
+        // A default kind, but handle 8001: means someone put it there (tc qdisc add ... root pfifo limit 7).
+        rootQdisc("qdisc pfifo 8001: root refcnt 2 limit 7p");
+        assertThatThrownBy(() -> new NetworkBandwidthDriver(capture)
+                .apply("b", new NetworkBandwidthFault("eth0", "1mbit", List.of(80))))
+                .hasMessageContaining("already has a pfifo 8001: root qdisc");
+        assertThatThrownBy(() -> NetemDriver.delay(capture)
+                .apply("d", new NetworkDelayFault("eth0", Duration.ofMillis(100), Duration.ZERO)))
+                .hasMessageContaining("refusing to replace it");
+        // Recovery and safe mode find no root of Faultline's there either.
+        assertThat(new NetworkBandwidthDriver(capture).recover("b", new NetworkBandwidthFault("eth0", "1mbit",
+                List.of(80)))).startsWith("nothing to undo");
+        assertThat(ran).noneMatch(a -> a.contains("add") || a.contains("del"));
     }
 
     @Test
@@ -147,7 +182,8 @@ class NetworkDriversTest {
                 "7: veth-l1@if8    inet 10.9.0.11/24 brd 10.9.0.255 scope global veth-l1"))
                 : new CommandRunner.Result(0, "");
         NetemDriver.delay(capture).apply("d", new NetworkDelayFault(null, Duration.ofMillis(100), Duration.ofMillis(5)));
-        assertThat(ran).contains(List.of("tc", "qdisc", "add", "dev", "veth-l1", "root", "netem", "delay", "100ms", "5ms"));
+        assertThat(ran).contains(List.of("tc", "qdisc", "add", "dev", "veth-l1", "root", "handle", "fa17:", "netem", "delay",
+                "100ms", "5ms"));
         assertThat(NetemDriver.netemArgs(new NetworkLossFault(null, 2.5))).containsExactly("loss", "2.5%");
     }
 

@@ -39,14 +39,98 @@ class UndoJournalTest {
     }
 
     @Test
-    void aTornLastLineIsSkipped(@TempDir Path dir) throws Exception {
+    void aTornLastRecordIsSkipped(@TempDir Path dir) throws Exception {
         try (UndoJournal j = UndoJournal.open(dir)) {
             j.applying(command("c-1"), T0);
         }
-        Files.writeString(dir.resolve(UndoJournal.FILE), "{\"op\":\"undone\",\"comm", StandardOpenOption.APPEND);
+        byte[] torn = java.util.Arrays.copyOf(UndoJournal.record(new UndoJournal.Entry("undone", "c-1", null, null,
+                null, T0, null)), 20);
+        Files.write(dir.resolve(UndoJournal.FILE), torn, StandardOpenOption.APPEND);
         try (UndoJournal j = UndoJournal.open(dir)) {
-            assertThat(j.unreadableLines()).isEqualTo(1);
+            assertThat(j.unreadableRecords()).isEqualTo(1);
+            assertThat(j.damaged()).isTrue();
             assertThat(j.leftovers()).extracting(UndoJournal.Entry::commandId).containsExactly("c-1");
+        }
+    }
+
+    @Test
+    void tornJournalRecordNeverSwallowsTheNextRecord(@TempDir Path dir) throws Exception {
+        // A full disk tears the apply of c-1 (refused, never applied); space is freed; c-2 is applied.
+        try (UndoJournal j = UndoJournal.open(dir)) {
+            j.applying(command("c-0"), T0);
+        }
+        byte[] whole = UndoJournal.record(new UndoJournal.Entry("apply", "c-1", "run-1", command("c-1").fault(),
+                T0.plusSeconds(15), T0, 1L));
+        Files.write(dir.resolve(UndoJournal.FILE), java.util.Arrays.copyOf(whole, whole.length / 2),
+                StandardOpenOption.APPEND);
+        try (UndoJournal j = UndoJournal.open(dir)) {
+            j.applying(command("c-2"), T0);
+        }
+        try (UndoJournal j = UndoJournal.open(dir)) {
+            assertThat(j.unreadableRecords()).isEqualTo(1);
+            assertThat(j.leftovers()).extracting(UndoJournal.Entry::commandId).containsExactly("c-0", "c-2");
+        }
+    }
+
+    @Test
+    void invalidUtf8InTheJournalIsSkippedAndTheRecordsAroundItAreRead(@TempDir Path dir) throws Exception {
+        try (UndoJournal j = UndoJournal.open(dir)) {
+            j.applying(command("c-1"), T0);
+        }
+        Files.write(dir.resolve(UndoJournal.FILE), new byte[] {(byte) 0xff, (byte) 0xfe, 'F', 'L', 'J', '1', (byte) 0xc3,
+                '\n'}, StandardOpenOption.APPEND);
+        try (UndoJournal j = UndoJournal.open(dir)) {
+            j.applying(command("c-2"), T0);
+        }
+        try (UndoJournal j = UndoJournal.open(dir)) {
+            assertThat(j.damaged()).isTrue();
+            assertThat(j.leftovers()).extracting(UndoJournal.Entry::commandId).containsExactly("c-1", "c-2");
+        }
+    }
+
+    @Test
+    void aDamagedJournalIsMovedAsideWholeNotCompactedAway(@TempDir Path dir) throws Exception {
+        try (UndoJournal j = UndoJournal.open(dir)) {
+            j.applying(command("c-1"), T0);
+        }
+        Files.write(dir.resolve(UndoJournal.FILE), "garbage".getBytes(), StandardOpenOption.APPEND);
+        byte[] damaged = Files.readAllBytes(dir.resolve(UndoJournal.FILE));
+        try (UndoJournal j = UndoJournal.open(dir)) {
+            j.compact(T0.plusSeconds(60));
+        }
+        Path aside = dir.resolve("undo-journal.damaged-" + T0.plusSeconds(60).toEpochMilli());
+        assertThat(aside).hasBinaryContent(damaged);
+        try (UndoJournal j = UndoJournal.open(dir)) {
+            assertThat(j.damaged()).isFalse();
+            assertThat(j.leftovers()).extracting(UndoJournal.Entry::commandId).containsExactly("c-1");
+        }
+    }
+
+    @Test
+    void aStateDirectoryThatCannotBeWrittenOpensUnwritableAndRefusesEveryApply(@TempDir Path dir) throws Exception {
+        // A regular file where the directory should be: nothing under it can be created, even by root.
+        Path blocked = dir.resolve("not-a-dir");
+        Files.writeString(blocked, "x");
+        try (UndoJournal j = UndoJournal.open(blocked.resolve("state"))) {
+            assertThat(j.writable()).isFalse();
+            assertThat(j.unwritableReason()).contains("cannot create the state directory");
+            assertThatThrownBy(() -> j.applying(command("c-1"), T0)).isInstanceOf(java.io.IOException.class);
+            assertThat(j.leftovers()).isEmpty();
+        }
+    }
+
+    @Test
+    void theLineJournalOfEarlierVersionsIsStillRead(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve(UndoJournal.LEGACY_FILE), new String(io.faultline.protocol.Json.encode(
+                new UndoJournal.Entry("apply", "old-1", "run-0", command("old-1").fault(), T0.plusSeconds(15), T0, 7L)))
+                + "\n");
+        try (UndoJournal j = UndoJournal.open(dir)) {
+            assertThat(j.leftovers()).extracting(UndoJournal.Entry::commandId).containsExactly("old-1");
+            j.compact(T0);
+        }
+        assertThat(dir.resolve(UndoJournal.LEGACY_FILE)).doesNotExist();
+        try (UndoJournal j = UndoJournal.open(dir)) {
+            assertThat(j.leftovers()).extracting(UndoJournal.Entry::commandId).containsExactly("old-1");
         }
     }
 
@@ -63,7 +147,7 @@ class UndoJournalTest {
         try (UndoJournal j = UndoJournal.open(dir)) {
             assertThat(j.leftovers()).extracting(UndoJournal.Entry::commandId).containsExactly("open");
             assertThat(j.unexpiredCommandIds(T0.plusSeconds(60))).isEmpty();
-            assertThat(Files.readAllLines(dir.resolve(UndoJournal.FILE))).hasSize(1);
+            assertThat(Files.size(dir.resolve(UndoJournal.FILE))).isEqualTo(UndoJournal.record(j.leftovers().get(0)).length);
         }
     }
 
