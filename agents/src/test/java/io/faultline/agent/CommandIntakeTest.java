@@ -6,12 +6,15 @@ import static io.faultline.agent.IntakeFixture.T0;
 import static io.faultline.agent.IntakeFixture.stop;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.agent.policy.AgentPolicy;
 import io.faultline.protocol.ApplyCommand;
 import io.faultline.protocol.CommandSigner;
+import io.faultline.protocol.CommandVerifier;
 import io.faultline.protocol.KeyFiles;
 import io.faultline.protocol.NetworkDelayFault;
 import io.faultline.protocol.ProcessKillFault;
 import io.faultline.protocol.ProcessSelector;
+import io.faultline.protocol.RedisPauseFault;
 import io.faultline.protocol.Rejection;
 import io.faultline.protocol.RenewCommand;
 import io.faultline.protocol.Signal;
@@ -19,6 +22,7 @@ import io.faultline.protocol.Target;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class CommandIntakeTest {
@@ -75,6 +79,37 @@ class CommandIntakeTest {
         RenewCommand renew = new RenewCommand("c-3", "run-1", Target.agent("agent-1"), "c-0", T0, T0.plusSeconds(5),
                 Duration.ofHours(2));
         assertThat(reason(decide(SIGNER.seal(renew)))).isEqualTo(Rejection.POLICY);
+    }
+
+    @Test
+    void aSignedLeaseBeyondTheLongestDurationIsRejectedWithAReasonNotAnOverflow() {
+        String text = new String(io.faultline.protocol.Json.encode(stop("c-huge")), java.nio.charset.StandardCharsets.UTF_8);
+        for (String lease : List.of("PT2562047788015215H", "PT3000000H", "PT168H1S")) {
+            String huge = text.replace("\"PT10S\"", "\"" + lease + "\"");
+            assertThat(huge).contains(lease);
+            CommandIntake.Decision d = decide(SIGNER.sealText(huge));
+            assertThat(reason(d)).as(lease).isEqualTo(Rejection.MALFORMED);
+            assertThat(((CommandIntake.Reject) d).why().getMessage()).as(lease).contains("lease")
+                    .doesNotContain("Exception", "com.fasterxml", "overflow");
+        }
+    }
+
+    @Test
+    void redisPauseLongerThanItsLeaseIsRefused() {
+        CommandIntake intake = new CommandIntake("agent-1", Map.of(), new CommandVerifier(Map.of("ops", IntakeFixture.KEYS.getPublic())),
+                AgentPolicy.defaults(), "127.0.0.1:6379", Set.of("redis.pause"));
+        ApplyCommand pause = new ApplyCommand("c-pause", "run-1", Target.agent("agent-1"),
+                new RedisPauseFault(null, RedisPauseFault.Mode.WRITE, Duration.ofDays(7)),
+                T0, T0.plusSeconds(15), Duration.ofSeconds(20));
+        CommandIntake.Decision d = intake.decide("agent-1", SIGNER.seal(pause), T0, pause.fault().requires(), null);
+        assertThat(reason(d)).isEqualTo(Rejection.POLICY);
+        assertThat(((CommandIntake.Reject) d).why()).hasMessage("policy: redis.pause duration 7d is longer than its lease "
+                + "20s (Redis would stay paused past the lease if the agent died)");
+        ApplyCommand fits = new ApplyCommand("c-fits", "run-1", Target.agent("agent-1"),
+                new RedisPauseFault(null, RedisPauseFault.Mode.WRITE, Duration.ofSeconds(20)), T0, T0.plusSeconds(15),
+                Duration.ofSeconds(20));
+        assertThat(intake.decide("agent-1", SIGNER.seal(fits), T0, fits.fault().requires(), null))
+                .isInstanceOf(CommandIntake.Accept.class);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.faultline.scenario;
 
 import io.faultline.protocol.Durations;
+import io.faultline.protocol.TextFiles;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -24,8 +25,6 @@ import io.faultline.protocol.FaultSpec;
 import io.faultline.protocol.InvalidFieldException;
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +48,21 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * the user.
  */
 public final class ScenarioLoader {
+    /** A scenario is a page or two of YAML; these bounds keep a hostile file from costing minutes or gigabytes. */
+    public static final int MAX_BYTES = 1024 * 1024;
+    public static final int MAX_LINE = 16 * 1024;
+    static final int MAX_ALIASES = 50;
+    static final int MAX_DEPTH = 40;
     private static final ObjectMapper YAML = mapper();
+
+    static LoaderOptions loaderOptions() {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setMaxAliasesForCollections(MAX_ALIASES);
+        options.setNestingDepthLimit(MAX_DEPTH);
+        options.setCodePointLimit(MAX_BYTES);
+        return options;
+    }
 
     private ScenarioLoader() {
     }
@@ -77,7 +90,8 @@ public final class ScenarioLoader {
                 gen.writeString(Durations.format(value));
             }
         });
-        return YAMLMapper.builder(YAMLFactory.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build())
+        return YAMLMapper.builder(YAMLFactory.builder().loaderOptions(loaderOptions())
+                        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build())
                 .addModule(durations)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -89,11 +103,9 @@ public final class ScenarioLoader {
     public static Scenario load(Path file) throws ScenarioException {
         String text;
         try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new ScenarioException(file, 0, 0, null, "no such file");
-        } catch (IOException e) {
-            throw new ScenarioException(file, 0, 0, null, "cannot read: " + e.getMessage());
+            text = TextFiles.read(file, MAX_BYTES, MAX_LINE);
+        } catch (TextFiles.UnreadableException e) {
+            throw new ScenarioException(file, e.line(), 0, null, e.getMessage());
         }
         return parse(file, text);
     }
@@ -102,9 +114,7 @@ public final class ScenarioLoader {
     public static Scenario parse(Path file, String text) throws ScenarioException {
         Node root;
         try {
-            LoaderOptions options = new LoaderOptions();
-            options.setAllowDuplicateKeys(false);
-            root = new Yaml(options).compose(new StringReader(text));
+            root = new Yaml(loaderOptions()).compose(new StringReader(text));
         } catch (MarkedYAMLException e) {
             Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
@@ -188,6 +198,9 @@ public final class ScenarioLoader {
             if (!path.isEmpty() && !"type".equals(path.get(path.size() - 1))) {
                 path.add("type");
             }
+        } else if (e instanceof InvalidFormatException f && f.getTargetType() == Duration.class
+                && f.getOriginalMessage() != null && f.getOriginalMessage().startsWith("'")) {
+            reason = f.getOriginalMessage(); // Durations.parse's own sentence: not a duration, or too long.
         } else if (e instanceof InvalidFormatException f) {
             reason = "'" + f.getValue() + "' is not " + describe(f.getTargetType());
         } else if (e instanceof MismatchedInputException m) {

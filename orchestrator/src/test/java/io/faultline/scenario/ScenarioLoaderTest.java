@@ -182,4 +182,30 @@ class ScenarioLoaderTest {
         assertThat(Durations.parse("PT3S").toSeconds()).isEqualTo(3);
         assertThat(List.of("500ms", "10s", "2m", "1h")).allMatch(t -> Durations.format(Durations.parse(t)).equals(t));
     }
+
+    @Test
+    void hostileScenarioFilesAreRefusedQuicklyWithAReadableError(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        Path huge = dir.resolve("huge.yaml");
+        Files.write(huge, new byte[50 * 1024 * 1024]);
+        assertThat(catchThrowableOfType(ScenarioException.class, () -> ScenarioLoader.load(huge)))
+                .hasMessageContaining("larger than 1024 KiB");
+        Path longLine = dir.resolve("long.yaml");
+        Files.writeString(longLine, "name: " + "x".repeat(800_000) + "\n");
+        assertThat(catchThrowableOfType(ScenarioException.class, () -> ScenarioLoader.load(longLine)))
+                .hasMessageContaining("line longer than 16384 characters").extracting(ScenarioException::line)
+                .isEqualTo(1);
+        Path latin1 = dir.resolve("latin1.yaml");
+        Files.write(latin1, new byte[] {'n', 'a', 'm', 'e', ':', ' ', 'a', '\n', 'x', ':', ' ', (byte) 0xe9, '\n'});
+        assertThat(catchThrowableOfType(ScenarioException.class, () -> ScenarioLoader.load(latin1)))
+                .hasMessageContaining("not UTF-8 text").extracting(ScenarioException::line).isEqualTo(2);
+        // A billion laughs in 600 bytes: refused by the alias limit, not expanded.
+        String bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                + "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+                + "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+                + "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n";
+        assertThat(error(bomb)).hasMessageContaining("not valid YAML").message().doesNotContain("Exception");
+        assertThat(error(VALID.replace("wait: 1s", "wait: 99999999999999999999h")))
+                .hasMessageContaining("longer than the longest duration Faultline takes, 7d");
+    }
 }

@@ -30,10 +30,19 @@ public final class Checks {
         return value;
     }
 
+    /** Positive and at most {@link Durations#MAX}: no lease, pause or timeout can overflow a clock. */
     public static Duration positive(String field, Duration value) {
         required(field, value);
         if (value.isNegative() || value.isZero()) {
-            throw new InvalidFieldException(field, "must be positive, got " + value);
+            throw new InvalidFieldException(field, "must be positive, got " + Durations.format(value));
+        }
+        return bounded(field, value);
+    }
+
+    static Duration bounded(String field, Duration value) {
+        if (value.compareTo(Durations.MAX) > 0) {
+            throw new InvalidFieldException(field, "must be at most " + Durations.format(Durations.MAX) + ", got "
+                    + Durations.describe(value));
         }
         return value;
     }
@@ -41,9 +50,9 @@ public final class Checks {
     public static Duration notNegative(String field, Duration value) {
         required(field, value);
         if (value.isNegative()) {
-            throw new InvalidFieldException(field, "must not be negative, got " + value);
+            throw new InvalidFieldException(field, "must not be negative, got " + Durations.describe(value));
         }
-        return value;
+        return bounded(field, value);
     }
 
     /** {@code value} is not before {@code other} (for instant pairs such as issuedAt / notAfter). */

@@ -48,6 +48,14 @@ public final class CommandSigner {
         return Json.encode(new SignedCommand(keyId, sign(text.getBytes(StandardCharsets.UTF_8)), text));
     }
 
+    /**
+     * Signs {@code text} as it is, whether or not it is a valid command: what a holder of the key
+     * could publish. Agents must still judge the text (hostile-input tests use this).
+     */
+    public byte[] sealText(String text) {
+        return Json.encode(new SignedCommand(keyId, sign(text.getBytes(StandardCharsets.UTF_8)), text));
+    }
+
     String sign(byte[] bytes) {
         Ed25519Signer s = new Ed25519Signer();
         s.init(true, key);

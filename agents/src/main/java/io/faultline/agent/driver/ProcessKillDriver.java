@@ -3,12 +3,16 @@ package io.faultline.agent.driver;
 import io.faultline.protocol.ProcessKillFault;
 import io.faultline.protocol.ProcessSelector;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -139,7 +143,14 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
         if (selector.pidFile() != null) {
             return List.of(readPidFile(Path.of(selector.pidFile()), runner));
         }
-        Pattern pattern = Pattern.compile(selector.commandLine());
+        // RE2/J: matching takes time linear in the command line, whatever the pattern.
+        com.google.re2j.Pattern pattern;
+        try {
+            pattern = com.google.re2j.Pattern.compile(selector.commandLine());
+        } catch (com.google.re2j.PatternSyntaxException e) {
+            throw new FaultException("command-line pattern /" + selector.commandLine() + "/ is not a valid regular "
+                    + "expression: " + e.getDescription());
+        }
         Set<Long> exempt = selfAndAncestors();
         exempt.addAll(runner.ownPids());
         List<Long> pids = new ArrayList<>();
@@ -171,12 +182,40 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
         return p.info().commandLine();
     }
 
-    private static long readPidFile(Path file, CommandRunner runner) throws FaultException {
-        String text;
+    /** Longer than any pid file: a pid and a newline. */
+    static final int MAX_PID_FILE = 32;
+
+    /**
+     * Reads a pid file without following a symbolic link at its last component, and only if it
+     * is a small regular file: a FIFO would block the agent, a device never end, a link lead
+     * outside the policy.
+     */
+    static long readPidFile(Path file, CommandRunner runner) throws FaultException {
+        BasicFileAttributes attrs;
         try {
-            text = Files.readString(file).strip();
+            attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            throw new FaultException("pid file " + file + " does not exist");
         } catch (IOException e) {
             throw new FaultException("cannot read pid file " + file + ": " + e.getMessage());
+        }
+        if (attrs.isSymbolicLink()) {
+            throw new FaultException("pid file " + file + " is a symbolic link; name the file itself");
+        }
+        if (!attrs.isRegularFile()) {
+            throw new FaultException("pid file " + file + " is not a regular file");
+        }
+        if (attrs.size() > MAX_PID_FILE) {
+            throw new FaultException("pid file " + file + " is " + attrs.size() + " bytes, too large to hold a pid");
+        }
+        String text;
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            text = new String(in.readNBytes(MAX_PID_FILE + 1), StandardCharsets.US_ASCII).strip();
+        } catch (IOException e) {
+            throw new FaultException("cannot read pid file " + file + ": " + e.getMessage());
+        }
+        if (text.length() > MAX_PID_FILE) {
+            throw new FaultException("pid file " + file + " is too large to hold a pid");
         }
         long pid;
         try {

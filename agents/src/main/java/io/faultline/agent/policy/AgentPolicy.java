@@ -1,5 +1,6 @@
 package io.faultline.agent.policy;
 
+import io.faultline.protocol.InvalidFieldException;
 import io.faultline.protocol.Checks;
 import io.faultline.protocol.Durations;
 import io.faultline.protocol.FaultSpec;
@@ -16,6 +17,7 @@ import io.faultline.protocol.RedisOutageFault;
 import io.faultline.protocol.RedisPauseFault;
 import io.faultline.protocol.RedisThrottleFault;
 import io.faultline.protocol.ToxiproxyFault;
+import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
@@ -53,7 +55,23 @@ public record AgentPolicy(Set<String> faults, Duration maxLease, boolean service
         faults = faults == null ? Set.of() : Set.copyOf(faults);
         Checks.positive("maxLease", maxLease);
         pidFiles = Checks.copy(pidFiles);
+        for (int i = 0; i < pidFiles.size(); i++) {
+            try {
+                FileSystems.getDefault().getPathMatcher("glob:" + pidFiles.get(i));
+            } catch (RuntimeException e) {
+                throw new InvalidFieldException("processes.pidFiles[" + i + "]", "'" + pidFiles.get(i)
+                        + "' is not a valid glob: " + e.getMessage().lines().findFirst().orElse(""));
+            }
+        }
         commandLines = Checks.copy(commandLines);
+        for (int i = 0; i < commandLines.size(); i++) {
+            try {
+                com.google.re2j.Pattern.compile(commandLines.get(i));
+            } catch (com.google.re2j.PatternSyntaxException e) {
+                throw new InvalidFieldException("processes.commandLines[" + i + "]", "'" + commandLines.get(i)
+                        + "' is not a valid regular expression: " + e.getDescription());
+            }
+        }
         cidrs = Checks.copy(cidrs);
         cidrs.forEach(c -> new Peer(c, null));
         ports = Checks.copy(ports);
@@ -135,17 +153,37 @@ public record AgentPolicy(Set<String> faults, Duration maxLease, boolean service
             return service ? null : "faults on the agent's own service are not allowed (processes.service: false)";
         }
         if (s.pidFile() != null) {
-            Path file = Path.of(s.pidFile()).normalize();
-            for (String glob : pidFiles) {
-                PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + glob);
-                if (m.matches(file)) {
-                    return null;
-                }
+            Path named = Path.of(s.pidFile());
+            if (!allowedPidFile(named.normalize())) {
+                return "pid file " + s.pidFile() + " matches none of the allowed pidFiles " + pidFiles;
             }
-            return "pid file " + s.pidFile() + " matches none of the allowed pidFiles " + pidFiles;
+            // The text may match while the kernel resolves it elsewhere (a symlinked directory before "..").
+            // The directories as the kernel resolves them; the last name is never followed (the driver refuses a link).
+            Path real;
+            try {
+                Path dir = named.toAbsolutePath().getParent();
+                real = dir == null ? named : dir.toRealPath().resolve(named.getFileName());
+            } catch (IOException e) {
+                return null; // The directory does not exist: the driver finds nothing to signal.
+            }
+            if (!allowedPidFile(real)) {
+                return "pid file " + s.pidFile() + " resolves to " + real + ", which matches none of the allowed pidFiles "
+                        + pidFiles;
+            }
+            return null;
         }
         return commandLines.contains(s.commandLine()) ? null
                 : "command-line pattern /" + s.commandLine() + "/ is not among the allowed commandLines " + commandLines;
+    }
+
+    private boolean allowedPidFile(Path file) {
+        for (String glob : pidFiles) {
+            PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+            if (m.matches(file)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String partition(NetworkPartitionFault n) {

@@ -10,9 +10,10 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.faultline.protocol.Durations;
 import io.faultline.protocol.FaultSpec;
 import io.faultline.protocol.InvalidFieldException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import io.faultline.protocol.TextFiles;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.yaml.snakeyaml.LoaderOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -26,12 +27,25 @@ import java.util.stream.Collectors;
  * the line and the field.
  */
 public final class PolicyFile {
-    private static final ObjectMapper YAML = YAMLMapper.builder()
+    /** A policy is a few dozen lines; these bounds keep a hostile file from costing minutes or gigabytes. */
+    static final int MAX_BYTES = 256 * 1024;
+    static final int MAX_LINE = 4 * 1024;
+    private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder().loaderOptions(loaderOptions()).build())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
 
     private PolicyFile() {
+    }
+
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions o = new LoaderOptions();
+        o.setAllowDuplicateKeys(false);
+        o.setMaxAliasesForCollections(10);
+        o.setNestingDepthLimit(20);
+        o.setCodePointLimit(MAX_BYTES);
+        return o;
     }
 
     // Plain classes, not records: Jackson binds them as it reads, so an error's location is the key's own line.
@@ -71,11 +85,10 @@ public final class PolicyFile {
     public static AgentPolicy load(Path file) {
         String text;
         try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new PolicyException(file + ": no such policy file");
-        } catch (IOException e) {
-            throw new PolicyException(file + ": cannot read: " + e.getMessage());
+            text = TextFiles.read(file, MAX_BYTES, MAX_LINE);
+        } catch (TextFiles.UnreadableException e) {
+            throw new PolicyException(file + (e.line() > 0 ? ":" + e.line() : "") + ": "
+                    + (e.getMessage().equals("no such file") ? "no such policy file" : e.getMessage()));
         }
         return parse(file.toString(), text);
     }
@@ -98,17 +111,40 @@ public final class PolicyFile {
             throw new PolicyException(where(name, tokenLocation(e)) + path(e) + ": " + e.getOriginalMessage()
                     .replaceAll("`[^`]*`", "").replaceAll("\\s+\\(.*", ""));
         } catch (JsonProcessingException e) {
-            throw new PolicyException(where(name, e.getLocation()) + "not valid YAML: " + firstLine(e.getOriginalMessage()));
+            String m = firstLine(e.getOriginalMessage());
+            java.util.regex.Matcher dup = java.util.regex.Pattern.compile("Duplicate field '([^']*)'").matcher(m);
+            if (dup.find()) {
+                throw new PolicyException(where(name, e.getLocation()) + dup.group(1)
+                        + ": given twice (one value would silently win)");
+            }
+            throw new PolicyException(where(name, e.getLocation()) + "not valid YAML: " + m);
         } catch (RuntimeException e) {
             throw new PolicyException(name + ": not a readable policy: " + e.getMessage());
         }
         if (raw == null) {
             throw new PolicyException(name + ": the policy file is empty (delete it to use the default policy)");
         }
-        return build(name, raw);
+        return build(name, text, raw);
     }
 
-    private static AgentPolicy build(String name, Raw raw) {
+    /** ":N" for the first line holding the value quoted in {@code message}, or nothing. */
+    private static String lineOf(String text, String message) {
+        int q = message.indexOf('\'');
+        int end = q < 0 ? -1 : message.indexOf('\'', q + 1);
+        if (end < 0) {
+            return "";
+        }
+        String value = message.substring(q + 1, end);
+        List<String> lines = text.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(value)) {
+                return ":" + (i + 1);
+            }
+        }
+        return "";
+    }
+
+    private static AgentPolicy build(String name, String text, Raw raw) {
         AgentPolicy d = AgentPolicy.defaults();
         Set<String> faults = new LinkedHashSet<>();
         if (raw.faults != null) {
@@ -129,7 +165,7 @@ public final class PolicyFile {
             try {
                 maxLease = Durations.parse(raw.maxLease);
             } catch (IllegalArgumentException e) {
-                throw new PolicyException(name + ": maxLease: " + e.getMessage());
+                throw new PolicyException(name + lineOf(text, e.getMessage()) + ": maxLease: " + e.getMessage());
             }
         }
         Processes p = raw.processes != null ? raw.processes : new Processes();
@@ -139,7 +175,7 @@ public final class PolicyFile {
                     n.cidrs, n.ports, n.brokers == null || n.brokers, n.cutControlLink != null && n.cutControlLink,
                     raw.redis, raw.toxiproxy, n.devices, raw.namespaces);
         } catch (InvalidFieldException e) {
-            throw new PolicyException(name + ": " + e.getMessage());
+            throw new PolicyException(name + lineOf(text, e.getMessage()) + ": " + e.getMessage());
         }
     }
 

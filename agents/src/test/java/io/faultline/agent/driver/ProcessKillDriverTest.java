@@ -89,7 +89,7 @@ class ProcessKillDriverTest {
         Process longOne = new ProcessBuilder("sh", "-c", "sleep 300", marker).start();
         try {
             List<Long> pids = new ProcessKillDriver(capture, null).resolve(new io.faultline.protocol.ProcessSelector(null,
-                    "faultline-long-x{8000}"));
+                    "faultline-long-(x{1000}){8}"));
             assertThat(pids).contains(longOne.pid());
         } finally {
             longOne.destroyForcibly();
@@ -133,5 +133,61 @@ class ProcessKillDriverTest {
         CommandRunner failing = argv -> new CommandRunner.Result(1, "Operation not permitted");
         assertThatThrownBy(() -> new ProcessKillDriver(failing, pidFile).apply("cmd-1", new ProcessKillFault(Signal.STOP, null)))
                 .isInstanceOf(FaultException.class).hasMessageContaining("Operation not permitted");
+    }
+
+    @Test
+    void pidFileThatIsASymlinkIsRefusedEvenToDevZero(@TempDir Path dir) throws Exception {
+        Path link = dir.resolve("link.pid");
+        Files.createSymbolicLink(link, pidFile);
+        Path zero = dir.resolve("zero.pid");
+        Files.createSymbolicLink(zero, Path.of("/dev/zero"));
+        ProcessKillDriver driver = new ProcessKillDriver(capture, null);
+        assertThatThrownBy(() -> driver.apply("c", new ProcessKillFault(Signal.STOP, new ProcessSelector(link.toString(),
+                null)))).hasMessage("pid file " + link + " is a symbolic link; name the file itself");
+        assertThatThrownBy(() -> driver.apply("c", new ProcessKillFault(Signal.STOP, new ProcessSelector(zero.toString(),
+                null)))).hasMessage("pid file " + zero + " is a symbolic link; name the file itself");
+        assertThat(ran).isEmpty();
+    }
+
+    @Test
+    void pidFileThatIsAFifoIsRefusedWithoutBlocking(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("fifo.pid");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        ProcessKillDriver driver = new ProcessKillDriver(capture, null);
+        // Opening a FIFO for reading blocks until a writer comes: the driver must not open it at all.
+        java.util.concurrent.CompletableFuture<Throwable> outcome = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                driver.apply("c", new ProcessKillFault(Signal.STOP, new ProcessSelector(fifo.toString(), null)));
+                return null;
+            } catch (FaultException e) {
+                return e;
+            }
+        });
+        assertThat(outcome.get(10, java.util.concurrent.TimeUnit.SECONDS)).hasMessage("pid file " + fifo
+                + " is not a regular file");
+        assertThat(ran).isEmpty();
+    }
+
+    @Test
+    void aHugePidFileIsRefusedWithoutReadingIt(@TempDir Path dir) throws Exception {
+        Path big = dir.resolve("big.pid");
+        Files.write(big, new byte[8 * 1024 * 1024]);
+        ProcessKillDriver driver = new ProcessKillDriver(capture, null);
+        assertThatThrownBy(() -> driver.apply("c", new ProcessKillFault(Signal.STOP, new ProcessSelector(big.toString(),
+                null)))).hasMessage("pid file " + big + " is 8388608 bytes, too large to hold a pid");
+    }
+
+    @Test
+    void aCatastrophicPatternMatchesInLinearTime() throws Exception {
+        // (.*x){8}y against a long line without a y backtracks for minutes in java.util.regex.
+        String marker = "faultline-re2-" + "x".repeat(5000);
+        Process p = new ProcessBuilder("sleep", "301", marker).start();
+        try {
+            ProcessKillDriver driver = new ProcessKillDriver(capture, null);
+            assertThatThrownBy(() -> driver.apply("c", new ProcessKillFault(Signal.STOP,
+                    new ProcessSelector(null, "(.*x){8}y")))).hasMessageContaining("no process's command line matches");
+        } finally {
+            p.destroyForcibly();
+        }
     }
 }

@@ -13,6 +13,7 @@ import io.faultline.protocol.ProcessSelector;
 import io.faultline.protocol.RedisPauseFault;
 import io.faultline.protocol.Signal;
 import io.faultline.protocol.ToxiproxyFault;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -88,9 +89,9 @@ class AgentPolicyTest {
         assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "faults: [process.reboot]\n"))
                 .hasMessageContaining("p.yaml: faults: unknown fault type 'process.reboot'");
         assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "maxLease: soon\n"))
-                .hasMessageContaining("p.yaml: maxLease: 'soon' is not a duration");
+                .hasMessageContaining("p.yaml:1: maxLease: 'soon' is not a duration");
         assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "network:\n  cidrs: [10.0.0.0/40]\n"))
-                .hasMessageContaining("p.yaml: cidr: '10.0.0.0/40' is not an IPv4 address");
+                .hasMessageContaining("p.yaml:2: cidr: '10.0.0.0/40' is not an IPv4 address");
         assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "network:\n  ports: [http]\n"))
                 .hasMessageStartingWith("p.yaml:2:").hasMessageContaining("network.ports[0]");
         assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "faults: []\n")).hasMessageContaining("would allow nothing");
@@ -114,5 +115,60 @@ class AgentPolicyTest {
         assertThat(AgentPolicy.defaults().violation(kill, MINUTE, null))
                 .isEqualTo("namespace shop is not among the allowed namespaces []");
         assertThat(PolicyFile.parse("p.yaml", "namespaces: [shop, payments]\n").violation(kill, MINUTE, null)).isNull();
+    }
+
+    @Test
+    void duplicateKeysInAPolicyFileAreAnErrorWithTheirLine() {
+        assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "maxLease: 10m\nfaults: [process.kill]\nmaxLease: 100h\n"))
+                .hasMessage("p.yaml:3:9: maxLease: given twice (one value would silently win)");
+    }
+
+    @Test
+    void aMaxLeaseBeyondTheLongestDurationIsAnErrorNotClamped() {
+        assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "faults: [process.kill]\nmaxLease: 100000000h\n"))
+                .hasMessage("p.yaml:2: maxLease: '100000000h' is longer than the longest duration Faultline takes, 7d");
+    }
+
+    @Test
+    void invalidGlobsAndRegularExpressionsAreErrorsAtLoadWithTheirLine() {
+        assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "processes:\n  pidFiles: [/run/a.pid, '/run/[x.pid']\n"))
+                .hasMessageStartingWith("p.yaml:2: processes.pidFiles[1]: '/run/[x.pid' is not a valid glob");
+        assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "processes:\n  commandLines:\n    - 'java (unclosed'\n"))
+                .hasMessageStartingWith("p.yaml:3: processes.commandLines[0]: 'java (unclosed' is not a valid regular "
+                        + "expression");
+    }
+
+    @Test
+    void hostilePolicyFilesAreRefusedQuicklyWithAReadableError(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path longLine = dir.resolve("long.yaml");
+        java.nio.file.Files.writeString(longLine, "faults: [" + "process.kill, ".repeat(200_000) + "]\n");
+        assertThatThrownBy(() -> PolicyFile.load(longLine)).hasMessage(longLine + ": larger than 256 KiB");
+        Path wide = dir.resolve("wide.yaml");
+        java.nio.file.Files.writeString(wide, "faults: [" + "process.kill, ".repeat(1_000) + "]\n");
+        assertThatThrownBy(() -> PolicyFile.load(wide)).hasMessage(wide + ":1: line longer than 4096 characters");
+        Path latin1 = dir.resolve("latin1.yaml");
+        java.nio.file.Files.write(latin1, new byte[] {'f', 'a', 'u', 'l', 't', 's', ':', ' ', (byte) 0xe9, '\n'});
+        assertThatThrownBy(() -> PolicyFile.load(latin1)).hasMessage(latin1 + ":1: not UTF-8 text");
+        Path fifo = dir.resolve("fifo.yaml");
+        new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor();
+        assertThatThrownBy(() -> PolicyFile.load(fifo)).hasMessage(fifo + ": not a regular file");
+        String bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                + "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n";
+        assertThatThrownBy(() -> PolicyFile.parse("bomb.yaml", bomb)).isInstanceOf(PolicyFile.PolicyException.class)
+                .message().doesNotContain("Exception", "snakeyaml");
+    }
+
+    @Test
+    void symlinkedPidFileOutsidePolicyIsRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path allowed = java.nio.file.Files.createDirectories(dir.resolve("allowed"));
+        Path elsewhere = java.nio.file.Files.createDirectories(dir.resolve("elsewhere/inner"));
+        java.nio.file.Files.writeString(dir.resolve("elsewhere/victim.pid"), "1\n");
+        java.nio.file.Files.createSymbolicLink(allowed.resolve("d"), elsewhere);
+        AgentPolicy p = PolicyFile.parse("p.yaml", "processes:\n  pidFiles: ['" + allowed + "/**']\n");
+        // The text normalises to allowed/victim.pid; the kernel resolves d/.. to elsewhere/.
+        String escape = allowed + "/d/../victim.pid";
+        assertThat(p.violation(stop(new ProcessSelector(escape, null)), MINUTE, null))
+                .isEqualTo("pid file " + escape + " resolves to " + dir.toRealPath().resolve("elsewhere/victim.pid")
+                        + ", which matches none of the allowed pidFiles [" + allowed + "/**]");
     }
 }
