@@ -45,6 +45,8 @@ public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
     /** How long shutdown waits for the fault manager to undo what it holds. */
     private static final Duration UNDO_AT_SHUTDOWN = Duration.ofSeconds(30);
+    /** How far ahead of this agent's clock a halt may be dated before it is taken as of now. */
+    static final Duration HALT_CLOCK_SKEW = Duration.ofSeconds(30);
 
     private final AgentConfig config;
     private final Scheduler scheduler;
@@ -184,14 +186,27 @@ public final class Agent implements AutoCloseable {
             log.warn("unreadable halt record at offset {}: {}", record.offset(), e.getMessage());
             return;
         }
-        Instant previous = lastHalt;
-        if (previous != null && !halt.at().isAfter(previous)) {
+        if (halt.at() == null) {
+            log.warn("halt record at offset {} has no time; ignored", record.offset());
             return;
         }
-        lastHalt = halt.at();
+        Instant received = scheduler.clock().instant();
+        Instant at = halt.at();
+        if (at.isAfter(received.plus(HALT_CLOCK_SKEW))) {
+            // A halt from the future would refuse every command until then, and hide real halts before it.
+            log.warn("halt at offset {} is dated {}, beyond this agent's clock {} and the {} skew allowed; taken as of now",
+                    record.offset(), at, received, HALT_CLOCK_SKEW);
+            at = received;
+        }
+        Instant previous = lastHalt;
+        if (previous != null && !at.isAfter(previous)) {
+            return;
+        }
+        lastHalt = at;
+        Instant effective = at;
         scheduler.execute(() -> {
-            if (halt.at().isBefore(startedAt) && faults.isEmpty()) {
-                log.info("latest halt was at {} ({}); commands issued before it are refused", halt.at(), halt.reason());
+            if (effective.isBefore(startedAt) && faults.isEmpty()) {
+                log.info("latest halt was at {} ({}); commands issued before it are refused", effective, halt.reason());
                 return;
             }
             log.warn("HALT at {} by {}: {}; undoing every fault", halt.at(), halt.issuedBy(), halt.reason());

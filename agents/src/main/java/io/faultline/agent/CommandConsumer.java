@@ -3,7 +3,6 @@ package io.faultline.agent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +36,12 @@ final class CommandConsumer implements AutoCloseable {
 
     private final AgentConfig config;
     private final KafkaConsumer<String, byte[]> consumer;
+    /** How long commands wait at start for the halt topic to be read to its end. */
+    static final Duration HALT_CATCH_UP = Duration.ofSeconds(30);
+    private List<TopicPartition> commandPartitions = List.of();
+    /** The halt topic's end offsets at start, until it has been read that far; null after. */
+    private java.util.Map<TopicPartition, Long> haltEnds;
+    private long haltCatchUpDeadline;
     /** The halt topic's partitions, found by the lookup thread when the topic appeared after start. */
     private final AtomicReference<List<TopicPartition>> haltFound = new AtomicReference<>();
     private volatile boolean open = true;
@@ -85,6 +90,7 @@ final class CommandConsumer implements AutoCloseable {
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position);
+        commandPartitions = partitions;
         try {
             assignHaltAtStart();
         } catch (KafkaException e) {
@@ -97,6 +103,7 @@ final class CommandConsumer implements AutoCloseable {
     /** The next records of either topic; also starts reading a halt topic the lookup found meanwhile. */
     ConsumerRecords<String, byte[]> poll() {
         ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+        resumeCommandsOnceHaltsAreRead();
         List<TopicPartition> halt = haltFound.getAndSet(null);
         if (halt != null) {
             assignHalt(halt, false);
@@ -116,6 +123,27 @@ final class CommandConsumer implements AutoCloseable {
 
     double bytes(String metric) {
         return KafkaMetrics.total(consumer.metrics(), metric);
+    }
+
+    /**
+     * At start, commands wait until the halt topic has been read to the end it had: a command issued
+     * before a halt must never be applied because the halt had not been read yet. Bounded: after
+     * {@link #HALT_CATCH_UP} commands are read anyway (their notAfter still holds), with a warning.
+     */
+    private void resumeCommandsOnceHaltsAreRead() {
+        if (haltEnds == null) {
+            return;
+        }
+        boolean caughtUp = haltEnds.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+        boolean late = System.nanoTime() > haltCatchUpDeadline;
+        if (caughtUp || late) {
+            if (late && !caughtUp) {
+                log.warn("halt topic {} not read to its end within {}; reading commands anyway", config.topics().halt(),
+                        HALT_CATCH_UP);
+            }
+            consumer.resume(commandPartitions);
+            haltEnds = null;
+        }
     }
 
     private void assignHaltAtStart() {
@@ -166,16 +194,20 @@ final class CommandConsumer implements AutoCloseable {
         t.start();
     }
 
-    /** Adds the halt partitions: at start from the latest record, later from the beginning (offset 0, no lookup). */
+    /**
+     * Adds the halt partitions, read from their beginning: the topic is compacted to one record per
+     * key, and the agent keeps the latest valid halt among all it reads, so a record of garbage
+     * written after a halt cannot make a restarted agent forget it.
+     */
     private void assignHalt(List<TopicPartition> halt, boolean atStart) {
         List<TopicPartition> all = new ArrayList<>(consumer.assignment());
         all.addAll(halt);
         consumer.assign(all);
+        consumer.seekToBeginning(halt);
         if (atStart) {
-            Map<TopicPartition, Long> ends = consumer.endOffsets(halt);
-            ends.forEach((tp, end) -> consumer.seek(tp, Math.max(0, end - 1)));
-        } else {
-            halt.forEach(tp -> consumer.seek(tp, 0));
+            haltEnds = consumer.endOffsets(halt);
+            haltCatchUpDeadline = System.nanoTime() + HALT_CATCH_UP.toNanos();
+            consumer.pause(commandPartitions);
         }
     }
 

@@ -49,6 +49,7 @@ class AgentIT {
     private Thread agentThread;
     private CommandBus bus;
     private Path pidFile;
+    private AgentConfig config;
 
     @BeforeEach
     void start(@TempDir Path dir) throws Exception {
@@ -57,7 +58,7 @@ class AgentIT {
         victim = new ProcessBuilder("sleep", "600").start();
         pidFile = dir.resolve("victim.pid");
         Files.writeString(pidFile, victim.pid() + "\n");
-        AgentConfig config = new AgentConfig(agentId, Map.of("role", "test"), bootstrap, topics,
+        config = new AgentConfig(agentId, Map.of("role", "test"), bootstrap, topics,
                 Duration.ofMillis(300), pidFile, null, dir.resolve("state"), null, TestKeys.publicKeys());
         agent = new Agent(config, Clock.systemUTC(),
                 List.of(new ProcessKillDriver(new SignalShell(CommandRunner.SYSTEM), pidFile)));
@@ -271,5 +272,54 @@ class AgentIT {
         send(agentId, signed(early));
         assertThat(await("c-before-halt", Step.REJECTED).detail()).startsWith("halted: ");
         assertThat(state()).isNotEqualTo('T');
+    }
+
+    /** Stops the agent under test and starts a new one on the same state directory. */
+    private void restartAgent() throws Exception {
+        agent.close();
+        agentThread.join(20_000);
+        agent = new Agent(config, Clock.systemUTC(),
+                List.of(new ProcessKillDriver(new SignalShell(CommandRunner.SYSTEM), pidFile)));
+        agentThread = new Thread(agent::run, "agent-under-test");
+        agentThread.start();
+        assertThat(agent.awaitReady(Duration.ofSeconds(30))).isTrue();
+    }
+
+    @Test
+    void aGarbageHaltRecordAfterAHaltDoesNotMakeARestartedAgentForgetIt() throws Exception {
+        Instant issued = Instant.now().minusSeconds(1);
+        ApplyCommand early = new ApplyCommand("c-early", "run-it", Target.agent(agentId), new ProcessKillFault(Signal.STOP,
+                null), issued, issued.plusSeconds(120), Duration.ofMinutes(1));
+        bus.halt("before the garbage");
+        // The agent has read the halt once a command issued before it is refused (it finds the new topic within seconds).
+        Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+            String id = "c-probe-" + UUID.randomUUID().toString().substring(0, 6);
+            Instant past = Instant.now().minusSeconds(30);
+            send(agentId, signed(new ApplyCommand(id, "run-it", Target.agent(agentId), new ProcessKillFault(Signal.STOP,
+                    null), past, past.plusSeconds(60), Duration.ofMinutes(1))));
+            assertThat(bus.poll(id, Duration.ofSeconds(5), Step.REJECTED, Step.APPLIED).detail()).startsWith("halted: ");
+        });
+        Awaitility.await().atMost(WAIT).until(() -> state() != 'T');
+        // Anyone who can write the halt topic writes garbage after it, under the same key.
+        bus.haltRaw("{not a halt".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        restartAgent();
+        send(agentId, signed(early));
+        assertThat(await("c-early", Step.REJECTED, Step.APPLIED).detail()).startsWith("halted: ");
+        assertThat(state()).isNotEqualTo('T');
+    }
+
+    @Test
+    void aHaltDatedInTheFutureIsTakenAsOfNowSoLaterCommandsAndHaltsStillWork() throws Exception {
+        bus.halt(new io.faultline.protocol.Halt(Instant.parse("2100-01-01T00:00:00Z"), "from the future", "someone"));
+        // Commands issued after the halt arrived are obeyed: the halt counts from when it was read.
+        Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+            String id = "c-after-" + UUID.randomUUID().toString().substring(0, 6);
+            send(agentId, signed(stop(id, Duration.ofMinutes(1))));
+            assertThat(bus.poll(id, Duration.ofSeconds(5), Step.APPLIED, Step.REJECTED).step()).isEqualTo(Step.APPLIED);
+        });
+        awaitStopped();
+        // A real halt later still undoes everything.
+        bus.halt("real halt");
+        Awaitility.await().atMost(WAIT).until(() -> state() != 'T');
     }
 }

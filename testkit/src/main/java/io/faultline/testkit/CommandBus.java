@@ -116,9 +116,18 @@ public final class CommandBus implements AutoCloseable {
 
     /** Publishes a halt, as {@code faultline halt} does. */
     public Halt halt(String reason) throws Exception {
-        Halt halt = new Halt(Instant.now(), reason, "testkit");
-        producer.send(new ProducerRecord<>(topics.halt(), Halt.KEY, Json.encode(halt))).get();
+        return halt(new Halt(Instant.now(), reason, "testkit"));
+    }
+
+    /** Publishes {@code halt} as it is, whatever its time. */
+    public Halt halt(Halt halt) throws Exception {
+        haltRaw(Json.encode(halt));
         return halt;
+    }
+
+    /** Writes {@code value} to the halt topic under the halt key, as anyone with write access could. */
+    public void haltRaw(byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>(topics.halt(), Halt.KEY, value)).get();
     }
 
     /** Every report received so far on commands of run {@code runId}. */
