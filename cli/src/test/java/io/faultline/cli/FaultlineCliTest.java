@@ -87,7 +87,7 @@ class FaultlineCliTest {
         Files.writeString(dir.resolve("policy.yaml"), "faults: [process.kill]\nmaxLease: forever\n");
         assertThat(run("agent", "--id", "a", "--public-key", dir.resolve("k.pub").toString(),
                 "--policy", dir.resolve("policy.yaml").toString())).isEqualTo(ExitCodes.INVALID_INPUT);
-        assertThat(err.toString()).contains("policy.yaml: maxLease: 'forever' is not a duration");
+        assertThat(err.toString()).contains("policy.yaml:2: maxLease: 'forever' is not a duration");
     }
 
     @Test
