@@ -45,6 +45,9 @@ public final class AlertBridgeCommand implements Callable<Integer> {
     @Option(names = "--name", defaultValue = "alert-bridge", description = "Name on the forwarded events (default: ${DEFAULT-VALUE}).")
     String name;
 
+    @Mixin
+    WebhookToken webhookToken = new WebhookToken();
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -59,7 +62,7 @@ public final class AlertBridgeCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "alert-bridge-stop"));
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(kafka.bootstrapServers, "faultline-" + name);
-             AlertReceiver receiver = new AlertReceiver(address, Clock.systemUTC(), name,
+             AlertReceiver receiver = new AlertReceiver(address, Clock.systemUTC(), name, webhookToken.token(),
                      notices -> forward(producer, topics, notices))) {
             spec.commandLine().getOut().println("alert-bridge listening on " + address.getHostString() + ":"
                     + receiver.port() + "/alerts, forwarding to " + topics.telemetry());

@@ -47,6 +47,9 @@ public final class RunCommand implements Callable<Integer> {
                     + "cannot reach the orchestrator). Alert bridges on the telemetry topic are always read.")
     java.net.URI alertmanager;
 
+    @Mixin
+    WebhookToken webhookToken = new WebhookToken();
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -55,7 +58,8 @@ public final class RunCommand implements Callable<Integer> {
         Scenario scenario = ScenarioLoader.load(scenarioFile);
         Duration wait = io.faultline.protocol.Durations.parse(agentWait);
         GameDay.AlertSources alerts = new GameDay.AlertSources(
-                alertWebhook == null ? null : Addresses.parse("--alert-webhook", alertWebhook), alertmanager);
+                alertWebhook == null ? null : Addresses.parse("--alert-webhook", alertWebhook), alertmanager,
+                alertWebhook == null ? null : webhookToken.token());
         return run(scenario, kafka.bootstrapServers, kafka.topics(), wait, reportDir, spec.commandLine().getOut(),
                 signing.signer(), alerts);
     }

@@ -45,6 +45,7 @@ import org.junit.jupiter.api.Test;
  * never fires must fail its check.
  */
 class AlertsIT {
+    private static final String WEBHOOK_TOKEN = "alerts-it-token";
     private static final String GROUP = "alert-listeners";
     private static final List<Process> processes = new ArrayList<>();
     private static Path dir;
@@ -85,8 +86,11 @@ class AlertsIT {
                     .label("client-id", name).heartbeatMs(500).option("--service-pid-file", pid.toString()).start());
         }
         int bridgePort = freePort();
+        // Both receivers require a bearer token; Alertmanager sends it from a credentials file.
+        Files.writeString(dir.resolve("webhook.token"), WEBHOOK_TOKEN + "\n");
         processes.add(ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx96m"), List.of("alert-bridge",
-                "--listen", "127.0.0.1:" + bridgePort, "-b", bootstrap), dir.resolve("alert-bridge.log")));
+                "--listen", "127.0.0.1:" + bridgePort, "-b", bootstrap, "--webhook-token-file",
+                dir.resolve("webhook.token").toString()), dir.resolve("alert-bridge.log")));
         webhookPort = freePort();
         alertmanagerPort = freePort();
         Files.writeString(dir.resolve("alertmanager.yml"), """
@@ -101,9 +105,15 @@ class AlertsIT {
                     webhook_configs:
                       - url: http://127.0.0.1:%d/alerts
                         send_resolved: true
+                        http_config:
+                          authorization:
+                            credentials_file: %s
                       - url: http://127.0.0.1:%d/alerts
                         send_resolved: true
-                """.formatted(webhookPort, bridgePort));
+                        http_config:
+                          authorization:
+                            credentials_file: %s
+                """.formatted(webhookPort, dir.resolve("webhook.token"), bridgePort, dir.resolve("webhook.token")));
         processes.add(new ProcessBuilder("prometheus-alertmanager", "--config.file=" + dir.resolve("alertmanager.yml"),
                 "--storage.path=" + dir.resolve("am-data"), "--web.listen-address=127.0.0.1:" + alertmanagerPort,
                 "--cluster.listen-address=").redirectErrorStream(true).redirectOutput(dir.resolve("alertmanager.log").toFile())
@@ -201,7 +211,7 @@ class AlertsIT {
         GameDay gameDay = new GameDay(new GameDay.Options(bootstrap, Topics.defaults(), Duration.ofSeconds(30),
                 d.heartbeatMaxAge(), d.commandTimeout(), System.out, d.signer()),
                 new GameDay.AlertSources(new InetSocketAddress("127.0.0.1", webhookPort),
-                        URI.create("http://127.0.0.1:" + alertmanagerPort)), Clock.systemUTC());
+                        URI.create("http://127.0.0.1:" + alertmanagerPort), WEBHOOK_TOKEN), Clock.systemUTC());
         try (TelemetryFeed feed = new TelemetryFeed(bootstrap, Topics.defaults().telemetry(), Clock.systemUTC(),
                 Duration.ofSeconds(1))) {
             Verdict v = gameDay.run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC()));

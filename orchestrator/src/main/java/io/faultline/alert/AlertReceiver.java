@@ -9,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,21 +17,58 @@ import org.slf4j.LoggerFactory;
  * An Alertmanager webhook receiver: {@code POST /alerts} with a version 4 payload. Every notice
  * goes to {@code sink}; a malformed body is answered 400 with the reason, never a stack trace.
  * {@code GET /-/healthy} answers 200.
+ *
+ * <p>Hostile or broken clients: with a token, a post without {@code Authorization: Bearer <token>}
+ * (what Alertmanager's {@code http_config.authorization} sends) is answered 401; bodies are capped
+ * at 1 MiB; requests are served by {@link #THREADS} threads with {@link #QUEUE} waiting at most, so
+ * one client that stalls mid-request holds one thread, not the receiver; and the JDK server closes
+ * a request not read within {@link #REQUEST_TIMEOUT}.
  */
 public final class AlertReceiver implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AlertReceiver.class);
     private static final int MAX_BODY = 1 << 20;
+    static final int THREADS = 4;
+    static final int QUEUE = 64;
+    static final java.time.Duration REQUEST_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+    static {
+        // The JDK server's own deadlines for reading a request and writing a response (seconds).
+        System.setProperty("sun.net.httpserver.maxReqTime",
+                System.getProperty("sun.net.httpserver.maxReqTime", Long.toString(REQUEST_TIMEOUT.toSeconds())));
+        System.setProperty("sun.net.httpserver.maxRspTime",
+                System.getProperty("sun.net.httpserver.maxRspTime", Long.toString(REQUEST_TIMEOUT.toSeconds())));
+    }
 
     private final HttpServer server;
+    private final java.util.concurrent.ExecutorService executor;
 
     public AlertReceiver(InetSocketAddress address, Clock clock, String source, Consumer<List<AlertNotice>> sink)
             throws IOException {
+        this(address, clock, source, null, sink);
+    }
+
+    /** @param token the bearer token every post must carry; null accepts unauthenticated posts */
+    public AlertReceiver(InetSocketAddress address, Clock clock, String source, String token,
+                         Consumer<List<AlertNotice>> sink) throws IOException {
+        byte[] expected = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        if (token == null) {
+            log.warn("the alert webhook on {} accepts posts from anyone who can reach it; give it a token", address);
+        }
         server = HttpServer.create(address, 16);
         server.createContext("/alerts", exchange -> {
             try (exchange) {
                 if (!exchange.getRequestMethod().equals("POST")) {
                     reply(exchange, 405, "POST an Alertmanager webhook payload here\n");
                     return;
+                }
+                if (expected != null) {
+                    String auth = exchange.getRequestHeaders().getFirst("Authorization");
+                    if (auth == null || !java.security.MessageDigest.isEqual(expected,
+                            auth.getBytes(StandardCharsets.UTF_8))) {
+                        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                        reply(exchange, 401, "a bearer token is required\n");
+                        return;
+                    }
                 }
                 byte[] body = read(exchange.getRequestBody());
                 if (body == null) {
@@ -58,11 +94,13 @@ public final class AlertReceiver implements AutoCloseable {
                 reply(exchange, 200, "ok\n");
             }
         });
-        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "alert-webhook");
-            t.setDaemon(true);
-            return t;
-        }));
+        executor = new java.util.concurrent.ThreadPoolExecutor(THREADS, THREADS, 0, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(QUEUE), r -> {
+                    Thread t = new Thread(r, "alert-webhook");
+                    t.setDaemon(true);
+                    return t;
+                }, new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
+        server.setExecutor(executor);
         server.start();
     }
 
@@ -87,5 +125,6 @@ public final class AlertReceiver implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        executor.shutdownNow();
     }
 }

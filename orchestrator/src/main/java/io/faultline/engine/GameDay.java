@@ -69,9 +69,14 @@ public final class GameDay {
      *
      * @param webhook      where to listen for Alertmanager's webhook; null for none
      * @param alertmanager Alertmanager's base URL to poll (API v2); null for none
+     * @param webhookToken the bearer token the webhook requires; null accepts unauthenticated posts
      */
-    public record AlertSources(java.net.InetSocketAddress webhook, java.net.URI alertmanager) {
-        public static final AlertSources NONE = new AlertSources(null, null);
+    public record AlertSources(java.net.InetSocketAddress webhook, java.net.URI alertmanager, String webhookToken) {
+        public static final AlertSources NONE = new AlertSources(null, null, null);
+
+        public AlertSources(java.net.InetSocketAddress webhook, java.net.URI alertmanager) {
+            this(webhook, alertmanager, null);
+        }
     }
 
     private final AlertSources alertSources;
@@ -331,7 +336,7 @@ public final class GameDay {
             return null;
         }
         try {
-            return new AlertReceiver(alertSources.webhook(), clock, "webhook", alerts::add);
+            return new AlertReceiver(alertSources.webhook(), clock, "webhook", alertSources.webhookToken(), alerts::add);
         } catch (java.io.IOException e) {
             throw new InfrastructureException("cannot listen for Alertmanager's webhook on " + alertSources.webhook()
                     + ": " + e.getMessage());

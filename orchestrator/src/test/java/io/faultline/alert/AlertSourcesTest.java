@@ -62,6 +62,48 @@ class AlertSourcesTest {
     }
 
     @Test
+    void aWebhookWithATokenRefusesPostsWithoutIt() throws Exception {
+        List<AlertNotice> got = new CopyOnWriteArrayList<>();
+        try (AlertReceiver r = new AlertReceiver(new InetSocketAddress("127.0.0.1", 0), Clock.systemUTC(), "webhook",
+                "s3cret", got::addAll)) {
+            HttpClient client = HttpClient.newHttpClient();
+            URI uri = URI.create("http://127.0.0.1:" + r.port() + "/alerts");
+            HttpResponse<String> anonymous = client.send(HttpRequest.newBuilder(uri)
+                    .POST(HttpRequest.BodyPublishers.ofString(PAYLOAD)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            HttpResponse<String> wrong = client.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer guess")
+                    .POST(HttpRequest.BodyPublishers.ofString(PAYLOAD)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(wrong.statusCode()).isEqualTo(401);
+            assertThat(got).isEmpty();
+            HttpResponse<String> ok = client.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer s3cret")
+                    .POST(HttpRequest.BodyPublishers.ofString(PAYLOAD)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(got).extracting(AlertNotice::alertname).containsExactly("IngestionLagHigh");
+        }
+    }
+
+    @Test
+    void aClientThatStallsMidRequestDoesNotBlockOthers() throws Exception {
+        List<AlertNotice> got = new CopyOnWriteArrayList<>();
+        try (AlertReceiver r = new AlertReceiver(new InetSocketAddress("127.0.0.1", 0), Clock.systemUTC(), "webhook",
+                got::addAll);
+             java.net.Socket stalled = new java.net.Socket("127.0.0.1", r.port())) {
+            // One byte of a request, then nothing: the receiver must keep answering everyone else.
+            stalled.getOutputStream().write("POST /alerts HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{".getBytes(
+                    StandardCharsets.UTF_8));
+            stalled.getOutputStream().flush();
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            URI uri = URI.create("http://127.0.0.1:" + r.port() + "/alerts");
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> ok = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
+                        .POST(HttpRequest.BodyPublishers.ofString(PAYLOAD)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(ok.statusCode()).isEqualTo(200);
+            }
+            assertThat(got).hasSize(3);
+        }
+    }
+
+    @Test
     void pollingTurnsListingsIntoFiringAndResolvedNotices() throws Exception {
         try (AlertmanagerPoller p = new AlertmanagerPoller(URI.create("http://127.0.0.1:1"), Duration.ofHours(1),
                 Clock.systemUTC(), n -> { })) {
