@@ -8,7 +8,6 @@ import io.faultline.protocol.CommandVerifier;
 import io.faultline.protocol.Durations;
 import io.faultline.protocol.FaultSpec;
 import io.faultline.protocol.Rejection;
-import io.faultline.protocol.RedisPauseFault;
 import io.faultline.protocol.RenewCommand;
 import io.faultline.protocol.Target;
 import java.time.Duration;
@@ -120,12 +119,6 @@ final class CommandIntake {
             if (!missing.isEmpty()) {
                 throw new Rejection.Exception(Rejection.UNSUPPORTED, String.join(", ", missing)
                         + " (this host does not offer what " + fault.type() + " needs)");
-            }
-            if (fault instanceof RedisPauseFault r && lease != null && r.duration().compareTo(lease) > 0) {
-                // Redis ends a pause by itself: one no longer than the lease ends even if this agent dies.
-                throw new Rejection.Exception(Rejection.POLICY, "redis.pause duration " + Durations.format(r.duration())
-                        + " is longer than its lease " + Durations.format(lease)
-                        + " (Redis would stay paused past the lease if the agent died)");
             }
             String violation = policy.violation(fault, lease, ownRedis);
             if (violation != null) {

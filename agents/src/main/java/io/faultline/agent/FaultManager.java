@@ -7,6 +7,8 @@ import io.faultline.protocol.ApplyCommand;
 import io.faultline.protocol.CheckCommand;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.Durations;
+import io.faultline.protocol.FaultSpec;
+import io.faultline.protocol.RedisPauseFault;
 import io.faultline.protocol.RenewCommand;
 import io.faultline.protocol.TelemetryEvent;
 import io.faultline.time.Scheduler;
@@ -133,11 +135,19 @@ final class FaultManager {
             return;
         }
         try {
-            FaultDriver.Applied applied = drivers.apply(command.commandId(), command.fault());
+            FaultSpec fault = command.fault();
+            String cut = "";
+            if (fault instanceof RedisPauseFault r && r.duration().compareTo(command.lease()) > 0) {
+                // Redis ends a pause by itself: one no longer than the lease ends even if this agent dies.
+                fault = new RedisPauseFault(r.address(), r.mode(), command.lease());
+                cut = " (pause cut from " + Durations.format(r.duration()) + " to its lease "
+                        + Durations.format(command.lease()) + ")";
+            }
+            FaultDriver.Applied applied = drivers.apply(command.commandId(), fault);
             Instant now = now();
             hold(command, applied, now.plus(command.lease()));
-            log.info("applied {} ({}): {}", command.commandId(), command.fault().type(), applied.detail());
-            events.accept(CommandEvent.applied(agentId, now, command, applied.detail()));
+            log.info("applied {} ({}): {}{}", command.commandId(), fault.type(), applied.detail(), cut);
+            events.accept(CommandEvent.applied(agentId, now, command, applied.detail() + cut));
         } catch (FaultException | RuntimeException e) {
             log.warn("cannot apply {} ({}): {}", command.commandId(), command.fault().type(), e.getMessage());
             // Drivers take back a partial apply themselves, so nothing is left to undo.

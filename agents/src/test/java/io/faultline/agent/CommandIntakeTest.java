@@ -95,24 +95,6 @@ class CommandIntakeTest {
     }
 
     @Test
-    void redisPauseLongerThanItsLeaseIsRefused() {
-        CommandIntake intake = new CommandIntake("agent-1", Map.of(), new CommandVerifier(Map.of("ops", IntakeFixture.KEYS.getPublic())),
-                AgentPolicy.defaults(), "127.0.0.1:6379", Set.of("redis.pause"));
-        ApplyCommand pause = new ApplyCommand("c-pause", "run-1", Target.agent("agent-1"),
-                new RedisPauseFault(null, RedisPauseFault.Mode.WRITE, Duration.ofDays(7)),
-                T0, T0.plusSeconds(15), Duration.ofSeconds(20));
-        CommandIntake.Decision d = intake.decide("agent-1", SIGNER.seal(pause), T0, pause.fault().requires(), null);
-        assertThat(reason(d)).isEqualTo(Rejection.POLICY);
-        assertThat(((CommandIntake.Reject) d).why()).hasMessage("policy: redis.pause duration 7d is longer than its lease "
-                + "20s (Redis would stay paused past the lease if the agent died)");
-        ApplyCommand fits = new ApplyCommand("c-fits", "run-1", Target.agent("agent-1"),
-                new RedisPauseFault(null, RedisPauseFault.Mode.WRITE, Duration.ofSeconds(20)), T0, T0.plusSeconds(15),
-                Duration.ofSeconds(20));
-        assertThat(intake.decide("agent-1", SIGNER.seal(fits), T0, fits.fault().requires(), null))
-                .isInstanceOf(CommandIntake.Accept.class);
-    }
-
-    @Test
     void ignoresCommandsForOtherAgents() {
         assertThat(intake.decide("agent-2", new byte[] {1, 2}, T0, CAPABILITIES, null))
                 .isInstanceOf(CommandIntake.Ignore.class);

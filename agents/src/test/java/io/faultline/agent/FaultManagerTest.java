@@ -222,4 +222,50 @@ class FaultManagerTest {
                     + "applied: cannot create the state directory");
         }
     }
+
+    @Test
+    void aRedisPauseLongerThanItsLeaseIsCutToTheLease() {
+        // Redis ends a pause by itself: cut to the lease, it ends even if the agent dies (CLIENT PAUSE 315360000000 before).
+        List<io.faultline.protocol.RedisPauseFault> asked = new CopyOnWriteArrayList<>();
+        FaultManager m = new FaultManager("agent-1", new DriverRegistry(List.of(new io.faultline.agent.driver.FaultDriver<
+                io.faultline.protocol.RedisPauseFault>() {
+            @Override
+            public Class<io.faultline.protocol.RedisPauseFault> faultClass() {
+                return io.faultline.protocol.RedisPauseFault.class;
+            }
+
+            @Override
+            public String faultType() {
+                return io.faultline.protocol.RedisPauseFault.TYPE;
+            }
+
+            @Override
+            public Applied apply(String commandId, io.faultline.protocol.RedisPauseFault fault) {
+                asked.add(fault);
+                return new Applied() {
+                    @Override
+                    public String detail() {
+                        return "CLIENT PAUSE " + fault.duration().toMillis() + " WRITE";
+                    }
+
+                    @Override
+                    public String undo() {
+                        return "CLIENT UNPAUSE";
+                    }
+                };
+            }
+
+            @Override
+            public String recover(String commandId, io.faultline.protocol.RedisPauseFault fault) {
+                return "CLIENT UNPAUSE";
+            }
+        })), journal, time, events::add);
+        Instant now = time.clock().instant();
+        m.apply(new ApplyCommand("c-pause", "run-1", Target.agent("agent-1"), new io.faultline.protocol.RedisPauseFault(
+                null, io.faultline.protocol.RedisPauseFault.Mode.WRITE, Duration.ofDays(7)), now, now.plusSeconds(15),
+                Duration.ofSeconds(20)));
+        assertThat(asked).singleElement().satisfies(f -> assertThat(f.duration()).isEqualTo(Duration.ofSeconds(20)));
+        assertThat(events).filteredOn(e -> e instanceof CommandEvent).singleElement().satisfies(e -> assertThat(
+                ((CommandEvent) e).detail()).isEqualTo("CLIENT PAUSE 20000 WRITE (pause cut from 7d to its lease 20s)"));
+    }
 }
