@@ -253,7 +253,7 @@ class SafetyIT {
             processes.add(agent);
             awaitAgent(feed, "agent-exec");
             Path servicePid = state.resolve("service.pid");
-            long first = Long.parseLong(Files.readString(servicePid).strip());
+            long first = Long.parseLong(Files.readString(servicePid).strip().split("\\s+")[0]);
             Instant now = Instant.now();
             ApplyCommand kill = new ApplyCommand("kill-" + UUID.randomUUID().toString().substring(0, 8), "safety-it",
                     Target.agent("agent-exec"), new ProcessKillFault(Signal.KILL, null, true), now, now.plusSeconds(30),
@@ -267,7 +267,7 @@ class SafetyIT {
                     kill.commandId(), now, now.plusSeconds(30)));
             CommandEvent undone = awaitStep(feed, kill.commandId(), CommandEvent.Step.UNDONE);
             assertThat(undone.detail()).startsWith("heal: restarted the service: started pid");
-            long second = Long.parseLong(Files.readString(servicePid).strip());
+            long second = Long.parseLong(Files.readString(servicePid).strip().split("\\s+")[0]);
             assertThat(second).isNotEqualTo(first);
             assertThat(ProcessHandle.of(second).map(ProcessHandle::isAlive)).contains(true);
 

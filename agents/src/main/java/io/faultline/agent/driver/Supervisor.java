@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The service an agent started with {@code --exec} runs as, like a container beside a sidecar:
  * the agent starts it, knows its pid, restarts it when a heal asks for it, and stops it when the
- * agent stops. Its pid is kept in the state directory, so an agent that was killed adopts the
- * service it left running instead of starting a second one.
+ * agent stops. Its pid and start time are kept in the state directory, so an agent that was
+ * killed adopts the service it left running instead of starting a second one, and never adopts
+ * an unrelated process that reuses the pid (after a reboot, say): the start time must match too.
  */
 public final class Supervisor {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
@@ -44,14 +45,42 @@ public final class Supervisor {
     }
 
     private Optional<ProcessHandle> leftRunning() {
+        String[] recorded;
         try {
-            long pid = Long.parseLong(Files.readString(pidFile).strip());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().command().map(c -> c.endsWith(Path.of(command.get(0)).getFileName().toString()))
-                            .orElse(false));
-        } catch (IOException | NumberFormatException e) {
+            if (!Files.isRegularFile(pidFile, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.size(pidFile) > 64) {
+                return Optional.empty();
+            }
+            recorded = Files.readString(pidFile).strip().split("\\s+");
+        } catch (IOException e) {
             return Optional.empty();
         }
+        long pid;
+        try {
+            pid = Long.parseLong(recorded[0]);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        if (recorded.length < 2) {
+            log.warn("{} records pid {} without its start time; not adopting it", pidFile, pid);
+            return Optional.empty();
+        }
+        Optional<ProcessHandle> alive = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (alive.isEmpty()) {
+            return Optional.empty();
+        }
+        String started = startTime(alive.get());
+        if (!recorded[1].equals(started)) {
+            log.warn("pid {} is not the service this agent started (started {}, recorded {}): a reused pid; not adopted",
+                    pid, started, recorded[1]);
+            return Optional.empty();
+        }
+        return alive.filter(p -> p.info().command().map(c -> c.endsWith(Path.of(command.get(0)).getFileName().toString()))
+                .orElse(false));
+    }
+
+    /** The process's start, as recorded beside its pid: epoch milliseconds, or "unknown". */
+    static String startTime(ProcessHandle p) {
+        return p.info().startInstant().map(i -> Long.toString(i.toEpochMilli())).orElse("unknown");
     }
 
     private String launch() throws FaultException {
@@ -60,7 +89,7 @@ public final class Supervisor {
             Process p = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
             current = p.toHandle();
-            Files.writeString(pidFile, p.pid() + "\n");
+            Files.writeString(pidFile, p.pid() + " " + startTime(p.toHandle()) + "\n");
             log.info("started the service: pid {} ({})", p.pid(), String.join(" ", command));
             return "started pid " + p.pid();
         } catch (IOException e) {
