@@ -14,6 +14,8 @@ public final class ExitCodes {
     public static final int INFRASTRUCTURE = 3;
     /** The run was aborted: a halt, or a stop condition tripped. Every fault was undone. */
     public static final int ABORTED = 4;
+    /** An internal error: a bug in Faultline, never a verdict on the system under test. */
+    public static final int INTERNAL = 5;
 
     private ExitCodes() {
     }

@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
             "1:a check failed",
             "2:invalid input (scenario file, flags)",
             "3:infrastructure error (broker unreachable, agent missing, fault not applied, plan not runnable)",
-            "4:aborted (halt, or a stop condition tripped); every fault was undone"})
+            "4:aborted (halt, or a stop condition tripped); every fault was undone",
+            "5:internal error (a bug in Faultline)"})
 public final class Faultline implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -91,6 +91,22 @@ class FaultlineCliTest {
     }
 
     @Test
+    void aBadBootstrapAddressIsInvalidInputWithoutAJavaTypeName() {
+        assertThat(run("halt", "-b", "not a host", "--reason", "x")).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).startsWith("faultline: invalid Kafka client setting: ")
+                .contains("not a host").doesNotContain("Exception", "org.apache");
+    }
+
+    @Test
+    void aBrokerDirectoryThatIsAFileIsInvalidInputWithoutAJavaTypeName() throws Exception {
+        java.nio.file.Path file = Files.createTempFile("fl-broker", ".txt");
+        int code = run("broker", "--dir", file.toString());
+        assertThat(err.toString()).doesNotContain("Exception", "java.nio");
+        assertThat(code).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains(file.toString());
+    }
+
+    @Test
     void unreachableBrokerIsAnInfrastructureError() throws Exception {
         java.nio.file.Path keys = Files.createTempDirectory("fl-keys");
         assertThat(run("keys", "generate", "--key-id", "t", "--dir", keys.toString())).isZero();
