@@ -1,5 +1,6 @@
 package io.faultline.agent;
 
+import io.faultline.protocol.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +61,9 @@ final class CommandConsumer implements AutoCloseable {
         // pending fetch at once, so this costs no latency, only idle traffic. Longer waits hold up
         // the consumer's other requests (the broker answers a connection in order).
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "2000");
+        // Commands are a few KiB: fetch little at a time, so a flood of large records cannot fill the heap.
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 * Topics.MAX_COMMAND_BYTES));
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(16 * Topics.MAX_COMMAND_BYTES));
         // No JMX: the agent exports what matters itself (--metrics-port), and the MBeans cost memory.
         p.put(ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

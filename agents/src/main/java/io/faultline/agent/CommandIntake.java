@@ -10,6 +10,7 @@ import io.faultline.protocol.FaultSpec;
 import io.faultline.protocol.Rejection;
 import io.faultline.protocol.RenewCommand;
 import io.faultline.protocol.Target;
+import io.faultline.protocol.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -79,6 +80,11 @@ final class CommandIntake {
         boolean forMe = key == null || key.equals(Target.ALL) || key.equals(agentId);
         if (!forMe) {
             return IGNORE;
+        }
+        if (value != null && value.length > Topics.MAX_COMMAND_BYTES) {
+            return new Reject(new Rejection.Exception(Rejection.MALFORMED, "a record of " + value.length
+                    + " bytes is larger than any command (at most " + Topics.MAX_COMMAND_BYTES / 1024 + " KiB); not read"),
+                    null, null, null);
         }
         Command c;
         try {

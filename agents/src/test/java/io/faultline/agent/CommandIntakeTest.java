@@ -95,6 +95,17 @@ class CommandIntakeTest {
     }
 
     @Test
+    void anOversizedRecordIsRejectedUnread() {
+        byte[] huge = new byte[10 * 1024 * 1024];
+        java.util.Arrays.fill(huge, (byte) '{');
+        CommandIntake.Decision d = decide(huge);
+        assertThat(reason(d)).isEqualTo(Rejection.MALFORMED);
+        assertThat(((CommandIntake.Reject) d).why()).hasMessage("malformed: a record of 10485760 bytes is larger than any "
+                + "command (at most 64 KiB); not read");
+        assertThat(decide(SIGNER.seal(stop("c-1")))).isInstanceOf(CommandIntake.Accept.class);
+    }
+
+    @Test
     void ignoresCommandsForOtherAgents() {
         assertThat(intake.decide("agent-2", new byte[] {1, 2}, T0, CAPABILITIES, null))
                 .isInstanceOf(CommandIntake.Ignore.class);

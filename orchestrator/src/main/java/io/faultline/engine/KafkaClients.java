@@ -67,11 +67,13 @@ public final class KafkaClients {
     /** Faultline's own topics: commands, telemetry, verdicts, and the compacted halt topic. */
     public static void ensureFaultlineTopics(Admin admin, io.faultline.protocol.Topics t) throws InfrastructureException {
         List<NewTopic> topics = new ArrayList<>();
-        for (String name : List.of(t.commands(), t.telemetry(), t.verdicts())) {
+        String max = Integer.toString(io.faultline.protocol.Topics.MAX_COMMAND_BYTES);
+        topics.add(new NewTopic(t.commands(), Optional.of(1), Optional.empty()).configs(Map.of("max.message.bytes", max)));
+        for (String name : List.of(t.telemetry(), t.verdicts())) {
             topics.add(new NewTopic(name, Optional.of(1), Optional.empty()));
         }
         topics.add(new NewTopic(t.halt(), Optional.of(1), Optional.empty())
-                .configs(Map.of("cleanup.policy", "compact")));
+                .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", max)));
         create(admin, topics);
     }
 
