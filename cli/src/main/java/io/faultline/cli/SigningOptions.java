@@ -13,11 +13,27 @@ final class SigningOptions {
                     + "(default: $FAULTLINE_SIGNING_KEY). Create a pair with 'faultline keys generate'.")
     Path signingKey;
 
+    /** A signing key others can read is a key others can sign with: say so, as ssh does. */
+    static void warnIfOthersCanRead(java.nio.file.Path key) {
+        try {
+            var perms = java.nio.file.Files.getPosixFilePermissions(key);
+            if (perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
+                    || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                System.err.println("faultline: warning: signing key " + key + " is readable by others ("
+                        + java.nio.file.attribute.PosixFilePermissions.toString(perms)
+                        + "); anyone who can read it can sign commands. Run: chmod 600 " + key);
+            }
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            // Unreadable or not POSIX: the load below says what is wrong, or there is nothing to check.
+        }
+    }
+
     CommandSigner signer() {
         if (signingKey == null) {
             throw new IllegalArgumentException("no signing key: pass --signing-key FILE or set FAULTLINE_SIGNING_KEY "
                     + "(create a pair with 'faultline keys generate')");
         }
+        warnIfOthersCanRead(signingKey);
         try {
             return KeyFiles.signer(signingKey);
         } catch (IOException e) {

@@ -107,6 +107,26 @@ class FaultlineCliTest {
     }
 
     @Test
+    void aSigningKeyReadableByOthersIsWarnedAbout() throws Exception {
+        java.nio.file.Path dir = Files.createTempDirectory("fl-open-key");
+        assertThat(run("keys", "generate", "--key-id", "k", "--dir", dir.toString())).isZero();
+        java.nio.file.Path key = dir.resolve("k.key");
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            SigningOptions.warnIfOthersCanRead(key);
+            assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).as("mode 600 as generated").isEmpty();
+            Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            SigningOptions.warnIfOthersCanRead(key);
+        } finally {
+            System.setErr(old);
+        }
+        assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("is readable by others (rw-r--r--)")
+                .contains("chmod 600 " + key);
+    }
+
+    @Test
     void unreachableBrokerIsAnInfrastructureError() throws Exception {
         java.nio.file.Path keys = Files.createTempDirectory("fl-keys");
         assertThat(run("keys", "generate", "--key-id", "t", "--dir", keys.toString())).isZero();
