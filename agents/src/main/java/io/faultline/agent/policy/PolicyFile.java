@@ -186,7 +186,27 @@ public final class PolicyFile {
     }
 
     private static String firstLine(String s) {
-        return s == null ? "unreadable" : s.lines().findFirst().orElse(s).strip();
+        return s == null ? "unreadable" : readable(s.lines().findFirst().orElse(s).strip());
+    }
+
+    /** The parser's words without its type names: what was found, as someone writing YAML calls it. */
+    static String readable(String message) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<?org\\.yaml\\.snakeyaml\\.events\\.(\\w+)Event"
+                + "(?:\\((?:anchor=)?([^)]*)\\))?>?").matcher(message);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String found = switch (m.group(1)) {
+                case "Alias" -> "an alias *" + (m.group(2) == null ? "" : m.group(2));
+                case "SequenceStart" -> "a list";
+                case "MappingStart" -> "a mapping";
+                case "Scalar" -> "a value";
+                default -> "something else";
+            };
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(found));
+        }
+        m.appendTail(out);
+        return out.toString().replace("Expected a field name (Scalar value in YAML), got this instead:", "expected a key, got")
+                .replaceAll("\\b(?:[a-z]+\\.)+[A-Z]\\w*", "a value");
     }
 
     private static String where(String name, JsonLocation loc) {
