@@ -159,28 +159,29 @@ class SafetyIT {
                 send(producer, freeze);
                 awaitStep(feed, freeze.commandId(), CommandEvent.Step.APPLIED);
                 // Renew every second, as the orchestrator does, for longer than the lease.
-                Thread renewer = new Thread(() -> {
-                    for (int i = 0; !Thread.currentThread().isInterrupted(); i++) {
-                        Instant now = Instant.now();
-                        try {
-                            send(producer, new RenewCommand(freeze.commandId() + ".renew." + i, "safety-it",
-                                    freeze.target(), freeze.commandId(), now, now.plusSeconds(2), LEASE));
-                            lastRenewalAcked.set(System.nanoTime());
-                            Thread.sleep(1_000);
-                        } catch (InterruptedException e) {
-                            return;
-                        } catch (Exception e) {
-                            // The broker is going away; keep trying, as an orchestrator would.
-                        }
+                java.util.concurrent.ScheduledExecutorService renewer =
+                        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                            Thread t = new Thread(r, "renewer");
+                            t.setDaemon(true);
+                            return t;
+                        });
+                java.util.concurrent.atomic.AtomicInteger renewals = new java.util.concurrent.atomic.AtomicInteger();
+                renewer.scheduleAtFixedRate(() -> {
+                    Instant now = Instant.now();
+                    try {
+                        send(producer, new RenewCommand(freeze.commandId() + ".renew." + renewals.getAndIncrement(),
+                                "safety-it", freeze.target(), freeze.commandId(), now, now.plusSeconds(2), LEASE));
+                        lastRenewalAcked.set(System.nanoTime());
+                    } catch (Exception e) {
+                        // The broker is going away; keep trying, as an orchestrator would.
                     }
-                }, "renewer");
-                renewer.start();
+                }, 0, 1, TimeUnit.SECONDS);
                 // Renewed leases keep the fault for twice its lease.
                 await().during(LEASE.multipliedBy(2)).atMost(LEASE.multipliedBy(4)).until(() -> Procs.state(pid) == 'T');
 
                 kafka.close();
                 long resumed = awaitResumed(pid, Duration.ofSeconds(15));
-                renewer.interrupt();
+                renewer.shutdownNow();
                 Duration afterLastRenewal = Duration.ofNanos(resumed - lastRenewalAcked.get());
                 System.out.println("broker stopped: process resumed " + afterLastRenewal.toMillis()
                         + " ms after the last renewal reached the broker (lease " + LEASE.toMillis() + " ms)");

@@ -176,9 +176,10 @@ public final class GameDay {
                  CanaryWorkload canary = new CanaryWorkload(options.bootstrapServers(), runId,
                          scenario.workload().canary(), clock);
                  Progress progress = new Progress(options.progress(), clock, canary, scenario.steps().size())) {
-                Map<StopCondition, Probe> stopConditions = preflight(canary, progress);
+                Map<ProbeSpec, Probe> probes = steadyStateProbes(canary);
+                Map<StopCondition, Probe> stopConditions = preflight(canary, progress, probes);
                 try (Scheduler probeTimer = Scheduler.system("probes", clock);
-                     ProbeSampler samples = new ProbeSampler(probeTimer, steadyStateProbes(canary))) {
+                     ProbeSampler samples = new ProbeSampler(probeTimer, probes)) {
                     return stepsDrainJudge(stopConditions, canary, progress, samples);
                 }
             }
@@ -201,7 +202,8 @@ public final class GameDay {
         }
 
         /** Agents alive and able, canary flowing, stop conditions and {@code before} probes holding. */
-        private Map<StopCondition, Probe> preflight(CanaryWorkload canary, Progress progress)
+        private Map<StopCondition, Probe> preflight(CanaryWorkload canary, Progress progress,
+                                                    Map<ProbeSpec, Probe> probes)
                 throws InfrastructureException, InterruptedException {
             Preflight.require(new Preflight(telemetry, options.heartbeatMaxAge(), options.agentWait())
                     .agents(scenario));
@@ -214,7 +216,7 @@ public final class GameDay {
                         clock));
             }
             Preflight.require(Preflight.stopConditions(stopConditions));
-            Preflight.require(Preflight.probes(steadyStateProbes(canary)));
+            Preflight.require(Preflight.probes(probes));
             return stopConditions;
         }
 

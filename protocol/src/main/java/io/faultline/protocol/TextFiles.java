@@ -8,7 +8,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
@@ -46,20 +45,15 @@ public final class TextFiles {
             throw new UnreadableException(0, "not a regular file");
         }
         byte[] data;
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+        // A link to a regular file is fine (Kubernetes mounts ConfigMaps and Secrets that way).
+        try (InputStream in = Files.newInputStream(file)) {
             data = in.readNBytes(maxBytes + 1);
         } catch (NoSuchFileException e) {
             throw new UnreadableException(0, "no such file");
         } catch (AccessDeniedException e) {
             throw new UnreadableException(0, "permission denied");
         } catch (IOException e) {
-            // A symbolic link is followed above only through the parent directories; the file itself is read as named.
-            try (InputStream in = Files.newInputStream(file)) {
-                data = in.readNBytes(maxBytes + 1);
-            } catch (IOException again) {
-                throw new UnreadableException(0, "cannot read: " + (again.getMessage() == null ? "I/O error"
-                        : again.getMessage()));
-            }
+            throw new UnreadableException(0, "cannot read: " + (e.getMessage() == null ? "I/O error" : e.getMessage()));
         }
         if (data.length > maxBytes) {
             throw new UnreadableException(0, "larger than " + maxBytes / 1024 + " KiB");

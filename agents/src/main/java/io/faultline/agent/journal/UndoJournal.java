@@ -151,11 +151,8 @@ public final class UndoJournal implements AutoCloseable {
         if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
             return 0;
         }
-        byte[] data;
-        try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
-            data = in.readNBytes((int) Math.min(MAX_FILE, Integer.MAX_VALUE - 8));
-        } catch (IOException e) {
-            log.error("cannot read the undo journal {}: {}", f, reason(e));
+        byte[] data = readBounded(f);
+        if (data == null) {
             return 1;
         }
         int bad = 0;
@@ -180,6 +177,16 @@ public final class UndoJournal implements AutoCloseable {
             p += HEADER + len;
         }
         return bad;
+    }
+
+    /** At most {@link #MAX_FILE} bytes of {@code f}, not following a link; null (logged) when it cannot be read. */
+    private static byte[] readBounded(Path f) {
+        try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
+            return in.readNBytes((int) Math.min(MAX_FILE, Integer.MAX_VALUE - 8));
+        } catch (IOException e) {
+            log.error("cannot read the undo journal {}: {}", f, reason(e));
+            return null;
+        }
     }
 
     /** The payload length of a sound record starting at {@code p}; -1 if none starts there. */
@@ -208,11 +215,8 @@ public final class UndoJournal implements AutoCloseable {
         if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
             return 0;
         }
-        byte[] data;
-        try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
-            data = in.readNBytes((int) Math.min(MAX_FILE, Integer.MAX_VALUE - 8));
-        } catch (IOException e) {
-            log.error("cannot read the undo journal {}: {}", f, reason(e));
+        byte[] data = readBounded(f);
+        if (data == null) {
             return 1;
         }
         int bad = 0;
