@@ -43,8 +43,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
-    /** How long shutdown waits for the fault manager to undo what it holds. */
-    private static final Duration UNDO_AT_SHUTDOWN = Duration.ofSeconds(30);
+    /** How long one driver call (an apply, an undo, a sweep) may take before it is given up as stuck. */
+    static final Duration DRIVER_DEADLINE = Duration.ofSeconds(15);
+    /**
+     * How long shutdown and recovery wait for the fault manager: every driver call has answered or
+     * missed its deadline by then.
+     */
+    private static final Duration UNDO_AT_SHUTDOWN = DRIVER_DEADLINE.plusSeconds(5);
     /** How far ahead of this agent's clock a halt may be dated before it is taken as of now. */
     static final Duration HALT_CLOCK_SKEW = Duration.ofSeconds(30);
 
@@ -53,6 +58,7 @@ public final class Agent implements AutoCloseable {
     private final DriverRegistry drivers;
     private final CommandIntake intake;
     private final UndoJournal journal;
+    private final DriverCalls calls;
     private final FaultManager faults;
     private final CommandConsumer commands;
     private final TelemetryOutbox telemetry;
@@ -87,7 +93,8 @@ public final class Agent implements AutoCloseable {
                 config.policy(), config.redis(), drivers.faultTypes());
         this.journal = UndoJournal.open(config.stateDir());
         this.telemetry = new TelemetryOutbox(config);
-        this.faults = new FaultManager(config.agentId(), drivers, journal, scheduler, this::publish);
+        this.calls = DriverCalls.pooled(scheduler, DRIVER_DEADLINE);
+        this.faults = new FaultManager(config.agentId(), drivers, journal, scheduler, calls, this::publish);
         this.commands = new CommandConsumer(config);
         this.startedAt = clock.instant();
         this.hostName = hostName();
@@ -100,6 +107,8 @@ public final class Agent implements AutoCloseable {
         try {
             // Before Kafka: a fault left by a killed predecessor must go even while the broker is down.
             intake.remember(scheduler.call(faults::recover, UNDO_AT_SHUTDOWN));
+            // A safe-mode sweep must not meet a new fault: commands wait until recovery has answered.
+            awaitIdle("recovery");
             if (!commands.subscribe(() -> running)) {
                 return;
             }
@@ -156,9 +165,15 @@ public final class Agent implements AutoCloseable {
                 return null;
             }, UNDO_AT_SHUTDOWN);
         } catch (Exception e) {
-            log.error("undo at shutdown did not finish: {} (the next start undoes what is left)", e.toString());
+            log.error("undo at shutdown did not start: {} (the next start undoes what is left)", e.toString());
+        }
+        awaitIdle("undo at shutdown");
+        if (!faults.active().isEmpty()) {
+            log.error("stopping with faults whose driver did not answer, which may still be in place: {}"
+                    + " (the journal keeps them; the next start undoes them)", faults.active());
         }
         scheduler.close();
+        calls.close();
         telemetry.close();
         commands.close();
         try {
@@ -171,6 +186,17 @@ public final class Agent implements AutoCloseable {
         }
         stopped.countDown();
         log.info("agent {} stopped", config.agentId());
+    }
+
+    /** Waits, bounded, until every driver call has answered or missed its deadline. */
+    private void awaitIdle(String what) {
+        try {
+            scheduler.call(faults::idle, UNDO_AT_SHUTDOWN).get(UNDO_AT_SHUTDOWN.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.error("{} did not finish within {}: {}", what, UNDO_AT_SHUTDOWN, e.toString());
+        }
     }
 
     /** Blocks until the agent reads commands from the end of the topic and heartbeats. */

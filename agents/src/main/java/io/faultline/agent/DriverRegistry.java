@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 
 /** The agent's fault drivers by the spec class they execute; hands each spec to its own driver, typed. */
 final class DriverRegistry {
@@ -36,19 +37,10 @@ final class DriverRegistry {
         return preview(driver(fault), fault);
     }
 
-    /** Runs every driver's safe-mode sweep; driver fault type to what it did or why it could not. */
-    Map<String, String> sweep() {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (FaultDriver<?> d : byClass.values()) {
-            try {
-                String done = d.sweep();
-                if (done != null) {
-                    out.put(d.faultType(), done);
-                }
-            } catch (FaultException | RuntimeException e) {
-                out.put(d.faultType(), "FAILED: " + e.getMessage());
-            }
-        }
+    /** Every driver's safe-mode sweep, by fault type, to be run each on its own; a sweep returns null when its driver has none. */
+    Map<String, Callable<String>> sweeps() {
+        Map<String, Callable<String>> out = new LinkedHashMap<>();
+        byClass.values().forEach(d -> out.put(d.faultType(), d::sweep));
         return out;
     }
 

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,9 +32,16 @@ import org.slf4j.LoggerFactory;
  * one thread: every method runs on the {@link Scheduler}'s thread, and so do its lease timers, so
  * nothing here takes a lock. Other threads read {@link #active()}, a snapshot.
  *
- * <p>A lease is checked when it falls due (a timer per fault) and by a sweep every
- * {@link #LEASE_SWEEP}, the safety net for a wall clock that jumps back: a lease is wall-clock
- * time, a timer is not.
+ * <p>The state thread never waits on a driver. Each driver call goes out through
+ * {@link DriverCalls} with a deadline and its outcome comes back as a task, so a halt, a lease or
+ * a shutdown is acted on at once for every fault whose driver answers, whatever another driver is
+ * doing. A fault goes applying → held → undoing; an undo asked for while its apply is out is done
+ * the moment the apply returns; an apply that misses its deadline is taken away if it ever
+ * returns, and stays in the journal meanwhile so that the next start undoes it.
+ *
+ * <p>A lease runs from when the apply was accepted. It is checked when it falls due (a timer per
+ * fault) and by a sweep every {@link #LEASE_SWEEP}, the safety net for a wall clock that jumps
+ * back: a lease is wall-clock time, a timer is not.
  */
 final class FaultManager {
     private static final Logger log = LoggerFactory.getLogger(FaultManager.class);
@@ -43,8 +51,14 @@ final class FaultManager {
     private final DriverRegistry drivers;
     private final UndoJournal journal;
     private final Scheduler scheduler;
+    private final DriverCalls calls;
     private final Consumer<TelemetryEvent> events;
+    /** Faults in place. */
     private final Map<String, Held> held = new LinkedHashMap<>();
+    /** Applies out at a driver: in place once they return. */
+    private final Map<String, Applying> applying = new LinkedHashMap<>();
+    /** Undos out at a driver, or stuck there: the fault may still be in place. */
+    private final Map<String, ApplyCommand> undoing = new LinkedHashMap<>();
     private volatile Map<String, String> snapshot = Map.of();
     private Scheduler.Cancellable sweep;
 
@@ -53,12 +67,27 @@ final class FaultManager {
                         Scheduler.Cancellable timer) {
     }
 
-    FaultManager(String agentId, DriverRegistry drivers, UndoJournal journal, Scheduler scheduler,
+    /** An apply out at its driver: its lease so far, and why to undo it the moment it returns (or null). */
+    private static final class Applying {
+        final ApplyCommand command;
+        final String cut;
+        Instant leaseEnds;
+        String undoWhy;
+
+        Applying(ApplyCommand command, String cut, Instant leaseEnds) {
+            this.command = command;
+            this.cut = cut;
+            this.leaseEnds = leaseEnds;
+        }
+    }
+
+    FaultManager(String agentId, DriverRegistry drivers, UndoJournal journal, Scheduler scheduler, DriverCalls calls,
                  Consumer<TelemetryEvent> events) {
         this.agentId = agentId;
         this.drivers = drivers;
         this.journal = journal;
         this.scheduler = scheduler;
+        this.calls = calls;
         this.events = events;
     }
 
@@ -67,9 +96,10 @@ final class FaultManager {
     }
 
     /**
-     * Undoes what the journal says an earlier run applied and never undid, reports each, compacts
-     * the journal and starts the lease sweep. Returns the command ids still within their notAfter,
-     * which must be refused as replays.
+     * Starts undoing what the journal says an earlier run applied and never undid, reporting each,
+     * and starts the lease sweep; the journal is compacted once those undos have answered. Returns
+     * the command ids still within their notAfter, which must be refused as replays. Wait on
+     * {@link #idle()} before taking commands: a safe-mode sweep must not meet a new fault.
      */
     Set<String> recover() {
         if (journal.damaged()) {
@@ -77,25 +107,48 @@ final class FaultManager {
         }
         for (UndoJournal.Entry e : journal.leftovers()) {
             String type = e.fault() == null ? null : e.fault().type();
-            try {
-                String detail = drivers.recover(e.commandId(), e.fault());
-                journal.undone(e.commandId(), now());
-                log.warn("undid leftover {} ({}) of an earlier run: {}", e.commandId(), type, detail);
-                events.accept(CommandEvent.undone(agentId, now(), e.runId(), e.commandId(), type,
-                        "restart: leftover of agent pid " + e.pid() + " undone: " + detail));
-            } catch (FaultException | IOException | RuntimeException ex) {
-                log.error("cannot undo leftover {} ({}): {}", e.commandId(), type, ex.getMessage());
-                events.accept(new CommandEvent(CommandEvent.Step.FAILED, e.runId(), agentId, now(), e.commandId(), type,
-                        "restart: cannot undo leftover: " + ex.getMessage()));
-            }
+            calls.run("undo leftover " + e.commandId() + " (" + type + ")",
+                    () -> drivers.recover(e.commandId(), e.fault()), new DriverCalls.Outcome<>() {
+                @Override
+                public void done(String detail) {
+                    journalUndone(e.commandId());
+                    log.warn("undid leftover {} ({}) of an earlier run: {}", e.commandId(), type, detail);
+                    events.accept(CommandEvent.undone(agentId, now(), e.runId(), e.commandId(), type,
+                            "restart: leftover of agent pid " + e.pid() + " undone: " + detail));
+                }
+
+                @Override
+                public void failed(Exception ex) {
+                    log.error("cannot undo leftover {} ({}): {}", e.commandId(), type, ex.getMessage());
+                    events.accept(new CommandEvent(CommandEvent.Step.FAILED, e.runId(), agentId, now(), e.commandId(),
+                            type, "restart: cannot undo leftover: " + ex.getMessage()));
+                }
+
+                @Override
+                public void timedOut(Duration deadline) {
+                    failed(new FaultException("its driver did not answer within " + Durations.format(deadline)
+                            + " (the journal keeps it for the next start)"));
+                }
+
+                @Override
+                public void late(String detail, Exception error) {
+                    if (error == null) {
+                        done(detail);
+                    }
+                }
+            });
         }
+        calls.idle().thenRun(() -> scheduler.execute(this::compact));
+        sweep = scheduler.scheduleAtFixedRate(LEASE_SWEEP, LEASE_SWEEP, this::expireDue);
+        return journal.unexpiredCommandIds(now());
+    }
+
+    private void compact() {
         try {
             journal.compact(now());
         } catch (IOException ex) {
             log.warn("cannot compact the journal {}: {}", journal.file(), ex.getMessage());
         }
-        sweep = scheduler.scheduleAtFixedRate(LEASE_SWEEP, LEASE_SWEEP, this::expireDue);
-        return journal.unexpiredCommandIds(now());
     }
 
     /**
@@ -105,14 +158,32 @@ final class FaultManager {
     private void safeMode() {
         log.error("undo journal {} has {} unreadable record(s): safe mode, undoing by tag what the drivers find",
                 journal.file(), journal.unreadableRecords());
-        drivers.sweep().forEach((type, done) -> {
-            boolean failed = done.startsWith("FAILED: ");
-            String detail = "safe mode (undo journal damaged, " + journal.unreadableRecords()
-                    + " unreadable record(s)): " + (failed ? "cannot undo by tag: " + done.substring(8) : done);
-            log.warn("{}: {}", type, detail);
-            events.accept(new CommandEvent(failed ? CommandEvent.Step.FAILED : CommandEvent.Step.UNDONE, null, agentId,
-                    now(), "safe-mode", type, detail));
-        });
+        String why = "safe mode (undo journal damaged, " + journal.unreadableRecords() + " unreadable record(s)): ";
+        drivers.sweeps().forEach((type, sweepCall) -> calls.run("safe-mode sweep (" + type + ")", sweepCall,
+                new DriverCalls.Outcome<>() {
+                    @Override
+                    public void done(String done) {
+                        if (done != null) {
+                            report(CommandEvent.Step.UNDONE, done);
+                        }
+                    }
+
+                    @Override
+                    public void failed(Exception e) {
+                        report(CommandEvent.Step.FAILED, "cannot undo by tag: " + e.getMessage());
+                    }
+
+                    @Override
+                    public void timedOut(Duration deadline) {
+                        report(CommandEvent.Step.FAILED, "cannot undo by tag: the driver did not answer within "
+                                + Durations.format(deadline));
+                    }
+
+                    private void report(CommandEvent.Step step, String detail) {
+                        log.warn("{}: {}{}", type, why, detail);
+                        events.accept(new CommandEvent(step, null, agentId, now(), "safe-mode", type, why + detail));
+                    }
+                }));
     }
 
     /** What keeps this agent from doing its job, for the heartbeat; empty when nothing does. */
@@ -121,10 +192,18 @@ final class FaultManager {
         if (!journal.writable()) {
             out.add("undo journal unwritable, no fault will be applied: " + journal.unwritableReason());
         }
+        List<String> stuck = calls.stuck();
+        if (!stuck.isEmpty()) {
+            out.add(stuck.size() + " driver call(s) did not answer within " + Durations.format(calls.deadline())
+                    + ": " + String.join(", ", stuck));
+        }
         return out;
     }
 
-    /** Journals the fault, applies it and starts its lease; a fault that cannot be journaled is not applied. */
+    /**
+     * Journals the fault and hands it to its driver; its lease runs from now. A fault that cannot
+     * be journaled is not applied.
+     */
     void apply(ApplyCommand command) {
         try {
             journal.applying(command, now());
@@ -134,42 +213,100 @@ final class FaultManager {
                     "not applied: cannot write the undo journal: " + e.getMessage()));
             return;
         }
-        try {
-            FaultSpec fault = command.fault();
-            String cut = "";
-            if (fault instanceof RedisPauseFault r && r.duration().compareTo(command.lease()) > 0) {
-                // Redis ends a pause by itself: one no longer than the lease ends even if this agent dies.
-                fault = new RedisPauseFault(r.address(), r.mode(), command.lease());
-                cut = " (pause cut from " + Durations.format(r.duration()) + " to its lease "
-                        + Durations.format(command.lease()) + ")";
-            }
-            FaultDriver.Applied applied = drivers.apply(command.commandId(), fault);
-            Instant now = now();
-            hold(command, applied, now.plus(command.lease()));
-            log.info("applied {} ({}): {}{}", command.commandId(), fault.type(), applied.detail(), cut);
-            events.accept(CommandEvent.applied(agentId, now, command, applied.detail() + cut));
-        } catch (FaultException | RuntimeException e) {
-            log.warn("cannot apply {} ({}): {}", command.commandId(), command.fault().type(), e.getMessage());
-            // Drivers take back a partial apply themselves, so nothing is left to undo.
-            journalUndone(command.commandId());
-            events.accept(CommandEvent.failed(agentId, now(), command, e.getMessage()));
+        String id = command.commandId();
+        FaultSpec requested = command.fault();
+        FaultSpec fault = requested;
+        String cut = "";
+        if (requested instanceof RedisPauseFault r && r.duration().compareTo(command.lease()) > 0) {
+            // Redis ends a pause by itself: one no longer than the lease ends even if this agent dies.
+            fault = new RedisPauseFault(r.address(), r.mode(), command.lease());
+            cut = " (pause cut from " + Durations.format(r.duration()) + " to its lease "
+                    + Durations.format(command.lease()) + ")";
         }
+        Applying a = new Applying(command, cut, now().plus(command.lease()));
+        applying.put(id, a);
+        publishSnapshot();
+        FaultSpec toApply = fault;
+        calls.run("apply " + id + " (" + requested.type() + ")", () -> drivers.apply(id, toApply),
+                new DriverCalls.Outcome<>() {
+            @Override
+            public void done(FaultDriver.Applied applied) {
+                applying.remove(id);
+                log.info("applied {} ({}): {}{}", id, requested.type(), applied.detail(), a.cut);
+                events.accept(CommandEvent.applied(agentId, now(), command, applied.detail() + a.cut));
+                hold(command, applied, a.leaseEnds);
+                if (a.undoWhy != null) {
+                    undo(id, a.undoWhy);
+                }
+            }
+
+            @Override
+            public void failed(Exception e) {
+                applying.remove(id);
+                publishSnapshot();
+                log.warn("cannot apply {} ({}): {}", id, requested.type(), e.getMessage());
+                // Drivers take back a partial apply themselves, so nothing is left to undo.
+                journalUndone(id);
+                events.accept(CommandEvent.failed(agentId, now(), command, e.getMessage()));
+            }
+
+            @Override
+            public void timedOut(Duration deadline) {
+                // It may yet take effect: it stays listed and journaled, and goes the moment it returns.
+                a.undoWhy = "its apply answered after the " + Durations.format(deadline) + " deadline";
+                log.error("apply {} ({}): the driver did not answer within {}", id, requested.type(),
+                        Durations.format(deadline));
+                events.accept(CommandEvent.failed(agentId, now(), command, "not applied: the driver did not answer"
+                        + " within " + Durations.format(deadline) + "; if it ever does, the fault is undone at once"));
+            }
+
+            @Override
+            public void late(FaultDriver.Applied applied, Exception error) {
+                if (error != null) {
+                    failed(error);
+                    return;
+                }
+                applying.remove(id);
+                log.warn("apply {} ({}) answered after its deadline: {}; undoing it", id, requested.type(),
+                        applied.detail());
+                events.accept(CommandEvent.applied(agentId, now(), command, applied.detail() + a.cut
+                        + " (after its deadline)"));
+                hold(command, applied, a.leaseEnds);
+                undo(id, a.undoWhy);
+            }
+        });
     }
 
     /** A dry run: the driver's preview of what applying would touch. */
     void check(CheckCommand check) {
-        try {
-            String preview = drivers.preview(check.fault());
-            events.accept(CommandEvent.checked(agentId, now(), check, "would apply " + check.fault().type()
-                    + " with lease " + Durations.format(check.lease()) + " (signature, policy and capabilities checked)"
-                    + (preview == null ? "" : "; " + preview)));
-        } catch (FaultException | RuntimeException e) {
-            events.accept(CommandEvent.failed(agentId, now(), check, "would fail: " + e.getMessage()));
-        }
+        calls.run("check " + check.commandId() + " (" + check.fault().type() + ")", () -> drivers.preview(check.fault()),
+                new DriverCalls.Outcome<>() {
+            @Override
+            public void done(String preview) {
+                events.accept(CommandEvent.checked(agentId, now(), check, "would apply " + check.fault().type()
+                        + " with lease " + Durations.format(check.lease())
+                        + " (signature, policy and capabilities checked)" + (preview == null ? "" : "; " + preview)));
+            }
+
+            @Override
+            public void failed(Exception e) {
+                events.accept(CommandEvent.failed(agentId, now(), check, "would fail: " + e.getMessage()));
+            }
+
+            @Override
+            public void timedOut(Duration deadline) {
+                failed(new FaultException("the driver did not answer within " + Durations.format(deadline)));
+            }
+        });
     }
 
     /** Extends the fault's lease to {@code renew.lease()} from now; false when this agent does not hold it. */
     boolean renew(RenewCommand renew) {
+        Applying a = applying.get(renew.faultCommandId());
+        if (a != null && a.undoWhy == null) {
+            a.leaseEnds = now().plus(renew.lease());
+            return true;
+        }
         Held h = held.get(renew.faultCommandId());
         if (h == null) {
             return false;
@@ -180,8 +317,23 @@ final class FaultManager {
         return true;
     }
 
-    /** Undoes one fault; reports "nothing to undo" when it is not held. */
+    /**
+     * Undoes one fault; an apply still out is undone the moment it returns, an undo already out is
+     * left to finish. Reports "nothing to undo" when the fault is not here.
+     */
     void undo(String faultCommandId, String why) {
+        Applying a = applying.get(faultCommandId);
+        if (a != null) {
+            if (a.undoWhy == null) {
+                a.undoWhy = why;
+            }
+            log.info("{} asked to undo {} while its apply is out: undone when the driver answers", why, faultCommandId);
+            return;
+        }
+        if (undoing.containsKey(faultCommandId)) {
+            log.info("{} asked to undo {}: its undo is already out", why, faultCommandId);
+            return;
+        }
         Held h = held.remove(faultCommandId);
         if (h == null) {
             events.accept(CommandEvent.undone(agentId, now(), null, faultCommandId, null,
@@ -189,33 +341,72 @@ final class FaultManager {
             return;
         }
         h.timer().cancel();
-        publishSnapshot();
         ApplyCommand c = h.command();
-        try {
-            String detail = h.applied().undo();
-            journalUndone(c.commandId());
-            log.info("undid {} ({}): {}", c.commandId(), why, detail);
-            events.accept(CommandEvent.undone(agentId, now(), c.runId(), c.commandId(), c.fault().type(),
-                    why + ": " + detail));
-        } catch (FaultException | RuntimeException e) {
-            // The journal keeps the fault open, so the next start tries again.
-            log.error("cannot undo {} ({}): {}", c.commandId(), why, e.getMessage());
-            events.accept(CommandEvent.failed(agentId, now(), c, "undo on " + why + " failed: " + e.getMessage()));
-        }
+        undoing.put(faultCommandId, c);
+        publishSnapshot();
+        calls.run("undo " + c.commandId() + " (" + c.fault().type() + ")", () -> h.applied().undo(),
+                new DriverCalls.Outcome<>() {
+            @Override
+            public void done(String detail) {
+                undoing.remove(faultCommandId);
+                publishSnapshot();
+                journalUndone(c.commandId());
+                log.info("undid {} ({}): {}", c.commandId(), why, detail);
+                events.accept(CommandEvent.undone(agentId, now(), c.runId(), c.commandId(), c.fault().type(),
+                        why + ": " + detail));
+            }
+
+            @Override
+            public void failed(Exception e) {
+                undoing.remove(faultCommandId);
+                publishSnapshot();
+                // The journal keeps the fault open, so the next start tries again.
+                log.error("cannot undo {} ({}): {}", c.commandId(), why, e.getMessage());
+                events.accept(CommandEvent.failed(agentId, now(), c, "undo on " + why + " failed: " + e.getMessage()));
+            }
+
+            @Override
+            public void timedOut(Duration deadline) {
+                // Still listed as active: it may well still be in place.
+                log.error("undo {} ({}): the driver did not answer within {}", c.commandId(), why,
+                        Durations.format(deadline));
+                events.accept(CommandEvent.failed(agentId, now(), c, "undo on " + why + ": the driver did not answer"
+                        + " within " + Durations.format(deadline) + " (the journal keeps the fault for the next start)"));
+            }
+
+            @Override
+            public void late(String detail, Exception error) {
+                if (error == null) {
+                    done(detail + " (after its deadline)");
+                } else {
+                    failed(error);
+                }
+            }
+        });
     }
 
-    /** Undoes every fault held, the latest first. */
+    /** Undoes every fault held or being applied, the latest first. */
     void undoAll(String why) {
         List<String> ids = new ArrayList<>(held.keySet());
+        ids.addAll(applying.keySet());
         Collections.reverse(ids);
         ids.forEach(id -> undo(id, why));
     }
 
+    /** True when no fault is held, being applied or being undone. */
     boolean isEmpty() {
-        return held.isEmpty();
+        return held.isEmpty() && applying.isEmpty() && undoing.isEmpty();
     }
 
-    /** Faults held, command id to fault type; safe from any thread. */
+    /**
+     * Completes once every driver call out has answered or missed its deadline: never later than
+     * one deadline from now.
+     */
+    CompletableFuture<Void> idle() {
+        return calls.idle();
+    }
+
+    /** Faults that may be in place (held, being applied or being undone), command id to fault type; safe from any thread. */
     Map<String, String> active() {
         return snapshot;
     }
@@ -252,14 +443,22 @@ final class FaultManager {
 
     private void expireDue() {
         Instant now = now();
-        List<String> due = held.entrySet().stream().filter(e -> !now.isBefore(e.getValue().leaseEnds()))
-                .map(Map.Entry::getKey).toList();
+        List<String> due = new ArrayList<>(held.entrySet().stream().filter(e -> !now.isBefore(e.getValue().leaseEnds()))
+                .map(Map.Entry::getKey).toList());
+        // An apply still out whose lease ran out goes the moment it returns.
+        applying.forEach((id, a) -> {
+            if (a.undoWhy == null && !now.isBefore(a.leaseEnds)) {
+                due.add(id);
+            }
+        });
         due.forEach(id -> undo(id, "lease expired"));
     }
 
     private void publishSnapshot() {
         Map<String, String> m = new LinkedHashMap<>();
         held.forEach((id, h) -> m.put(id, h.command().fault().type()));
+        applying.forEach((id, a) -> m.put(id, a.command.fault().type()));
+        undoing.forEach((id, c) -> m.put(id, c.fault().type()));
         snapshot = Collections.unmodifiableMap(m);
     }
 

@@ -35,8 +35,9 @@ public interface CommandRunner {
 
     /** Runs commands as child processes, with a timeout. */
     CommandRunner SYSTEM = argv -> {
+        Process p = null;
         try {
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            p = new ProcessBuilder(argv).redirectErrorStream(true).start();
             p.getOutputStream().close();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -47,8 +48,10 @@ public interface CommandRunner {
         } catch (IOException e) {
             throw new FaultException(argv.get(0) + ": cannot run: " + e.getMessage());
         } catch (InterruptedException e) {
+            // The call's deadline passed: the command must not go on by itself.
+            p.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new FaultException(argv.get(0) + ": interrupted");
+            throw new FaultException(argv.get(0) + ": interrupted at its deadline");
         }
     };
 }
