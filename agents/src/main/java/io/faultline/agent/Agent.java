@@ -61,6 +61,7 @@ public final class Agent implements AutoCloseable {
     private final DriverCalls calls;
     private final FaultManager faults;
     private final CommandConsumer commands;
+    private final IdentityGuard identity;
     private final TelemetryOutbox telemetry;
     private final HostCapabilities host;
     private final Map<Rejection, LongAdder> rejections = new ConcurrentHashMap<>();
@@ -72,6 +73,8 @@ public final class Agent implements AutoCloseable {
     private volatile Thread loop;
     private volatile Instant lastHalt;
     private volatile AgentMetrics metrics;
+    /** Why this agent refused to run, or null. */
+    private volatile String refusal;
     /** As last published; the intake checks commands against it. */
     private volatile List<String> capabilities = List.of();
 
@@ -96,6 +99,7 @@ public final class Agent implements AutoCloseable {
         this.calls = DriverCalls.pooled(scheduler, DRIVER_DEADLINE);
         this.faults = new FaultManager(config.agentId(), drivers, journal, scheduler, calls, this::publish);
         this.commands = new CommandConsumer(config);
+        this.identity = new IdentityGuard(config);
         this.startedAt = clock.instant();
         this.hostName = hostName();
     }
@@ -110,6 +114,13 @@ public final class Agent implements AutoCloseable {
             // A safe-mode sweep must not meet a new fault: commands wait until recovery has answered.
             awaitIdle("recovery");
             if (!commands.subscribe(() -> running)) {
+                return;
+            }
+            log.info("agent {}: joining group {} to hold its id", config.agentId(), identity.group());
+            if (!identity.acquire()) {
+                refusal = "another agent with id " + config.agentId() + " is running (it holds the consumer group "
+                        + identity.group() + "); this one refuses to run: give each agent its own --id";
+                log.error(refusal);
                 return;
             }
             log.info("agent {} ready (labels {}, capabilities {}, trusted keys {}, state {})", config.agentId(),
@@ -174,6 +185,7 @@ public final class Agent implements AutoCloseable {
         }
         scheduler.close();
         calls.close();
+        identity.close();
         telemetry.close();
         commands.close();
         try {
@@ -243,6 +255,12 @@ public final class Agent implements AutoCloseable {
     private void handle(ConsumerRecord<String, byte[]> record) {
         Instant now = scheduler.clock().instant();
         CommandIntake.Decision decision = intake.decide(record.key(), record.value(), now, capabilities, lastHalt);
+        if (decision instanceof CommandIntake.Accept a && identity.takenOver()) {
+            // Two agents with one id must not both act: the one that holds the id does, this one refuses.
+            decision = new CommandIntake.Reject(new Rejection.Exception(Rejection.DUPLICATE_ID, "another agent with id "
+                    + config.agentId() + " holds it (consumer group " + identity.group() + "); this one acts on no"
+                    + " command"), a.command().runId(), a.command().commandId(), null);
+        }
         if (decision instanceof CommandIntake.Reject r) {
             log.warn("rejected command {} at offset {}: {}", r.commandId(), record.offset(), r.why().getMessage());
             reject(now, r.runId(), r.commandId(), r.faultType(), r.why());
@@ -284,7 +302,24 @@ public final class Agent implements AutoCloseable {
     private void heartbeat() {
         publish(new AgentHeartbeat(null, config.agentId(), scheduler.clock().instant(), config.labels(), hostName,
                 ProcessHandle.current().pid(), startedAt, refreshCapabilities(), new ArrayList<>(faults.active().keySet()),
-                rejectionCounts(), faults.problems()));
+                rejectionCounts(), problems()));
+    }
+
+    private List<String> problems() {
+        List<String> out = new ArrayList<>(faults.problems());
+        if (identity.takenOver()) {
+            out.add("another agent with id " + config.agentId() + " holds it (consumer group " + identity.group()
+                    + "): this one acts on no command but halts");
+        }
+        return out;
+    }
+
+    /**
+     * Why this agent refused to run (another agent holds its id), once {@link #run()} returned; null
+     * when it did not refuse.
+     */
+    public String refusal() {
+        return refusal;
     }
 
     /** Commands refused since start, by reason. */

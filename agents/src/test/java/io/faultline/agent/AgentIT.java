@@ -322,4 +322,35 @@ class AgentIT {
         bus.halt("real halt");
         Awaitility.await().atMost(WAIT).until(() -> state() != 'T');
     }
+
+    @Test
+    void aSecondAgentWithTheSameIdRefusesToRunAndTheFirstKeepsActing(@TempDir Path other) throws Exception {
+        AgentConfig twinConfig = new AgentConfig(agentId, Map.of("role", "test"), TestKafka.bootstrapServers(), topics,
+                Duration.ofMillis(300), pidFile, null, other.resolve("state"), null, TestKeys.publicKeys());
+        Agent twin = new Agent(twinConfig, Clock.systemUTC(),
+                List.of(new ProcessKillDriver(new SignalShell(CommandRunner.SYSTEM), pidFile)));
+        Thread twinThread = new Thread(twin::run, "twin-agent");
+        twinThread.start();
+        try {
+            // While the twin waits for the id, the first agent alone acts: one STOP, one applied event.
+            send(agentId, signed(stop("c-one", Duration.ofMinutes(1))));
+            assertThat(await("c-one", Step.APPLIED, Step.REJECTED).step()).isEqualTo(Step.APPLIED);
+            awaitStopped();
+            twinThread.join(IdentityGuard.ACQUIRE.plusSeconds(30).toMillis());
+            assertThat(twinThread.isAlive()).isFalse();
+            assertThat(twin.refusal()).isEqualTo("another agent with id agent-it is running (it holds the consumer "
+                    + "group " + topics.prefix() + "agent.agent-it); this one refuses to run: give each agent its own --id");
+            assertThat(twin.awaitReady(Duration.ZERO)).isFalse();
+            assertThat(bus.events("run-it")).filteredOn(e -> e.commandId().equals("c-one"))
+                    .extracting(CommandEvent::step).containsExactly(Step.RECEIVED, Step.APPLIED);
+            // The first agent still obeys.
+            Instant now = Instant.now();
+            send(agentId, signed(new HealCommand("c-one-heal", "run-it", Target.agent(agentId), "c-one", now,
+                    now.plusSeconds(30))));
+            assertThat(await("c-one", Step.UNDONE).detail()).startsWith("heal: sent CONT");
+        } finally {
+            twin.close();
+            twinThread.join(20_000);
+        }
+    }
 }

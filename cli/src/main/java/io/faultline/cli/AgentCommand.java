@@ -214,6 +214,10 @@ public final class AgentCommand implements Callable<Integer> {
             watch.start();
         }
         agent.run();
+        if (agent.refusal() != null) {
+            System.err.println("faultline agent: " + agent.refusal());
+            return ExitCodes.INVALID_INPUT;
+        }
         return 0;
     }
 }

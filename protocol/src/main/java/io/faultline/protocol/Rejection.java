@@ -27,7 +27,9 @@ public enum Rejection {
     /** This agent or its host cannot run the fault. */
     UNSUPPORTED,
     /** A renewal for a fault this agent does not hold (undone already, or never applied here). */
-    NOT_ACTIVE;
+    NOT_ACTIVE,
+    /** Another agent started with the same id was given it: this one acts on no command but halts. */
+    DUPLICATE_ID;
 
     @JsonValue
     public String wireName() {
