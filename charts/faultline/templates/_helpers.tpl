@@ -29,6 +29,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{ default (printf "%s-keys" (include "faultline.fullname" .)) .Values.signing.existingSecret }}
 {{- end -}}
 
+{{/* The Secret holding the alert webhook's bearer token (key "token"). */}}
+{{- define "faultline.webhookTokenSecret" -}}
+{{ default (printf "%s-webhook-token" (include "faultline.fullname" .)) .Values.orchestrator.alertBridge.tokenSecret }}
+{{- end -}}
+
 {{/* The environment every Faultline container gets. */}}
 {{- define "faultline.env" -}}
 - name: FAULTLINE_BOOTSTRAP_SERVERS

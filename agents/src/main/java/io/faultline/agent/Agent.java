@@ -11,7 +11,6 @@ import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.CommandVerifier;
 import io.faultline.protocol.Halt;
 import io.faultline.protocol.HealCommand;
-import io.faultline.protocol.Json;
 import io.faultline.protocol.Rejection;
 import io.faultline.protocol.RenewCommand;
 import io.faultline.protocol.TelemetryEvent;
@@ -71,7 +70,7 @@ public final class Agent implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile Thread loop;
-    private volatile Instant lastHalt;
+    private final HaltLog halts = new HaltLog(HALT_CLOCK_SKEW);
     private volatile AgentMetrics metrics;
     /** Why this agent refused to run, or null. */
     private volatile String refusal;
@@ -217,44 +216,24 @@ public final class Agent implements AutoCloseable {
     }
 
     private void onHalt(ConsumerRecord<String, byte[]> record) {
-        Halt halt;
-        try {
-            halt = Json.decode(record.value(), Halt.class);
-        } catch (Json.JsonCodecException e) {
-            log.warn("unreadable halt record at offset {}: {}", record.offset(), e.getMessage());
-            return;
-        }
-        if (halt.at() == null) {
-            log.warn("halt record at offset {} has no time; ignored", record.offset());
-            return;
-        }
-        Instant received = scheduler.clock().instant();
-        Instant at = halt.at();
-        if (at.isAfter(received.plus(HALT_CLOCK_SKEW))) {
-            // A halt from the future would refuse every command until then, and hide real halts before it.
-            log.warn("halt at offset {} is dated {}, beyond this agent's clock {} and the {} skew allowed; taken as of now",
-                    record.offset(), at, received, HALT_CLOCK_SKEW);
-            at = received;
-        }
-        Instant previous = lastHalt;
-        if (previous != null && !at.isAfter(previous)) {
-            return;
-        }
-        lastHalt = at;
-        Instant effective = at;
-        scheduler.execute(() -> {
-            if (effective.isBefore(startedAt) && faults.isEmpty()) {
-                log.info("latest halt was at {} ({}); commands issued before it are refused", effective, halt.reason());
-                return;
-            }
-            log.warn("HALT at {} by {}: {}; undoing every fault", halt.at(), halt.issuedBy(), halt.reason());
-            faults.undoAll("halt (" + halt.reason() + ")");
+        halts.offer(record.value(), scheduler.clock().instant(), "at offset " + record.offset()).ifPresent(taken -> {
+            Instant effective = taken.effective();
+            Halt halt = taken.halt();
+            scheduler.execute(() -> {
+                if (effective.isBefore(startedAt) && faults.isEmpty()) {
+                    log.info("latest halt was at {} ({}); commands issued before it are refused", effective,
+                            halt.reason());
+                    return;
+                }
+                log.warn("HALT at {} by {}: {}; undoing every fault", halt.at(), halt.issuedBy(), halt.reason());
+                faults.undoAll("halt (" + halt.reason() + ")");
+            });
         });
     }
 
     private void handle(ConsumerRecord<String, byte[]> record) {
         Instant now = scheduler.clock().instant();
-        CommandIntake.Decision decision = intake.decide(record.key(), record.value(), now, capabilities, lastHalt);
+        CommandIntake.Decision decision = intake.decide(record.key(), record.value(), now, capabilities, halts.latest());
         if (decision instanceof CommandIntake.Accept a && identity.takenOver()) {
             // Two agents with one id must not both act: the one that holds the id does, this one refuses.
             decision = new CommandIntake.Reject(new Rejection.Exception(Rejection.DUPLICATE_ID, "another agent with id "

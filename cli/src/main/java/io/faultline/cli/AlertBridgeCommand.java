@@ -55,6 +55,7 @@ public final class AlertBridgeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Topics topics = kafka.topics();
         InetSocketAddress address = Addresses.parse("--listen", listen);
+        String token = webhookToken.token();
         try (Admin admin = KafkaClients.admin(kafka.bootstrapServers)) {
             KafkaClients.checkReachable(admin, kafka.bootstrapServers, Duration.ofSeconds(15));
             KafkaClients.ensureFaultlineTopics(admin, topics);
@@ -62,7 +63,7 @@ public final class AlertBridgeCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "alert-bridge-stop"));
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(kafka.bootstrapServers, "faultline-" + name);
-             AlertReceiver receiver = new AlertReceiver(address, Clock.systemUTC(), name, webhookToken.token(),
+             AlertReceiver receiver = new AlertReceiver(address, Clock.systemUTC(), name, token,
                      notices -> forward(producer, topics, notices))) {
             spec.commandLine().getOut().println("alert-bridge listening on " + address.getHostString() + ":"
                     + receiver.port() + "/alerts, forwarding to " + topics.telemetry());

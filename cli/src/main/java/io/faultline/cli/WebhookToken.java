@@ -14,11 +14,30 @@ public final class WebhookToken {
 
     @Option(names = "--webhook-token-file", paramLabel = "FILE",
             description = "Require 'Authorization: Bearer <token>' on webhook posts; the token is this file's first "
-                    + "line (or set " + ENV + "). Without one, anyone who can reach the port can post alerts.")
+                    + "line (or set " + ENV + "). One of the two, or --no-webhook-auth, is required.")
     Path file;
 
-    /** The token, or null when none is configured. */
+    @Option(names = "--no-webhook-auth",
+            description = "Accept webhook posts without a token: anyone who can reach the port can then post a "
+                    + "firing or resolved alert and flip an alert check. For a trusted loopback only.")
+    boolean noAuth;
+
+    /**
+     * The token; null only when {@code --no-webhook-auth} was given.
+     *
+     * @throws IllegalArgumentException when there is no token and no explicit opt-out
+     */
     String token() {
+        String token = configured();
+        if (token != null || noAuth) {
+            return token;
+        }
+        throw new IllegalArgumentException("the alert webhook needs a token: give --webhook-token-file FILE (or set "
+                + ENV + ") and the same token in Alertmanager's http_config, or --no-webhook-auth to accept posts from "
+                + "anyone who can reach the port");
+    }
+
+    private String configured() {
         if (file != null) {
             String text;
             try {

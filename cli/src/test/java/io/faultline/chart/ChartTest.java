@@ -67,7 +67,9 @@ class ChartTest {
     private static Map<String, String> env(Container c) {
         Map<String, String> out = new java.util.LinkedHashMap<>();
         for (EnvVar e : c.getEnv()) {
-            out.put(e.getName(), e.getValue() != null ? e.getValue() : e.getValueFrom().getFieldRef().getFieldPath());
+            out.put(e.getName(), e.getValue() != null ? e.getValue() : e.getValueFrom().getFieldRef() != null
+                    ? e.getValueFrom().getFieldRef().getFieldPath()
+                    : "secret:" + e.getValueFrom().getSecretKeyRef().getName() + "/" + e.getValueFrom().getSecretKeyRef().getKey());
         }
         return out;
     }
@@ -104,6 +106,11 @@ class ChartTest {
         Container o = orchestrator.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(o.getArgs()).startsWith("alert-bridge", "--listen", "0.0.0.0:9095");
         assertThat(env(o)).containsEntry("FAULTLINE_SIGNING_KEY", "/etc/faultline/keys/ops.key");
+        // The alert bridge requires a bearer token: a random one the chart made, unless a Secret is named.
+        String tokenSecret = env(o).get("FAULTLINE_WEBHOOK_TOKEN");
+        assertThat(tokenSecret).startsWith("secret:").endsWith("-webhook-token/token");
+        Secret token = one(docs, Secret.class, "-webhook-token");
+        assertThat(Base64.getDecoder().decode(token.getData().get("token"))).hasSize(40);
 
         Secret keys = one(docs, Secret.class, "-keys");
         assertThat(new String(Base64.getDecoder().decode(keys.getData().get("ops.pub")), StandardCharsets.US_ASCII))

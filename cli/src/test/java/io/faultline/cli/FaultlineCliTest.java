@@ -47,6 +47,18 @@ class FaultlineCliTest {
     }
 
     @Test
+    void anAlertWebhookWithoutATokenRefusesToStartUnlessToldToAcceptAnyone() {
+        assertThat(System.getenv(WebhookToken.ENV)).as("this test needs " + WebhookToken.ENV + " unset").isNull();
+        assertThat(run("alert-bridge", "--listen", "127.0.0.1:0", "--bootstrap-servers", "127.0.0.1:1"))
+                .isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("the alert webhook needs a token: give --webhook-token-file FILE")
+                .doesNotContain("Exception");
+        WebhookToken anyone = new WebhookToken();
+        anyone.noAuth = true;
+        assertThat(anyone.token()).as("--no-webhook-auth: no token asked").isNull();
+    }
+
+    @Test
     void missingScenarioFileIsInvalidInput() {
         assertThat(run("run", "no-such-file.yaml")).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(err.toString()).contains("no-such-file.yaml: no such file");

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class AlertReceiver implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AlertReceiver.class);
     private static final int MAX_BODY = 1 << 20;
+    private static final long MAX_DRAIN = 8L << 20;
     static final int THREADS = 4;
     static final int QUEUE = 64;
     static final java.time.Duration REQUEST_TIMEOUT = java.time.Duration.ofSeconds(10);
@@ -58,6 +59,7 @@ public final class AlertReceiver implements AutoCloseable {
         server.createContext("/alerts", exchange -> {
             try (exchange) {
                 if (!exchange.getRequestMethod().equals("POST")) {
+                    drain(exchange.getRequestBody());
                     reply(exchange, 405, "POST an Alertmanager webhook payload here\n");
                     return;
                 }
@@ -65,6 +67,7 @@ public final class AlertReceiver implements AutoCloseable {
                     String auth = exchange.getRequestHeaders().getFirst("Authorization");
                     if (auth == null || !java.security.MessageDigest.isEqual(expected,
                             auth.getBytes(StandardCharsets.UTF_8))) {
+                        drain(exchange.getRequestBody());
                         exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
                         reply(exchange, 401, "a bearer token is required\n");
                         return;
@@ -91,7 +94,14 @@ public final class AlertReceiver implements AutoCloseable {
         });
         server.createContext("/-/healthy", exchange -> {
             try (exchange) {
+                drain(exchange.getRequestBody());
                 reply(exchange, 200, "ok\n");
+            }
+        });
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                drain(exchange.getRequestBody());
+                reply(exchange, 404, "nothing here: POST alerts to /alerts\n");
             }
         });
         executor = new java.util.concurrent.ThreadPoolExecutor(THREADS, THREADS, 0, java.util.concurrent.TimeUnit.SECONDS,
@@ -108,9 +118,31 @@ public final class AlertReceiver implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /**
+     * The body, or null when it is over {@link #MAX_BODY}; the rest of an oversized body is
+     * drained, so that the 413 reaches a client still sending.
+     */
     private static byte[] read(InputStream in) throws IOException {
         byte[] body = in.readNBytes(MAX_BODY + 1);
-        return body.length > MAX_BODY ? null : body;
+        if (body.length <= MAX_BODY) {
+            return body;
+        }
+        drain(in);
+        return null;
+    }
+
+    /**
+     * Reads and throws away what a client sends, up to {@link #MAX_DRAIN}, before answering it
+     * early: a socket closed with unread bytes is reset, and the answer lost. Beyond that the
+     * connection is just closed.
+     */
+    private static void drain(InputStream in) throws IOException {
+        long drained = 0;
+        byte[] sink = new byte[8192];
+        int n;
+        while (drained < MAX_DRAIN && (n = in.read(sink)) >= 0) {
+            drained += n;
+        }
     }
 
     private static void reply(HttpExchange exchange, int status, String text) throws IOException {

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
@@ -60,10 +64,69 @@ public final class Json {
             return MAPPER.readValue(bytes, type);
         } catch (ValueInstantiationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new JsonCodecException("invalid " + type.getSimpleName() + ": " + cause.getMessage(), e);
+            throw new JsonCodecException("invalid " + type.getSimpleName() + ": " + at(e) + cause.getMessage(), e);
         } catch (IOException | RuntimeException e) {
-            throw new JsonCodecException("malformed " + type.getSimpleName() + ": " + firstLine(e.getMessage()), e);
+            throw new JsonCodecException("malformed " + type.getSimpleName() + ": " + describe(e), e);
         }
+    }
+
+    /**
+     * What is wrong with a record, in words: the field, what it should hold and what it held,
+     * without Jackson's type names, tokens or source locations.
+     */
+    static String describe(Exception e) {
+        if (e instanceof InvalidTypeIdException t) {
+            return at(t) + (t.getTypeId() == null ? "no type given" : "unknown type '" + t.getTypeId() + "'");
+        }
+        if (e instanceof InvalidFormatException f) {
+            return at(f) + "'" + f.getValue() + "' is not " + words(f.getTargetType());
+        }
+        if (e instanceof MismatchedInputException m) {
+            return at(m) + (m.getTargetType() == null ? "unexpected value" : "expected " + words(m.getTargetType()));
+        }
+        String text = e instanceof JsonProcessingException p ? p.getOriginalMessage() : e.getMessage();
+        // Whatever else Jackson says: no qualified names, token constants or source descriptions.
+        return firstLine(text).replaceAll(" ?\\(token `?JsonToken\\.\\w+`?\\)", "")
+                .replaceAll(" ?\\(start marker at \\[Source:.*?\\]\\)", "").replaceAll("`[\\w.$]+`", "a value")
+                .replaceAll("(?:java|com\\.fasterxml|io\\.faultline)[\\w.$]*\\.(\\w+)", "$1").strip();
+    }
+
+    /** The field a Jackson exception points at, "a.b[2].c: ", or nothing. */
+    private static String at(JsonMappingException e) {
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                b.append(b.length() == 0 ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return b.length() == 0 ? "" : b + ": ";
+    }
+
+    private static String words(Class<?> type) {
+        if (type == java.time.Instant.class) {
+            return "a time such as 2026-11-25T10:00:00Z";
+        }
+        if (type == java.time.Duration.class) {
+            return "a duration such as PT30S";
+        }
+        if (type == String.class) {
+            return "text";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type.isPrimitive() || Number.class.isAssignableFrom(type)) {
+            return "a number";
+        }
+        if (type.isEnum()) {
+            return "one of " + java.util.Arrays.stream(type.getEnumConstants()).map(Object::toString).toList();
+        }
+        if (type.isArray() || java.util.Collection.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        return "an object";
     }
 
     public static <T> T decode(String text, Class<T> type) {

@@ -33,6 +33,7 @@ public final class AgentProcess {
     private String heartbeatMs = "300";
     private boolean exitWithParent = true;
     private List<String> exec = List.of();
+    private Path stateDir;
 
     private AgentProcess(String id, String bootstrap, Path dir) {
         this.id = id;
@@ -91,7 +92,13 @@ public final class AgentProcess {
     }
 
     public Path stateDir() {
-        return dir.resolve("state-" + id);
+        return stateDir != null ? stateDir : dir.resolve("state-" + id);
+    }
+
+    /** Keeps the undo journal in {@code state} instead of {@code dir/state-<id>}, e.g. for agents that succeed each other. */
+    public AgentProcess stateDir(Path state) {
+        this.stateDir = state;
+        return this;
     }
 
     public Path log() {
