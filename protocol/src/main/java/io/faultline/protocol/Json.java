@@ -87,7 +87,7 @@ public final class Json {
         String text = e instanceof JsonProcessingException p ? p.getOriginalMessage() : e.getMessage();
         // Whatever else Jackson says: no qualified names, token constants or source descriptions.
         return firstLine(text).replaceAll(" ?\\(token `?JsonToken\\.\\w+`?\\)", "")
-                .replaceAll(" ?\\(start marker at \\[Source:.*?\\]\\)", "").replaceAll("`[\\w.$]+`", "a value")
+                .replaceAll(" ?\\([^()]*?\\[Source:.*?\\]\\)", "").replaceAll(" ?at \\[Source:.*?\\]", "").replaceAll("`[\\w.$]+`", "a value")
                 .replaceAll("(?:java|com\\.fasterxml|io\\.faultline)[\\w.$]*\\.(\\w+)", "$1").strip();
     }
 
