@@ -86,9 +86,13 @@ final class Preflight {
         if (canary.awaitFirstCompletion(timeout)) {
             return List.of();
         }
+        String out = scenario.workload().canary().outputTopic();
+        long records = canary.outputRecords();
+        String seen = records == 0 ? "no record arrived on " + out
+                : records + " record(s) arrived on " + out + ", none carrying a canary id of this run "
+                        + canary.extractor() + "; the first: " + canary.example();
         return List.of("canary traffic does not flow end to end: sent " + canary.sentCount() + " to "
-                + scenario.workload().canary().inputTopic() + ", observed none on "
-                + scenario.workload().canary().outputTopic() + " within " + Durations.format(timeout));
+                + scenario.workload().canary().inputTopic() + " within " + Durations.format(timeout) + "; " + seen);
     }
 
     /** Every stop condition holds now; a run that starts unhealthy proves nothing. */

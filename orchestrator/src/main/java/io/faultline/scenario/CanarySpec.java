@@ -15,9 +15,11 @@ import java.time.Duration;
  * @param group            the consumer group of the system under test reading {@code inputTopic};
  *                         its committed offsets prove an unobserved event LOST rather than UNSEEN
  *                         (default: the group of a {@code partition-owner} target, if any)
+ * @param input            what a canary looks like going in (default: Faultline's own JSON canary)
+ * @param output           where its id is found coming out (default: Faultline's own JSON canary, id at /id)
  */
 public record CanarySpec(String inputTopic, String outputTopic, Double rate, Integer partitions, Integer keys,
-                         Duration preflightTimeout, String group) {
+                         Duration preflightTimeout, String group, CanaryInput input, CanaryOutput output) {
     public CanarySpec {
         Checks.required("inputTopic", inputTopic);
         Checks.required("outputTopic", outputTopic);
@@ -38,6 +40,11 @@ public record CanarySpec(String inputTopic, String outputTopic, Double rate, Int
         }
         preflightTimeout = preflightTimeout == null ? Duration.ofSeconds(60)
                 : Checks.positive("preflightTimeout", preflightTimeout);
+        input = input == null ? CanaryInput.defaults() : input;
+        if (input.value() != null && output == null) {
+            throw new InvalidFieldException("output", "a canary with its own value template needs output: say where the"
+                    + " canary id is in what the service writes (header, jsonPointer, key: true or regex)");
+        }
     }
 
     public Duration interval() {

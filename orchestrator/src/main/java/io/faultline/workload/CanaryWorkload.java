@@ -56,11 +56,17 @@ public final class CanaryWorkload implements AutoCloseable {
     private volatile Instant sendingStoppedAt;
     private volatile Instant lastCompletion;
     private final CountDownLatch firstCompletion = new CountDownLatch(1);
+    private final CanaryAdapter adapter;
+    /** Records read from the output topic, canaries of this run or not. */
+    private final AtomicLong outputRecords = new AtomicLong();
+    /** The first output record that carried no canary id of this run, for the preflight's diagnosis. */
+    private volatile String example;
 
     public CanaryWorkload(String bootstrapServers, String runId, CanarySpec spec, Clock clock) {
         this.runId = runId;
         this.spec = spec;
         this.clock = clock;
+        this.adapter = new CanaryAdapter(runId, spec.input(), spec.output());
         Properties pp = new Properties();
         pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         pp.put(ProducerConfig.CLIENT_ID_CONFIG, "faultline-canary-producer");
@@ -97,13 +103,15 @@ public final class CanaryWorkload implements AutoCloseable {
 
     private void sendOne() {
         long seq = nextSeq.getAndIncrement();
-        String id = runId + ":" + seq;
+        String id = adapter.id(seq);
         String key = "k" + (seq % spec.keys());
         Instant sentAt = clock.instant();
-        byte[] value = Json.encode(Map.of("id", id, "run", runId, "seq", seq, "key", key, "sentAt", sentAt.toString()));
+        CanaryAdapter.Rendered record = adapter.render(seq, key, sentAt);
         sent.put(seq, new SentEvent(seq, id, key, sentAt, null, null, null));
         try {
-            producer.send(new ProducerRecord<>(spec.inputTopic(), key, value), (md, e) -> {
+            ProducerRecord<String, byte[]> r = new ProducerRecord<>(spec.inputTopic(), record.key(), record.value());
+            record.headers().forEach((name, value) -> r.headers().add(name, value));
+            producer.send(r, (md, e) -> {
                 if (e == null) {
                     Instant ackedAt = clock.instant();
                     sent.computeIfPresent(seq, (s, ev) -> new SentEvent(s, id, key, ev.sentAt(), ackedAt,
@@ -122,8 +130,12 @@ public final class CanaryWorkload implements AutoCloseable {
             while (observing) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
                     Instant now = clock.instant();
-                    String id = CanaryCodec.id(r.value(), runId);
+                    outputRecords.incrementAndGet();
+                    String id = adapter.idOf(r.key(), r.value(), r.headers());
                     if (id == null) {
+                        if (example == null) {
+                            example = describe(r);
+                        }
                         continue;
                     }
                     Long inputOffset = header(r, "input-offset");
@@ -138,6 +150,41 @@ public final class CanaryWorkload implements AutoCloseable {
         } catch (WakeupException e) {
             // Closing.
         }
+    }
+
+    /** One record as a person reads it: partition and offset, key, headers and value, each cut short. */
+    static String describe(ConsumerRecord<String, byte[]> r) {
+        StringBuilder b = new StringBuilder("partition " + r.partition() + " offset " + r.offset() + ": key=")
+                .append(r.key() == null ? "null" : cut(r.key(), 60)).append(", headers={");
+        String sep = "";
+        for (Header h : r.headers()) {
+            b.append(sep).append(h.key()).append('=')
+                    .append(h.value() == null ? "null" : cut(new String(h.value(), StandardCharsets.UTF_8), 60));
+            sep = ", ";
+        }
+        b.append("}, value=").append(r.value() == null ? "null"
+                : cut(new String(r.value(), StandardCharsets.UTF_8), 200));
+        return b.toString();
+    }
+
+    private static String cut(String s, int max) {
+        String oneLine = s.replaceAll("[\\p{Cntrl}]", "?");
+        return oneLine.length() <= max ? oneLine : oneLine.substring(0, max) + "... (" + s.length() + " chars)";
+    }
+
+    /** Records read from the output topic so far, canaries of this run or not. */
+    public long outputRecords() {
+        return outputRecords.get();
+    }
+
+    /** The first output record that carried no canary id of this run, described; null if none. */
+    public String example() {
+        return example;
+    }
+
+    /** Where the id is looked for in output records, in words. */
+    public String extractor() {
+        return adapter.describe();
     }
 
     private static String headerText(ConsumerRecord<?, ?> r, String name) {

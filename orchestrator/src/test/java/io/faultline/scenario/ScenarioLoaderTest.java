@@ -110,6 +110,55 @@ class ScenarioLoaderTest {
         assertThat(e.reason()).contains("must be between 0 and 10000");
     }
 
+    private static final String ADAPTED = """
+              canary:
+                inputTopic: payments
+                outputTopic: payments.settled
+                input:
+                  key: "{id}"
+                  value: '{"paymentId": "{id}", "amount": 10}'
+                  headers: {x-correlation-id: "{id}"}
+                output: {header: x-correlation-id}
+            """;
+
+    private static String adapted(String from, String to) {
+        return VALID.replace("  canary: {inputTopic: in, outputTopic: out}\n", ADAPTED.replace(from, to));
+    }
+
+    @Test
+    void readsCanaryAdapters() throws Exception {
+        Scenario s = ScenarioLoader.parse(Path.of("ok.yaml"), adapted("", ""));
+        assertThat(s.workload().canary().input().headers()).containsEntry("x-correlation-id", "{id}");
+        assertThat(s.workload().canary().output().header()).isEqualTo("x-correlation-id");
+    }
+
+    @Test
+    void namesTheFieldOfABrokenCanaryAdapter() {
+        ScenarioException template = error(adapted("\"amount\": 10}'", "\"amount\": }'"));
+        assertThat(template.field()).isEqualTo("workload.canary.input.value");
+        assertThat(template.line()).isEqualTo(11);
+        assertThat(template.reason()).startsWith("does not render JSON (format: json)").contains("use format: text");
+        ScenarioException placeholder = error(adapted("key: \"{id}\"", "key: \"{ident}\""));
+        assertThat(placeholder.field()).isEqualTo("workload.canary.input.key");
+        assertThat(placeholder.reason()).isEqualTo("unknown placeholder {ident} (known: {id}, {run}, {seq}, {key}, "
+                + "{sentAt}, {padding})");
+        ScenarioException pointer = error(adapted("{header: x-correlation-id}", "{jsonPointer: paymentId}"));
+        assertThat(pointer.field()).isEqualTo("workload.canary.output.jsonPointer");
+        assertThat(pointer.reason()).contains("is not a JSON pointer");
+        ScenarioException regex = error(adapted("{header: x-correlation-id}", "{regex: 'id=(['}"));
+        assertThat(regex.field()).isEqualTo("workload.canary.output.regex");
+        assertThat(regex.reason()).startsWith("'id=([' is not a valid regular expression");
+        ScenarioException two = error(adapted("{header: x-correlation-id}", "{header: a, key: true}"));
+        assertThat(two.field()).isEqualTo("workload.canary.output");
+        assertThat(two.reason()).isEqualTo("give only one of header, jsonPointer, key: true or regex");
+        ScenarioException none = error(adapted("    output: {header: x-correlation-id}\n", ""));
+        assertThat(none.field()).isEqualTo("workload.canary.output");
+        assertThat(none.reason()).startsWith("a canary with its own value template needs output");
+        for (ScenarioException e : List.of(template, placeholder, pointer, regex, two, none)) {
+            assertThat(e.getMessage()).startsWith("bad.yaml:").doesNotContain("java.", "io.faultline", "Exception");
+        }
+    }
+
     @Test
     void readsStopConditionsAndNamesTheirErrors() throws Exception {
         Scenario s = ScenarioLoader.parse(Path.of("ok.yaml"), VALID + """
