@@ -107,7 +107,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static String listenerGroup(Scenario scenario) {
-        return scenario.targets().values().stream().filter(t -> t.pick() == TargetSpec.Pick.PARTITION_OWNER)
+        return scenario.targets().values().stream().filter(t -> t.pick().byGroup())
                 .map(TargetSpec::group).findFirst().orElse("order-listeners");
     }
 

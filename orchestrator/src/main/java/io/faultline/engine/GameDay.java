@@ -210,6 +210,7 @@ public final class GameDay {
             canary.start();
             progress.step(0, "preflight: waiting for canary traffic end to end");
             Preflight.require(Preflight.canaryFlows(scenario, canary));
+            Preflight.require(groupTargets());
             Map<StopCondition, Probe> stopConditions = new LinkedHashMap<>();
             for (StopCondition c : scenario.stopConditions()) {
                 stopConditions.put(c, Probes.of(c.http(), c.canary(), c.kafkaLag(), c.prometheus(), canary, admin,
@@ -269,13 +270,35 @@ public final class GameDay {
             }
         }
 
+        /**
+         * Every target picked from a consumer group resolves now, before any fault: a member with no
+         * agent beside it is found here, with the members and agents there are, not mid-run.
+         */
+        private List<String> groupTargets() throws InterruptedException {
+            List<String> problems = new java.util.ArrayList<>();
+            for (Step step : scenario.injections()) {
+                String name = step.inject().target();
+                TargetSpec target = scenario.targets().get(name);
+                if (!target.pick().byGroup()) {
+                    continue;
+                }
+                try {
+                    targets.resolve(name, target, telemetry.liveAgents(options.heartbeatMaxAge()),
+                            () -> GroupOwners.members(admin, target.group(), target.topic()));
+                } catch (InfrastructureException e) {
+                    problems.add("step '" + step.name() + "': " + e.getMessage());
+                }
+            }
+            return problems;
+        }
+
         private void inject(Step step, LeaseRenewer renewals, Progress progress)
                 throws InfrastructureException, InterruptedException {
             String name = step.inject().target();
             TargetSpec target = scenario.targets().get(name);
             List<AgentHeartbeat> resolved = targets.resolve(name, target,
                     telemetry.liveAgents(options.heartbeatMaxAge()),
-                    () -> GroupOwners.partitionOwner(admin, target.group(), target.topic()));
+                    () -> GroupOwners.members(admin, target.group(), target.topic()));
             for (AgentHeartbeat agent : resolved) {
                 Instant invokedAt = clock.instant();
                 AgentChannel.Outcome outcome = agents.apply(step.name(), agent.agentId(), step.inject().fault(),

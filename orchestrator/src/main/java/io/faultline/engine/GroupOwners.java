@@ -8,13 +8,16 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 
-/** Looks up, through the admin client, which member of a consumer group owns a topic's partitions. */
+/** Looks up, through the admin client, the members of a consumer group and what they own of a topic. */
 final class GroupOwners {
     private GroupOwners() {
     }
 
-    /** The client.id of the group member owning the most partitions of {@code topic}; waits for a stable group. */
-    static String partitionOwner(Admin admin, String group, String topic)
+    /**
+     * The members of {@code group}, each with its partitions of {@code topic}; waits, at most 30 s,
+     * for a stable group with at least one member owning a partition of the topic.
+     */
+    static List<TargetResolver.Member> members(Admin admin, String group, String topic)
             throws InfrastructureException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         String last = "group not found";
@@ -22,24 +25,21 @@ final class GroupOwners {
             try {
                 ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all()
                         .get(10, TimeUnit.SECONDS).get(group);
-                MemberDescription best = null;
-                long bestCount = 0;
+                List<TargetResolver.Member> members = new java.util.ArrayList<>();
                 for (MemberDescription m : d.members()) {
-                    long n = m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(topic)).count();
-                    if (n > bestCount) {
-                        best = m;
-                        bestCount = n;
-                    }
+                    int n = (int) m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(topic)).count();
+                    members.add(new TargetResolver.Member(m.clientId(), m.host().replaceFirst("^/", ""), n));
                 }
-                if (best != null) {
-                    return best.clientId();
+                if (members.stream().anyMatch(m -> m.partitions() > 0)) {
+                    return members;
                 }
-                last = "group " + group + " is " + d.groupState() + " with no owner of " + topic;
+                last = "group " + group + " is " + d.groupState() + " with no owner of " + topic
+                        + (members.isEmpty() ? "" : " (members: " + members + ")");
             } catch (ExecutionException | TimeoutException e) {
                 last = e.getCause() != null ? e.getCause().getMessage() : e.toString();
             }
             Thread.sleep(200);
         }
-        throw new InfrastructureException("cannot find the owner of " + topic + " in group " + group + ": " + last);
+        throw new InfrastructureException("cannot find the members of group " + group + " owning " + topic + ": " + last);
     }
 }

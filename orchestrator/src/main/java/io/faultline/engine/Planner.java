@@ -113,7 +113,7 @@ public final class Planner {
             String name = step.inject().target();
             var target = scenario.targets().get(name);
             resolved = targets.resolve(name, target, telemetry.liveAgents(options.heartbeatMaxAge()),
-                    () -> GroupOwners.partitionOwner(admin, target.group(), target.topic()));
+                    () -> GroupOwners.members(admin, target.group(), target.topic()));
         } catch (InfrastructureException e) {
             problems.add("step '" + step.name() + "': " + e.getMessage());
             return List.of();

@@ -7,14 +7,22 @@ import java.util.Random;
 
 /**
  * Picks the agents a scenario's target names among the live ones: those whose labels match, then
- * by the target's pick (all, any one, the one beside the partition owner). Pure: the random
- * source is injected and the partition owner is looked up by the caller, only when needed.
+ * by the target's pick (all, any one, or members of a consumer group by what they own). Pure: the
+ * random source is injected and the group's members are looked up by the caller, only when needed.
  */
 public final class TargetResolver {
-    /** Finds the {@code client.id} of the consumer that owns the target's partitions. */
+    /** A consumer group member: its client.id, host, and how many partitions of the target topic it owns. */
+    public record Member(String clientId, String host, int partitions) {
+        @Override
+        public String toString() {
+            return clientId + "@" + host + " (" + partitions + " partition" + (partitions == 1 ? "" : "s") + ")";
+        }
+    }
+
+    /** Finds the members of the target's consumer group. */
     @FunctionalInterface
-    public interface OwnerLookup {
-        String owner() throws InfrastructureException, InterruptedException;
+    public interface MemberLookup {
+        List<Member> members() throws InfrastructureException, InterruptedException;
     }
 
     private final Random random;
@@ -27,30 +35,65 @@ public final class TargetResolver {
         return target.labels().entrySet().stream().allMatch(e -> e.getValue().equals(agent.labels().get(e.getKey())));
     }
 
+    /** True when {@code agent} sits beside {@code member}: its client-id label is the member's client.id or its prefix. */
+    public static boolean beside(AgentHeartbeat agent, Member member) {
+        String label = agent.labels().get(TargetSpec.CLIENT_ID_LABEL);
+        return label != null && member.clientId() != null
+                && (member.clientId().equals(label) || member.clientId().startsWith(label + "-"));
+    }
+
     /**
-     * @throws InfrastructureException when no live agent matches, or none sits beside the partition owner
+     * @throws InfrastructureException when no live agent matches, or none sits beside the members picked
      */
     public List<AgentHeartbeat> resolve(String targetName, TargetSpec target, List<AgentHeartbeat> live,
-                                        OwnerLookup owners) throws InfrastructureException, InterruptedException {
+                                        MemberLookup group) throws InfrastructureException, InterruptedException {
         List<AgentHeartbeat> agents = live.stream().filter(hb -> matches(target, hb)).toList();
         if (agents.isEmpty()) {
             throw new InfrastructureException("no live agent matches target '" + targetName + "' (labels "
                     + target.labels() + ")");
         }
-        return switch (target.pick()) {
-            case ALL -> agents;
-            case ANY -> List.of(agents.get(random.nextInt(agents.size())));
-            case PARTITION_OWNER -> {
-                String owner = owners.owner();
-                List<AgentHeartbeat> beside = agents.stream()
-                        .filter(a -> owner.equals(a.labels().get(TargetSpec.CLIENT_ID_LABEL))).toList();
-                if (beside.isEmpty()) {
-                    throw new InfrastructureException("consumer '" + owner + "' owns the partitions of " + target.topic()
-                            + " in group " + target.group() + ", but no live agent of target '" + targetName
-                            + "' has label " + TargetSpec.CLIENT_ID_LABEL + "=" + owner);
-                }
-                yield beside;
-            }
+        if (!target.pick().byGroup()) {
+            return target.pick() == TargetSpec.Pick.ALL ? agents
+                    : List.of(agents.get(random.nextInt(agents.size())));
+        }
+        List<Member> members = group.members();
+        List<Member> picked = switch (target.pick()) {
+            case PARTITION_OWNER -> members.stream().filter(m -> m.partitions() > 0)
+                    .max(java.util.Comparator.comparingInt(Member::partitions)).map(List::of).orElse(List.of());
+            case PARTITION_OWNERS -> members.stream().filter(m -> m.partitions() > 0).toList();
+            case NOT_OWNER -> members.stream().filter(m -> m.partitions() == 0)
+                    .filter(m -> agents.stream().anyMatch(a -> beside(a, m))).toList();
+            default -> members;
         };
+        if (picked.isEmpty()) {
+            throw new InfrastructureException("target '" + targetName + "': " + (target.pick() == TargetSpec.Pick.NOT_OWNER
+                    ? "no member of group " + target.group() + " that owns no partition of " + target.topic()
+                            + " has a live agent beside it"
+                    : "group " + target.group() + " has no member owning a partition of " + target.topic())
+                    + "; " + evidence(target, members, agents));
+        }
+        if (target.pick() == TargetSpec.Pick.NOT_OWNER) {
+            picked = List.of(picked.get(random.nextInt(picked.size())));
+        }
+        List<AgentHeartbeat> out = new java.util.ArrayList<>();
+        for (Member m : picked) {
+            List<AgentHeartbeat> next = agents.stream().filter(a -> beside(a, m)).toList();
+            if (next.isEmpty()) {
+                throw new InfrastructureException("target '" + targetName + "': member " + m + " of group "
+                        + target.group() + " has no live agent beside it (an agent is beside a member when its label "
+                        + TargetSpec.CLIENT_ID_LABEL + " is the member's client.id or its prefix); "
+                        + evidence(target, members, agents));
+            }
+            next.stream().filter(a -> !out.contains(a)).forEach(out::add);
+        }
+        return out;
+    }
+
+    /** The members found and the agents there are, for an error that lets the reader fix the mismatch. */
+    private static String evidence(TargetSpec target, List<Member> members, List<AgentHeartbeat> agents) {
+        return "members of " + target.group() + ": " + (members.isEmpty() ? "none" : members.toString())
+                + "; agents of the target: " + agents.stream().map(a -> a.agentId() + " ("
+                + TargetSpec.CLIENT_ID_LABEL + "=" + a.labels().getOrDefault(TargetSpec.CLIENT_ID_LABEL, "none") + ")")
+                .toList();
     }
 }

@@ -7,10 +7,12 @@ import io.faultline.protocol.InvalidFieldException;
 import java.util.Map;
 
 /**
- * Which agents a fault goes to: those carrying {@code labels}, narrowed by {@code pick}.
- * {@code partition-owner} picks the agent beside the consumer that currently owns the most
- * partitions of {@code topic} in {@code group}: the agent whose {@code client-id} label equals
- * that consumer's client.id.
+ * Which agents a fault goes to: those carrying {@code labels}, narrowed by {@code pick}. The
+ * group picks ({@code partition-owner}, {@code partition-owners}, {@code not-owner},
+ * {@code members}) choose members of consumer group {@code group} by what they own of
+ * {@code topic}, and then the agents beside them: an agent is beside a member when its
+ * {@code client-id} label equals the member's client.id, or is its prefix followed by {@code -}
+ * (Kafka Streams names its consumers {@code <client.id>-StreamThread-N-consumer}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TargetSpec(Map<String, String> labels, Pick pick, String group, String topic) {
@@ -21,7 +23,19 @@ public record TargetSpec(Map<String, String> labels, Pick pick, String group, St
     public enum Pick {
         @JsonProperty("all") ALL,
         @JsonProperty("any") ANY,
-        @JsonProperty("partition-owner") PARTITION_OWNER
+        /** The group member owning the most partitions of the topic. */
+        @JsonProperty("partition-owner") PARTITION_OWNER,
+        /** Every group member owning a partition of the topic. */
+        @JsonProperty("partition-owners") PARTITION_OWNERS,
+        /** One group member, at random, owning no partition of the topic: a standby. */
+        @JsonProperty("not-owner") NOT_OWNER,
+        /** Every member of the group. */
+        @JsonProperty("members") MEMBERS;
+
+        /** True when the pick needs the consumer group's members. */
+        public boolean byGroup() {
+            return this != ALL && this != ANY;
+        }
     }
 
     public TargetSpec {
@@ -30,7 +44,7 @@ public record TargetSpec(Map<String, String> labels, Pick pick, String group, St
             throw new InvalidFieldException("labels", "must name at least one label");
         }
         pick = pick == null ? Pick.ALL : pick;
-        if (pick == Pick.PARTITION_OWNER) {
+        if (pick.byGroup()) {
             Checks.required("group", group);
             Checks.required("topic", topic);
         }

@@ -16,7 +16,7 @@ class TargetResolverTest {
     private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
     private static final List<AgentHeartbeat> LIVE = List.of(agent("a-1", "listener", "listener-1"),
             agent("a-2", "listener", "listener-2"), agent("a-3", "listener", "listener-3"), agent("r-1", "redis", null));
-    private static final TargetResolver.OwnerLookup NO_LOOKUP = () -> {
+    private static final TargetResolver.MemberLookup NO_LOOKUP = () -> {
         throw new AssertionError("the owner is looked up only for pick partition-owner");
     };
 
@@ -51,18 +51,65 @@ class TargetResolverTest {
         AtomicInteger lookups = new AtomicInteger();
         assertThat(ids(new TargetResolver(new Random(1)).resolve("primary", t, LIVE, () -> {
             lookups.incrementAndGet();
-            return "listener-2";
+            return List.of(member("listener-1", 1), member("listener-2", 2), member("listener-3", 0));
         }))).containsExactly("a-2");
         assertThat(lookups).hasValue(1);
     }
 
+    private static TargetResolver.Member member(String clientId, int partitions) {
+        return new TargetResolver.Member(clientId, "10.77.0.2", partitions);
+    }
+
     @Test
-    void saysWhichLabelIsMissingWhenNoAgentSitsBesideTheOwner() {
+    void saysWhichMembersAndAgentsThereAreWhenNoAgentSitsBesideTheOwner() {
         TargetSpec t = new TargetSpec(Map.of("role", "listener"), TargetSpec.Pick.PARTITION_OWNER, "g", "orders");
-        assertThatThrownBy(() -> new TargetResolver(new Random(1)).resolve("primary", t, LIVE, () -> "listener-9"))
+        assertThatThrownBy(() -> new TargetResolver(new Random(1)).resolve("primary", t, LIVE,
+                () -> List.of(member("listener-9", 3), member("listener-1", 0))))
                 .isInstanceOf(InfrastructureException.class)
-                .hasMessageContaining("consumer 'listener-9' owns the partitions of orders in group g")
-                .hasMessageContaining("client-id=listener-9");
+                .hasMessage("target 'primary': member listener-9@10.77.0.2 (3 partitions) of group g has no live agent"
+                        + " beside it (an agent is beside a member when its label client-id is the member's client.id or"
+                        + " its prefix); members of g: [listener-9@10.77.0.2 (3 partitions), listener-1@10.77.0.2"
+                        + " (0 partitions)]; agents of the target: [a-1 (client-id=listener-1), a-2 (client-id=listener-2),"
+                        + " a-3 (client-id=listener-3)]");
+    }
+
+    @Test
+    void notOwnerPicksAStandbyMemberThatOwnsNothing() throws Exception {
+        TargetSpec t = new TargetSpec(Map.of("role", "listener"), TargetSpec.Pick.NOT_OWNER, "g", "orders");
+        List<TargetResolver.Member> members = List.of(member("listener-1", 2), member("listener-2", 1),
+                member("listener-3", 0));
+        for (int seed = 0; seed < 5; seed++) {
+            assertThat(ids(new TargetResolver(new Random(seed)).resolve("standby", t, LIVE, () -> members)))
+                    .containsExactly("a-3");
+        }
+        List<TargetResolver.Member> busy = List.of(member("listener-1", 2), member("listener-2", 1));
+        assertThatThrownBy(() -> new TargetResolver(new Random(1)).resolve("standby", t, LIVE, () -> busy))
+                .hasMessageStartingWith("target 'standby': no member of group g that owns no partition of orders has"
+                        + " a live agent beside it; members of g: [listener-1@10.77.0.2 (2 partitions)");
+    }
+
+    @Test
+    void partitionOwnersAndMembersPickEveryAgentBesideThem() throws Exception {
+        List<TargetResolver.Member> members = List.of(member("listener-1", 2), member("listener-2", 1),
+                member("listener-3", 0));
+        TargetSpec owners = new TargetSpec(Map.of("role", "listener"), TargetSpec.Pick.PARTITION_OWNERS, "g", "orders");
+        assertThat(ids(new TargetResolver(new Random(1)).resolve("owners", owners, LIVE, () -> members)))
+                .containsExactly("a-1", "a-2");
+        TargetSpec all = new TargetSpec(Map.of("role", "listener"), TargetSpec.Pick.MEMBERS, "g", "orders");
+        assertThat(ids(new TargetResolver(new Random(1)).resolve("all", all, LIVE, () -> members)))
+                .containsExactly("a-1", "a-2", "a-3");
+    }
+
+    @Test
+    void aKafkaStreamsThreadConsumerIsBesideTheAgentLabelledWithItsClientId() throws Exception {
+        // Kafka Streams names its consumer <client.id>-StreamThread-1-consumer; the agent carries the client.id.
+        TargetSpec t = new TargetSpec(Map.of("role", "listener"), TargetSpec.Pick.PARTITION_OWNER, "g", "orders");
+        assertThat(ids(new TargetResolver(new Random(1)).resolve("primary", t, LIVE,
+                () -> List.of(member("listener-2-StreamThread-1-consumer", 3)))))
+                .containsExactly("a-2");
+        // A prefix must end at a dash: listener-1 is not beside listener-10.
+        assertThatThrownBy(() -> new TargetResolver(new Random(1)).resolve("primary", t, LIVE,
+                () -> List.of(member("listener-10", 3)))).hasMessageContaining("member listener-10@");
     }
 
     @Test
