@@ -36,7 +36,11 @@ final class FailoverCheck implements Check {
         if (!fo.recovered()) {
             return new CheckResult(name, Outcome.FAIL, null, threshold, "ms",
                     "no canary completed after the outage that began " + (fo.outageStart() == null ? "at injection"
-                            : "at " + fo.outageStart()) + ": not recovered within " + fo.availabilityGapMs() + " ms",
+                            : "at " + fo.outageStart()) + ": not recovered within " + fo.availabilityGapMs() + " ms"
+                            + (fo.partitions().isEmpty() ? "" : " (partitions stopped: " + String.join(", ",
+                                    fo.partitions().stream().map(p -> p.partition() + (p.upperMs() == null
+                                            ? " never recovered" : " recovered after " + p.upperMs() + " ms")).toList())
+                                    + ")"),
                     List.of());
         }
         String measured = fo.outage()
@@ -44,6 +48,11 @@ final class FailoverCheck implements Check {
                         + fo.resolutionMs() + " ms), longest gap without completions " + fo.availabilityGapMs() + " ms"
                         + (fo.catchUpMs() == null ? "" : ", caught up " + fo.catchUpMs() + " ms after recovery")
                 : "no outage: longest gap without completions " + fo.availabilityGapMs() + " ms";
+        if (!fo.partitions().isEmpty()) {
+            measured += "; partition" + (fo.partitions().size() == 1 ? " " : "s ") + String.join(", ",
+                    fo.partitions().stream().map(p -> p.partition() + " (gap " + p.gapMs() + " ms)").toList())
+                    + " stopped, the others flowed";
+        }
         boolean ok = threshold == null || fo.upperMs() <= threshold;
         return new CheckResult(name, ok ? Outcome.PASS : Outcome.FAIL, (double) fo.upperMs(), threshold, "ms",
                 measured + (threshold == null ? " (no threshold set)" : ok ? "" : ", over the " + max.toMillis() + " ms limit"),

@@ -57,14 +57,17 @@ public final class Verifier {
     static Analysis analyse(History h, ChecksSpec spec, List<ProbeSpec> probes) {
         List<FaultRecord> faults = new ArrayList<>();
         List<Instant> completions = h.observations().stream().map(Observation::observedAt).sorted().toList();
-        Duration threshold = outageThreshold(h, completions);
+        Duration threshold = outageThreshold(h, completions, 1);
         List<FaultWindow> windows = h.faults().stream().sorted(Comparator.comparing(FaultWindow::invokedAt)).toList();
         Index index = new Index(h);
+        Map<Integer, List<Instant>> byPartition = completionsByPartition(h, index);
         for (int i = 0; i < windows.size(); i++) {
             FaultWindow f = windows.get(i);
             Instant windowEnd = i + 1 < windows.size() ? windows.get(i + 1).invokedAt() : h.sendingStoppedAt();
             FaultRecord.Latency latency = latency(f, windowEnd, h, index);
-            FaultRecord.Failover failover = withCatchUp(failover(f, windowEnd, h, completions, threshold), latency, index);
+            FaultRecord.Failover failover = withCatchUp(byPartition.size() > 1
+                    ? failoverPerPartition(f, windowEnd, h, byPartition, index)
+                    : failover(f, windowEnd, h, completions, threshold), latency, index);
             faults.add(new FaultRecord(f.name(), f.commandId(), f.agentId(), f.faultType(), f.invokedAt(),
                     f.appliedAt(), f.healInvokedAt(), f.undoneAt(), failover, latency));
         }
@@ -184,17 +187,72 @@ public final class Verifier {
     }
 
     /**
-     * A gap between completions longer than this counts as an outage: four canary intervals, or
-     * three times the 99th percentile of the gaps seen before the first fault, whichever is larger.
+     * Completion times by the canary's input partition, each sorted: a fault that stops one
+     * partition shows there even while the others flow on.
      */
-    static Duration outageThreshold(History h, List<Instant> completions) {
+    static Map<Integer, List<Instant>> completionsByPartition(History h, Index index) {
+        Map<Integer, List<Instant>> out = new java.util.TreeMap<>();
+        for (Observation o : h.observations()) {
+            SentEvent e = index.byId.get(o.id());
+            if (e != null && e.partition() != null) {
+                out.computeIfAbsent(e.partition(), p -> new ArrayList<>()).add(o.observedAt());
+            }
+        }
+        out.values().forEach(l -> l.sort(null));
+        return out;
+    }
+
+    /**
+     * Failover with canaries on several input partitions: each partition is judged on its own
+     * completions, and the fault's figures are those of the worst partition it stopped (not
+     * recovered, else the latest recovery), with every stopped partition and its gap listed.
+     */
+    static FaultRecord.Failover failoverPerPartition(FaultWindow f, Instant windowEnd, History h,
+                                                     Map<Integer, List<Instant>> byPartition, Index index) {
+        java.util.Set<Integer> pending = new java.util.HashSet<>();
+        h.sent().stream().filter(e -> e.acknowledged() && e.partition() != null && !index.firstSeen.containsKey(e.id()))
+                .forEach(e -> pending.add(e.partition()));
+        FaultRecord.Failover worst = null;
+        List<FaultRecord.PartitionGap> hit = new ArrayList<>();
+        for (Map.Entry<Integer, List<Instant>> e : byPartition.entrySet()) {
+            FaultRecord.Failover fo = failover(f, windowEnd, h, e.getValue(),
+                    outageThreshold(h, e.getValue(), byPartition.size()), pending.contains(e.getKey()));
+            if (fo.outage()) {
+                hit.add(new FaultRecord.PartitionGap(e.getKey(), fo.availabilityGapMs(), fo.upperMs()));
+            }
+            if (worst == null || worse(fo, worst)) {
+                worst = fo;
+            }
+        }
+        return worst.withPartitions(hit);
+    }
+
+    private static boolean worse(FaultRecord.Failover a, FaultRecord.Failover b) {
+        if (a.recovered() != b.recovered()) {
+            return !a.recovered();
+        }
+        if (a.outage() != b.outage()) {
+            return a.outage();
+        }
+        if (a.outage() && a.recovered()) {
+            return a.upperMs() > b.upperMs();
+        }
+        return a.availabilityGapMs() > b.availabilityGapMs();
+    }
+
+    /**
+     * A gap between completions longer than this counts as an outage: four canary intervals (per
+     * partition, when the canaries are spread over {@code partitions}), or three times the 99th
+     * percentile of the gaps seen before the first fault, whichever is larger.
+     */
+    static Duration outageThreshold(History h, List<Instant> completions, int partitions) {
         Instant firstFault = h.faults().stream().map(FaultWindow::invokedAt).min(Comparator.naturalOrder())
                 .orElse(h.sendingStoppedAt());
         List<Long> gaps = new ArrayList<>();
         for (int i = 1; i < completions.size() && completions.get(i).isBefore(firstFault); i++) {
             gaps.add(Duration.between(completions.get(i - 1), completions.get(i)).toMillis());
         }
-        long floor = h.canaryInterval().multipliedBy(4).toMillis();
+        long floor = h.canaryInterval().multipliedBy(4L * partitions).toMillis();
         if (gaps.isEmpty()) {
             return Duration.ofMillis(floor);
         }
@@ -205,6 +263,16 @@ public final class Verifier {
 
     private static FaultRecord.Failover failover(FaultWindow f, Instant windowEnd, History h,
                                                  List<Instant> completions, Duration threshold) {
+        return failover(f, windowEnd, h, completions, threshold, true);
+    }
+
+    /**
+     * @param pending whether canaries of this stream were still unobserved when observation ended:
+     *                only then is a gap still open at the end a stall rather than a stream that
+     *                simply had nothing more to carry
+     */
+    private static FaultRecord.Failover failover(FaultWindow f, Instant windowEnd, History h,
+                                                 List<Instant> completions, Duration threshold, boolean pending) {
         long resolution = h.canaryInterval().toMillis();
         // The longest gap between consecutive completions that overlaps [invokedAt, windowEnd].
         Instant bestStart = null;
@@ -223,23 +291,24 @@ public final class Verifier {
             previous = c;
         }
         // A gap still open when observation ended: no recovery.
-        if (previous != null && previous.isBefore(windowEnd)) {
+        if (previous != null && previous.isBefore(windowEnd) && pending) {
             long open = Duration.between(previous, h.observedUntil()).toMillis();
             if (open > threshold.toMillis() && open > bestGap) {
-                return new FaultRecord.Failover(true, false, previous, null, null, null, resolution, open, null);
+                return new FaultRecord.Failover(true, false, previous, null, null, null, resolution, open, null, null);
             }
         }
         if (previous == null) {
             long open = Duration.between(f.invokedAt(), h.observedUntil()).toMillis();
-            return new FaultRecord.Failover(true, false, null, null, null, null, resolution, open, null);
+            return new FaultRecord.Failover(true, false, null, null, null, null, resolution, open, null, null);
         }
         if (bestGap <= threshold.toMillis()) {
-            return new FaultRecord.Failover(false, true, null, null, 0L, 0L, resolution, Math.max(bestGap, 0), null);
+            return new FaultRecord.Failover(false, true, null, null, 0L, 0L, resolution, Math.max(bestGap, 0), null,
+                    null);
         }
         Instant ack = f.appliedAt() != null ? f.appliedAt() : f.invokedAt();
         long lower = Math.max(0, Duration.between(ack, bestEnd).toMillis());
         long upper = Math.max(0, Duration.between(f.invokedAt(), bestEnd).toMillis());
-        return new FaultRecord.Failover(true, true, bestStart, bestEnd, lower, upper, resolution, bestGap, null);
+        return new FaultRecord.Failover(true, true, bestStart, bestEnd, lower, upper, resolution, bestGap, null, null);
     }
 
     /**
@@ -268,7 +337,7 @@ public final class Verifier {
         Long catchUp = lastSlow == null ? Long.valueOf(0L)
                 : lastSlow.equals(lastSeen) ? null : Long.valueOf(Duration.between(fo.recoveredAt(), lastSlow).toMillis());
         return new FaultRecord.Failover(fo.outage(), fo.recovered(), fo.outageStart(), fo.recoveredAt(), fo.lowerMs(),
-                fo.upperMs(), fo.resolutionMs(), fo.availabilityGapMs(), catchUp);
+                fo.upperMs(), fo.resolutionMs(), fo.availabilityGapMs(), catchUp, fo.partitions());
     }
 
     /**

@@ -28,7 +28,7 @@ class ReportsTest {
                                 "2 acknowledged canaries never observed <&>", List.of("run-1:7", "run-1:8"))),
                 List.of(new FaultRecord("kill", "c-1", "agent-1", "process.kill", T0.plusSeconds(5), T0.plusSeconds(5),
                         T0.plusSeconds(20), T0.plusSeconds(20), new FaultRecord.Failover(true, true, T0.plusSeconds(5),
-                        T0.plusMillis(8900), 3850L, 3900L, 20L, 3900L, 300L), null)),
+                        T0.plusMillis(8900), 3850L, 3900L, 20L, 3900L, 300L, List.of()), null)),
                 new CanaryStats(100, 100, 98, 2, 0, 0, 0, 0, 50.0));
     }
 

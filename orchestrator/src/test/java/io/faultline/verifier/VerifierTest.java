@@ -394,4 +394,62 @@ class VerifierTest {
             assertThat(c.summary()).contains("could not be judged", "alert log unreadable");
         });
     }
+
+    /** Canaries spread round-robin over {@code partitions} input partitions; those of {@code stalled} wait until {@code until}. */
+    private static History spread(int partitions, Set<Integer> stalled, Instant from, Instant until) {
+        Builder b = new Builder(0, Set.of());
+        for (long seq = 0; seq < 750; seq++) {
+            Instant at = T0.plus(INTERVAL.multipliedBy(seq));
+            int p = (int) (seq % partitions);
+            b.sent.add(new SentEvent(seq, "r:" + seq, "k" + p, at, at.plusMillis(2), p, seq / partitions));
+            Instant seen = at.plus(LATENCY);
+            if (stalled.contains(p) && !at.isBefore(from) && at.isBefore(until)) {
+                seen = until.plus(LATENCY).plusMillis(seq % 10);
+            }
+            b.observed.add(new Observation("r:" + seq, seen, p, seq / partitions, "listener-1", seq / partitions));
+        }
+        b.stopped = T0.plus(INTERVAL.multipliedBy(750));
+        for (int p = 0; p < partitions; p++) {
+            b.committed.put(p, 750L / partitions + 1);
+        }
+        b.observed.sort(java.util.Comparator.comparing(Observation::observedAt));
+        return b.fault(T0.plusMillis(4000), T0.plusMillis(4010)).history();
+    }
+
+    @Test
+    void oneStoppedPartitionOfThreeIsTheFailoverAlthoughTheOthersFlowOn() {
+        // The owner of partition 1 dies at 4 s; its canaries wait 10 s while 0 and 2 flow: the
+        // merged stream never pauses, the partition does.
+        Verifier.Result r = Verifier.verify(spread(3, Set.of(1), T0.plusMillis(4000), T0.plusMillis(14000)),
+                new ChecksSpec(Duration.ofSeconds(5), 0L, 0L));
+        FaultRecord.Failover fo = r.faults().get(0).failover();
+        assertThat(fo.outage()).isTrue();
+        assertThat(fo.recovered()).isTrue();
+        assertThat(fo.upperMs()).isBetween(10_000L, 10_300L);
+        assertThat(fo.partitions()).extracting(FaultRecord.PartitionGap::partition).containsExactly(1);
+        CheckResult failover = check(r, "failover[kill-primary]");
+        assertThat(failover.passed()).isFalse();
+        assertThat(failover.summary()).contains("partition 1 (gap ").contains("stopped, the others flowed")
+                .contains("over the 5000 ms limit");
+    }
+
+    @Test
+    void noStoppedPartitionIsNoOutage() {
+        Verifier.Result r = Verifier.verify(spread(3, Set.of(), T0, T0), new ChecksSpec(Duration.ofSeconds(5), 0L, 0L));
+        FaultRecord.Failover fo = r.faults().get(0).failover();
+        assertThat(fo.outage()).isFalse();
+        assertThat(fo.partitions()).isEmpty();
+        assertThat(check(r, "failover[kill-primary]").passed()).isTrue();
+        assertThat(check(r, "failover[kill-primary]").summary()).startsWith("no outage");
+    }
+
+    @Test
+    void everyStoppedPartitionIsListedAndTheWorstBoundsTheFailover() {
+        Verifier.Result r = Verifier.verify(spread(3, Set.of(0, 1, 2), T0.plusMillis(4000), T0.plusMillis(7000)),
+                new ChecksSpec(Duration.ofSeconds(5), 0L, 0L));
+        FaultRecord.Failover fo = r.faults().get(0).failover();
+        assertThat(fo.partitions()).extracting(FaultRecord.PartitionGap::partition).containsExactly(0, 1, 2);
+        assertThat(fo.upperMs()).isBetween(3_000L, 3_300L);
+        assertThat(check(r, "failover[kill-primary]").passed()).isTrue();
+    }
 }

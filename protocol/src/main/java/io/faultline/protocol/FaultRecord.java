@@ -2,6 +2,7 @@ package io.faultline.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What happened to one injected fault, on the orchestrator's clock.
@@ -36,10 +37,28 @@ public record FaultRecord(String name, String commandId, String agentId, String 
      * @param catchUpMs         from t_rec until end-to-end latency stayed back at its pre-fault level
      *                          (the backlog was worked off); null when there was no outage, no
      *                          baseline, or it never came back
+     * @param partitions        with canaries on several input partitions, each partition the fault
+     *                          stopped and its longest gap; the figures above are the worst of them.
+     *                          Empty with one partition, or when no partition stopped
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Failover(boolean outage, boolean recovered, Instant outageStart, Instant recoveredAt,
-                           Long lowerMs, Long upperMs, long resolutionMs, long availabilityGapMs, Long catchUpMs) {
+                           Long lowerMs, Long upperMs, long resolutionMs, long availabilityGapMs, Long catchUpMs,
+                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PartitionGap> partitions) {
+        public Failover {
+            partitions = partitions == null ? List.of() : List.copyOf(partitions);
+        }
+
+        /** The same figures, for {@code partitions}. */
+        public Failover withPartitions(List<PartitionGap> hit) {
+            return new Failover(outage, recovered, outageStart, recoveredAt, lowerMs, upperMs, resolutionMs,
+                    availabilityGapMs, catchUpMs, hit);
+        }
+    }
+
+    /** One input partition a fault stopped: its longest gap without completions, and when it flowed again (null: never). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PartitionGap(int partition, long gapMs, Long upperMs) {
     }
 
     /**

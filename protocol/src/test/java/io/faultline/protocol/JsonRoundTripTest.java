@@ -65,7 +65,7 @@ class JsonRoundTripTest {
                                 List.of("run-1:12", "run-1:13"))),
                         List.of(new FaultRecord("kill-primary", "cmd-1", "agent-1", "process.kill", T0, T0.plusMillis(40),
                                 T0.plusSeconds(20), T0.plusSeconds(21),
-                                new FaultRecord.Failover(true, true, T0.minusMillis(10), T0.plusSeconds(7), 6960L, 7000L, 20L, 7010L, 900L),
+                                new FaultRecord.Failover(true, true, T0.minusMillis(10), T0.plusSeconds(7), 6960L, 7000L, 20L, 7010L, 900L, List.of(new FaultRecord.PartitionGap(1, 7010L, 7000L))),
                                 new FaultRecord.Latency(210, 240, 900L, 1800L, 2100L, 250L, 480, 1200L))),
                         new CanaryStats(1000, 1000, 997, 3, 0, 0, 0, 0, 50.0)));
     }
