@@ -17,6 +17,8 @@ import org.yaml.snakeyaml.LoaderOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -170,6 +172,22 @@ public final class PolicyFile {
         }
         Processes p = raw.processes != null ? raw.processes : new Processes();
         Network n = raw.network != null ? raw.network : new Network();
+        Map<String, List<?>> lists = new LinkedHashMap<>();
+        lists.put("processes.pidFiles", p.pidFiles);
+        lists.put("processes.commandLines", p.commandLines);
+        lists.put("network.cidrs", n.cidrs);
+        lists.put("network.ports", n.ports);
+        lists.put("network.devices", n.devices);
+        lists.put("redis", raw.redis);
+        lists.put("toxiproxy", raw.toxiproxy);
+        lists.put("namespaces", raw.namespaces);
+        lists.forEach((key, list) -> {
+            if (list != null && list.contains(null)) {
+                String last = key.substring(key.lastIndexOf('.') + 1);
+                throw new PolicyException(name + lineOf(text, "'" + last + ":'") + ": " + key
+                        + ": an empty item (a lone '-', ', ,' or an anchor without a value); give a value or drop it");
+            }
+        });
         try {
             return new AgentPolicy(faults, maxLease, p.service == null || p.service, p.pidFiles, p.commandLines,
                     n.cidrs, n.ports, n.brokers == null || n.brokers, n.cutControlLink != null && n.cutControlLink,

@@ -124,6 +124,15 @@ class AgentPolicyTest {
     }
 
     @Test
+    void anEmptyListItemIsAnErrorWithItsLineNotACrash() {
+        // Found by PolicyFileProperties: an anchor with no value made a null port and a NullPointerException.
+        assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "network:\n  cidrs: [10.77.0.0/24]\n  ports: [&379, 9092]\n"))
+                .isInstanceOf(PolicyFile.PolicyException.class)
+                .hasMessage("p.yaml:3: network.ports: an empty item (a lone '-', ', ,' or an anchor without a value);"
+                        + " give a value or drop it");
+    }
+
+    @Test
     void aMaxLeaseBeyondTheLongestDurationIsAnErrorNotClamped() {
         assertThatThrownBy(() -> PolicyFile.parse("p.yaml", "faults: [process.kill]\nmaxLease: 100000000h\n"))
                 .hasMessage("p.yaml:2: maxLease: '100000000h' is longer than the longest duration Faultline takes, 7d");
