@@ -1,6 +1,5 @@
 package io.faultline.workload;
 
-import io.faultline.protocol.Json;
 import io.faultline.scenario.CanarySpec;
 import io.faultline.verifier.Observation;
 import io.faultline.verifier.SentEvent;
