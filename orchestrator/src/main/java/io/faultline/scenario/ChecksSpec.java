@@ -19,9 +19,15 @@ import java.util.List;
  *                        deadline, no proof of loss)
  * @param reordered       the largest acceptable number of REORDERED events
  * @param alerts          alerts that must fire and resolve, or must not fire
+ * @param latency         canary latency percentiles that must hold over the run and in its phases;
+ *                        null to report the percentiles without judging them
+ * @param throughput      how much of its steady-state throughput the system must keep during a fault
+ * @param healthy         when the targeted services must be healthy again after heal; null: by the
+ *                        end of the run
  */
 public record ChecksSpec(Duration failover, Long lost, Long duplicated, Duration latencyRecovery,
-                         CircuitCheck circuit, Long unseen, Long reordered, List<AlertCheck> alerts) {
+                         CircuitCheck circuit, Long unseen, Long reordered, List<AlertCheck> alerts,
+                         LatencyLimits latency, ThroughputLimit throughput, Healthy healthy) {
     public static final ChecksSpec DEFAULTS = new ChecksSpec(null, 0L, 0L, null, null, null, null, null);
 
     public ChecksSpec {
@@ -36,6 +42,112 @@ public record ChecksSpec(Duration failover, Long lost, Long duplicated, Duration
         unseen = unseen == null ? 0L : nonNegative("unseen", unseen);
         reordered = reordered == null ? 0L : nonNegative("reordered", reordered);
         alerts = alerts == null ? List.of() : List.copyOf(alerts);
+    }
+
+    public ChecksSpec(Duration failover, Long lost, Long duplicated, Duration latencyRecovery, CircuitCheck circuit,
+                      Long unseen, Long reordered, List<AlertCheck> alerts) {
+        this(failover, lost, duplicated, latencyRecovery, circuit, unseen, reordered, alerts, null, null, null);
+    }
+
+    /** These checks with the service-level limits given. */
+    public ChecksSpec withServiceLevels(LatencyLimits latency, ThroughputLimit throughput, Healthy healthy) {
+        return new ChecksSpec(failover, lost, duplicated, latencyRecovery, circuit, unseen, reordered, alerts, latency,
+                throughput, healthy);
+    }
+
+    /**
+     * Upper limits on canary latency percentiles (send to first observed result). The top-level
+     * limits apply to the whole run; {@code before}, {@code during} and {@code after} to the steady
+     * state before the first fault, to each fault while it is held, and to the time after each
+     * heal. Every limit is optional.
+     */
+    public record LatencyLimits(Duration p50, Duration p95, Duration p99, Duration max, Percentiles before,
+                                Percentiles during, Percentiles after) {
+        public LatencyLimits {
+            Percentiles.check("", p50, p95, p99, max);
+            if (p50 == null && p95 == null && p99 == null && max == null && before == null && during == null
+                    && after == null) {
+                throw new InvalidFieldException("", "give at least one limit: p50, p95, p99 or max (for the whole run), "
+                        + "or before, during or after with their own");
+            }
+        }
+
+        /** The limits on the whole run; null when none is given. */
+        public Percentiles run() {
+            return p50 == null && p95 == null && p99 == null && max == null ? null
+                    : new Percentiles(p50, p95, p99, max);
+        }
+    }
+
+    /** Limits on latency percentiles; at least one is given. */
+    public record Percentiles(Duration p50, Duration p95, Duration p99, Duration max) {
+        public Percentiles {
+            check("", p50, p95, p99, max);
+            if (p50 == null && p95 == null && p99 == null && max == null) {
+                throw new InvalidFieldException("", "give at least one of p50, p95, p99, max");
+            }
+        }
+
+        static void check(String at, Duration p50, Duration p95, Duration p99, Duration max) {
+            String[] names = {"p50", "p95", "p99", "max"};
+            Duration[] values = {p50, p95, p99, max};
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] != null) {
+                    Checks.positive(at + names[i], values[i]);
+                }
+            }
+        }
+    }
+
+    /**
+     * The share of the steady-state throughput (canaries completed per second before the first
+     * fault) the system must keep while each fault is held, as {@code 90%} or {@code 0.9}.
+     */
+    public record ThroughputLimit(String duringFault) {
+        public ThroughputLimit {
+            Checks.required("duringFault", duringFault);
+            ratio(duringFault);
+        }
+
+        /** The limit as a fraction. */
+        public double ratio() {
+            return ratio(duringFault);
+        }
+
+        private static double ratio(String text) {
+            String t = text.strip();
+            boolean percent = t.endsWith("%");
+            double v;
+            try {
+                v = Double.parseDouble(percent ? t.substring(0, t.length() - 1).strip() : t);
+            } catch (NumberFormatException e) {
+                throw new InvalidFieldException("duringFault", "'" + text + "' is not a share: write 90% or 0.9");
+            }
+            v = percent ? v / 100 : v;
+            if (!(v > 0 && v <= 1)) {
+                throw new InvalidFieldException("duringFault", "'" + text + "' must be above 0 and at most 100%");
+            }
+            return v;
+        }
+    }
+
+    /**
+     * When the targeted services must be healthy again after heal: the consumer group a target
+     * was picked from has its members back, the service an agent supervises runs, and (if named)
+     * a steady-state probe holds.
+     *
+     * @param within how soon after heal; null: by the end of the run
+     * @param probe  a probe (from {@code probes:}) that must hold from then on; null for none
+     */
+    public record Healthy(Duration within, String probe) {
+        public Healthy {
+            if (within != null) {
+                Checks.positive("within", within);
+            }
+            if (probe != null) {
+                Checks.id("probe", probe);
+            }
+        }
     }
 
     public ChecksSpec(Duration failover, Long lost, Long duplicated, Duration latencyRecovery, CircuitCheck circuit,

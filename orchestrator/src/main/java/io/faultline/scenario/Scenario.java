@@ -36,6 +36,12 @@ public record Scenario(String name, String description, Map<String, TargetSpec> 
         stopConditions = stopConditions == null ? List.of() : List.copyOf(stopConditions);
         probes = probes == null ? List.of() : List.copyOf(probes);
         validateReferences(targets, steps);
+        String healthProbe = checks.healthy() == null ? null : checks.healthy().probe();
+        if (healthProbe != null && probes.stream().noneMatch(p -> p.name().equals(healthProbe))) {
+            throw new InvalidFieldException("checks.healthy.probe", "no probe named '" + healthProbe
+                    + "' under probes:" + (probes.isEmpty() ? " (there are none)"
+                    : " (defined: " + String.join(", ", probes.stream().map(ProbeSpec::name).toList()) + ")"));
+        }
         Set<String> conditionNames = new HashSet<>();
         for (int i = 0; i < stopConditions.size(); i++) {
             if (!conditionNames.add(stopConditions.get(i).name())) {

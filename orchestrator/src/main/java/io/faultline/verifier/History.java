@@ -15,13 +15,16 @@ import java.util.Map;
  *                         deadline: an unobserved event below it was consumed and dropped (LOST);
  *                         empty when unknown (then nothing can be proven lost, only UNSEEN)
  * @param alerts           alert state changes reported by Alertmanager during the run
- * @param probes           samples of the scenario's steady-state probes
+ * @param probes           samples of the scenario's steady-state probes, and of the health watches
+ * @param health           what tells each fault's target is healthy again after heal: a watch's
+ *                         samples are the {@code probes} named after its subject
  */
 public record History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
                       Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil,
                       List<CircuitChange> circuits, Map<Integer, Long> committed, List<AlertChange> alerts,
-                      List<ProbeSample> probes) {
+                      List<ProbeSample> probes, List<HealthWatch> health) {
     public History {
+        health = health == null ? List.of() : List.copyOf(health);
         sent = List.copyOf(sent);
         observations = List.copyOf(observations);
         faults = List.copyOf(faults);
@@ -29,6 +32,23 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
         committed = committed == null ? Map.of() : Map.copyOf(committed);
         alerts = alerts == null ? List.of() : List.copyOf(alerts);
         probes = probes == null ? List.of() : List.copyOf(probes);
+    }
+
+    public History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
+                   Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil,
+                   List<CircuitChange> circuits, Map<Integer, Long> committed, List<AlertChange> alerts,
+                   List<ProbeSample> probes) {
+        this(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil, circuits, committed,
+                alerts, probes, null);
+    }
+
+    /**
+     * A sign of health of the target of the inject step {@code fault}, sampled all run long under
+     * the probe name {@code subject}: e.g. {@code group order-listeners} (the group has as many
+     * members as before the first fault) or {@code service of agent-1} (the service the agent
+     * watches is running).
+     */
+    public record HealthWatch(String fault, String subject) {
     }
 
     /** One sample of a steady-state probe, on the orchestrator's clock. */

@@ -19,7 +19,8 @@ import java.util.Set;
 /**
  * Judges a run's history: works out per fault failover (as a bound, see docs/verifier.md) and
  * latency, and the delivery anomalies, then composes the checks ({@link FailoverCheck},
- * {@link LatencyCheck}, {@link CircuitCheck}, {@link AlertCheck}, {@link ProbeCheck},
+ * {@link LatencyCheck}, {@link PercentilesCheck}, {@link ThroughputCheck},
+ * {@link HealthCheck}, {@link CircuitCheck}, {@link AlertCheck}, {@link ProbeCheck},
  * {@link DeliveryCheck}), each guarded by {@link Check#safe}. Pure: no clock, no I/O, so tests
  * feed it exact histories.
  */
@@ -41,16 +42,16 @@ public final class Verifier {
     }
 
     /** The checks every run is judged by, in the order they appear in a verdict. */
-    private static final List<Check> CHECKS = List.of(new FailoverCheck(), new LatencyCheck(), new CircuitCheck(),
-            new AlertCheck(), new ProbeCheck(), new DeliveryCheck()).stream().map(Check::safe).toList();
+    private static final List<Check> CHECKS = List.of(new FailoverCheck(), new LatencyCheck(), new PercentilesCheck(),
+            new ThroughputCheck(), new HealthCheck(), new CircuitCheck(), new AlertCheck(), new ProbeCheck(),
+            new DeliveryCheck()).stream().map(Check::safe).toList();
 
     /** As {@link #verify(History, ChecksSpec)}, with a check per steady-state probe. */
     public static Result verify(History h, ChecksSpec spec, List<ProbeSpec> probes) {
         Analysis analysis = analyse(h, spec, probes);
         List<CheckResult> checks = new ArrayList<>();
         CHECKS.forEach(c -> checks.addAll(c.check(analysis)));
-        return new Result(checks, analysis.faults(), stats(h, analysis.anomalies(), analysis.index()),
-                analysis.anomalies());
+        return new Result(checks, analysis.faults(), stats(h, analysis), analysis.anomalies());
     }
 
     /** Works out, once, the figures the checks judge: per fault failover and latency, and the anomalies. */
@@ -71,16 +72,19 @@ public final class Verifier {
             faults.add(new FaultRecord(f.name(), f.commandId(), f.agentId(), f.faultType(), f.invokedAt(),
                     f.appliedAt(), f.healInvokedAt(), f.undoneAt(), failover, latency));
         }
-        return new Analysis(h, spec, probes, windows, faults, anomalies(h), index);
+        return new Analysis(h, spec, probes, windows, faults, anomalies(h), index, Phases.run(h, index),
+                Phases.of(h, windows, index));
     }
 
-    private static CanaryStats stats(History h, Anomalies anomalies, Index index) {
+    private static CanaryStats stats(History h, Analysis analysis) {
+        Anomalies anomalies = analysis.anomalies();
+        Index index = analysis.index();
         long acked = h.sent().stream().filter(SentEvent::acknowledged).count();
         long observed = h.sent().stream().filter(e -> index.firstSeen.containsKey(e.id())).count();
         double rate = h.canaryInterval().isZero() ? 0 : 1e9 / h.canaryInterval().toNanos();
         return new CanaryStats(h.sent().size(), acked, observed, anomalies.lost().size(),
                 anomalies.unseen().size(), anomalies.duplicated().size(), anomalies.unexpected().size(),
-                anomalies.reordered().size(), rate);
+                anomalies.reordered().size(), rate, analysis.run(), analysis.phases());
     }
 
     /** Lookups every check needs, built once per verification. */

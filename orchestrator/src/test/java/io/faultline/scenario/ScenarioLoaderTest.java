@@ -160,6 +160,33 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void readsServiceLevelChecksAndNamesTheirErrors() throws Exception {
+        Scenario s = ScenarioLoader.parse(Path.of("ok.yaml"), VALID + """
+                checks:
+                  latency: {p99: 500ms, max: 5s, during: {p99: 2s}}
+                  throughput: {duringFault: 90%}
+                  healthy: {within: 30s}
+                """);
+        assertThat(s.checks().latency().run()).isEqualTo(new ChecksSpec.Percentiles(null, null,
+                java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(5)));
+        assertThat(s.checks().latency().during().p99()).isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(s.checks().throughput().ratio()).isEqualTo(0.9);
+        assertThat(s.checks().healthy().within()).isEqualTo(java.time.Duration.ofSeconds(30));
+
+        ScenarioException share = error(VALID + "checks:\n  throughput: {duringFault: lots}\n");
+        assertThat(share.getMessage()).isEqualTo("bad.yaml:15:29: checks.throughput.duringFault: 'lots' is not a share: "
+                + "write 90% or 0.9");
+        ScenarioException empty = error(VALID + "checks:\n  latency: {during: {}}\n");
+        assertThat(empty.field()).isEqualTo("checks.latency.during");
+        assertThat(empty.reason()).isEqualTo("give at least one of p50, p95, p99, max");
+        ScenarioException unknown = error(VALID + "checks:\n  latency: {p98: 1s}\n");
+        assertThat(unknown.field()).isEqualTo("checks.latency.p98");
+        ScenarioException probe = error(VALID + "checks:\n  healthy: {probe: orders-api}\n");
+        assertThat(probe.field()).isEqualTo("checks.healthy.probe");
+        assertThat(probe.reason()).isEqualTo("no probe named 'orders-api' under probes: (there are none)");
+    }
+
+    @Test
     void readsStopConditionsAndNamesTheirErrors() throws Exception {
         Scenario s = ScenarioLoader.parse(Path.of("ok.yaml"), VALID + """
                 stopConditions:

@@ -1,5 +1,9 @@
 package io.faultline.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+
 /**
  * Counts over the canary events of a run (definitions in the README's verifier section).
  *
@@ -8,7 +12,33 @@ package io.faultline.protocol;
  * @param lost         acknowledged, never observed, and the system under test committed past them
  * @param unseen       acknowledged, not observed by the deadline, with no proof of loss
  * @param reordered    observed after a later event of the same key
+ * @param run          latency percentiles and throughput over the whole run; null when no canary completed
+ * @param phases       the same per phase of the run: {@code before} the first fault, {@code during F}
+ *                     while fault F was held, {@code after F} from its heal to the next fault or the end
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record CanaryStats(long sent, long acknowledged, long observed, long lost, long unseen, long duplicated,
-                          long unexpected, long reordered, double ratePerSecond) {
+                          long unexpected, long reordered, double ratePerSecond, Phase run,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Phase> phases) {
+    public CanaryStats {
+        phases = phases == null ? List.of() : List.copyOf(phases);
+    }
+
+    public CanaryStats(long sent, long acknowledged, long observed, long lost, long unseen, long duplicated,
+                       long unexpected, long reordered, double ratePerSecond) {
+        this(sent, acknowledged, observed, lost, unseen, duplicated, unexpected, reordered, ratePerSecond, null, null);
+    }
+
+    /**
+     * One stretch of the run, by canary send time: how many canaries sent in it completed, their
+     * latency percentiles (send to first observed result, in milliseconds; null when none
+     * completed), and the completions per second observed in it.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Phase(String name, Instant from, Instant to, long sent, long completed, Long p50Ms, Long p95Ms,
+                        Long p99Ms, Long maxMs, double throughputPerSecond) {
+        public Phase {
+            Checks.required("name", name);
+        }
+    }
 }

@@ -1,0 +1,95 @@
+package io.faultline.verifier;
+
+import io.faultline.protocol.CanaryStats;
+import io.faultline.protocol.CheckResult;
+import io.faultline.protocol.CheckResult.Outcome;
+import io.faultline.scenario.ChecksSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Canary latency percentiles (p50, p95, p99, max) against the scenario's limits: over the whole
+ * run in every run ({@code percentiles[run]}, measured only when no limit is set), and per phase
+ * ({@code percentiles[before]}, {@code percentiles[during F]}, {@code percentiles[after F]}) where
+ * the scenario sets limits for that phase.
+ */
+final class PercentilesCheck implements Check {
+    static final String NAME = "percentiles";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<CheckResult> check(Analysis a) {
+        List<CheckResult> out = new ArrayList<>();
+        ChecksSpec.LatencyLimits limits = a.spec().latency();
+        if (a.run() != null) {
+            out.add(judge(a.run(), limits == null ? null : limits.run()));
+        }
+        if (limits == null) {
+            return out;
+        }
+        for (CanaryStats.Phase p : a.phases()) {
+            ChecksSpec.Percentiles l = p.name().equals(Phases.BEFORE) ? limits.before()
+                    : p.name().startsWith("during ") ? limits.during() : limits.after();
+            if (l != null) {
+                out.add(judge(p, l));
+            }
+        }
+        return out;
+    }
+
+    static CheckResult judge(CanaryStats.Phase p, ChecksSpec.Percentiles limits) {
+        String name = CheckNames.perFault(NAME, p.name());
+        if (p.completed() == 0) {
+            return new CheckResult(name, limits == null ? Outcome.PASS : Outcome.FAIL, null,
+                    limits == null ? null : (double) firstLimit(limits).toMillis(), "ms",
+                    "none of the " + p.sent() + " canaries sent " + where(p) + " completed", List.of());
+        }
+        String figures = "p50/p95/p99/max " + p.p50Ms() + "/" + p.p95Ms() + "/" + p.p99Ms() + "/" + p.maxMs()
+                + " ms over " + p.completed() + " canaries sent " + where(p);
+        if (limits == null) {
+            return new CheckResult(name, Outcome.PASS, (double) p.p99Ms(), null, "ms", figures, List.of());
+        }
+        String[] names = {"p50", "p95", "p99", "max"};
+        Duration[] limit = {limits.p50(), limits.p95(), limits.p99(), limits.max()};
+        long[] value = {p.p50Ms(), p.p95Ms(), p.p99Ms(), p.maxMs()};
+        List<String> over = new ArrayList<>();
+        int worst = -1;
+        double worstRatio = -1;
+        for (int i = 0; i < names.length; i++) {
+            if (limit[i] == null) {
+                continue;
+            }
+            double ratio = value[i] / (double) Math.max(1, limit[i].toMillis());
+            if (ratio > worstRatio) {
+                worstRatio = ratio;
+                worst = i;
+            }
+            if (value[i] > limit[i].toMillis()) {
+                over.add(names[i] + " " + value[i] + " ms > " + limit[i].toMillis() + " ms");
+            }
+        }
+        String limitsText = "limits " + String.join(", ", java.util.stream.IntStream.range(0, names.length)
+                .filter(i -> limit[i] != null).mapToObj(i -> names[i] + " " + limit[i].toMillis() + " ms").toList());
+        return new CheckResult(name, over.isEmpty() ? Outcome.PASS : Outcome.FAIL, (double) value[worst],
+                (double) limit[worst].toMillis(), "ms", figures + (over.isEmpty() ? "; within " + limitsText
+                        : "; over the limit: " + String.join(", ", over)), List.of());
+    }
+
+    private static Duration firstLimit(ChecksSpec.Percentiles l) {
+        return l.p50() != null ? l.p50() : l.p95() != null ? l.p95() : l.p99() != null ? l.p99() : l.max();
+    }
+
+    private static String where(CanaryStats.Phase p) {
+        return switch (p.name()) {
+            case Phases.RUN -> "in the run";
+            case Phases.BEFORE -> "before the first fault";
+            default -> p.name().startsWith("during ") ? "while " + p.name().substring(7) + " was held"
+                    : "after " + p.name().substring(6) + " was healed";
+        };
+    }
+}

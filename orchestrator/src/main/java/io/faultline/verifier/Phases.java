@@ -1,0 +1,126 @@
+package io.faultline.verifier;
+
+import io.faultline.protocol.CanaryStats;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Cuts a run into phases by canary send time and works out each one's latency percentiles and
+ * throughput: {@code before} (from the first canary to the first fault), {@code during F} (while
+ * fault F is held: from its injection to its heal), {@code after F} (from its heal to the next
+ * fault, or to the end of sending). A fault injected on several agents by one step is named
+ * {@code F on AGENT}.
+ */
+final class Phases {
+    static final String RUN = "run";
+    static final String BEFORE = "before";
+
+    private Phases() {
+    }
+
+    static String during(String fault) {
+        return "during " + fault;
+    }
+
+    static String after(String fault) {
+        return "after " + fault;
+    }
+
+    /** The name a fault window goes by in phases and per-fault checks. */
+    static String label(FaultWindow w, List<FaultWindow> all) {
+        long same = all.stream().filter(o -> o.name().equals(w.name())).count();
+        return same > 1 ? w.name() + " on " + w.agentId() : w.name();
+    }
+
+    /** When a fault stopped being held: its undo, else its heal, else {@code fallback}. */
+    static Instant healedAt(FaultWindow w, Instant fallback) {
+        return w.undoneAt() != null ? w.undoneAt() : w.healInvokedAt() != null ? w.healInvokedAt() : fallback;
+    }
+
+    /** The whole run as one phase; null when nothing was sent. */
+    static CanaryStats.Phase run(History h, Verifier.Index index) {
+        List<SentEvent> sent = bySendTime(h);
+        if (sent.isEmpty()) {
+            return null;
+        }
+        return phase(RUN, sent.get(0).sentAt(), end(h, sent), sent, index);
+    }
+
+    /** The run's phases in time order; empty phases are left out. */
+    static List<CanaryStats.Phase> of(History h, List<FaultWindow> windows, Verifier.Index index) {
+        List<SentEvent> sent = bySendTime(h);
+        if (sent.isEmpty()) {
+            return List.of();
+        }
+        Instant start = sent.get(0).sentAt();
+        Instant end = end(h, sent);
+        List<FaultWindow> ordered = windows.stream().sorted(Comparator.comparing(FaultWindow::invokedAt)).toList();
+        List<CanaryStats.Phase> out = new ArrayList<>();
+        add(out, BEFORE, start, ordered.isEmpty() ? end : ordered.get(0).invokedAt(), sent, index);
+        for (int i = 0; i < ordered.size(); i++) {
+            FaultWindow w = ordered.get(i);
+            Instant next = i + 1 < ordered.size() ? ordered.get(i + 1).invokedAt() : end;
+            Instant healed = healedAt(w, end);
+            String label = label(w, ordered);
+            add(out, during(label), w.invokedAt(), healed, sent, index);
+            add(out, after(label), healed, next, sent, index);
+        }
+        return out;
+    }
+
+    private static void add(List<CanaryStats.Phase> out, String name, Instant from, Instant to, List<SentEvent> sent,
+                            Verifier.Index index) {
+        if (from.isBefore(to)) {
+            out.add(phase(name, from, to, sent, index));
+        }
+    }
+
+    private static List<SentEvent> bySendTime(History h) {
+        return h.sent().stream().sorted(Comparator.comparing(SentEvent::sentAt)).toList();
+    }
+
+    private static Instant end(History h, List<SentEvent> sent) {
+        Instant last = sent.get(sent.size() - 1).sentAt().plusNanos(1);
+        return h.sendingStoppedAt() != null && h.sendingStoppedAt().isAfter(last) ? h.sendingStoppedAt() : last;
+    }
+
+    /** One phase: the canaries sent in [from, to), and the completions observed in it. */
+    static CanaryStats.Phase phase(String name, Instant from, Instant to, List<SentEvent> sent, Verifier.Index index) {
+        List<Long> latencies = new ArrayList<>();
+        long count = 0;
+        for (SentEvent e : sent) {
+            if (e.sentAt().isBefore(from) || !e.sentAt().isBefore(to)) {
+                continue;
+            }
+            count++;
+            Instant seen = index.firstSeen.get(e.id());
+            if (seen != null) {
+                latencies.add(Math.max(0, Duration.between(e.sentAt(), seen).toMillis()));
+            }
+        }
+        long completions = 0;
+        for (Map.Entry<String, Instant> e : index.firstSeen.entrySet()) {
+            if (index.byId.containsKey(e.getKey()) && !e.getValue().isBefore(from) && e.getValue().isBefore(to)) {
+                completions++;
+            }
+        }
+        double seconds = Duration.between(from, to).toNanos() / 1e9;
+        double throughput = seconds <= 0 ? 0 : Math.round(completions / seconds * 10) / 10.0;
+        latencies.sort(null);
+        return new CanaryStats.Phase(name, from, to, count, latencies.size(), pick(latencies, 0.50),
+                pick(latencies, 0.95), pick(latencies, 0.99), pick(latencies, 1.0), throughput);
+    }
+
+    /** The nearest-rank percentile of sorted values; null when there are none. */
+    private static Long pick(List<Long> sorted, double q) {
+        if (sorted.isEmpty()) {
+            return null;
+        }
+        int i = (int) Math.ceil(q * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    }
+}
