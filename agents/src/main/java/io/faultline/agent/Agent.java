@@ -281,7 +281,26 @@ public final class Agent implements AutoCloseable {
     private void heartbeat() {
         publish(new AgentHeartbeat(null, config.agentId(), scheduler.clock().instant(), config.labels(), hostName,
                 ProcessHandle.current().pid(), startedAt, refreshCapabilities(), new ArrayList<>(faults.active().keySet()),
-                rejectionCounts(), problems()));
+                rejectionCounts(), problems(), service()));
+    }
+
+    private volatile java.util.function.Supplier<java.util.Optional<Long>> servicePid;
+
+    /**
+     * Reports the service this agent sits beside in every heartbeat, so the orchestrator can tell
+     * it runs again after a heal: {@code pid} gives its pid while it runs.
+     */
+    public void watchService(java.util.function.Supplier<java.util.Optional<Long>> pid) {
+        this.servicePid = pid;
+    }
+
+    private AgentHeartbeat.Service service() {
+        var watch = servicePid;
+        if (watch == null) {
+            return null;
+        }
+        java.util.Optional<Long> pid = watch.get();
+        return new AgentHeartbeat.Service(pid.isPresent(), pid.orElse(null));
     }
 
     private List<String> problems() {

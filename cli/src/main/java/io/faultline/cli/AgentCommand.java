@@ -183,6 +183,8 @@ public final class AgentCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new IllegalArgumentException("--state-dir: " + e.getMessage());
         }
+        drivers.stream().filter(d -> d instanceof ProcessKillDriver).map(d -> (ProcessKillDriver) d)
+                .filter(ProcessKillDriver::watchesService).findFirst().ifPresent(d -> agent.watchService(d::servicePid));
         if (metricsPort != null) {
             try {
                 System.err.println("faultline agent: metrics on port " + agent.exportMetrics(metricsPort));

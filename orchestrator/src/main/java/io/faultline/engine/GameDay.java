@@ -152,6 +152,7 @@ public final class GameDay {
         private final Abort abort = new Abort();
         private final AlertLog alerts = new AlertLog();
         private final InjectionLedger ledger = new InjectionLedger();
+        private final HealthWatches health = new HealthWatches();
 
         Run(Scenario scenario, String runId, Instant startedAt, Admin admin, KafkaProducer<String, byte[]> producer,
             TelemetryFeed telemetry) {
@@ -180,6 +181,7 @@ public final class GameDay {
                 Map<StopCondition, Probe> stopConditions = preflight(canary, progress, probes);
                 try (Scheduler probeTimer = Scheduler.system("probes", clock);
                      ProbeSampler samples = new ProbeSampler(probeTimer, probes)) {
+                    health.probes().forEach((name, probe) -> samples.watch(name, probe, HealthWatches.INTERVAL));
                     return stepsDrainJudge(stopConditions, canary, progress, samples);
                 }
             }
@@ -188,7 +190,7 @@ public final class GameDay {
         private Verdict stepsDrainJudge(Map<StopCondition, Probe> stopConditions, CanaryWorkload canary,
                                         Progress progress, ProbeSampler samples)
                 throws InfrastructureException, InterruptedException {
-            steps(stopConditions, progress);
+            steps(stopConditions, progress, samples);
             if (abort.tripped()) {
                 canary.stopProducing();
                 progress.close();
@@ -234,7 +236,7 @@ public final class GameDay {
          * renewed; heals what is left however the steps end.
          */
         @SuppressWarnings("try") // the monitor works by being open
-        private void steps(Map<StopCondition, Probe> stopConditions, Progress progress)
+        private void steps(Map<StopCondition, Probe> stopConditions, Progress progress, ProbeSampler samples)
                 throws InfrastructureException, InterruptedException {
             try (Scheduler renewalTimer = Scheduler.system("lease-renewal", clock);
                  LeaseRenewer renewals = new LeaseRenewer(renewalTimer, runId, agents::renew);
@@ -247,7 +249,7 @@ public final class GameDay {
                         if (step.pause() != null) {
                             abort.pause(step.pause());
                         } else if (step.inject() != null) {
-                            inject(step, renewals, progress);
+                            inject(step, renewals, progress, samples);
                         } else {
                             for (InjectionLedger.Injection inj : ledger.unhealed(step.heal())) {
                                 heal(inj, renewals);
@@ -283,8 +285,11 @@ public final class GameDay {
                     continue;
                 }
                 try {
-                    targets.resolve(name, target, telemetry.liveAgents(options.heartbeatMaxAge()),
-                            () -> GroupOwners.members(admin, target.group(), target.topic()));
+                    List<TargetResolver.Member> members = GroupOwners.members(admin, target.group(), target.topic());
+                    targets.resolve(name, target, telemetry.liveAgents(options.heartbeatMaxAge()), () -> members);
+                    if (judgesHealth(step)) {
+                        health.group(step.name(), admin, target.group(), members.size());
+                    }
                 } catch (InfrastructureException e) {
                     problems.add("step '" + step.name() + "': " + e.getMessage());
                 }
@@ -292,7 +297,16 @@ public final class GameDay {
             return problems;
         }
 
-        private void inject(Step step, LeaseRenewer renewals, Progress progress)
+        /**
+         * Whether the target's health after heal is judged: when the heal is meant to give it
+         * back, or when the scenario asks ({@code checks.healthy}: something else, such as
+         * Kubernetes, brings a crashed service back).
+         */
+        private boolean judgesHealth(Step step) {
+            return scenario.checks().healthy() != null || step.inject().fault().healRestores();
+        }
+
+        private void inject(Step step, LeaseRenewer renewals, Progress progress, ProbeSampler samples)
                 throws InfrastructureException, InterruptedException {
             String name = step.inject().target();
             TargetSpec target = scenario.targets().get(name);
@@ -315,6 +329,10 @@ public final class GameDay {
                         step.inject().fault().type(), invokedAt, step.inject().lease(), outcome.at());
                 renewals.hold(inj.commandId, inj.agentId, inj.lease);
                 log.info("{} applied on {}: {}", step.name(), agent.agentId(), outcome.detail());
+                if (judgesHealth(step)) {
+                    health.service(step.name(), agent, telemetry, options.heartbeatMaxAge());
+                }
+                health.probes().forEach((n, probe) -> samples.watch(n, probe, HealthWatches.INTERVAL));
                 progress.fault(inj.step + " on " + inj.agentId);
             }
         }
@@ -346,7 +364,7 @@ public final class GameDay {
         private Verdict judge(CanaryWorkload canary, ProbeSampler samples, Instant observedUntil)
                 throws InfrastructureException {
             History history = HistoryAssembler.assemble(runId, scenario, startedAt, observedUntil, canary, ledger,
-                    telemetry, alerts, samples.samples(), admin);
+                    telemetry, alerts, samples.samples(), health.watches(), admin);
             RunAudit audit = new RunAudit(scenario.name(), scenario.checks(), scenario.probes(), history);
             audit.publish(producer, options.topics().telemetry(), clock);
             Verifier.Result result = audit.verify();

@@ -36,11 +36,11 @@ final class HistoryAssembler {
 
     static History assemble(String runId, Scenario scenario, Instant startedAt, Instant observedUntil,
                             CanaryWorkload canary, InjectionLedger ledger, TelemetryFeed telemetry, AlertLog alerts,
-                            List<History.ProbeSample> samples, Admin admin) {
+                            List<History.ProbeSample> samples, List<History.HealthWatch> health, Admin admin) {
         return new History(runId, canary.sent(), canary.observations(), ledger.windows(),
                 scenario.workload().canary().interval(), canary.sendingStoppedAt(), observedUntil,
                 circuitChanges(telemetry, startedAt), committedOffsets(admin, scenario),
-                alertChanges(alerts, telemetry, startedAt), samples);
+                alertChanges(alerts, telemetry, startedAt), samples, health);
     }
 
     private static List<History.CircuitChange> circuitChanges(TelemetryFeed telemetry, Instant since) {

@@ -6,31 +6,39 @@ import io.faultline.time.Scheduler;
 import io.faultline.verifier.History;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Samples every steady-state probe at its interval for the whole run, and once more at the end
- * (so an {@code after} probe always has the final state); the verifier judges them by mode.
+ * Samples every steady-state probe and health watch at its interval for the whole run, and once
+ * more at the end (so an {@code after} probe always has the final state); the verifier judges them.
  */
 final class ProbeSampler implements AutoCloseable {
     private final List<History.ProbeSample> samples = new ArrayList<>();
     private final List<Scheduler.Cancellable> tasks = new ArrayList<>();
-    private final Map<ProbeSpec, Probe> probes;
+    private final Map<String, Probe> probes = new LinkedHashMap<>();
     private final Scheduler scheduler;
     private boolean finished;
 
     ProbeSampler(Scheduler scheduler, Map<ProbeSpec, Probe> probes) {
-        this.probes = probes;
         this.scheduler = scheduler;
-        probes.forEach((spec, probe) -> tasks.add(scheduler.scheduleAtFixedRate(Duration.ZERO,
-                spec.interval(), () -> sample(spec, probe))));
+        probes.forEach((spec, probe) -> watch(spec.name(), probe, spec.interval()));
     }
 
-    private void sample(ProbeSpec spec, Probe probe) {
+    /** Samples {@code probe} under {@code name} from now on, unless a probe of that name is sampled already. */
+    synchronized void watch(String name, Probe probe, Duration interval) {
+        if (finished || probes.containsKey(name)) {
+            return;
+        }
+        probes.put(name, probe);
+        tasks.add(scheduler.scheduleAtFixedRate(Duration.ZERO, interval, () -> sample(name, probe)));
+    }
+
+    private void sample(String name, Probe probe) {
         Probe.Sample s = probe.sample();
         synchronized (samples) {
-            samples.add(new History.ProbeSample(spec.name(), scheduler.clock().instant(), s.ok(), s.detail()));
+            samples.add(new History.ProbeSample(name, scheduler.clock().instant(), s.ok(), s.detail()));
         }
     }
 
@@ -51,7 +59,7 @@ final class ProbeSampler implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         tasks.forEach(Scheduler.Cancellable::cancel);
     }
 }

@@ -29,6 +29,15 @@ public sealed interface FaultSpec permits ProcessKillFault, NetworkPartitionFaul
     /** The stable short name written in scenarios and on the wire, e.g. {@code process.kill}. */
     String type();
 
+    /**
+     * Whether healing this fault is meant to give the target back as it was: true for every fault
+     * the agent undoes; false for a crash that heal does not restart (a killed process, a deleted
+     * pod), which only a supervisor outside Faultline brings back.
+     */
+    default boolean healRestores() {
+        return true;
+    }
+
     /** Every fault type's wire name. */
     static java.util.Set<String> types() {
         java.util.Set<String> names = new java.util.TreeSet<>();

@@ -28,4 +28,9 @@ public record PodKillFault(PodSelection pods, Duration gracePeriod) implements F
     public List<String> requires() {
         return List.of(Capability.KUBERNETES);
     }
+
+    @Override
+    public boolean healRestores() {
+        return false;
+    }
 }

@@ -37,6 +37,11 @@ public record ProcessKillFault(Signal signal, ProcessSelector process, Boolean r
     }
 
     @Override
+    public boolean healRestores() {
+        return signal.reversible() || restarts();
+    }
+
+    @Override
     public String type() {
         return TYPE;
     }

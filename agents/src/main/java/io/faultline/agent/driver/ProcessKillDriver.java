@@ -12,6 +12,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -120,6 +121,23 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
             send("CONT", pid);
         }
         return "sent CONT to the service, pid " + join(pids);
+    }
+
+    /** Whether this agent sits beside a service: one it runs ({@code --exec}) or one named by a pid file. */
+    public boolean watchesService() {
+        return supervisor != null || servicePidFile != null;
+    }
+
+    /** The service's pid while it runs; empty when it does not run (or the agent has none). */
+    public Optional<Long> servicePid() {
+        if (!watchesService()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(resolve(ProcessSelector.SERVICE).get(0));
+        } catch (FaultException e) {
+            return Optional.empty();
+        }
     }
 
     private void send(String name, long pid) throws FaultException {
