@@ -68,6 +68,18 @@ final class HtmlReport {
                     .append(xml(String.join(", ", c.offenders()))).append("</td></tr>\n");
         }
         b.append("</table>\n");
+        if (v.canary() != null && !v.canary().phases().isEmpty()) {
+            b.append("<h2>Latency and throughput by phase</h2>\n<table><tr><th>phase</th><th>canaries sent</th>")
+                    .append("<th>completed</th><th>p50</th><th>p95</th><th>p99</th><th>max</th><th>throughput</th></tr>\n");
+            for (var p : Reports.phasesWithRun(v.canary())) {
+                b.append("<tr><td>").append(xml(p.name())).append("</td><td>").append(p.sent()).append("</td><td>")
+                        .append(p.completed()).append("</td><td>").append(Reports.ms(p.p50Ms())).append("</td><td>")
+                        .append(Reports.ms(p.p95Ms())).append("</td><td>").append(Reports.ms(p.p99Ms())).append("</td><td>")
+                        .append(Reports.ms(p.maxMs())).append("</td><td>").append(Reports.number(p.throughputPerSecond()))
+                        .append("/s</td></tr>\n");
+            }
+            b.append("</table>\n");
+        }
         if (!v.faults().isEmpty()) {
             b.append("<h2>Faults</h2>\n<table><tr><th>fault</th><th>type</th><th>agent</th><th>invoked</th><th>applied</th>")
                     .append("<th>heal sent</th><th>undone</th><th>failover</th><th>longest gap</th><th>catch-up</th></tr>\n");

@@ -37,6 +37,17 @@ final class MarkdownReport {
             }
             b.append('\n');
         }
+        if (v.canary() != null && !v.canary().phases().isEmpty()) {
+            b.append("| phase | canaries sent | completed | p50 | p95 | p99 | max | throughput |\n")
+                    .append("|---|---|---|---|---|---|---|---|\n");
+            for (var p : Reports.phasesWithRun(v.canary())) {
+                b.append("| ").append(cell(p.name())).append(" | ").append(p.sent()).append(" | ").append(p.completed())
+                        .append(" | ").append(Reports.ms(p.p50Ms())).append(" | ").append(Reports.ms(p.p95Ms()))
+                        .append(" | ").append(Reports.ms(p.p99Ms())).append(" | ").append(Reports.ms(p.maxMs()))
+                        .append(" | ").append(Reports.number(p.throughputPerSecond())).append("/s |\n");
+            }
+            b.append('\n');
+        }
         b.append("| check | outcome | measured | threshold | summary | first offenders |\n|---|---|---|---|---|---|\n");
         for (CheckResult c : v.checks()) {
             b.append("| ").append(cell(c.name())).append(" | ").append(c.passed() ? "PASS" : "**FAIL**").append(" | ")

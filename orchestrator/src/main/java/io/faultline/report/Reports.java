@@ -38,6 +38,21 @@ public final class Reports {
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : String.format(Locale.ROOT, "%.2f", d);
     }
 
+    /** The run's phases with the whole run first, for the phase tables. */
+    static List<io.faultline.protocol.CanaryStats.Phase> phasesWithRun(io.faultline.protocol.CanaryStats c) {
+        List<io.faultline.protocol.CanaryStats.Phase> out = new java.util.ArrayList<>();
+        if (c.run() != null) {
+            out.add(c.run());
+        }
+        out.addAll(c.phases());
+        return out;
+    }
+
+    /** A latency in milliseconds for a table cell; empty when nothing was measured. */
+    static String ms(Long value) {
+        return value == null ? "" : value + " ms";
+    }
+
     /** Writes {@code verdict.json} into {@code dir} (created if needed) and returns its path. */
     public static Path writeVerdict(Path dir, Verdict verdict) throws IOException {
         Files.createDirectories(dir);

@@ -29,7 +29,11 @@ class ReportsTest {
                 List.of(new FaultRecord("kill", "c-1", "agent-1", "process.kill", T0.plusSeconds(5), T0.plusSeconds(5),
                         T0.plusSeconds(20), T0.plusSeconds(20), new FaultRecord.Failover(true, true, T0.plusSeconds(5),
                         T0.plusMillis(8900), 3850L, 3900L, 20L, 3900L, 300L, List.of()), null)),
-                new CanaryStats(100, 100, 98, 2, 0, 0, 0, 0, 50.0));
+                new CanaryStats(100, 100, 98, 2, 0, 0, 0, 0, 50.0,
+                        new CanaryStats.Phase("run", T0, T0.plusSeconds(2), 100, 98, 200L, 900L, 3000L, 3100L, 49.0),
+                        List.of(new CanaryStats.Phase("before", T0, T0.plusSeconds(5), 50, 50, 200L, 220L, 240L, 250L, 50.0),
+                                new CanaryStats.Phase("during kill", T0.plusSeconds(5), T0.plusSeconds(20), 50, 48, 900L,
+                                        3000L, 3100L, 3100L, 12.5))));
     }
 
     private static Timeline timeline() {
@@ -54,7 +58,8 @@ class ReportsTest {
 
         String md = Files.readString(dir.resolve("summary.md"));
         assertThat(md).startsWith("# Game-day primary-listener-crash: FAILED")
-                .contains("| lost | **FAIL** | 2 events | 0 events |", "| kill | process.kill | agent-1 | 3850-3900 ms | 3900 ms | 300 ms |");
+                .contains("| lost | **FAIL** | 2 events | 0 events |",
+                        "| during kill | 50 | 48 | 900 ms | 3000 ms | 3100 ms | 3100 ms | 12.50/s |", "| kill | process.kill | agent-1 | 3850-3900 ms | 3900 ms | 300 ms |");
 
         String page = Files.readString(html);
         assertThat(page).contains("<svg", "<path", "failover 3.90 s", "alert IngestionLagHigh", "kill (process.kill)", "class=\"fail\">FAIL",
