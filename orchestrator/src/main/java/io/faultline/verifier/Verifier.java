@@ -105,10 +105,14 @@ public final class Verifier {
     /**
      * Every event-level anomaly, each list in send order (unexpected: sorted by id).
      *
-     * @param redelivered the duplicates re-processed from the same input offset (a subset of duplicated)
+     * @param redelivered the duplicates whose results all report their input offset, two of them the
+     *                    same: the input record was processed again (a subset of duplicated)
+     * @param unexplained the duplicates with a result that reports no input offset: the cause cannot
+     *                    be told (a subset of duplicated). The rest report different input offsets:
+     *                    the canary reached the reporting stage twice (written twice before it)
      */
     public record Anomalies(List<String> lost, List<String> unseen, List<String> duplicated, List<String> redelivered,
-                            List<String> unexpected, List<String> reordered) {
+                            List<String> unexplained, List<String> unexpected, List<String> reordered) {
     }
 
     /** Classifies every sent and observed canary; see {@link Anomalies}. */
@@ -130,6 +134,7 @@ public final class Verifier {
         List<String> unseen = new ArrayList<>();
         List<String> duplicated = new ArrayList<>();
         List<String> redelivered = new ArrayList<>();
+        List<String> unexplained = new ArrayList<>();
         for (SentEvent e : sent) {
             Object obs = seen.get(e.id());
             if (obs == null) {
@@ -144,15 +149,23 @@ public final class Verifier {
                 }
             } else if (obs instanceof List<?> many) {
                 duplicated.add(e.id());
-                Set<String> sources = new HashSet<>();
-                many.forEach(o -> sources.add(((Observation) o).partition() + "/" + ((Observation) o).inputOffset()));
-                if (sources.size() < many.size()) {
+                Set<Long> positions = new HashSet<>();
+                boolean reported = true;
+                for (Object o : many) {
+                    Long position = ((Observation) o).inputOffset();
+                    reported &= position != null;
+                    positions.add(position);
+                }
+                if (!reported) {
+                    unexplained.add(e.id());
+                } else if (positions.size() < many.size()) {
                     redelivered.add(e.id());
                 }
             }
         }
         List<String> unexpected = seen.keySet().stream().filter(id -> !byId.containsKey(id)).sorted().toList();
-        return new Anomalies(lost, unseen, duplicated, redelivered, unexpected, reordered(h, byId));
+        return new Anomalies(lost, unseen, duplicated, redelivered, unexplained, unexpected,
+                reordered(h, byId));
     }
 
     /**

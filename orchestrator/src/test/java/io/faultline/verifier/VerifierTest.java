@@ -201,8 +201,21 @@ class VerifierTest {
         CheckResult dup = check(r, "duplicated");
         assertThat(dup.passed()).isFalse();
         assertThat(dup.offenders()).containsExactly("r:10", "r:11", "r:20");
-        assertThat(dup.summary()).contains("2 re-processed from the same input offset", "1 written twice");
+        assertThat(dup.summary()).isEqualTo("3 canaries observed more than once (2 re-processed from the same input "
+                + "offset, 1 read from two different input offsets (written twice before the stage that reports them))");
         assertThat(check(Verifier.verify(b.history(), new ChecksSpec(null, 0L, 3L)), "duplicated").passed()).isTrue();
+    }
+
+    @Test
+    void aDuplicateWhoseResultsReportNoInputOffsetHasAnUnknownCause() {
+        Builder b = new Builder(200, Set.of());
+        // A service that reports no input offset: its results carry none, the first one included.
+        b.observed.replaceAll(o -> new Observation(o.id(), o.observedAt(), o.partition(), o.offset(), null, null));
+        b.observed.add(new Observation("r:10", T0.plusSeconds(9), 0, 500, null, null));
+        CheckResult dup = check(Verifier.verify(b.history(), new ChecksSpec(null, 0L, 0L)), "duplicated");
+        assertThat(dup.summary()).isEqualTo("1 canaries observed more than once (1 cause unknown: the service reports "
+                + "no input offset (header input-offset) to tell a redelivery from a second write)");
+        assertThat(dup.summary()).doesNotContain("re-processed");
     }
 
     @Test
