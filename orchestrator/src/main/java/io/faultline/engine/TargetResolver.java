@@ -35,11 +35,31 @@ public final class TargetResolver {
         return target.labels().entrySet().stream().allMatch(e -> e.getValue().equals(agent.labels().get(e.getKey())));
     }
 
-    /** True when {@code agent} sits beside {@code member}: its client-id label is the member's client.id or its prefix. */
+    /**
+     * True when {@code agent} sits beside {@code member}: its client-id label is the member's
+     * client.id or its prefix; or, for an agent without one, its host label is the member's host.
+     */
     public static boolean beside(AgentHeartbeat agent, Member member) {
         String label = agent.labels().get(TargetSpec.CLIENT_ID_LABEL);
-        return label != null && member.clientId() != null
-                && (member.clientId().equals(label) || member.clientId().startsWith(label + "-"));
+        if (label != null) {
+            return member.clientId() != null
+                    && (member.clientId().equals(label) || member.clientId().startsWith(label + "-"));
+        }
+        String host = agent.labels().get(TargetSpec.HOST_LABEL);
+        return host != null && host.equals(member.host());
+    }
+
+    /** Takes {@code n} of {@code from} at random (all of them when n is null); fails when there are fewer. */
+    private <T> List<T> take(List<T> from, Integer n, String what) throws InfrastructureException {
+        if (n == null) {
+            return from;
+        }
+        if (from.size() < n) {
+            throw new InfrastructureException(what + ": " + n + " wanted, " + from.size() + " found");
+        }
+        List<T> shuffled = new java.util.ArrayList<>(from);
+        java.util.Collections.shuffle(shuffled, random);
+        return List.copyOf(shuffled.subList(0, n));
     }
 
     /**
@@ -53,8 +73,7 @@ public final class TargetResolver {
                     + target.labels() + ")");
         }
         if (!target.pick().byGroup()) {
-            return target.pick() == TargetSpec.Pick.ALL ? agents
-                    : List.of(agents.get(random.nextInt(agents.size())));
+            return take(agents, target.picks(), "target '" + targetName + "' (labels " + target.labels() + ")");
         }
         List<Member> members = group.members();
         List<Member> picked = switch (target.pick()) {
@@ -72,16 +91,27 @@ public final class TargetResolver {
                     : "group " + target.group() + " has no member owning a partition of " + target.topic())
                     + "; " + evidence(target, members, agents));
         }
-        if (target.pick() == TargetSpec.Pick.NOT_OWNER) {
-            picked = List.of(picked.get(random.nextInt(picked.size())));
-        }
+        picked = take(picked, target.picks(), "target '" + targetName + "': members of group " + target.group()
+                + " picked by " + target.pick().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + "; "
+                + evidence(target, members, agents));
         List<AgentHeartbeat> out = new java.util.ArrayList<>();
         for (Member m : picked) {
             List<AgentHeartbeat> next = agents.stream().filter(a -> beside(a, m)).toList();
+            // A host label ties an agent to every member on its host: only unambiguous when it is the one there.
+            List<Member> sharing = members.stream().filter(o -> o != m && next.stream()
+                    .filter(a -> !a.labels().containsKey(TargetSpec.CLIENT_ID_LABEL)).anyMatch(a -> beside(a, o)))
+                    .toList();
+            if (!sharing.isEmpty()) {
+                throw new InfrastructureException("target '" + targetName + "': the agent beside member " + m
+                        + " is beside " + sharing + " too (same " + TargetSpec.HOST_LABEL + " label): give each agent "
+                        + "the " + TargetSpec.CLIENT_ID_LABEL + " label of its consumer; " + evidence(target, members,
+                        agents));
+            }
             if (next.isEmpty()) {
                 throw new InfrastructureException("target '" + targetName + "': member " + m + " of group "
                         + target.group() + " has no live agent beside it (an agent is beside a member when its label "
-                        + TargetSpec.CLIENT_ID_LABEL + " is the member's client.id or its prefix); "
+                        + TargetSpec.CLIENT_ID_LABEL + " is the member's client.id or its prefix, or, without one, its label "
+                        + TargetSpec.HOST_LABEL + " is the member's host); "
                         + evidence(target, members, agents));
             }
             next.stream().filter(a -> !out.contains(a)).forEach(out::add);
@@ -93,7 +123,9 @@ public final class TargetResolver {
     private static String evidence(TargetSpec target, List<Member> members, List<AgentHeartbeat> agents) {
         return "members of " + target.group() + ": " + (members.isEmpty() ? "none" : members.toString())
                 + "; agents of the target: " + agents.stream().map(a -> a.agentId() + " ("
-                + TargetSpec.CLIENT_ID_LABEL + "=" + a.labels().getOrDefault(TargetSpec.CLIENT_ID_LABEL, "none") + ")")
+                + (a.labels().containsKey(TargetSpec.CLIENT_ID_LABEL) || !a.labels().containsKey(TargetSpec.HOST_LABEL)
+                        ? TargetSpec.CLIENT_ID_LABEL + "=" + a.labels().getOrDefault(TargetSpec.CLIENT_ID_LABEL, "none")
+                        : TargetSpec.HOST_LABEL + "=" + a.labels().get(TargetSpec.HOST_LABEL)) + ")")
                 .toList();
     }
 }

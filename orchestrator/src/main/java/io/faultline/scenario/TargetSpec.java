@@ -12,12 +12,19 @@ import java.util.Map;
  * {@code members}) choose members of consumer group {@code group} by what they own of
  * {@code topic}, and then the agents beside them: an agent is beside a member when its
  * {@code client-id} label equals the member's client.id, or is its prefix followed by {@code -}
- * (Kafka Streams names its consumers {@code <client.id>-StreamThread-N-consumer}).
+ * (Kafka Streams names its consumers {@code <client.id>-StreamThread-N-consumer}); an agent
+ * without that label is beside the members whose host is its {@code host} label, when it is the
+ * only member there.
+ *
+ * @param count how many to pick at random: for {@code any} and {@code not-owner} (default 1),
+ *              {@code all}, {@code partition-owners} and {@code members} (default every one)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TargetSpec(Map<String, String> labels, Pick pick, String group, String topic) {
+public record TargetSpec(Map<String, String> labels, Pick pick, String group, String topic, Integer count) {
     /** The label that ties an agent to the consumer it sits beside. */
     public static final String CLIENT_ID_LABEL = "client-id";
+    /** The label that ties an agent without a client-id label to the members on its host (IP address or name). */
+    public static final String HOST_LABEL = "host";
 
     /** How many of the matching agents get the fault. */
     public enum Pick {
@@ -48,5 +55,21 @@ public record TargetSpec(Map<String, String> labels, Pick pick, String group, St
             Checks.required("group", group);
             Checks.required("topic", topic);
         }
+        if (count != null && count < 1) {
+            throw new InvalidFieldException("count", "must be at least 1");
+        }
+        if (count != null && pick == Pick.PARTITION_OWNER) {
+            throw new InvalidFieldException("count", "partition-owner picks the one member owning the most partitions; "
+                    + "use partition-owners with count to pick several owners");
+        }
+    }
+
+    public TargetSpec(Map<String, String> labels, Pick pick, String group, String topic) {
+        this(labels, pick, group, topic, null);
+    }
+
+    /** How many the pick takes at random from its candidates; null for all of them. */
+    public Integer picks() {
+        return count != null ? count : pick == Pick.ANY || pick == Pick.NOT_OWNER ? Integer.valueOf(1) : null;
     }
 }

@@ -60,6 +60,8 @@ public final class CanaryWorkload implements AutoCloseable {
     private final AtomicLong outputRecords = new AtomicLong();
     /** The first output record that carried no canary id of this run, for the preflight's diagnosis. */
     private volatile String example;
+    /** Partitions of the input topic: each key is sent to one of them, round robin, so every partition carries canaries. */
+    private final int inputPartitions;
 
     public CanaryWorkload(String bootstrapServers, String runId, CanarySpec spec, Clock clock) {
         this.runId = runId;
@@ -86,6 +88,7 @@ public final class CanaryWorkload implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(cp);
         List<TopicPartition> out = consumer.partitionsFor(spec.outputTopic(), Duration.ofSeconds(15)).stream()
                 .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        this.inputPartitions = Math.max(1, consumer.partitionsFor(spec.inputTopic(), Duration.ofSeconds(15)).size());
         consumer.assign(out);
         consumer.seekToEnd(out);
         out.forEach(consumer::position);
@@ -100,6 +103,16 @@ public final class CanaryWorkload implements AutoCloseable {
         sender.scheduleAtFixedRate(this::sendOne, 0, spec.interval().toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * The input partition of canary {@code seq}: its key's number modulo the partitions, so each
+     * key stays on one partition (its order can be judged) and the keys are spread evenly over all
+     * of them (a fault that stops one partition shows), whatever the keys hash to. With one
+     * partition, null: the producer's partitioner decides, as for any record.
+     */
+    Integer partitionOf(long seq) {
+        return inputPartitions == 1 ? null : (int) (seq % spec.keys() % inputPartitions);
+    }
+
     private void sendOne() {
         long seq = nextSeq.getAndIncrement();
         String id = adapter.id(seq);
@@ -108,7 +121,8 @@ public final class CanaryWorkload implements AutoCloseable {
         CanaryAdapter.Rendered record = adapter.render(seq, key, sentAt);
         sent.put(seq, new SentEvent(seq, id, key, sentAt, null, null, null));
         try {
-            ProducerRecord<String, byte[]> r = new ProducerRecord<>(spec.inputTopic(), record.key(), record.value());
+            ProducerRecord<String, byte[]> r = new ProducerRecord<>(spec.inputTopic(), partitionOf(seq),
+                    record.key(), record.value());
             record.headers().forEach((name, value) -> r.headers().add(name, value));
             producer.send(r, (md, e) -> {
                 if (e == null) {

@@ -68,7 +68,7 @@ class TargetResolverTest {
                 .isInstanceOf(InfrastructureException.class)
                 .hasMessage("target 'primary': member listener-9@10.77.0.2 (3 partitions) of group g has no live agent"
                         + " beside it (an agent is beside a member when its label client-id is the member's client.id or"
-                        + " its prefix); members of g: [listener-9@10.77.0.2 (3 partitions), listener-1@10.77.0.2"
+                        + " its prefix, or, without one, its label host is the member's host); members of g: [listener-9@10.77.0.2 (3 partitions), listener-1@10.77.0.2"
                         + " (0 partitions)]; agents of the target: [a-1 (client-id=listener-1), a-2 (client-id=listener-2),"
                         + " a-3 (client-id=listener-3)]");
     }
@@ -110,6 +110,45 @@ class TargetResolverTest {
         // A prefix must end at a dash: listener-1 is not beside listener-10.
         assertThatThrownBy(() -> new TargetResolver(new Random(1)).resolve("primary", t, LIVE,
                 () -> List.of(member("listener-10", 3)))).hasMessageContaining("member listener-10@");
+    }
+
+    @Test
+    void countPicksThatManyAtRandomAndSaysSoWhenThereAreFewer() throws Exception {
+        TargetSpec two = new TargetSpec(Map.of("role", "listener"), TargetSpec.Pick.ANY, null, null, 2);
+        java.util.Set<List<String>> seen = new java.util.HashSet<>();
+        for (int seed = 0; seed < 20; seed++) {
+            List<String> picked = ids(new TargetResolver(new Random(seed)).resolve("two", two, LIVE, NO_LOOKUP));
+            assertThat(picked).hasSize(2).doesNotHaveDuplicates().allMatch(id -> id.startsWith("a-"));
+            seen.add(picked.stream().sorted().toList());
+        }
+        assertThat(seen).as("different seeds pick different pairs").hasSizeGreaterThan(1);
+        TargetSpec five = new TargetSpec(Map.of("role", "listener"), TargetSpec.Pick.ANY, null, null, 5);
+        assertThatThrownBy(() -> new TargetResolver(new Random(1)).resolve("five", five, LIVE, NO_LOOKUP))
+                .hasMessage("target 'five' (labels {role=listener}): 5 wanted, 3 found");
+        TargetSpec owners = new TargetSpec(Map.of("role", "listener"), TargetSpec.Pick.PARTITION_OWNERS, "g", "orders", 1);
+        assertThat(ids(new TargetResolver(new Random(3)).resolve("one-owner", owners, LIVE,
+                () -> List.of(member("listener-1", 2), member("listener-2", 1), member("listener-3", 0)))))
+                .hasSize(1).containsAnyOf("a-1", "a-2");
+    }
+
+    @Test
+    void anAgentWithoutAClientIdIsBesideTheOneMemberOnItsHost() throws Exception {
+        List<AgentHeartbeat> byHost = List.of(
+                new AgentHeartbeat(null, "h-1", T0, Map.of("role", "listener", "host", "10.77.0.1"), "listener-1", 1, T0,
+                        List.of("process.kill"), List.of(), Map.of(), List.of()),
+                new AgentHeartbeat(null, "h-2", T0, Map.of("role", "listener", "host", "10.77.0.2"), "listener-2", 1, T0,
+                        List.of("process.kill"), List.of(), Map.of(), List.of()));
+        TargetSpec t = new TargetSpec(Map.of("role", "listener"), TargetSpec.Pick.PARTITION_OWNER, "g", "orders");
+        assertThat(ids(new TargetResolver(new Random(1)).resolve("primary", t, byHost,
+                () -> List.of(new TargetResolver.Member("c-1", "10.77.0.1", 0),
+                        new TargetResolver.Member("c-2", "10.77.0.2", 1))))).containsExactly("h-2");
+        // Two members on one host: which one the agent sits beside cannot be told.
+        assertThatThrownBy(() -> new TargetResolver(new Random(1)).resolve("primary", t, byHost,
+                () -> List.of(new TargetResolver.Member("c-2", "10.77.0.2", 1),
+                        new TargetResolver.Member("c-3", "10.77.0.2", 0))))
+                .hasMessageStartingWith("target 'primary': the agent beside member c-2@10.77.0.2 (1 partition) is beside"
+                        + " [c-3@10.77.0.2 (0 partitions)] too (same host label)")
+                .hasMessageContaining("h-2 (host=10.77.0.2)");
     }
 
     @Test
