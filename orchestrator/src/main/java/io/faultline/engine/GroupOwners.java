@@ -19,7 +19,13 @@ final class GroupOwners {
      */
     static List<TargetResolver.Member> members(Admin admin, String group, String topic)
             throws InfrastructureException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        return members(admin, group, topic, java.time.Duration.ofSeconds(30));
+    }
+
+    /** As {@link #members(Admin, String, String)}, waiting at most {@code wait}. */
+    static List<TargetResolver.Member> members(Admin admin, String group, String topic, java.time.Duration wait)
+            throws InfrastructureException, InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
         String last = "group not found";
         while (System.nanoTime() < deadline) {
             try {
@@ -40,6 +46,21 @@ final class GroupOwners {
             }
             Thread.sleep(200);
         }
-        throw new InfrastructureException("cannot find the members of group " + group + " owning " + topic + ": " + last);
+        throw new InfrastructureException("cannot find the members of group " + group + " owning " + topic + ": " + last
+                + existingGroups(admin));
+    }
+
+    /** The consumer groups the cluster has, for an error about one it lacks. */
+    private static String existingGroups(Admin admin) throws InterruptedException {
+        try {
+            List<String> names = admin.listGroups().all().get(10, TimeUnit.SECONDS).stream()
+                    .map(org.apache.kafka.clients.admin.GroupListing::groupId)
+                    .filter(g -> !g.startsWith("faultline")).sorted().toList();
+            return names.isEmpty() ? "; the cluster has no other consumer group"
+                    : "; consumer groups there are: " + String.join(", ", names.subList(0, Math.min(20, names.size())))
+                    + (names.size() > 20 ? " and " + (names.size() - 20) + " more" : "");
+        } catch (ExecutionException | TimeoutException e) {
+            return "";
+        }
     }
 }
