@@ -60,7 +60,8 @@ class KafkaStreamsIT {
         String out = app + ".out";
         String yaml = Files.readString(Path.of("..", "scenarios", "kafka-streams-owner-crash.yaml"))
                 .replace("    # output: {jsonPointer: /paymentId}\n", outputAdapter)
-                .replace("orders-enricher", app).replace("orders.enriched", out).replaceAll("\\borders\\b", in);
+                .replace("orders-enricher", app).replace("orders.enriched", out).replaceAll("\\borders\\b", in)
+                .replace("role: streams}", "role: " + app + "}");
         Scenario scenario = ScenarioLoader.parse(Path.of("kafka-streams-owner-crash.yaml"), yaml);
         Path work = Files.createTempDirectory("faultline-streams-" + tag);
         Topics topics = Topics.defaults();
@@ -74,7 +75,7 @@ class KafkaStreamsIT {
                 processes.add(ChildJvm.start("io.faultline.it.streams.StreamsApp", List.of("-Xmx128m"), List.of(
                         bootstrap, app, instance, in, out, guarantee, Long.toString(commitMs), topology,
                         work.resolve("state-" + i).toString(), pid.toString()), work.resolve(instance + ".log")));
-                processes.add(AgentProcess.of("agent-" + instance, bootstrap, work).label("role", "streams")
+                processes.add(AgentProcess.of("agent-" + instance, bootstrap, work).label("role", app)
                         .label("client-id", instance).option("--service-pid-file", pid.toString()).start());
             }
             DemoCluster.awaitGroup(admin, app, 2, Duration.ofSeconds(90), List.of(processes.get(0), processes.get(2)),

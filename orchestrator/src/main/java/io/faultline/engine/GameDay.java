@@ -198,6 +198,7 @@ public final class GameDay {
                 return Verdict.aborted(runId, scenario.name(), abort.reason(), startedAt, clock.instant());
             }
             Instant observedUntil = drain(canary, progress);
+            awaitHealth(samples, progress);
             samples.finish();
             progress.close();
             return judge(canary, samples, observedUntil);
@@ -284,14 +285,23 @@ public final class GameDay {
                 if (!target.pick().byGroup()) {
                     continue;
                 }
-                try {
-                    List<TargetResolver.Member> members = GroupOwners.members(admin, target.group(), target.topic());
-                    targets.resolve(name, target, telemetry.liveAgents(options.heartbeatMaxAge()), () -> members);
-                    if (judgesHealth(step)) {
-                        health.group(step.name(), admin, target.group(), members.size());
+                // Agents may still be starting beside the members: try again until the agent wait is up.
+                Instant deadline = clock.instant().plus(options.agentWait());
+                while (true) {
+                    try {
+                        List<TargetResolver.Member> members = GroupOwners.members(admin, target.group(), target.topic());
+                        targets.resolve(name, target, telemetry.liveAgents(options.heartbeatMaxAge()), () -> members);
+                        if (judgesHealth(step)) {
+                            health.group(step.name(), admin, target.group(), members.size());
+                        }
+                        break;
+                    } catch (InfrastructureException e) {
+                        if (!clock.instant().isBefore(deadline)) {
+                            problems.add("step '" + step.name() + "': " + e.getMessage());
+                            break;
+                        }
+                        Thread.sleep(500);
                     }
-                } catch (InfrastructureException e) {
-                    problems.add("step '" + step.name() + "': " + e.getMessage());
                 }
             }
             return problems;
@@ -351,6 +361,36 @@ public final class GameDay {
             }
         }
 
+        /**
+         * After the drain, waits for the targets whose health is judged to be healthy again: at
+         * most {@code checks.healthy.within} (else {@link #HEALTH_WAIT}) from the last heal, so a
+         * member that takes a few seconds to rejoin its group is seen back, and one that never does
+         * is judged at that bound.
+         */
+        private void awaitHealth(ProbeSampler samples, Progress progress) throws InterruptedException {
+            java.util.Set<String> subjects = new java.util.LinkedHashSet<>();
+            health.watches().forEach(w -> subjects.add(w.subject()));
+            var healthy = scenario.checks().healthy();
+            if (healthy != null && healthy.probe() != null && !ledger.windows().isEmpty()) {
+                subjects.add(healthy.probe());
+            }
+            if (subjects.isEmpty()) {
+                return;
+            }
+            Instant lastHeal = ledger.windows().stream().map(w -> w.undoneAt() != null ? w.undoneAt() : w.healInvokedAt())
+                    .filter(java.util.Objects::nonNull).max(java.util.Comparator.naturalOrder()).orElse(clock.instant());
+            Duration bound = healthy != null && healthy.within() != null ? healthy.within() : HEALTH_WAIT;
+            Instant deadline = lastHeal.plus(bound);
+            if (samples.holdSince(subjects, lastHeal) || !clock.instant().isBefore(deadline)) {
+                return;
+            }
+            progress.step(scenario.steps().size(), "waiting up to " + Durations.format(bound)
+                    + " after heal for the targets to be healthy again");
+            while (clock.instant().isBefore(deadline) && !samples.holdSince(subjects, lastHeal)) {
+                Thread.sleep(200);
+            }
+        }
+
         /** Stops the canary and waits up to the scenario's drain for what is in flight; returns when it ended. */
         private Instant drain(CanaryWorkload canary, Progress progress) throws InterruptedException {
             progress.step(scenario.steps().size(), "drain: waiting up to " + Durations.format(scenario.drain())
@@ -373,6 +413,9 @@ public final class GameDay {
                     result.canary());
         }
     }
+
+    /** How long after the last heal a run waits for its targets to be healthy, unless {@code checks.healthy.within} says. */
+    static final Duration HEALTH_WAIT = Duration.ofSeconds(30);
 
     private AlertReceiver openWebhook(AlertLog alerts) throws InfrastructureException {
         if (alertSources.webhook() == null) {

@@ -52,6 +52,24 @@ final class ProbeSampler implements AutoCloseable {
         probes.forEach(this::sample);
     }
 
+    /** True when each of {@code names} has a sample taken at or after {@code since}, and its latest one held. */
+    boolean holdSince(java.util.Collection<String> names, java.time.Instant since) {
+        synchronized (samples) {
+            for (String name : names) {
+                History.ProbeSample latest = null;
+                for (History.ProbeSample s : samples) {
+                    if (s.probe().equals(name) && !s.at().isBefore(since)) {
+                        latest = s;
+                    }
+                }
+                if (latest == null || !latest.ok()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     List<History.ProbeSample> samples() {
         synchronized (samples) {
             return List.copyOf(samples);
