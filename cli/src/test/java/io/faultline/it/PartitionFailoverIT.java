@@ -77,8 +77,8 @@ class PartitionFailoverIT {
                 Clock clock = Clock.systemUTC();
 
                 String library = Files.readString(Path.of("..", "scenarios", "secondary-listener-crash.yaml"))
-                        .replace("order-listeners", GROUP).replace("orders.processed", OUT)
-                        .replaceAll("\\borders\\b", IN);
+                        .replace("order-listeners", GROUP).replace("orders.processed", "@OUT@")
+                        .replaceAll("\\borders\\b", IN).replace("@OUT@", OUT);
                 Verdict standby = new GameDay(options, clock).run(ScenarioLoader.parse(
                         Path.of("secondary-listener-crash.yaml"), library), GameDay.newRunId("kill-standby", clock));
                 System.out.println(io.faultline.report.Reports.summary(standby));
@@ -90,7 +90,8 @@ class PartitionFailoverIT {
                 assertThat(check(standby, "throughput[kill-standby]").passed()).isTrue();
                 assertThat(standby.status()).isEqualTo(Verdict.Status.PASSED);
 
-                cluster.awaitGroup(admin, GROUP, 3, Duration.ofSeconds(60));
+                // The killed standby stays dead: wait for the three owners alone to be stable.
+                DemoCluster.awaitGroup(admin, GROUP, 3, Duration.ofSeconds(60), List.of(), work);
                 OwnerWatch watch = new OwnerWatch(admin);
                 Thread poller = new Thread(watch, "owner-watch");
                 poller.setDaemon(true);

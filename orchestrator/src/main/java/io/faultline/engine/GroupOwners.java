@@ -42,7 +42,7 @@ final class GroupOwners {
                 last = "group " + group + " is " + d.groupState() + " with no owner of " + topic
                         + (members.isEmpty() ? "" : " (members: " + members + ")");
             } catch (ExecutionException | TimeoutException e) {
-                last = e.getCause() != null ? e.getCause().getMessage() : e.toString();
+                last = (e.getCause() != null ? e.getCause().getMessage() : e.toString()).replaceFirst("\\.$", "");
             }
             Thread.sleep(200);
         }
