@@ -89,6 +89,11 @@ public final class CanaryWorkload implements AutoCloseable {
         List<TopicPartition> out = consumer.partitionsFor(spec.outputTopic(), Duration.ofSeconds(15)).stream()
                 .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
         this.inputPartitions = Math.max(1, consumer.partitionsFor(spec.inputTopic(), Duration.ofSeconds(15)).size());
+        if (spec.keys() < inputPartitions) {
+            log.warn("{} has {} partitions but the canary cycles through {} keys: partitions {}-{} get no canary "
+                    + "(set workload.canary.keys to at least {})", spec.inputTopic(), inputPartitions, spec.keys(),
+                    spec.keys(), inputPartitions - 1, inputPartitions);
+        }
         consumer.assign(out);
         consumer.seekToEnd(out);
         out.forEach(consumer::position);
