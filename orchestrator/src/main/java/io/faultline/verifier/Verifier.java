@@ -65,7 +65,13 @@ public final class Verifier {
         for (int i = 0; i < windows.size(); i++) {
             FaultWindow f = windows.get(i);
             Instant windowEnd = i + 1 < windows.size() ? windows.get(i + 1).invokedAt() : h.sendingStoppedAt();
-            FaultRecord.Latency latency = latency(f, windowEnd, h, index);
+            // The baseline is steady state: nothing sent before the previous fault was healed.
+            Instant steadySince = i == 0 ? null : Phases.healedAt(windows.get(i - 1), windows.get(i - 1).invokedAt());
+            FaultRecord.Failover before = i == 0 ? null : faults.get(i - 1).failover();
+            if (before != null && before.recoveredAt() != null && before.recoveredAt().isAfter(steadySince)) {
+                steadySince = before.recoveredAt();
+            }
+            FaultRecord.Latency latency = latency(f, windowEnd, h, index, steadySince);
             FaultRecord.Failover failover = withCatchUp(byPartition.size() > 1
                     ? failoverPerPartition(f, windowEnd, h, byPartition, index)
                     : failover(f, windowEnd, h, completions, threshold), latency, index);
@@ -362,6 +368,11 @@ public final class Verifier {
      * from the first observation of each canary.
      */
     static FaultRecord.Latency latency(FaultWindow f, Instant windowEnd, History h, Index index) {
+        return latency(f, windowEnd, h, index, null);
+    }
+
+    /** As above, with the baseline taken only from canaries sent at or after {@code steadySince} (when not null). */
+    static FaultRecord.Latency latency(FaultWindow f, Instant windowEnd, History h, Index index, Instant steadySince) {
         Map<String, Instant> firstSeen = index.firstSeen;
         Instant healAt = f.undoneAt() != null ? f.undoneAt() : f.healInvokedAt() != null ? f.healInvokedAt() : windowEnd;
         List<Long> before = new ArrayList<>();
@@ -374,7 +385,8 @@ public final class Verifier {
             }
             long ms = Math.max(0, Duration.between(e.sentAt(), seenAt).toMillis());
             if (e.sentAt().isBefore(f.invokedAt())) {
-                if (!e.sentAt().isBefore(f.invokedAt().minus(LATENCY_BASELINE))) {
+                if (!e.sentAt().isBefore(f.invokedAt().minus(LATENCY_BASELINE))
+                        && (steadySince == null || !e.sentAt().isBefore(steadySince))) {
                     before.add(ms);
                 }
             } else if (e.sentAt().isBefore(healAt)) {

@@ -185,4 +185,28 @@ class ServiceLevelChecksTest {
         assertThat(down.passed()).isFalse();
         assertThat(down.summary()).contains("orders-api: 503 at the end of the run");
     }
+
+    @Test
+    void aFaultsLatencyBaselineLeavesOutTheFaultBeforeIt() {
+        // A first fault from 5 s to 9 s slows its canaries to 2.5 s; the second comes at 10 s.
+        FaultWindow first = new FaultWindow("slow-first", "cmd-0", "agent-1", "network.delay", T0.plusSeconds(5),
+                T0.plusSeconds(5), T0.plusSeconds(9), T0.plusSeconds(9));
+        List<SentEvent> sent = new ArrayList<>();
+        List<Observation> observed = new ArrayList<>();
+        for (long seq = 0; seq < COUNT; seq++) {
+            Instant at = T0.plus(INTERVAL.multipliedBy(seq));
+            boolean slow = !at.isBefore(T0.plusSeconds(5)) && at.isBefore(T0.plusSeconds(9));
+            sent.add(new SentEvent(seq, "r:" + seq, "k" + seq % 4, at, at.plusMillis(2), 0, seq));
+            observed.add(new Observation("r:" + seq, at.plusMillis(slow ? 2500 : 200), 0, seq, "l", seq));
+        }
+        Instant stopped = T0.plus(INTERVAL.multipliedBy(COUNT));
+        History h = new History("r", sent, observed, List.of(first, FAULT), INTERVAL, stopped, stopped.plusSeconds(15),
+                List.of(), java.util.Map.of(0, (long) COUNT), List.of(), List.of(), List.of());
+
+        var second = Verifier.verify(h, ChecksSpec.DEFAULTS).faults().get(1);
+
+        assertThat(second.name()).isEqualTo("kill-secondary");
+        assertThat(second.latency().baselineP99Ms()).as("the baseline is the steady state after the first fault")
+                .isEqualTo(200);
+    }
 }
