@@ -27,6 +27,12 @@ import java.util.Set;
 public final class Verifier {
     /** How many offending event ids a check lists. */
     static final int OFFENDERS = 10;
+    /**
+     * With several partitions, the shortest gap that counts as a partition stopped: when a member
+     * leaves or joins, every member pauses for the rebalance (a few hundred milliseconds), which
+     * is not the partition's outage.
+     */
+    static final Duration REBALANCE_PAUSE = Duration.ofMillis(500);
     /** Latency before a fault is judged over this window just before it, clear of start-up backlog. */
     static final Duration LATENCY_BASELINE = Duration.ofSeconds(3);
 
@@ -238,8 +244,11 @@ public final class Verifier {
         FaultRecord.Failover worst = null;
         List<FaultRecord.PartitionGap> hit = new ArrayList<>();
         for (Map.Entry<Integer, List<Instant>> e : byPartition.entrySet()) {
-            FaultRecord.Failover fo = failover(f, windowEnd, h, e.getValue(),
-                    outageThreshold(h, e.getValue(), byPartition.size()), pending.contains(e.getKey()));
+            Duration threshold = outageThreshold(h, e.getValue(), byPartition.size());
+            if (threshold.compareTo(REBALANCE_PAUSE) < 0) {
+                threshold = REBALANCE_PAUSE;
+            }
+            FaultRecord.Failover fo = failover(f, windowEnd, h, e.getValue(), threshold, pending.contains(e.getKey()));
             if (fo.outage()) {
                 hit.add(new FaultRecord.PartitionGap(e.getKey(), fo.availabilityGapMs(), fo.upperMs()));
             }

@@ -465,4 +465,28 @@ class VerifierTest {
         assertThat(fo.upperMs()).isBetween(3_000L, 3_300L);
         assertThat(check(r, "failover[kill-primary]").passed()).isTrue();
     }
+
+    @Test
+    void aRebalancePauseOnTheOtherPartitionsIsNotTheirOutage() {
+        // Partition 1's owner dies at 4 s (stalled until 7 s); partition 2 pauses 300 ms while the
+        // group rebalances at 7 s, as every member does when one leaves.
+        History h = spread(3, Set.of(1, 2), T0.plusMillis(4000), T0.plusMillis(7000));
+        List<Observation> observed = new ArrayList<>();
+        for (Observation o : h.observations()) {
+            boolean p2 = o.partition() == 2;
+            Instant sentAt = T0.plus(INTERVAL.multipliedBy(Long.parseLong(o.id().substring(2))));
+            boolean inPause = !sentAt.isBefore(T0.plusMillis(6700)) && sentAt.isBefore(T0.plusMillis(7000));
+            // Partition 2 flows normally but for canaries sent in the 300 ms before 7 s.
+            Instant seen = !p2 ? o.observedAt() : inPause ? T0.plusMillis(7000).plus(LATENCY) : sentAt.plus(LATENCY);
+            observed.add(new Observation(o.id(), seen, o.partition(), o.offset(), o.processedBy(), o.inputOffset()));
+        }
+        History paused = new History(h.runId(), h.sent(), observed, h.faults(), h.canaryInterval(),
+                h.sendingStoppedAt(), h.observedUntil(), h.circuits(), h.committed(), h.alerts(), h.probes());
+
+        FaultRecord.Failover fo = Verifier.verify(paused, new ChecksSpec(Duration.ofSeconds(5), 0L, 0L)).faults().get(0)
+                .failover();
+
+        assertThat(fo.partitions()).extracting(FaultRecord.PartitionGap::partition).containsExactly(1);
+        assertThat(fo.upperMs()).isBetween(3_000L, 3_300L);
+    }
 }
