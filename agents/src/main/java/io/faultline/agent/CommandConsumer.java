@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * topic is read from its latest record at start; one created later is found by a lookup thread.
  */
 final class CommandConsumer implements AutoCloseable {
+    /** The first wait for the commands topic, doubled up to 5 s. */
+    private static final long INITIAL_TOPIC_BACKOFF = 200;
+
     private static final Logger log = LoggerFactory.getLogger(CommandConsumer.class);
     /** How long one poll waits for commands; {@link #wakeup()} ends it at once. */
     static final Duration POLL = Duration.ofSeconds(1);
@@ -76,7 +79,8 @@ final class CommandConsumer implements AutoCloseable {
      * latest record. Returns false if {@code running} turned false first.
      */
     boolean subscribe(BooleanSupplier running) throws InterruptedException {
-        long backoff = 200;
+        long backoff = INITIAL_TOPIC_BACKOFF;
+        int waits = 0;
         List<TopicPartition> partitions = null;
         while (partitions == null) {
             if (!running.getAsBoolean()) {
@@ -86,7 +90,14 @@ final class CommandConsumer implements AutoCloseable {
             if (infos != null && !infos.isEmpty()) {
                 partitions = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             } else {
-                log.info("waiting for topic {} to exist", config.topics().commands());
+                // Said at once, then once a minute: an agent waiting silently looks like a working one.
+                if (waits++ % 12 == 0) {
+                    log.warn("topic {} does not exist: create Faultline's topics with 'faultline init -b {}' (a run or "
+                            + "a halt creates them too); waiting for it", config.topics().commands(),
+                            config.bootstrapServers());
+                } else {
+                    log.debug("waiting for topic {} to exist", config.topics().commands());
+                }
                 Thread.sleep(backoff);
                 backoff = Math.min(backoff * 2, 5_000);
             }

@@ -65,16 +65,9 @@ public final class KafkaClients {
     }
 
     /** Faultline's own topics: commands, telemetry, verdicts, and the compacted halt topic. */
+    /** Creates Faultline's topics that do not exist yet, as {@code faultline init} does ({@link FaultlineTopics}). */
     public static void ensureFaultlineTopics(Admin admin, io.faultline.protocol.Topics t) throws InfrastructureException {
-        List<NewTopic> topics = new ArrayList<>();
-        String max = Integer.toString(io.faultline.protocol.Topics.MAX_COMMAND_BYTES);
-        topics.add(new NewTopic(t.commands(), Optional.of(1), Optional.empty()).configs(Map.of("max.message.bytes", max)));
-        for (String name : List.of(t.telemetry(), t.verdicts())) {
-            topics.add(new NewTopic(name, Optional.of(1), Optional.empty()));
-        }
-        topics.add(new NewTopic(t.halt(), Optional.of(1), Optional.empty())
-                .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", max)));
-        create(admin, topics);
+        FaultlineTopics.ensure(admin, FaultlineTopics.specs(t, FaultlineTopics.brokers(admin)));
     }
 
     private static void create(Admin admin, List<NewTopic> topics) throws InfrastructureException {

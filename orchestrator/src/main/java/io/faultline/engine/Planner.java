@@ -50,7 +50,7 @@ public final class Planner {
             }
             for (String t : List.of(options.topics().commands(), options.topics().telemetry())) {
                 if (!existing.contains(t)) {
-                    problems.add("topic " + t + " does not exist (no agent or run has used this cluster yet)");
+                    problems.add("topic " + t + " does not exist: create Faultline's topics with 'faultline init'");
                 }
             }
             if (!problems.isEmpty()) {
