@@ -11,10 +11,15 @@ import picocli.CommandLine.Spec;
 
 /** {@code faultline broker}: a local single-node Kafka broker for trying Faultline out. */
 @Command(name = "broker", mixinStandardHelpOptions = true,
-        description = "Start a local single-node KRaft Kafka broker on a free loopback port and print its address.")
+        description = {"Start a local single-node KRaft Kafka broker on loopback and print its address.",
+                "Exit codes: 0 stopped with Ctrl-C, 2 bad option, 3 the port is taken or the broker did not start."})
 public final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--dir", description = "Data directory (default: a new temporary directory).")
     Path dir;
+
+    @Option(names = "--port", defaultValue = "0",
+            description = "Client port, so every shell can use the same address (default: a free port).")
+    int port;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -22,7 +27,11 @@ public final class BrokerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path data = dir != null ? dir : Files.createTempDirectory("faultline-broker-");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(data)) {
+        if (port < 0 || port > 65535) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--port " + port
+                    + ": not a port (1-65535, or 0 for a free one)");
+        }
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(data, "127.0.0.1", port)) {
             spec.commandLine().getOut().println("bootstrap.servers=" + kafka.bootstrapServers());
             spec.commandLine().getOut().println("Broker log: " + data.resolve("broker.log") + " (Ctrl-C stops it)");
             spec.commandLine().getOut().flush();

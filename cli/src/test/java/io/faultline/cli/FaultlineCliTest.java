@@ -59,6 +59,20 @@ class FaultlineCliTest {
     }
 
     @Test
+    void aBrokerOnATakenPortFailsAtOnceSayingSo() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            assertThat(run("broker", "--port", Integer.toString(taken.getLocalPort()), "--dir",
+                    java.nio.file.Files.createTempDirectory("broker-port").toString()))
+                    .isEqualTo(ExitCodes.INFRASTRUCTURE);
+            assertThat(err.toString()).contains("port " + taken.getLocalPort() + " on 127.0.0.1 is taken")
+                    .doesNotContain("Exception");
+        }
+        assertThat(run("broker", "--port", "70000")).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("--port 70000: not a port");
+    }
+
+    @Test
     void missingScenarioFileIsInvalidInput() {
         assertThat(run("run", "no-such-file.yaml")).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(err.toString()).contains("no-such-file.yaml: no such file");

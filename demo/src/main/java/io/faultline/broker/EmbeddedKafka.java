@@ -44,8 +44,28 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** As {@link #start(Path)}, with the client listener on {@code host} (an address of this machine). */
     public static EmbeddedKafka start(Path dir, String host) throws IOException, InfrastructureException,
             InterruptedException {
+        return start(dir, host, 0);
+    }
+
+    /**
+     * As {@link #start(Path, String)}, with the client listener on {@code port} (0: a free one).
+     *
+     * @throws InfrastructureException when the port is taken
+     */
+    public static EmbeddedKafka start(Path dir, String host, int port) throws IOException, InfrastructureException,
+            InterruptedException {
         Files.createDirectories(dir);
-        int port = freePort();
+        if (port != 0) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new java.net.InetSocketAddress(host, port));
+            } catch (IOException e) {
+                throw new InfrastructureException("port " + port + " on " + host + " is taken: " + e.getMessage()
+                        + " (give another --port, or none for a free one)");
+            }
+        } else {
+            port = freePort();
+        }
         int controllerPort = freePort();
         Path props = dir.resolve("server.properties");
         Files.writeString(props, String.join("\n",
