@@ -58,8 +58,12 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new InfrastructureException("no verdict of run " + runId + " on " + topics.verdicts());
         }
         Verifier.Result again = audit.verify();
-        Verdict replayed = Verdict.judged(runId, audit.scenario(), original.startedAt(), original.finishedAt(),
-                again.checks(), again.faults(), again.canary());
+        // A run stopped early keeps its status and reason: what is replayed is what it had recorded.
+        Verdict replayed = original.status() == Verdict.Status.ABORTED
+                ? Verdict.aborted(runId, audit.scenario(), original.reason(), original.startedAt(), original.finishedAt(),
+                        again.checks(), again.faults(), again.canary())
+                : Verdict.judged(runId, audit.scenario(), original.startedAt(), original.finishedAt(),
+                        again.checks(), again.faults(), again.canary());
         if (reportDir != null) {
             Reports.writeAll(reportDir.resolve(runId), replayed, Timeline.of(audit.history(), Duration.ofMillis(250)));
         }

@@ -157,6 +157,16 @@ class RunSafetyIT {
         assertThat(ExitCodes.of(v.status())).isEqualTo(4);
         assertThat(Duration.between(v.startedAt(), v.finishedAt())).as("the 60s wait was cut short")
                 .isLessThan(Duration.ofSeconds(45));
+        // What the run recorded before the halt is kept: counts, the fault, the checks, and the audit record.
+        assertThat(v.canary()).isNotNull();
+        assertThat(v.canary().sent()).isPositive();
+        assertThat(v.faults()).extracting(io.faultline.protocol.FaultRecord::name).containsExactly("freeze");
+        assertThat(v.checks()).isNotEmpty();
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine replay = Faultline.commandLine();
+        replay.setOut(new java.io.PrintWriter(out, true));
+        assertThat(replay.execute("replay", v.runId(), "-b", bootstrap)).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("the verdict matches the original (ABORTED)");
     }
 
     @Test

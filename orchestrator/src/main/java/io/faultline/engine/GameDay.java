@@ -193,9 +193,10 @@ public final class GameDay {
             steps(stopConditions, progress, samples);
             if (abort.tripped()) {
                 canary.stopProducing();
+                samples.finish();
                 progress.close();
                 log.warn("run {} aborted: {}", runId, abort.reason());
-                return Verdict.aborted(runId, scenario.name(), abort.reason(), startedAt, clock.instant());
+                return abortedVerdict(canary, samples);
             }
             Instant observedUntil = drain(canary, progress);
             awaitHealth(samples, progress);
@@ -398,6 +399,27 @@ public final class GameDay {
             canary.stopProducing();
             canary.drain(scenario.drain());
             return clock.instant();
+        }
+
+        /**
+         * An aborted run keeps what it recorded: the history up to the abort is published as the
+         * audit record (so {@code replay} finds it) and judged, and the verdict carries those
+         * checks, faults and counts under the status ABORTED.
+         */
+        private Verdict abortedVerdict(CanaryWorkload canary, ProbeSampler samples) {
+            try {
+                History history = HistoryAssembler.assemble(runId, scenario, startedAt, clock.instant(), canary, ledger,
+                        telemetry, alerts, samples.samples(), health.watches(), admin);
+                RunAudit audit = new RunAudit(scenario.name(), scenario.checks(), scenario.probes(), history);
+                audit.publish(producer, options.topics().telemetry(), clock);
+                Verifier.Result result = audit.verify();
+                timeline = Timeline.of(history, Duration.ofMillis(250));
+                return Verdict.aborted(runId, scenario.name(), abort.reason(), startedAt, clock.instant(),
+                        result.checks(), result.faults(), result.canary());
+            } catch (InfrastructureException | RuntimeException e) {
+                log.warn("run {}: what it recorded before the abort could not be kept: {}", runId, e.getMessage());
+                return Verdict.aborted(runId, scenario.name(), abort.reason(), startedAt, clock.instant());
+            }
         }
 
         /** Assembles the history, publishes the audit record and has the verifier judge the run. */

@@ -42,6 +42,16 @@ public record Verdict(int schemaVersion, String runId, String scenario, Status s
                 List.of(), null);
     }
 
+    /**
+     * A run stopped early, with the checks, faults and canary counts judged on what it had
+     * recorded until then (canaries still in flight count as unseen).
+     */
+    public static Verdict aborted(String runId, String scenario, String reason, Instant startedAt, Instant finishedAt,
+                                  List<CheckResult> checks, List<FaultRecord> faults, CanaryStats canary) {
+        return new Verdict(SCHEMA_VERSION, runId, scenario, Status.ABORTED, reason, startedAt, finishedAt, checks,
+                faults, canary);
+    }
+
     /** A run that could not be carried out (no agent, no canary traffic, a fault not applied). */
     public static Verdict error(String runId, String scenario, String reason, Instant startedAt, Instant finishedAt) {
         return new Verdict(SCHEMA_VERSION, runId, scenario, Status.ERROR, reason, startedAt, finishedAt, List.of(),
