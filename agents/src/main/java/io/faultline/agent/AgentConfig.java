@@ -15,10 +15,11 @@ import java.util.Map;
  * @param redis          the Redis this agent sits beside ({@code host:port}); null if none
  * @param stateDir       where the undo journal lives; one agent per directory
  * @param trustedKeys    public keys of the orchestrators whose commands it obeys, by key id
+ * @param clientSettings Kafka client settings every client of the agent takes (TLS, SASL)
  */
 public record AgentConfig(String agentId, Map<String, String> labels, String bootstrapServers, Topics topics,
                           Duration heartbeatInterval, Path servicePidFile, String redis, Path stateDir,
-                          AgentPolicy policy, Map<String, PublicKey> trustedKeys) {
+                          AgentPolicy policy, Map<String, PublicKey> trustedKeys, Map<String, String> clientSettings) {
     public AgentConfig {
         Checks.id("agentId", agentId);
         labels = Checks.copy(labels);
@@ -28,9 +29,27 @@ public record AgentConfig(String agentId, Map<String, String> labels, String boo
         Checks.required("stateDir", stateDir);
         policy = policy == null ? AgentPolicy.defaults() : policy;
         trustedKeys = Checks.copy(trustedKeys);
+        clientSettings = Checks.copy(clientSettings);
         if (trustedKeys.isEmpty()) {
             throw new IllegalArgumentException("no public keys: give the agent the orchestrator's public key "
                     + "(--public-key; create a pair with 'faultline keys generate')");
         }
+    }
+
+    public AgentConfig(String agentId, Map<String, String> labels, String bootstrapServers, Topics topics,
+                       Duration heartbeatInterval, Path servicePidFile, String redis, Path stateDir, AgentPolicy policy,
+                       Map<String, PublicKey> trustedKeys) {
+        this(agentId, labels, bootstrapServers, topics, heartbeatInterval, servicePidFile, redis, stateDir, policy,
+                trustedKeys, null);
+    }
+
+    /** Where Kafka is, with the client settings. */
+    public io.faultline.protocol.KafkaConnection kafka() {
+        return new io.faultline.protocol.KafkaConnection(bootstrapServers, clientSettings);
+    }
+
+    @Override
+    public String toString() {
+        return "AgentConfig[" + agentId + " on " + kafka() + "]";
     }
 }

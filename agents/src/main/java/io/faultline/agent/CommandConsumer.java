@@ -11,7 +11,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -56,9 +55,7 @@ final class CommandConsumer implements AutoCloseable {
     }
 
     private static Properties consumerProperties(AgentConfig c) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "faultline-agent-" + c.agentId());
+        Properties p = c.kafka().client("faultline-agent-" + c.agentId());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         // An idle agent asks for commands every 2 s instead of every 0.5 s; a command still wakes the
         // pending fetch at once, so this costs no latency, only idle traffic. Longer waits hold up
@@ -182,9 +179,7 @@ final class CommandConsumer implements AutoCloseable {
      */
     private void startHaltLookup() {
         Thread t = new Thread(() -> {
-            Properties p = new Properties();
-            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-            p.put(AdminClientConfig.CLIENT_ID_CONFIG, "faultline-agent-" + config.agentId() + "-halt-lookup");
+            Properties p = config.kafka().client("faultline-agent-" + config.agentId() + "-halt-lookup");
             try (Admin admin = Admin.create(p)) {
                 while (open) {
                     try {

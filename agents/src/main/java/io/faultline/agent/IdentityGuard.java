@@ -47,9 +47,7 @@ final class IdentityGuard implements AutoCloseable {
     IdentityGuard(AgentConfig config) {
         this.group = config.topics().prefix() + "agent." + config.agentId();
         this.token = new TopicPartition(config.topics().commands(), 0);
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "faultline-agent-" + config.agentId() + "-identity");
+        Properties p = config.kafka().client("faultline-agent-" + config.agentId() + "-identity");
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());

@@ -36,9 +36,7 @@ final class TelemetryOutbox implements AutoCloseable {
     }
 
     private static Properties producerProperties(AgentConfig c) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "faultline-agent-" + c.agentId());
+        Properties p = c.kafka().client("faultline-agent-" + c.agentId());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
         // No JMX: the agent exports what matters itself (--metrics-port), and the MBeans cost memory.

@@ -55,6 +55,11 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Kafka bootstrap servers (default: $FAULTLINE_BOOTSTRAP_SERVERS or localhost:9092).")
     String bootstrapServers;
 
+    @Option(names = "--command-config", paramLabel = "FILE", defaultValue = "${env:FAULTLINE_COMMAND_CONFIG}",
+            description = "Kafka client properties (TLS, SASL) every client of the agent takes, as Kafka's own tools "
+                    + "take them (default: $FAULTLINE_COMMAND_CONFIG).")
+    Path commandConfig;
+
     @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX,
             description = "Prefix of Faultline's topics (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
@@ -163,7 +168,8 @@ public final class AgentCommand implements Callable<Integer> {
         Map<String, String> allLabels = new LinkedHashMap<>(PodInfo.labels(labelsFile, System.getenv()));
         allLabels.putAll(labels);
         AgentConfig config = new AgentConfig(id, allLabels, bootstrapServers, new Topics(topicPrefix),
-                Duration.ofMillis(heartbeatMs), servicePidFile, redis, state, policy, keys);
+                Duration.ofMillis(heartbeatMs), servicePidFile, redis, state, policy, keys,
+                commandConfig == null ? Map.of() : ClientSettingsFile.load(commandConfig));
         if (exec != !serviceCommand.isEmpty()) {
             throw new IllegalArgumentException(exec ? "--exec needs the service's command after --"
                     : "a command was given without --exec: " + String.join(" ", serviceCommand));

@@ -56,13 +56,13 @@ public final class AlertBridgeCommand implements Callable<Integer> {
         Topics topics = kafka.topics();
         InetSocketAddress address = Addresses.parse("--listen", listen);
         String token = webhookToken.token();
-        try (Admin admin = KafkaClients.admin(kafka.bootstrapServers)) {
+        try (Admin admin = KafkaClients.admin(kafka.connection())) {
             KafkaClients.checkReachable(admin, kafka.bootstrapServers, Duration.ofSeconds(15));
             KafkaClients.ensureFaultlineTopics(admin, topics);
         }
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "alert-bridge-stop"));
-        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(kafka.bootstrapServers, "faultline-" + name);
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(kafka.connection(), "faultline-" + name);
              AlertReceiver receiver = new AlertReceiver(address, Clock.systemUTC(), name, token,
                      notices -> forward(producer, topics, notices))) {
             spec.commandLine().getOut().println("alert-bridge listening on " + address.getHostString() + ":"

@@ -95,7 +95,7 @@ public final class DemoCommand implements Callable<Integer> {
                     cluster.awaitGroup(admin, group, count, Duration.ofSeconds(90));
                     out.println("All " + count + " listeners joined group " + group);
                     out.flush();
-                    return RunCommand.run(scenario, bootstrap, topics, Duration.ofSeconds(30), reportDir, out,
+                    return RunCommand.run(scenario, io.faultline.protocol.KafkaConnection.of(bootstrap), topics, Duration.ofSeconds(30), reportDir, out,
                             cluster.signer(), io.faultline.engine.GameDay.AlertSources.NONE);
                 }
             }

@@ -35,12 +35,12 @@ public final class HaltCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InfrastructureException, InterruptedException {
         Topics topics = kafka.topics();
-        try (Admin admin = KafkaClients.admin(kafka.bootstrapServers)) {
+        try (Admin admin = KafkaClients.admin(kafka.connection())) {
             KafkaClients.checkReachable(admin, kafka.bootstrapServers, Duration.ofSeconds(15));
             KafkaClients.ensureFaultlineTopics(admin, topics);
         }
         Halt halt = new Halt(Instant.now(), reason, System.getProperty("user.name") + "@" + host());
-        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(kafka.bootstrapServers, "faultline-halt")) {
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(kafka.connection(), "faultline-halt")) {
             producer.send(new ProducerRecord<>(topics.halt(), Halt.KEY, Json.encode(halt))).get(15, TimeUnit.SECONDS);
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new InfrastructureException("cannot publish the halt to " + topics.halt() + ": "

@@ -30,7 +30,7 @@ public final class InitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InfrastructureException {
         PrintWriter out = spec.commandLine().getOut();
-        try (Admin admin = KafkaClients.admin(kafka.bootstrapServers)) {
+        try (Admin admin = KafkaClients.admin(kafka.connection())) {
             KafkaClients.checkReachable(admin, kafka.bootstrapServers, Duration.ofSeconds(15));
             int brokers = FaultlineTopics.brokers(admin);
             List<FaultlineTopics.Outcome> outcomes = FaultlineTopics.ensure(admin,

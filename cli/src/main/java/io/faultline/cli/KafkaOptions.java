@@ -13,6 +13,22 @@ final class KafkaOptions {
             description = "Prefix of Faultline's topics (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
+    @Option(names = "--command-config", paramLabel = "FILE", defaultValue = "${env:FAULTLINE_COMMAND_CONFIG}",
+            description = "Kafka client properties (TLS, SASL) every client takes, as Kafka's own tools take them "
+                    + "(default: $FAULTLINE_COMMAND_CONFIG).")
+    java.nio.file.Path commandConfig;
+
+    private io.faultline.protocol.KafkaConnection connection;
+
+    /** The bootstrap servers with the client settings of {@code --command-config}, read once. */
+    io.faultline.protocol.KafkaConnection connection() {
+        if (connection == null) {
+            connection = new io.faultline.protocol.KafkaConnection(bootstrapServers,
+                    commandConfig == null ? java.util.Map.of() : ClientSettingsFile.load(commandConfig));
+        }
+        return connection;
+    }
+
     Topics topics() {
         return new Topics(topicPrefix);
     }

@@ -48,7 +48,8 @@ public final class PlanCommand implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         GameDay.Options d = GameDay.Options.defaults(kafka.bootstrapServers, null, signing.signer());
         GameDay.Options options = new GameDay.Options(kafka.bootstrapServers, kafka.topics(),
-                Durations.parse(agentWait), d.heartbeatMaxAge(), d.commandTimeout(), null, d.signer());
+                Durations.parse(agentWait), d.heartbeatMaxAge(), d.commandTimeout(), null, d.signer())
+                .withClientSettings(kafka.connection().settings());
         String runId = "plan-" + GameDay.newRunId(scenario.name(), clock);
         Plan plan = new Planner(options, clock).plan(scenario, runId);
         PrintWriter out = spec.commandLine().getOut();

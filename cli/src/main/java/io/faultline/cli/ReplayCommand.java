@@ -49,7 +49,7 @@ public final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Topics topics = kafka.topics();
         PrintWriter out = spec.commandLine().getOut();
-        RunAudit audit = RunAudit.read(kafka.bootstrapServers, topics.telemetry(), runId, Duration.ofSeconds(30));
+        RunAudit audit = RunAudit.read(kafka.connection(), topics.telemetry(), runId, Duration.ofSeconds(30));
         if (audit == null) {
             throw new InfrastructureException("no audit record of run " + runId + " on " + topics.telemetry());
         }
@@ -100,9 +100,7 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     private Verdict original(String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "faultline-replay");
+        Properties p = kafka.connection().client("faultline-replay");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -60,17 +60,19 @@ public final class RunCommand implements Callable<Integer> {
         GameDay.AlertSources alerts = new GameDay.AlertSources(
                 alertWebhook == null ? null : Addresses.parse("--alert-webhook", alertWebhook), alertmanager,
                 alertWebhook == null ? null : webhookToken.token());
-        return run(scenario, kafka.bootstrapServers, kafka.topics(), wait, reportDir, spec.commandLine().getOut(),
+        return run(scenario, kafka.connection(), kafka.topics(), wait, reportDir, spec.commandLine().getOut(),
                 signing.signer(), alerts);
     }
 
     /** Runs {@code scenario}, writes its reports and prints the summary; returns the exit code. */
-    static int run(Scenario scenario, String bootstrapServers, Topics topics, Duration agentWait, Path reportDir,
-                   java.io.PrintWriter out, CommandSigner signer, GameDay.AlertSources alerts) throws Exception {
+    static int run(Scenario scenario, io.faultline.protocol.KafkaConnection kafka, Topics topics, Duration agentWait,
+                   Path reportDir, java.io.PrintWriter out, CommandSigner signer, GameDay.AlertSources alerts)
+            throws Exception {
+        String bootstrapServers = kafka.bootstrapServers();
         Clock clock = Clock.systemUTC();
         GameDay.Options defaults = GameDay.Options.defaults(bootstrapServers, System.out, signer);
         GameDay.Options options = new GameDay.Options(bootstrapServers, topics, agentWait,
-                defaults.heartbeatMaxAge(), defaults.commandTimeout(), System.out, signer);
+                defaults.heartbeatMaxAge(), defaults.commandTimeout(), System.out, signer, kafka.settings());
         String runId = GameDay.newRunId(scenario.name(), clock);
         out.println("Running " + scenario.name() + " as " + runId + " against " + bootstrapServers);
         out.flush();

@@ -55,9 +55,31 @@ public final class GameDay {
      * @param heartbeatMaxAge an agent whose last heartbeat is older than this is not alive
      * @param commandTimeout how long to wait for an agent's report on a command
      * @param signer         signs every command; agents obey only keys they trust
+     * @param clientSettings Kafka client settings every client of the run takes (TLS, SASL)
      */
     public record Options(String bootstrapServers, Topics topics, Duration agentWait, Duration heartbeatMaxAge,
-                          Duration commandTimeout, PrintStream progress, CommandSigner signer) {
+                          Duration commandTimeout, PrintStream progress, CommandSigner signer,
+                          Map<String, String> clientSettings) {
+        public Options {
+            clientSettings = clientSettings == null ? Map.of() : Map.copyOf(clientSettings);
+        }
+
+        public Options(String bootstrapServers, Topics topics, Duration agentWait, Duration heartbeatMaxAge,
+                       Duration commandTimeout, PrintStream progress, CommandSigner signer) {
+            this(bootstrapServers, topics, agentWait, heartbeatMaxAge, commandTimeout, progress, signer, null);
+        }
+
+        /** These options with the Kafka client settings given. */
+        public Options withClientSettings(Map<String, String> settings) {
+            return new Options(bootstrapServers, topics, agentWait, heartbeatMaxAge, commandTimeout, progress, signer,
+                    settings);
+        }
+
+        /** Where Kafka is, with the client settings. */
+        public io.faultline.protocol.KafkaConnection kafka() {
+            return new io.faultline.protocol.KafkaConnection(bootstrapServers, clientSettings);
+        }
+
         public static Options defaults(String bootstrapServers, PrintStream progress, CommandSigner signer) {
             return new Options(bootstrapServers, Topics.defaults(), Duration.ofSeconds(15), Duration.ofSeconds(5),
                     Duration.ofSeconds(15), progress, signer);
@@ -109,12 +131,12 @@ public final class GameDay {
      */
     public Verdict run(Scenario scenario, String runId) throws InfrastructureException, InterruptedException {
         Instant startedAt = clock.instant();
-        try (Admin admin = KafkaClients.admin(options.bootstrapServers())) {
+        try (Admin admin = KafkaClients.admin(options.kafka())) {
             KafkaClients.checkReachable(admin, options.bootstrapServers(), Duration.ofSeconds(15));
             createTopics(scenario, admin);
             try (KafkaProducer<String, byte[]> producer =
-                         KafkaClients.producer(options.bootstrapServers(), "faultline-orchestrator");
-                 TelemetryFeed telemetry = new TelemetryFeed(options.bootstrapServers(), options.topics().telemetry(),
+                         KafkaClients.producer(options.kafka(), "faultline-orchestrator");
+                 TelemetryFeed telemetry = new TelemetryFeed(options.kafka(), options.topics().telemetry(),
                          clock, options.heartbeatMaxAge())) {
                 Verdict verdict;
                 try {
@@ -168,13 +190,13 @@ public final class GameDay {
 
         @SuppressWarnings("try") // halt watch, webhook and poller work by being open
         Verdict execute() throws InfrastructureException, InterruptedException {
-            try (HaltWatch halts = new HaltWatch(options.bootstrapServers(), options.topics().halt(), startedAt,
+            try (HaltWatch halts = new HaltWatch(options.kafka(), options.topics().halt(), startedAt,
                     h -> abort.trip("halted by " + (h.issuedBy() == null ? "someone" : h.issuedBy()) + " at " + h.at()
                             + ": " + h.reason()));
                  AlertReceiver webhook = openWebhook(alerts);
                  AlertmanagerPoller poller = alertSources.alertmanager() == null ? null
                          : new AlertmanagerPoller(alertSources.alertmanager(), Duration.ofSeconds(1), clock, alerts::add);
-                 CanaryWorkload canary = new CanaryWorkload(options.bootstrapServers(), runId,
+                 CanaryWorkload canary = new CanaryWorkload(options.kafka(), runId,
                          scenario.workload().canary(), clock);
                  Progress progress = new Progress(options.progress(), clock, canary, scenario.steps().size())) {
                 Map<ProbeSpec, Probe> probes = steadyStateProbes(canary);

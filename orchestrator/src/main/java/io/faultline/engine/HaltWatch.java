@@ -25,10 +25,8 @@ final class HaltWatch implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    HaltWatch(String bootstrapServers, String topic, Instant since, Consumer<Halt> onHalt) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "faultline-orchestrator-halt");
+    HaltWatch(io.faultline.protocol.KafkaConnection kafka, String topic, Instant since, Consumer<Halt> onHalt) {
+        Properties p = kafka.client("faultline-orchestrator-halt");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -25,9 +25,12 @@ public final class KafkaClients {
 
     /** The producer every Faultline component writes with: acks=all, no lingering, string keys, byte values. */
     public static KafkaProducer<String, byte[]> producer(String bootstrapServers, String clientId) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        return producer(io.faultline.protocol.KafkaConnection.of(bootstrapServers), clientId);
+    }
+
+    /** As {@link #producer(String, String)}, with the connection's client settings. */
+    public static KafkaProducer<String, byte[]> producer(io.faultline.protocol.KafkaConnection kafka, String clientId) {
+        Properties p = kafka.client(clientId);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -36,9 +39,12 @@ public final class KafkaClients {
     }
 
     public static Admin admin(String bootstrapServers) {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "faultline-orchestrator-admin");
+        return admin(io.faultline.protocol.KafkaConnection.of(bootstrapServers));
+    }
+
+    /** An admin client with the connection's client settings. */
+    public static Admin admin(io.faultline.protocol.KafkaConnection kafka) {
+        Properties p = kafka.client("faultline-orchestrator-admin");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         return Admin.create(p);

@@ -40,7 +40,7 @@ public final class Planner {
         List<Plan.Entry> timeline = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         Duration at = Duration.ZERO;
-        try (Admin admin = KafkaClients.admin(options.bootstrapServers())) {
+        try (Admin admin = KafkaClients.admin(options.kafka())) {
             KafkaClients.checkReachable(admin, options.bootstrapServers(), Duration.ofSeconds(15));
             Set<String> existing;
             try {
@@ -56,9 +56,9 @@ public final class Planner {
             if (!problems.isEmpty()) {
                 return new Plan(timeline, at, problems);
             }
-            try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(options.bootstrapServers(),
+            try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(options.kafka(),
                     "faultline-orchestrator");
-                 TelemetryFeed telemetry = new TelemetryFeed(options.bootstrapServers(), options.topics().telemetry(),
+                 TelemetryFeed telemetry = new TelemetryFeed(options.kafka(), options.topics().telemetry(),
                          clock, options.heartbeatMaxAge())) {
                 AgentChannel agents = new AgentChannel(producer, options.topics().commands(), options.signer(),
                         telemetry, clock, options.commandTimeout(), runId);

@@ -63,9 +63,13 @@ public record RunAudit(String scenario, ChecksSpec checks, List<ProbeSpec> probe
 
     /** Reads the run's audit from the telemetry topic, from its beginning; null if it is not there. */
     public static RunAudit read(String bootstrapServers, String topic, String runId, Duration timeout) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "faultline-replay");
+        return read(io.faultline.protocol.KafkaConnection.of(bootstrapServers), topic, runId, timeout);
+    }
+
+    /** As {@link #read(String, String, String, Duration)}, with the connection's client settings. */
+    public static RunAudit read(io.faultline.protocol.KafkaConnection kafka, String topic, String runId,
+                                Duration timeout) {
+        Properties p = kafka.client("faultline-replay");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024));
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

@@ -48,10 +48,13 @@ public final class TelemetryFeed implements AutoCloseable {
     }
 
     public TelemetryFeed(String bootstrapServers, String topic, Clock clock, Duration lookback) {
+        this(io.faultline.protocol.KafkaConnection.of(bootstrapServers), topic, clock, lookback);
+    }
+
+    /** As above, with the connection's client settings. */
+    public TelemetryFeed(io.faultline.protocol.KafkaConnection kafka, String topic, Clock clock, Duration lookback) {
         this.clock = clock;
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "faultline-orchestrator-telemetry");
+        Properties p = kafka.client("faultline-orchestrator-telemetry");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

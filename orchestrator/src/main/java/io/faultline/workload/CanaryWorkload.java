@@ -64,13 +64,16 @@ public final class CanaryWorkload implements AutoCloseable {
     private final int inputPartitions;
 
     public CanaryWorkload(String bootstrapServers, String runId, CanarySpec spec, Clock clock) {
+        this(io.faultline.protocol.KafkaConnection.of(bootstrapServers), runId, spec, clock);
+    }
+
+    /** As above, with the connection's client settings. */
+    public CanaryWorkload(io.faultline.protocol.KafkaConnection kafka, String runId, CanarySpec spec, Clock clock) {
         this.runId = runId;
         this.spec = spec;
         this.clock = clock;
         this.adapter = new CanaryAdapter(runId, spec.input(), spec.output());
-        Properties pp = new Properties();
-        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        pp.put(ProducerConfig.CLIENT_ID_CONFIG, "faultline-canary-producer");
+        Properties pp = kafka.client("faultline-canary-producer");
         pp.put(ProducerConfig.ACKS_CONFIG, "all");
         pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         pp.put(ProducerConfig.LINGER_MS_CONFIG, "0");
@@ -78,9 +81,7 @@ public final class CanaryWorkload implements AutoCloseable {
         pp.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         this.producer = new KafkaProducer<>(pp);
-        Properties cp = new Properties();
-        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        cp.put(ConsumerConfig.CLIENT_ID_CONFIG, "faultline-canary-observer");
+        Properties cp = kafka.client("faultline-canary-observer");
         cp.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

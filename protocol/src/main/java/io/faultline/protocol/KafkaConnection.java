@@ -1,0 +1,39 @@
+package io.faultline.protocol;
+
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Where Kafka is and how to talk to it: the bootstrap servers, and the client settings every
+ * Faultline client takes on top of its own (TLS, SASL: the contents of {@code --command-config},
+ * as Kafka's own tools take them). {@link #toString()} never shows the settings, which hold
+ * passwords.
+ */
+public record KafkaConnection(String bootstrapServers, Map<String, String> settings) {
+    public KafkaConnection {
+        Checks.required("bootstrapServers", bootstrapServers);
+        settings = Checks.copy(settings);
+    }
+
+    /** A plain connection, with no client settings. */
+    public static KafkaConnection of(String bootstrapServers) {
+        return new KafkaConnection(bootstrapServers, Map.of());
+    }
+
+    /**
+     * The properties a client named {@code clientId} starts from: the client settings, then the
+     * bootstrap servers and the client id. Callers put their own required settings on top.
+     */
+    public Properties client(String clientId) {
+        Properties p = new Properties();
+        p.putAll(settings);
+        p.put("bootstrap.servers", bootstrapServers);
+        p.put("client.id", clientId);
+        return p;
+    }
+
+    @Override
+    public String toString() {
+        return bootstrapServers + (settings.isEmpty() ? "" : " (with " + settings.size() + " client settings)");
+    }
+}
