@@ -29,6 +29,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int port;
     private final Process process;
 
+    /** Extra client listeners by name, each with its port, beside PLAINTEXT. */
+    private final java.util.Map<String, Integer> extraPorts = new java.util.LinkedHashMap<>();
+
+    /**
+     * A client listener besides PLAINTEXT, e.g. {@code new Listener("SASL_SSL", "SASL_SSL")}; its
+     * settings go in the extra server properties as {@code listener.name.<lower-case name>.*}.
+     */
+    public record Listener(String name, String protocol) {
+    }
+
     private EmbeddedKafka(Path dir, String host, int port, Process process) {
         this.dir = dir;
         this.host = host;
@@ -54,6 +64,16 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static EmbeddedKafka start(Path dir, String host, int port) throws IOException, InfrastructureException,
             InterruptedException {
+        return start(dir, host, port, java.util.List.of(), java.util.Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, String, int)}, with more client listeners (TLS, SASL) on free ports and
+     * more server properties; PLAINTEXT stays for the broker's own traffic and for setting up.
+     */
+    public static EmbeddedKafka start(Path dir, String host, int port, List<Listener> extra,
+                                      java.util.Map<String, String> properties)
+            throws IOException, InfrastructureException, InterruptedException {
         Files.createDirectories(dir);
         if (port != 0) {
             try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
@@ -67,16 +87,30 @@ public final class EmbeddedKafka implements AutoCloseable {
             port = freePort();
         }
         int controllerPort = freePort();
+        java.util.Map<String, Integer> extraPorts = new java.util.LinkedHashMap<>();
+        StringBuilder listeners = new StringBuilder();
+        StringBuilder advertised = new StringBuilder();
+        StringBuilder protocols = new StringBuilder();
+        for (Listener l : extra) {
+            int p = freePort();
+            extraPorts.put(l.name(), p);
+            listeners.append(",").append(l.name()).append("://").append(host).append(":").append(p);
+            advertised.append(",").append(l.name()).append("://").append(host).append(":").append(p);
+            protocols.append(",").append(l.name()).append(":").append(l.protocol());
+        }
         Path props = dir.resolve("server.properties");
+        List<String> more = new java.util.ArrayList<>();
+        properties.forEach((k, v) -> more.add(k + "=" + v));
         Files.writeString(props, String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://" + host + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://" + host + ":" + port,
+                "listeners=PLAINTEXT://" + host + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort + listeners,
+                "advertised.listeners=PLAINTEXT://" + host + ":" + port + advertised,
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT" + protocols,
+                String.join("\n", more),
                 "log.dirs=" + dir.resolve("data").toAbsolutePath(),
                 "num.partitions=1",
                 "auto.create.topics.enable=false",
@@ -103,6 +137,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         Process broker = ChildJvm.start("kafka.Kafka", jvm, List.of(props.toString()), logFile);
         EmbeddedKafka kafka = new EmbeddedKafka(dir, host, port, broker);
+        kafka.extraPorts.putAll(extraPorts);
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "embedded-kafka-stop"));
         kafka.awaitReady(Duration.ofSeconds(90));
         log.info("embedded Kafka broker ready at {} (data and log in {})", kafka.bootstrapServers(), dir);
@@ -134,6 +169,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public String bootstrapServers() {
         return host + ":" + port;
+    }
+
+    /** The address of the extra listener {@code name}. */
+    public String address(String name) {
+        Integer p = extraPorts.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("no listener " + name + " (have " + extraPorts.keySet() + ")");
+        }
+        return host + ":" + p;
     }
 
     public Path directory() {

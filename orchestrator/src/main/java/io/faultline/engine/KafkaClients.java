@@ -54,13 +54,54 @@ public final class KafkaClients {
     public static void checkReachable(Admin admin, String bootstrapServers, Duration timeout) throws InfrastructureException {
         try {
             admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
+        } catch (ExecutionException e) {
+            String refused = refusal(e.getCause());
+            throw new InfrastructureException(refused != null ? "Kafka at " + bootstrapServers + " " + refused
+                    : "Kafka unreachable at " + bootstrapServers + ": " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
             throw new InfrastructureException("Kafka unreachable at " + bootstrapServers + " (no answer within "
                     + timeout.toSeconds() + " s)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InfrastructureException("interrupted while contacting Kafka");
         }
+    }
+
+    /**
+     * What a broker's refusal to let a client in means, in words: a certificate not trusted, a
+     * client certificate missing, a wrong password; null when {@code e} is no such refusal.
+     */
+    public static String refusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.SaslAuthenticationException) {
+                return "refused the login: authentication failed (check the user and password in sasl.jaas.config, and "
+                        + "sasl.mechanism): " + t.getMessage();
+            }
+            if (t instanceof org.apache.kafka.common.errors.SslAuthenticationException) {
+                String all = chain(t);
+                return all.contains("PKIX") || all.contains("unable to find valid certification path")
+                        || all.contains("certificate_unknown") && !all.contains("bad_certificate")
+                        ? "could not be reached over TLS: its certificate is not trusted (ssl.truststore.location "
+                                + "must hold the CA that signed it)"
+                        : all.contains("No subject alternative") || all.contains("doesn't match")
+                        ? "could not be reached over TLS: its certificate does not name this address (subject "
+                                + "alternative names)"
+                        : "could not be reached over TLS: the handshake failed (a client certificate it requires, "
+                                + "or a protocol it does not speak): " + t.getMessage();
+            }
+            if (t instanceof org.apache.kafka.common.errors.AuthenticationException) {
+                return "refused the login: " + t.getMessage();
+            }
+        }
+        return null;
+    }
+
+    private static String chain(Throwable t) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            b.append(c.getMessage()).append(" | ");
+        }
+        return b.toString();
     }
 
     /** Creates the topics that do not exist yet, with the given partition counts and the broker's default replication. */
