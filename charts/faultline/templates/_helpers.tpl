@@ -38,8 +38,26 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "faultline.env" -}}
 - name: FAULTLINE_BOOTSTRAP_SERVERS
   value: {{ .Values.kafka.bootstrapServers | quote }}
+{{- if .Values.kafka.clientConfigSecret }}
+- name: FAULTLINE_COMMAND_CONFIG
+  value: /etc/faultline/kafka/client.properties
+{{- end }}
 - name: POD_NAME
   valueFrom: {fieldRef: {fieldPath: metadata.name}}
 - name: POD_NAMESPACE
   valueFrom: {fieldRef: {fieldPath: metadata.namespace}}
+{{- end -}}
+
+{{/* The Kafka client settings (TLS, SASL) and keystores, from kafka.clientConfigSecret. */}}
+{{- define "faultline.kafkaMount" -}}
+{{- if .Values.kafka.clientConfigSecret }}
+- {name: kafka-client, mountPath: /etc/faultline/kafka, readOnly: true}
+{{- end }}
+{{- end -}}
+
+{{- define "faultline.kafkaVolume" -}}
+{{- if .Values.kafka.clientConfigSecret }}
+- name: kafka-client
+  secret: {secretName: {{ .Values.kafka.clientConfigSecret | quote }}, defaultMode: 0400}
+{{- end }}
 {{- end -}}

@@ -166,6 +166,34 @@ class ChartTest {
     }
 
     @Test
+    void kafkaClientSettingsFromASecretReachEveryFaultlinePod() {
+        List<HasMetadata> docs = render(t -> t.set("kafka.clientConfigSecret", "kafka-client")
+                .set("agent.daemonSet.enabled", true).set("gameDays[0].name", "nightly")
+                .set("gameDays[0].schedule", "0 3 * * *").set("gameDays[0].scenario", "pod-kill.yaml"));
+        List<io.fabric8.kubernetes.api.model.PodSpec> pods = new java.util.ArrayList<>();
+        all(docs, Deployment.class).forEach(d -> pods.add(d.getSpec().getTemplate().getSpec()));
+        all(docs, DaemonSet.class).forEach(d -> pods.add(d.getSpec().getTemplate().getSpec()));
+        all(docs, CronJob.class).forEach(j -> pods.add(j.getSpec().getJobTemplate().getSpec().getTemplate().getSpec()));
+        assertThat(pods).hasSize(4);
+        for (var pod : pods) {
+            assertThat(pod.getVolumes()).anySatisfy(v -> {
+                assertThat(v.getName()).isEqualTo("kafka-client");
+                assertThat(v.getSecret().getSecretName()).isEqualTo("kafka-client");
+            });
+            Container c = pod.getContainers().get(0);
+            assertThat(c.getVolumeMounts()).anySatisfy(m -> {
+                assertThat(m.getName()).isEqualTo("kafka-client");
+                assertThat(m.getMountPath()).isEqualTo("/etc/faultline/kafka");
+                assertThat(m.getReadOnly()).isTrue();
+            });
+            assertThat(env(c)).containsEntry("FAULTLINE_COMMAND_CONFIG", "/etc/faultline/kafka/client.properties");
+        }
+        List<HasMetadata> plain = render(t -> t);
+        assertThat(env(one(plain, Deployment.class, "orchestrator").getSpec().getTemplate().getSpec().getContainers()
+                .get(0))).doesNotContainKey("FAULTLINE_COMMAND_CONFIG");
+    }
+
+    @Test
     void rbacOffRendersNoRolesAndTheDaemonSetAddsOnlyNetAdminAndKill() {
         List<HasMetadata> docs = render(t -> t.set("rbac.create", false).set("rbac.namespaces[0]", "shop")
                 .set("agent.daemonSet.enabled", true));
