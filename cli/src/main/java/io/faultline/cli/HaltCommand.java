@@ -37,14 +37,18 @@ public final class HaltCommand implements Callable<Integer> {
         Topics topics = kafka.topics();
         try (Admin admin = KafkaClients.admin(kafka.connection())) {
             KafkaClients.checkReachable(admin, kafka.bootstrapServers, Duration.ofSeconds(15));
-            KafkaClients.ensureFaultlineTopics(admin, topics);
+            // Only the halt topic: whoever may halt need not be allowed to create the others.
+            io.faultline.engine.FaultlineTopics.ensure(admin, io.faultline.engine.FaultlineTopics.specs(topics,
+                    io.faultline.engine.FaultlineTopics.brokers(admin)).stream()
+                    .filter(t -> t.name().equals(topics.halt())).toList());
         }
         Halt halt = new Halt(Instant.now(), reason, System.getProperty("user.name") + "@" + host());
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(kafka.connection(), "faultline-halt")) {
             producer.send(new ProducerRecord<>(topics.halt(), Halt.KEY, Json.encode(halt))).get(15, TimeUnit.SECONDS);
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            String denied = KafkaClients.denied(e, "write", topics.halt());
             throw new InfrastructureException("cannot publish the halt to " + topics.halt() + ": "
-                    + (e.getCause() != null ? e.getCause().getMessage() : "timed out"));
+                    + (denied != null ? denied : e.getCause() != null ? e.getCause().getMessage() : "timed out"));
         }
         spec.commandLine().getOut().println("halt published to " + topics.halt() + " at " + halt.at()
                 + ": every agent undoes its faults now");

@@ -75,57 +75,76 @@ public final class FaultlineTopics {
      * reorders halts).
      */
     public static List<Outcome> ensure(Admin admin, List<Spec> specs) throws InfrastructureException {
-        List<Outcome> out = new ArrayList<>();
-        var created = admin.createTopics(specs.stream().map(Spec::newTopic).toList()).values();
-        List<Spec> existing = new ArrayList<>();
-        for (Spec s : specs) {
-            try {
-                created.get(s.name()).get(30, TimeUnit.SECONDS);
-                out.add(new Outcome(s, true, s.partitions(), s.replicationFactor(), List.of()));
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new InfrastructureException("cannot create topic " + s.name() + ": " + e.getCause().getMessage());
+        // Describe first: a principal allowed to use a topic but not to create topics (an operator
+        // who may only write halts) must not be asked for CREATE on a topic that exists.
+        Map<String, TopicDescription> described = describeExisting(admin, specs.stream().map(Spec::name).toList());
+        List<Spec> missing = specs.stream().filter(s -> !described.containsKey(s.name())).toList();
+        Map<String, Outcome> created = new java.util.HashMap<>();
+        if (!missing.isEmpty()) {
+            var futures = admin.createTopics(missing.stream().map(Spec::newTopic).toList()).values();
+            for (Spec s : missing) {
+                try {
+                    futures.get(s.name()).get(30, TimeUnit.SECONDS);
+                    created.put(s.name(), new Outcome(s, true, s.partitions(), s.replicationFactor(), List.of()));
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof TopicExistsException) {
+                        created.put(s.name(), new Outcome(s, false, s.partitions(), 0, List.of()));
+                    } else if (e.getCause() instanceof org.apache.kafka.common.errors.TopicAuthorizationException
+                            || e.getCause() instanceof org.apache.kafka.common.errors.ClusterAuthorizationException) {
+                        throw new InfrastructureException("topic " + s.name() + " does not exist and this principal is "
+                                + "not allowed to create it (ACL operation CREATE on the cluster or the topic): have "
+                                + "'faultline init' run once by a principal that may");
+                    } else {
+                        throw new InfrastructureException("cannot create topic " + s.name() + ": "
+                                + e.getCause().getMessage());
+                    }
+                } catch (TimeoutException e) {
+                    throw new InfrastructureException("timed out creating topic " + s.name());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InfrastructureException("interrupted while creating topics");
                 }
-                existing.add(s);
-                out.add(null);
-            } catch (TimeoutException e) {
-                throw new InfrastructureException("timed out creating topic " + s.name());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InfrastructureException("interrupted while creating topics");
             }
         }
-        if (existing.isEmpty()) {
-            return out;
-        }
-        Map<String, TopicDescription> described = describe(admin, existing.stream().map(Spec::name).toList());
-        for (int i = 0; i < out.size(); i++) {
-            if (out.get(i) != null) {
+        List<Outcome> out = new ArrayList<>();
+        for (Spec s : specs) {
+            TopicDescription d = described.get(s.name());
+            if (d == null) {
+                out.add(created.get(s.name()));
                 continue;
             }
-            Spec s = specs.get(i);
-            TopicDescription d = described.get(s.name());
-            int partitions = d == null ? 0 : d.partitions().size();
-            int rf = d == null || d.partitions().isEmpty() ? 0 : d.partitions().get(0).replicas().size();
+            int partitions = d.partitions().size();
+            int rf = d.partitions().isEmpty() ? 0 : d.partitions().get(0).replicas().size();
             List<String> problems = new ArrayList<>();
             if (partitions > s.partitions()) {
                 problems.add(partitions + " partitions where Faultline writes 1: records can be read out of order");
             }
-            out.set(i, new Outcome(s, false, partitions, rf, problems));
+            out.add(new Outcome(s, false, partitions, rf, problems));
         }
         return out;
     }
 
-    private static Map<String, TopicDescription> describe(Admin admin, List<String> names) throws InfrastructureException {
-        try {
-            return admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new InfrastructureException("cannot describe topics " + names + ": "
-                    + (e.getCause() != null ? e.getCause().getMessage() : "timed out"));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InfrastructureException("interrupted while describing topics");
+    /** The topics of {@code names} that exist and this principal may describe. */
+    private static Map<String, TopicDescription> describeExisting(Admin admin, List<String> names)
+            throws InfrastructureException {
+        Map<String, TopicDescription> out = new java.util.HashMap<>();
+        var futures = admin.describeTopics(names).topicNameValues();
+        for (String name : names) {
+            try {
+                out.put(name, futures.get(name).get(30, TimeUnit.SECONDS));
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
+                        || e.getCause() instanceof org.apache.kafka.common.errors.TopicAuthorizationException)) {
+                    throw new InfrastructureException("cannot describe topic " + name + ": " + e.getCause().getMessage());
+                }
+            } catch (TimeoutException e) {
+                throw new InfrastructureException("timed out describing topic " + name);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InfrastructureException("interrupted while describing topics");
+            }
         }
+        return out;
     }
 
     /** How many brokers the cluster has. */

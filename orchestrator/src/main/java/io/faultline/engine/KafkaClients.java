@@ -96,6 +96,23 @@ public final class KafkaClients {
         return null;
     }
 
+    /**
+     * When {@code e} is the broker's refusal of {@code operation} on {@code topic} (an ACL
+     * missing), the sentence that says so; null otherwise.
+     */
+    public static String denied(Throwable e, String operation, String topic) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.TopicAuthorizationException
+                    || t instanceof org.apache.kafka.common.errors.GroupAuthorizationException
+                    || t instanceof org.apache.kafka.common.errors.ClusterAuthorizationException) {
+                return "this principal is not allowed to " + operation.toLowerCase(java.util.Locale.ROOT) + " topic "
+                        + topic + " (ACL operation " + operation.toUpperCase(java.util.Locale.ROOT) + " on TOPIC "
+                        + topic + "; the ACLs each role needs are in docs/security.md)";
+            }
+        }
+        return null;
+    }
+
     private static String chain(Throwable t) {
         StringBuilder b = new StringBuilder();
         for (Throwable c = t; c != null; c = c.getCause()) {
