@@ -36,6 +36,11 @@ public final class PlanCommand implements Callable<Integer> {
             description = "How long to wait for each target's agents (default: ${DEFAULT-VALUE}).")
     String agentWait;
 
+    @Option(names = "--canary", description = "Also send canaries through the system under test until the first comes "
+            + "back (within the scenario's preflightTimeout): catches a canary that cannot be verified before the "
+            + "game-day. The only traffic a plan sends.")
+    boolean canary;
+
     @Mixin
     SigningOptions signing = new SigningOptions();
 
@@ -51,12 +56,13 @@ public final class PlanCommand implements Callable<Integer> {
                 Durations.parse(agentWait), d.heartbeatMaxAge(), d.commandTimeout(), null, d.signer())
                 .withClientSettings(kafka.connection().settings());
         String runId = "plan-" + GameDay.newRunId(scenario.name(), clock);
-        Plan plan = new Planner(options, clock).plan(scenario, runId);
+        Plan plan = new Planner(options, clock).plan(scenario, runId, canary);
         PrintWriter out = spec.commandLine().getOut();
         out.println("Plan for " + scenario.name() + " (" + scenarioFile + ") against " + kafka.bootstrapServers + ":");
         render(plan, scenario).forEach(l -> out.println("  " + l));
         if (plan.runnable()) {
-            out.println("Runnable: every step has agents that would carry it out. Nothing was changed.");
+            out.println("Runnable: every step has agents that would carry it out" + (canary
+                    ? " and the canary comes back. No fault was applied." : ". Nothing was changed."));
             out.flush();
             return ExitCodes.PASSED;
         }

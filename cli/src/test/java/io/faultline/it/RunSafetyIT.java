@@ -219,5 +219,24 @@ class RunSafetyIT {
         assertThat(refused).isEqualTo(ExitCodes.INFRASTRUCTURE);
         assertThat(out.toString()).contains("safety-agent-1 would refuse it: policy: lease 1h exceeds maxLease 15m");
         assertThat(Procs.state(listenerPid)).isNotEqualTo('T');
+
+        // --canary: the canary's round trip too, so a scenario that cannot be verified is caught now.
+        out.reset();
+        int roundTrip = cl.execute("plan", scenario("planned-canary", "15s", "").toString(), "-b", bootstrap,
+                "--signing-key", signingKey().toString(), "--canary");
+        System.out.println(out);
+        assertThat(roundTrip).isZero();
+        assertThat(out.toString()).contains("canary round trip: the first canary came back", "and the canary comes back");
+        Path wrongPlace = scenario("planned-wrong-id", "15s", "");
+        Files.writeString(wrongPlace, Files.readString(wrongPlace).replace("preflightTimeout: 60s}",
+                "preflightTimeout: 5s, output: {header: x-payment-id}}"));
+        out.reset();
+        int unverifiable = cl.execute("plan", wrongPlace.toString(), "-b", bootstrap, "--signing-key",
+                signingKey().toString(), "--canary");
+        System.out.println(out);
+        assertThat(unverifiable).isEqualTo(ExitCodes.INFRASTRUCTURE);
+        assertThat(out.toString()).contains("canary traffic does not flow end to end", "none carrying a canary id of this "
+                + "run in header x-payment-id");
+        assertThat(Procs.state(listenerPid)).isNotEqualTo('T');
     }
 }

@@ -11,6 +11,7 @@ import io.faultline.scenario.Step;
 import io.faultline.scenario.StopCondition;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -37,6 +38,17 @@ public final class Planner {
     }
 
     public Plan plan(Scenario scenario, String runId) throws InfrastructureException, InterruptedException {
+        return plan(scenario, runId, false);
+    }
+
+    /**
+     * As {@link #plan(Scenario, String)}; with {@code canaryRoundTrip}, also sends canaries through
+     * the system under test (the only thing a plan then does to it) until the first comes back or
+     * the scenario's preflight timeout passes, so a scenario whose canary cannot be verified is
+     * caught before the game-day.
+     */
+    public Plan plan(Scenario scenario, String runId, boolean canaryRoundTrip)
+            throws InfrastructureException, InterruptedException {
         List<Plan.Entry> timeline = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         Duration at = Duration.ZERO;
@@ -66,6 +78,9 @@ public final class Planner {
                 var canary = scenario.workload().canary();
                 timeline.add(new Plan.Entry(at, "canary " + canary.rate() + "/s into " + canary.inputTopic()
                         + ", observed on " + canary.outputTopic(), List.of()));
+                if (canaryRoundTrip) {
+                    timeline.add(canaryRoundTrip(scenario, runId, problems));
+                }
                 for (StopCondition c : scenario.stopConditions()) {
                     timeline.add(stopCondition(c, problems));
                 }
@@ -84,6 +99,26 @@ public final class Planner {
             }
         }
         return new Plan(timeline, at, problems);
+    }
+
+    /** Sends canaries until the first comes back; a problem, with what did arrive, when none does in time. */
+    private Plan.Entry canaryRoundTrip(Scenario scenario, String runId, List<String> problems)
+            throws InterruptedException {
+        Instant start = clock.instant();
+        try (io.faultline.workload.CanaryWorkload canary = new io.faultline.workload.CanaryWorkload(options.kafka(),
+                runId, scenario.workload().canary(), clock)) {
+            canary.start();
+            List<String> found = Preflight.canaryFlows(scenario, canary);
+            canary.stopProducing();
+            if (!found.isEmpty()) {
+                problems.addAll(found);
+                return new Plan.Entry(null, "canary round trip: none came back within "
+                        + Durations.format(scenario.workload().canary().preflightTimeout()), List.of());
+            }
+            return new Plan.Entry(null, "canary round trip: the first canary came back "
+                    + Duration.between(start, canary.lastCompletion()).toMillis() + " ms after the start ("
+                    + canary.extractor() + ")", List.of());
+        }
     }
 
     /** HTTP stop conditions are sampled now; the others need the run's canary and are described. */
