@@ -38,6 +38,12 @@ public final class Reports {
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : String.format(Locale.ROOT, "%.2f", d);
     }
 
+    /** The canary's rate as a reader wants it: the target, and what was really sent when it fell short. */
+    static String rate(io.faultline.protocol.CanaryStats c) {
+        return c.fellBehind() ? String.format(Locale.ROOT, "target %.0f/s, sent %.0f/s: the canary producer fell behind",
+                c.ratePerSecond(), c.sentPerSecond()) : String.format(Locale.ROOT, "%.0f/s", c.ratePerSecond());
+    }
+
     /** The run's phases with the whole run first, for the phase tables. */
     static List<io.faultline.protocol.CanaryStats.Phase> phasesWithRun(io.faultline.protocol.CanaryStats c) {
         List<io.faultline.protocol.CanaryStats.Phase> out = new java.util.ArrayList<>();
@@ -72,9 +78,9 @@ public final class Reports {
         b.append('\n');
         if (v.canary() != null) {
             b.append(String.format(Locale.ROOT, "Canaries: %d sent, %d acknowledged, %d observed, %d lost, %d unseen, "
-                    + "%d duplicated, %d reordered (%.0f/s)%n", v.canary().sent(), v.canary().acknowledged(),
+                    + "%d duplicated, %d reordered (%s)%n", v.canary().sent(), v.canary().acknowledged(),
                     v.canary().observed(), v.canary().lost(), v.canary().unseen(), v.canary().duplicated(),
-                    v.canary().reordered(), v.canary().ratePerSecond()));
+                    v.canary().reordered(), rate(v.canary())));
         }
         for (FaultRecord f : v.faults()) {
             b.append(String.format(Locale.ROOT, "Fault %s (%s on %s)", f.name(), f.faultType(), f.agentId()));

@@ -96,7 +96,17 @@ public final class Verifier {
         double rate = h.canaryInterval().isZero() ? 0 : 1e9 / h.canaryInterval().toNanos();
         return new CanaryStats(h.sent().size(), acked, observed, anomalies.lost().size(),
                 anomalies.unseen().size(), anomalies.duplicated().size(), anomalies.unexpected().size(),
-                anomalies.reordered().size(), rate, analysis.run(), analysis.phases());
+                anomalies.reordered().size(), rate, analysis.run(), analysis.phases(), sentRate(h));
+    }
+
+    /** Canaries sent per second from the first send to the end of sending; null with fewer than two. */
+    static Double sentRate(History h) {
+        if (h.sent().size() < 2 || h.sendingStoppedAt() == null) {
+            return null;
+        }
+        Instant first = h.sent().stream().map(SentEvent::sentAt).min(Comparator.naturalOrder()).orElseThrow();
+        double seconds = Duration.between(first, h.sendingStoppedAt()).toNanos() / 1e9;
+        return seconds <= 0 ? null : Math.round(h.sent().size() / seconds * 10) / 10.0;
     }
 
     /** Lookups every check needs, built once per verification. */

@@ -51,6 +51,9 @@ public final class CanaryWorkload implements AutoCloseable {
     private final Map<Long, SentEvent> sent = new ConcurrentHashMap<>();
     private final List<Observation> observations = new ArrayList<>();
     private final AtomicLong nextSeq = new AtomicLong();
+    private final Pacer pacer;
+    private long reportedMissed;
+    private long lastBehindReport = System.nanoTime() - TimeUnit.SECONDS.toNanos(10);
     private volatile boolean observing = true;
     private volatile Instant sendingStoppedAt;
     private volatile Instant lastCompletion;
@@ -73,6 +76,7 @@ public final class CanaryWorkload implements AutoCloseable {
         this.spec = spec;
         this.clock = clock;
         this.adapter = new CanaryAdapter(runId, spec.input(), spec.output());
+        this.pacer = new Pacer(spec.rate());
         Properties pp = kafka.client("faultline-canary-producer");
         pp.put(ProducerConfig.ACKS_CONFIG, "all");
         pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -106,7 +110,29 @@ public final class CanaryWorkload implements AutoCloseable {
     /** Starts observing, then producing at the scenario's rate. */
     public void start() {
         observer.start();
-        sender.scheduleAtFixedRate(this::sendOne, 0, spec.interval().toNanos(), TimeUnit.NANOSECONDS);
+        long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(1), spec.interval().toNanos());
+        sender.scheduleAtFixedRate(this::tick, 0, tick, TimeUnit.NANOSECONDS);
+    }
+
+    /** Sends what the target rate owes now; says so, at most every 10 s, when the producer falls behind. */
+    private void tick() {
+        long due = pacer.due(System.nanoTime());
+        for (long i = 0; i < due; i++) {
+            sendOne();
+        }
+        pacer.sent(due);
+        long missed = pacer.missed();
+        if (missed > reportedMissed && System.nanoTime() - lastBehindReport > TimeUnit.SECONDS.toNanos(10)) {
+            lastBehindReport = System.nanoTime();
+            log.warn("the canary producer is behind its target of {}/s: {} canaries not sent on time so far (the "
+                    + "producer or the broker cannot take this rate)", spec.rate(), missed);
+            reportedMissed = missed;
+        }
+    }
+
+    /** Canaries the target rate asked for that the producer could not send in time. */
+    public long missed() {
+        return pacer.missed();
     }
 
     /**

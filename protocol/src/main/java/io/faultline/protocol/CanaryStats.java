@@ -15,18 +15,33 @@ import java.util.List;
  * @param run          latency percentiles and throughput over the whole run; null when no canary completed
  * @param phases       the same per phase of the run: {@code before} the first fault, {@code during F}
  *                     while fault F was held, {@code after F} from its heal to the next fault or the end
+ * @param sentPerSecond the rate the canary was really sent at, over the sending window; below
+ *                      {@code ratePerSecond} when the producer fell behind its target
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CanaryStats(long sent, long acknowledged, long observed, long lost, long unseen, long duplicated,
                           long unexpected, long reordered, double ratePerSecond, Phase run,
-                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Phase> phases) {
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Phase> phases, Double sentPerSecond) {
     public CanaryStats {
         phases = phases == null ? List.of() : List.copyOf(phases);
     }
 
     public CanaryStats(long sent, long acknowledged, long observed, long lost, long unseen, long duplicated,
+                       long unexpected, long reordered, double ratePerSecond, Phase run, List<Phase> phases) {
+        this(sent, acknowledged, observed, lost, unseen, duplicated, unexpected, reordered, ratePerSecond, run, phases,
+                null);
+    }
+
+    /** True when the canary was sent at less than 95% of its target rate. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean fellBehind() {
+        return sentPerSecond != null && sentPerSecond < 0.95 * ratePerSecond;
+    }
+
+    public CanaryStats(long sent, long acknowledged, long observed, long lost, long unseen, long duplicated,
                        long unexpected, long reordered, double ratePerSecond) {
-        this(sent, acknowledged, observed, lost, unseen, duplicated, unexpected, reordered, ratePerSecond, null, null);
+        this(sent, acknowledged, observed, lost, unseen, duplicated, unexpected, reordered, ratePerSecond, null, null,
+                null);
     }
 
     /**
