@@ -2,7 +2,6 @@ package io.faultline.cli;
 
 import io.faultline.engine.InfrastructureException;
 import io.faultline.engine.RunAudit;
-import io.faultline.protocol.Json;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
 import io.faultline.report.Reports;
@@ -13,14 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -100,30 +92,8 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     private Verdict original(String topic) {
-        Properties p = kafka.connection().client("faultline-replay");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topic, Duration.ofSeconds(15)).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            var ends = consumer.endOffsets(partitions);
-            Verdict found = null;
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline && partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (runId.equals(r.key())) {
-                        try {
-                            found = Json.decode(r.value(), Verdict.class);
-                        } catch (Json.JsonCodecException e) {
-                            // Skip an unreadable record.
-                        }
-                    }
-                }
-            }
-            return found;
-        }
+        List<Verdict> found = io.faultline.history.VerdictLog.read(kafka.connection(), topic, null, Duration.ofSeconds(30))
+                .verdicts().stream().filter(v -> runId.equals(v.runId())).toList();
+        return found.isEmpty() ? null : found.get(found.size() - 1);
     }
 }
