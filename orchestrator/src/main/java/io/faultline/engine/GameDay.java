@@ -444,6 +444,22 @@ public final class GameDay {
             }
         }
 
+        /** This run against the recent passed runs of its scenario, read from the verdicts topic. */
+        private List<io.faultline.protocol.CheckResult> regression(io.faultline.scenario.ChecksSpec.Regression spec,
+                                                                   Verdict current) {
+            try {
+                var past = io.faultline.history.VerdictLog.read(options.kafka(), options.topics().verdicts(), null,
+                        Duration.ofSeconds(30)).verdicts().stream().map(io.faultline.history.RunSummary::of).toList();
+                return io.faultline.history.RegressionCheck.judge(spec, io.faultline.history.RunSummary.of(current),
+                        past);
+            } catch (RuntimeException e) {
+                return List.of(new io.faultline.protocol.CheckResult(io.faultline.history.RegressionCheck.NAME,
+                        io.faultline.protocol.CheckResult.Outcome.FAIL, null, null, null,
+                        "the past runs could not be read from " + options.topics().verdicts() + ": " + e.getMessage(),
+                        List.of()));
+            }
+        }
+
         /** Assembles the history, publishes the audit record and has the verifier judge the run. */
         private Verdict judge(CanaryWorkload canary, ProbeSampler samples, Instant observedUntil)
                 throws InfrastructureException {
@@ -453,7 +469,13 @@ public final class GameDay {
             audit.publish(producer, options.topics().telemetry(), clock);
             Verifier.Result result = audit.verify();
             timeline = Timeline.of(history, Duration.ofMillis(250));
-            return Verdict.judged(runId, scenario.name(), startedAt, clock.instant(), result.checks(), result.faults(),
+            List<io.faultline.protocol.CheckResult> checks = new java.util.ArrayList<>(result.checks());
+            var regression = scenario.checks().regression();
+            if (regression != null) {
+                checks.addAll(regression(regression, Verdict.judged(runId, scenario.name(), startedAt, clock.instant(),
+                        result.checks(), result.faults(), result.canary())));
+            }
+            return Verdict.judged(runId, scenario.name(), startedAt, clock.instant(), checks, result.faults(),
                     result.canary());
         }
     }

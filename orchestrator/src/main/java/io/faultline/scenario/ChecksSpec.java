@@ -24,10 +24,11 @@ import java.util.List;
  * @param throughput      how much of its steady-state throughput the system must keep during a fault
  * @param healthy         when the targeted services must be healthy again after heal; null: by the
  *                        end of the run
+ * @param regression      how much worse than its recent passed runs this run may be; null to not compare
  */
 public record ChecksSpec(Duration failover, Long lost, Long duplicated, Duration latencyRecovery,
                          CircuitCheck circuit, Long unseen, Long reordered, List<AlertCheck> alerts,
-                         LatencyLimits latency, ThroughputLimit throughput, Healthy healthy) {
+                         LatencyLimits latency, ThroughputLimit throughput, Healthy healthy, Regression regression) {
     public static final ChecksSpec DEFAULTS = new ChecksSpec(null, 0L, 0L, null, null, null, null, null);
 
     public ChecksSpec {
@@ -46,13 +47,68 @@ public record ChecksSpec(Duration failover, Long lost, Long duplicated, Duration
 
     public ChecksSpec(Duration failover, Long lost, Long duplicated, Duration latencyRecovery, CircuitCheck circuit,
                       Long unseen, Long reordered, List<AlertCheck> alerts) {
-        this(failover, lost, duplicated, latencyRecovery, circuit, unseen, reordered, alerts, null, null, null);
+        this(failover, lost, duplicated, latencyRecovery, circuit, unseen, reordered, alerts, null, null, null, null);
     }
 
     /** These checks with the service-level limits given. */
     public ChecksSpec withServiceLevels(LatencyLimits latency, ThroughputLimit throughput, Healthy healthy) {
         return new ChecksSpec(failover, lost, duplicated, latencyRecovery, circuit, unseen, reordered, alerts, latency,
-                throughput, healthy);
+                throughput, healthy, regression);
+    }
+
+    /** These checks with a regression comparison. */
+    public ChecksSpec withRegression(Regression regression) {
+        return new ChecksSpec(failover, lost, duplicated, latencyRecovery, circuit, unseen, reordered, alerts, latency,
+                throughput, healthy, regression);
+    }
+
+    /**
+     * Compares the run with the median of the last {@code baseline} PASSED runs of the same scenario
+     * on the verdicts topic: its failover bound and canary p99 may be at most {@code failover} and
+     * {@code latencyP99} times theirs ({@code 1.5x} or {@code 1.5}). With fewer runs it says so and
+     * does not fail.
+     */
+    public record Regression(String failover, String latencyP99, Integer baseline) {
+        public Regression {
+            if (failover == null && latencyP99 == null) {
+                throw new InvalidFieldException("", "give failover or latencyP99 (a factor such as 1.5x)");
+            }
+            if (failover != null) {
+                factor("failover", failover);
+            }
+            if (latencyP99 != null) {
+                factor("latencyP99", latencyP99);
+            }
+            baseline = baseline == null ? 10 : baseline;
+            if (baseline < 1 || baseline > 1000) {
+                throw new InvalidFieldException("baseline", "must be between 1 and 1000 runs");
+            }
+        }
+
+        /** The failover factor; null when not compared. */
+        public Double failoverFactor() {
+            return failover == null ? null : factor("failover", failover);
+        }
+
+        /** The p99 factor; null when not compared. */
+        public Double latencyP99Factor() {
+            return latencyP99 == null ? null : factor("latencyP99", latencyP99);
+        }
+
+        private static double factor(String field, String text) {
+            String t = text.strip();
+            t = t.endsWith("x") ? t.substring(0, t.length() - 1).strip() : t;
+            double v;
+            try {
+                v = Double.parseDouble(t);
+            } catch (NumberFormatException e) {
+                throw new InvalidFieldException(field, "'" + text + "' is not a factor: write 1.5x or 1.5");
+            }
+            if (!(v >= 1 && v <= 100)) {
+                throw new InvalidFieldException(field, "'" + text + "' must be between 1x and 100x");
+            }
+            return v;
+        }
     }
 
     /**

@@ -181,6 +181,11 @@ class ScenarioLoaderTest {
         assertThat(empty.reason()).isEqualTo("give at least one of p50, p95, p99, max");
         ScenarioException unknown = error(VALID + "checks:\n  latency: {p98: 1s}\n");
         assertThat(unknown.field()).isEqualTo("checks.latency.p98");
+        ScenarioException factor = error(VALID + "checks:\n  regression: {failover: twice}\n");
+        assertThat(factor.field()).isEqualTo("checks.regression.failover");
+        assertThat(factor.reason()).isEqualTo("'twice' is not a factor: write 1.5x or 1.5");
+        assertThat(ScenarioLoader.parse(Path.of("ok.yaml"), VALID + "checks:\n  regression: {latencyP99: 2x, baseline: 5}\n")
+                .checks().regression().latencyP99Factor()).isEqualTo(2.0);
         ScenarioException probe = error(VALID + "checks:\n  healthy: {probe: orders-api}\n");
         assertThat(probe.field()).isEqualTo("checks.healthy.probe");
         assertThat(probe.reason()).isEqualTo("no probe named 'orders-api' under probes: (there are none)");
