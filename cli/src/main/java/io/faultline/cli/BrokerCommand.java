@@ -17,12 +17,23 @@ public final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--dir", description = "Data directory (default: a new temporary directory).")
     Path dir;
 
+    @Option(names = "--brokers", defaultValue = "1",
+            description = "Nodes in the cluster (default: ${DEFAULT-VALUE}); with 3, topics are replicated 3 times with "
+                    + "min.insync.replicas 2, so a broker can be killed.")
+    int brokers;
+
     @Option(names = "--port", defaultValue = "0",
             description = "Client port, so every shell can use the same address (default: a free port).")
     int port;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
+
+    private void announce(String bootstrap, String logs) {
+        spec.commandLine().getOut().println("bootstrap.servers=" + bootstrap);
+        spec.commandLine().getOut().println("Broker log: " + logs + " (Ctrl-C stops it)");
+        spec.commandLine().getOut().flush();
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -31,11 +42,21 @@ public final class BrokerCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--port " + port
                     + ": not a port (1-65535, or 0 for a free one)");
         }
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(data, "127.0.0.1", port)) {
-            spec.commandLine().getOut().println("bootstrap.servers=" + kafka.bootstrapServers());
-            spec.commandLine().getOut().println("Broker log: " + data.resolve("broker.log") + " (Ctrl-C stops it)");
-            spec.commandLine().getOut().flush();
-            new CountDownLatch(1).await();
+        if (brokers < 1 || brokers > 9) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--brokers " + brokers
+                    + ": between 1 and 9");
+        }
+        if (brokers == 1) {
+            try (EmbeddedKafka kafka = EmbeddedKafka.start(data, "127.0.0.1", port)) {
+                announce(kafka.bootstrapServers(), data.resolve("broker.log").toString());
+                new CountDownLatch(1).await();
+            }
+        } else {
+            try (io.faultline.broker.EmbeddedCluster cluster = io.faultline.broker.EmbeddedCluster.start(data, brokers,
+                    port)) {
+                announce(cluster.bootstrapServers(), data.resolve("node-N").resolve("broker.log") + " (one per node)");
+                new CountDownLatch(1).await();
+            }
         }
         return 0;
     }

@@ -53,6 +53,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--listeners", defaultValue = "3", description = "Number of listeners (default: ${DEFAULT-VALUE}).")
     int count;
 
+    @Option(names = "--brokers", defaultValue = "1",
+            description = "Nodes of the embedded Kafka cluster (default: ${DEFAULT-VALUE}; 3 replicates every topic).")
+    int brokers;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -67,14 +71,26 @@ public final class DemoCommand implements Callable<Integer> {
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Clock.systemUTC().instant());
         Path work = reportDir.resolve("demo-" + stamp).toAbsolutePath();
         Files.createDirectories(work);
-        EmbeddedKafka kafka = null;
+        if (brokers < 1 || brokers > 9) {
+            throw new IllegalArgumentException("--brokers " + brokers + ": between 1 and 9");
+        }
+        AutoCloseable kafka = null;
         try {
             String bootstrap = bootstrapServers;
-            if (bootstrap == null) {
+            if (bootstrap == null && brokers == 1) {
                 out.println("Starting an embedded Kafka broker ...");
                 out.flush();
-                kafka = EmbeddedKafka.start(work.resolve("kafka"));
-                bootstrap = kafka.bootstrapServers();
+                EmbeddedKafka single = EmbeddedKafka.start(work.resolve("kafka"));
+                kafka = single;
+                bootstrap = single.bootstrapServers();
+                out.println("Kafka ready at " + bootstrap);
+            } else if (bootstrap == null) {
+                out.println("Starting an embedded Kafka cluster of " + brokers + " brokers ...");
+                out.flush();
+                io.faultline.broker.EmbeddedCluster cluster = io.faultline.broker.EmbeddedCluster.start(
+                        work.resolve("kafka"), brokers, 0);
+                kafka = cluster;
+                bootstrap = cluster.bootstrapServers();
                 out.println("Kafka ready at " + bootstrap);
             }
             String group = listenerGroup(scenario);
