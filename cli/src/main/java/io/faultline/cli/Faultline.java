@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "faultline", mixinStandardHelpOptions = true, versionProvider = ManifestVersion.class,
         description = "Chaos and failover game-days on Kafka.",
         subcommands = {InitCommand.class, RunCommand.class, PlanCommand.class, ValidateCommand.class, ReplayCommand.class,
-                HistoryCommand.class, HaltCommand.class,
+                HistoryCommand.class, ExporterCommand.class, HaltCommand.class,
                 AgentCommand.class, AlertBridgeCommand.class, KeysCommand.class, DemoCommand.class, BrokerCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",

@@ -166,6 +166,21 @@ class ChartTest {
     }
 
     @Test
+    void theExporterServesVerdictMetricsOnAnAnnotatedService() {
+        List<HasMetadata> docs = render(t -> t);
+        Deployment exporter = one(docs, Deployment.class, "exporter");
+        Container c = exporter.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(c.getArgs()).containsExactly("exporter", "--port", "9096", "--topic-prefix", "faultline.");
+        assertThat(env(c)).containsKey("FAULTLINE_BOOTSTRAP_SERVERS");
+        assertThat(exporter.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken()).isFalse();
+        io.fabric8.kubernetes.api.model.Service svc = one(docs, io.fabric8.kubernetes.api.model.Service.class, "exporter");
+        assertThat(svc.getMetadata().getAnnotations()).containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/port", "9096");
+        assertThat(render(t -> t.set("exporter.enabled", false))).noneMatch(d -> d.getMetadata().getName()
+                .endsWith("-exporter"));
+    }
+
+    @Test
     void kafkaClientSettingsFromASecretReachEveryFaultlinePod() {
         List<HasMetadata> docs = render(t -> t.set("kafka.clientConfigSecret", "kafka-client")
                 .set("agent.daemonSet.enabled", true).set("gameDays[0].name", "nightly")
@@ -174,7 +189,7 @@ class ChartTest {
         all(docs, Deployment.class).forEach(d -> pods.add(d.getSpec().getTemplate().getSpec()));
         all(docs, DaemonSet.class).forEach(d -> pods.add(d.getSpec().getTemplate().getSpec()));
         all(docs, CronJob.class).forEach(j -> pods.add(j.getSpec().getJobTemplate().getSpec().getTemplate().getSpec()));
-        assertThat(pods).hasSize(4);
+        assertThat(pods).hasSize(5);
         for (var pod : pods) {
             assertThat(pod.getVolumes()).anySatisfy(v -> {
                 assertThat(v.getName()).isEqualTo("kafka-client");
@@ -219,7 +234,7 @@ class ChartTest {
         ConfigMap dashboard = one(docs, ConfigMap.class, "-dashboard");
         assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
         assertThat(dashboard.getData().get("faultline.json")).contains("faultline_agent_active_faults",
-                "faultline_agent_rejections_total");
+                "faultline_agent_rejections_total", "faultline_gameday_last_status", "faultline_gameday_failover_seconds");
         assertThat(Files.readString(CHART.resolve("dashboards/faultline.json"))).isEqualTo(dashboard.getData().get("faultline.json"));
     }
 

@@ -1,0 +1,85 @@
+package io.faultline.cli;
+
+import io.faultline.engine.KafkaClients;
+import io.faultline.protocol.Json;
+import io.faultline.protocol.Verdict;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code faultline exporter}: the verdicts topic as Prometheus metrics per scenario, for dashboards. */
+@Command(name = "exporter", mixinStandardHelpOptions = true,
+        description = {"Serve Prometheus metrics per scenario from the verdicts topic: last status, last run time, "
+                + "failover seconds, lost and duplicated canaries, latency percentiles, failed checks, runs by status. "
+                + "Reads the topic from its beginning, then follows it.",
+                "Exit codes: 2 bad option, 3 Kafka unreachable or the port taken."})
+public final class ExporterCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ExporterCommand.class);
+
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
+
+    @Option(names = "--port", defaultValue = "9096", description = "Port of /metrics (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private volatile boolean running = true;
+
+    @Override
+    public Integer call() throws Exception {
+        try (var admin = KafkaClients.admin(kafka.connection())) {
+            KafkaClients.checkReachable(admin, kafka.bootstrapServers, Duration.ofSeconds(15));
+        }
+        PrometheusRegistry registry = new PrometheusRegistry();
+        VerdictMetrics metrics = new VerdictMetrics(registry);
+        String topic = kafka.topics().verdicts();
+        Properties p = kafka.connection().client("faultline-exporter");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        try (HTTPServer server = HTTPServer.builder().port(port).registry(registry).buildAndStart();
+             KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
+            spec.commandLine().getOut().println("faultline exporter: metrics of " + topic + " on port "
+                    + server.getPort() + " (/metrics)");
+            spec.commandLine().getOut().flush();
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(topic, Duration.ofSeconds(15))
+                    .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (running) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    try {
+                        metrics.add(Json.decode(r.value(), Verdict.class));
+                    } catch (RuntimeException e) {
+                        log.debug("not a verdict at {}@{}: {}", r.partition(), r.offset(), e.getMessage());
+                    }
+                }
+            }
+        }
+        return ExitCodes.PASSED;
+    }
+
+    /** Stops the exporter (for tests; the command otherwise runs until killed). */
+    void stop() {
+        running = false;
+    }
+}
