@@ -79,8 +79,12 @@ public final class RunCommand implements Callable<Integer> {
         GameDay gameDay = new GameDay(options, alerts, clock);
         Verdict verdict = gameDay.run(scenario, runId);
         Path html = Reports.writeAll(reportDir.resolve(runId), verdict, gameDay.timeline());
+        if (gameDay.evidence() != null) {
+            Reports.writeEvidence(reportDir.resolve(runId), gameDay.evidence());
+        }
         out.print(Reports.summary(verdict));
-        out.println("Reports in " + html.getParent() + ": verdict.json, junit.xml, summary.md, report.html");
+        out.println("Reports in " + html.getParent() + ": verdict.json, junit.xml, summary.md, report.html"
+                + (gameDay.evidence() != null ? ", evidence/" : ""));
         out.flush();
         return ExitCodes.of(verdict.status());
     }

@@ -234,6 +234,16 @@ class AlertsIT {
             assertThat(up.summary()).contains("sum(up{job=\"orders\"}) = 1.0");
             // The bridge forwarded the same notifications to telemetry.
             assertThat(feed.alertEvents(v.startedAt())).extracting(r -> r.event().alertname()).contains("IngestionLagHigh");
+            // The evidence kept with the run: Alertmanager's bodies as received, every notice and sample,
+            // and the agent's reports on the run's commands.
+            Path evidence = Reports.writeEvidence(dir.resolve("report"), gameDay.evidence());
+            String webhook = Files.readString(evidence.resolve("alertmanager-webhook.jsonl"));
+            assertThat(webhook.lines()).isNotEmpty().allSatisfy(line -> assertThat(line).contains("\"source\":\"webhook\""));
+            assertThat(webhook).contains("IngestionLagHigh", "firing", "resolved");
+            assertThat(Files.readString(evidence.resolve("alerts.json"))).contains("\"source\" : \"api\"",
+                    "\"source\" : \"webhook\"");
+            assertThat(Files.readString(evidence.resolve("probes.json"))).contains("lag-recovers", "both-listeners-up");
+            assertThat(Files.readString(evidence.resolve("commands.json"))).contains("\"applied\"", "\"undone\"");
         }
     }
 

@@ -17,6 +17,34 @@ public final class AlertLog {
     }
 
     private final List<AlertNotice> notices = new ArrayList<>();
+    private final List<Payload> payloads = new ArrayList<>();
+    private long payloadChars;
+
+    /** A webhook body as Alertmanager sent it, kept as evidence of the run. */
+    public record Payload(Instant receivedAt, String source, String body) {
+    }
+
+    /** The most of webhook bodies kept for one run, in characters: enough for hours of notifications. */
+    static final long MAX_PAYLOAD_CHARS = 16L * 1024 * 1024;
+
+    /** Keeps one webhook body as received (the oldest are kept once the bound is reached). */
+    public synchronized void payload(Instant receivedAt, String source, String body) {
+        if (payloadChars + body.length() <= MAX_PAYLOAD_CHARS) {
+            payloads.add(new Payload(receivedAt, source, body));
+            payloadChars += body.length();
+        }
+    }
+
+    public synchronized List<Payload> payloads() {
+        return List.copyOf(payloads);
+    }
+
+    /** Every notice from every source, in the order received. */
+    public synchronized List<AlertNotice> notices() {
+        List<AlertNotice> ordered = new ArrayList<>(notices);
+        ordered.sort(java.util.Comparator.comparing(AlertNotice::receivedAt));
+        return ordered;
+    }
 
     public synchronized void add(List<AlertNotice> more) {
         notices.addAll(more);

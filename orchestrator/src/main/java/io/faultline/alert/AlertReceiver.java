@@ -43,6 +43,14 @@ public final class AlertReceiver implements AutoCloseable {
     private final HttpServer server;
     private final java.util.concurrent.ExecutorService executor;
 
+    private volatile AlertLog raw;
+
+    /** Also keeps every accepted body, as received, in {@code log} (the run's evidence). */
+    public AlertReceiver keepPayloads(AlertLog log) {
+        this.raw = log;
+        return this;
+    }
+
     public AlertReceiver(InetSocketAddress address, Clock clock, String source, Consumer<List<AlertNotice>> sink)
             throws IOException {
         this(address, clock, source, null, sink);
@@ -87,6 +95,10 @@ public final class AlertReceiver implements AutoCloseable {
                     return;
                 }
                 sink.accept(notices);
+                var keep = raw;
+                if (keep != null) {
+                    keep.payload(clock.instant(), source, new String(body, java.nio.charset.StandardCharsets.UTF_8));
+                }
                 reply(exchange, 200, "ok\n");
             } catch (RuntimeException e) {
                 log.warn("webhook: {}", e.toString());

@@ -110,6 +110,13 @@ public final class GameDay {
         return timeline;
     }
 
+    /** What the last run saw (alert payloads and notices, probe samples, command reports); null before one ended. */
+    private volatile Evidence evidence;
+
+    public Evidence evidence() {
+        return evidence;
+    }
+
     public GameDay(Options options, Clock clock) {
         this(options, AlertSources.NONE, clock);
     }
@@ -432,6 +439,7 @@ public final class GameDay {
             try {
                 History history = HistoryAssembler.assemble(runId, scenario, startedAt, clock.instant(), canary, ledger,
                         telemetry, alerts, samples.samples(), health.watches(), admin);
+                keepEvidence(samples);
                 RunAudit audit = new RunAudit(scenario.name(), scenario.checks(), scenario.probes(), history);
                 audit.publish(producer, options.topics().telemetry(), clock);
                 Verifier.Result result = audit.verify();
@@ -442,6 +450,10 @@ public final class GameDay {
                 log.warn("run {}: what it recorded before the abort could not be kept: {}", runId, e.getMessage());
                 return Verdict.aborted(runId, scenario.name(), abort.reason(), startedAt, clock.instant());
             }
+        }
+
+        private void keepEvidence(ProbeSampler samples) {
+            evidence = new Evidence(alerts.payloads(), alerts.notices(), samples.samples(), telemetry.commandEvents(runId));
         }
 
         /** This run against the recent passed runs of its scenario, read from the verdicts topic. */
@@ -465,6 +477,7 @@ public final class GameDay {
                 throws InfrastructureException {
             History history = HistoryAssembler.assemble(runId, scenario, startedAt, observedUntil, canary, ledger,
                     telemetry, alerts, samples.samples(), health.watches(), admin);
+            keepEvidence(samples);
             RunAudit audit = new RunAudit(scenario.name(), scenario.checks(), scenario.probes(), history);
             audit.publish(producer, options.topics().telemetry(), clock);
             Verifier.Result result = audit.verify();
@@ -488,7 +501,8 @@ public final class GameDay {
             return null;
         }
         try {
-            return new AlertReceiver(alertSources.webhook(), clock, "webhook", alertSources.webhookToken(), alerts::add);
+            return new AlertReceiver(alertSources.webhook(), clock, "webhook", alertSources.webhookToken(), alerts::add)
+                    .keepPayloads(alerts);
         } catch (java.io.IOException e) {
             throw new InfrastructureException("cannot listen for Alertmanager's webhook on " + alertSources.webhook()
                     + ": " + e.getMessage());

@@ -33,6 +33,27 @@ public final class Reports {
         return html;
     }
 
+    /**
+     * Writes the run's evidence into {@code dir/evidence/}: {@code alertmanager-webhook.jsonl} (each
+     * body as received, one JSON object per line with its receive time), {@code alerts.json} (every
+     * notice from every source), {@code probes.json} (every probe and health sample) and
+     * {@code commands.json} (the agents' reports on the run's commands). Returns the directory.
+     */
+    public static Path writeEvidence(Path dir, io.faultline.engine.Evidence e) throws IOException {
+        Path out = dir.resolve("evidence");
+        Files.createDirectories(out);
+        StringBuilder jsonl = new StringBuilder();
+        for (var p : e.alertPayloads()) {
+            jsonl.append(new String(Json.encode(java.util.Map.of("receivedAt", p.receivedAt().toString(), "source",
+                    p.source(), "body", p.body())), java.nio.charset.StandardCharsets.UTF_8)).append('\n');
+        }
+        Files.writeString(out.resolve("alertmanager-webhook.jsonl"), jsonl.toString());
+        Files.writeString(out.resolve("alerts.json"), Json.encodePretty(e.alertNotices()) + "\n");
+        Files.writeString(out.resolve("probes.json"), Json.encodePretty(e.probeSamples()) + "\n");
+        Files.writeString(out.resolve("commands.json"), Json.encodePretty(e.commandEvents()) + "\n");
+        return out;
+    }
+
     /** A measured value as people write it: no ".0" on whole numbers. */
     static String number(double d) {
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : String.format(Locale.ROOT, "%.2f", d);
