@@ -37,7 +37,20 @@ public record StopCondition(String name, HttpProbeSpec http, CanaryProbeSpec can
      * @param maxLatency slower answers fail the sample; null for no limit beyond the timeout
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record HttpProbeSpec(String url, Integer status, Duration timeout, Duration maxLatency) {
+    /**
+     * An HTTP request that must be answered as expected: {@code status}, and when given, a header
+     * holding a value ({@code expectHeaders}: name to a fragment of its value) and a fragment of the
+     * body ({@code bodyContains}, looked for in the first 64 KiB). {@code method}, {@code headers}
+     * and {@code body} shape the request: a CORS preflight, a call without a token, a health check.
+     */
+    public record HttpProbeSpec(String url, Integer status, Duration timeout, Duration maxLatency, String method,
+                                java.util.Map<String, String> headers, String body,
+                                java.util.Map<String, String> expectHeaders, String bodyContains) {
+        /** The most of a response body a probe reads, and of a request body it sends. */
+        public static final int MAX_BODY = 64 * 1024;
+        static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
+                "OPTIONS");
+
         public HttpProbeSpec {
             Checks.required("url", url);
             if (!url.startsWith("http://") && !url.startsWith("https://")) {
@@ -56,6 +69,27 @@ public record StopCondition(String name, HttpProbeSpec http, CanaryProbeSpec can
             if (maxLatency != null) {
                 Checks.positive("maxLatency", maxLatency);
             }
+            method = method == null ? "GET" : method.toUpperCase(java.util.Locale.ROOT);
+            if (!METHODS.contains(method)) {
+                throw new InvalidFieldException("method", "'" + method + "' is not one of "
+                        + String.join(", ", new java.util.TreeSet<>(METHODS)));
+            }
+            headers = headers == null ? java.util.Map.of() : java.util.Map.copyOf(headers);
+            for (var h : headers.entrySet()) {
+                try {
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).header(h.getKey(), h.getValue());
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidFieldException("headers." + h.getKey(), "cannot be sent: " + e.getMessage());
+                }
+            }
+            if (body != null && body.length() > MAX_BODY) {
+                throw new InvalidFieldException("body", "is " + body.length() + " characters; at most " + MAX_BODY);
+            }
+            expectHeaders = expectHeaders == null ? java.util.Map.of() : java.util.Map.copyOf(expectHeaders);
+        }
+
+        public HttpProbeSpec(String url, Integer status, Duration timeout, Duration maxLatency) {
+            this(url, status, timeout, maxLatency, null, null, null, null, null);
         }
     }
 
