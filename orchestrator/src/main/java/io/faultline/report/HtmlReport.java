@@ -18,8 +18,8 @@ import java.util.Locale;
 final class HtmlReport {
     private static final int W = 960;
     private static final int H = 320;
-    private static final int LEFT = 60;
-    private static final int RIGHT = 60;
+    private static final int LEFT = 80;
+    private static final int RIGHT = 80;
     private static final int TOP = 20;
     private static final int BOTTOM = 40;
 
@@ -99,11 +99,30 @@ final class HtmlReport {
         return b.append("</body></html>\n").toString();
     }
 
+    /** The next round number at or above {@code v}: 1, 2 or 5 times a power of ten. */
+    static double niceCeiling(double v) {
+        if (v <= 1) {
+            return 1;
+        }
+        double p = Math.pow(10, Math.floor(Math.log10(v)));
+        for (double m : new double[] {1, 2, 5, 10}) {
+            if (m * p >= v) {
+                return m * p;
+            }
+        }
+        return 10 * p;
+    }
+
     private static String svg(Verdict v, Timeline t) {
         int n = t.buckets().size();
         double spanMs = (double) n * t.bucketMs();
         double perSecond = 1000.0 / t.bucketMs();
-        double maxRate = Math.max(1, t.buckets().stream().mapToDouble(x -> x.completed() * perSecond).max().orElse(1));
+        double peakRate = Math.max(1, t.buckets().stream().mapToDouble(x -> x.completed() * perSecond).max().orElse(1));
+        // The rate scale follows the steady state, not a catch-up spike: twice the 95th percentile of
+        // the buckets; a spike above it is clipped at the top and its peak written there.
+        double[] rates = t.buckets().stream().mapToDouble(x -> x.completed() * perSecond).sorted().toArray();
+        double p95Rate = rates.length == 0 ? 1 : rates[Math.min(rates.length - 1, (int) Math.ceil(rates.length * 0.95) - 1)];
+        double maxRate = Math.min(peakRate, Math.max(1, niceCeiling(2 * p95Rate)));
         double maxLatency = Math.max(1, t.buckets().stream().filter(x -> x.latencyMax() != null)
                 .mapToLong(Timeline.Bucket::latencyMax).max().orElse(1));
         double plotW = W - LEFT - RIGHT;
@@ -145,7 +164,7 @@ final class HtmlReport {
         for (Timeline.Bucket k : t.buckets()) {
             double cx = LEFT + plotW * (k.offsetMs() + t.bucketMs() / 2.0) / spanMs;
             rate.append(String.format(Locale.ROOT, "%s%.1f,%.1f ", rate.length() == 0 ? "M" : "L", cx,
-                    TOP + plotH - plotH * k.completed() * perSecond / maxRate));
+                    TOP + plotH - plotH * Math.min(1.0, k.completed() * perSecond / maxRate)));
             if (k.latencyP50() == null) {
                 gap = true;
                 continue;
@@ -169,10 +188,26 @@ final class HtmlReport {
             s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%ds</text>%n", tx,
                     TOP + plotH + 16, sec));
         }
-        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.0f/s</text>%n", LEFT - 4, TOP + 8, maxRate));
-        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">0</text>%n", LEFT - 4, TOP + plotH));
-        s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%s</text>%n", LEFT + plotW + 4, TOP + 8,
-                Duration.ofMillis((long) maxLatency).toMillis() + " ms"));
+        // Ticks at quarters of each vertical scale, with units; the axes' titles beside them.
+        for (int q = 0; q <= 4; q++) {
+            double ty = TOP + plotH - plotH * q / 4.0;
+            s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#888\"/>"
+                    + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f/s</text>%n", LEFT - 4, ty, LEFT, ty, LEFT - 6, ty + 4,
+                    maxRate * q / 4));
+            s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>"
+                    + "<text x=\"%.1f\" y=\"%.1f\">%d ms</text>%n", LEFT + plotW, ty, LEFT + plotW + 4, ty, LEFT + plotW + 6,
+                    ty + 4, Math.round(maxLatency * q / 4)));
+        }
+        s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>%n",
+                LEFT + plotW, TOP, LEFT + plotW, TOP + plotH));
+        s.append(String.format(Locale.ROOT, "<text transform=\"translate(14 %.1f) rotate(-90)\" text-anchor=\"middle\">"
+                + "canaries completed per second</text>%n", TOP + plotH / 2));
+        s.append(String.format(Locale.ROOT, "<text transform=\"translate(%d %.1f) rotate(90)\" text-anchor=\"middle\">"
+                + "canary latency (ms)</text>%n", W - 10, TOP + plotH / 2));
+        if (peakRate > maxRate) {
+            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"end\" fill=\"#1a7f37\">"
+                    + "catch-up peak %.0f/s, clipped</text>%n", LEFT + plotW - 4, TOP + 12, peakRate));
+        }
         s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">time since the first canary</text>%n",
                 LEFT + plotW / 2, (double) H - 6));
         return s.append("</svg>\n").toString();

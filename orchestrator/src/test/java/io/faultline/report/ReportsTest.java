@@ -82,4 +82,18 @@ class ReportsTest {
         assertThat(Files.readString(dir.resolve("report.html"))).contains("ABORTED", "halted by sre: enough")
                 .doesNotContain("<svg");
     }
+
+    @Test
+    void thePictureHasLabelledAxesAndACatchUpSpikeDoesNotFlattenTheRate(@TempDir Path dir) throws Exception {
+        List<Timeline.Bucket> buckets = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            buckets.add(new Timeline.Bucket(i * 1000L, 50, i == 30 ? 500 : 50, 200L, i == 30 ? 4000L : 250L));
+        }
+        Path html = Reports.writeAll(dir, verdict(Verdict.Status.PASSED, null), new Timeline(T0, 1000, buckets, List.of()));
+        String page = Files.readString(html);
+        assertThat(page).contains("canaries completed per second", "canary latency (ms)", "time since the first canary",
+                ">0/s<", ">100/s<", ">4000 ms<", ">12s<", "catch-up peak 500/s, clipped");
+        assertThat(HtmlReport.niceCeiling(130)).isEqualTo(200);
+        assertThat(HtmlReport.niceCeiling(80)).isEqualTo(100);
+    }
 }
