@@ -123,8 +123,8 @@ final class HtmlReport {
         double[] rates = t.buckets().stream().mapToDouble(x -> x.completed() * perSecond).sorted().toArray();
         double p95Rate = rates.length == 0 ? 1 : rates[Math.min(rates.length - 1, (int) Math.ceil(rates.length * 0.95) - 1)];
         double maxRate = Math.min(peakRate, Math.max(1, niceCeiling(2 * p95Rate)));
-        double maxLatency = Math.max(1, t.buckets().stream().filter(x -> x.latencyMax() != null)
-                .mapToLong(Timeline.Bucket::latencyMax).max().orElse(1));
+        double maxLatency = niceCeiling(Math.max(1, t.buckets().stream().filter(x -> x.latencyMax() != null)
+                .mapToLong(Timeline.Bucket::latencyMax).max().orElse(1)));
         double plotW = W - LEFT - RIGHT;
         double plotH = H - TOP - BOTTOM;
         StringBuilder s = new StringBuilder();

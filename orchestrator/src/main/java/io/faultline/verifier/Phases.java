@@ -75,7 +75,11 @@ final class Phases {
     private static void add(List<CanaryStats.Phase> out, String name, Instant from, Instant to, List<SentEvent> sent,
                             Verifier.Index index) {
         if (from.isBefore(to)) {
-            out.add(phase(name, from, to, sent, index));
+            CanaryStats.Phase p = phase(name, from, to, sent, index);
+            // A phase no canary was sent in (a heal at the very end) has nothing to say.
+            if (p.sent() > 0) {
+                out.add(p);
+            }
         }
     }
 

@@ -92,7 +92,7 @@ class ReportsTest {
         Path html = Reports.writeAll(dir, verdict(Verdict.Status.PASSED, null), new Timeline(T0, 1000, buckets, List.of()));
         String page = Files.readString(html);
         assertThat(page).contains("canaries completed per second", "canary latency (ms)", "time since the first canary",
-                ">0/s<", ">100/s<", ">4000 ms<", ">12s<", "catch-up peak 500/s, clipped");
+                ">0/s<", ">100/s<", ">5000 ms<", ">2500 ms<", ">12s<", "catch-up peak 500/s, clipped");
         assertThat(HtmlReport.niceCeiling(130)).isEqualTo(200);
         assertThat(HtmlReport.niceCeiling(80)).isEqualTo(100);
     }
