@@ -28,7 +28,11 @@ public final class HttpProbe implements Probe {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(spec.url())).timeout(spec.timeout())
                 .method(spec.method(), spec.body() == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(spec.body()));
-        spec.headers().forEach(b::header);
+        try {
+            spec.headers().forEach(b::header);
+        } catch (IllegalArgumentException e) {
+            return Sample.failed(spec.method() + " " + spec.url() + " cannot be sent: " + e.getMessage());
+        }
         String call = spec.method() + " " + spec.url();
         long start = System.nanoTime();
         try {

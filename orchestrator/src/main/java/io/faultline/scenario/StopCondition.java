@@ -48,6 +48,9 @@ public record StopCondition(String name, HttpProbeSpec http, CanaryProbeSpec can
                                 java.util.Map<String, String> expectHeaders, String bodyContains) {
         /** The most of a response body a probe reads, and of a request body it sends. */
         public static final int MAX_BODY = 64 * 1024;
+        /** Headers Java's HTTP client will not let a request set. */
+        static final java.util.Set<String> RESTRICTED = java.util.Set.of("connection", "content-length", "expect",
+                "host", "upgrade");
         static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
                 "OPTIONS");
 
@@ -76,10 +79,15 @@ public record StopCondition(String name, HttpProbeSpec http, CanaryProbeSpec can
             }
             headers = headers == null ? java.util.Map.of() : java.util.Map.copyOf(headers);
             for (var h : headers.entrySet()) {
-                try {
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).header(h.getKey(), h.getValue());
-                } catch (IllegalArgumentException e) {
-                    throw new InvalidFieldException("headers." + h.getKey(), "cannot be sent: " + e.getMessage());
+                if (!h.getKey().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                    throw new InvalidFieldException("headers." + h.getKey(), "is not a valid header name");
+                }
+                if (RESTRICTED.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                    throw new InvalidFieldException("headers." + h.getKey(), "cannot be sent: the HTTP client sets it "
+                            + "itself (" + String.join(", ", new java.util.TreeSet<>(RESTRICTED)) + ")");
+                }
+                if (h.getValue() == null || h.getValue().indexOf('\r') >= 0 || h.getValue().indexOf('\n') >= 0) {
+                    throw new InvalidFieldException("headers." + h.getKey(), "must be one line of text");
                 }
             }
             if (body != null && body.length() > MAX_BODY) {
