@@ -113,13 +113,12 @@ class LibrdkafkaIT {
         }
     }
 
-    private static void awaitFile(Path file, Process owner) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!Files.exists(file)) {
-            assertThat(owner.isAlive()).as("the librdkafka service started").isTrue();
-            assertThat(System.nanoTime()).as("the service wrote its pid file").isLessThan(deadline);
-            Thread.sleep(50);
-        }
+    private static void awaitFile(Path file, Process owner) {
+        org.awaitility.Awaitility.await("the librdkafka service writes its pid file").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50)).until(() -> {
+                    assertThat(owner.isAlive()).as("the librdkafka service started").isTrue();
+                    return Files.exists(file);
+                });
     }
 
     /** Canaries of the run found more than once on the output topic, read independently of the verifier. */

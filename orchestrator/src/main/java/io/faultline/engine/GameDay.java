@@ -437,13 +437,7 @@ public final class GameDay {
          */
         private Verdict abortedVerdict(CanaryWorkload canary, ProbeSampler samples) {
             try {
-                History history = HistoryAssembler.assemble(runId, scenario, startedAt, clock.instant(), canary, ledger,
-                        telemetry, alerts, samples.samples(), health.watches(), admin);
-                keepEvidence(samples);
-                RunAudit audit = new RunAudit(scenario.name(), scenario.checks(), scenario.probes(), history);
-                audit.publish(producer, options.topics().telemetry(), clock);
-                Verifier.Result result = audit.verify();
-                timeline = Timeline.of(history, Duration.ofMillis(250));
+                Verifier.Result result = recordAndVerify(canary, samples, clock.instant());
                 return Verdict.aborted(runId, scenario.name(), abort.reason(), startedAt, clock.instant(),
                         result.checks(), result.faults(), result.canary());
             } catch (InfrastructureException | RuntimeException e) {
@@ -452,8 +446,19 @@ public final class GameDay {
             }
         }
 
-        private void keepEvidence(ProbeSampler samples) {
+        /**
+         * Assembles the history up to {@code observedUntil}, keeps the evidence and the timeline,
+         * publishes the audit record and has the verifier judge it.
+         */
+        private Verifier.Result recordAndVerify(CanaryWorkload canary, ProbeSampler samples, Instant observedUntil)
+                throws InfrastructureException {
+            History history = HistoryAssembler.assemble(runId, scenario, startedAt, observedUntil, canary, ledger,
+                    telemetry, alerts, samples.samples(), health.watches(), admin);
             evidence = new Evidence(alerts.payloads(), alerts.notices(), samples.samples(), telemetry.commandEvents(runId));
+            RunAudit audit = new RunAudit(scenario.name(), scenario.checks(), scenario.probes(), history);
+            audit.publish(producer, options.topics().telemetry(), clock);
+            timeline = Timeline.of(history, Duration.ofMillis(250));
+            return audit.verify();
         }
 
         /** This run against the recent passed runs of its scenario, read from the verdicts topic. */
@@ -475,13 +480,7 @@ public final class GameDay {
         /** Assembles the history, publishes the audit record and has the verifier judge the run. */
         private Verdict judge(CanaryWorkload canary, ProbeSampler samples, Instant observedUntil)
                 throws InfrastructureException {
-            History history = HistoryAssembler.assemble(runId, scenario, startedAt, observedUntil, canary, ledger,
-                    telemetry, alerts, samples.samples(), health.watches(), admin);
-            keepEvidence(samples);
-            RunAudit audit = new RunAudit(scenario.name(), scenario.checks(), scenario.probes(), history);
-            audit.publish(producer, options.topics().telemetry(), clock);
-            Verifier.Result result = audit.verify();
-            timeline = Timeline.of(history, Duration.ofMillis(250));
+            Verifier.Result result = recordAndVerify(canary, samples, observedUntil);
             List<io.faultline.protocol.CheckResult> checks = new java.util.ArrayList<>(result.checks());
             var regression = scenario.checks().regression();
             if (regression != null) {
