@@ -1,5 +1,6 @@
 package io.faultline.it;
 
+import io.faultline.cli.SchemaCheck;
 import io.faultline.testkit.TestKeys;
 import io.faultline.testkit.AgentProcess;
 import io.faultline.testkit.TestKafka;
@@ -214,7 +215,7 @@ class AlertsIT {
                         URI.create("http://127.0.0.1:" + alertmanagerPort), WEBHOOK_TOKEN), Clock.systemUTC());
         try (TelemetryFeed feed = new TelemetryFeed(bootstrap, Topics.defaults().telemetry(), Clock.systemUTC(),
                 Duration.ofSeconds(1))) {
-            Verdict v = gameDay.run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC()));
+            Verdict v = SchemaCheck.conforming(gameDay.run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())));
             System.out.println(Reports.summary(v));
             Reports.writeAll(dir.resolve("report"), v, gameDay.timeline());
             assertThat(check(v, "alert[IngestionLagHigh].fires").passed()).as(check(v, "alert[IngestionLagHigh].fires").summary())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.broker.EmbeddedCluster;
 import io.faultline.cli.Faultline;
+import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
 import io.faultline.engine.KafkaClients;
@@ -76,8 +77,8 @@ class BrokerFailoverIT {
                 GameDay.Options options = new GameDay.Options(bootstrap, Topics.defaults(), Duration.ofSeconds(60),
                         Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, io.faultline.testkit.TestKeys.signer());
                 // Only the broker's agent is targeted; it trusts the test key.
-                Verdict v = new GameDay(options, Clock.systemUTC())
-                        .run(scenario, GameDay.newRunId("broker-kill", Clock.systemUTC()));
+                Verdict v = SchemaCheck.conforming(new GameDay(options, Clock.systemUTC())
+                        .run(scenario, GameDay.newRunId("broker-kill", Clock.systemUTC())));
                 System.out.println(io.faultline.report.Reports.summary(v));
                 assertThat(kafka.node(2).isAlive()).as("broker 2 was killed").isFalse();
                 assertThat(v.status()).as(v.reason() + " " + v.checks()).isEqualTo(Verdict.Status.PASSED);

@@ -2,6 +2,7 @@ package io.faultline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.cli.SchemaCheck;
 import io.faultline.engine.GameDay;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.Topics;
@@ -120,7 +121,7 @@ class CanaryAdapterIT {
         GameDay gameDay = new GameDay(new GameDay.Options(bootstrap, new Topics(prefix + "."), Duration.ofSeconds(10),
                 d.heartbeatMaxAge(), d.commandTimeout(), System.out, d.signer()), GameDay.AlertSources.NONE,
                 Clock.systemUTC());
-        return gameDay.run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC()));
+        return SchemaCheck.conforming(gameDay.run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())));
     }
 
     @Test

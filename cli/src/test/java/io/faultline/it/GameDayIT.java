@@ -1,5 +1,6 @@
 package io.faultline.it;
 
+import io.faultline.cli.SchemaCheck;
 import io.faultline.testkit.TestKafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,7 +70,7 @@ class GameDayIT {
                 GameDay.Options options = new GameDay.Options(bootstrap, topics, Duration.ofSeconds(30),
                         Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, cluster.signer());
                 Clock clock = Clock.systemUTC();
-                Verdict v = new GameDay(options, clock).run(scenario, GameDay.newRunId(scenario.name() + "-" + tag, clock));
+                Verdict v = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId(scenario.name() + "-" + tag, clock)));
                 System.out.println(io.faultline.report.Reports.summary(v));
                 return new Outcome(v, bootstrap, canary.outputTopic());
             }

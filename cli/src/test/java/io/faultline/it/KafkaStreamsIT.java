@@ -2,6 +2,7 @@ package io.faultline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.ChildJvm;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
@@ -83,7 +84,7 @@ class KafkaStreamsIT {
             GameDay.Options options = new GameDay.Options(bootstrap, topics, Duration.ofSeconds(30),
                     Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, TestKeys.signer());
             Clock clock = Clock.systemUTC();
-            Verdict v = new GameDay(options, clock).run(scenario, GameDay.newRunId(tag, clock));
+            Verdict v = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId(tag, clock)));
             System.out.println(io.faultline.report.Reports.summary(v));
             return new Run(v, bootstrap, out);
         } finally {

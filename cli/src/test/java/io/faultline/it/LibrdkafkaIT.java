@@ -3,6 +3,7 @@ package io.faultline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.ChildJvm;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
@@ -85,7 +86,7 @@ class LibrdkafkaIT {
             GameDay.Options options = new GameDay.Options(bootstrap, topics, Duration.ofSeconds(30),
                     Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, TestKeys.signer());
             Clock clock = Clock.systemUTC();
-            Verdict v = new GameDay(options, clock).run(scenario, GameDay.newRunId("rdkafka", clock));
+            Verdict v = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId("rdkafka", clock)));
             System.out.println(io.faultline.report.Reports.summary(v));
 
             assertThat(v.faults()).as(v.reason()).hasSize(1);

@@ -2,6 +2,7 @@ package io.faultline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
 import io.faultline.engine.KafkaClients;
@@ -79,8 +80,8 @@ class PartitionFailoverIT {
                 String library = Files.readString(Path.of("..", "scenarios", "secondary-listener-crash.yaml"))
                         .replace("order-listeners", GROUP).replace("orders.processed", "@OUT@")
                         .replaceAll("\\borders\\b", IN).replace("@OUT@", OUT);
-                Verdict standby = new GameDay(options, clock).run(ScenarioLoader.parse(
-                        Path.of("secondary-listener-crash.yaml"), library), GameDay.newRunId("kill-standby", clock));
+                Verdict standby = SchemaCheck.conforming(new GameDay(options, clock).run(ScenarioLoader.parse(
+                        Path.of("secondary-listener-crash.yaml"), library), GameDay.newRunId("kill-standby", clock)));
                 System.out.println(io.faultline.report.Reports.summary(standby));
                 FaultRecord.Failover none = standby.faults().get(0).failover();
                 assertThat(none.outage()).as("a member that owns nothing stops nothing").isFalse();
@@ -98,8 +99,8 @@ class PartitionFailoverIT {
                 poller.start();
                 Verdict owner;
                 try {
-                    owner = new GameDay(options, clock).run(scenario("kill-owner", "partition-owner"),
-                            GameDay.newRunId("kill-owner", clock));
+                    owner = SchemaCheck.conforming(new GameDay(options, clock).run(scenario("kill-owner", "partition-owner"),
+                            GameDay.newRunId("kill-owner", clock)));
                 } finally {
                     watch.stop = true;
                     poller.join(5000);

@@ -1,5 +1,6 @@
 package io.faultline.it;
 
+import io.faultline.cli.SchemaCheck;
 import io.faultline.testkit.Procs;
 import io.faultline.testkit.TestKafka;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -139,7 +140,7 @@ class RunSafetyIT {
         Scenario scenario = ScenarioLoader.load(scenario("halted-run", "15s", ""));
         CompletableFuture<Verdict> run = CompletableFuture.supplyAsync(() -> {
             try {
-                return gameDay().run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC()));
+                return SchemaCheck.conforming(gameDay().run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -178,7 +179,7 @@ class RunSafetyIT {
                     interval: 500ms
                     failures: 2
                 """));
-        Verdict v = gameDay().run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC()));
+        Verdict v = SchemaCheck.conforming(gameDay().run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())));
         System.out.println("stop condition: " + v.status() + ": " + v.reason());
         assertThat(v.status()).isEqualTo(Verdict.Status.ABORTED);
         assertThat(v.reason()).startsWith("stop condition 'canary-flowing' tripped: last canary completed");
@@ -193,7 +194,7 @@ class RunSafetyIT {
                   - name: api-up
                     http: {url: "http://127.0.0.1:1/health", timeout: 1s}
                 """));
-        Verdict v = gameDay().run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC()));
+        Verdict v = SchemaCheck.conforming(gameDay().run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())));
         assertThat(v.status()).isEqualTo(Verdict.Status.ERROR);
         assertThat(v.reason()).startsWith("preflight: stop condition 'api-up' does not hold before any fault: GET");
         assertThat(Procs.state(listenerPid)).isNotEqualTo('T');

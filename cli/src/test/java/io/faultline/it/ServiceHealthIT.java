@@ -2,6 +2,7 @@ package io.faultline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
 import io.faultline.engine.KafkaClients;
@@ -69,7 +70,7 @@ class ServiceHealthIT {
                         Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, cluster.signer());
                 Clock clock = Clock.systemUTC();
 
-                Verdict back = new GameDay(options, clock).run(scenario, GameDay.newRunId("health-back", clock));
+                Verdict back = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId("health-back", clock)));
                 System.out.println(io.faultline.report.Reports.summary(back));
                 CheckResult healthy = check(back, "healthy[freeze-primary]");
                 assertThat(healthy.passed()).as(healthy.summary()).isTrue();
@@ -85,7 +86,7 @@ class ServiceHealthIT {
                 Thread killer = new Thread(() -> killOnceResumed(work), "kill-after-resume");
                 killer.setDaemon(true);
                 killer.start();
-                Verdict died = new GameDay(options, clock).run(scenario, GameDay.newRunId("health-died", clock));
+                Verdict died = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId("health-died", clock)));
                 System.out.println(io.faultline.report.Reports.summary(died));
                 killer.join(Duration.ofSeconds(5).toMillis());
                 CheckResult dead = check(died, "healthy[freeze-primary]");

@@ -1,5 +1,6 @@
 package io.faultline.it.net;
 
+import io.faultline.cli.SchemaCheck;
 import io.faultline.testkit.AgentProcess;
 import io.faultline.testkit.NetLab;
 import io.faultline.testkit.CommandBus;
@@ -112,7 +113,7 @@ class NetworkGameDayIT {
         GameDay.Options options = new GameDay.Options(lab.bootstrapServers(), TOPICS, Duration.ofSeconds(30),
                 Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, TestKeys.signer());
         Clock clock = Clock.systemUTC();
-        Verdict v = new GameDay(options, clock).run(scenario, GameDay.newRunId(scenario.name(), clock));
+        Verdict v = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId(scenario.name(), clock)));
         System.out.println(Reports.summary(v));
         return v;
     }

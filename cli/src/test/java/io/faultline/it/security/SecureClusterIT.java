@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.broker.EmbeddedKafka;
 import io.faultline.cli.Faultline;
+import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.ChildJvm;
 import io.faultline.engine.GameDay;
 import io.faultline.engine.KafkaClients;
@@ -155,7 +156,7 @@ class SecureClusterIT {
             GameDay.Options options = new GameDay.Options(address, topics, Duration.ofSeconds(60), Duration.ofSeconds(5),
                     Duration.ofSeconds(15), System.out, TestKeys.signer())
                     .withClientSettings(io.faultline.cli.TestAccess.settings(settings));
-            Verdict v = new GameDay(options, Clock.systemUTC()).run(scenario, GameDay.newRunId("secure", Clock.systemUTC()));
+            Verdict v = SchemaCheck.conforming(new GameDay(options, Clock.systemUTC()).run(scenario, GameDay.newRunId("secure", Clock.systemUTC())));
             System.out.println(io.faultline.report.Reports.summary(v));
             assertThat(v.status()).as(v.reason() + " " + v.checks()).isEqualTo(Verdict.Status.PASSED);
             assertThat(v.canary().observed()).isEqualTo(v.canary().acknowledged()).isPositive();
