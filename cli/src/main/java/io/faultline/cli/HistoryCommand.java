@@ -42,6 +42,10 @@ public final class HistoryCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON array of runs instead of the table, for machines.")
     boolean json;
 
+    @Option(names = "--html", paramLabel = "FILE", description = "Also write the trend page there: failover and "
+            + "p99 latency per run as charts, one section per scenario, points coloured by status.")
+    java.nio.file.Path html;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -69,6 +73,15 @@ public final class HistoryCommand implements Callable<Integer> {
                 .toList();
         runs = runs.subList(Math.max(0, runs.size() - last), runs.size());
         PrintWriter out = spec.commandLine().getOut();
+        if (html != null) {
+            try {
+                java.nio.file.Files.writeString(html, io.faultline.report.HistoryPage.render(runs,
+                        kafka.topics().verdicts()));
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--html " + html + ": cannot write it: " + e.getMessage());
+            }
+            spec.commandLine().getErr().println("Trend page: " + html);
+        }
         if (json) {
             out.println(Json.encodePretty(runs));
             out.flush();

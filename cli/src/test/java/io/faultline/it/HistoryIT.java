@@ -108,4 +108,16 @@ class HistoryIT {
         assertThat(history("--scenario", "nothing-like-it")).startsWith("No game-day on history-it.verdicts for "
                 + "nothing-like-it.");
     }
+
+    @Test
+    void writesTheTrendPage(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path page = dir.resolve("history.html");
+        history("--html", page.toString());
+        String html = java.nio.file.Files.readString(page);
+        assertThat(html).contains("<code>primary-listener-crash</code>: 2 of 3 passed", "<code>redis-outage</code>: 0 of 1 passed",
+                "failover (s)", "canary latency p99 (ms)", "run, by the time it ended");
+        // primary-1 and primary-2 in both charts; the ERROR run and redis-outage-1 (no fault, no latency) have no point.
+        assertThat(html.split("<circle").length - 1).isEqualTo(4);
+        assertThat(html).contains("<title>primary-2: PASSED</title>").doesNotContain("<title>primary-3: ERROR</title>");
+    }
 }
