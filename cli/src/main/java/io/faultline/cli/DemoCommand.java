@@ -67,6 +67,10 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--listeners must be at least 2, so that one can take over");
         }
         Scenario scenario = scenarioFile != null ? ScenarioLoader.load(scenarioFile) : bundledScenario();
+        if (scenario.canary() == null) {
+            throw new IllegalArgumentException("--scenario " + scenarioFile + ": the demo feeds its order listeners with "
+                    + "the scenario's canary, and this scenario has no workload.canary; run it with 'faultline run'");
+        }
         PrintWriter out = spec.commandLine().getOut();
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Clock.systemUTC().instant());
         Path work = reportDir.resolve("demo-" + stamp).toAbsolutePath();
@@ -94,7 +98,7 @@ public final class DemoCommand implements Callable<Integer> {
                 out.println("Kafka ready at " + bootstrap);
             }
             String group = listenerGroup(scenario);
-            var canary = scenario.workload().canary();
+            var canary = scenario.canary();
             try (Admin admin = KafkaClients.admin(bootstrap)) {
                 Topics topics = Topics.defaults();
                 Map<String, Integer> all = new LinkedHashMap<>();

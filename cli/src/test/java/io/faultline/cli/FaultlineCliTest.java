@@ -43,7 +43,7 @@ class FaultlineCliTest {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "name: x\n");
         assertThat(run("validate", bad.toString())).isEqualTo(ExitCodes.INVALID_INPUT);
-        assertThat(err.toString()).contains("bad.yaml").contains("workload");
+        assertThat(err.toString()).contains("bad.yaml").contains("steps: is required");
     }
 
     @Test

@@ -159,9 +159,12 @@ public final class GameDay {
 
     private void createTopics(Scenario scenario, Admin admin) throws InfrastructureException {
         KafkaClients.ensureFaultlineTopics(admin, options.topics());
+        if (scenario.canary() == null) {
+            return;
+        }
         Map<String, Integer> topics = new LinkedHashMap<>();
-        topics.put(scenario.workload().canary().inputTopic(), scenario.workload().canary().partitions());
-        topics.put(scenario.workload().canary().outputTopic(), scenario.workload().canary().partitions());
+        topics.put(scenario.canary().inputTopic(), scenario.canary().partitions());
+        topics.put(scenario.canary().outputTopic(), scenario.canary().partitions());
         KafkaClients.ensureTopics(admin, topics);
     }
 
@@ -203,8 +206,8 @@ public final class GameDay {
                  AlertReceiver webhook = openWebhook(alerts);
                  AlertmanagerPoller poller = alertSources.alertmanager() == null ? null
                          : new AlertmanagerPoller(alertSources.alertmanager(), Duration.ofSeconds(1), clock, alerts::add);
-                 CanaryWorkload canary = new CanaryWorkload(options.kafka(), runId,
-                         scenario.workload().canary(), clock);
+                 CanaryWorkload canary = scenario.canary() == null ? CanaryWorkload.none(runId, clock)
+                         : new CanaryWorkload(options.kafka(), runId, scenario.canary(), clock);
                  Progress progress = new Progress(options.progress(), clock, canary, scenario.steps().size())) {
                 Map<ProbeSpec, Probe> probes = steadyStateProbes(canary);
                 Map<StopCondition, Probe> stopConditions = preflight(canary, progress, probes);
@@ -240,9 +243,11 @@ public final class GameDay {
                 throws InfrastructureException, InterruptedException {
             Preflight.require(new Preflight(telemetry, options.heartbeatMaxAge(), options.agentWait())
                     .agents(scenario));
-            canary.start();
-            progress.step(0, "preflight: waiting for canary traffic end to end");
-            Preflight.require(Preflight.canaryFlows(scenario, canary));
+            if (canary.active()) {
+                canary.start();
+                progress.step(0, "preflight: waiting for canary traffic end to end");
+                Preflight.require(Preflight.canaryFlows(scenario, canary));
+            }
             Preflight.require(groupTargets());
             Map<StopCondition, Probe> stopConditions = new LinkedHashMap<>();
             for (StopCondition c : scenario.stopConditions()) {
@@ -423,8 +428,8 @@ public final class GameDay {
 
         /** Stops the canary and waits up to the scenario's drain for what is in flight; returns when it ended. */
         private Instant drain(CanaryWorkload canary, Progress progress) throws InterruptedException {
-            progress.step(scenario.steps().size(), "drain: waiting up to " + Durations.format(scenario.drain())
-                    + " for in-flight canaries");
+            progress.step(scenario.steps().size(), canary.active() ? "drain: waiting up to "
+                    + Durations.format(scenario.drain()) + " for in-flight canaries" : "no canary: nothing to drain");
             canary.stopProducing();
             canary.drain(scenario.drain());
             return clock.instant();

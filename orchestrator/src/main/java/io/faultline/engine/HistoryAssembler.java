@@ -7,6 +7,7 @@ import io.faultline.scenario.Scenario;
 import io.faultline.scenario.TargetSpec;
 import io.faultline.verifier.History;
 import io.faultline.workload.CanaryWorkload;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -38,7 +39,7 @@ final class HistoryAssembler {
                             CanaryWorkload canary, InjectionLedger ledger, TelemetryFeed telemetry, AlertLog alerts,
                             List<History.ProbeSample> samples, List<History.HealthWatch> health, Admin admin) {
         return new History(runId, canary.sent(), canary.observations(), ledger.windows(),
-                scenario.workload().canary().interval(), canary.sendingStoppedAt(), observedUntil,
+                scenario.canary() == null ? Duration.ZERO : scenario.canary().interval(), canary.sendingStoppedAt(), observedUntil,
                 circuitChanges(telemetry, startedAt), committedOffsets(admin, scenario),
                 alertChanges(alerts, telemetry, startedAt), samples, health);
     }
@@ -58,7 +59,10 @@ final class HistoryAssembler {
 
     /** The system under test's committed offsets on the canary input topic; empty when its group is unknown. */
     private static Map<Integer, Long> committedOffsets(Admin admin, Scenario scenario) {
-        var canary = scenario.workload().canary();
+        var canary = scenario.canary();
+        if (canary == null) {
+            return Map.of();
+        }
         String group = canary.group() != null ? canary.group() : scenario.targets().values().stream()
                 .map(TargetSpec::group).filter(Objects::nonNull).findFirst().orElse(null);
         if (group == null) {

@@ -75,10 +75,11 @@ public final class Planner {
                 AgentChannel agents = new AgentChannel(producer, options.topics().commands(), options.signer(),
                         telemetry, clock, options.commandTimeout(), runId);
                 Preflight preflight = new Preflight(telemetry, options.heartbeatMaxAge(), options.agentWait());
-                var canary = scenario.workload().canary();
-                timeline.add(new Plan.Entry(at, "canary " + canary.rate() + "/s into " + canary.inputTopic()
-                        + ", observed on " + canary.outputTopic(), List.of()));
-                if (canaryRoundTrip) {
+                var canary = scenario.canary();
+                timeline.add(new Plan.Entry(at, canary == null ? "no canary: judged by probes and faults only"
+                        : "canary " + canary.rate() + "/s into " + canary.inputTopic() + ", observed on "
+                        + canary.outputTopic(), List.of()));
+                if (canaryRoundTrip && canary != null) {
                     timeline.add(canaryRoundTrip(scenario, runId, problems));
                 }
                 for (StopCondition c : scenario.stopConditions()) {
@@ -106,14 +107,14 @@ public final class Planner {
             throws InterruptedException {
         Instant start = clock.instant();
         try (io.faultline.workload.CanaryWorkload canary = new io.faultline.workload.CanaryWorkload(options.kafka(),
-                runId, scenario.workload().canary(), clock)) {
+                runId, scenario.canary(), clock)) {
             canary.start();
             List<String> found = Preflight.canaryFlows(scenario, canary);
             canary.stopProducing();
             if (!found.isEmpty()) {
                 problems.addAll(found);
                 return new Plan.Entry(null, "canary round trip: none came back within "
-                        + Durations.format(scenario.workload().canary().preflightTimeout()), List.of());
+                        + Durations.format(scenario.canary().preflightTimeout()), List.of());
             }
             return new Plan.Entry(null, "canary round trip: the first canary came back "
                     + Duration.between(start, canary.lastCompletion()).toMillis() + " ms after the start ("

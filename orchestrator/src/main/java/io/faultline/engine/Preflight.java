@@ -82,17 +82,17 @@ final class Preflight {
 
     /** Waits up to the scenario's preflight timeout for the first canary to complete end to end. */
     static List<String> canaryFlows(Scenario scenario, CanaryWorkload canary) throws InterruptedException {
-        Duration timeout = scenario.workload().canary().preflightTimeout();
+        Duration timeout = scenario.canary().preflightTimeout();
         if (canary.awaitFirstCompletion(timeout)) {
             return List.of();
         }
-        String out = scenario.workload().canary().outputTopic();
+        String out = scenario.canary().outputTopic();
         long records = canary.outputRecords();
         String seen = records == 0 ? "no record arrived on " + out
                 : records + " record(s) arrived on " + out + ", none carrying a canary id of this run "
                         + canary.extractor() + "; the first: " + canary.example();
         return List.of("canary traffic does not flow end to end: sent " + canary.sentCount() + " to "
-                + scenario.workload().canary().inputTopic() + " within " + Durations.format(timeout) + "; " + seen);
+                + scenario.canary().inputTopic() + " within " + Durations.format(timeout) + "; " + seen);
     }
 
     /** Every stop condition holds now; a run that starts unhealthy proves nothing. */

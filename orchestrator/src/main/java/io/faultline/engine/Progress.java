@@ -56,8 +56,10 @@ final class Progress implements AutoCloseable {
 
     private void print() {
         Instant now = clock.instant();
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "[%6.1fs] step %d/%d | canaries sent %d, observed %d",
-                seconds(Duration.between(start, now)), stepNumber, steps, canary.sentCount(), canary.observedCount()));
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "[%6.1fs] step %d/%d | ",
+                seconds(Duration.between(start, now)), stepNumber, steps));
+        b.append(canary.active() ? String.format(Locale.ROOT, "canaries sent %d, observed %d", canary.sentCount(),
+                canary.observedCount()) : "no canary");
         Instant last = canary.lastCompletion();
         if (fault != null) {
             b.append(" | fault: ").append(fault);

@@ -25,7 +25,9 @@ public record Scenario(String name, String description, Map<String, TargetSpec> 
     public Scenario {
         Checks.id("name", name);
         targets = targets == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(targets));
-        Checks.required("workload", workload);
+        if (workload == null) {
+            requireNoCanaryUse(checks, stopConditions, probes);
+        }
         Checks.required("steps", steps);
         if (steps.isEmpty()) {
             throw new InvalidFieldException("steps", "must list at least one step");
@@ -47,6 +49,47 @@ public record Scenario(String name, String description, Map<String, TargetSpec> 
             if (!conditionNames.add(stopConditions.get(i).name())) {
                 throw new InvalidFieldException("stopConditions[" + i + "].name", "name '"
                         + stopConditions.get(i).name() + "' is used twice");
+            }
+        }
+    }
+
+    /**
+     * The canary this game-day runs through the system under test; null for a scenario without a
+     * {@code workload} (probes and faults only: a post-deploy smoke test, a dependency drill).
+     */
+    public CanarySpec canary() {
+        return workload == null ? null : workload.canary();
+    }
+
+    /** Without a canary nothing measures failover, loss or latency; a scenario asking for them is refused. */
+    private static void requireNoCanaryUse(ChecksSpec checks, List<StopCondition> stopConditions, List<ProbeSpec> probes) {
+        String why = "needs a canary: add workload.canary, or judge this game-day by probes (a scenario without a "
+                + "workload has no canary traffic)";
+        if (checks != null) {
+            if (checks.failover() != null) {
+                throw new InvalidFieldException("checks.failover", why);
+            }
+            if (checks.latencyRecovery() != null) {
+                throw new InvalidFieldException("checks.latencyRecovery", why);
+            }
+            if (checks.latency() != null) {
+                throw new InvalidFieldException("checks.latency", why);
+            }
+            if (checks.throughput() != null) {
+                throw new InvalidFieldException("checks.throughput", why);
+            }
+            if (checks.regression() != null) {
+                throw new InvalidFieldException("checks.regression", why);
+            }
+        }
+        for (int i = 0; stopConditions != null && i < stopConditions.size(); i++) {
+            if (stopConditions.get(i).canary() != null) {
+                throw new InvalidFieldException("stopConditions[" + i + "].canary", why);
+            }
+        }
+        for (int i = 0; probes != null && i < probes.size(); i++) {
+            if (probes.get(i).canary() != null) {
+                throw new InvalidFieldException("probes[" + i + "].canary", why);
             }
         }
     }

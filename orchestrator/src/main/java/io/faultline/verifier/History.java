@@ -48,6 +48,11 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
      * members as before the first fault) or {@code service of agent-1} (the service the agent
      * watches is running).
      */
+    /** False for a run without a canary (its {@code canaryInterval} is zero): no canary check applies. */
+    public boolean hasCanary() {
+        return canaryInterval != null && !canaryInterval.isZero();
+    }
+
     public record HealthWatch(String fault, String subject) {
     }
 

@@ -52,8 +52,18 @@ public final class Verifier {
             new ThroughputCheck(), new HealthCheck(), new CircuitCheck(), new AlertCheck(), new ProbeCheck(),
             new DeliveryCheck()).stream().map(Check::safe).toList();
 
+    /** What a run without a canary is judged by: nothing that needs canary traffic. */
+    private static final List<Check> WITHOUT_CANARY = List.of(new HealthCheck(), new CircuitCheck(), new AlertCheck(),
+            new ProbeCheck()).stream().map(Check::safe).toList();
+
     /** As {@link #verify(History, ChecksSpec)}, with a check per steady-state probe. */
     public static Result verify(History h, ChecksSpec spec, List<ProbeSpec> probes) {
+        if (!h.hasCanary()) {
+            Analysis analysis = withoutCanary(h, spec, probes);
+            List<CheckResult> checks = new ArrayList<>();
+            WITHOUT_CANARY.forEach(c -> checks.addAll(c.check(analysis)));
+            return new Result(checks, analysis.faults(), null, analysis.anomalies());
+        }
         Analysis analysis = analyse(h, spec, probes);
         List<CheckResult> checks = new ArrayList<>();
         CHECKS.forEach(c -> checks.addAll(c.check(analysis)));
@@ -86,6 +96,14 @@ public final class Verifier {
         }
         return new Analysis(h, spec, probes, windows, faults, anomalies(h), index, Phases.run(h, index),
                 Phases.of(h, windows, index));
+    }
+
+    /** The faults as they were applied and undone, with no failover or latency to work out. */
+    private static Analysis withoutCanary(History h, ChecksSpec spec, List<ProbeSpec> probes) {
+        List<FaultWindow> windows = h.faults().stream().sorted(Comparator.comparing(FaultWindow::invokedAt)).toList();
+        List<FaultRecord> faults = windows.stream().map(f -> new FaultRecord(f.name(), f.commandId(), f.agentId(),
+                f.faultType(), f.invokedAt(), f.appliedAt(), f.healInvokedAt(), f.undoneAt(), null, null)).toList();
+        return new Analysis(h, spec, probes, windows, faults, anomalies(h), new Index(h), null, List.of());
     }
 
     private static CanaryStats stats(History h, Analysis analysis) {

@@ -107,8 +107,35 @@ public final class CanaryWorkload implements AutoCloseable {
         observer.setDaemon(true);
     }
 
+    /** No canary: a game-day judged by probes and faults alone. Sends nothing, observes nothing. */
+    private CanaryWorkload(String runId, Clock clock) {
+        this.runId = runId;
+        this.spec = null;
+        this.clock = clock;
+        this.adapter = null;
+        this.pacer = null;
+        this.producer = null;
+        this.consumer = null;
+        this.inputPartitions = 0;
+        this.sender = null;
+        this.observer = null;
+    }
+
+    /** The workload of a scenario without a canary: every count stays zero. */
+    public static CanaryWorkload none(String runId, Clock clock) {
+        return new CanaryWorkload(runId, clock);
+    }
+
+    /** False for {@link #none}: nothing is sent, so nothing can be judged from canaries. */
+    public boolean active() {
+        return spec != null;
+    }
+
     /** Starts observing, then producing at the scenario's rate. */
     public void start() {
+        if (!active()) {
+            return;
+        }
         observer.start();
         long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(1), spec.interval().toNanos());
         sender.scheduleAtFixedRate(this::tick, 0, tick, TimeUnit.NANOSECONDS);
@@ -132,7 +159,7 @@ public final class CanaryWorkload implements AutoCloseable {
 
     /** Canaries the target rate asked for that the producer could not send in time. */
     public long missed() {
-        return pacer.missed();
+        return active() ? pacer.missed() : 0;
     }
 
     /**
@@ -248,6 +275,10 @@ public final class CanaryWorkload implements AutoCloseable {
 
     /** Stops producing; observation goes on until {@link #close()}. */
     public void stopProducing() {
+        if (!active()) {
+            sendingStoppedAt = clock.instant();
+            return;
+        }
         sender.shutdown();
         try {
             sender.awaitTermination(5, TimeUnit.SECONDS);
@@ -314,6 +345,9 @@ public final class CanaryWorkload implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!active()) {
+            return;
+        }
         sender.shutdownNow();
         observing = false;
         consumer.wakeup();

@@ -31,7 +31,7 @@ class ScenarioLoaderTest {
         Scenario again = ScenarioLoader.parse(file, ScenarioLoader.write(s));
         assertThat(again).isEqualTo(s);
         assertThat(again.steps()).isNotEmpty();
-        assertThat(again.workload().canary().rate()).isNotNull();
+        assertThat(again.canary() == null ? again.probes() : List.of(again.canary().rate())).isNotEmpty();
     }
 
     @Test
@@ -246,6 +246,29 @@ class ScenarioLoaderTest {
         assertThat(e.line()).isPositive();
         assertThat(e.reason()).startsWith("not valid YAML");
         assertThat(error("- just\n- a list\n").reason()).contains("must be a YAML mapping");
+    }
+
+    @Test
+    void aScenarioWithoutAWorkloadIsProbesAndFaultsAndRefusesWhatNeedsACanary() throws Exception {
+        String noCanary = VALID.replace("workload:\n  canary: {inputTopic: in, outputTopic: out}\n", "");
+        assertThat(noCanary).doesNotContain("workload");
+        Scenario s = ScenarioLoader.parse(Path.of("smoke.yaml"), noCanary + """
+                probes:
+                  - {name: health, http: {url: "http://api/health"}, mode: after}
+                """);
+        assertThat(s.canary()).isNull();
+        assertThat(s.probes()).hasSize(1);
+
+        ScenarioException gap = error(noCanary + """
+                probes:
+                  - {name: flow, canary: {maxGap: 2s}}
+                """);
+        assertThat(gap.field()).isEqualTo("probes[0].canary");
+        assertThat(gap.reason()).startsWith("needs a canary: add workload.canary");
+        assertThat(error(noCanary + "checks: {failover: 10s}\n").field()).isEqualTo("checks.failover");
+        assertThat(error(noCanary + "checks: {latency: {p99: 1s}}\n").field()).isEqualTo("checks.latency");
+        assertThat(error(noCanary + "stopConditions:\n  - {name: s, canary: {maxGap: 5s}}\n").field())
+                .isEqualTo("stopConditions[0].canary");
     }
 
     @Test

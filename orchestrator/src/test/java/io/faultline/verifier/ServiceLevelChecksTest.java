@@ -209,4 +209,32 @@ class ServiceLevelChecksTest {
         assertThat(second.latency().baselineP99Ms()).as("the baseline is the steady state after the first fault")
                 .isEqualTo(200);
     }
+
+    @Test
+    void aRunWithoutACanaryIsJudgedByItsProbesAndHealthAlone() {
+        List<History.ProbeSample> health = List.of(
+                new History.ProbeSample("service of agent-2", HEALED.plusSeconds(1), true, "running"),
+                new History.ProbeSample("orders-api", HEALED.plusSeconds(1), true, "200"),
+                new History.ProbeSample("orders-api", HEALED.plusSeconds(2), false, "503"));
+        History h = new History("r", List.of(), List.of(), List.of(FAULT), Duration.ZERO, HEALED.plusSeconds(3),
+                HEALED.plusSeconds(3), List.of(), java.util.Map.of(), List.of(), health,
+                List.of(new History.HealthWatch("kill-secondary", "service of agent-2")));
+        io.faultline.scenario.ProbeSpec api = new io.faultline.scenario.ProbeSpec("orders-api",
+                new io.faultline.scenario.StopCondition.HttpProbeSpec("http://api/health", 200, null, null, null, null,
+                        null, null, null), null, null, null, io.faultline.scenario.ProbeSpec.Mode.AFTER, null, null);
+
+        Verifier.Result r = Verifier.verify(h, ChecksSpec.DEFAULTS, List.of(api));
+
+        assertThat(h.hasCanary()).isFalse();
+        assertThat(r.canary()).isNull();
+        assertThat(r.checks()).extracting(CheckResult::name).containsExactly("healthy[kill-secondary]",
+                "probe[orders-api]");
+        assertThat(check(r, "healthy[kill-secondary]").passed()).isTrue();
+        assertThat(check(r, "probe[orders-api]").passed()).as("its last sample failed").isFalse();
+        assertThat(r.faults()).singleElement().satisfies(f -> {
+            assertThat(f.failover()).isNull();
+            assertThat(f.latency()).isNull();
+            assertThat(f.undoneAt()).isEqualTo(FAULT.undoneAt());
+        });
+    }
 }
