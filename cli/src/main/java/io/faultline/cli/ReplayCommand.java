@@ -51,9 +51,10 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         Verifier.Result again = audit.verify();
         // A run stopped early keeps its status and reason: what is replayed is what it had recorded.
-        Verdict replayed = original.status() == Verdict.Status.ABORTED
-                ? Verdict.aborted(runId, audit.scenario(), original.reason(), original.startedAt(), original.finishedAt(),
-                        again.checks(), again.faults(), again.canary())
+        boolean stoppedEarly = original.status() == Verdict.Status.ABORTED || original.status() == Verdict.Status.ERROR;
+        Verdict replayed = stoppedEarly
+                ? Verdict.stoppedEarly(original.status(), runId, audit.scenario(), original.reason(), original.startedAt(),
+                        original.finishedAt(), again.checks(), again.faults(), again.canary())
                 : Verdict.judged(runId, audit.scenario(), original.startedAt(), original.finishedAt(),
                         again.checks(), again.faults(), again.canary());
         if (reportDir != null) {

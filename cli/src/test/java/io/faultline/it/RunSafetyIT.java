@@ -13,6 +13,7 @@ import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
 import io.faultline.engine.KafkaClients;
 import io.faultline.engine.TelemetryFeed;
+import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
@@ -168,6 +169,52 @@ class RunSafetyIT {
         replay.setOut(new java.io.PrintWriter(out, true));
         assertThat(replay.execute("replay", v.runId(), "-b", bootstrap)).as(out.toString()).isZero();
         assertThat(out.toString()).contains("the verdict matches the original (ABORTED)");
+    }
+
+    @Test
+    void aStepThatCannotBeCarriedOutEndsTheRunInErrorKeepingWhatItRecorded() throws Exception {
+        Path file = work.resolve("second-fault-fails.yaml");
+        Files.writeString(file, """
+                name: second-fault-fails
+                targets:
+                  listener:
+                    labels: {client-id: safety-listener-1}
+                workload:
+                  canary: {inputTopic: safety-in, outputTopic: safety-out, rate: 20, partitions: 1, preflightTimeout: 60s}
+                steps:
+                  - wait: 1s
+                  - name: freeze
+                    inject: {target: listener, fault: {type: process.kill, signal: STOP}, lease: 15s}
+                  - wait: 2s
+                  - heal: freeze
+                  - wait: 1s
+                  - name: phantom
+                    inject:
+                      target: listener
+                      fault: {type: process.kill, signal: STOP, process: {pidFile: /nonexistent/phantom.pid}}
+                      lease: 15s
+                  - wait: 30s
+                drain: 5s
+                """);
+        Scenario scenario = ScenarioLoader.load(file);
+        Verdict v = SchemaCheck.conforming(gameDay().run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())));
+        System.out.println(io.faultline.report.Reports.summary(v));
+        assertThat(v.status()).isEqualTo(Verdict.Status.ERROR);
+        assertThat(v.reason()).contains("phantom");
+        assertThat(Procs.state(listenerPid)).isNotEqualTo('T');
+        // What the run recorded before the failed step is kept: counts, the first fault, the checks, the audit record.
+        assertThat(v.canary()).isNotNull();
+        assertThat(v.canary().sent()).isPositive();
+        assertThat(v.faults()).extracting(io.faultline.protocol.FaultRecord::name).contains("freeze");
+        assertThat(v.faults().get(0).undoneAt()).isNotNull();
+        assertThat(v.checks()).extracting(CheckResult::name).contains("lost", "failover[freeze]");
+        assertThat(Duration.between(v.startedAt(), v.finishedAt())).as("the 30s wait was not run")
+                .isLessThan(Duration.ofSeconds(40));
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine replay = Faultline.commandLine();
+        replay.setOut(new java.io.PrintWriter(out, true));
+        assertThat(replay.execute("replay", v.runId(), "-b", bootstrap)).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("the verdict matches the original (ERROR)");
     }
 
     @Test

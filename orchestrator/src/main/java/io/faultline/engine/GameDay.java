@@ -222,13 +222,22 @@ public final class GameDay {
         private Verdict stepsDrainJudge(Map<StopCondition, Probe> stopConditions, CanaryWorkload canary,
                                         Progress progress, ProbeSampler samples)
                 throws InfrastructureException, InterruptedException {
-            steps(stopConditions, progress, samples);
+            try {
+                steps(stopConditions, progress, samples);
+            } catch (InfrastructureException e) {
+                // Every fault applied so far was healed by steps(); what the run saw until now is kept.
+                canary.stopProducing();
+                samples.finish();
+                progress.close();
+                log.warn("run {} stopped in error: {}", runId, e.getMessage());
+                return stoppedEarly(Verdict.Status.ERROR, e.getMessage(), canary, samples);
+            }
             if (abort.tripped()) {
                 canary.stopProducing();
                 samples.finish();
                 progress.close();
                 log.warn("run {} aborted: {}", runId, abort.reason());
-                return abortedVerdict(canary, samples);
+                return stoppedEarly(Verdict.Status.ABORTED, abort.reason(), canary, samples);
             }
             Instant observedUntil = drain(canary, progress);
             awaitHealth(samples, progress);
@@ -436,18 +445,21 @@ public final class GameDay {
         }
 
         /**
-         * An aborted run keeps what it recorded: the history up to the abort is published as the
-         * audit record (so {@code replay} finds it) and judged, and the verdict carries those
-         * checks, faults and counts under the status ABORTED.
+         * A run stopped early (ABORTED by a halt or a stop condition, ERROR when a step could not be
+         * carried out) keeps what it recorded: the history up to then is published as the audit
+         * record (so {@code replay} finds it) and judged, and the verdict carries those checks,
+         * faults and counts under its status.
          */
-        private Verdict abortedVerdict(CanaryWorkload canary, ProbeSampler samples) {
+        private Verdict stoppedEarly(Verdict.Status status, String reason, CanaryWorkload canary,
+                                     ProbeSampler samples) {
             try {
                 Verifier.Result result = recordAndVerify(canary, samples, clock.instant());
-                return Verdict.aborted(runId, scenario.name(), abort.reason(), startedAt, clock.instant(),
+                return Verdict.stoppedEarly(status, runId, scenario.name(), reason, startedAt, clock.instant(),
                         result.checks(), result.faults(), result.canary());
             } catch (InfrastructureException | RuntimeException e) {
-                log.warn("run {}: what it recorded before the abort could not be kept: {}", runId, e.getMessage());
-                return Verdict.aborted(runId, scenario.name(), abort.reason(), startedAt, clock.instant());
+                log.warn("run {}: what it recorded before it stopped could not be kept: {}", runId, e.getMessage());
+                return Verdict.stoppedEarly(status, runId, scenario.name(), reason, startedAt, clock.instant(), List.of(),
+                        List.of(), null);
             }
         }
 

@@ -192,8 +192,8 @@ final class HtmlReport {
         for (int q = 0; q <= 4; q++) {
             double ty = TOP + plotH - plotH * q / 4.0;
             s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#888\"/>"
-                    + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f/s</text>%n", LEFT - 4, ty, LEFT, ty, LEFT - 6, ty + 4,
-                    maxRate * q / 4));
+                    + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s/s</text>%n", LEFT - 4, ty, LEFT, ty, LEFT - 6, ty + 4,
+                    Reports.number(maxRate * q / 4)));
             s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>"
                     + "<text x=\"%.1f\" y=\"%.1f\">%d ms</text>%n", LEFT + plotW, ty, LEFT + plotW + 4, ty, LEFT + plotW + 6,
                     ty + 4, Math.round(maxLatency * q / 4)));

@@ -36,26 +36,25 @@ public record Verdict(int schemaVersion, String runId, String scenario, Status s
                 faults, canary);
     }
 
-    /** A run stopped early by a halt or a stop condition; every fault was undone. */
-    public static Verdict aborted(String runId, String scenario, String reason, Instant startedAt, Instant finishedAt) {
-        return new Verdict(SCHEMA_VERSION, runId, scenario, Status.ABORTED, reason, startedAt, finishedAt, List.of(),
+    /** A run that could not start its steps (no agent, no canary traffic, Kafka refused): nothing was recorded. */
+    public static Verdict error(String runId, String scenario, String reason, Instant startedAt, Instant finishedAt) {
+        return new Verdict(SCHEMA_VERSION, runId, scenario, Status.ERROR, reason, startedAt, finishedAt, List.of(),
                 List.of(), null);
     }
 
     /**
-     * A run stopped early, with the checks, faults and canary counts judged on what it had
-     * recorded until then (canaries still in flight count as unseen).
+     * A run stopped early, ABORTED (a halt, a stop condition) or ERROR (a step could not be carried
+     * out), with the checks, faults and canary counts judged on what it had recorded until then
+     * (canaries still in flight count as unseen); every fault it applied was undone.
      */
-    public static Verdict aborted(String runId, String scenario, String reason, Instant startedAt, Instant finishedAt,
-                                  List<CheckResult> checks, List<FaultRecord> faults, CanaryStats canary) {
-        return new Verdict(SCHEMA_VERSION, runId, scenario, Status.ABORTED, reason, startedAt, finishedAt, checks,
-                faults, canary);
-    }
-
-    /** A run that could not be carried out (no agent, no canary traffic, a fault not applied). */
-    public static Verdict error(String runId, String scenario, String reason, Instant startedAt, Instant finishedAt) {
-        return new Verdict(SCHEMA_VERSION, runId, scenario, Status.ERROR, reason, startedAt, finishedAt, List.of(),
-                List.of(), null);
+    public static Verdict stoppedEarly(Status status, String runId, String scenario, String reason, Instant startedAt,
+                                       Instant finishedAt, List<CheckResult> checks, List<FaultRecord> faults,
+                                       CanaryStats canary) {
+        if (status != Status.ABORTED && status != Status.ERROR) {
+            throw new IllegalArgumentException("a run that stopped early is ABORTED or ERROR, not " + status);
+        }
+        return new Verdict(SCHEMA_VERSION, runId, scenario, status, reason, startedAt, finishedAt, checks, faults,
+                canary);
     }
 
     public static Status statusOf(List<CheckResult> checks) {
