@@ -143,6 +143,32 @@ class ChartTest {
     }
 
     @Test
+    void reportsGoWithThePodUnlessPersistenceKeepsThemOnAClaim() {
+        UnaryOperator<TemplateCommand> nightly = t -> t.set("gameDays[0].name", "nightly")
+                .set("gameDays[0].schedule", "0 3 * * *").set("gameDays[0].scenario", "pod-kill.yaml");
+        java.util.function.Function<List<HasMetadata>, io.fabric8.kubernetes.api.model.Volume> runs = docs ->
+                all(docs, CronJob.class).get(0).getSpec().getJobTemplate().getSpec().getTemplate().getSpec().getVolumes()
+                        .stream().filter(v -> v.getName().equals("runs")).findFirst().orElseThrow();
+
+        List<HasMetadata> plain = render(nightly);
+        assertThat(runs.apply(plain).getEmptyDir()).isNotNull();
+        assertThat(all(plain, io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class)).isEmpty();
+
+        List<HasMetadata> kept = render(t -> nightly.apply(t).set("reports.persistence.enabled", "true")
+                .set("reports.persistence.size", "20Gi").set("reports.persistence.storageClass", "standard"));
+        var claim = one(kept, io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class, "-reports");
+        assertThat(claim.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("20Gi");
+        assertThat(claim.getSpec().getStorageClassName()).isEqualTo("standard");
+        assertThat(claim.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
+        assertThat(runs.apply(kept).getPersistentVolumeClaim().getClaimName()).isEqualTo(claim.getMetadata().getName());
+
+        List<HasMetadata> shared = render(t -> nightly.apply(t).set("reports.persistence.enabled", "true")
+                .set("reports.persistence.existingClaim", "gameday-share"));
+        assertThat(all(shared, io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class)).isEmpty();
+        assertThat(runs.apply(shared).getPersistentVolumeClaim().getClaimName()).isEqualTo("gameday-share");
+    }
+
+    @Test
     void rbacGrantsExactlyWhatPodFaultsNeedInTheAllowedNamespacesOnly() {
         List<HasMetadata> docs = render(t -> t.set("rbac.namespaces[0]", "shop").set("rbac.namespaces[1]", "payments"));
         List<Role> roles = all(docs, Role.class);
