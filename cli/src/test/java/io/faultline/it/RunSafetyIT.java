@@ -217,6 +217,63 @@ class RunSafetyIT {
         assertThat(out.toString()).contains("the verdict matches the original (ERROR)");
     }
 
+    /** A freeze of the listener for {@code hold}, compared with the scenario's past passed runs. */
+    private static Scenario regressionScenario(String name, String hold) throws Exception {
+        Path file = work.resolve(name + ".yaml");
+        Files.writeString(file, """
+                name: %s
+                targets:
+                  listener:
+                    labels: {client-id: safety-listener-1}
+                workload:
+                  canary: {inputTopic: safety-in, outputTopic: safety-out, rate: 20, partitions: 1, preflightTimeout: 60s}
+                steps:
+                  - wait: 1s
+                  - name: freeze
+                    inject: {target: listener, fault: {type: process.kill, signal: STOP}, lease: 15s}
+                  - wait: %s
+                  - heal: freeze
+                drain: 5s
+                checks:
+                  regression: {failover: 1.5x, baseline: 3}
+                """.formatted(name, hold));
+        return ScenarioLoader.load(file);
+    }
+
+    @Test
+    void aRunSlowerThanItsPastPassedRunsFailsItsRegressionCheckWithTheBaseline() throws Exception {
+        String name = "regression-" + Long.toHexString(System.nanoTime());
+        // Nothing to compare with yet: said, not failed.
+        Verdict first = SchemaCheck.conforming(gameDay().run(regressionScenario(name, "1s"),
+                GameDay.newRunId(name, Clock.systemUTC())));
+        CheckResult none = first.checks().stream().filter(c -> c.name().equals("regression")).findFirst().orElseThrow();
+        assertThat(none.passed()).isTrue();
+        assertThat(none.summary()).isEqualTo("not compared: 0 passed run(s) of " + name + " on the verdicts topic, 3 "
+                + "needed for a baseline");
+        // Three fast passed runs of the same scenario on the verdicts topic, then a freeze held 4 s.
+        java.time.Instant t = java.time.Instant.now().minusSeconds(3600);
+        try (var producer = KafkaClients.producer(bootstrap, "regression-it")) {
+            for (int i = 0; i < 3; i++) {
+                io.faultline.protocol.FaultRecord f = new io.faultline.protocol.FaultRecord("freeze", "c" + i, "a", "process.kill",
+                        t, t, t.plusSeconds(1), t.plusSeconds(1), new io.faultline.protocol.FaultRecord.Failover(true, true, t,
+                        t.plusMillis(1000), 950L + i * 50, 1000L + i * 50, 20, 1000L, 0L, List.of()), null);
+                Verdict past = Verdict.judged(name + "-past-" + i, name, t, t.plusSeconds(20), List.of(), List.of(f), null);
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.defaults().verdicts(),
+                        past.runId(), io.faultline.protocol.Json.encode(past))).get(15, TimeUnit.SECONDS);
+            }
+        }
+        Verdict slow = SchemaCheck.conforming(gameDay().run(regressionScenario(name, "4s"),
+                GameDay.newRunId(name, Clock.systemUTC())));
+        System.out.println(io.faultline.report.Reports.summary(slow));
+        CheckResult failover = slow.checks().stream().filter(c -> c.name().equals("regression[failover]")).findFirst()
+                .orElseThrow(() -> new AssertionError("no regression[failover] in " + slow.checks()));
+        assertThat(failover.passed()).as(failover.summary()).isFalse();
+        assertThat(failover.threshold()).isEqualTo(1575.0);
+        assertThat(failover.summary()).contains("the median 1050 ms of the last 3 passed runs", name + "-past-0 .. "
+                + name + "-past-2");
+        assertThat(slow.status()).isEqualTo(Verdict.Status.FAILED);
+    }
+
     @Test
     void aTrippedStopConditionHealsEverythingAndTheVerdictIsAborted() throws Exception {
         Scenario scenario = ScenarioLoader.load(scenario("stop-condition", "15s", """
