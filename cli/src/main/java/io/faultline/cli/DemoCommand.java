@@ -46,6 +46,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Use this Kafka cluster instead of starting an embedded broker.")
     String bootstrapServers;
 
+    @Option(names = "--command-config", paramLabel = "FILE", defaultValue = "${env:FAULTLINE_COMMAND_CONFIG}",
+            description = "With --bootstrap-servers: Kafka client properties (TLS, SASL) for the orchestrator, the "
+                    + "listeners and their agents, as Kafka's own tools take them. Env: FAULTLINE_COMMAND_CONFIG.")
+    Path commandConfig;
+
     @Option(names = "--report-dir", defaultValue = "faultline-runs",
             description = "Reports go to DIR/RUN_ID/ (default: ${DEFAULT-VALUE}).")
     Path reportDir;
@@ -71,6 +76,11 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--scenario " + scenarioFile + ": the demo feeds its order listeners with "
                     + "the scenario's canary, and this scenario has no workload.canary; run it with 'faultline run'");
         }
+        if (commandConfig != null && bootstrapServers == null) {
+            throw new IllegalArgumentException("--command-config needs --bootstrap-servers: the embedded broker takes "
+                    + "plaintext connections only");
+        }
+        Map<String, String> clientSettings = commandConfig == null ? Map.of() : ClientSettingsFile.load(commandConfig);
         PrintWriter out = spec.commandLine().getOut();
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Clock.systemUTC().instant());
         Path work = reportDir.resolve("demo-" + stamp).toAbsolutePath();
@@ -99,7 +109,10 @@ public final class DemoCommand implements Callable<Integer> {
             }
             String group = listenerGroup(scenario);
             var canary = scenario.canary();
-            try (Admin admin = KafkaClients.admin(bootstrap)) {
+            io.faultline.protocol.KafkaConnection connection =
+                    new io.faultline.protocol.KafkaConnection(bootstrap, clientSettings);
+            try (Admin admin = KafkaClients.admin(connection)) {
+                KafkaClients.checkReachable(admin, bootstrap, Duration.ofSeconds(15));
                 Topics topics = Topics.defaults();
                 Map<String, Integer> all = new LinkedHashMap<>();
                 all.put(topics.commands(), 1);
@@ -110,12 +123,12 @@ public final class DemoCommand implements Callable<Integer> {
                 KafkaClients.ensureTopics(admin, all);
                 out.println("Starting " + count + " " + mode + " order listeners, each with an agent (logs in " + work + ")");
                 out.flush();
-                try (DemoCluster cluster = DemoCluster.start(bootstrap, count,
-                        DemoCluster.ListenerSettings.demo(mode, group, canary.inputTopic(), canary.outputTopic()), work)) {
+                try (DemoCluster cluster = DemoCluster.start(bootstrap, commandConfig, count,
+                        DemoCluster.ListenerSettings.demo(mode, group, canary.inputTopic(), canary.outputTopic()), work, "")) {
                     cluster.awaitGroup(admin, group, count, Duration.ofSeconds(90));
                     out.println("All " + count + " listeners joined group " + group);
                     out.flush();
-                    return RunCommand.run(scenario, io.faultline.protocol.KafkaConnection.of(bootstrap), topics, Duration.ofSeconds(30), reportDir, out,
+                    return RunCommand.run(scenario, connection, topics, Duration.ofSeconds(30), reportDir, out,
                             cluster.signer(), io.faultline.engine.GameDay.AlertSources.NONE);
                 }
             }

@@ -38,6 +38,14 @@ class FaultlineCliTest {
     }
 
     @Test
+    void theDemosClientSettingsNeedAClusterOfTheUsers(@TempDir Path dir) throws Exception {
+        Path settings = dir.resolve("client.properties");
+        Files.writeString(settings, "security.protocol=SSL\n");
+        assertThat(run("demo", "--command-config", settings.toString())).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("--command-config needs --bootstrap-servers");
+    }
+
+    @Test
     void validateAcceptsTheLibraryAndRejectsBrokenFiles(@TempDir Path dir) throws Exception {
         assertThat(run("validate", "../scenarios/primary-listener-crash.yaml")).isZero();
         Path bad = dir.resolve("bad.yaml");

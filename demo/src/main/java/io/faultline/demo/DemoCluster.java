@@ -38,6 +38,12 @@ public final class DemoCluster implements AutoCloseable {
         }
     }
 
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
     /** The example listener's delivery mode named on the command line, in its canonical spelling. */
     public static String deliveryMode(String name) {
         return DeliveryMode.fromCli(name).cliName();
@@ -55,6 +61,17 @@ public final class DemoCluster implements AutoCloseable {
     /** As {@link #start(String, int, ListenerSettings, Path)}, with {@code prefix} before every listener and agent name. */
     public static DemoCluster start(String bootstrapServers, int count, ListenerSettings s, Path workDir, String prefix)
             throws IOException {
+        return start(bootstrapServers, null, count, s, workDir, prefix);
+    }
+
+    /**
+     * As above, with every listener and agent reaching Kafka with the client settings in
+     * {@code commandConfig} (TLS, SASL); null for none.
+     */
+    public static DemoCluster start(String bootstrapServers, Path commandConfig, int count, ListenerSettings s,
+                                    Path workDir, String prefix) throws IOException {
+        List<String> clientConfig = commandConfig == null ? List.of()
+                : List.of("--command-config", commandConfig.toAbsolutePath().toString());
         Files.createDirectories(workDir);
         DemoCluster c = new DemoCluster(workDir);
         Path keys = workDir.resolve("keys");
@@ -66,20 +83,20 @@ public final class DemoCluster implements AutoCloseable {
             String name = prefix + "listener-" + i;
             String agent = prefix + "agent-" + i;
             Path pid = workDir.resolve(name + ".pid");
-            c.listeners.add(ChildJvm.start("io.faultline.examples.OrderListenerMain", List.of("-Xmx128m"), List.of(
+            c.listeners.add(ChildJvm.start("io.faultline.examples.OrderListenerMain", List.of("-Xmx128m"), concat(List.of(
                     "--bootstrap-servers", bootstrapServers, "--mode", s.mode(), "--instance", name,
                     "--group", s.group(), "--input", s.input(), "--output", s.output(),
                     "--processing-ms", Long.toString(s.processing().toMillis()),
                     "--session-timeout-ms", Long.toString(s.sessionTimeout().toMillis()),
                     "--transaction-timeout-ms", Long.toString(s.transactionTimeout().toMillis()),
                     "--commit-interval-ms", Long.toString(s.commitInterval().toMillis()),
-                    "--pid-file", pid.toString(), "--exit-with-parent"), workDir.resolve(name + ".log")));
-            c.agents.add(ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx96m"), List.of(
+                    "--pid-file", pid.toString(), "--exit-with-parent"), clientConfig), workDir.resolve(name + ".log")));
+            c.agents.add(ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx96m"), concat(List.of(
                     "agent", "--id", agent, "--label", "role=listener", "--label", "client-id=" + name,
                     "--service-pid-file", pid.toString(), "--bootstrap-servers", bootstrapServers,
                     "--public-key", keys.resolve(KEY_ID + KeyFiles.PUBLIC_SUFFIX).toString(),
                     "--state-dir", workDir.resolve("state").resolve(agent).toString(),
-                    "--heartbeat-interval-ms", "500", "--exit-with-parent"), workDir.resolve(agent + ".log")));
+                    "--heartbeat-interval-ms", "500", "--exit-with-parent"), clientConfig), workDir.resolve(agent + ".log")));
         }
         return c;
     }

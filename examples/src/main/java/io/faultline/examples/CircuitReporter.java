@@ -22,8 +22,9 @@ final class CircuitReporter implements AutoCloseable {
     private final String topic;
     private final String instance;
 
-    CircuitReporter(String bootstrapServers, String topic, String instance) {
+    CircuitReporter(String bootstrapServers, java.util.Map<String, String> clientSettings, String topic, String instance) {
         Properties p = new Properties();
+        p.putAll(clientSettings);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, instance + "-telemetry");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");

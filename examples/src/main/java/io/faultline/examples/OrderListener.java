@@ -79,6 +79,7 @@ public final class OrderListener implements Runnable {
 
     static Properties consumerProperties(ListenerConfig c) {
         Properties p = new Properties();
+        p.putAll(c.clientSettings());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, c.group());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, c.instance());
@@ -98,6 +99,7 @@ public final class OrderListener implements Runnable {
 
     static Properties producerProperties(ListenerConfig c) {
         Properties p = new Properties();
+        p.putAll(c.clientSettings());
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, c.instance() + "-producer");
         p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -63,6 +63,10 @@ public final class OrderListenerMain implements Callable<Integer> {
             description = "Serve Prometheus metrics on http://0.0.0.0:PORT/metrics (0: any free port; default: none).")
     Integer metricsPort;
 
+    @Option(names = "--command-config", paramLabel = "FILE",
+            description = "Kafka client properties (TLS, SASL) every client of the listener starts from.")
+    Path commandConfig;
+
     @Option(names = "--pid-file", description = "Write this process's pid here.")
     Path pidFile;
 
@@ -73,9 +77,20 @@ public final class OrderListenerMain implements Callable<Integer> {
     public Integer call() throws Exception {
         String name = instance != null ? instance : java.net.InetAddress.getLocalHost().getHostName()
                 + "-" + ProcessHandle.current().pid();
+        java.util.Map<String, String> clientSettings = new java.util.HashMap<>();
+        if (commandConfig != null) {
+            java.util.Properties file = new java.util.Properties();
+            try (java.io.Reader in = Files.newBufferedReader(commandConfig)) {
+                file.load(in);
+            } catch (java.io.IOException e) {
+                System.err.println("order-listener: --command-config " + commandConfig + ": cannot read it: " + e.getMessage());
+                return 2;
+            }
+            file.stringPropertyNames().forEach(k -> clientSettings.put(k, file.getProperty(k)));
+        }
         ListenerConfig config = new ListenerConfig(bootstrapServers, DeliveryMode.fromCli(mode), name, group, input,
                 output, Duration.ofMillis(processingMs), Duration.ofMillis(commitIntervalMs),
-                Duration.ofMillis(sessionTimeoutMs), Duration.ofMillis(transactionTimeoutMs));
+                Duration.ofMillis(sessionTimeoutMs), Duration.ofMillis(transactionTimeoutMs), clientSettings);
         RedisCache cache = null;
         CircuitReporter reporter = null;
         if (redis != null) {
@@ -85,7 +100,7 @@ public final class OrderListenerMain implements Callable<Integer> {
                 System.err.println("order-listener: " + e.getMessage());
                 return 2;
             }
-            reporter = new CircuitReporter(bootstrapServers, telemetryTopic, name);
+            reporter = new CircuitReporter(bootstrapServers, clientSettings, telemetryTopic, name);
             cache = new RedisCache(redis, name, Duration.ofMillis(redisTimeoutMs), reporter::report);
         }
         ListenerMetrics metrics = metricsPort == null ? null : new ListenerMetrics(metricsPort);

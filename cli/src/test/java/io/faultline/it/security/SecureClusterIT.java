@@ -167,6 +167,17 @@ class SecureClusterIT {
     }
 
     @Test
+    void theDemoRunsOverSaslScramOverTlsWithItsListenersAndAgentsOnTheSameSettings() throws Exception {
+        // The broker's plaintext listener is not named anywhere: every client of the demo uses SASL_SSL.
+        Result demo = cli("demo", "-b", kafka.address("SASL_SSL"), "--command-config",
+                sasl(SECRET, certs.truststore()).toString(), "--listeners", "2", "--report-dir",
+                dir.resolve("demo").toString());
+        System.out.print(demo.out() + demo.err());
+        assertThat(demo.code()).as(demo.out() + demo.err()).isZero();
+        assertThat(demo.out()).contains("All 2 listeners joined group", "Verdict: PASSED");
+    }
+
+    @Test
     void aWrongPasswordAndAnUntrustedCertificateFailAtOnceSayingWhich() throws Exception {
         Result wrong = cli("init", "-b", kafka.address("SASL_SSL"), "--command-config",
                 sasl("not-the-password", certs.truststore()).toString());
