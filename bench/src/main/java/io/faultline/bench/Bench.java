@@ -3,6 +3,7 @@ package io.faultline.bench;
 import io.faultline.broker.EmbeddedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
@@ -18,11 +19,20 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "bench/results", description = "Where to write results (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--only", split = ",", description = "Run only these: latency, undo, trogdor, verifier, footprint, fanout.")
+    @Option(names = "--only", split = ",", description = "Run only these: latency, undo, trogdor, verifier, footprint, fanout, canary.")
     List<String> only;
 
     @Option(names = "--fanout", split = ",", defaultValue = "100,1000", description = "Agent counts for fan-out (default: ${DEFAULT-VALUE}).")
     List<Integer> fanout;
+
+    @Option(names = "--canary-rates", split = ",", defaultValue = "1000,5000,10000",
+            description = "Target rates of the canary benchmark, events/s (default: ${DEFAULT-VALUE}).")
+    List<Integer> canaryRates;
+
+    @Option(names = "--canary-events", defaultValue = "1000000",
+            description = "Canaries of the canary benchmark's long run at the highest rate, for memory (default: "
+                    + "${DEFAULT-VALUE}; 0: none).")
+    long canaryEvents;
 
     @Option(names = "--n", defaultValue = "1000", description = "Samples for the latency benchmarks (default: ${DEFAULT-VALUE}).")
     int n;
@@ -53,6 +63,9 @@ public final class Bench implements Callable<Integer> {
             }
             if (wants("footprint")) {
                 FootprintBench.run(bootstrap, work, report);
+            }
+            if (wants("canary")) {
+                CanaryBench.run(bootstrap, work, canaryRates, Duration.ofSeconds(20), canaryEvents, report);
             }
             if (wants("fanout")) {
                 for (int agents : fanout) {

@@ -1,0 +1,161 @@
+package io.faultline.bench;
+
+import io.faultline.engine.KafkaClients;
+import io.faultline.scenario.CanarySpec;
+import io.faultline.workload.CanaryWorkload;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The canary producer's ceiling and what a canary costs the orchestrator in memory. A relay
+ * stands in for the system under test (consume the input topic, write each record to the output
+ * topic with its key, value and headers; the fastest service there is), and the real
+ * {@link CanaryWorkload} runs against it at increasing target rates. Reported per rate: what was
+ * really sent per second, what the pacer counted as not sent on time, the orchestrator's CPU
+ * share; then, for the long run, retained heap per canary event (heap used after a full GC, over
+ * the events sent) and the process's resident memory.
+ */
+final class CanaryBench {
+    private CanaryBench() {
+    }
+
+    static void run(String bootstrap, Path dir, List<Integer> rates, Duration step, long longRunEvents, Report report)
+            throws Exception {
+        String in = "bench-canary-in";
+        String out = "bench-canary-relayed";
+        try (Admin admin = KafkaClients.admin(bootstrap)) {
+            KafkaClients.ensureTopics(admin, Map.of(in, 1, out, 1));
+        }
+        AtomicBoolean relaying = new AtomicBoolean(true);
+        AtomicLong relayed = new AtomicLong();
+        Thread relay = new Thread(() -> relay(bootstrap, in, out, relaying, relayed), "bench-relay");
+        relay.start();
+        report.md("\n## Canary rate and memory\n");
+        report.md("| target /s | sent /s | not sent on time | observed /s | orchestrator CPU (of one core) |");
+        report.md("|---|---|---|---|---|");
+        try {
+            for (int rate : rates) {
+                CanarySpec spec = new CanarySpec(in, out, (double) rate, 1, 16, Duration.ofSeconds(30), null, null, null);
+                try (CanaryWorkload canary = new CanaryWorkload(bootstrap, "bench-" + rate, spec, Clock.systemUTC())) {
+                    long cpu0 = cpuNanos();
+                    long t0 = System.nanoTime();
+                    canary.start();
+                    Thread.sleep(step.toMillis());
+                    canary.stopProducing();
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    canary.drain(Duration.ofSeconds(30));
+                    double cpu = (cpuNanos() - cpu0) / 1e9 / seconds;
+                    double sent = canary.sentCount() / seconds;
+                    double observed = canary.observedCount() / seconds;
+                    report.put("canary", "rate-" + rate + "-sent-per-second", sent);
+                    report.put("canary", "rate-" + rate + "-missed", canary.missed());
+                    report.put("canary", "rate-" + rate + "-cpu-cores", cpu);
+                    report.md(String.format(Locale.ROOT, "| %d | %.0f | %d | %.0f | %.2f |", rate, sent, canary.missed(),
+                            observed, cpu));
+                }
+            }
+            if (longRunEvents > 0) {
+                int rate = rates.get(rates.size() - 1);
+                CanarySpec spec = new CanarySpec(in, out, (double) rate, 1, 16, Duration.ofSeconds(30), null, null, null);
+                long before = heapAfterGc();
+                try (CanaryWorkload canary = new CanaryWorkload(bootstrap, "bench-long", spec, Clock.systemUTC())) {
+                    long t0 = System.nanoTime();
+                    canary.start();
+                    long lastReport = t0;
+                    while (canary.sentCount() < longRunEvents) {
+                        Thread.sleep(200);
+                        if (System.nanoTime() - lastReport > 10_000_000_000L) {
+                            lastReport = System.nanoTime();
+                            System.err.printf(Locale.ROOT, "canary long run: %d of %d sent, heap %d MB%n",
+                                    canary.sentCount(), longRunEvents, heapUsed() >> 20);
+                        }
+                    }
+                    canary.stopProducing();
+                    canary.drain(Duration.ofSeconds(60));
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    long events = canary.sentCount();
+                    long retained = heapAfterGc() - before;
+                    long rssKb = rssKb();
+                    report.put("canary", "long-run-events", events);
+                    report.put("canary", "long-run-retained-bytes-per-event", (double) retained / events);
+                    report.put("canary", "long-run-rss-mb", rssKb / 1024.0);
+                    report.md(String.format(Locale.ROOT, "%nLong run at %d/s: %d canaries sent and observed in %.0f s; "
+                                    + "retained heap %.0f MB = **%.0f bytes per canary event** (sent and observed); "
+                                    + "resident memory of the whole process %.0f MB.", rate, events, seconds,
+                            retained / 1048576.0, (double) retained / events, rssKb / 1024.0));
+                }
+            }
+        } finally {
+            relaying.set(false);
+            relay.join(10_000);
+        }
+    }
+
+    private static void relay(String bootstrap, String in, String out, AtomicBoolean relaying, AtomicLong relayed) {
+        Properties cp = new Properties();
+        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        cp.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-relay");
+        cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        cp.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        Properties pp = new Properties();
+        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        pp.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+        pp.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp);
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp)) {
+            consumer.subscribe(List.of(in));
+            while (relaying.get()) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    producer.send(new ProducerRecord<>(out, null, r.key(), r.value(), r.headers()));
+                    relayed.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static long heapUsed() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static long heapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        return heapUsed();
+    }
+
+    private static long rssKb() throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+}
