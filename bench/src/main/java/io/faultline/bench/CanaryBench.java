@@ -1,7 +1,11 @@
 package io.faultline.bench;
 
 import io.faultline.engine.KafkaClients;
+import io.faultline.protocol.Json;
 import io.faultline.scenario.CanarySpec;
+import io.faultline.scenario.ChecksSpec;
+import io.faultline.verifier.History;
+import io.faultline.verifier.Verifier;
 import io.faultline.workload.CanaryWorkload;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -101,6 +105,25 @@ final class CanaryBench {
                                     + "retained heap %.0f MB = **%.0f bytes per canary event** (sent and observed); "
                                     + "resident memory of the whole process %.0f MB.", rate, events, seconds,
                             retained / 1048576.0, (double) retained / events, rssKb / 1024.0));
+                    // Verification of that run as the orchestrator does it, and the audit record it would publish.
+                    History h = new History("bench-long", canary.sent(), canary.observations(), List.of(),
+                            spec.interval(), canary.sendingStoppedAt(), java.time.Instant.now(), List.of(), null,
+                            List.of(), List.of());
+                    ManagementFactory.getMemoryPoolMXBeans().forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
+                    long v0 = System.nanoTime();
+                    Verifier.Result result = Verifier.verify(h, ChecksSpec.DEFAULTS);
+                    double verifySeconds = (System.nanoTime() - v0) / 1e9;
+                    long peak = ManagementFactory.getMemoryPoolMXBeans().stream()
+                            .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
+                            .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+                    long auditBytes = Json.encode(h).length;
+                    report.put("canary", "long-run-verify-seconds", verifySeconds);
+                    report.put("canary", "long-run-verify-peak-heap-mb", peak / 1048576.0);
+                    report.put("canary", "long-run-audit-bytes-per-event", (double) auditBytes / events);
+                    report.md(String.format(Locale.ROOT, "Verifying it took %.1f s with the heap peaking at %.0f MB "
+                                    + "(%d lost, %d duplicated); its audit record would be %.0f MB, %.0f bytes per canary.",
+                            verifySeconds, peak / 1048576.0, result.canary().lost(), result.canary().duplicated(),
+                            auditBytes / 1048576.0, (double) auditBytes / events));
                 }
             }
         } finally {

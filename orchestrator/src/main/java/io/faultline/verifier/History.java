@@ -25,8 +25,9 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
                       List<ProbeSample> probes, List<HealthWatch> health) {
     public History {
         health = health == null ? List.of() : List.copyOf(health);
-        sent = List.copyOf(sent);
-        observations = List.copyOf(observations);
+        // A canary log's views are already fixed and read-only; copying them would undo their compactness.
+        sent = CanaryLog.isView(sent) ? sent : List.copyOf(sent);
+        observations = CanaryLog.isView(observations) ? observations : List.copyOf(observations);
         faults = List.copyOf(faults);
         circuits = circuits == null ? List.of() : List.copyOf(circuits);
         committed = committed == null ? Map.of() : Map.copyOf(committed);

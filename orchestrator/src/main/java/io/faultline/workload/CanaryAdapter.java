@@ -42,6 +42,11 @@ public final class CanaryAdapter {
         this.regex = output != null && output.regex() != null ? com.google.re2j.Pattern.compile(output.regex()) : null;
     }
 
+    /** What every canary id of this run starts with; the sequence number follows. */
+    public String idPrefix() {
+        return prefix;
+    }
+
     /** The canary id of sequence number {@code seq} in this run. */
     public String id(long seq) {
         return prefix + seq;

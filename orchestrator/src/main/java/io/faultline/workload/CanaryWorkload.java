@@ -1,17 +1,15 @@
 package io.faultline.workload;
 
 import io.faultline.scenario.CanarySpec;
+import io.faultline.verifier.CanaryLog;
 import io.faultline.verifier.Observation;
 import io.faultline.verifier.SentEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,8 +46,8 @@ public final class CanaryWorkload implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final ScheduledExecutorService sender;
     private final Thread observer;
-    private final Map<Long, SentEvent> sent = new ConcurrentHashMap<>();
-    private final List<Observation> observations = new ArrayList<>();
+    /** Every canary sent and every arrival, in compact columns; null for {@link #none}. */
+    private final CanaryLog events;
     private final AtomicLong nextSeq = new AtomicLong();
     private final Pacer pacer;
     private long reportedMissed;
@@ -76,6 +74,7 @@ public final class CanaryWorkload implements AutoCloseable {
         this.spec = spec;
         this.clock = clock;
         this.adapter = new CanaryAdapter(runId, spec.input(), spec.output());
+        this.events = new CanaryLog(adapter.idPrefix(), spec.keys());
         this.pacer = new Pacer(spec.rate());
         Properties pp = kafka.client("faultline-canary-producer");
         pp.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -113,6 +112,7 @@ public final class CanaryWorkload implements AutoCloseable {
         this.spec = null;
         this.clock = clock;
         this.adapter = null;
+        this.events = null;
         this.pacer = null;
         this.producer = null;
         this.consumer = null;
@@ -174,20 +174,18 @@ public final class CanaryWorkload implements AutoCloseable {
 
     private void sendOne() {
         long seq = nextSeq.getAndIncrement();
-        String id = adapter.id(seq);
-        String key = "k" + (seq % spec.keys());
+        String id = events.id(seq);
+        String key = events.key(seq);
         Instant sentAt = clock.instant();
         CanaryAdapter.Rendered record = adapter.render(seq, key, sentAt);
-        sent.put(seq, new SentEvent(seq, id, key, sentAt, null, null, null));
+        events.sent(seq, sentAt);
         try {
             ProducerRecord<String, byte[]> r = new ProducerRecord<>(spec.inputTopic(), partitionOf(seq),
                     record.key(), record.value());
             record.headers().forEach((name, value) -> r.headers().add(name, value));
             producer.send(r, (md, e) -> {
                 if (e == null) {
-                    Instant ackedAt = clock.instant();
-                    sent.computeIfPresent(seq, (s, ev) -> new SentEvent(s, id, key, ev.sentAt(), ackedAt,
-                            md.partition(), md.hasOffset() ? md.offset() : null));
+                    events.acknowledged(seq, clock.instant(), md.partition(), md.hasOffset() ? md.offset() : null);
                 } else {
                     log.debug("canary {} not acknowledged: {}", id, e.toString());
                 }
@@ -211,10 +209,7 @@ public final class CanaryWorkload implements AutoCloseable {
                         continue;
                     }
                     Long inputOffset = header(r, "input-offset");
-                    synchronized (observations) {
-                        observations.add(new Observation(id, now, r.partition(), r.offset(),
-                                headerText(r, "processed-by"), inputOffset));
-                    }
+                    events.observed(id, now, r.partition(), r.offset(), headerText(r, "processed-by"), inputOffset);
                     lastCompletion = now;
                     firstCompletion.countDown();
                 }
@@ -302,21 +297,15 @@ public final class CanaryWorkload implements AutoCloseable {
     }
 
     private long unobserved() {
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        synchronized (observations) {
-            observations.forEach(o -> seen.add(o.id()));
-        }
-        return sent.values().stream().filter(e -> e.acknowledged() && !seen.contains(e.id())).count();
+        return events.unobserved();
     }
 
     public long sentCount() {
-        return sent.size();
+        return events == null ? 0 : events.sentCount();
     }
 
     public long observedCount() {
-        synchronized (observations) {
-            return observations.size();
-        }
+        return events == null ? 0 : events.observedCount();
     }
 
     /** Waits up to {@code timeout} for the first canary to complete end to end; false if none did. */
@@ -329,14 +318,14 @@ public final class CanaryWorkload implements AutoCloseable {
         return lastCompletion;
     }
 
+    /** The canaries sent so far, in sequence order: a view of the compact log, not a copy. */
     public List<SentEvent> sent() {
-        return sent.values().stream().sorted(java.util.Comparator.comparingLong(SentEvent::seq)).toList();
+        return events == null ? List.of() : events.sent();
     }
 
+    /** The arrivals so far, in the order they came: a view of the compact log, not a copy. */
     public List<Observation> observations() {
-        synchronized (observations) {
-            return List.copyOf(observations);
-        }
+        return events == null ? List.of() : events.observations();
     }
 
     public Instant sendingStoppedAt() {

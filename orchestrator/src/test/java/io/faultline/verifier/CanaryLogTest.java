@@ -1,0 +1,67 @@
+package io.faultline.verifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CanaryLogTest {
+    private static final Instant T0 = Instant.parse("2026-11-25T10:00:00.123456789Z");
+
+    @Test
+    void readsBackWhatWasRecordedAsTheRecordsTheVerifierJudges() {
+        CanaryLog log = new CanaryLog("run-1:", 4);
+        log.sent(0, T0);
+        log.sent(1, T0.plusMillis(20));
+        log.sent(2, T0.plusMillis(40));
+        log.acknowledged(0, T0.plusMillis(2), 1, 100L);
+        log.acknowledged(2, T0.plusMillis(42), 0, 7L);
+        log.observed("run-1:0", T0.plusMillis(200), 3, 55, "listener-1", 100L);
+        log.observed("run-1:0", T0.plusMillis(300), 3, 56, "listener-2", null);
+        log.observed("run-1:99", T0.plusMillis(310), 0, 57, null, null);
+        log.observed("run-1:007", T0.plusMillis(320), 0, 58, "listener-1", null);
+
+        assertThat(log.sent()).containsExactly(
+                new SentEvent(0, "run-1:0", "k0", T0, T0.plusMillis(2), 1, 100L),
+                new SentEvent(1, "run-1:1", "k1", T0.plusMillis(20), null, null, null),
+                new SentEvent(2, "run-1:2", "k2", T0.plusMillis(40), T0.plusMillis(42), 0, 7L));
+        assertThat(log.observations()).containsExactly(
+                new Observation("run-1:0", T0.plusMillis(200), 3, 55, "listener-1", 100L),
+                new Observation("run-1:0", T0.plusMillis(300), 3, 56, "listener-2", null),
+                new Observation("run-1:99", T0.plusMillis(310), 0, 57, null, null),
+                new Observation("run-1:007", T0.plusMillis(320), 0, 58, "listener-1", null));
+        // Acknowledged and not out: canary 2 (1 was never acknowledged; 99 and 007 were never sent).
+        assertThat(log.unobserved()).isEqualTo(1);
+    }
+
+    @Test
+    void aViewKeepsItsSizeWhileTheRunGoesOnAndIsReadOnly() {
+        CanaryLog log = new CanaryLog("r:", 16);
+        for (int i = 0; i < 40_000; i++) {
+            log.sent(i, T0.plusNanos(i));
+        }
+        List<SentEvent> sent = log.sent();
+        log.sent(40_000, T0);
+        log.observed("r:39999", T0, 0, 0, null, null);
+        assertThat(sent).hasSize(40_000);
+        assertThat(sent.get(39_999).sentAt()).isEqualTo(T0.plusNanos(39_999));
+        assertThat(sent.get(20_000).key()).isEqualTo("k0");
+        assertThat(log.sent()).hasSize(40_001);
+        assertThat(log.observations()).hasSize(1);
+        assertThatThrownBy(() -> sent.add(sent.get(0))).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(CanaryLog.isView(sent)).isTrue();
+        History h = new History("r", sent, log.observations(), List.of(), java.time.Duration.ofMillis(1), T0, T0,
+                List.of(), null, List.of(), List.of());
+        assertThat(h.sent()).isSameAs(sent);
+    }
+
+    @Test
+    void sequenceNumbersComeInOrder() {
+        CanaryLog log = new CanaryLog("r:", 1);
+        log.sent(0, T0);
+        assertThatThrownBy(() -> log.sent(2, T0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected 1");
+    }
+}
