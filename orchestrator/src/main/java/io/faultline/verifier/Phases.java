@@ -43,7 +43,7 @@ final class Phases {
 
     /** The whole run as one phase; null when nothing was sent. */
     static CanaryStats.Phase run(History h, Verifier.Index index) {
-        List<SentEvent> sent = bySendTime(h);
+        List<SentEvent> sent = index.bySendTime();
         if (sent.isEmpty()) {
             return null;
         }
@@ -52,7 +52,7 @@ final class Phases {
 
     /** The run's phases in time order; empty phases are left out. */
     static List<CanaryStats.Phase> of(History h, List<FaultWindow> windows, Verifier.Index index) {
-        List<SentEvent> sent = bySendTime(h);
+        List<SentEvent> sent = index.bySendTime();
         if (sent.isEmpty()) {
             return List.of();
         }
@@ -83,10 +83,6 @@ final class Phases {
         }
     }
 
-    private static List<SentEvent> bySendTime(History h) {
-        return h.sent().stream().sorted(Comparator.comparing(SentEvent::sentAt)).toList();
-    }
-
     private static Instant end(History h, List<SentEvent> sent) {
         Instant last = sent.get(sent.size() - 1).sentAt().plusNanos(1);
         return h.sendingStoppedAt() != null && h.sendingStoppedAt().isAfter(last) ? h.sendingStoppedAt() : last;
@@ -101,14 +97,15 @@ final class Phases {
                 continue;
             }
             count++;
-            Instant seen = index.firstSeen.get(e.id());
+            Instant seen = index.firstSeen(e.id());
             if (seen != null) {
                 latencies.add(Math.max(0, Duration.between(e.sentAt(), seen).toMillis()));
             }
         }
         long completions = 0;
-        for (Map.Entry<String, Instant> e : index.firstSeen.entrySet()) {
-            if (index.byId.containsKey(e.getKey()) && !e.getValue().isBefore(from) && e.getValue().isBefore(to)) {
+        for (int p = 0; p < index.size(); p++) {
+            Instant seenAt = index.firstSeen(p);
+            if (seenAt != null && !seenAt.isBefore(from) && seenAt.isBefore(to)) {
                 completions++;
             }
         }

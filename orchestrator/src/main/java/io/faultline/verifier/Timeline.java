@@ -43,22 +43,17 @@ public record Timeline(Instant start, long bucketMs, List<Bucket> buckets, List<
         for (int i = 0; i < n; i++) {
             latencies.add(new ArrayList<>());
         }
-        Map<String, SentEvent> byId = new HashMap<>();
         for (SentEvent e : h.sent()) {
-            byId.put(e.id(), e);
-            int i = index(start, e.sentAt(), width, n);
-            sent[i]++;
+            sent[index(start, e.sentAt(), width, n)]++;
         }
-        Map<String, Instant> firstSeen = new HashMap<>();
-        for (Observation o : h.observations()) {
-            firstSeen.merge(o.id(), o.observedAt(), (a, b) -> a.isBefore(b) ? a : b);
-        }
-        firstSeen.forEach((id, at) -> {
-            SentEvent e = byId.get(id);
-            if (e != null) {
-                latencies.get(index(start, at, width, n)).add(Math.max(0, Duration.between(e.sentAt(), at).toMillis()));
+        Verifier.Index seen = new Verifier.Index(h);
+        for (int p = 0; p < seen.size(); p++) {
+            Instant at = seen.firstSeen(p);
+            if (at != null) {
+                latencies.get(index(start, at, width, n)).add(Math.max(0, Duration.between(seen.sent(p).sentAt(), at)
+                        .toMillis()));
             }
-        });
+        }
         List<Bucket> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             List<Long> l = latencies.get(i);

@@ -94,7 +94,7 @@ public final class Verifier {
             faults.add(new FaultRecord(f.name(), f.commandId(), f.agentId(), f.faultType(), f.invokedAt(),
                     f.appliedAt(), f.healInvokedAt(), f.undoneAt(), failover, latency));
         }
-        return new Analysis(h, spec, probes, windows, faults, anomalies(h), index, Phases.run(h, index),
+        return new Analysis(h, spec, probes, windows, faults, anomalies(h, index), index, Phases.run(h, index),
                 Phases.of(h, windows, index));
     }
 
@@ -103,14 +103,15 @@ public final class Verifier {
         List<FaultWindow> windows = h.faults().stream().sorted(Comparator.comparing(FaultWindow::invokedAt)).toList();
         List<FaultRecord> faults = windows.stream().map(f -> new FaultRecord(f.name(), f.commandId(), f.agentId(),
                 f.faultType(), f.invokedAt(), f.appliedAt(), f.healInvokedAt(), f.undoneAt(), null, null)).toList();
-        return new Analysis(h, spec, probes, windows, faults, anomalies(h), new Index(h), null, List.of());
+        Index index = new Index(h);
+        return new Analysis(h, spec, probes, windows, faults, anomalies(h, index), index, null, List.of());
     }
 
     private static CanaryStats stats(History h, Analysis analysis) {
         Anomalies anomalies = analysis.anomalies();
         Index index = analysis.index();
         long acked = h.sent().stream().filter(SentEvent::acknowledged).count();
-        long observed = h.sent().stream().filter(e -> index.firstSeen.containsKey(e.id())).count();
+        long observed = h.sent().stream().filter(e -> index.seen(e.id())).count();
         double rate = h.canaryInterval().isZero() ? 0 : 1e9 / h.canaryInterval().toNanos();
         return new CanaryStats(h.sent().size(), acked, observed, anomalies.lost().size(),
                 anomalies.unseen().size(), anomalies.duplicated().size(), anomalies.unexpected().size(),
@@ -127,18 +128,137 @@ public final class Verifier {
         return seconds <= 0 ? null : Math.round(h.sent().size() / seconds * 10) / 10.0;
     }
 
-    /** Lookups every check needs, built once per verification. */
+    /**
+     * Lookups every check needs, built once per verification, in arrays over the canaries'
+     * positions in {@code h.sent()} rather than maps of objects, so that verifying a long run
+     * costs a few bytes per canary beyond the history itself. When ids are a run's prefix followed
+     * by the sequence number and the sequence numbers are the positions (as the workload records
+     * them), an id is found by reading its number; otherwise through a map.
+     */
     static final class Index {
-        final Map<String, SentEvent> byId;
-        final Map<String, Instant> firstSeen;
+        private static final long NONE = Long.MIN_VALUE;
+        private final List<SentEvent> sent;
+        private final List<SentEvent> bySendTime;
+        /** Every id is {@code prefix + position}; null when not. */
+        private final String prefix;
+        private final Map<String, Integer> positions;
+        /** Per position: when the canary was first observed, in nanoseconds since the epoch; NONE if never. */
+        private final long[] firstSeen;
 
         Index(History h) {
-            byId = new HashMap<>(h.sent().size() * 2);
-            h.sent().forEach(e -> byId.put(e.id(), e));
-            firstSeen = new HashMap<>(h.observations().size() * 2);
-            for (Observation o : h.observations()) {
-                firstSeen.merge(o.id(), o.observedAt(), (a, b) -> a.isBefore(b) ? a : b);
+            sent = h.sent();
+            prefix = densePrefix(sent);
+            if (prefix == null) {
+                positions = new HashMap<>(sent.size() * 2);
+                for (int i = 0; i < sent.size(); i++) {
+                    positions.put(sent.get(i).id(), i);
+                }
+            } else {
+                positions = null;
             }
+            boolean inSendOrder = true;
+            Instant last = null;
+            for (SentEvent e : sent) {
+                if (last != null && e.sentAt().isBefore(last)) {
+                    inSendOrder = false;
+                    break;
+                }
+                last = e.sentAt();
+            }
+            bySendTime = inSendOrder ? sent : sent.stream().sorted(Comparator.comparing(SentEvent::sentAt)).toList();
+            firstSeen = new long[sent.size()];
+            java.util.Arrays.fill(firstSeen, NONE);
+            for (Observation o : h.observations()) {
+                int p = position(o.id());
+                if (p >= 0) {
+                    long t = nanos(o.observedAt());
+                    if (firstSeen[p] == NONE || t < firstSeen[p]) {
+                        firstSeen[p] = t;
+                    }
+                }
+            }
+        }
+
+        /** The prefix every id has before its position, or null when the ids are not so. */
+        private static String densePrefix(List<SentEvent> sent) {
+            if (sent.isEmpty() || sent.get(0).seq() != 0 || !sent.get(0).id().endsWith("0")) {
+                return null;
+            }
+            String id0 = sent.get(0).id();
+            String prefix = id0.substring(0, id0.length() - 1);
+            for (int i = 0; i < sent.size(); i++) {
+                SentEvent e = sent.get(i);
+                if (e.seq() != i || !e.id().equals(prefix + i)) {
+                    return null;
+                }
+            }
+            return prefix;
+        }
+
+        /** The position in {@code h.sent()} of the canary with this id, or -1 if none was sent. */
+        int position(String id) {
+            if (prefix == null) {
+                Integer p = positions.get(id);
+                return p == null ? -1 : p;
+            }
+            int digits = id.length() - prefix.length();
+            if (!id.startsWith(prefix) || digits < 1 || digits > 10 || (digits > 1 && id.charAt(prefix.length()) == '0')) {
+                return -1;
+            }
+            long n = 0;
+            for (int k = prefix.length(); k < id.length(); k++) {
+                char c = id.charAt(k);
+                if (c < '0' || c > '9') {
+                    return -1;
+                }
+                n = n * 10 + (c - '0');
+            }
+            return n < sent.size() ? (int) n : -1;
+        }
+
+        int size() {
+            return sent.size();
+        }
+
+        /** The canary at {@code position} of {@code h.sent()}. */
+        SentEvent sent(int position) {
+            return sent.get(position);
+        }
+
+        /** The sent canary with this id, or null. */
+        SentEvent byId(String id) {
+            int p = position(id);
+            return p < 0 ? null : sent.get(p);
+        }
+
+        /** When the canary at {@code position} was first observed; null if never. */
+        Instant firstSeen(int position) {
+            long t = firstSeen[position];
+            return t == NONE ? null : instant(t);
+        }
+
+        /** When the sent canary with this id was first observed; null if never or never sent. */
+        Instant firstSeen(String id) {
+            int p = position(id);
+            return p < 0 ? null : firstSeen(p);
+        }
+
+        boolean seen(String id) {
+            int p = position(id);
+            return p >= 0 && firstSeen[p] != NONE;
+        }
+
+        /** The sent canaries in send-time order (the history's own list when it is already so). */
+        List<SentEvent> bySendTime() {
+            return bySendTime;
+        }
+
+        private static long nanos(Instant at) {
+            return at.getEpochSecond() * 1_000_000_000L + at.getNano();
+        }
+
+        private static Instant instant(long nanos) {
+            return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
         }
     }
 
@@ -157,27 +277,41 @@ public final class Verifier {
 
     /** Classifies every sent and observed canary; see {@link Anomalies}. */
     public static Anomalies anomalies(History h) {
-        List<SentEvent> sent = h.sent().stream().sorted(Comparator.comparingLong(SentEvent::seq)).toList();
-        Map<String, SentEvent> byId = new HashMap<>(sent.size() * 2);
-        sent.forEach(e -> byId.put(e.id(), e));
-        // Most ids are seen once: keep the observation itself, and a list only for the repeats.
-        Map<String, Object> seen = new HashMap<>(h.observations().size() * 2);
+        return anomalies(h, new Index(h));
+    }
+
+    /**
+     * As {@link #anomalies(History)}, on an index already built. Counts arrivals per canary in a
+     * byte each (two is all the classification needs) and looks at the arrivals of the duplicated
+     * ones only, so the cost beyond the history is a few bytes per canary plus the anomalies.
+     */
+    static Anomalies anomalies(History h, Index index) {
+        int n = index.size();
+        byte[] times = new byte[n];
+        java.util.TreeSet<String> unexpected = new java.util.TreeSet<>();
         for (Observation o : h.observations()) {
-            seen.merge(o.id(), o, (a, b) -> {
-                @SuppressWarnings("unchecked")
-                List<Observation> l = a instanceof List<?> ? (List<Observation>) a : new ArrayList<>(List.of((Observation) a));
-                l.add((Observation) b);
-                return l;
-            });
+            int p = index.position(o.id());
+            if (p < 0) {
+                unexpected.add(o.id());
+            } else if (times[p] < 2) {
+                times[p]++;
+            }
+        }
+        Map<Integer, List<Long>> repeats = new HashMap<>();
+        for (Observation o : h.observations()) {
+            int p = index.position(o.id());
+            if (p >= 0 && times[p] > 1) {
+                repeats.computeIfAbsent(p, k -> new ArrayList<>()).add(o.inputOffset());
+            }
         }
         List<String> lost = new ArrayList<>();
         List<String> unseen = new ArrayList<>();
         List<String> duplicated = new ArrayList<>();
         List<String> redelivered = new ArrayList<>();
         List<String> unexplained = new ArrayList<>();
-        for (SentEvent e : sent) {
-            Object obs = seen.get(e.id());
-            if (obs == null) {
+        for (SentEvent e : bySeq(h.sent())) {
+            int p = index.position(e.id());
+            if (times[p] == 0) {
                 if (!e.acknowledged()) {
                     continue;
                 }
@@ -187,45 +321,62 @@ public final class Verifier {
                 } else {
                     unseen.add(e.id());
                 }
-            } else if (obs instanceof List<?> many) {
+            } else if (times[p] > 1) {
                 duplicated.add(e.id());
-                Set<Long> positions = new HashSet<>();
-                boolean reported = true;
-                for (Object o : many) {
-                    Long position = ((Observation) o).inputOffset();
-                    reported &= position != null;
-                    positions.add(position);
-                }
+                List<Long> offsets = repeats.get(p);
+                boolean reported = offsets.stream().allMatch(java.util.Objects::nonNull);
                 if (!reported) {
                     unexplained.add(e.id());
-                } else if (positions.size() < many.size()) {
+                } else if (new HashSet<>(offsets).size() < offsets.size()) {
                     redelivered.add(e.id());
                 }
             }
         }
-        List<String> unexpected = seen.keySet().stream().filter(id -> !byId.containsKey(id)).sorted().toList();
-        return new Anomalies(lost, unseen, duplicated, redelivered, unexplained, unexpected,
-                reordered(h, byId));
+        return new Anomalies(lost, unseen, duplicated, redelivered, unexplained, List.copyOf(unexpected),
+                reordered(h, index));
+    }
+
+    /** The sent canaries in sequence order: the list itself when it already is (as the workload records it). */
+    private static List<SentEvent> bySeq(List<SentEvent> sent) {
+        for (int i = 1; i < sent.size(); i++) {
+            if (sent.get(i).seq() < sent.get(i - 1).seq()) {
+                return sent.stream().sorted(Comparator.comparingLong(SentEvent::seq)).toList();
+            }
+        }
+        return sent;
     }
 
     /**
      * Events observed (first time) after an event of the same key that was sent later: per key,
      * first observations in arrival order (output partition, then offset) must follow send order.
      */
-    private static List<String> reordered(History h, Map<String, SentEvent> byId) {
-        Map<String, Observation> first = new HashMap<>();
-        for (Observation o : h.observations()) {
-            first.merge(o.id(), o, (a, b) -> before(b, a) ? b : a);
+    private static List<String> reordered(History h, Index index) {
+        List<Observation> obs = h.observations();
+        int[] first = new int[index.size()];
+        java.util.Arrays.fill(first, -1);
+        for (int i = 0; i < obs.size(); i++) {
+            Observation o = obs.get(i);
+            int p = index.position(o.id());
+            if (p >= 0 && (first[p] < 0 || before(o, obs.get(first[p])))) {
+                first[p] = i;
+            }
         }
-        Map<String, List<Observation>> byKey = new HashMap<>();
-        first.values().stream().filter(o -> byId.containsKey(o.id()) && byId.get(o.id()).key() != null)
-                .forEach(o -> byKey.computeIfAbsent(byId.get(o.id()).key(), k -> new ArrayList<>()).add(o));
+        Map<String, List<Integer>> byKey = new HashMap<>();
+        for (int p = 0; p < first.length; p++) {
+            if (first[p] >= 0 && index.sent(p).key() != null) {
+                byKey.computeIfAbsent(index.sent(p).key(), k -> new ArrayList<>()).add(p);
+            }
+        }
         List<SentEvent> out = new ArrayList<>();
-        for (List<Observation> arrivals : byKey.values()) {
-            arrivals.sort((a, b) -> before(a, b) ? -1 : before(b, a) ? 1 : 0);
+        for (List<Integer> arrivals : byKey.values()) {
+            arrivals.sort((a, b) -> {
+                Observation x = obs.get(first[a]);
+                Observation y = obs.get(first[b]);
+                return before(x, y) ? -1 : before(y, x) ? 1 : 0;
+            });
             long highest = Long.MIN_VALUE;
-            for (Observation o : arrivals) {
-                SentEvent e = byId.get(o.id());
+            for (int p : arrivals) {
+                SentEvent e = index.sent(p);
                 if (e.seq() < highest) {
                     out.add(e);
                 }
@@ -250,7 +401,7 @@ public final class Verifier {
     static Map<Integer, List<Instant>> completionsByPartition(History h, Index index) {
         Map<Integer, List<Instant>> out = new java.util.TreeMap<>();
         for (Observation o : h.observations()) {
-            SentEvent e = index.byId.get(o.id());
+            SentEvent e = index.byId(o.id());
             if (e != null && e.partition() != null) {
                 out.computeIfAbsent(e.partition(), p -> new ArrayList<>()).add(o.observedAt());
             }
@@ -267,7 +418,7 @@ public final class Verifier {
     static FaultRecord.Failover failoverPerPartition(FaultWindow f, Instant windowEnd, History h,
                                                      Map<Integer, List<Instant>> byPartition, Index index) {
         java.util.Set<Integer> pending = new java.util.HashSet<>();
-        h.sent().stream().filter(e -> e.acknowledged() && e.partition() != null && !index.firstSeen.containsKey(e.id()))
+        h.sent().stream().filter(e -> e.acknowledged() && e.partition() != null && !index.seen(e.id()))
                 .forEach(e -> pending.add(e.partition()));
         FaultRecord.Failover worst = null;
         List<FaultRecord.PartitionGap> hit = new ArrayList<>();
@@ -381,17 +532,17 @@ public final class Verifier {
         }
         Instant lastSlow = null;
         Instant lastSeen = null;
-        for (Map.Entry<String, Instant> e : index.firstSeen.entrySet()) {
-            SentEvent sent = index.byId.get(e.getKey());
-            if (sent == null || e.getValue().isBefore(fo.recoveredAt())) {
+        for (int p = 0; p < index.size(); p++) {
+            Instant seenAt = index.firstSeen(p);
+            if (seenAt == null || seenAt.isBefore(fo.recoveredAt())) {
                 continue;
             }
-            if (lastSeen == null || e.getValue().isAfter(lastSeen)) {
-                lastSeen = e.getValue();
+            if (lastSeen == null || seenAt.isAfter(lastSeen)) {
+                lastSeen = seenAt;
             }
-            long ms = Duration.between(sent.sentAt(), e.getValue()).toMillis();
-            if (ms > latency.boundMs() && (lastSlow == null || e.getValue().isAfter(lastSlow))) {
-                lastSlow = e.getValue();
+            long ms = Duration.between(index.sent(p).sentAt(), seenAt).toMillis();
+            if (ms > latency.boundMs() && (lastSlow == null || seenAt.isAfter(lastSlow))) {
+                lastSlow = seenAt;
             }
         }
         Long catchUp = lastSlow == null ? Long.valueOf(0L)
@@ -410,13 +561,12 @@ public final class Verifier {
 
     /** As above, with the baseline taken only from canaries sent at or after {@code steadySince} (when not null). */
     static FaultRecord.Latency latency(FaultWindow f, Instant windowEnd, History h, Index index, Instant steadySince) {
-        Map<String, Instant> firstSeen = index.firstSeen;
         Instant healAt = f.undoneAt() != null ? f.undoneAt() : f.healInvokedAt() != null ? f.healInvokedAt() : windowEnd;
         List<Long> before = new ArrayList<>();
         List<Long> during = new ArrayList<>();
         List<long[]> after = new ArrayList<>();
-        h.sent().stream().sorted(Comparator.comparing(SentEvent::sentAt)).forEach(e -> {
-            Instant seenAt = firstSeen.get(e.id());
+        index.bySendTime().forEach(e -> {
+            Instant seenAt = index.firstSeen(e.id());
             if (seenAt == null) {
                 return;
             }
