@@ -33,8 +33,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * stands in for the system under test (consume the input topic, write each record to the output
  * topic with its key, value and headers; the fastest service there is), and the real
  * {@link CanaryWorkload} runs against it at increasing target rates. Reported per rate: what was
- * really sent per second, what the pacer counted as not sent on time, the orchestrator's CPU
- * share; then, for the long run, retained heap per canary event (heap used after a full GC, over
+ * really sent per second, what the pacer counted as not sent on time, and the CPU of the whole
+ * process (the embedded broker, the relay and the canary share one JVM); then, for the long run, retained heap per canary event (heap used after a full GC, over
  * the events sent) and the process's resident memory.
  */
 final class CanaryBench {
@@ -53,7 +53,7 @@ final class CanaryBench {
         Thread relay = new Thread(() -> relay(bootstrap, in, out, relaying, relayed), "bench-relay");
         relay.start();
         report.md("\n## Canary rate and memory\n");
-        report.md("| target /s | sent /s | not sent on time | observed /s | orchestrator CPU (of one core) |");
+        report.md("| target /s | sent /s | not sent on time | observed /s | CPU of the process, cores (broker, relay and canary) |");
         report.md("|---|---|---|---|---|");
         try {
             for (int rate : rates) {

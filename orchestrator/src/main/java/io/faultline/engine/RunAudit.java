@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -31,7 +31,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * the log alone is enough to verify a run again ({@code faultline replay}).
  */
 public record RunAudit(String scenario, ChecksSpec checks, List<ProbeSpec> probes, History history) {
-    /** Part size in characters: well under Kafka's default 1 MB record limit. */
+    /** Part size in characters (ASCII, so bytes too): well under Kafka's default 1 MB record limit. */
     static final int PART = 256 * 1024;
 
     public RunAudit {
@@ -42,22 +42,111 @@ public record RunAudit(String scenario, ChecksSpec checks, List<ProbeSpec> probe
         return Verifier.verify(history, checks, probes);
     }
 
-    /** Publishes the audit as parts keyed by the run id (so they stay in order). */
-    void publish(KafkaProducer<String, byte[]> producer, String topic, Clock clock) throws InfrastructureException {
-        String text = new String(Json.encode(this), StandardCharsets.UTF_8);
-        int parts = Math.max(1, (text.length() + PART - 1) / PART);
+    /**
+     * Publishes the audit as parts keyed by the run id (so they stay in order). The JSON is
+     * written twice, never held whole: once to count its length (every part says how many there
+     * are), then into parts of {@link #PART} characters sent as they fill. Non-ASCII characters are
+     * escaped, so a part boundary never splits one.
+     */
+    void publish(Producer<String, byte[]> producer, String topic, Clock clock) throws InfrastructureException {
+        com.fasterxml.jackson.databind.ObjectWriter writer = Json.mapper().writer()
+                .with(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII);
         try {
-            for (int i = 0; i < parts; i++) {
-                String body = text.substring(i * PART, Math.min(text.length(), (i + 1) * PART));
-                RunRecord r = new RunRecord(history.runId(), "orchestrator", clock.instant(), i, parts, body);
-                producer.send(new ProducerRecord<>(topic, r.recordKey(), Json.encode(r))).get(15, TimeUnit.SECONDS);
+            Counting counted = new Counting();
+            writer.writeValue(counted, this);
+            int parts = (int) Math.max(1, (counted.bytes + PART - 1) / PART);
+            try (Parts out = new Parts(producer, topic, clock, parts)) {
+                writer.writeValue(out, this);
             }
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (java.io.IOException e) {
+            Throwable cause = e.getCause() instanceof ExecutionException ee && ee.getCause() != null ? ee.getCause()
+                    : e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                throw new InfrastructureException("interrupted while publishing the audit record");
+            }
             throw new InfrastructureException("cannot publish the audit record of " + history.runId() + ": "
-                    + (e.getCause() != null ? e.getCause().getMessage() : "timed out"));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InfrastructureException("interrupted while publishing the audit record");
+                    + (cause instanceof java.util.concurrent.TimeoutException ? "timed out" : cause.getMessage()));
+        }
+    }
+
+    /** Counts what is written to it and keeps nothing. */
+    private static final class Counting extends java.io.OutputStream {
+        long bytes;
+
+        @Override
+        public void write(int b) {
+            bytes++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            bytes += len;
+        }
+    }
+
+    /** Sends every {@link #PART} bytes written to it as the next {@link RunRecord}; the last part on close. */
+    private final class Parts extends java.io.OutputStream {
+        private final Producer<String, byte[]> producer;
+        private final String topic;
+        private final Clock clock;
+        private final int parts;
+        private final byte[] buffer = new byte[PART];
+        private int filled;
+        private int next;
+
+        Parts(Producer<String, byte[]> producer, String topic, Clock clock, int parts) {
+            this.producer = producer;
+            this.topic = topic;
+            this.clock = clock;
+            this.parts = parts;
+        }
+
+        @Override
+        public void write(int b) throws java.io.IOException {
+            if (filled == PART) {
+                send();
+            }
+            buffer[filled++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws java.io.IOException {
+            while (len > 0) {
+                if (filled == PART) {
+                    send();
+                }
+                int n = Math.min(len, PART - filled);
+                System.arraycopy(b, off, buffer, filled, n);
+                filled += n;
+                off += n;
+                len -= n;
+            }
+        }
+
+        private void send() throws java.io.IOException {
+            if (next >= parts) {
+                throw new java.io.IOException("the audit record grew while it was written");
+            }
+            String body = new String(buffer, 0, filled, StandardCharsets.US_ASCII);
+            RunRecord r = new RunRecord(history.runId(), "orchestrator", clock.instant(), next, parts, body);
+            try {
+                producer.send(new ProducerRecord<>(topic, r.recordKey(), Json.encode(r))).get(15, TimeUnit.SECONDS);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException | InterruptedException e) {
+                throw new java.io.IOException(e);
+            }
+            next++;
+            filled = 0;
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            if (filled > 0 || next == 0) {
+                send();
+            }
+            if (next != parts) {
+                throw new java.io.IOException("the audit record changed length while it was written");
+            }
         }
     }
 

@@ -47,4 +47,39 @@ class RunAuditTest {
         // 5, 102, 199 and 296 never came out, and the group committed past them.
         assertThat(audit.verify().canary().lost()).isEqualTo(4);
     }
+
+    @Test
+    void aLargeAuditGoesOutInAsciiPartsThatReassembleToIt() throws InfrastructureException {
+        List<SentEvent> sent = new ArrayList<>();
+        List<Observation> observed = new ArrayList<>();
+        for (long seq = 0; seq < 20_000; seq++) {
+            Instant at = T0.plusMillis(seq);
+            sent.add(new SentEvent(seq, "r:" + seq, "k" + seq % 3, at, at.plusMillis(1), 0, seq));
+            observed.add(new Observation("r:" + seq, at.plusMillis(20), 0, seq, "zahlungsdienst-\u00fc-" + seq % 2, seq));
+        }
+        History h = new History("r", sent, observed, List.of(), Duration.ofMillis(1), T0.plusSeconds(20),
+                T0.plusSeconds(25), List.of(), Map.of(0, 20_000L), List.of(), List.of());
+        RunAudit audit = new RunAudit("zahlung \u2014 pr\u00fcfen", ChecksSpec.DEFAULTS, List.of(), h);
+        org.apache.kafka.clients.producer.MockProducer<String, byte[]> producer =
+                new org.apache.kafka.clients.producer.MockProducer<>(true, null,
+                        new org.apache.kafka.common.serialization.StringSerializer(),
+                        new org.apache.kafka.common.serialization.ByteArraySerializer());
+
+        audit.publish(producer, "t", java.time.Clock.fixed(T0, java.time.ZoneOffset.UTC));
+
+        List<io.faultline.protocol.RunRecord> parts = producer.history().stream()
+                .map(r -> (io.faultline.protocol.RunRecord) Json.decode(r.value(), io.faultline.protocol.TelemetryEvent.class))
+                .toList();
+        assertThat(parts).hasSizeGreaterThan(5);
+        for (int i = 0; i < parts.size(); i++) {
+            assertThat(parts.get(i).part()).isEqualTo(i);
+            assertThat(parts.get(i).parts()).isEqualTo(parts.size());
+            assertThat(parts.get(i).body().length()).isLessThanOrEqualTo(RunAudit.PART);
+            assertThat(parts.get(i).body().chars().allMatch(c -> c < 128)).isTrue();
+        }
+        RunAudit back = Json.decode(String.join("", parts.stream().map(io.faultline.protocol.RunRecord::body).toList()),
+                RunAudit.class);
+        assertThat(back).isEqualTo(audit);
+        assertThat(back.history().observations().get(1).processedBy()).isEqualTo("zahlungsdienst-\u00fc-1");
+    }
 }
