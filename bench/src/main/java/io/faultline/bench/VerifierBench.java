@@ -3,8 +3,8 @@ package io.faultline.bench;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.Json;
 import io.faultline.scenario.ChecksSpec;
+import io.faultline.verifier.CanaryLog;
 import io.faultline.verifier.History;
-import io.faultline.verifier.Observation;
 import io.faultline.verifier.SentEvent;
 import io.faultline.verifier.Verifier;
 import io.faultline.workload.CanaryCodec;
@@ -58,8 +58,8 @@ final class VerifierBench {
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             KafkaClients.ensureTopics(admin, Map.of(topic, 1));
         }
-        List<SentEvent> sent = produce(bootstrap, topic);
-        double ours = consumeAndCheck(bootstrap, topic, sent);
+        CanaryLog log = produce(bootstrap, topic);
+        double ours = consumeAndCheck(bootstrap, topic, log);
         double peer = consumerPerformance(bootstrap, topic);
         report.put("verifier", "end-to-end-records-per-second", ours);
         report.put("verifier", "consumer-performance-records-per-second", peer);
@@ -71,20 +71,22 @@ final class VerifierBench {
                 ours / peer, breakdown));
     }
 
-    private static List<SentEvent> produce(String bootstrap, String topic) throws Exception {
+    /** Sends the canary results, and records the canaries as the orchestrator's workload does. */
+    private static CanaryLog produce(String bootstrap, String topic) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, "65536");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        List<SentEvent> sent = new ArrayList<>(RECORDS);
+        CanaryLog log = new CanaryLog("bench:", 16);
         Instant t0 = Instant.now();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
             for (long seq = 0; seq < RECORDS; seq++) {
                 String id = "bench:" + seq;
                 Instant at = t0.plusMillis(seq);
-                sent.add(new SentEvent(seq, id, "k" + seq % 16, at, at, 0, seq));
+                log.sent(seq, at);
+                log.acknowledged(seq, at, 0, seq);
                 ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, "k" + seq % 16, Json.encode(Map.of("id", id,
                         "run", "bench", "seq", seq, "key", "k" + seq % 16, "sentAt", at.toString())));
                 r.headers().add("input-offset", Long.toString(seq).getBytes(StandardCharsets.UTF_8));
@@ -93,7 +95,7 @@ final class VerifierBench {
             }
             producer.flush();
         }
-        return sent;
+        return log;
     }
 
     /** What the orchestrator does with canary results: decode each, keep its run's, then check them all. */
@@ -101,14 +103,13 @@ final class VerifierBench {
     private static long decodeNs;
     private static String breakdown;
 
-    private static double consumeAndCheck(String bootstrap, String topic, List<SentEvent> sent) {
+    private static double consumeAndCheck(String bootstrap, String topic, CanaryLog log) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        List<Observation> observed = new ArrayList<>(RECORDS);
         long t0;
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
             TopicPartition tp = new TopicPartition(topic, 0);
@@ -117,7 +118,7 @@ final class VerifierBench {
             c.position(tp);
             t0 = System.nanoTime();
             Instant now = Instant.now();
-            while (observed.size() < RECORDS) {
+            while (log.observedCount() < RECORDS) {
                 long f0 = System.nanoTime();
                 var batch = c.poll(Duration.ofMillis(500));
                 long f1 = System.nanoTime();
@@ -129,15 +130,16 @@ final class VerifierBench {
                         continue;
                     }
                     var h = r.headers().lastHeader("input-offset");
-                    observed.add(new Observation(id, now, r.partition(), r.offset(), "l1",
-                            h == null ? null : Long.parseLong(new String(h.value(), StandardCharsets.UTF_8))));
+                    log.observed(id, now, r.partition(), r.offset(), "l1",
+                            h == null ? null : Long.parseLong(new String(h.value(), StandardCharsets.UTF_8)));
                 }
                 decodeNs += System.nanoTime() - f1;
             }
         }
+        List<SentEvent> sent = log.sent();
         Instant end = sent.get(sent.size() - 1).sentAt();
         long v0 = System.nanoTime();
-        Verifier.Result r = Verifier.verify(new History("bench", sent, observed, List.of(), Duration.ofMillis(1), end,
+        Verifier.Result r = Verifier.verify(new History("bench", sent, log.observations(), List.of(), Duration.ofMillis(1), end,
                 end.plusSeconds(1), List.of(), Map.of(0, (long) RECORDS), List.of(), List.of()), ChecksSpec.DEFAULTS);
         long verifyNs = System.nanoTime() - v0;
         if (r.canary().lost() + r.canary().unseen() != 0) {
