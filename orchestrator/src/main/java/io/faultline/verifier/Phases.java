@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Cuts a run into phases by canary send time and works out each one's latency percentiles and
@@ -43,39 +42,36 @@ final class Phases {
 
     /** The whole run as one phase; null when nothing was sent. */
     static CanaryStats.Phase run(History h, Verifier.Index index) {
-        List<SentEvent> sent = index.bySendTime();
-        if (sent.isEmpty()) {
+        if (index.size() == 0) {
             return null;
         }
-        return phase(RUN, sent.get(0).sentAt(), end(h, sent), sent, index);
+        return phase(RUN, index.sentAt(index.inSendOrder(0)), end(h, index), index);
     }
 
     /** The run's phases in time order; empty phases are left out. */
     static List<CanaryStats.Phase> of(History h, List<FaultWindow> windows, Verifier.Index index) {
-        List<SentEvent> sent = index.bySendTime();
-        if (sent.isEmpty()) {
+        if (index.size() == 0) {
             return List.of();
         }
-        Instant start = sent.get(0).sentAt();
-        Instant end = end(h, sent);
+        Instant start = index.sentAt(index.inSendOrder(0));
+        Instant end = end(h, index);
         List<FaultWindow> ordered = windows.stream().sorted(Comparator.comparing(FaultWindow::invokedAt)).toList();
         List<CanaryStats.Phase> out = new ArrayList<>();
-        add(out, BEFORE, start, ordered.isEmpty() ? end : ordered.get(0).invokedAt(), sent, index);
+        add(out, BEFORE, start, ordered.isEmpty() ? end : ordered.get(0).invokedAt(), index);
         for (int i = 0; i < ordered.size(); i++) {
             FaultWindow w = ordered.get(i);
             Instant next = i + 1 < ordered.size() ? ordered.get(i + 1).invokedAt() : end;
             Instant healed = healedAt(w, end);
             String label = label(w, ordered);
-            add(out, during(label), w.invokedAt(), healed, sent, index);
-            add(out, after(label), healed, next, sent, index);
+            add(out, during(label), w.invokedAt(), healed, index);
+            add(out, after(label), healed, next, index);
         }
         return out;
     }
 
-    private static void add(List<CanaryStats.Phase> out, String name, Instant from, Instant to, List<SentEvent> sent,
-                            Verifier.Index index) {
+    private static void add(List<CanaryStats.Phase> out, String name, Instant from, Instant to, Verifier.Index index) {
         if (from.isBefore(to)) {
-            CanaryStats.Phase p = phase(name, from, to, sent, index);
+            CanaryStats.Phase p = phase(name, from, to, index);
             // A phase no canary was sent in (a heal at the very end) has nothing to say.
             if (p.sent() > 0) {
                 out.add(p);
@@ -83,29 +79,29 @@ final class Phases {
         }
     }
 
-    private static Instant end(History h, List<SentEvent> sent) {
-        Instant last = sent.get(sent.size() - 1).sentAt().plusNanos(1);
+    private static Instant end(History h, Verifier.Index index) {
+        Instant last = index.sentAt(index.inSendOrder(index.size() - 1)).plusNanos(1);
         return h.sendingStoppedAt() != null && h.sendingStoppedAt().isAfter(last) ? h.sendingStoppedAt() : last;
     }
 
     /** One phase: the canaries sent in [from, to), and the completions observed in it. */
-    static CanaryStats.Phase phase(String name, Instant from, Instant to, List<SentEvent> sent, Verifier.Index index) {
+    static CanaryStats.Phase phase(String name, Instant from, Instant to, Verifier.Index index) {
+        long fromNs = Verifier.Index.nanos(from);
+        long toNs = Verifier.Index.nanos(to);
         List<Long> latencies = new ArrayList<>();
         long count = 0;
-        for (SentEvent e : sent) {
-            if (e.sentAt().isBefore(from) || !e.sentAt().isBefore(to)) {
-                continue;
-            }
-            count++;
-            Instant seen = index.firstSeen(e.id());
-            if (seen != null) {
-                latencies.add(Math.max(0, Duration.between(e.sentAt(), seen).toMillis()));
-            }
-        }
         long completions = 0;
         for (int p = 0; p < index.size(); p++) {
-            Instant seenAt = index.firstSeen(p);
-            if (seenAt != null && !seenAt.isBefore(from) && seenAt.isBefore(to)) {
+            long sentAt = index.sentAtNanos(p);
+            long seenAt = index.firstSeenNanos(p);
+            boolean seen = index.seen(p);
+            if (sentAt >= fromNs && sentAt < toNs) {
+                count++;
+                if (seen) {
+                    latencies.add(Math.max(0, Verifier.Index.millis(sentAt, seenAt)));
+                }
+            }
+            if (seen && seenAt >= fromNs && seenAt < toNs) {
                 completions++;
             }
         }

@@ -35,7 +35,8 @@ public record Timeline(Instant start, long bucketMs, List<Bucket> buckets, List<
         if (h.sent().isEmpty()) {
             return new Timeline(h.observedUntil(), bucket.toMillis(), List.of(), alertWindows(h));
         }
-        Instant start = h.sent().stream().map(SentEvent::sentAt).min(Instant::compareTo).orElseThrow();
+        Verifier.Index index = new Verifier.Index(h);
+        Instant start = index.sentAt(index.inSendOrder(0));
         long width = bucket.toMillis();
         int n = (int) (Duration.between(start, h.observedUntil()).toMillis() / width) + 1;
         int[] sent = new int[n];
@@ -43,15 +44,13 @@ public record Timeline(Instant start, long bucketMs, List<Bucket> buckets, List<
         for (int i = 0; i < n; i++) {
             latencies.add(new ArrayList<>());
         }
-        for (SentEvent e : h.sent()) {
-            sent[index(start, e.sentAt(), width, n)]++;
-        }
-        Verifier.Index seen = new Verifier.Index(h);
-        for (int p = 0; p < seen.size(); p++) {
-            Instant at = seen.firstSeen(p);
+        for (int p = 0; p < index.size(); p++) {
+            Instant sentAt = index.sentAt(p);
+            sent[index(start, sentAt, width, n)]++;
+            Instant at = index.firstSeen(p);
             if (at != null) {
-                latencies.get(index(start, at, width, n)).add(Math.max(0, Duration.between(seen.sent(p).sentAt(), at)
-                        .toMillis()));
+                latencies.get(index(start, at, width, n)).add(Math.max(0, Verifier.Index.millis(index.sentAtNanos(p),
+                        index.firstSeenNanos(p))));
             }
         }
         List<Bucket> out = new ArrayList<>();

@@ -110,8 +110,12 @@ public final class Verifier {
     private static CanaryStats stats(History h, Analysis analysis) {
         Anomalies anomalies = analysis.anomalies();
         Index index = analysis.index();
-        long acked = h.sent().stream().filter(SentEvent::acknowledged).count();
-        long observed = h.sent().stream().filter(e -> index.seen(e.id())).count();
+        long acked = 0;
+        long observed = 0;
+        for (int p = 0; p < index.size(); p++) {
+            acked += index.acknowledged(p) ? 1 : 0;
+            observed += index.seen(p) ? 1 : 0;
+        }
         double rate = h.canaryInterval().isZero() ? 0 : 1e9 / h.canaryInterval().toNanos();
         return new CanaryStats(h.sent().size(), acked, observed, anomalies.lost().size(),
                 anomalies.unseen().size(), anomalies.duplicated().size(), anomalies.unexpected().size(),
@@ -138,35 +142,62 @@ public final class Verifier {
     static final class Index {
         private static final long NONE = Long.MIN_VALUE;
         private final List<SentEvent> sent;
-        private final List<SentEvent> bySendTime;
         /** Every id is {@code prefix + position}; null when not. */
         private final String prefix;
         private final Map<String, Integer> positions;
+        /** Per position, read once from the history: send time (ns since the epoch), sequence number, ... */
+        private final long[] sentAt;
+        private final long[] seq;
+        /** ... input partition when acknowledged with one, -1 acknowledged without, -2 not acknowledged ... */
+        private final int[] partition;
+        /** ... and the key, as an index into {@code keys} (-1: none). */
+        private final int[] key;
+        private final List<String> keys = new ArrayList<>();
+        /** Positions in send-time order; null when that is position order (as the workload records). */
+        private final int[] order;
         /** Per position: when the canary was first observed, in nanoseconds since the epoch; NONE if never. */
         private final long[] firstSeen;
 
         Index(History h) {
             sent = h.sent();
-            prefix = densePrefix(sent);
+            int n = sent.size();
+            sentAt = new long[n];
+            seq = new long[n];
+            partition = new int[n];
+            key = new int[n];
+            Map<String, Integer> keyIndex = new HashMap<>();
+            String dense = null;
+            boolean inSendOrder = true;
+            for (int i = 0; i < n; i++) {
+                SentEvent e = sent.get(i);
+                sentAt[i] = nanos(e.sentAt());
+                seq[i] = e.seq();
+                partition[i] = !e.acknowledged() ? -2 : e.partition() == null ? -1 : e.partition();
+                key[i] = e.key() == null ? -1 : keyIndex.computeIfAbsent(e.key(), k -> {
+                    keys.add(k);
+                    return keys.size() - 1;
+                });
+                if (i == 0 && e.seq() == 0 && e.id().endsWith("0")) {
+                    dense = e.id().substring(0, e.id().length() - 1);
+                } else if (dense != null && (e.seq() != i || !e.id().equals(dense + i))) {
+                    dense = null;
+                }
+                if (i > 0 && sentAt[i] < sentAt[i - 1]) {
+                    inSendOrder = false;
+                }
+            }
+            prefix = dense;
             if (prefix == null) {
-                positions = new HashMap<>(sent.size() * 2);
-                for (int i = 0; i < sent.size(); i++) {
+                positions = new HashMap<>(n * 2);
+                for (int i = 0; i < n; i++) {
                     positions.put(sent.get(i).id(), i);
                 }
             } else {
                 positions = null;
             }
-            boolean inSendOrder = true;
-            Instant last = null;
-            for (SentEvent e : sent) {
-                if (last != null && e.sentAt().isBefore(last)) {
-                    inSendOrder = false;
-                    break;
-                }
-                last = e.sentAt();
-            }
-            bySendTime = inSendOrder ? sent : sent.stream().sorted(Comparator.comparing(SentEvent::sentAt)).toList();
-            firstSeen = new long[sent.size()];
+            order = inSendOrder ? null : java.util.stream.IntStream.range(0, n).boxed()
+                    .sorted(Comparator.comparingLong(i -> sentAt[i])).mapToInt(Integer::intValue).toArray();
+            firstSeen = new long[n];
             java.util.Arrays.fill(firstSeen, NONE);
             for (Observation o : h.observations()) {
                 int p = position(o.id());
@@ -177,22 +208,6 @@ public final class Verifier {
                     }
                 }
             }
-        }
-
-        /** The prefix every id has before its position, or null when the ids are not so. */
-        private static String densePrefix(List<SentEvent> sent) {
-            if (sent.isEmpty() || sent.get(0).seq() != 0 || !sent.get(0).id().endsWith("0")) {
-                return null;
-            }
-            String id0 = sent.get(0).id();
-            String prefix = id0.substring(0, id0.length() - 1);
-            for (int i = 0; i < sent.size(); i++) {
-                SentEvent e = sent.get(i);
-                if (e.seq() != i || !e.id().equals(prefix + i)) {
-                    return null;
-                }
-            }
-            return prefix;
         }
 
         /** The position in {@code h.sent()} of the canary with this id, or -1 if none was sent. */
@@ -220,7 +235,7 @@ public final class Verifier {
             return sent.size();
         }
 
-        /** The canary at {@code position} of {@code h.sent()}. */
+        /** The canary at {@code position} of {@code h.sent()}, made from the history (prefer the columns below). */
         SentEvent sent(int position) {
             return sent.get(position);
         }
@@ -229,6 +244,61 @@ public final class Verifier {
         SentEvent byId(String id) {
             int p = position(id);
             return p < 0 ? null : sent.get(p);
+        }
+
+        /** Positions in sequence-number order (a stable sort, as of the sent list). */
+        int[] bySeq() {
+            int n = size();
+            boolean sorted = true;
+            for (int i = 1; i < n && sorted; i++) {
+                sorted = seq[i] >= seq[i - 1];
+            }
+            return sorted ? java.util.stream.IntStream.range(0, n).toArray()
+                    : java.util.stream.IntStream.range(0, n).boxed().sorted(Comparator.comparingLong(i -> seq[i]))
+                            .mapToInt(Integer::intValue).toArray();
+        }
+
+        /**
+         * The position lookups by this canary's id land on: itself, unless two sent canaries share
+         * an id (only possible in hand-made histories), when it is the last of them.
+         */
+        int canonical(int position) {
+            return prefix != null ? position : position(sent.get(position).id());
+        }
+
+        /** The {@code k}-th canary in send-time order. */
+        int inSendOrder(int k) {
+            return order == null ? k : order[k];
+        }
+
+        long sentAtNanos(int position) {
+            return sentAt[position];
+        }
+
+        Instant sentAt(int position) {
+            return instant(sentAt[position]);
+        }
+
+        long seq(int position) {
+            return seq[position];
+        }
+
+        boolean acknowledged(int position) {
+            return partition[position] != -2;
+        }
+
+        /** The input partition of an acknowledged canary; null when unknown or not acknowledged. */
+        Integer partition(int position) {
+            return partition[position] < 0 ? null : partition[position];
+        }
+
+        String key(int position) {
+            return key[position] < 0 ? null : keys.get(key[position]);
+        }
+
+        /** When the canary at {@code position} was first observed, in ns since the epoch; {@code Long.MIN_VALUE} if never. */
+        long firstSeenNanos(int position) {
+            return firstSeen[position];
         }
 
         /** When the canary at {@code position} was first observed; null if never. */
@@ -243,22 +313,21 @@ public final class Verifier {
             return p < 0 ? null : firstSeen(p);
         }
 
-        boolean seen(String id) {
-            int p = position(id);
-            return p >= 0 && firstSeen[p] != NONE;
+        boolean seen(int position) {
+            return firstSeen[position] != NONE;
         }
 
-        /** The sent canaries in send-time order (the history's own list when it is already so). */
-        List<SentEvent> bySendTime() {
-            return bySendTime;
-        }
-
-        private static long nanos(Instant at) {
+        static long nanos(Instant at) {
             return at.getEpochSecond() * 1_000_000_000L + at.getNano();
         }
 
-        private static Instant instant(long nanos) {
+        static Instant instant(long nanos) {
             return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+        }
+
+        /** Whole milliseconds from {@code from} to {@code to} (ns), as {@code Duration.toMillis} counts them. */
+        static long millis(long from, long to) {
+            return Math.floorDiv(to - from, 1_000_000L);
         }
     }
 
@@ -309,41 +378,34 @@ public final class Verifier {
         List<String> duplicated = new ArrayList<>();
         List<String> redelivered = new ArrayList<>();
         List<String> unexplained = new ArrayList<>();
-        for (SentEvent e : bySeq(h.sent())) {
-            int p = index.position(e.id());
-            if (times[p] == 0) {
-                if (!e.acknowledged()) {
+        for (int p : index.bySeq()) {
+            // Only an anomaly is made a record: the others are judged from the index's columns.
+            int q = index.canonical(p);
+            if (times[q] == 0) {
+                if (!index.acknowledged(p)) {
                     continue;
                 }
+                SentEvent e = index.sent(p);
                 Long committed = e.partition() == null ? null : h.committed().get(e.partition());
                 if (committed != null && e.offset() != null && committed > e.offset()) {
                     lost.add(e.id());
                 } else {
                     unseen.add(e.id());
                 }
-            } else if (times[p] > 1) {
-                duplicated.add(e.id());
-                List<Long> offsets = repeats.get(p);
+            } else if (times[q] > 1) {
+                String id = index.sent(p).id();
+                duplicated.add(id);
+                List<Long> offsets = repeats.get(q);
                 boolean reported = offsets.stream().allMatch(java.util.Objects::nonNull);
                 if (!reported) {
-                    unexplained.add(e.id());
+                    unexplained.add(id);
                 } else if (new HashSet<>(offsets).size() < offsets.size()) {
-                    redelivered.add(e.id());
+                    redelivered.add(id);
                 }
             }
         }
         return new Anomalies(lost, unseen, duplicated, redelivered, unexplained, List.copyOf(unexpected),
                 reordered(h, index));
-    }
-
-    /** The sent canaries in sequence order: the list itself when it already is (as the workload records it). */
-    private static List<SentEvent> bySeq(List<SentEvent> sent) {
-        for (int i = 1; i < sent.size(); i++) {
-            if (sent.get(i).seq() < sent.get(i - 1).seq()) {
-                return sent.stream().sorted(Comparator.comparingLong(SentEvent::seq)).toList();
-            }
-        }
-        return sent;
     }
 
     /**
@@ -363,8 +425,8 @@ public final class Verifier {
         }
         Map<String, List<Integer>> byKey = new HashMap<>();
         for (int p = 0; p < first.length; p++) {
-            if (first[p] >= 0 && index.sent(p).key() != null) {
-                byKey.computeIfAbsent(index.sent(p).key(), k -> new ArrayList<>()).add(p);
+            if (first[p] >= 0 && index.key(p) != null) {
+                byKey.computeIfAbsent(index.key(p), k -> new ArrayList<>()).add(p);
             }
         }
         List<SentEvent> out = new ArrayList<>();
@@ -376,11 +438,10 @@ public final class Verifier {
             });
             long highest = Long.MIN_VALUE;
             for (int p : arrivals) {
-                SentEvent e = index.sent(p);
-                if (e.seq() < highest) {
-                    out.add(e);
+                if (index.seq(p) < highest) {
+                    out.add(index.sent(p));
                 }
-                highest = Math.max(highest, e.seq());
+                highest = Math.max(highest, index.seq(p));
             }
         }
         return out.stream().sorted(Comparator.comparingLong(SentEvent::seq)).map(SentEvent::id).toList();
@@ -401,9 +462,10 @@ public final class Verifier {
     static Map<Integer, List<Instant>> completionsByPartition(History h, Index index) {
         Map<Integer, List<Instant>> out = new java.util.TreeMap<>();
         for (Observation o : h.observations()) {
-            SentEvent e = index.byId(o.id());
-            if (e != null && e.partition() != null) {
-                out.computeIfAbsent(e.partition(), p -> new ArrayList<>()).add(o.observedAt());
+            int p = index.position(o.id());
+            Integer partition = p < 0 ? null : index.partition(p);
+            if (partition != null) {
+                out.computeIfAbsent(partition, k -> new ArrayList<>()).add(o.observedAt());
             }
         }
         out.values().forEach(l -> l.sort(null));
@@ -418,8 +480,11 @@ public final class Verifier {
     static FaultRecord.Failover failoverPerPartition(FaultWindow f, Instant windowEnd, History h,
                                                      Map<Integer, List<Instant>> byPartition, Index index) {
         java.util.Set<Integer> pending = new java.util.HashSet<>();
-        h.sent().stream().filter(e -> e.acknowledged() && e.partition() != null && !index.seen(e.id()))
-                .forEach(e -> pending.add(e.partition()));
+        for (int p = 0; p < index.size(); p++) {
+            if (index.partition(p) != null && !index.seen(p)) {
+                pending.add(index.partition(p));
+            }
+        }
         FaultRecord.Failover worst = null;
         List<FaultRecord.PartitionGap> hit = new ArrayList<>();
         for (Map.Entry<Integer, List<Instant>> e : byPartition.entrySet()) {
@@ -540,7 +605,7 @@ public final class Verifier {
             if (lastSeen == null || seenAt.isAfter(lastSeen)) {
                 lastSeen = seenAt;
             }
-            long ms = Duration.between(index.sent(p).sentAt(), seenAt).toMillis();
+            long ms = Index.millis(index.sentAtNanos(p), index.firstSeenNanos(p));
             if (ms > latency.boundMs() && (lastSlow == null || seenAt.isAfter(lastSlow))) {
                 lastSlow = seenAt;
             }
@@ -565,23 +630,24 @@ public final class Verifier {
         List<Long> before = new ArrayList<>();
         List<Long> during = new ArrayList<>();
         List<long[]> after = new ArrayList<>();
-        index.bySendTime().forEach(e -> {
-            Instant seenAt = index.firstSeen(e.id());
-            if (seenAt == null) {
-                return;
+        for (int k = 0; k < index.size(); k++) {
+            int p = index.inSendOrder(k);
+            if (!index.seen(p)) {
+                continue;
             }
-            long ms = Math.max(0, Duration.between(e.sentAt(), seenAt).toMillis());
-            if (e.sentAt().isBefore(f.invokedAt())) {
-                if (!e.sentAt().isBefore(f.invokedAt().minus(LATENCY_BASELINE))
-                        && (steadySince == null || !e.sentAt().isBefore(steadySince))) {
+            Instant sentAt = index.sentAt(p);
+            long ms = Math.max(0, Index.millis(index.sentAtNanos(p), index.firstSeenNanos(p)));
+            if (sentAt.isBefore(f.invokedAt())) {
+                if (!sentAt.isBefore(f.invokedAt().minus(LATENCY_BASELINE))
+                        && (steadySince == null || !sentAt.isBefore(steadySince))) {
                     before.add(ms);
                 }
-            } else if (e.sentAt().isBefore(healAt)) {
+            } else if (sentAt.isBefore(healAt)) {
                 during.add(ms);
-            } else if (e.sentAt().isBefore(windowEnd)) {
-                after.add(new long[] {Duration.between(healAt, e.sentAt()).toMillis(), ms});
+            } else if (sentAt.isBefore(windowEnd)) {
+                after.add(new long[] {Duration.between(healAt, sentAt).toMillis(), ms});
             }
-        });
+        }
         if (before.size() < 10) {
             return null;
         }
