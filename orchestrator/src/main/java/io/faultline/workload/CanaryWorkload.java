@@ -297,7 +297,7 @@ public final class CanaryWorkload implements AutoCloseable {
     }
 
     private long unobserved() {
-        return events.unobserved();
+        return events == null ? 0 : events.unobserved();
     }
 
     public long sentCount() {
