@@ -73,10 +73,10 @@ public final class Verifier {
     /** Works out, once, the figures the checks judge: per fault failover and latency, and the anomalies. */
     static Analysis analyse(History h, ChecksSpec spec, List<ProbeSpec> probes) {
         List<FaultRecord> faults = new ArrayList<>();
-        List<Instant> completions = h.observations().stream().map(Observation::observedAt).sorted().toList();
+        Index index = new Index(h);
+        List<Instant> completions = index.completions();
         Duration threshold = outageThreshold(h, completions, 1);
         List<FaultWindow> windows = h.faults().stream().sorted(Comparator.comparing(FaultWindow::invokedAt)).toList();
-        Index index = new Index(h);
         Map<Integer, List<Instant>> byPartition = completionsByPartition(h, index);
         for (int i = 0; i < windows.size(); i++) {
             FaultWindow f = windows.get(i);
@@ -157,6 +157,14 @@ public final class Verifier {
         private final int[] order;
         /** Per position: when the canary was first observed, in nanoseconds since the epoch; NONE if never. */
         private final long[] firstSeen;
+        /** Per position: how often it came out, counted to 2 (all the classification needs). */
+        private final byte[] times;
+        /** Per arrival, read once from the history: the position of its canary (-1: none sent), when and where it came out. */
+        private final int[] arrivalOf;
+        private final long[] arrivedAt;
+        private final int[] arrivalPartition;
+        private final long[] arrivalOffset;
+        private final List<Observation> observations;
 
         Index(History h) {
             sent = h.sent();
@@ -199,15 +207,72 @@ public final class Verifier {
                     .sorted(Comparator.comparingLong(i -> sentAt[i])).mapToInt(Integer::intValue).toArray();
             firstSeen = new long[n];
             java.util.Arrays.fill(firstSeen, NONE);
-            for (Observation o : h.observations()) {
+            times = new byte[n];
+            observations = h.observations();
+            int m = observations.size();
+            arrivalOf = new int[m];
+            arrivedAt = new long[m];
+            arrivalPartition = new int[m];
+            arrivalOffset = new long[m];
+            for (int i = 0; i < m; i++) {
+                Observation o = observations.get(i);
                 int p = position(o.id());
+                long t = nanos(o.observedAt());
+                arrivalOf[i] = p;
+                arrivedAt[i] = t;
+                arrivalPartition[i] = o.partition();
+                arrivalOffset[i] = o.offset();
                 if (p >= 0) {
-                    long t = nanos(o.observedAt());
                     if (firstSeen[p] == NONE || t < firstSeen[p]) {
                         firstSeen[p] = t;
                     }
+                    if (times[p] < 2) {
+                        times[p]++;
+                    }
                 }
             }
+        }
+
+        int arrivals() {
+            return arrivedAt.length;
+        }
+
+        /** The position of the canary arrival {@code i} carries; -1 when no canary with its id was sent. */
+        int arrivalOf(int i) {
+            return arrivalOf[i];
+        }
+
+        long arrivedAtNanos(int i) {
+            return arrivedAt[i];
+        }
+
+        /** Arrival {@code i} as the history has it (made on demand: for the few arrivals an anomaly needs). */
+        Observation arrival(int i) {
+            return observations.get(i);
+        }
+
+        /** How often the canary at {@code position} came out: 0, 1, or 2 for more than once. */
+        int times(int position) {
+            return times[position];
+        }
+
+        /** Arrival order on the output: by partition and offset; across partitions, by receive time. */
+        boolean arrivedBefore(int a, int b) {
+            if (arrivalPartition[a] == arrivalPartition[b]) {
+                return arrivalOffset[a] < arrivalOffset[b];
+            }
+            return arrivedAt[a] < arrivedAt[b];
+        }
+
+        /** Every arrival's time, sorted. */
+        List<Instant> completions() {
+            long[] sorted = arrivedAt.clone();
+            java.util.Arrays.sort(sorted);
+            List<Instant> out = new ArrayList<>(sorted.length);
+            for (long t : sorted) {
+                out.add(instant(t));
+            }
+            return out;
         }
 
         /** The position in {@code h.sent()} of the canary with this id, or -1 if none was sent. */
@@ -350,27 +415,19 @@ public final class Verifier {
     }
 
     /**
-     * As {@link #anomalies(History)}, on an index already built. Counts arrivals per canary in a
-     * byte each (two is all the classification needs) and looks at the arrivals of the duplicated
-     * ones only, so the cost beyond the history is a few bytes per canary plus the anomalies.
+     * As {@link #anomalies(History)}, on an index already built: judged from the index's arrival
+     * counts (a byte per canary), looking at the arrivals of the duplicated and unexpected ones
+     * only, so the cost beyond the index is the anomalies themselves.
      */
     static Anomalies anomalies(History h, Index index) {
-        int n = index.size();
-        byte[] times = new byte[n];
         java.util.TreeSet<String> unexpected = new java.util.TreeSet<>();
-        for (Observation o : h.observations()) {
-            int p = index.position(o.id());
-            if (p < 0) {
-                unexpected.add(o.id());
-            } else if (times[p] < 2) {
-                times[p]++;
-            }
-        }
         Map<Integer, List<Long>> repeats = new HashMap<>();
-        for (Observation o : h.observations()) {
-            int p = index.position(o.id());
-            if (p >= 0 && times[p] > 1) {
-                repeats.computeIfAbsent(p, k -> new ArrayList<>()).add(o.inputOffset());
+        for (int i = 0; i < index.arrivals(); i++) {
+            int p = index.arrivalOf(i);
+            if (p < 0) {
+                unexpected.add(index.arrival(i).id());
+            } else if (index.times(p) > 1) {
+                repeats.computeIfAbsent(p, k -> new ArrayList<>()).add(index.arrival(i).inputOffset());
             }
         }
         List<String> lost = new ArrayList<>();
@@ -381,7 +438,7 @@ public final class Verifier {
         for (int p : index.bySeq()) {
             // Only an anomaly is made a record: the others are judged from the index's columns.
             int q = index.canonical(p);
-            if (times[q] == 0) {
+            if (index.times(q) == 0) {
                 if (!index.acknowledged(p)) {
                     continue;
                 }
@@ -392,7 +449,7 @@ public final class Verifier {
                 } else {
                     unseen.add(e.id());
                 }
-            } else if (times[q] > 1) {
+            } else if (index.times(q) > 1) {
                 String id = index.sent(p).id();
                 duplicated.add(id);
                 List<Long> offsets = repeats.get(q);
@@ -413,13 +470,11 @@ public final class Verifier {
      * first observations in arrival order (output partition, then offset) must follow send order.
      */
     private static List<String> reordered(History h, Index index) {
-        List<Observation> obs = h.observations();
         int[] first = new int[index.size()];
         java.util.Arrays.fill(first, -1);
-        for (int i = 0; i < obs.size(); i++) {
-            Observation o = obs.get(i);
-            int p = index.position(o.id());
-            if (p >= 0 && (first[p] < 0 || before(o, obs.get(first[p])))) {
+        for (int i = 0; i < index.arrivals(); i++) {
+            int p = index.arrivalOf(i);
+            if (p >= 0 && (first[p] < 0 || index.arrivedBefore(i, first[p]))) {
                 first[p] = i;
             }
         }
@@ -431,11 +486,8 @@ public final class Verifier {
         }
         List<SentEvent> out = new ArrayList<>();
         for (List<Integer> arrivals : byKey.values()) {
-            arrivals.sort((a, b) -> {
-                Observation x = obs.get(first[a]);
-                Observation y = obs.get(first[b]);
-                return before(x, y) ? -1 : before(y, x) ? 1 : 0;
-            });
+            arrivals.sort((a, b) -> index.arrivedBefore(first[a], first[b]) ? -1
+                    : index.arrivedBefore(first[b], first[a]) ? 1 : 0);
             long highest = Long.MIN_VALUE;
             for (int p : arrivals) {
                 if (index.seq(p) < highest) {
@@ -447,25 +499,17 @@ public final class Verifier {
         return out.stream().sorted(Comparator.comparingLong(SentEvent::seq)).map(SentEvent::id).toList();
     }
 
-    /** Arrival order on the output: by partition and offset; across partitions, by receive time. */
-    private static boolean before(Observation a, Observation b) {
-        if (a.partition() == b.partition()) {
-            return a.offset() < b.offset();
-        }
-        return a.observedAt().isBefore(b.observedAt());
-    }
-
     /**
      * Completion times by the canary's input partition, each sorted: a fault that stops one
      * partition shows there even while the others flow on.
      */
     static Map<Integer, List<Instant>> completionsByPartition(History h, Index index) {
         Map<Integer, List<Instant>> out = new java.util.TreeMap<>();
-        for (Observation o : h.observations()) {
-            int p = index.position(o.id());
+        for (int i = 0; i < index.arrivals(); i++) {
+            int p = index.arrivalOf(i);
             Integer partition = p < 0 ? null : index.partition(p);
             if (partition != null) {
-                out.computeIfAbsent(partition, k -> new ArrayList<>()).add(o.observedAt());
+                out.computeIfAbsent(partition, k -> new ArrayList<>()).add(Index.instant(index.arrivedAtNanos(i)));
             }
         }
         out.values().forEach(l -> l.sort(null));
