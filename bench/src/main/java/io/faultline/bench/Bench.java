@@ -19,7 +19,7 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "bench/results", description = "Where to write results (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--only", split = ",", description = "Run only these: latency, undo, trogdor, verifier, footprint, fanout, canary.")
+    @Option(names = "--only", split = ",", description = "Run only these: latency, undo, trogdor, verifier, footprint, fanout, canary, verify-scale.")
     List<String> only;
 
     @Option(names = "--fanout", split = ",", defaultValue = "100,1000", description = "Agent counts for fan-out (default: ${DEFAULT-VALUE}).")
@@ -33,6 +33,10 @@ public final class Bench implements Callable<Integer> {
             description = "Canaries of the canary benchmark's long run at the highest rate, for memory (default: "
                     + "${DEFAULT-VALUE}; 0: none).")
     long canaryEvents;
+
+    @Option(names = "--scale-events", split = ",", defaultValue = "1000000,10000000",
+            description = "Canaries of the verify-scale benchmark, no broker (default: ${DEFAULT-VALUE}).")
+    List<Long> scaleEvents;
 
     @Option(names = "--n", defaultValue = "1000", description = "Samples for the latency benchmarks (default: ${DEFAULT-VALUE}).")
     int n;
@@ -63,6 +67,11 @@ public final class Bench implements Callable<Integer> {
             }
             if (wants("footprint")) {
                 FootprintBench.run(bootstrap, work, report);
+            }
+            if (wants("verify-scale")) {
+                for (long events : scaleEvents) {
+                    CanaryBench.verifyAtScale(events, report);
+                }
             }
             if (wants("canary")) {
                 CanaryBench.run(bootstrap, work, canaryRates, Duration.ofSeconds(20), canaryEvents, report);
