@@ -110,13 +110,10 @@ final class CanaryBench {
                     History h = new History("bench-long", canary.sent(), canary.observations(), List.of(),
                             spec.interval(), canary.sendingStoppedAt(), java.time.Instant.now(), List.of(), null,
                             List.of(), List.of());
-                    ManagementFactory.getMemoryPoolMXBeans().forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
-                    long v0 = System.nanoTime();
-                    Verifier.Result result = Verifier.verify(h, ChecksSpec.DEFAULTS);
-                    double verifySeconds = (System.nanoTime() - v0) / 1e9;
-                    long peak = ManagementFactory.getMemoryPoolMXBeans().stream()
-                            .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
-                            .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+                    Verification v = verify(h);
+                    Verifier.Result result = v.result();
+                    double verifySeconds = v.seconds();
+                    long peak = v.peakHeap();
                     long auditBytes = auditBytes(h);
                     report.put("canary", "long-run-verify-seconds", verifySeconds);
                     report.put("canary", "long-run-verify-peak-heap-mb", peak / 1048576.0);
@@ -131,6 +128,21 @@ final class CanaryBench {
             relaying.set(false);
             relay.join(10_000);
         }
+    }
+
+    /** A verification's result, its time and the heap's peak while it ran (garbage included: a peak, not a need). */
+    private record Verification(Verifier.Result result, double seconds, long peakHeap) {
+    }
+
+    private static Verification verify(History h) {
+        ManagementFactory.getMemoryPoolMXBeans().forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
+        long v0 = System.nanoTime();
+        Verifier.Result result = Verifier.verify(h, ChecksSpec.DEFAULTS);
+        double seconds = (System.nanoTime() - v0) / 1e9;
+        long peak = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
+                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        return new Verification(result, seconds, peak);
     }
 
     /** The length of the history as JSON, counted as it is written (a long run's is beyond any array). */
@@ -169,13 +181,10 @@ final class CanaryBench {
         java.time.Instant stopped = t0.plusNanos(events * 100_000L);
         History h = new History("scale", log.sent(), log.observations(), List.of(), Duration.ofNanos(100_000), stopped,
                 stopped.plusSeconds(5), List.of(), Map.of(0, events), List.of(), List.of());
-        ManagementFactory.getMemoryPoolMXBeans().forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
-        long v0 = System.nanoTime();
-        Verifier.Result result = Verifier.verify(h, ChecksSpec.DEFAULTS);
-        double seconds = (System.nanoTime() - v0) / 1e9;
-        long peak = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
-                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        Verification v = verify(h);
+        Verifier.Result result = v.result();
+        double seconds = v.seconds();
+        long peak = v.peakHeap();
         long audit = auditBytes(h);
         String tag = "scale-" + events;
         report.put("canary", tag + "-log-bytes-per-event", (double) kept / events);

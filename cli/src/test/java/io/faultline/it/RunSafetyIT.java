@@ -164,29 +164,12 @@ class RunSafetyIT {
         assertThat(v.canary().sent()).isPositive();
         assertThat(v.faults()).extracting(io.faultline.protocol.FaultRecord::name).containsExactly("freeze");
         assertThat(v.checks()).isNotEmpty();
-        java.io.StringWriter out = new java.io.StringWriter();
-        picocli.CommandLine replay = Faultline.commandLine();
-        replay.setOut(new java.io.PrintWriter(out, true));
-        assertThat(replay.execute("replay", v.runId(), "-b", bootstrap)).as(out.toString()).isZero();
-        assertThat(out.toString()).contains("the verdict matches the original (ABORTED)");
+        assertThat(replay(v.runId())).contains("the verdict matches the original (ABORTED)");
     }
 
     @Test
     void aStepThatCannotBeCarriedOutEndsTheRunInErrorKeepingWhatItRecorded() throws Exception {
-        Path file = work.resolve("second-fault-fails.yaml");
-        Files.writeString(file, """
-                name: second-fault-fails
-                targets:
-                  listener:
-                    labels: {client-id: safety-listener-1}
-                workload:
-                  canary: {inputTopic: safety-in, outputTopic: safety-out, rate: 20, partitions: 1, preflightTimeout: 60s}
-                steps:
-                  - wait: 1s
-                  - name: freeze
-                    inject: {target: listener, fault: {type: process.kill, signal: STOP}, lease: 15s}
-                  - wait: 2s
-                  - heal: freeze
+        Path file = freezeFor("second-fault-fails", "2s", """
                   - wait: 1s
                   - name: phantom
                     inject:
@@ -210,15 +193,14 @@ class RunSafetyIT {
         assertThat(v.checks()).extracting(CheckResult::name).contains("lost", "failover[freeze]");
         assertThat(Duration.between(v.startedAt(), v.finishedAt())).as("the 30s wait was not run")
                 .isLessThan(Duration.ofSeconds(40));
-        java.io.StringWriter out = new java.io.StringWriter();
-        picocli.CommandLine replay = Faultline.commandLine();
-        replay.setOut(new java.io.PrintWriter(out, true));
-        assertThat(replay.execute("replay", v.runId(), "-b", bootstrap)).as(out.toString()).isZero();
-        assertThat(out.toString()).contains("the verdict matches the original (ERROR)");
+        assertThat(replay(v.runId())).contains("the verdict matches the original (ERROR)");
     }
 
-    /** A freeze of the listener for {@code hold}, compared with the scenario's past passed runs. */
-    private static Scenario regressionScenario(String name, String hold) throws Exception {
+    /**
+     * A scenario that freezes the listener for {@code hold} and heals it, then goes on with
+     * {@code rest} (more steps and the scenario's other keys, indented as the steps are).
+     */
+    private static Path freezeFor(String name, String hold, String rest) throws Exception {
         Path file = work.resolve(name + ".yaml");
         Files.writeString(file, """
                 name: %s
@@ -233,11 +215,26 @@ class RunSafetyIT {
                     inject: {target: listener, fault: {type: process.kill, signal: STOP}, lease: 15s}
                   - wait: %s
                   - heal: freeze
+                """.formatted(name, hold) + rest);
+        return file;
+    }
+
+    /** A freeze of the listener for {@code hold}, compared with the scenario's past passed runs. */
+    private static Scenario regressionScenario(String name, String hold) throws Exception {
+        return ScenarioLoader.load(freezeFor(name, hold, """
                 drain: 5s
                 checks:
                   regression: {failover: 1.5x, baseline: 3}
-                """.formatted(name, hold));
-        return ScenarioLoader.load(file);
+                """));
+    }
+
+    /** {@code faultline replay RUN_ID} on the test broker; its output, after it said the verdict matches. */
+    private static String replay(String runId) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine replay = Faultline.commandLine();
+        replay.setOut(new java.io.PrintWriter(out, true));
+        assertThat(replay.execute("replay", runId, "-b", bootstrap)).as(out.toString()).isZero();
+        return out.toString();
     }
 
     @Test

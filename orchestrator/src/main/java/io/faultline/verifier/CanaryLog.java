@@ -113,7 +113,7 @@ public final class CanaryLog {
         }
         int c = observedCount >>> SHIFT;
         int j = observedCount & MASK;
-        long seq = seqOf(id);
+        long seq = seqOf(idPrefix, id);
         if (seq < 0) {
             oddIds.put(observedCount, id);
         } else if (seq < Integer.MAX_VALUE) {
@@ -131,21 +131,22 @@ public final class CanaryLog {
         observedCount++;
     }
 
-    /** The sequence number in {@code id}, or -1 when it is not this run's prefix and a number. */
-    private long seqOf(String id) {
-        if (!id.startsWith(idPrefix) || id.length() == idPrefix.length() || id.length() - idPrefix.length() > 18) {
+    /** The sequence number in {@code id}, or -1 when it is not {@code prefix} and a number as ids spell them. */
+    static long seqOf(String prefix, String id) {
+        int digits = id.length() - prefix.length();
+        if (!id.startsWith(prefix) || digits < 1 || digits > 18 || (digits > 1 && id.charAt(prefix.length()) == '0')) {
+            // "…:07" is not canary 7: only the canonical spelling is the canary's id.
             return -1;
         }
         long seq = 0;
-        for (int k = idPrefix.length(); k < id.length(); k++) {
+        for (int k = prefix.length(); k < id.length(); k++) {
             char ch = id.charAt(k);
             if (ch < '0' || ch > '9') {
                 return -1;
             }
             seq = seq * 10 + (ch - '0');
         }
-        // "…:07" is not canary 7: only the canonical spelling is the canary's id.
-        return id.equals(idPrefix + seq) ? seq : -1;
+        return seq;
     }
 
     private void markSeen(int seq) {
@@ -232,11 +233,11 @@ public final class CanaryLog {
         return list instanceof View;
     }
 
-    private static long nanos(Instant at) {
+    static long nanos(Instant at) {
         return at.getEpochSecond() * 1_000_000_000L + at.getNano();
     }
 
-    private static Instant instant(long nanos) {
+    static Instant instant(long nanos) {
         return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
     }
 

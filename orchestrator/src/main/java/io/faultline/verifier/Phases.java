@@ -41,7 +41,7 @@ final class Phases {
     }
 
     /** The whole run as one phase; null when nothing was sent. */
-    static CanaryStats.Phase run(History h, Verifier.Index index) {
+    static CanaryStats.Phase run(History h, CanaryIndex index) {
         if (index.size() == 0) {
             return null;
         }
@@ -49,7 +49,7 @@ final class Phases {
     }
 
     /** The run's phases in time order; empty phases are left out. */
-    static List<CanaryStats.Phase> of(History h, List<FaultWindow> windows, Verifier.Index index) {
+    static List<CanaryStats.Phase> of(History h, List<FaultWindow> windows, CanaryIndex index) {
         if (index.size() == 0) {
             return List.of();
         }
@@ -69,7 +69,7 @@ final class Phases {
         return out;
     }
 
-    private static void add(List<CanaryStats.Phase> out, String name, Instant from, Instant to, Verifier.Index index) {
+    private static void add(List<CanaryStats.Phase> out, String name, Instant from, Instant to, CanaryIndex index) {
         if (from.isBefore(to)) {
             CanaryStats.Phase p = phase(name, from, to, index);
             // A phase no canary was sent in (a heal at the very end) has nothing to say.
@@ -79,15 +79,15 @@ final class Phases {
         }
     }
 
-    private static Instant end(History h, Verifier.Index index) {
+    private static Instant end(History h, CanaryIndex index) {
         Instant last = index.sentAt(index.inSendOrder(index.size() - 1)).plusNanos(1);
         return h.sendingStoppedAt() != null && h.sendingStoppedAt().isAfter(last) ? h.sendingStoppedAt() : last;
     }
 
     /** One phase: the canaries sent in [from, to), and the completions observed in it. */
-    static CanaryStats.Phase phase(String name, Instant from, Instant to, Verifier.Index index) {
-        long fromNs = Verifier.Index.nanos(from);
-        long toNs = Verifier.Index.nanos(to);
+    static CanaryStats.Phase phase(String name, Instant from, Instant to, CanaryIndex index) {
+        long fromNs = CanaryIndex.nanos(from);
+        long toNs = CanaryIndex.nanos(to);
         List<Long> latencies = new ArrayList<>();
         long count = 0;
         long completions = 0;
@@ -98,7 +98,7 @@ final class Phases {
             if (sentAt >= fromNs && sentAt < toNs) {
                 count++;
                 if (seen) {
-                    latencies.add(Math.max(0, Verifier.Index.millis(sentAt, seenAt)));
+                    latencies.add(Math.max(0, CanaryIndex.millis(sentAt, seenAt)));
                 }
             }
             if (seen && seenAt >= fromNs && seenAt < toNs) {

@@ -35,7 +35,7 @@ public record Timeline(Instant start, long bucketMs, List<Bucket> buckets, List<
         if (h.sent().isEmpty()) {
             return new Timeline(h.observedUntil(), bucket.toMillis(), List.of(), alertWindows(h));
         }
-        Verifier.Index index = new Verifier.Index(h);
+        CanaryIndex index = new CanaryIndex(h);
         Instant start = index.sentAt(index.inSendOrder(0));
         long width = bucket.toMillis();
         int n = (int) (Duration.between(start, h.observedUntil()).toMillis() / width) + 1;
@@ -49,7 +49,7 @@ public record Timeline(Instant start, long bucketMs, List<Bucket> buckets, List<
             sent[index(start, sentAt, width, n)]++;
             Instant at = index.firstSeen(p);
             if (at != null) {
-                latencies.get(index(start, at, width, n)).add(Math.max(0, Verifier.Index.millis(index.sentAtNanos(p),
+                latencies.get(index(start, at, width, n)).add(Math.max(0, CanaryIndex.millis(index.sentAtNanos(p),
                         index.firstSeenNanos(p))));
             }
         }

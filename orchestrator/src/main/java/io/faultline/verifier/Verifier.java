@@ -73,7 +73,7 @@ public final class Verifier {
     /** Works out, once, the figures the checks judge: per fault failover and latency, and the anomalies. */
     static Analysis analyse(History h, ChecksSpec spec, List<ProbeSpec> probes) {
         List<FaultRecord> faults = new ArrayList<>();
-        Index index = new Index(h);
+        CanaryIndex index = new CanaryIndex(h);
         List<Instant> completions = index.completions();
         Duration threshold = outageThreshold(h, completions, 1);
         List<FaultWindow> windows = h.faults().stream().sorted(Comparator.comparing(FaultWindow::invokedAt)).toList();
@@ -103,13 +103,13 @@ public final class Verifier {
         List<FaultWindow> windows = h.faults().stream().sorted(Comparator.comparing(FaultWindow::invokedAt)).toList();
         List<FaultRecord> faults = windows.stream().map(f -> new FaultRecord(f.name(), f.commandId(), f.agentId(),
                 f.faultType(), f.invokedAt(), f.appliedAt(), f.healInvokedAt(), f.undoneAt(), null, null)).toList();
-        Index index = new Index(h);
+        CanaryIndex index = new CanaryIndex(h);
         return new Analysis(h, spec, probes, windows, faults, anomalies(h, index), index, null, List.of());
     }
 
     private static CanaryStats stats(History h, Analysis analysis) {
         Anomalies anomalies = analysis.anomalies();
-        Index index = analysis.index();
+        CanaryIndex index = analysis.index();
         long acked = 0;
         long observed = 0;
         for (int p = 0; p < index.size(); p++) {
@@ -133,270 +133,6 @@ public final class Verifier {
     }
 
     /**
-     * Lookups every check needs, built once per verification, in arrays over the canaries'
-     * positions in {@code h.sent()} rather than maps of objects, so that verifying a long run
-     * costs a few bytes per canary beyond the history itself. When ids are a run's prefix followed
-     * by the sequence number and the sequence numbers are the positions (as the workload records
-     * them), an id is found by reading its number; otherwise through a map.
-     */
-    static final class Index {
-        private static final long NONE = Long.MIN_VALUE;
-        private final List<SentEvent> sent;
-        /** Every id is {@code prefix + position}; null when not. */
-        private final String prefix;
-        private final Map<String, Integer> positions;
-        /** Per position, read once from the history: send time (ns since the epoch), sequence number, ... */
-        private final long[] sentAt;
-        private final long[] seq;
-        /** ... input partition when acknowledged with one, -1 acknowledged without, -2 not acknowledged ... */
-        private final int[] partition;
-        /** ... and the key, as an index into {@code keys} (-1: none). */
-        private final int[] key;
-        private final List<String> keys = new ArrayList<>();
-        /** Positions in send-time order; null when that is position order (as the workload records). */
-        private final int[] order;
-        /** Per position: when the canary was first observed, in nanoseconds since the epoch; NONE if never. */
-        private final long[] firstSeen;
-        /** Per position: how often it came out, counted to 2 (all the classification needs). */
-        private final byte[] times;
-        /** Per arrival, read once from the history: the position of its canary (-1: none sent), when and where it came out. */
-        private final int[] arrivalOf;
-        private final long[] arrivedAt;
-        private final int[] arrivalPartition;
-        private final long[] arrivalOffset;
-        private final List<Observation> observations;
-
-        Index(History h) {
-            sent = h.sent();
-            int n = sent.size();
-            sentAt = new long[n];
-            seq = new long[n];
-            partition = new int[n];
-            key = new int[n];
-            Map<String, Integer> keyIndex = new HashMap<>();
-            String dense = null;
-            boolean inSendOrder = true;
-            for (int i = 0; i < n; i++) {
-                SentEvent e = sent.get(i);
-                sentAt[i] = nanos(e.sentAt());
-                seq[i] = e.seq();
-                partition[i] = !e.acknowledged() ? -2 : e.partition() == null ? -1 : e.partition();
-                key[i] = e.key() == null ? -1 : keyIndex.computeIfAbsent(e.key(), k -> {
-                    keys.add(k);
-                    return keys.size() - 1;
-                });
-                if (i == 0 && e.seq() == 0 && e.id().endsWith("0")) {
-                    dense = e.id().substring(0, e.id().length() - 1);
-                } else if (dense != null && (e.seq() != i || !e.id().equals(dense + i))) {
-                    dense = null;
-                }
-                if (i > 0 && sentAt[i] < sentAt[i - 1]) {
-                    inSendOrder = false;
-                }
-            }
-            prefix = dense;
-            if (prefix == null) {
-                positions = new HashMap<>(n * 2);
-                for (int i = 0; i < n; i++) {
-                    positions.put(sent.get(i).id(), i);
-                }
-            } else {
-                positions = null;
-            }
-            order = inSendOrder ? null : java.util.stream.IntStream.range(0, n).boxed()
-                    .sorted(Comparator.comparingLong(i -> sentAt[i])).mapToInt(Integer::intValue).toArray();
-            firstSeen = new long[n];
-            java.util.Arrays.fill(firstSeen, NONE);
-            times = new byte[n];
-            observations = h.observations();
-            int m = observations.size();
-            arrivalOf = new int[m];
-            arrivedAt = new long[m];
-            arrivalPartition = new int[m];
-            arrivalOffset = new long[m];
-            for (int i = 0; i < m; i++) {
-                Observation o = observations.get(i);
-                int p = position(o.id());
-                long t = nanos(o.observedAt());
-                arrivalOf[i] = p;
-                arrivedAt[i] = t;
-                arrivalPartition[i] = o.partition();
-                arrivalOffset[i] = o.offset();
-                if (p >= 0) {
-                    if (firstSeen[p] == NONE || t < firstSeen[p]) {
-                        firstSeen[p] = t;
-                    }
-                    if (times[p] < 2) {
-                        times[p]++;
-                    }
-                }
-            }
-        }
-
-        int arrivals() {
-            return arrivedAt.length;
-        }
-
-        /** The position of the canary arrival {@code i} carries; -1 when no canary with its id was sent. */
-        int arrivalOf(int i) {
-            return arrivalOf[i];
-        }
-
-        long arrivedAtNanos(int i) {
-            return arrivedAt[i];
-        }
-
-        /** Arrival {@code i} as the history has it (made on demand: for the few arrivals an anomaly needs). */
-        Observation arrival(int i) {
-            return observations.get(i);
-        }
-
-        /** How often the canary at {@code position} came out: 0, 1, or 2 for more than once. */
-        int times(int position) {
-            return times[position];
-        }
-
-        /** Arrival order on the output: by partition and offset; across partitions, by receive time. */
-        boolean arrivedBefore(int a, int b) {
-            if (arrivalPartition[a] == arrivalPartition[b]) {
-                return arrivalOffset[a] < arrivalOffset[b];
-            }
-            return arrivedAt[a] < arrivedAt[b];
-        }
-
-        /** Every arrival's time, sorted. */
-        List<Instant> completions() {
-            long[] sorted = arrivedAt.clone();
-            java.util.Arrays.sort(sorted);
-            List<Instant> out = new ArrayList<>(sorted.length);
-            for (long t : sorted) {
-                out.add(instant(t));
-            }
-            return out;
-        }
-
-        /** The position in {@code h.sent()} of the canary with this id, or -1 if none was sent. */
-        int position(String id) {
-            if (prefix == null) {
-                Integer p = positions.get(id);
-                return p == null ? -1 : p;
-            }
-            int digits = id.length() - prefix.length();
-            if (!id.startsWith(prefix) || digits < 1 || digits > 10 || (digits > 1 && id.charAt(prefix.length()) == '0')) {
-                return -1;
-            }
-            long n = 0;
-            for (int k = prefix.length(); k < id.length(); k++) {
-                char c = id.charAt(k);
-                if (c < '0' || c > '9') {
-                    return -1;
-                }
-                n = n * 10 + (c - '0');
-            }
-            return n < sent.size() ? (int) n : -1;
-        }
-
-        int size() {
-            return sent.size();
-        }
-
-        /** The canary at {@code position} of {@code h.sent()}, made from the history (prefer the columns below). */
-        SentEvent sent(int position) {
-            return sent.get(position);
-        }
-
-        /** The sent canary with this id, or null. */
-        SentEvent byId(String id) {
-            int p = position(id);
-            return p < 0 ? null : sent.get(p);
-        }
-
-        /** Positions in sequence-number order (a stable sort, as of the sent list). */
-        int[] bySeq() {
-            int n = size();
-            boolean sorted = true;
-            for (int i = 1; i < n && sorted; i++) {
-                sorted = seq[i] >= seq[i - 1];
-            }
-            return sorted ? java.util.stream.IntStream.range(0, n).toArray()
-                    : java.util.stream.IntStream.range(0, n).boxed().sorted(Comparator.comparingLong(i -> seq[i]))
-                            .mapToInt(Integer::intValue).toArray();
-        }
-
-        /**
-         * The position lookups by this canary's id land on: itself, unless two sent canaries share
-         * an id (only possible in hand-made histories), when it is the last of them.
-         */
-        int canonical(int position) {
-            return prefix != null ? position : position(sent.get(position).id());
-        }
-
-        /** The {@code k}-th canary in send-time order. */
-        int inSendOrder(int k) {
-            return order == null ? k : order[k];
-        }
-
-        long sentAtNanos(int position) {
-            return sentAt[position];
-        }
-
-        Instant sentAt(int position) {
-            return instant(sentAt[position]);
-        }
-
-        long seq(int position) {
-            return seq[position];
-        }
-
-        boolean acknowledged(int position) {
-            return partition[position] != -2;
-        }
-
-        /** The input partition of an acknowledged canary; null when unknown or not acknowledged. */
-        Integer partition(int position) {
-            return partition[position] < 0 ? null : partition[position];
-        }
-
-        String key(int position) {
-            return key[position] < 0 ? null : keys.get(key[position]);
-        }
-
-        /** When the canary at {@code position} was first observed, in ns since the epoch; {@code Long.MIN_VALUE} if never. */
-        long firstSeenNanos(int position) {
-            return firstSeen[position];
-        }
-
-        /** When the canary at {@code position} was first observed; null if never. */
-        Instant firstSeen(int position) {
-            long t = firstSeen[position];
-            return t == NONE ? null : instant(t);
-        }
-
-        /** When the sent canary with this id was first observed; null if never or never sent. */
-        Instant firstSeen(String id) {
-            int p = position(id);
-            return p < 0 ? null : firstSeen(p);
-        }
-
-        boolean seen(int position) {
-            return firstSeen[position] != NONE;
-        }
-
-        static long nanos(Instant at) {
-            return at.getEpochSecond() * 1_000_000_000L + at.getNano();
-        }
-
-        static Instant instant(long nanos) {
-            return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
-        }
-
-        /** Whole milliseconds from {@code from} to {@code to} (ns), as {@code Duration.toMillis} counts them. */
-        static long millis(long from, long to) {
-            return Math.floorDiv(to - from, 1_000_000L);
-        }
-    }
-
-    /**
      * Every event-level anomaly, each list in send order (unexpected: sorted by id).
      *
      * @param redelivered the duplicates whose results all report their input offset, two of them the
@@ -411,7 +147,7 @@ public final class Verifier {
 
     /** Classifies every sent and observed canary; see {@link Anomalies}. */
     public static Anomalies anomalies(History h) {
-        return anomalies(h, new Index(h));
+        return anomalies(h, new CanaryIndex(h));
     }
 
     /**
@@ -419,7 +155,7 @@ public final class Verifier {
      * counts (a byte per canary), looking at the arrivals of the duplicated and unexpected ones
      * only, so the cost beyond the index is the anomalies themselves.
      */
-    static Anomalies anomalies(History h, Index index) {
+    static Anomalies anomalies(History h, CanaryIndex index) {
         java.util.TreeSet<String> unexpected = new java.util.TreeSet<>();
         Map<Integer, List<Long>> repeats = new HashMap<>();
         for (int i = 0; i < index.arrivals(); i++) {
@@ -469,7 +205,7 @@ public final class Verifier {
      * Events observed (first time) after an event of the same key that was sent later: per key,
      * first observations in arrival order (output partition, then offset) must follow send order.
      */
-    private static List<String> reordered(History h, Index index) {
+    private static List<String> reordered(History h, CanaryIndex index) {
         int[] first = new int[index.size()];
         java.util.Arrays.fill(first, -1);
         for (int i = 0; i < index.arrivals(); i++) {
@@ -503,13 +239,13 @@ public final class Verifier {
      * Completion times by the canary's input partition, each sorted: a fault that stops one
      * partition shows there even while the others flow on.
      */
-    static Map<Integer, List<Instant>> completionsByPartition(History h, Index index) {
+    static Map<Integer, List<Instant>> completionsByPartition(History h, CanaryIndex index) {
         Map<Integer, List<Instant>> out = new java.util.TreeMap<>();
         for (int i = 0; i < index.arrivals(); i++) {
             int p = index.arrivalOf(i);
             Integer partition = p < 0 ? null : index.partition(p);
             if (partition != null) {
-                out.computeIfAbsent(partition, k -> new ArrayList<>()).add(Index.instant(index.arrivedAtNanos(i)));
+                out.computeIfAbsent(partition, k -> new ArrayList<>()).add(CanaryIndex.instant(index.arrivedAtNanos(i)));
             }
         }
         out.values().forEach(l -> l.sort(null));
@@ -522,7 +258,7 @@ public final class Verifier {
      * recovered, else the latest recovery), with every stopped partition and its gap listed.
      */
     static FaultRecord.Failover failoverPerPartition(FaultWindow f, Instant windowEnd, History h,
-                                                     Map<Integer, List<Instant>> byPartition, Index index) {
+                                                     Map<Integer, List<Instant>> byPartition, CanaryIndex index) {
         java.util.Set<Integer> pending = new java.util.HashSet<>();
         for (int p = 0; p < index.size(); p++) {
             if (index.partition(p) != null && !index.seen(p)) {
@@ -635,7 +371,7 @@ public final class Verifier {
      * Catch-up: from recovery until every later canary's latency is back under the pre-fault
      * bound, i.e. the backlog built up during the outage has been worked off.
      */
-    static FaultRecord.Failover withCatchUp(FaultRecord.Failover fo, FaultRecord.Latency latency, Index index) {
+    static FaultRecord.Failover withCatchUp(FaultRecord.Failover fo, FaultRecord.Latency latency, CanaryIndex index) {
         if (!fo.outage() || !fo.recovered() || latency == null) {
             return fo;
         }
@@ -649,7 +385,7 @@ public final class Verifier {
             if (lastSeen == null || seenAt.isAfter(lastSeen)) {
                 lastSeen = seenAt;
             }
-            long ms = Index.millis(index.sentAtNanos(p), index.firstSeenNanos(p));
+            long ms = CanaryIndex.millis(index.sentAtNanos(p), index.firstSeenNanos(p));
             if (ms > latency.boundMs() && (lastSlow == null || seenAt.isAfter(lastSlow))) {
                 lastSlow = seenAt;
             }
@@ -664,12 +400,12 @@ public final class Verifier {
      * Latency before (the {@link #LATENCY_BASELINE} before injection), during and after one fault,
      * from the first observation of each canary.
      */
-    static FaultRecord.Latency latency(FaultWindow f, Instant windowEnd, History h, Index index) {
+    static FaultRecord.Latency latency(FaultWindow f, Instant windowEnd, History h, CanaryIndex index) {
         return latency(f, windowEnd, h, index, null);
     }
 
     /** As above, with the baseline taken only from canaries sent at or after {@code steadySince} (when not null). */
-    static FaultRecord.Latency latency(FaultWindow f, Instant windowEnd, History h, Index index, Instant steadySince) {
+    static FaultRecord.Latency latency(FaultWindow f, Instant windowEnd, History h, CanaryIndex index, Instant steadySince) {
         Instant healAt = f.undoneAt() != null ? f.undoneAt() : f.healInvokedAt() != null ? f.healInvokedAt() : windowEnd;
         List<Long> before = new ArrayList<>();
         List<Long> during = new ArrayList<>();
@@ -680,7 +416,7 @@ public final class Verifier {
                 continue;
             }
             Instant sentAt = index.sentAt(p);
-            long ms = Math.max(0, Index.millis(index.sentAtNanos(p), index.firstSeenNanos(p)));
+            long ms = Math.max(0, CanaryIndex.millis(index.sentAtNanos(p), index.firstSeenNanos(p)));
             if (sentAt.isBefore(f.invokedAt())) {
                 if (!sentAt.isBefore(f.invokedAt().minus(LATENCY_BASELINE))
                         && (steadySince == null || !sentAt.isBefore(steadySince))) {
