@@ -38,7 +38,7 @@ final class AlertCheck implements Check {
     static List<CheckResult> alertChecks(History h, List<FaultRecord> faults, ChecksSpec.AlertCheck spec) {
         String name = CheckNames.perFault(CheckNames.ALERT, spec.name());
         Instant injected = faults.stream().map(FaultRecord::invokedAt).min(Comparator.naturalOrder())
-                .orElse(h.sent().stream().map(SentEvent::sentAt).min(Comparator.naturalOrder()).orElse(h.observedUntil()));
+                .orElse(h.firstSentAt() != null ? h.firstSentAt() : h.observedUntil());
         List<History.AlertChange> mine = h.alerts().stream().filter(a -> a.alertname().equals(spec.name()))
                 .sorted(Comparator.comparing(History.AlertChange::at)).toList();
         List<CheckResult> out = new ArrayList<>();

@@ -17,8 +17,9 @@ import java.util.Map;
 final class CanaryIndex {
     private static final long NONE = Long.MIN_VALUE;
     private final List<SentEvent> sent;
-    /** Every id is {@code prefix + position}; null when not. */
+    /** Every id is {@code prefix + (base + position)} and its sequence number {@code base + position}; null when not. */
     private final String prefix;
+    private final long base;
     private final Map<String, Integer> positions;
     /** Per position, read once from the history: send time (ns since the epoch), sequence number, ... */
     private final long[] sentAt;
@@ -40,8 +41,11 @@ final class CanaryIndex {
     private final int[] arrivalPartition;
     private final long[] arrivalOffset;
     private final List<Observation> observations;
+    /** Canaries folded into summaries, in sequence (and send) order. */
+    private final List<Stretch> folded;
 
     CanaryIndex(History h) {
+        folded = h.folded();
         sent = h.sent();
         int n = sent.size();
         sentAt = new long[n];
@@ -60,9 +64,11 @@ final class CanaryIndex {
                 keys.add(k);
                 return keys.size() - 1;
             });
-            if (i == 0 && e.seq() == 0 && e.id().endsWith("0")) {
-                dense = e.id().substring(0, e.id().length() - 1);
-            } else if (dense != null && (e.seq() != i || !e.id().equals(dense + i))) {
+            if (i == 0) {
+                String digits = Long.toString(e.seq());
+                dense = e.seq() >= 0 && e.id().endsWith(digits) ? e.id().substring(0, e.id().length() - digits.length())
+                        : null;
+            } else if (dense != null && (e.seq() != seq[0] + i || !e.id().equals(dense + e.seq()))) {
                 dense = null;
             }
             if (i > 0 && sentAt[i] < sentAt[i - 1]) {
@@ -70,6 +76,7 @@ final class CanaryIndex {
             }
         }
         prefix = dense;
+        base = n == 0 ? 0 : seq[0];
         if (prefix == null) {
             positions = new HashMap<>(n * 2);
             for (int i = 0; i < n; i++) {
@@ -108,6 +115,89 @@ final class CanaryIndex {
         }
     }
 
+    /** True when ids are the run's prefix and sequence number, one after another, sent in that order (as the workload records them). */
+    boolean dense() {
+        return prefix != null && order == null;
+    }
+
+    /** The folded stretches, in send order. */
+    List<Stretch> folded() {
+        return folded;
+    }
+
+    /** Canaries sent, folded ones included. */
+    long total() {
+        long n = size();
+        for (Stretch s : folded) {
+            n += s.count();
+        }
+        return n;
+    }
+
+    /** The first send time, folded canaries included, in ns; only when {@link #total()} is not 0. */
+    long firstSentNanos() {
+        long first = Long.MAX_VALUE;
+        if (size() > 0) {
+            first = sentAt[inSendOrder(0)];
+        }
+        if (!folded.isEmpty()) {
+            first = Math.min(first, nanos(folded.get(0).sentFrom()));
+        }
+        return first;
+    }
+
+    /** The last send time, folded canaries included, in ns; only when {@link #total()} is not 0. */
+    long lastSentNanos() {
+        long last = Long.MIN_VALUE;
+        if (size() > 0) {
+            last = sentAt[inSendOrder(size() - 1)];
+        }
+        if (!folded.isEmpty()) {
+            last = Math.max(last, nanos(folded.get(folded.size() - 1).sentTo()));
+        }
+        return last;
+    }
+
+    /**
+     * The completions of one stream, sorted: every arrival of a canary on {@code partition} (null:
+     * every arrival at all, unexpected ones included), with the folded stretches' completions as blocks.
+     */
+    Completions completions(Integer partition) {
+        long[] times = new long[arrivals()];
+        int n = 0;
+        for (int i = 0; i < arrivals(); i++) {
+            int p = arrivalOf(i);
+            if (partition == null || (p >= 0 && partition.equals(partition(p)))) {
+                times[n++] = arrivedAt[i];
+            }
+        }
+        List<Stretch.Flow> flows = new ArrayList<>();
+        for (Stretch s : folded) {
+            Stretch.Flow f = s.flow(partition);
+            if (f != null) {
+                flows.add(f);
+            }
+        }
+        long[] sorted = java.util.Arrays.copyOf(times, n);
+        java.util.Arrays.sort(sorted);
+        return Completions.of(sorted, flows);
+    }
+
+    /** The input partitions canaries completed on, folded ones included, ascending. */
+    java.util.SortedSet<Integer> completedPartitions() {
+        java.util.SortedSet<Integer> out = new java.util.TreeSet<>();
+        for (int i = 0; i < arrivals(); i++) {
+            int p = arrivalOf(i);
+            if (p >= 0 && partition(p) != null) {
+                out.add(partition(p));
+            }
+        }
+        for (Stretch s : folded) {
+            s.flows().stream().map(Stretch.Flow::partition).filter(java.util.Objects::nonNull).forEach(out::add);
+        }
+        return out;
+    }
+
     int arrivals() {
         return arrivedAt.length;
     }
@@ -139,24 +229,13 @@ final class CanaryIndex {
         return arrivedAt[a] < arrivedAt[b];
     }
 
-    /** Every arrival's time, sorted. */
-    List<Instant> completions() {
-        long[] sorted = arrivedAt.clone();
-        java.util.Arrays.sort(sorted);
-        List<Instant> out = new ArrayList<>(sorted.length);
-        for (long t : sorted) {
-            out.add(instant(t));
-        }
-        return out;
-    }
-
     /** The position in {@code h.sent()} of the canary with this id, or -1 if none was sent. */
     int position(String id) {
         if (prefix == null) {
             Integer p = positions.get(id);
             return p == null ? -1 : p;
         }
-        long n = CanaryLog.seqOf(prefix, id);
+        long n = CanaryLog.seqOf(prefix, id) - base;
         return n >= 0 && n < sent.size() ? (int) n : -1;
     }
 

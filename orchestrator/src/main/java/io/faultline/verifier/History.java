@@ -18,12 +18,16 @@ import java.util.Map;
  * @param probes           samples of the scenario's steady-state probes, and of the health watches
  * @param health           what tells each fault's target is healthy again after heal: a watch's
  *                         samples are the {@code probes} named after its subject
+ * @param folded           canaries folded into summaries ({@link Stretch}), in sequence order; they
+ *                         are not in {@code sent} nor their results in {@code observations}
  */
 public record History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
                       Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil,
                       List<CircuitChange> circuits, Map<Integer, Long> committed, List<AlertChange> alerts,
-                      List<ProbeSample> probes, List<HealthWatch> health) {
+                      List<ProbeSample> probes, List<HealthWatch> health, List<Stretch> folded) {
     public History {
+        folded = folded == null ? List.of()
+                : folded.stream().sorted(java.util.Comparator.comparingLong(Stretch::firstSeq)).toList();
         health = health == null ? List.of() : List.copyOf(health);
         // A canary log's views are already fixed and read-only; copying them would undo their compactness.
         sent = CanaryLog.isView(sent) ? sent : List.copyOf(sent);
@@ -38,9 +42,43 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
     public History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
                    Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil,
                    List<CircuitChange> circuits, Map<Integer, Long> committed, List<AlertChange> alerts,
+                   List<ProbeSample> probes, List<HealthWatch> health) {
+        this(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil, circuits, committed,
+                alerts, probes, health, null);
+    }
+
+    public History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
+                   Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil,
+                   List<CircuitChange> circuits, Map<Integer, Long> committed, List<AlertChange> alerts,
                    List<ProbeSample> probes) {
         this(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil, circuits, committed,
-                alerts, probes, null);
+                alerts, probes, null, null);
+    }
+
+    /** This history with {@code stretches} folded: their canaries and results are to be left out of {@code sent} and {@code observations}. */
+    public History withFolded(List<SentEvent> sent, List<Observation> observations, List<Stretch> stretches) {
+        return new History(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil, circuits,
+                committed, alerts, probes, health, stretches);
+    }
+
+    /** Canaries sent, folded ones included. */
+    public long sentCount() {
+        long n = sent.size();
+        for (Stretch s : folded) {
+            n += s.count();
+        }
+        return n;
+    }
+
+    /** The first canary's send time, folded ones included; null when none was sent. */
+    public Instant firstSentAt() {
+        Instant first = folded.isEmpty() ? null : folded.get(0).sentFrom();
+        for (SentEvent e : sent) {
+            if (first == null || e.sentAt().isBefore(first)) {
+                first = e.sentAt();
+            }
+        }
+        return first;
     }
 
     /**

@@ -42,18 +42,18 @@ final class Phases {
 
     /** The whole run as one phase; null when nothing was sent. */
     static CanaryStats.Phase run(History h, CanaryIndex index) {
-        if (index.size() == 0) {
+        if (index.total() == 0) {
             return null;
         }
-        return phase(RUN, index.sentAt(index.inSendOrder(0)), end(h, index), index);
+        return phase(RUN, CanaryIndex.instant(index.firstSentNanos()), end(h, index), index);
     }
 
     /** The run's phases in time order; empty phases are left out. */
     static List<CanaryStats.Phase> of(History h, List<FaultWindow> windows, CanaryIndex index) {
-        if (index.size() == 0) {
+        if (index.total() == 0) {
             return List.of();
         }
-        Instant start = index.sentAt(index.inSendOrder(0));
+        Instant start = CanaryIndex.instant(index.firstSentNanos());
         Instant end = end(h, index);
         List<FaultWindow> ordered = windows.stream().sorted(Comparator.comparing(FaultWindow::invokedAt)).toList();
         List<CanaryStats.Phase> out = new ArrayList<>();
@@ -80,15 +80,19 @@ final class Phases {
     }
 
     private static Instant end(History h, CanaryIndex index) {
-        Instant last = index.sentAt(index.inSendOrder(index.size() - 1)).plusNanos(1);
+        Instant last = CanaryIndex.instant(index.lastSentNanos()).plusNanos(1);
         return h.sendingStoppedAt() != null && h.sendingStoppedAt().isAfter(last) ? h.sendingStoppedAt() : last;
     }
 
-    /** One phase: the canaries sent in [from, to), and the completions observed in it. */
+    /**
+     * One phase: the canaries sent in [from, to), and the completions observed in it. A folded
+     * stretch counts in the phase its first canary was sent in, its completions in the phase of
+     * its first result (the fold keeps stretches clear of phase boundaries).
+     */
     static CanaryStats.Phase phase(String name, Instant from, Instant to, CanaryIndex index) {
         long fromNs = CanaryIndex.nanos(from);
         long toNs = CanaryIndex.nanos(to);
-        List<Long> latencies = new ArrayList<>();
+        Counts.Builder latencies = new Counts.Builder();
         long count = 0;
         long completions = 0;
         for (int p = 0; p < index.size(); p++) {
@@ -105,19 +109,21 @@ final class Phases {
                 completions++;
             }
         }
+        for (Stretch s : index.folded()) {
+            long sentAt = CanaryIndex.nanos(s.sentFrom());
+            long seenAt = CanaryIndex.nanos(s.seenFrom());
+            if (sentAt >= fromNs && sentAt < toNs) {
+                count += s.count();
+                latencies.addAll(s.latency());
+            }
+            if (seenAt >= fromNs && seenAt < toNs) {
+                completions += s.count();
+            }
+        }
         double seconds = Duration.between(from, to).toNanos() / 1e9;
         double throughput = seconds <= 0 ? 0 : Math.round(completions / seconds * 10) / 10.0;
-        latencies.sort(null);
-        return new CanaryStats.Phase(name, from, to, count, latencies.size(), pick(latencies, 0.50),
-                pick(latencies, 0.95), pick(latencies, 0.99), pick(latencies, 1.0), throughput);
-    }
-
-    /** The nearest-rank percentile of sorted values; null when there are none. */
-    private static Long pick(List<Long> sorted, double q) {
-        if (sorted.isEmpty()) {
-            return null;
-        }
-        int i = (int) Math.ceil(q * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+        Counts l = latencies.build();
+        return new CanaryStats.Phase(name, from, to, count, l.total(), l.percentile(0.50), l.percentile(0.95),
+                l.percentile(0.99), l.percentile(1.0), throughput);
     }
 }

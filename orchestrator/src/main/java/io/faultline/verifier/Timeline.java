@@ -31,35 +31,73 @@ public record Timeline(Instant start, long bucketMs, List<Bucket> buckets, List<
     public record Bucket(long offsetMs, int sent, int completed, Long latencyP50, Long latencyMax) {
     }
 
+    /**
+     * The run in buckets of {@code bucket}. A folded stretch's canaries are spread evenly over the
+     * buckets its sends (and its results) span, and its latencies count in each of those buckets:
+     * a picture's resolution, not a verdict's.
+     */
     public static Timeline of(History h, Duration bucket) {
-        if (h.sent().isEmpty()) {
+        if (h.sentCount() == 0) {
             return new Timeline(h.observedUntil(), bucket.toMillis(), List.of(), alertWindows(h));
         }
         CanaryIndex index = new CanaryIndex(h);
-        Instant start = index.sentAt(index.inSendOrder(0));
+        Instant start = CanaryIndex.instant(index.firstSentNanos());
         long width = bucket.toMillis();
         int n = (int) (Duration.between(start, h.observedUntil()).toMillis() / width) + 1;
-        int[] sent = new int[n];
-        List<List<Long>> latencies = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            latencies.add(new ArrayList<>());
-        }
+        long[] sent = new long[n];
+        long[] completed = new long[n];
+        // Each first observation as (bucket << 32 | latency ms), sorted: a bucket's latencies are then a run.
+        long[] seen = new long[index.size()];
+        int m = 0;
         for (int p = 0; p < index.size(); p++) {
-            Instant sentAt = index.sentAt(p);
-            sent[index(start, sentAt, width, n)]++;
+            sent[index(start, index.sentAt(p), width, n)]++;
             Instant at = index.firstSeen(p);
             if (at != null) {
-                latencies.get(index(start, at, width, n)).add(Math.max(0, CanaryIndex.millis(index.sentAtNanos(p),
-                        index.firstSeenNanos(p))));
+                long ms = Math.max(0, Math.min(Integer.MAX_VALUE,
+                        CanaryIndex.millis(index.sentAtNanos(p), index.firstSeenNanos(p))));
+                seen[m++] = ((long) index(start, at, width, n) << 32) | ms;
+                completed[index(start, at, width, n)]++;
+            }
+        }
+        java.util.Arrays.sort(seen, 0, m);
+        List<List<Stretch>> folded = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            folded.add(null);
+        }
+        for (Stretch s : index.folded()) {
+            spread(s.count(), index(start, s.sentFrom(), width, n), index(start, s.sentTo(), width, n), sent);
+            int from = index(start, s.seenFrom(), width, n);
+            int to = index(start, s.seenTo(), width, n);
+            spread(s.count(), from, to, completed);
+            for (int i = from; i <= to; i++) {
+                if (folded.get(i) == null) {
+                    folded.set(i, new ArrayList<>());
+                }
+                folded.get(i).add(s);
             }
         }
         List<Bucket> out = new ArrayList<>();
+        int k = 0;
         for (int i = 0; i < n; i++) {
-            List<Long> l = latencies.get(i);
-            out.add(new Bucket(i * width, sent[i], l.size(), l.isEmpty() ? null : Verifier.percentile(l, 0.5),
-                    l.isEmpty() ? null : Verifier.percentile(l, 1.0)));
+            Counts.Builder latencies = new Counts.Builder();
+            while (k < m && (seen[k] >>> 32) == i) {
+                latencies.add(seen[k++] & 0xFFFFFFFFL);
+            }
+            if (folded.get(i) != null) {
+                folded.get(i).forEach(s -> latencies.addAll(s.latency()));
+            }
+            Counts l = latencies.build();
+            out.add(new Bucket(i * width, (int) sent[i], (int) completed[i], l.percentile(0.5), l.percentile(1.0)));
         }
         return new Timeline(start, width, out, alertWindows(h));
+    }
+
+    /** Adds {@code count} to {@code buckets[from..to]}, evenly, the remainder to the first ones. */
+    private static void spread(long count, int from, int to, long[] buckets) {
+        int span = to - from + 1;
+        for (int i = 0; i < span; i++) {
+            buckets[from + i] += count / span + (i < count % span ? 1 : 0);
+        }
     }
 
     static List<AlertWindow> alertWindows(History h) {

@@ -35,6 +35,7 @@ public final class Verifier {
     static final Duration REBALANCE_PAUSE = Duration.ofMillis(500);
     /** Latency before a fault is judged over this window just before it, clear of start-up backlog. */
     static final Duration LATENCY_BASELINE = Duration.ofSeconds(3);
+    private static final long NONE = Long.MIN_VALUE;
 
     private Verifier() {
     }
@@ -74,10 +75,10 @@ public final class Verifier {
     static Analysis analyse(History h, ChecksSpec spec, List<ProbeSpec> probes) {
         List<FaultRecord> faults = new ArrayList<>();
         CanaryIndex index = new CanaryIndex(h);
-        List<Instant> completions = index.completions();
+        Completions completions = index.completions(null);
         Duration threshold = outageThreshold(h, completions, 1);
         List<FaultWindow> windows = h.faults().stream().sorted(Comparator.comparing(FaultWindow::invokedAt)).toList();
-        Map<Integer, List<Instant>> byPartition = completionsByPartition(h, index);
+        Map<Integer, Completions> byPartition = completionsByPartition(index);
         for (int i = 0; i < windows.size(); i++) {
             FaultWindow f = windows.get(i);
             Instant windowEnd = i + 1 < windows.size() ? windows.get(i + 1).invokedAt() : h.sendingStoppedAt();
@@ -110,26 +111,27 @@ public final class Verifier {
     private static CanaryStats stats(History h, Analysis analysis) {
         Anomalies anomalies = analysis.anomalies();
         CanaryIndex index = analysis.index();
-        long acked = 0;
-        long observed = 0;
+        long folded = index.total() - index.size();
+        long acked = folded;
+        long observed = folded;
         for (int p = 0; p < index.size(); p++) {
             acked += index.acknowledged(p) ? 1 : 0;
             observed += index.seen(p) ? 1 : 0;
         }
         double rate = h.canaryInterval().isZero() ? 0 : 1e9 / h.canaryInterval().toNanos();
-        return new CanaryStats(h.sent().size(), acked, observed, anomalies.lost().size(),
+        return new CanaryStats(index.total(), acked, observed, anomalies.lost().size(),
                 anomalies.unseen().size(), anomalies.duplicated().size(), anomalies.unexpected().size(),
                 anomalies.reordered().size(), rate, analysis.run(), analysis.phases(), sentRate(h));
     }
 
     /** Canaries sent per second from the first send to the end of sending; null with fewer than two. */
     static Double sentRate(History h) {
-        if (h.sent().size() < 2 || h.sendingStoppedAt() == null) {
+        long sent = h.sentCount();
+        if (sent < 2 || h.sendingStoppedAt() == null) {
             return null;
         }
-        Instant first = h.sent().stream().map(SentEvent::sentAt).min(Comparator.naturalOrder()).orElseThrow();
-        double seconds = Duration.between(first, h.sendingStoppedAt()).toNanos() / 1e9;
-        return seconds <= 0 ? null : Math.round(h.sent().size() / seconds * 10) / 10.0;
+        double seconds = Duration.between(h.firstSentAt(), h.sendingStoppedAt()).toNanos() / 1e9;
+        return seconds <= 0 ? null : Math.round(sent / seconds * 10) / 10.0;
     }
 
     /**
@@ -236,19 +238,14 @@ public final class Verifier {
     }
 
     /**
-     * Completion times by the canary's input partition, each sorted: a fault that stops one
-     * partition shows there even while the others flow on.
+     * Completion times by the canary's input partition: a fault that stops one partition shows
+     * there even while the others flow on.
      */
-    static Map<Integer, List<Instant>> completionsByPartition(History h, CanaryIndex index) {
-        Map<Integer, List<Instant>> out = new java.util.TreeMap<>();
-        for (int i = 0; i < index.arrivals(); i++) {
-            int p = index.arrivalOf(i);
-            Integer partition = p < 0 ? null : index.partition(p);
-            if (partition != null) {
-                out.computeIfAbsent(partition, k -> new ArrayList<>()).add(CanaryIndex.instant(index.arrivedAtNanos(i)));
-            }
+    static Map<Integer, Completions> completionsByPartition(CanaryIndex index) {
+        Map<Integer, Completions> out = new java.util.TreeMap<>();
+        for (int partition : index.completedPartitions()) {
+            out.put(partition, index.completions(partition));
         }
-        out.values().forEach(l -> l.sort(null));
         return out;
     }
 
@@ -258,7 +255,7 @@ public final class Verifier {
      * recovered, else the latest recovery), with every stopped partition and its gap listed.
      */
     static FaultRecord.Failover failoverPerPartition(FaultWindow f, Instant windowEnd, History h,
-                                                     Map<Integer, List<Instant>> byPartition, CanaryIndex index) {
+                                                     Map<Integer, Completions> byPartition, CanaryIndex index) {
         java.util.Set<Integer> pending = new java.util.HashSet<>();
         for (int p = 0; p < index.size(); p++) {
             if (index.partition(p) != null && !index.seen(p)) {
@@ -267,7 +264,7 @@ public final class Verifier {
         }
         FaultRecord.Failover worst = null;
         List<FaultRecord.PartitionGap> hit = new ArrayList<>();
-        for (Map.Entry<Integer, List<Instant>> e : byPartition.entrySet()) {
+        for (Map.Entry<Integer, Completions> e : byPartition.entrySet()) {
             Duration threshold = outageThreshold(h, e.getValue(), byPartition.size());
             if (threshold.compareTo(REBALANCE_PAUSE) < 0) {
                 threshold = REBALANCE_PAUSE;
@@ -301,24 +298,16 @@ public final class Verifier {
      * partition, when the canaries are spread over {@code partitions}), or three times the 99th
      * percentile of the gaps seen before the first fault, whichever is larger.
      */
-    static Duration outageThreshold(History h, List<Instant> completions, int partitions) {
+    static Duration outageThreshold(History h, Completions completions, int partitions) {
         Instant firstFault = h.faults().stream().map(FaultWindow::invokedAt).min(Comparator.naturalOrder())
                 .orElse(h.sendingStoppedAt());
-        List<Long> gaps = new ArrayList<>();
-        for (int i = 1; i < completions.size() && completions.get(i).isBefore(firstFault); i++) {
-            gaps.add(Duration.between(completions.get(i - 1), completions.get(i)).toMillis());
-        }
         long floor = h.canaryInterval().multipliedBy(4L * partitions).toMillis();
-        if (gaps.isEmpty()) {
-            return Duration.ofMillis(floor);
-        }
-        gaps.sort(null);
-        long p99 = gaps.get(Math.min(gaps.size() - 1, (int) Math.ceil(gaps.size() * 0.99) - 1));
-        return Duration.ofMillis(Math.max(floor, 3 * p99));
+        Long p99 = firstFault == null ? null : completions.gapsBefore(CanaryIndex.nanos(firstFault)).percentile(0.99);
+        return Duration.ofMillis(p99 == null ? floor : Math.max(floor, 3 * p99));
     }
 
-    private static FaultRecord.Failover failover(FaultWindow f, Instant windowEnd, History h,
-                                                 List<Instant> completions, Duration threshold) {
+    private static FaultRecord.Failover failover(FaultWindow f, Instant windowEnd, History h, Completions completions,
+                                                 Duration threshold) {
         return failover(f, windowEnd, h, completions, threshold, true);
     }
 
@@ -327,35 +316,37 @@ public final class Verifier {
      *                only then is a gap still open at the end a stall rather than a stream that
      *                simply had nothing more to carry
      */
-    private static FaultRecord.Failover failover(FaultWindow f, Instant windowEnd, History h,
-                                                 List<Instant> completions, Duration threshold, boolean pending) {
+    private static FaultRecord.Failover failover(FaultWindow f, Instant windowEnd, History h, Completions completions,
+                                                 Duration threshold, boolean pending) {
         long resolution = h.canaryInterval().toMillis();
+        long invoked = CanaryIndex.nanos(f.invokedAt());
+        long end = CanaryIndex.nanos(windowEnd);
         // The longest gap between consecutive completions that overlaps [invokedAt, windowEnd].
         Instant bestStart = null;
         Instant bestEnd = null;
         long bestGap = -1;
-        Instant previous = null;
-        for (Instant c : completions) {
-            if (previous != null && c.isAfter(f.invokedAt()) && previous.isBefore(windowEnd)) {
-                long gap = Duration.between(previous, c).toMillis();
+        for (int i = 1; i < completions.size(); i++) {
+            if (completions.time(i) > invoked && completions.time(i - 1) < end) {
+                long gap = completions.gapMs(i);
                 if (gap > bestGap) {
                     bestGap = gap;
-                    bestStart = previous;
-                    bestEnd = c;
+                    bestStart = completions.gapFrom(i);
+                    bestEnd = completions.gapTo(i);
                 }
             }
-            previous = c;
         }
-        // A gap still open when observation ended: no recovery.
-        if (previous != null && previous.isBefore(windowEnd) && pending) {
-            long open = Duration.between(previous, h.observedUntil()).toMillis();
-            if (open > threshold.toMillis() && open > bestGap) {
-                return new FaultRecord.Failover(true, false, previous, null, null, null, resolution, open, null, null);
-            }
-        }
-        if (previous == null) {
+        if (completions.isEmpty()) {
             long open = Duration.between(f.invokedAt(), h.observedUntil()).toMillis();
             return new FaultRecord.Failover(true, false, null, null, null, null, resolution, open, null, null);
+        }
+        // A gap still open when observation ended: no recovery.
+        long previous = completions.last();
+        if (previous < end && pending) {
+            long open = CanaryIndex.millis(previous, CanaryIndex.nanos(h.observedUntil()));
+            if (open > threshold.toMillis() && open > bestGap) {
+                return new FaultRecord.Failover(true, false, CanaryIndex.instant(previous), null, null, null,
+                        resolution, open, null, null);
+            }
         }
         if (bestGap <= threshold.toMillis()) {
             return new FaultRecord.Failover(false, true, null, null, 0L, 0L, resolution, Math.max(bestGap, 0), null,
@@ -375,23 +366,38 @@ public final class Verifier {
         if (!fo.outage() || !fo.recovered() || latency == null) {
             return fo;
         }
-        Instant lastSlow = null;
-        Instant lastSeen = null;
+        long recovered = CanaryIndex.nanos(fo.recoveredAt());
+        long lastSlow = NONE;
+        long lastSeen = NONE;
         for (int p = 0; p < index.size(); p++) {
-            Instant seenAt = index.firstSeen(p);
-            if (seenAt == null || seenAt.isBefore(fo.recoveredAt())) {
+            long seenAt = index.firstSeenNanos(p);
+            if (!index.seen(p) || seenAt < recovered) {
                 continue;
             }
-            if (lastSeen == null || seenAt.isAfter(lastSeen)) {
-                lastSeen = seenAt;
-            }
-            long ms = CanaryIndex.millis(index.sentAtNanos(p), index.firstSeenNanos(p));
-            if (ms > latency.boundMs() && (lastSlow == null || seenAt.isAfter(lastSlow))) {
-                lastSlow = seenAt;
+            lastSeen = Math.max(lastSeen, seenAt);
+            if (CanaryIndex.millis(index.sentAtNanos(p), seenAt) > latency.boundMs()) {
+                lastSlow = Math.max(lastSlow, seenAt);
             }
         }
-        Long catchUp = lastSlow == null ? Long.valueOf(0L)
-                : lastSlow.equals(lastSeen) ? null : Long.valueOf(Duration.between(fo.recoveredAt(), lastSlow).toMillis());
+        for (Stretch s : index.folded()) {
+            if (CanaryIndex.nanos(s.seenTo()) < recovered) {
+                continue;
+            }
+            lastSeen = Math.max(lastSeen, CanaryIndex.nanos(s.seenTo()));
+            // The latest canary over the bound is slower than every canary seen after it: when it
+            // was seen before recovery, none seen since was over the bound.
+            for (int k = s.slowBySeen().size() - 1; k >= 0; k--) {
+                Stretch.Slow slow = s.slowBySeen().get(k);
+                if (slow.ms() > latency.boundMs()) {
+                    if (CanaryIndex.nanos(slow.at()) >= recovered) {
+                        lastSlow = Math.max(lastSlow, CanaryIndex.nanos(slow.at()));
+                    }
+                    break;
+                }
+            }
+        }
+        Long catchUp = lastSlow == NONE ? Long.valueOf(0L) : lastSlow == lastSeen ? null
+                : Long.valueOf(CanaryIndex.millis(recovered, lastSlow));
         return new FaultRecord.Failover(fo.outage(), fo.recovered(), fo.outageStart(), fo.recoveredAt(), fo.lowerMs(),
                 fo.upperMs(), fo.resolutionMs(), fo.availabilityGapMs(), catchUp, fo.partitions());
     }
@@ -404,59 +410,108 @@ public final class Verifier {
         return latency(f, windowEnd, h, index, null);
     }
 
-    /** As above, with the baseline taken only from canaries sent at or after {@code steadySince} (when not null). */
+    /**
+     * As above, with the baseline taken only from canaries sent at or after {@code steadySince}
+     * (when not null). A folded stretch counts in the span its first canary was sent in.
+     */
     static FaultRecord.Latency latency(FaultWindow f, Instant windowEnd, History h, CanaryIndex index, Instant steadySince) {
         Instant healAt = f.undoneAt() != null ? f.undoneAt() : f.healInvokedAt() != null ? f.healInvokedAt() : windowEnd;
-        List<Long> before = new ArrayList<>();
-        List<Long> during = new ArrayList<>();
-        List<long[]> after = new ArrayList<>();
+        long invoked = CanaryIndex.nanos(f.invokedAt());
+        long baseFrom = CanaryIndex.nanos(f.invokedAt().minus(LATENCY_BASELINE));
+        long steady = steadySince == null ? Long.MIN_VALUE : CanaryIndex.nanos(steadySince);
+        long heal = CanaryIndex.nanos(healAt);
+        long end = CanaryIndex.nanos(windowEnd);
+        Counts.Builder before = new Counts.Builder();
+        Counts.Builder during = new Counts.Builder();
+        Counts.Builder after = new Counts.Builder();
+        // The canaries sent after heal, in send order: when each was sent and how long it took.
+        long[] afterSent = new long[16];
+        long[] afterMs = new long[16];
+        int afterN = 0;
         for (int k = 0; k < index.size(); k++) {
             int p = index.inSendOrder(k);
             if (!index.seen(p)) {
                 continue;
             }
-            Instant sentAt = index.sentAt(p);
-            long ms = Math.max(0, CanaryIndex.millis(index.sentAtNanos(p), index.firstSeenNanos(p)));
-            if (sentAt.isBefore(f.invokedAt())) {
-                if (!sentAt.isBefore(f.invokedAt().minus(LATENCY_BASELINE))
-                        && (steadySince == null || !sentAt.isBefore(steadySince))) {
+            long sentAt = index.sentAtNanos(p);
+            long ms = Math.max(0, CanaryIndex.millis(sentAt, index.firstSeenNanos(p)));
+            if (sentAt < invoked) {
+                if (sentAt >= baseFrom && sentAt >= steady) {
                     before.add(ms);
                 }
-            } else if (sentAt.isBefore(healAt)) {
+            } else if (sentAt < heal) {
                 during.add(ms);
-            } else if (sentAt.isBefore(windowEnd)) {
-                after.add(new long[] {Duration.between(healAt, sentAt).toMillis(), ms});
+            } else if (sentAt < end) {
+                after.add(ms);
+                if (afterN == afterSent.length) {
+                    afterSent = java.util.Arrays.copyOf(afterSent, afterN * 2);
+                    afterMs = java.util.Arrays.copyOf(afterMs, afterN * 2);
+                }
+                afterSent[afterN] = sentAt;
+                afterMs[afterN++] = ms;
             }
         }
-        if (before.size() < 10) {
+        List<Stretch> afterFolded = new ArrayList<>();
+        for (Stretch s : index.folded()) {
+            long sentAt = CanaryIndex.nanos(s.sentFrom());
+            if (sentAt < invoked) {
+                if (sentAt >= baseFrom && sentAt >= steady) {
+                    before.addAll(s.latency());
+                }
+            } else if (sentAt < heal) {
+                during.addAll(s.latency());
+            } else if (sentAt < end) {
+                after.addAll(s.latency());
+                afterFolded.add(s);
+            }
+        }
+        if (before.total() < 10) {
             return null;
         }
-        long baseP99 = percentile(before, 0.99);
+        Counts base = before.build();
+        long baseP99 = base.percentile(0.99);
         // p95, not p99: a couple of slow canaries in a short baseline must not hide the impact.
-        long baseP95 = percentile(before, 0.95);
+        long baseP95 = base.percentile(0.95);
         long bound = Math.max(2 * baseP95, baseP95 + 100);
-        Long recoveredAfter = 0L;
-        for (int i = after.size() - 1; i >= 0; i--) {
-            if (after.get(i)[1] > bound) {
-                recoveredAfter = i + 1 < after.size() ? after.get(i + 1)[0] : null;
-                break;
-            }
-        }
-        if (after.isEmpty()) {
-            recoveredAfter = null;
-        }
-        List<Long> afterMs = after.stream().map(a -> a[1]).toList();
-        return new FaultRecord.Latency(percentile(before, 0.5), baseP99,
-                during.isEmpty() ? null : percentile(during, 0.5), during.isEmpty() ? null : percentile(during, 0.99),
-                during.isEmpty() ? null : percentile(during, 1.0), afterMs.isEmpty() ? null : percentile(afterMs, 0.99),
-                bound, recoveredAfter);
+        Long recoveredAfter = after.isEmpty() ? null
+                : recoveredAfter(afterSent, afterMs, afterN, afterFolded, bound, heal);
+        Counts held = during.build();
+        return new FaultRecord.Latency(base.percentile(0.5), baseP99, held.percentile(0.5), held.percentile(0.99),
+                held.percentile(1.0), after.build().percentile(0.99), bound, recoveredAfter);
     }
 
-    static long percentile(List<Long> values, double q) {
-        List<Long> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        int index = (int) Math.ceil(q * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    /**
+     * From heal until the canary sent after the last one slower than {@code bound}, in ms; 0 when
+     * none was slower, null when the last canary sent was: latency had not recovered. Reads the
+     * canaries sent after heal and the folded stretches among them, both in send order.
+     */
+    private static Long recoveredAfter(long[] sent, long[] ms, int n, List<Stretch> folded, long bound, long heal) {
+        int i = n - 1;
+        int j = folded.size() - 1;
+        long following = NONE;
+        while (i >= 0 || j >= 0) {
+            if (j >= 0 && (i < 0 || CanaryIndex.nanos(folded.get(j).sentFrom()) > sent[i])) {
+                Stretch s = folded.get(j--);
+                // The last canary over the bound is slower than every canary sent after it.
+                Stretch.Slow last = null;
+                for (Stretch.Slow slow : s.slowBySend()) {
+                    if (slow.ms() > bound) {
+                        last = slow;
+                    }
+                }
+                if (last != null) {
+                    long next = last.next() != null ? CanaryIndex.nanos(last.next()) : following;
+                    return next == NONE ? null : CanaryIndex.millis(heal, next);
+                }
+                following = CanaryIndex.nanos(s.sentFrom());
+            } else {
+                if (ms[i] > bound) {
+                    return following == NONE ? null : CanaryIndex.millis(heal, following);
+                }
+                following = sent[i--];
+            }
+        }
+        return 0L;
     }
 
 }

@@ -1,0 +1,73 @@
+package io.faultline.verifier;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Canaries folded into a summary: a run of consecutive sequence numbers, every one acknowledged
+ * and observed exactly once, in order per key, far from any fault, whose results came out after
+ * every result of an earlier canary and before every result of a later one (see {@link Fold}). Such a stretch has
+ * nothing left to prove about a single canary; what the checks still need of it is here, exact:
+ * how many, when sent and seen, the multiset of latencies, the slow canaries that can decide a
+ * recovery time, and per stream of completions its gaps. A long run keeps these instead of its
+ * canaries, which is what bounds its memory and its audit record (see docs/verifier.md).
+ *
+ * @param firstSeq   the first canary's sequence number; the stretch is {@code [firstSeq, firstSeq + count)}
+ * @param sentFrom   the first canary's send time; {@code sentTo} the last one's
+ * @param seenFrom   the first result's receive time; {@code seenTo} the last one's
+ * @param latency    send-to-seen latency of each canary, whole milliseconds
+ * @param slowBySend the canaries slower than every canary sent after them in the stretch, in send
+ *                   order: the last canary over any bound is one of them
+ * @param slowBySeen the canaries slower than every canary seen after them in the stretch, in
+ *                   order of seen time
+ * @param flows      the completions on all partitions ({@code partition} null) and on each input partition
+ */
+public record Stretch(long firstSeq, long count, Instant sentFrom, Instant sentTo, Instant seenFrom, Instant seenTo,
+                      Counts latency, List<Slow> slowBySend, List<Slow> slowBySeen, List<Flow> flows) {
+    public Stretch {
+        if (count < 1 || sentFrom == null || sentTo == null || seenFrom == null || seenTo == null || latency == null) {
+            throw new IllegalArgumentException("stretch: needs at least one canary, its send and seen times and latencies");
+        }
+        if (latency.total() != count) {
+            throw new IllegalArgumentException("stretch: " + count + " canaries but " + latency.total() + " latencies");
+        }
+        slowBySend = slowBySend == null ? List.of() : List.copyOf(slowBySend);
+        slowBySeen = slowBySeen == null ? List.of() : List.copyOf(slowBySeen);
+        flows = flows == null ? List.of() : List.copyOf(flows);
+    }
+
+    /**
+     * A canary slower than all after it.
+     *
+     * @param at   its send time ({@code slowBySend}) or seen time ({@code slowBySeen})
+     * @param ms   its latency
+     * @param next in {@code slowBySend}, the send time of the canary sent after it in the stretch;
+     *             null when it is the stretch's last
+     */
+    public record Slow(Instant at, long ms, Instant next) {
+    }
+
+    /**
+     * Completions of one stream inside the stretch: {@code count} results from {@code first} to
+     * {@code last}, the widest gap between two consecutive ones and where it was, and every gap.
+     *
+     * @param partition the input partition; null for all partitions together
+     */
+    public record Flow(Integer partition, long count, Instant first, Instant last, long maxGapMs, Instant maxGapFrom,
+                       Instant maxGapTo, Counts gaps) {
+    }
+
+    /** The stream of completions on {@code partition} (null: all); null when none of the stretch's went there. */
+    public Flow flow(Integer partition) {
+        for (Flow f : flows) {
+            if (java.util.Objects.equals(f.partition(), partition)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    public long lastSeq() {
+        return firstSeq + count - 1;
+    }
+}
