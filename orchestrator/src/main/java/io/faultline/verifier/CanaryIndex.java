@@ -17,9 +17,13 @@ import java.util.Map;
 final class CanaryIndex {
     private static final long NONE = Long.MIN_VALUE;
     private final List<SentEvent> sent;
-    /** Every id is {@code prefix + (base + position)} and its sequence number {@code base + position}; null when not. */
+    /**
+     * Every id is {@code prefix} and its sequence number, the numbers ascending (with gaps where
+     * canaries were folded); null when not.
+     */
     private final String prefix;
-    private final long base;
+    /** With {@code prefix}: whether the sequence numbers are {@code seq[0] + position}, without gaps. */
+    private final boolean contiguous;
     private final Map<String, Integer> positions;
     /** Per position, read once from the history: send time (ns since the epoch), sequence number, ... */
     private final long[] sentAt;
@@ -68,7 +72,7 @@ final class CanaryIndex {
                 String digits = Long.toString(e.seq());
                 dense = e.seq() >= 0 && e.id().endsWith(digits) ? e.id().substring(0, e.id().length() - digits.length())
                         : null;
-            } else if (dense != null && (e.seq() != seq[0] + i || !e.id().equals(dense + e.seq()))) {
+            } else if (dense != null && (e.seq() <= seq[i - 1] || !e.id().equals(dense + e.seq()))) {
                 dense = null;
             }
             if (i > 0 && sentAt[i] < sentAt[i - 1]) {
@@ -76,7 +80,7 @@ final class CanaryIndex {
             }
         }
         prefix = dense;
-        base = n == 0 ? 0 : seq[0];
+        contiguous = n == 0 || seq[n - 1] - seq[0] == n - 1;
         if (prefix == null) {
             positions = new HashMap<>(n * 2);
             for (int i = 0; i < n; i++) {
@@ -118,6 +122,38 @@ final class CanaryIndex {
     /** True when ids are the run's prefix and sequence number, one after another, sent in that order (as the workload records them). */
     boolean dense() {
         return prefix != null && order == null;
+    }
+
+    /** The folded stretch that holds the canary with this id, or null: a result of it is a late duplicate. */
+    Stretch foldedWith(String id) {
+        if (folded.isEmpty()) {
+            return null;
+        }
+        // Usually every stretch has the run's prefix: find the one by its sequence numbers.
+        long n0 = CanaryLog.seqOf(folded.get(0).idPrefix(), id);
+        if (n0 >= 0) {
+            int lo = 0;
+            int hi = folded.size() - 1;
+            while (lo < hi) {
+                int mid = (lo + hi + 1) >>> 1;
+                if (folded.get(mid).firstSeq() <= n0) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            Stretch s = folded.get(lo);
+            if (s.holds(n0) && s.idPrefix().equals(folded.get(0).idPrefix())) {
+                return s;
+            }
+        }
+        for (Stretch s : folded) {
+            long n = CanaryLog.seqOf(s.idPrefix(), id);
+            if (n >= 0 && s.holds(n)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     /** The folded stretches, in send order. */
@@ -167,7 +203,7 @@ final class CanaryIndex {
         int n = 0;
         for (int i = 0; i < arrivals(); i++) {
             int p = arrivalOf(i);
-            if (partition == null || (p >= 0 && partition.equals(partition(p)))) {
+            if (partition == null || (p >= 0 ? partition.equals(partition(p)) : partition.equals(foldedPartition(i)))) {
                 times[n++] = arrivedAt[i];
             }
         }
@@ -183,6 +219,16 @@ final class CanaryIndex {
         return Completions.of(sorted, flows);
     }
 
+    /** For arrival {@code i} of a folded canary (a late duplicate), its canary's input partition, if known. */
+    private Integer foldedPartition(int i) {
+        if (folded.isEmpty()) {
+            return null;
+        }
+        String id = arrival(i).id();
+        Stretch s = foldedWith(id);
+        return s == null ? null : s.partitionOf(CanaryLog.seqOf(s.idPrefix(), id));
+    }
+
     /** The input partitions canaries completed on, folded ones included, ascending. */
     java.util.SortedSet<Integer> completedPartitions() {
         java.util.SortedSet<Integer> out = new java.util.TreeSet<>();
@@ -194,6 +240,12 @@ final class CanaryIndex {
         }
         for (Stretch s : folded) {
             s.flows().stream().map(Stretch.Flow::partition).filter(java.util.Objects::nonNull).forEach(out::add);
+        }
+        for (int i = 0; i < arrivals() && !folded.isEmpty(); i++) {
+            Integer late = arrivalOf(i) < 0 ? foldedPartition(i) : null;
+            if (late != null) {
+                out.add(late);
+            }
         }
         return out;
     }
@@ -235,8 +287,16 @@ final class CanaryIndex {
             Integer p = positions.get(id);
             return p == null ? -1 : p;
         }
-        long n = CanaryLog.seqOf(prefix, id) - base;
-        return n >= 0 && n < sent.size() ? (int) n : -1;
+        long number = CanaryLog.seqOf(prefix, id);
+        if (number < 0 || seq.length == 0) {
+            return -1;
+        }
+        if (contiguous) {
+            long n = number - seq[0];
+            return n >= 0 && n < sent.size() ? (int) n : -1;
+        }
+        int p = java.util.Arrays.binarySearch(seq, number);
+        return p >= 0 ? p : -1;
     }
 
     int size() {

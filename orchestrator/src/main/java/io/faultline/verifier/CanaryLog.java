@@ -19,9 +19,14 @@ import java.util.RandomAccess;
  * producer's, arrivals on the observer's); {@link #sent()} and {@link #observations()} are
  * fixed-size views of what was there when they were taken, read as {@link SentEvent} and
  * {@link Observation} records made on the fly.
+ *
+ * <p>{@link #fold} replaces the uneventful spans among the older canaries with {@link Stretch}
+ * summaries ({@link Fold}) and frees their columns, a chunk at a time, so that a long run keeps
+ * its recent canaries, the ones around faults and anomalies, and summaries of the rest. The views
+ * then leave folded canaries and their results out; {@link #folded()} has the summaries.
  */
 public final class CanaryLog {
-    private static final int SHIFT = 14;
+    private static final int SHIFT = 10;
     private static final int CHUNK = 1 << SHIFT;
     private static final int MASK = CHUNK - 1;
     private static final long NONE = Long.MIN_VALUE;
@@ -50,6 +55,14 @@ public final class CanaryLog {
     private final Map<String, Integer> nameIndex = new HashMap<>();
     /** Which sequence numbers have arrived at least once, one bit each. */
     private final List<long[]> seen = new ArrayList<>();
+    /** Acknowledged canaries that have not arrived yet. */
+    private long pending;
+    /** Per chunk of canaries sent and of arrivals: which are folded (a bit each), and how many. */
+    private final List<long[]> sentFolded = new ArrayList<>();
+    private final List<long[]> obsFolded = new ArrayList<>();
+    private int[] sentFoldedCount = new int[0];
+    private int[] obsFoldedCount = new int[0];
+    private final List<Stretch> stretches = new ArrayList<>();
 
     /**
      * @param idPrefix a canary's id is this followed by its sequence number
@@ -80,6 +93,7 @@ public final class CanaryLog {
             ackedAt.add(none);
             inPartition.add(new int[CHUNK]);
             inOffset.add(new long[CHUNK]);
+            sentFolded.add(new long[CHUNK / 64]);
         }
         sentAt.get(sentCount >>> SHIFT)[sentCount & MASK] = nanos(at);
         sentCount++;
@@ -92,8 +106,15 @@ public final class CanaryLog {
         }
         int i = (int) seq;
         long[] acked = ackedAt.get(i >>> SHIFT);
+        if (acked == null) {
+            // Folded: acknowledged and observed long since.
+            return;
+        }
         if (acked[i & MASK] == NONE) {
             ackedCount++;
+            if (!wasSeen(i)) {
+                pending++;
+            }
         }
         acked[i & MASK] = nanos(at);
         inPartition.get(i >>> SHIFT)[i & MASK] = partition;
@@ -110,14 +131,19 @@ public final class CanaryLog {
             obsOffset.add(new long[CHUNK]);
             obsProcessedBy.add(new int[CHUNK]);
             obsInputOffset.add(new long[CHUNK]);
+            obsFolded.add(new long[CHUNK / 64]);
         }
         int c = observedCount >>> SHIFT;
         int j = observedCount & MASK;
         long seq = seqOf(idPrefix, id);
         if (seq < 0) {
             oddIds.put(observedCount, id);
-        } else if (seq < Integer.MAX_VALUE) {
+        } else if (seq < Integer.MAX_VALUE && !wasSeen((int) seq)) {
             markSeen((int) seq);
+            if (seq < sentCount && ackedAt.get((int) seq >>> SHIFT) != null
+                    && ackedAt.get((int) seq >>> SHIFT)[(int) seq & MASK] != NONE) {
+                pending--;
+            }
         }
         obsSeq.get(c)[j] = seq;
         obsAt.get(c)[j] = nanos(at);
@@ -174,25 +200,129 @@ public final class CanaryLog {
 
     /** Acknowledged canaries that have not come out yet. */
     public synchronized long unobserved() {
+        return pending;
+    }
+
+    /** The stretches folded so far, in sequence order. */
+    public synchronized List<Stretch> folded() {
+        return List.copyOf(stretches);
+    }
+
+    /** Canaries kept whole (not folded). */
+    public synchronized long kept() {
+        long folded = 0;
+        for (Stretch s : stretches) {
+            folded += s.count();
+        }
+        return sentCount - folded;
+    }
+
+    /**
+     * Folds the uneventful spans of {@code width} among the canaries sent and seen before
+     * {@code cutoff}, given the faults so far (see {@link Fold}); the work is done outside the
+     * lock, so that sending and observing go on meanwhile. A result that arrives later for a
+     * folded canary is kept whole, and judged against the stretch.
+     *
+     * @return how many canaries were folded
+     */
+    public long fold(List<FaultWindow> faults, Instant cutoff, java.time.Duration interval, java.time.Duration width) {
+        List<SentEvent> sentNow;
+        List<Observation> observedNow;
+        List<Stretch> before;
+        synchronized (this) {
+            sentNow = sent();
+            observedNow = observations();
+            before = List.copyOf(stretches);
+        }
+        History h = new History("fold", sentNow, observedNow, faults, interval, cutoff, cutoff, null, null, null, null,
+                null, before);
+        History folded = Fold.fold(h, width);
+        List<Stretch> made = folded.folded().stream().filter(s -> !before.contains(s)).toList();
+        if (made.isEmpty()) {
+            return 0;
+        }
         long n = 0;
-        for (int i = 0; i < sentCount; i++) {
-            if (ackedAt.get(i >>> SHIFT)[i & MASK] != NONE && !wasSeen(i)) {
-                n++;
+        synchronized (this) {
+            for (Stretch s : made) {
+                n += s.count();
+                foldSent(s);
             }
+            foldArrivals(made);
+            stretches.addAll(made);
+            stretches.sort(java.util.Comparator.comparingLong(Stretch::firstSeq));
         }
         return n;
     }
 
-    /** The canaries sent so far, in sequence order. */
+    private void foldSent(Stretch s) {
+        for (long q = s.firstSeq(); q <= s.lastSeq(); q++) {
+            int i = (int) q;
+            int c = i >>> SHIFT;
+            long[] bits = sentFolded.get(c);
+            bits[(i & MASK) >>> 6] |= 1L << (i & 63);
+            if (sentFoldedCount.length <= c) {
+                sentFoldedCount = java.util.Arrays.copyOf(sentFoldedCount, Math.max(c + 1, sentFoldedCount.length * 2));
+            }
+            if (++sentFoldedCount[c] == CHUNK) {
+                sentAt.set(c, null);
+                ackedAt.set(c, null);
+                inPartition.set(c, null);
+                inOffset.set(c, null);
+            }
+        }
+    }
+
+    /** Marks the arrivals of the canaries in {@code made} folded: their first (and only) results. */
+    private void foldArrivals(List<Stretch> made) {
+        for (int c = 0; c < obsSeq.size(); c++) {
+            long[] seqs = obsSeq.get(c);
+            if (seqs == null) {
+                continue;
+            }
+            int size = Math.min(CHUNK, observedCount - (c << SHIFT));
+            long[] bits = obsFolded.get(c);
+            for (int j = 0; j < size; j++) {
+                long q = seqs[j];
+                if ((bits[j >>> 6] & (1L << (j & 63))) != 0 || q < 0) {
+                    continue;
+                }
+                for (Stretch s : made) {
+                    if (s.holds(q)) {
+                        bits[j >>> 6] |= 1L << (j & 63);
+                        if (obsFoldedCount.length <= c) {
+                            obsFoldedCount = java.util.Arrays.copyOf(obsFoldedCount,
+                                    Math.max(c + 1, obsFoldedCount.length * 2));
+                        }
+                        if (++obsFoldedCount[c] == CHUNK) {
+                            obsSeq.set(c, null);
+                            obsAt.set(c, null);
+                            obsPartition.set(c, null);
+                            obsOffset.set(c, null);
+                            obsProcessedBy.set(c, null);
+                            obsInputOffset.set(c, null);
+                        }
+                        break;
+                    }
+                }
+                if (obsSeq.get(c) == null) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /** The canaries sent so far and not folded, in sequence order. */
     public synchronized List<SentEvent> sent() {
         // The chunk lists are copied (a few references) so that reading needs no lock.
-        List<long[]> sa = List.copyOf(sentAt);
-        List<long[]> aa = List.copyOf(ackedAt);
-        List<int[]> pa = List.copyOf(inPartition);
-        List<long[]> oa = List.copyOf(inOffset);
-        return new View<>(sentCount) {
+        List<long[]> sa = java.util.Collections.unmodifiableList(new ArrayList<>(sentAt));
+        List<long[]> aa = java.util.Collections.unmodifiableList(new ArrayList<>(ackedAt));
+        List<int[]> pa = java.util.Collections.unmodifiableList(new ArrayList<>(inPartition));
+        List<long[]> oa = java.util.Collections.unmodifiableList(new ArrayList<>(inOffset));
+        int[] kept = unfolded(sentFolded, sentAt, sentCount);
+        return new View<>(kept == null ? sentCount : kept.length) {
             @Override
-            SentEvent at(int i) {
+            SentEvent at(int k) {
+                int i = kept == null ? k : kept[k];
                 int c = i >>> SHIFT;
                 int j = i & MASK;
                 long a = aa.get(c)[j];
@@ -204,19 +334,21 @@ public final class CanaryLog {
         };
     }
 
-    /** The arrivals so far, in the order they came. */
+    /** The arrivals so far, but those of folded canaries, in the order they came. */
     public synchronized List<Observation> observations() {
-        List<long[]> seqs = List.copyOf(obsSeq);
-        List<long[]> ats = List.copyOf(obsAt);
-        List<int[]> partitions = List.copyOf(obsPartition);
-        List<long[]> offsets = List.copyOf(obsOffset);
-        List<int[]> by = List.copyOf(obsProcessedBy);
-        List<long[]> inputs = List.copyOf(obsInputOffset);
+        List<long[]> seqs = java.util.Collections.unmodifiableList(new ArrayList<>(obsSeq));
+        List<long[]> ats = java.util.Collections.unmodifiableList(new ArrayList<>(obsAt));
+        List<int[]> partitions = java.util.Collections.unmodifiableList(new ArrayList<>(obsPartition));
+        List<long[]> offsets = java.util.Collections.unmodifiableList(new ArrayList<>(obsOffset));
+        List<int[]> by = java.util.Collections.unmodifiableList(new ArrayList<>(obsProcessedBy));
+        List<long[]> inputs = java.util.Collections.unmodifiableList(new ArrayList<>(obsInputOffset));
         Map<Integer, String> odd = Map.copyOf(oddIds);
         List<String> processedBy = List.copyOf(names);
-        return new View<>(observedCount) {
+        int[] kept = unfolded(obsFolded, obsSeq, observedCount);
+        return new View<>(kept == null ? observedCount : kept.length) {
             @Override
-            Observation at(int i) {
+            Observation at(int k) {
+                int i = kept == null ? k : kept[k];
                 int c = i >>> SHIFT;
                 int j = i & MASK;
                 long seq = seqs.get(c)[j];
@@ -226,6 +358,41 @@ public final class CanaryLog {
                         offsets.get(c)[j], name < 0 ? null : processedBy.get(name), in == NONE ? null : in);
             }
         };
+    }
+
+    /** The indexes of the entries not folded; null when none is (then every index is). */
+    private static int[] unfolded(List<long[]> folded, List<?> chunks, int size) {
+        boolean any = false;
+        for (int c = 0; c < chunks.size() && !any; c++) {
+            if (chunks.get(c) == null) {
+                any = true;
+            } else {
+                for (long w : folded.get(c)) {
+                    any |= w != 0;
+                }
+            }
+        }
+        if (!any) {
+            return null;
+        }
+        int[] out = new int[16];
+        int n = 0;
+        for (int c = 0; c < chunks.size(); c++) {
+            if (chunks.get(c) == null) {
+                continue;
+            }
+            long[] bits = folded.get(c);
+            int end = Math.min(CHUNK, size - (c << SHIFT));
+            for (int j = 0; j < end; j++) {
+                if ((bits[j >>> 6] & (1L << (j & 63))) == 0) {
+                    if (n == out.length) {
+                        out = java.util.Arrays.copyOf(out, n * 2);
+                    }
+                    out[n++] = (c << SHIFT) | j;
+                }
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
     }
 
     /** True for the fixed, read-only lists {@link #sent()} and {@link #observations()} return. */

@@ -15,7 +15,7 @@ import java.util.Map;
  * are folded, in spans of about a second of sending. A span is folded when every canary in it was
  * acknowledged and observed exactly once, in order per key, with a known input partition; its
  * sends and results lie clear of every fault (from {@link Verifier#LATENCY_BASELINE} and a second
- * before injection until heal) and of the end of the run; its results came out after every result
+ * before injection until its undo is known) and of the end of the run; its results came out after every result
  * of an earlier canary and before every result of a later one, with no other result in between.
  * Spans are cut where that holds, at least {@code width} apart.
  */
@@ -117,7 +117,8 @@ public final class Fold {
             // From a clean cut, at least a span of width, to the next clean cut.
             long bucket = Math.floorDiv(index.sentAtNanos(a) - start, widthNs);
             int b = a;
-            while (b + 1 < n && (Math.floorDiv(index.sentAtNanos(b + 1) - start, widthNs) == bucket || !cleanAfter[b])) {
+            while (b + 1 < n && index.seq(b + 1) == index.seq(b) + 1
+                    && (Math.floorDiv(index.sentAtNanos(b + 1) - start, widthNs) == bucket || !cleanAfter[b])) {
                 b++;
             }
             Stretch s = b > a ? stretch(index, arrival, a, b, guarded, maxSeqBefore,
@@ -151,13 +152,11 @@ public final class Fold {
     private static List<long[]> guarded(History h) {
         List<long[]> out = new ArrayList<>();
         for (FaultWindow w : h.faults()) {
-            Instant healed = w.undoneAt() != null ? w.undoneAt() : w.healInvokedAt();
+            // Until its undo is known, a fault is guarded for good: the heal may not have taken yet.
             long from = CanaryIndex.nanos(w.invokedAt().minus(Verifier.LATENCY_BASELINE).minus(MARGIN));
-            long to = healed == null ? Long.MAX_VALUE : Math.max(CanaryIndex.nanos(healed), CanaryIndex.nanos(w.invokedAt()));
-            out.add(new long[] {from, to});
-            if (w.healInvokedAt() != null) {
-                out.add(new long[] {from, Math.max(to, CanaryIndex.nanos(w.healInvokedAt()))});
-            }
+            long to = w.undoneAt() == null ? Long.MAX_VALUE : Math.max(CanaryIndex.nanos(w.undoneAt()),
+                    w.healInvokedAt() == null ? Long.MIN_VALUE : CanaryIndex.nanos(w.healInvokedAt()));
+            out.add(new long[] {from, Math.max(to, CanaryIndex.nanos(w.invokedAt()))});
         }
         long stopped = CanaryIndex.nanos(h.sendingStoppedAt());
         out.add(new long[] {stopped, Long.MAX_VALUE});
@@ -179,6 +178,9 @@ public final class Fold {
                                    long[] maxSeqBefore, long[] maxTimeBefore,
                                    long[] minSeqFrom, long[] minTimeFrom) {
         int count = b - a + 1;
+        if (index.seq(b) - index.seq(a) != b - a) {
+            return null;
+        }
         int firstArrival = Integer.MAX_VALUE;
         int lastArrival = -1;
         for (int p = a; p <= b; p++) {
@@ -270,7 +272,29 @@ public final class Fold {
             }
         }
         java.util.Collections.reverse(bySeen);
-        return new Stretch(index.seq(a), count, CanaryIndex.instant(index.sentAtNanos(a)),
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        for (int p = a; p <= b; p++) {
+            keys.add(index.key(p));
+        }
+        // The shortest cycle the input partitions follow, up to 64 canaries long.
+        List<Integer> cycle = List.of();
+        for (int period = 1; period <= Math.min(64, count); period++) {
+            boolean holds = true;
+            for (int p = a + period; p <= b && holds; p++) {
+                holds = index.partition(p).equals(index.partition(p - period));
+            }
+            if (holds) {
+                List<Integer> c = new ArrayList<>();
+                for (int p = a; p < a + period; p++) {
+                    c.add(index.partition(p));
+                }
+                cycle = c;
+                break;
+            }
+        }
+        String id = index.sent(a).id();
+        String prefix = id.substring(0, id.length() - Long.toString(index.seq(a)).length());
+        return new Stretch(prefix, index.seq(a), count, List.copyOf(keys), cycle, CanaryIndex.instant(index.sentAtNanos(a)),
                 CanaryIndex.instant(index.sentAtNanos(b)), CanaryIndex.instant(sortedSeen[0]),
                 CanaryIndex.instant(sortedSeen[count - 1]), latency.build(), bySend, bySeen, flows);
     }

@@ -12,7 +12,12 @@ import java.util.List;
  * recovery time, and per stream of completions its gaps. A long run keeps these instead of its
  * canaries, which is what bounds its memory and its audit record (see docs/verifier.md).
  *
+ * @param idPrefix   a canary's id is this and its sequence number
  * @param firstSeq   the first canary's sequence number; the stretch is {@code [firstSeq, firstSeq + count)}
+ * @param keys       the keys its canaries were sent with
+ * @param partitionCycle the input partition of canary {@code firstSeq + i} is
+ *                   {@code partitionCycle[i % partitionCycle.size()]} (as when each key goes to one
+ *                   partition and keys take turns); empty when there is no such short cycle
  * @param sentFrom   the first canary's send time; {@code sentTo} the last one's
  * @param seenFrom   the first result's receive time; {@code seenTo} the last one's
  * @param latency    send-to-seen latency of each canary, whole milliseconds
@@ -22,15 +27,18 @@ import java.util.List;
  *                   order of seen time
  * @param flows      the completions on all partitions ({@code partition} null) and on each input partition
  */
-public record Stretch(long firstSeq, long count, Instant sentFrom, Instant sentTo, Instant seenFrom, Instant seenTo,
+public record Stretch(String idPrefix, long firstSeq, long count, List<String> keys, List<Integer> partitionCycle,
+                      Instant sentFrom, Instant sentTo, Instant seenFrom, Instant seenTo,
                       Counts latency, List<Slow> slowBySend, List<Slow> slowBySeen, List<Flow> flows) {
     public Stretch {
-        if (count < 1 || sentFrom == null || sentTo == null || seenFrom == null || seenTo == null || latency == null) {
+        if (idPrefix == null || count < 1 || sentFrom == null || sentTo == null || seenFrom == null || seenTo == null || latency == null) {
             throw new IllegalArgumentException("stretch: needs at least one canary, its send and seen times and latencies");
         }
         if (latency.total() != count) {
             throw new IllegalArgumentException("stretch: " + count + " canaries but " + latency.total() + " latencies");
         }
+        keys = keys == null ? List.of() : List.copyOf(keys);
+        partitionCycle = partitionCycle == null ? List.of() : List.copyOf(partitionCycle);
         slowBySend = slowBySend == null ? List.of() : List.copyOf(slowBySend);
         slowBySeen = slowBySeen == null ? List.of() : List.copyOf(slowBySeen);
         flows = flows == null ? List.of() : List.copyOf(flows);
@@ -69,5 +77,16 @@ public record Stretch(long firstSeq, long count, Instant sentFrom, Instant sentT
 
     public long lastSeq() {
         return firstSeq + count - 1;
+    }
+
+    /** The input partition of canary {@code seq} of this stretch; null when not known. */
+    public Integer partitionOf(long seq) {
+        return partitionCycle.isEmpty() || !holds(seq) ? null
+                : partitionCycle.get((int) ((seq - firstSeq) % partitionCycle.size()));
+    }
+
+    /** Whether canary {@code seq} is one of this stretch's. */
+    public boolean holds(long seq) {
+        return seq >= firstSeq && seq - firstSeq < count;
     }
 }

@@ -160,10 +160,18 @@ public final class Verifier {
     static Anomalies anomalies(History h, CanaryIndex index) {
         java.util.TreeSet<String> unexpected = new java.util.TreeSet<>();
         Map<Integer, List<Long>> repeats = new HashMap<>();
+        // Results of folded canaries that came after the fold: each a second result, its first no longer kept.
+        java.util.TreeMap<Long, String> lateRepeats = new java.util.TreeMap<>();
         for (int i = 0; i < index.arrivals(); i++) {
             int p = index.arrivalOf(i);
             if (p < 0) {
-                unexpected.add(index.arrival(i).id());
+                String id = index.arrival(i).id();
+                Stretch s = index.foldedWith(id);
+                if (s != null) {
+                    lateRepeats.put(CanaryLog.seqOf(s.idPrefix(), id), id);
+                } else {
+                    unexpected.add(id);
+                }
             } else if (index.times(p) > 1) {
                 repeats.computeIfAbsent(p, k -> new ArrayList<>()).add(index.arrival(i).inputOffset());
             }
@@ -199,8 +207,21 @@ public final class Verifier {
                 }
             }
         }
+        if (!lateRepeats.isEmpty()) {
+            duplicated = mergeBySeq(duplicated, lateRepeats, index);
+            unexplained = mergeBySeq(unexplained, lateRepeats, index);
+        }
         return new Anomalies(lost, unseen, duplicated, redelivered, unexplained, List.copyOf(unexpected),
                 reordered(h, index));
+    }
+
+    /** {@code ids} of canaries kept whole, with {@code more} of folded ones, in sequence order. */
+    private static List<String> mergeBySeq(List<String> ids, java.util.TreeMap<Long, String> more, CanaryIndex index) {
+        java.util.TreeMap<Long, String> out = new java.util.TreeMap<>(more);
+        for (String id : ids) {
+            out.put(index.seq(index.position(id)), id);
+        }
+        return List.copyOf(out.values());
     }
 
     /**
@@ -223,6 +244,11 @@ public final class Verifier {
             }
         }
         List<SentEvent> out = new ArrayList<>();
+        for (int p = 0; p < first.length; p++) {
+            if (first[p] >= 0 && index.key(p) != null && overtakenByFolded(p, index)) {
+                out.add(index.sent(p));
+            }
+        }
         for (List<Integer> arrivals : byKey.values()) {
             arrivals.sort((a, b) -> index.arrivedBefore(first[a], first[b]) ? -1
                     : index.arrivedBefore(first[b], first[a]) ? 1 : 0);
@@ -234,7 +260,37 @@ public final class Verifier {
                 highest = Math.max(highest, index.seq(p));
             }
         }
-        return out.stream().sorted(Comparator.comparingLong(SentEvent::seq)).map(SentEvent::id).toList();
+        return out.stream().sorted(Comparator.comparingLong(SentEvent::seq)).map(SentEvent::id).distinct().toList();
+    }
+
+    /**
+     * Whether a folded canary of the same key, sent later, came out before canary {@code p} first
+     * did: a stretch's results all came out together, so that is a stretch of later canaries with
+     * its key whose results all came before.
+     */
+    private static boolean overtakenByFolded(int p, CanaryIndex index) {
+        List<Stretch> folded = index.folded();
+        if (folded.isEmpty()) {
+            return false;
+        }
+        long seq = index.seq(p);
+        long seen = index.firstSeenNanos(p);
+        int lo = 0;
+        int hi = folded.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (folded.get(mid).firstSeq() > seq) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        for (int j = lo; j < folded.size() && CanaryIndex.nanos(folded.get(j).seenTo()) < seen; j++) {
+            if (folded.get(j).keys().contains(index.key(p))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
