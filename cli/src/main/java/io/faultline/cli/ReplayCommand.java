@@ -5,6 +5,7 @@ import io.faultline.engine.RunAudit;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
 import io.faultline.report.Reports;
+import io.faultline.verifier.History;
 import io.faultline.verifier.Timeline;
 import io.faultline.verifier.Verifier;
 import java.io.PrintWriter;
@@ -58,13 +59,16 @@ public final class ReplayCommand implements Callable<Integer> {
                 : Verdict.judged(runId, audit.scenario(), original.startedAt(), original.finishedAt(),
                         again.checks(), again.faults(), again.canary());
         if (reportDir != null) {
-            Reports.writeAll(reportDir.resolve(runId), replayed, Timeline.of(audit.history(), Duration.ofMillis(250)));
+            Reports.writeAll(reportDir.resolve(runId), replayed, Timeline.of(audit.history()));
         }
         List<String> differences = differences(original, replayed);
         out.print(Reports.summary(replayed));
         if (differences.isEmpty()) {
-            out.println("Replayed from " + audit.history().sent().size() + " canaries, "
-                    + audit.history().observations().size() + " observations and " + audit.history().faults().size()
+            History h = audit.history();
+            long folded = h.sentCount() - h.sent().size();
+            out.println("Replayed from " + h.sentCount() + " canaries"
+                    + (folded > 0 ? " (" + folded + " of them folded into " + h.folded().size() + " stretches)" : "")
+                    + ", " + h.observations().size() + " observations kept whole and " + h.faults().size()
                     + " faults: the verdict matches the original (" + original.status() + ").");
             out.flush();
             return ExitCodes.PASSED;

@@ -212,8 +212,10 @@ public final class GameDay {
                 Map<ProbeSpec, Probe> probes = steadyStateProbes(canary);
                 Map<StopCondition, Probe> stopConditions = preflight(canary, progress, probes);
                 try (Scheduler probeTimer = Scheduler.system("probes", clock);
-                     ProbeSampler samples = new ProbeSampler(probeTimer, probes)) {
+                     ProbeSampler samples = new ProbeSampler(probeTimer, probes);
+                     Scheduler folder = Scheduler.system("fold", clock)) {
                     health.probes().forEach((name, probe) -> samples.watch(name, probe, HealthWatches.INTERVAL));
+                    folder.scheduleAtFixedRate(FOLD_EVERY, FOLD_EVERY, () -> fold(canary));
                     return stepsDrainJudge(stopConditions, canary, progress, samples);
                 }
             }
@@ -244,6 +246,21 @@ public final class GameDay {
             samples.finish();
             progress.close();
             return judge(canary, samples, observedUntil);
+        }
+
+        /**
+         * Folds the canaries older than the horizon into stretches, clear of the faults in the
+         * ledger: a fault enters the ledger when its agent confirms it, within the command timeout.
+         */
+        private void fold(CanaryWorkload canary) {
+            Duration horizon = FOLD_HORIZON.compareTo(options.commandTimeout().plusSeconds(10)) > 0 ? FOLD_HORIZON
+                    : options.commandTimeout().plusSeconds(10);
+            try {
+                canary.fold(ledger.windows(), clock.instant().minus(horizon));
+            } catch (RuntimeException e) {
+                // Folding only saves memory: a run whose canaries cannot be folded keeps them whole.
+                log.warn("run {}: could not fold canaries: {}", runId, e.toString());
+            }
         }
 
         /** Agents alive and able, canary flowing, stop conditions and {@code before} probes holding. */
@@ -474,7 +491,7 @@ public final class GameDay {
             evidence = new Evidence(alerts.payloads(), alerts.notices(), samples.samples(), telemetry.commandEvents(runId));
             RunAudit audit = new RunAudit(scenario.name(), scenario.checks(), scenario.probes(), history);
             audit.publish(producer, options.topics().telemetry(), clock);
-            timeline = Timeline.of(history, Duration.ofMillis(250));
+            timeline = Timeline.of(history);
             return audit.verify();
         }
 
@@ -511,6 +528,9 @@ public final class GameDay {
 
     /** How long after the last heal a run waits for its targets to be healthy, unless {@code checks.healthy.within} says. */
     static final Duration HEALTH_WAIT = Duration.ofSeconds(30);
+    /** How often the canaries are folded, and how far back from now (see {@link CanaryWorkload#fold}). */
+    static final Duration FOLD_EVERY = Duration.ofSeconds(5);
+    static final Duration FOLD_HORIZON = Duration.ofSeconds(30);
 
     private AlertReceiver openWebhook(AlertLog alerts) throws InfrastructureException {
         if (alertSources.webhook() == null) {

@@ -41,7 +41,7 @@ final class HistoryAssembler {
         return new History(runId, canary.sent(), canary.observations(), ledger.windows(),
                 scenario.canary() == null ? Duration.ZERO : scenario.canary().interval(), canary.sendingStoppedAt(), observedUntil,
                 circuitChanges(telemetry, startedAt), committedOffsets(admin, scenario),
-                alertChanges(alerts, telemetry, startedAt), samples, health);
+                alertChanges(alerts, telemetry, startedAt), samples, health, canary.folded());
     }
 
     private static List<History.CircuitChange> circuitChanges(TelemetryFeed telemetry, Instant since) {

@@ -60,6 +60,10 @@ final class Progress implements AutoCloseable {
                 seconds(Duration.between(start, now)), stepNumber, steps));
         b.append(canary.active() ? String.format(Locale.ROOT, "canaries sent %d, observed %d", canary.sentCount(),
                 canary.observedCount()) : "no canary");
+        long folded = canary.foldedCount();
+        if (folded > 0) {
+            b.append(String.format(Locale.ROOT, " (%d folded)", folded));
+        }
         Instant last = canary.lastCompletion();
         if (fault != null) {
             b.append(" | fault: ").append(fault);

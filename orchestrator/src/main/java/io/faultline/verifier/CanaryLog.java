@@ -63,6 +63,7 @@ public final class CanaryLog {
     private int[] sentFoldedCount = new int[0];
     private int[] obsFoldedCount = new int[0];
     private final List<Stretch> stretches = new ArrayList<>();
+    private long foldedTotal;
 
     /**
      * @param idPrefix a canary's id is this followed by its sequence number
@@ -210,11 +211,7 @@ public final class CanaryLog {
 
     /** Canaries kept whole (not folded). */
     public synchronized long kept() {
-        long folded = 0;
-        for (Stretch s : stretches) {
-            folded += s.count();
-        }
-        return sentCount - folded;
+        return sentCount - foldedTotal;
     }
 
     /**
@@ -248,6 +245,7 @@ public final class CanaryLog {
                 foldSent(s);
             }
             foldArrivals(made);
+            foldedTotal += n;
             stretches.addAll(made);
             stretches.sort(java.util.Comparator.comparingLong(Stretch::firstSeq));
         }

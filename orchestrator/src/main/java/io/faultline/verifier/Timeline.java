@@ -31,6 +31,19 @@ public record Timeline(Instant start, long bucketMs, List<Bucket> buckets, List<
     public record Bucket(long offsetMs, int sent, int completed, Long latencyP50, Long latencyMax) {
     }
 
+    /** Bucket width for a run observed for {@code length}: 250 ms, wider for runs over ten minutes (at most 2,400 buckets). */
+    public static Duration bucketFor(Duration length) {
+        long ms = length.toMillis();
+        return ms <= 600_000 ? Duration.ofMillis(250) : Duration.ofSeconds((ms + 2_399_999) / 2_400_000);
+    }
+
+    /** The run in buckets sized by {@link #bucketFor} its length. */
+    public static Timeline of(History h) {
+        Instant first = h.firstSentAt();
+        return of(h, bucketFor(first == null || h.observedUntil() == null ? Duration.ZERO
+                : Duration.between(first, h.observedUntil())));
+    }
+
     /**
      * The run in buckets of {@code bucket}. A folded stretch's canaries are spread evenly over the
      * buckets its sends (and its results) span, and its latencies count in each of those buckets:

@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CanaryWorkload implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CanaryWorkload.class);
+    /** Canaries are folded in spans of about this much sending. */
+    static final Duration FOLD_WIDTH = Duration.ofSeconds(1);
 
     private final String runId;
     private final CanarySpec spec;
@@ -318,12 +320,40 @@ public final class CanaryWorkload implements AutoCloseable {
         return lastCompletion;
     }
 
-    /** The canaries sent so far, in sequence order: a view of the compact log, not a copy. */
+    /**
+     * Folds the uneventful spans among the canaries sent and seen before {@code cutoff}, given
+     * the faults so far ({@link io.faultline.verifier.Fold}): what the run keeps then grows with
+     * its faults and anomalies, not its length.
+     *
+     * @return how many canaries were folded
+     */
+    public long fold(List<io.faultline.verifier.FaultWindow> faults, Instant cutoff) {
+        if (events == null) {
+            return 0;
+        }
+        long n = events.fold(faults, cutoff, spec.interval(), FOLD_WIDTH);
+        if (n > 0) {
+            log.debug("folded {} canaries sent before {}; {} kept whole", n, cutoff, events.kept());
+        }
+        return n;
+    }
+
+    /** Canaries folded into stretches so far. */
+    public long foldedCount() {
+        return events == null ? 0 : events.sentCount() - events.kept();
+    }
+
+    /** The stretches folded so far, in sequence order. */
+    public List<io.faultline.verifier.Stretch> folded() {
+        return events == null ? List.of() : events.folded();
+    }
+
+    /** The canaries sent so far and not folded, in sequence order: a view of the compact log, not a copy. */
     public List<SentEvent> sent() {
         return events == null ? List.of() : events.sent();
     }
 
-    /** The arrivals so far, in the order they came: a view of the compact log, not a copy. */
+    /** The arrivals so far (but those of folded canaries), in the order they came: a view of the compact log. */
     public List<Observation> observations() {
         return events == null ? List.of() : events.observations();
     }
