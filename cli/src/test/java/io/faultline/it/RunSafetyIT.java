@@ -237,6 +237,58 @@ class RunSafetyIT {
         return out.toString();
     }
 
+    /**
+     * A run longer than the fold horizon: its canaries are folded while it goes (the progress line
+     * counts them) and at the end, the verdict is judged on the folded history, the audit record
+     * carries the stretches instead of the canaries, and replay judges them the same.
+     */
+    @Test
+    void aLongRunFoldsItsCanariesAsItGoesAndIsJudgedAndReplayedTheSame() throws Exception {
+        Path file = work.resolve("folded-run.yaml");
+        Files.writeString(file, """
+                name: folded-run
+                targets:
+                  listener:
+                    labels: {client-id: safety-listener-1}
+                workload:
+                  canary: {inputTopic: safety-in, outputTopic: safety-out, rate: 20, partitions: 1, preflightTimeout: 60s}
+                steps:
+                  - wait: 40s
+                  - name: freeze
+                    inject: {target: listener, fault: {type: process.kill, signal: STOP}, lease: 15s}
+                  - wait: 2s
+                  - heal: freeze
+                  - wait: 3s
+                drain: 5s
+                """);
+        Scenario scenario = ScenarioLoader.load(file);
+        java.io.ByteArrayOutputStream progress = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream both = new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                System.out.write(b);
+                progress.write(b);
+            }
+        }, true);
+        GameDay.Options d = GameDay.Options.defaults(bootstrap, System.out, cluster.signer());
+        Verdict v = SchemaCheck.conforming(new GameDay(new GameDay.Options(bootstrap, Topics.defaults(),
+                Duration.ofSeconds(30), d.heartbeatMaxAge(), d.commandTimeout(), both, d.signer()), Clock.systemUTC())
+                .run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())));
+        System.out.println(io.faultline.report.Reports.summary(v));
+        assertThat(v.status()).isEqualTo(Verdict.Status.PASSED);
+        assertThat(v.canary().lost()).isZero();
+        assertThat(v.faults().get(0).failover().outage()).isTrue();
+        // Folded while it went: some 50 s of canaries, a fold every 5 s reaching 30 s back.
+        assertThat(progress.toString()).containsPattern("canaries sent \\d+, observed \\d+ \\([1-9]\\d* folded\\)");
+        io.faultline.verifier.History h = io.faultline.engine.RunAudit.read(bootstrap, Topics.defaults().telemetry(),
+                v.runId(), Duration.ofSeconds(30)).history();
+        assertThat(h.sentCount()).isEqualTo(v.canary().sent());
+        // Kept whole: the canaries around the freeze and the last ones; the rest are stretches.
+        assertThat(h.folded()).isNotEmpty();
+        assertThat((long) h.sent().size()).isLessThan(v.canary().sent() / 2);
+        assertThat(replay(v.runId())).contains("of them folded into", "the verdict matches the original (PASSED)");
+    }
+
     @Test
     void aRunSlowerThanItsPastPassedRunsFailsItsRegressionCheckWithTheBaseline() throws Exception {
         String name = "regression-" + Long.toHexString(System.nanoTime());

@@ -5,6 +5,7 @@ import io.faultline.alert.AlertNotice;
 import io.faultline.protocol.AlertEvent;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.TargetSpec;
+import io.faultline.verifier.Fold;
 import io.faultline.verifier.History;
 import io.faultline.workload.CanaryWorkload;
 import java.time.Duration;
@@ -38,10 +39,12 @@ final class HistoryAssembler {
     static History assemble(String runId, Scenario scenario, Instant startedAt, Instant observedUntil,
                             CanaryWorkload canary, InjectionLedger ledger, TelemetryFeed telemetry, AlertLog alerts,
                             List<History.ProbeSample> samples, List<History.HealthWatch> health, Admin admin) {
-        return new History(runId, canary.sent(), canary.observations(), ledger.windows(),
+        History h = new History(runId, canary.sent(), canary.observations(), ledger.windows(),
                 scenario.canary() == null ? Duration.ZERO : scenario.canary().interval(), canary.sendingStoppedAt(), observedUntil,
                 circuitChanges(telemetry, startedAt), committedOffsets(admin, scenario),
                 alertChanges(alerts, telemetry, startedAt), samples, health, canary.folded());
+        // What the run folded as it went, and now, knowing every fault and the end, what else can be.
+        return Fold.fold(h, CanaryWorkload.FOLD_WIDTH);
     }
 
     private static List<History.CircuitChange> circuitChanges(TelemetryFeed telemetry, Instant since) {

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class CanaryWorkload implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CanaryWorkload.class);
     /** Canaries are folded in spans of about this much sending. */
-    static final Duration FOLD_WIDTH = Duration.ofSeconds(1);
+    public static final Duration FOLD_WIDTH = Duration.ofSeconds(1);
 
     private final String runId;
     private final CanarySpec spec;
