@@ -38,6 +38,10 @@ public final class Bench implements Callable<Integer> {
             description = "Canaries of the verify-scale benchmark, no broker (default: ${DEFAULT-VALUE}).")
     List<Long> scaleEvents;
 
+    @Option(names = "--scale-rate", defaultValue = "10000",
+            description = "Canaries a second in verify-scale (default: ${DEFAULT-VALUE}; 1000 with 86400000 events is 24 hours).")
+    int scaleRate;
+
     @Option(names = "--n", defaultValue = "1000", description = "Samples for the latency benchmarks (default: ${DEFAULT-VALUE}).")
     int n;
 
@@ -70,7 +74,7 @@ public final class Bench implements Callable<Integer> {
             }
             if (wants("verify-scale")) {
                 for (long events : scaleEvents) {
-                    CanaryBench.verifyAtScale(events, report);
+                    CanaryBench.verifyAtScale(events, scaleRate, report);
                 }
             }
             if (wants("canary")) {

@@ -181,30 +181,36 @@ final class CanaryBench {
      * as the workload records them (10,000 a second, each out 200 ms later, once), then verified;
      * reports the heap the log keeps, the verification's time and heap peak, and the audit size.
      */
-    static void verifyAtScale(long events, Report report) throws Exception {
+    static void verifyAtScale(long events, int rate, Report report) throws Exception {
         long before = heapAfterGc();
         CanaryLog log = new CanaryLog("scale:", 16);
         java.time.Instant t0 = java.time.Instant.parse("2026-11-25T00:00:00Z");
-        Duration interval = Duration.ofNanos(100_000);
+        long step = 1_000_000_000L / rate;
+        Duration interval = Duration.ofNanos(step);
+        int inFlight = rate / 5;
         long foldEvery = FOLD_EVERY.toNanos() / interval.toNanos();
         for (long seq = 0; seq < events; seq++) {
-            java.time.Instant at = t0.plusNanos(seq * 100_000L);
+            java.time.Instant at = t0.plusNanos(seq * step);
             log.sent(seq, at);
             log.acknowledged(seq, at.plusMillis(2), 0, seq);
             // Results come out 200 ms after sending, in order; the log folds as a game-day's does.
-            if (seq >= 2000) {
-                long out = seq - 2000;
-                log.observed("scale:" + out, t0.plusNanos(out * 100_000L).plusMillis(200), 0, out, "listener-1", out);
+            if (seq >= inFlight) {
+                long out = seq - inFlight;
+                log.observed("scale:" + out, t0.plusNanos(out * step).plusMillis(200), 0, out, "listener-1", out);
+            }
+            if (seq % (3600L * rate) == 0 && seq > 0) {
+                System.err.printf(Locale.ROOT, "verify-scale: %d of %d canaries recorded, %d kept whole, heap %d MB%n",
+                        seq, events, log.kept(), heapUsed() >> 20);
             }
             if (seq > 0 && seq % foldEvery == 0) {
                 log.fold(List.of(), at.minus(FOLD_HORIZON), interval, Duration.ofSeconds(1));
             }
         }
-        for (long out = Math.max(0, events - 2000); out < events; out++) {
-            log.observed("scale:" + out, t0.plusNanos(out * 100_000L).plusMillis(200), 0, out, "listener-1", out);
+        for (long out = Math.max(0, events - inFlight); out < events; out++) {
+            log.observed("scale:" + out, t0.plusNanos(out * step).plusMillis(200), 0, out, "listener-1", out);
         }
         long kept = heapAfterGc() - before;
-        java.time.Instant stopped = t0.plusNanos(events * 100_000L);
+        java.time.Instant stopped = t0.plusNanos(events * step);
         History h = new History("scale", log.sent(), log.observations(), List.of(), interval, stopped,
                 stopped.plusSeconds(5), List.of(), Map.of(0, events), List.of(), List.of(), null, log.folded());
         // At the end, knowing the end, the orchestrator folds what it can before judging and publishing.
@@ -214,17 +220,17 @@ final class CanaryBench {
         double seconds = v.seconds();
         long peak = v.peakHeap();
         long audit = auditBytes(h);
-        String tag = "scale-" + events;
+        String tag = "scale-" + events + (rate == 10_000 ? "" : "-at-" + rate);
         report.put("canary", tag + "-log-bytes-per-event", (double) kept / events);
         report.put("canary", tag + "-verify-seconds", seconds);
         report.put("canary", tag + "-verify-peak-heap-mb", peak / 1048576.0);
         report.put("canary", tag + "-audit-bytes", audit);
         report.put("canary", tag + "-kept-whole", h.sent().size());
         report.put("canary", tag + "-stretches", h.folded().size());
-        report.md(String.format(Locale.ROOT, "%nVerification at scale, %d canaries recorded in the log (no broker), "
+        report.md(String.format(Locale.ROOT, "%nVerification at scale, %d canaries at %d/s recorded in the log (no broker), "
                         + "folded as they go and at the end (%d kept whole, %d stretches): the log keeps %.2f bytes per canary "
                         + "(%.1f MB); verifying took %.2f s with the heap peaking at %.0f MB (%d sent, %d lost, "
-                        + "%d duplicated, %d checks); the audit record would be %.1f MB.", events, h.sent().size(),
+                        + "%d duplicated, %d checks); the audit record would be %.1f MB.", events, rate, h.sent().size(),
                 h.folded().size(), (double) kept / events, kept / 1048576.0, seconds, peak / 1048576.0,
                 result.canary().sent(), result.canary().lost(), result.canary().duplicated(), result.checks().size(),
                 audit / 1048576.0));

@@ -225,16 +225,13 @@ public final class CanaryLog {
     public long fold(List<FaultWindow> faults, Instant cutoff, java.time.Duration interval, java.time.Duration width) {
         List<SentEvent> sentNow;
         List<Observation> observedNow;
-        List<Stretch> before;
         synchronized (this) {
             sentNow = sent();
             observedNow = observations();
-            before = List.copyOf(stretches);
         }
-        History h = new History("fold", sentNow, observedNow, faults, interval, cutoff, cutoff, null, null, null, null,
-                null, before);
-        History folded = Fold.fold(h, width);
-        List<Stretch> made = folded.folded().stream().filter(s -> !before.contains(s)).toList();
+        // The canaries kept whole are folded on their own: what was folded before is done with.
+        History h = new History("fold", sentNow, observedNow, faults, interval, cutoff, cutoff, null, null, null, null);
+        List<Stretch> made = Fold.fold(h, width).folded();
         if (made.isEmpty()) {
             return 0;
         }
@@ -246,8 +243,13 @@ public final class CanaryLog {
             }
             foldArrivals(made);
             foldedTotal += n;
-            stretches.addAll(made);
-            stretches.sort(java.util.Comparator.comparingLong(Stretch::firstSeq));
+            for (Stretch s : made) {
+                int at = stretches.size();
+                while (at > 0 && stretches.get(at - 1).firstSeq() > s.firstSeq()) {
+                    at--;
+                }
+                stretches.add(at, s);
+            }
         }
         return n;
     }
