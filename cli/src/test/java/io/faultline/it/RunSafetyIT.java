@@ -286,7 +286,9 @@ class RunSafetyIT {
         // Kept whole: the canaries around the freeze and the last ones; the rest are stretches.
         assertThat(h.folded()).isNotEmpty();
         assertThat((long) h.sent().size()).isLessThan(v.canary().sent() / 2);
-        assertThat(replay(v.runId())).contains("of them folded into", "the verdict matches the original (PASSED)");
+        String replayed = replay(v.runId());
+        System.out.println(replayed);
+        assertThat(replayed).contains("of them folded into", "the verdict matches the original (PASSED)");
     }
 
     @Test
