@@ -1,0 +1,83 @@
+package io.faultline.verifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.protocol.FaultRecord;
+import io.faultline.scenario.ChecksSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FoldTest {
+    private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+    private static final Duration INTERVAL = Duration.ofMillis(10);
+
+    /**
+     * A gap long after the fault was healed, inside a span that is folded: the fault's outage is
+     * that gap (the widest in its window), and its recovery falls inside the stretch. The slow
+     * canaries came out before the recovery, so nothing over the bound came after it: caught up at
+     * once, folded or not.
+     */
+    @Test
+    void aRecoveryInsideAStretchReadsOnlyTheSlowCanariesSeenAfterIt() {
+        List<SentEvent> sent = new ArrayList<>();
+        List<Observation> out = new ArrayList<>();
+        for (int seq = 0; seq < 3000; seq++) {
+            // Sending pauses for 300 ms at 20.2 s; the two canaries before the pause are slow
+            // (150 ms), and still come out before the next one: a 180 ms gap, then all is normal.
+            long sentAt = seq * 10L + (seq >= 2020 ? 300 : 0);
+            long at = sentAt + (seq == 2018 || seq == 2019 ? 150 : 20);
+            sent.add(new SentEvent(seq, "r:" + seq, "k" + seq % 4, T0.plusMillis(sentAt), T0.plusMillis(sentAt + 1), 0,
+                    (long) seq));
+            out.add(new Observation("r:" + seq, T0.plusMillis(at), 0, seq, "l1", (long) seq));
+        }
+        FaultWindow fault = new FaultWindow("blip", "c1", "a1", "kill", T0.plusSeconds(10), T0.plusSeconds(10),
+                T0.plusMillis(10_100), T0.plusMillis(10_100));
+        History h = new History("r", sent, out, List.of(fault), INTERVAL, T0.plusSeconds(30), T0.plusSeconds(31),
+                List.of(), Map.of(0, 3000L), List.of(), List.of());
+
+        History folded = Fold.fold(h, Duration.ofSeconds(1));
+        Verifier.Result whole = Verifier.verify(h, ChecksSpec.DEFAULTS);
+        FaultRecord.Failover failover = whole.faults().get(0).failover();
+        assertThat(failover.outage()).isTrue();
+        assertThat(failover.recoveredAt()).isEqualTo(T0.plusMillis(20_520));
+        assertThat(failover.catchUpMs()).isZero();
+        assertThat(folded.folded()).anySatisfy(s -> {
+            assertThat(s.seenFrom()).isBefore(failover.recoveredAt());
+            assertThat(s.seenTo()).isAfter(failover.recoveredAt());
+        });
+        assertThat(Verifier.verify(folded, ChecksSpec.DEFAULTS)).isEqualTo(whole);
+    }
+
+    @Test
+    void aFoldedLogFreesItsChunksAndItsViewsLeaveTheFoldedCanariesOut() {
+        CanaryLog log = new CanaryLog("r:", 4);
+        for (int seq = 0; seq < 5000; seq++) {
+            Instant at = T0.plusMillis(seq * 10L);
+            log.sent(seq, at);
+            log.acknowledged(seq, at.plusMillis(1), 0, (long) seq);
+            log.observed("r:" + seq, at.plusMillis(20), 0, seq, "l1", (long) seq);
+        }
+        assertThat(log.unobserved()).isZero();
+        long folded = log.fold(List.of(), T0.plusSeconds(30), INTERVAL, Duration.ofSeconds(1));
+
+        assertThat(folded).isBetween(2900L, 3000L);
+        assertThat(log.kept()).isEqualTo(5000 - folded);
+        assertThat(log.sent()).hasSize((int) log.kept());
+        assertThat(log.observations()).hasSize((int) log.kept());
+        assertThat(log.sent().get(0).seq()).isEqualTo(folded);
+        assertThat(log.folded()).allSatisfy(s -> assertThat(s.count()).isBetween(100L, 200L));
+        // Nothing left to fold twice; a canary that comes again is a late second result.
+        assertThat(log.fold(List.of(), T0.plusSeconds(30), INTERVAL, Duration.ofSeconds(1))).isZero();
+        log.observed("r:7", T0.plusSeconds(60), 0, 9999, "l1", 7L);
+        History h = new History("r", log.sent(), log.observations(), List.of(), INTERVAL, T0.plusSeconds(50),
+                T0.plusSeconds(61), List.of(), Map.of(0, 5000L), List.of(), List.of(), null, log.folded());
+        Verifier.Anomalies a = Verifier.verify(h, ChecksSpec.DEFAULTS).anomalies();
+        assertThat(a.duplicated()).containsExactly("r:7");
+        assertThat(a.unexplained()).containsExactly("r:7");
+        assertThat(a.unexpected()).isEmpty();
+    }
+}
