@@ -44,7 +44,13 @@ final class HistoryAssembler {
                 circuitChanges(telemetry, startedAt), committedOffsets(admin, scenario),
                 alertChanges(alerts, telemetry, startedAt), samples, health, canary.folded());
         // What the run folded as it went, and now, knowing every fault and the end, what else can be.
-        return Fold.fold(h, CanaryWorkload.FOLD_WIDTH);
+        try {
+            return Fold.fold(h, CanaryWorkload.FOLD_WIDTH);
+        } catch (RuntimeException e) {
+            // Folding only saves memory and audit space: the history whole is judged the same.
+            log.warn("run {}: could not fold its canaries at the end, judging them whole: {}", runId, e.toString());
+            return h;
+        }
     }
 
     private static List<History.CircuitChange> circuitChanges(TelemetryFeed telemetry, Instant since) {
