@@ -30,6 +30,7 @@ public final class CanaryLog {
     private static final int CHUNK = 1 << SHIFT;
     private static final int MASK = CHUNK - 1;
     private static final long NONE = Long.MIN_VALUE;
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
 
     private final String idPrefix;
     private final int keys;
@@ -117,9 +118,11 @@ public final class CanaryLog {
                 pending++;
             }
         }
-        acked[i & MASK] = nanos(at);
         inPartition.get(i >>> SHIFT)[i & MASK] = partition;
         inOffset.get(i >>> SHIFT)[i & MASK] = offset == null ? NONE : offset;
+        // Published last, with release: a view that reads the time without the lock (a fold, while
+        // the run goes) sees the partition and offset written before it.
+        LONGS.setRelease(acked, i & MASK, nanos(at));
     }
 
     /** A canary of this run came out: {@code id} at {@code offset} of output partition {@code partition}. */
@@ -325,7 +328,7 @@ public final class CanaryLog {
                 int i = kept == null ? k : kept[k];
                 int c = i >>> SHIFT;
                 int j = i & MASK;
-                long a = aa.get(c)[j];
+                long a = (long) LONGS.getAcquire(aa.get(c), j);
                 boolean ack = a != NONE;
                 long o = oa.get(c)[j];
                 return new SentEvent(i, id(i), key(i), instant(sa.get(c)[j]), ack ? instant(a) : null,
