@@ -131,9 +131,14 @@ class RunSafetyIT {
     }
 
     private static GameDay gameDay() throws Exception {
+        return gameDay(System.out);
+    }
+
+    /** A game-day on the test broker printing its progress to {@code progress}. */
+    private static GameDay gameDay(java.io.PrintStream progress) throws Exception {
         GameDay.Options d = GameDay.Options.defaults(bootstrap, System.out, cluster.signer());
         return new GameDay(new GameDay.Options(bootstrap, Topics.defaults(), Duration.ofSeconds(30),
-                d.heartbeatMaxAge(), d.commandTimeout(), System.out, d.signer()), Clock.systemUTC());
+                d.heartbeatMaxAge(), d.commandTimeout(), progress, d.signer()), Clock.systemUTC());
     }
 
     @Test
@@ -201,6 +206,11 @@ class RunSafetyIT {
      * {@code rest} (more steps and the scenario's other keys, indented as the steps are).
      */
     private static Path freezeFor(String name, String hold, String rest) throws Exception {
+        return freezeFor(name, "1s", hold, rest);
+    }
+
+    /** As above, the freeze coming after a wait of {@code before}. */
+    private static Path freezeFor(String name, String before, String hold, String rest) throws Exception {
         Path file = work.resolve(name + ".yaml");
         Files.writeString(file, """
                 name: %s
@@ -210,12 +220,12 @@ class RunSafetyIT {
                 workload:
                   canary: {inputTopic: safety-in, outputTopic: safety-out, rate: 20, partitions: 1, preflightTimeout: 60s}
                 steps:
-                  - wait: 1s
+                  - wait: %s
                   - name: freeze
                     inject: {target: listener, fault: {type: process.kill, signal: STOP}, lease: 15s}
                   - wait: %s
                   - heal: freeze
-                """.formatted(name, hold) + rest);
+                """.formatted(name, before, hold) + rest);
         return file;
     }
 
@@ -244,20 +254,7 @@ class RunSafetyIT {
      */
     @Test
     void aLongRunFoldsItsCanariesAsItGoesAndIsJudgedAndReplayedTheSame() throws Exception {
-        Path file = work.resolve("folded-run.yaml");
-        Files.writeString(file, """
-                name: folded-run
-                targets:
-                  listener:
-                    labels: {client-id: safety-listener-1}
-                workload:
-                  canary: {inputTopic: safety-in, outputTopic: safety-out, rate: 20, partitions: 1, preflightTimeout: 60s}
-                steps:
-                  - wait: 40s
-                  - name: freeze
-                    inject: {target: listener, fault: {type: process.kill, signal: STOP}, lease: 15s}
-                  - wait: 2s
-                  - heal: freeze
+        Path file = freezeFor("folded-run", "40s", "2s", """
                   - wait: 3s
                 drain: 5s
                 """);
@@ -270,10 +267,8 @@ class RunSafetyIT {
                 progress.write(b);
             }
         }, true);
-        GameDay.Options d = GameDay.Options.defaults(bootstrap, System.out, cluster.signer());
-        Verdict v = SchemaCheck.conforming(new GameDay(new GameDay.Options(bootstrap, Topics.defaults(),
-                Duration.ofSeconds(30), d.heartbeatMaxAge(), d.commandTimeout(), both, d.signer()), Clock.systemUTC())
-                .run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())));
+        Verdict v = SchemaCheck.conforming(gameDay(both).run(scenario, GameDay.newRunId(scenario.name(),
+                Clock.systemUTC())));
         System.out.println(io.faultline.report.Reports.summary(v));
         assertThat(v.status()).isEqualTo(Verdict.Status.PASSED);
         assertThat(v.canary().lost()).isZero();

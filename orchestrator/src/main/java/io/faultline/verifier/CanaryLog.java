@@ -316,11 +316,10 @@ public final class CanaryLog {
 
     /** The canaries sent so far and not folded, in sequence order. */
     public synchronized List<SentEvent> sent() {
-        // The chunk lists are copied (a few references) so that reading needs no lock.
-        List<long[]> sa = java.util.Collections.unmodifiableList(new ArrayList<>(sentAt));
-        List<long[]> aa = java.util.Collections.unmodifiableList(new ArrayList<>(ackedAt));
-        List<int[]> pa = java.util.Collections.unmodifiableList(new ArrayList<>(inPartition));
-        List<long[]> oa = java.util.Collections.unmodifiableList(new ArrayList<>(inOffset));
+        List<long[]> sa = snapshot(sentAt);
+        List<long[]> aa = snapshot(ackedAt);
+        List<int[]> pa = snapshot(inPartition);
+        List<long[]> oa = snapshot(inOffset);
         int[] kept = unfolded(sentFolded, sentAt, sentCount);
         return new View<>(kept == null ? sentCount : kept.length) {
             @Override
@@ -339,12 +338,12 @@ public final class CanaryLog {
 
     /** The arrivals so far, but those of folded canaries, in the order they came. */
     public synchronized List<Observation> observations() {
-        List<long[]> seqs = java.util.Collections.unmodifiableList(new ArrayList<>(obsSeq));
-        List<long[]> ats = java.util.Collections.unmodifiableList(new ArrayList<>(obsAt));
-        List<int[]> partitions = java.util.Collections.unmodifiableList(new ArrayList<>(obsPartition));
-        List<long[]> offsets = java.util.Collections.unmodifiableList(new ArrayList<>(obsOffset));
-        List<int[]> by = java.util.Collections.unmodifiableList(new ArrayList<>(obsProcessedBy));
-        List<long[]> inputs = java.util.Collections.unmodifiableList(new ArrayList<>(obsInputOffset));
+        List<long[]> seqs = snapshot(obsSeq);
+        List<long[]> ats = snapshot(obsAt);
+        List<int[]> partitions = snapshot(obsPartition);
+        List<long[]> offsets = snapshot(obsOffset);
+        List<int[]> by = snapshot(obsProcessedBy);
+        List<long[]> inputs = snapshot(obsInputOffset);
         Map<Integer, String> odd = Map.copyOf(oddIds);
         List<String> processedBy = List.copyOf(names);
         int[] kept = unfolded(obsFolded, obsSeq, observedCount);
@@ -361,6 +360,11 @@ public final class CanaryLog {
                         offsets.get(c)[j], name < 0 ? null : processedBy.get(name), in == NONE ? null : in);
             }
         };
+    }
+
+    /** The chunk list as it is now (a few references; freed chunks are null), so that reading needs no lock. */
+    private static <T> List<T> snapshot(List<T> chunks) {
+        return java.util.Collections.unmodifiableList(new ArrayList<>(chunks));
     }
 
     /** The indexes of the entries not folded; null when none is (then every index is). */

@@ -2,7 +2,6 @@ package io.faultline.verifier;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -50,10 +49,6 @@ final class Completions {
                 inside.toArray(new Stretch.Flow[0]));
     }
 
-    static Completions of(long[] detail) {
-        return of(detail, List.of());
-    }
-
     int size() {
         return times.length;
     }
@@ -94,10 +89,5 @@ final class Completions {
             }
         }
         return out.build();
-    }
-
-    @Override
-    public String toString() {
-        return Arrays.toString(times);
     }
 }

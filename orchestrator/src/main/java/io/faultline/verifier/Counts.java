@@ -54,7 +54,7 @@ public record Counts(long[] values, long[] counts) {
         return b.append('}').toString();
     }
 
-    /** Collects values in any order and makes {@link Counts} or answers percentiles directly. */
+    /** Collects values in any order and makes {@link Counts}. */
     public static final class Builder {
         /** Values below this are counted in an array indexed by value; the rest are sorted at the end. */
         private static final int DENSE = 1 << 16;
@@ -129,11 +129,6 @@ public record Counts(long[] values, long[] counts) {
                 counts[k - 1]++;
             }
             return new Counts(values, counts);
-        }
-
-        /** The nearest-rank percentile ({@code q} in (0, 1]); null when nothing was added. */
-        public Long percentile(double q) {
-            return build().percentile(q);
         }
     }
 

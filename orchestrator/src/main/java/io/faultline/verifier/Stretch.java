@@ -53,6 +53,11 @@ public record Stretch(String idPrefix, long firstSeq, long count, List<String> k
      *             null when it is the stretch's last
      */
     public record Slow(Instant at, long ms, Instant next) {
+        public Slow {
+            if (at == null || ms < 0) {
+                throw new IllegalArgumentException("stretch: a slow canary needs its time and a latency of 0 ms or more");
+            }
+        }
     }
 
     /**
@@ -63,6 +68,13 @@ public record Stretch(String idPrefix, long firstSeq, long count, List<String> k
      */
     public record Flow(Integer partition, long count, Instant first, Instant last, long maxGapMs, Instant maxGapFrom,
                        Instant maxGapTo, Counts gaps) {
+        public Flow {
+            if (count < 1 || first == null || last == null || last.isBefore(first) || gaps == null
+                    || gaps.total() != count - 1 || (count > 1 && (maxGapFrom == null || maxGapTo == null))) {
+                throw new IllegalArgumentException("stretch: a flow of completions needs its count, ends, widest gap "
+                        + "and one gap fewer than completions");
+            }
+        }
     }
 
     /** The stream of completions on {@code partition} (null: all); null when none of the stretch's went there. */
