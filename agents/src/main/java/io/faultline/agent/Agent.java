@@ -77,30 +77,86 @@ public final class Agent implements AutoCloseable {
     /** As last published; the intake checks commands against it. */
     private volatile List<String> capabilities = List.of();
 
-    public Agent(AgentConfig config, Clock clock, List<FaultDriver<?>> driverList) throws IOException {
-        this(config, clock, driverList, HostCapabilities.none());
-    }
-
-    /**
-     * @param host what the host lets this agent do, beyond having a driver
-     * @throws IOException if the state directory cannot be used (or another agent holds it)
-     */
-    public Agent(AgentConfig config, Clock clock, List<FaultDriver<?>> driverList, HostCapabilities host)
-            throws IOException {
-        this.config = config;
-        this.host = host;
-        this.scheduler = Scheduler.system("agent-state", clock);
-        this.drivers = new DriverRegistry(driverList);
+    private Agent(Builder b) throws IOException {
+        this.config = b.config;
+        this.host = b.host;
+        this.scheduler = b.scheduler != null ? b.scheduler : Scheduler.system("agent-state", b.clock);
+        AgentClients clients = b.clients != null ? b.clients : AgentClients.kafka(config);
+        this.drivers = new DriverRegistry(b.drivers);
         this.intake = new CommandIntake(config.agentId(), config.labels(), new CommandVerifier(config.trustedKeys()),
                 config.policy(), config.redis(), drivers.faultTypes());
         this.journal = UndoJournal.open(config.stateDir());
-        this.telemetry = new TelemetryOutbox(config);
-        this.calls = DriverCalls.pooled(scheduler, DRIVER_DEADLINE);
+        this.telemetry = new TelemetryOutbox(config.topics().telemetry(), clients.telemetry());
+        this.calls = b.calls != null ? b.calls : DriverCalls.pooled(scheduler, DRIVER_DEADLINE);
         this.faults = new FaultManager(config.agentId(), drivers, journal, scheduler, calls, this::publish);
-        this.commands = new CommandConsumer(config);
-        this.identity = new IdentityGuard(config);
-        this.startedAt = clock.instant();
+        this.commands = new CommandConsumer(config, clients, scheduler.clock());
+        this.identity = new IdentityGuard(config, clients);
+        this.startedAt = scheduler.clock().instant();
         this.hostName = hostName();
+    }
+
+    /** An agent with {@code config}: real clients, scheduler and no driver unless the builder is told otherwise. */
+    public static Builder builder(AgentConfig config) {
+        return new Builder(config);
+    }
+
+    /**
+     * What an agent is built from. The command line hands in the drivers and the host's
+     * capabilities and gets real Kafka clients and a scheduler on the system clock; a test hands in
+     * kafka-clients' mocks and a scheduler it drives by hand.
+     */
+    public static final class Builder {
+        private final AgentConfig config;
+        private Clock clock = Clock.systemUTC();
+        private Scheduler scheduler;
+        private AgentClients clients;
+        private List<FaultDriver<?>> drivers = List.of();
+        private HostCapabilities host = HostCapabilities.none();
+        private DriverCalls calls;
+
+        private Builder(AgentConfig config) {
+            this.config = config;
+        }
+
+        /** The clock of the scheduler the agent makes itself (ignored with {@link #scheduler}). */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** Where every fault's life runs (apply, renew, undo, lease) and every timestamp comes from. */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = scheduler;
+            return this;
+        }
+
+        /** The agent's Kafka clients; {@link AgentClients#kafka} by default. */
+        public Builder clients(AgentClients clients) {
+            this.clients = clients;
+            return this;
+        }
+
+        public Builder drivers(List<FaultDriver<?>> drivers) {
+            this.drivers = List.copyOf(drivers);
+            return this;
+        }
+
+        /** What the host lets this agent do, beyond having a driver. */
+        public Builder host(HostCapabilities host) {
+            this.host = host;
+            return this;
+        }
+
+        /** Where driver calls run and how long they may take; a pool with {@link #DRIVER_DEADLINE} by default. */
+        Builder driverCalls(DriverCalls calls) {
+            this.calls = calls;
+            return this;
+        }
+
+        /** @throws IOException if the state directory cannot be used (or another agent holds it) */
+        public Agent build() throws IOException {
+            return new Agent(this);
+        }
     }
 
     /** Runs the agent on the calling thread until {@link #close()}. */

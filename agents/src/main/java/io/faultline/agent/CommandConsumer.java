@@ -1,24 +1,23 @@
 package io.faultline.agent;
 
-import io.faultline.protocol.Topics;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,37 +37,24 @@ final class CommandConsumer implements AutoCloseable {
     private static final Duration HALT_LOOKUP = Duration.ofSeconds(2);
 
     private final AgentConfig config;
-    private final KafkaConsumer<String, byte[]> consumer;
+    private final AgentClients clients;
+    private final Clock clock;
+    private final Consumer<String, byte[]> consumer;
     /** How long commands wait at start for the halt topic to be read to its end. */
     static final Duration HALT_CATCH_UP = Duration.ofSeconds(30);
     private List<TopicPartition> commandPartitions = List.of();
     /** The halt topic's end offsets at start, until it has been read that far; null after. */
-    private java.util.Map<TopicPartition, Long> haltEnds;
-    private long haltCatchUpDeadline;
+    private Map<TopicPartition, Long> haltEnds;
+    private Instant haltCatchUpDeadline;
     /** The halt topic's partitions, found by the lookup thread when the topic appeared after start. */
     private final AtomicReference<List<TopicPartition>> haltFound = new AtomicReference<>();
     private volatile boolean open = true;
 
-    CommandConsumer(AgentConfig config) {
+    CommandConsumer(AgentConfig config, AgentClients clients, Clock clock) {
         this.config = config;
-        this.consumer = new KafkaConsumer<>(consumerProperties(config));
-    }
-
-    private static Properties consumerProperties(AgentConfig c) {
-        Properties p = c.kafka().client("faultline-agent-" + c.agentId());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        // An idle agent asks for commands every 2 s instead of every 0.5 s; a command still wakes the
-        // pending fetch at once, so this costs no latency, only idle traffic. Longer waits hold up
-        // the consumer's other requests (the broker answers a connection in order).
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "2000");
-        // Commands are a few KiB: fetch little at a time, so a flood of large records cannot fill the heap.
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 * Topics.MAX_COMMAND_BYTES));
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(16 * Topics.MAX_COMMAND_BYTES));
-        // No JMX: the agent exports what matters itself (--metrics-port), and the MBeans cost memory.
-        p.put(ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        return p;
+        this.clients = clients;
+        this.clock = clock;
+        this.consumer = clients.commands();
     }
 
     /**
@@ -147,7 +133,7 @@ final class CommandConsumer implements AutoCloseable {
             return;
         }
         boolean caughtUp = haltEnds.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
-        boolean late = System.nanoTime() > haltCatchUpDeadline;
+        boolean late = !clock.instant().isBefore(haltCatchUpDeadline);
         if (caughtUp || late) {
             if (late && !caughtUp) {
                 log.warn("halt topic {} not read to its end within {}; reading commands anyway", config.topics().halt(),
@@ -179,8 +165,7 @@ final class CommandConsumer implements AutoCloseable {
      */
     private void startHaltLookup() {
         Thread t = new Thread(() -> {
-            Properties p = config.kafka().client("faultline-agent-" + config.agentId() + "-halt-lookup");
-            try (Admin admin = Admin.create(p)) {
+            try (Admin admin = clients.admin()) {
                 while (open) {
                     try {
                         var d = admin.describeTopics(List.of(config.topics().halt())).allTopicNames()
@@ -216,7 +201,7 @@ final class CommandConsumer implements AutoCloseable {
         consumer.seekToBeginning(halt);
         if (atStart) {
             haltEnds = consumer.endOffsets(halt);
-            haltCatchUpDeadline = System.nanoTime() + HALT_CATCH_UP.toNanos();
+            haltCatchUpDeadline = clock.instant().plus(HALT_CATCH_UP);
             consumer.pause(commandPartitions);
         }
     }
@@ -225,6 +210,6 @@ final class CommandConsumer implements AutoCloseable {
     public void close() {
         open = false;
         // No group and no commits: nothing to wait for (an idle fetch may be pending for seconds).
-        consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ZERO));
+        consumer.close(CloseOptions.timeout(Duration.ZERO));
     }
 }

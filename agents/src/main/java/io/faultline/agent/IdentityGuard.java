@@ -3,17 +3,13 @@ package io.faultline.agent;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,27 +33,17 @@ final class IdentityGuard implements AutoCloseable {
 
     private final String group;
     private final TopicPartition token;
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Consumer<byte[], byte[]> consumer;
     private final CountDownLatch acquired = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean open = true;
     /** Set when another member was given the id after this one had it. */
     private volatile boolean takenOver;
 
-    IdentityGuard(AgentConfig config) {
+    IdentityGuard(AgentConfig config, AgentClients clients) {
         this.group = config.topics().prefix() + "agent." + config.agentId();
         this.token = new TopicPartition(config.topics().commands(), 0);
-        Properties p = config.kafka().client("faultline-agent-" + config.agentId() + "-identity");
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
-        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(SESSION.toMillis()));
-        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Long.toString(SESSION.toMillis() / 5));
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        this.consumer = new KafkaConsumer<>(p);
+        this.consumer = clients.identity(group);
         this.thread = new Thread(this::loop, "agent-identity");
         thread.setDaemon(true);
     }

@@ -3,14 +3,10 @@ package io.faultline.agent;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.TelemetryEvent;
 import java.time.Duration;
-import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,25 +21,14 @@ final class TelemetryOutbox implements AutoCloseable {
     private static final ProducerRecord<String, byte[]> STOP = new ProducerRecord<>("stop", null);
 
     private final String topic;
-    private final KafkaProducer<String, byte[]> producer;
+    private final Producer<String, byte[]> producer;
     private final BlockingQueue<ProducerRecord<String, byte[]>> queue = new LinkedBlockingQueue<>(CAPACITY);
     private final Thread sender = new Thread(this::sendAll, "agent-telemetry");
 
-    TelemetryOutbox(AgentConfig config) {
-        this.topic = config.topics().telemetry();
-        this.producer = new KafkaProducer<>(producerProperties(config));
+    TelemetryOutbox(String topic, Producer<String, byte[]> producer) {
+        this.topic = topic;
+        this.producer = producer;
         sender.setDaemon(true);
-    }
-
-    private static Properties producerProperties(AgentConfig c) {
-        Properties p = c.kafka().client("faultline-agent-" + c.agentId());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        // No JMX: the agent exports what matters itself (--metrics-port), and the MBeans cost memory.
-        p.put(ProducerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return p;
     }
 
     void start() {

@@ -23,7 +23,6 @@ import io.faultline.testkit.TestKafka;
 import io.faultline.testkit.TestKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -60,8 +59,8 @@ class AgentIT {
         Files.writeString(pidFile, victim.pid() + "\n");
         config = new AgentConfig(agentId, Map.of("role", "test"), bootstrap, topics,
                 Duration.ofMillis(300), pidFile, null, dir.resolve("state"), null, TestKeys.publicKeys());
-        agent = new Agent(config, Clock.systemUTC(),
-                List.of(new ProcessKillDriver(new SignalShell(CommandRunner.SYSTEM), pidFile)));
+        agent = Agent.builder(config)
+                .drivers(List.of(new ProcessKillDriver(new SignalShell(CommandRunner.SYSTEM), pidFile))).build();
         agentThread = new Thread(agent::run, "agent-under-test");
         agentThread.start();
         assertThat(agent.awaitReady(Duration.ofSeconds(30))).isTrue();
@@ -278,8 +277,8 @@ class AgentIT {
     private void restartAgent() throws Exception {
         agent.close();
         agentThread.join(20_000);
-        agent = new Agent(config, Clock.systemUTC(),
-                List.of(new ProcessKillDriver(new SignalShell(CommandRunner.SYSTEM), pidFile)));
+        agent = Agent.builder(config)
+                .drivers(List.of(new ProcessKillDriver(new SignalShell(CommandRunner.SYSTEM), pidFile))).build();
         agentThread = new Thread(agent::run, "agent-under-test");
         agentThread.start();
         assertThat(agent.awaitReady(Duration.ofSeconds(30))).isTrue();
@@ -327,8 +326,8 @@ class AgentIT {
     void aSecondAgentWithTheSameIdRefusesToRunAndTheFirstKeepsActing(@TempDir Path other) throws Exception {
         AgentConfig twinConfig = new AgentConfig(agentId, Map.of("role", "test"), TestKafka.bootstrapServers(), topics,
                 Duration.ofMillis(300), pidFile, null, other.resolve("state"), null, TestKeys.publicKeys());
-        Agent twin = new Agent(twinConfig, Clock.systemUTC(),
-                List.of(new ProcessKillDriver(new SignalShell(CommandRunner.SYSTEM), pidFile)));
+        Agent twin = Agent.builder(twinConfig)
+                .drivers(List.of(new ProcessKillDriver(new SignalShell(CommandRunner.SYSTEM), pidFile))).build();
         Thread twinThread = new Thread(twin::run, "twin-agent");
         twinThread.start();
         try {

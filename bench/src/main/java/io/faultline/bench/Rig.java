@@ -77,7 +77,7 @@ final class Rig implements AutoCloseable {
     Agent agent(String id, Map<String, String> labels, Path pidFile, Duration heartbeat) throws Exception {
         AgentConfig config = new AgentConfig(id, labels, bootstrap, topics, heartbeat, pidFile, null,
                 dir.resolve("state-" + id), null, Map.of("bench", keys.getPublic()));
-        Agent agent = new Agent(config, Clock.systemUTC(), List.of(processDriver(pidFile)));
+        Agent agent = Agent.builder(config).drivers(List.of(processDriver(pidFile))).build();
         Thread t = new Thread(agent::run, "agent-" + id);
         t.setDaemon(true);
         t.start();

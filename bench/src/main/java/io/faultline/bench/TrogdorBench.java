@@ -18,7 +18,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -88,7 +87,7 @@ final class TrogdorBench {
                 AgentConfig cfg = new AgentConfig("peer-agent", Map.of(), bootstrap, rig.topics, Duration.ofSeconds(1), null,
                         null, work.resolve("state"), PolicyFile.parse("bench", "processes:\n  commandLines: [\"" + MAIN + "\"]\n"),
                         Map.of("bench", rig.keys.getPublic()));
-                Agent agent = new Agent(cfg, Clock.systemUTC(), List.of(rig.processDriver(null)));
+                Agent agent = Agent.builder(cfg).drivers(List.of(rig.processDriver(null))).build();
                 Thread t = new Thread(agent::run, "peer-agent");
                 t.setDaemon(true);
                 t.start();

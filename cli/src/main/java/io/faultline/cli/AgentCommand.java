@@ -32,7 +32,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.ArrayList;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -185,7 +184,7 @@ public final class AgentCommand implements Callable<Integer> {
         }
         Agent agent;
         try {
-            agent = new Agent(config, Clock.systemUTC(), drivers, host);
+            agent = Agent.builder(config).drivers(drivers).host(host).build();
         } catch (IOException e) {
             throw new IllegalArgumentException("--state-dir: " + e.getMessage());
         }

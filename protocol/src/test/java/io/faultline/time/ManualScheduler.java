@@ -7,14 +7,20 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.PriorityQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A scheduler whose time moves only when the test says so, as Trogdor's {@code MockScheduler}:
  * {@link #advance} moves the clock forward and runs, on the calling thread and in due order, every
  * task that falls due on the way, each at its own due time.
+ *
+ * <p>Tasks run one at a time, as on a real scheduler's thread: when a test thread advances time
+ * while the code under test calls {@link #call} from its own thread, one waits for the other.
  */
 public final class ManualScheduler implements Scheduler {
     private final PriorityQueue<Task> queue = new PriorityQueue<>();
+    /** Held while tasks run, so that no two threads run tasks at once (reentrant: a task may call). */
+    private final ReentrantLock running = new ReentrantLock();
     private Instant now;
     private long sequence;
     private boolean closed;
@@ -105,8 +111,13 @@ public final class ManualScheduler implements Scheduler {
     /** Runs {@code task} now, after whatever is already due, and returns its result. */
     @Override
     public <T> T call(Callable<T> task, Duration timeout) throws Exception {
-        runDue();
-        return task.call();
+        running.lock();
+        try {
+            runDue();
+            return task.call();
+        } finally {
+            running.unlock();
+        }
     }
 
     /** Runs every task due at the current time. */
@@ -116,6 +127,15 @@ public final class ManualScheduler implements Scheduler {
 
     /** Moves time forward by {@code d}, running each task that falls due at its due time. */
     public void advance(Duration d) {
+        running.lock();
+        try {
+            advanceHoldingLock(d);
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private void advanceHoldingLock(Duration d) {
         Instant until;
         synchronized (this) {
             until = now.plus(d);
