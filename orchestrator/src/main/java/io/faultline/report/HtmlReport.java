@@ -61,7 +61,7 @@ final class HtmlReport {
                 .append("<th>summary</th><th>first offending events</th></tr>\n");
         for (CheckResult c : v.checks()) {
             b.append("<tr><td><code>").append(xml(c.name())).append("</code></td><td class=\"")
-                    .append(c.passed() ? "pass\">PASS" : "fail\">FAIL").append("</td><td>")
+                    .append(c.passed() ? "pass\">" : "fail\">").append(c.outcome()).append("</td><td>")
                     .append(c.measured() == null ? "" : Reports.number(c.measured()) + " " + xml(c.unit()))
                     .append("</td><td>").append(c.threshold() == null ? "" : Reports.number(c.threshold()) + " " + xml(c.unit()))
                     .append("</td><td>").append(xml(c.summary())).append("</td><td>")

@@ -19,9 +19,9 @@ final class JunitReport {
                 : Duration.between(v.startedAt(), v.finishedAt()).toMillis() / 1000.0;
         StringBuilder cases = new StringBuilder();
         int failures = 0;
-        int errors = 0;
-        if (v.status() == Verdict.Status.ERROR || v.status() == Verdict.Status.ABORTED) {
-            errors++;
+        int runErrors = v.status() == Verdict.Status.ERROR || v.status() == Verdict.Status.ABORTED ? 1 : 0;
+        int errors = runErrors;
+        if (runErrors > 0) {
             cases.append("    <testcase classname=\"").append(xml(suite)).append("\" name=\"run\">\n")
                     .append("      <error type=\"").append(v.status()).append("\" message=\"").append(xml(v.reason()))
                     .append("\"/>\n    </testcase>\n");
@@ -29,14 +29,17 @@ final class JunitReport {
         for (CheckResult c : v.checks()) {
             cases.append("    <testcase classname=\"").append(xml(suite)).append("\" name=\"").append(xml(c.name()))
                     .append("\">\n");
-            if (!c.passed()) {
+            if (c.outcome() == CheckResult.Outcome.UNKNOWN) {
+                errors++;
+                cases.append("      <error type=\"unknown\" message=\"").append(xml(c.summary())).append("\"/>\n");
+            } else if (!c.passed()) {
                 failures++;
                 cases.append("      <failure type=\"check\" message=\"").append(xml(c.summary())).append("\">")
                         .append(xml(details(c))).append("</failure>\n");
             }
             cases.append("      <system-out>").append(xml(details(c))).append("</system-out>\n    </testcase>\n");
         }
-        int tests = v.checks().size() + errors;
+        int tests = v.checks().size() + runErrors;
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 + String.format(Locale.ROOT, "<testsuites name=\"faultline\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.3f\">%n",
                         tests, failures, errors, seconds)

@@ -117,7 +117,7 @@ public final class Reports {
             b.append('\n');
         }
         for (CheckResult c : v.checks()) {
-            b.append(String.format(Locale.ROOT, "  %s %-28s %s%n", c.passed() ? "PASS" : "FAIL", c.name(), c.summary()));
+            b.append(String.format(Locale.ROOT, "  %s %-28s %s%n", c.outcome(), c.name(), c.summary()));
             if (!c.offenders().isEmpty()) {
                 List<String> first = c.offenders().subList(0, Math.min(5, c.offenders().size()));
                 b.append("       first: ").append(String.join(", ", first)).append('\n');

@@ -12,6 +12,6 @@ import java.util.List;
  * the lookups by canary id, latency and throughput over the run and per phase).
  */
 record Analysis(History history, ChecksSpec spec, List<ProbeSpec> probes, List<FaultWindow> windows,
-                List<FaultRecord> faults, Verifier.Anomalies anomalies, CanaryIndex index, CanaryStats.Phase run,
+                List<FaultRecord> faults, DeliveryAnalysis.Anomalies anomalies, CanaryIndex index, CanaryStats.Phase run,
                 List<CanaryStats.Phase> phases) {
 }

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * One property of a run, judged from its analysed history, as a Jepsen checker: pure, and
- * composed by {@link Verifier} with the others. A check that throws is turned into a failing
- * result by {@link #safe}, so one broken check cannot sink the verdict.
+ * composed by {@link Verifier} with the others. A check that throws is turned into an UNKNOWN
+ * result (with the reason) by {@link #safe}, so one broken check cannot sink the verdict.
  */
 interface Check {
     /** The check's family name, one of {@link CheckNames}. */
@@ -14,7 +14,7 @@ interface Check {
 
     List<CheckResult> check(Analysis analysis);
 
-    /** {@code check}, with anything it throws reported as its one failing result. */
+    /** {@code check}, with anything it throws reported as its one UNKNOWN result. */
     static Check safe(Check check) {
         return new Check() {
             @Override
@@ -27,7 +27,7 @@ interface Check {
                 try {
                     return check.check(analysis);
                 } catch (RuntimeException e) {
-                    return List.of(new CheckResult(check.name(), CheckResult.Outcome.FAIL, null, null, null,
+                    return List.of(new CheckResult(check.name(), CheckResult.Outcome.UNKNOWN, null, null, null,
                             "the " + check.name() + " check could not be judged: "
                                     + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()),
                             List.of()));

@@ -23,7 +23,7 @@ final class DeliveryCheck implements Check {
 
     @Override
     public List<CheckResult> check(Analysis a) {
-        Verifier.Anomalies anomalies = a.anomalies();
+        DeliveryAnalysis.Anomalies anomalies = a.anomalies();
         ChecksSpec spec = a.spec();
         History h = a.history();
         List<CheckResult> checks = new ArrayList<>();
@@ -45,7 +45,7 @@ final class DeliveryCheck implements Check {
      * Why canaries came out twice, as far as the evidence goes: the input offset each result
      * reports (header {@code input-offset}); without it, the cause is unknown.
      */
-    static String causes(Verifier.Anomalies a) {
+    static String causes(DeliveryAnalysis.Anomalies a) {
         if (a.duplicated().isEmpty()) {
             return "";
         }

@@ -153,7 +153,7 @@ public final class Fold {
         List<long[]> out = new ArrayList<>();
         for (FaultWindow w : h.faults()) {
             // Until its undo is known, a fault is guarded for good: the heal may not have taken yet.
-            long from = CanaryIndex.nanos(w.invokedAt().minus(Verifier.LATENCY_BASELINE).minus(MARGIN));
+            long from = CanaryIndex.nanos(w.invokedAt().minus(LatencyAnalysis.LATENCY_BASELINE).minus(MARGIN));
             long to = w.undoneAt() == null ? Long.MAX_VALUE : Math.max(CanaryIndex.nanos(w.undoneAt()),
                     w.healInvokedAt() == null ? Long.MIN_VALUE : CanaryIndex.nanos(w.healInvokedAt()));
             out.add(new long[] {from, Math.max(to, CanaryIndex.nanos(w.invokedAt()))});

@@ -73,6 +73,26 @@ class ReportsTest {
     }
 
     @Test
+    void aCheckThatCouldNotBeJudgedIsAnErroredTestCaseAndReadsUnknown(@TempDir Path dir) throws Exception {
+        Verdict v = new Verdict(Verdict.SCHEMA_VERSION, "run-3", "s", Verdict.Status.FAILED, null, T0, T0.plusSeconds(3),
+                List.of(new CheckResult("lost", CheckResult.Outcome.PASS, 0.0, 0.0, "events", "0 lost", List.of()),
+                        new CheckResult("alerts", CheckResult.Outcome.UNKNOWN, null, null, null,
+                                "the alerts check could not be judged: alert log unreadable", List.of())),
+                List.of(), null);
+        Reports.writeAll(dir, v, null);
+        Document junit = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve("junit.xml").toFile());
+        Element suite = (Element) junit.getElementsByTagName("testsuite").item(0);
+        assertThat(suite.getAttribute("tests")).isEqualTo("2");
+        assertThat(suite.getAttribute("failures")).isEqualTo("0");
+        assertThat(suite.getAttribute("errors")).isEqualTo("1");
+        Element error = (Element) junit.getElementsByTagName("error").item(0);
+        assertThat(error.getAttribute("type")).isEqualTo("unknown");
+        assertThat(error.getAttribute("message")).contains("could not be judged: alert log unreadable");
+        assertThat(Files.readString(dir.resolve("summary.md"))).contains("| alerts | **UNKNOWN** |");
+        assertThat(Files.readString(dir.resolve("report.html"))).contains("class=\"fail\">UNKNOWN");
+    }
+
+    @Test
     void anAbortedRunIsOneErroredTestCase(@TempDir Path dir) throws Exception {
         Verdict aborted = new Verdict(Verdict.SCHEMA_VERSION, "run-2", "s", Verdict.Status.ABORTED, "halted by sre: enough",
                 T0, T0.plusSeconds(3), List.of(), List.of(), null);

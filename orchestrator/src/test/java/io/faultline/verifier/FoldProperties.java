@@ -122,8 +122,8 @@ class FoldProperties {
                 .filter(id -> recorded.folded().stream().anyMatch(f -> f.holds(CanaryLog.seqOf("r:", id)))).toList();
         assertThat(got.faults()).isEqualTo(want.faults());
         assertThat(got.canary()).isEqualTo(want.canary());
-        Verifier.Anomalies a = got.anomalies();
-        Verifier.Anomalies b = want.anomalies();
+        DeliveryAnalysis.Anomalies a = got.anomalies();
+        DeliveryAnalysis.Anomalies b = want.anomalies();
         assertThat(List.of(a.lost(), a.unseen(), a.duplicated(), a.unexpected(), a.reordered()))
                 .isEqualTo(List.of(b.lost(), b.unseen(), b.duplicated(), b.unexpected(), b.reordered()));
         assertThat(a.redelivered()).isEqualTo(b.redelivered().stream().filter(id -> !late.contains(id)).toList());
@@ -142,7 +142,7 @@ class FoldProperties {
         assertThat(recorded.sentCount()).isEqualTo(h.sentCount());
         assertThat(log.kept() + foldedCount).isEqualTo(h.sent().size());
         Statistics.label("folded while running").collect(foldedCount > 0);
-        Verifier.Anomalies anomalies = Verifier.verify(h, ChecksSpec.DEFAULTS).anomalies();
+        DeliveryAnalysis.Anomalies anomalies = Verifier.verify(h, ChecksSpec.DEFAULTS).anomalies();
         Statistics.label("a result after its canary was folded").collect(recorded.observations().stream()
                 .anyMatch(o -> recorded.folded().stream().anyMatch(f -> f.holds(CanaryLog.seqOf("r:", o.id())))));
         Statistics.label("reordered").collect(!anomalies.reordered().isEmpty());

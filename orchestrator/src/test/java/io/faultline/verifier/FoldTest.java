@@ -75,7 +75,7 @@ class FoldTest {
         log.observed("r:7", T0.plusSeconds(60), 0, 9999, "l1", 7L);
         History h = new History("r", log.sent(), log.observations(), List.of(), INTERVAL, T0.plusSeconds(50),
                 T0.plusSeconds(61), List.of(), Map.of(0, 5000L), List.of(), List.of(), null, log.folded());
-        Verifier.Anomalies a = Verifier.verify(h, ChecksSpec.DEFAULTS).anomalies();
+        DeliveryAnalysis.Anomalies a = Verifier.verify(h, ChecksSpec.DEFAULTS).anomalies();
         assertThat(a.duplicated()).containsExactly("r:7");
         assertThat(a.unexplained()).containsExactly("r:7");
         assertThat(a.unexpected()).isEmpty();

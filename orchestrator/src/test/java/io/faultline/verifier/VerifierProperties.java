@@ -102,7 +102,7 @@ class VerifierProperties {
         Instant stopped = T0.plus(INTERVAL.multipliedBy(count));
         History h = new History("r", sent, observed, List.of(), INTERVAL, stopped, stopped.plusSeconds(5), List.of(),
                 Map.of(0, committed), List.of(), List.of());
-        Verifier.Anomalies a = Verifier.anomalies(h);
+        DeliveryAnalysis.Anomalies a = DeliveryAnalysis.anomalies(h);
 
         assertThat(a.lost()).containsExactlyElementsOf(ids(lost, id));
         assertThat(a.unseen()).containsExactlyElementsOf(ids(unseen, id));

@@ -403,6 +403,7 @@ class VerifierTest {
         List<CheckResult> out = Check.safe(broken).check(analysis);
         assertThat(out).singleElement().satisfies(c -> {
             assertThat(c.name()).isEqualTo(CheckNames.ALERT);
+            assertThat(c.outcome()).isEqualTo(CheckResult.Outcome.UNKNOWN);
             assertThat(c.passed()).isFalse();
             assertThat(c.summary()).contains("could not be judged", "alert log unreadable");
         });

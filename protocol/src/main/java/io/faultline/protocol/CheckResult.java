@@ -15,9 +15,12 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CheckResult(String name, Outcome outcome, Double measured, Double threshold, String unit,
                           String summary, List<String> offenders) {
-    /** Whether the check held. */
+    /**
+     * Whether the check held. UNKNOWN: the check could not be judged (it threw; the summary says
+     * why), as Jepsen's {@code check-safe} reports it. Only PASS passes.
+     */
     public enum Outcome {
-        PASS, FAIL
+        PASS, FAIL, UNKNOWN
     }
 
     public CheckResult {

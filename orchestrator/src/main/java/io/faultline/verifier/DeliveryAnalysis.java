@@ -1,0 +1,178 @@
+package io.faultline.verifier;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Delivery analysis: which canaries were lost, unseen, duplicated (and why, where the service
+ * reports its input position), unexpected or reordered. Pure: reads the canary index only.
+ */
+final class DeliveryAnalysis {
+
+    private DeliveryAnalysis() {
+    }
+
+    /**
+     * Every event-level anomaly, each list in send order (unexpected: sorted by id).
+     *
+     * @param redelivered the duplicates whose results all report their input offset, two of them the
+     *                    same: the input record was processed again (a subset of duplicated)
+     * @param unexplained the duplicates with a result that reports no input offset: the cause cannot
+     *                    be told (a subset of duplicated). The rest report different input offsets:
+     *                    the canary reached the reporting stage twice (written twice before it)
+     */
+    public record Anomalies(List<String> lost, List<String> unseen, List<String> duplicated, List<String> redelivered,
+                            List<String> unexplained, List<String> unexpected, List<String> reordered) {
+    }
+
+    /** Classifies every sent and observed canary; see {@link Anomalies}. */
+    static Anomalies anomalies(History h) {
+        return anomalies(h, new CanaryIndex(h));
+    }
+
+    /**
+     * As {@link #anomalies(History)}, on an index already built: judged from the index's arrival
+     * counts (a byte per canary), looking at the arrivals of the duplicated and unexpected ones
+     * only, so the cost beyond the index is the anomalies themselves.
+     */
+    static Anomalies anomalies(History h, CanaryIndex index) {
+        java.util.TreeSet<String> unexpected = new java.util.TreeSet<>();
+        Map<Integer, List<Long>> repeats = new HashMap<>();
+        // Results of folded canaries that came after the fold: each a second result, its first no longer kept.
+        java.util.TreeMap<Long, String> lateRepeats = new java.util.TreeMap<>();
+        for (int i = 0; i < index.arrivals(); i++) {
+            int p = index.arrivalOf(i);
+            if (p < 0) {
+                String id = index.arrival(i).id();
+                Stretch s = index.foldedWith(id);
+                if (s != null) {
+                    lateRepeats.put(CanaryLog.seqOf(s.idPrefix(), id), id);
+                } else {
+                    unexpected.add(id);
+                }
+            } else if (index.times(p) > 1) {
+                repeats.computeIfAbsent(p, k -> new ArrayList<>()).add(index.arrival(i).inputOffset());
+            }
+        }
+        List<String> lost = new ArrayList<>();
+        List<String> unseen = new ArrayList<>();
+        List<String> duplicated = new ArrayList<>();
+        List<String> redelivered = new ArrayList<>();
+        List<String> unexplained = new ArrayList<>();
+        for (int p : index.bySeq()) {
+            // Only an anomaly is made a record: the others are judged from the index's columns.
+            int q = index.canonical(p);
+            if (index.times(q) == 0) {
+                if (!index.acknowledged(p)) {
+                    continue;
+                }
+                SentEvent e = index.sent(p);
+                Long committed = e.partition() == null ? null : h.committed().get(e.partition());
+                if (committed != null && e.offset() != null && committed > e.offset()) {
+                    lost.add(e.id());
+                } else {
+                    unseen.add(e.id());
+                }
+            } else if (index.times(q) > 1) {
+                String id = index.sent(p).id();
+                duplicated.add(id);
+                List<Long> offsets = repeats.get(q);
+                boolean reported = offsets.stream().allMatch(java.util.Objects::nonNull);
+                if (!reported) {
+                    unexplained.add(id);
+                } else if (new HashSet<>(offsets).size() < offsets.size()) {
+                    redelivered.add(id);
+                }
+            }
+        }
+        if (!lateRepeats.isEmpty()) {
+            duplicated = mergeBySeq(duplicated, lateRepeats, index);
+            unexplained = mergeBySeq(unexplained, lateRepeats, index);
+        }
+        return new Anomalies(lost, unseen, duplicated, redelivered, unexplained, List.copyOf(unexpected),
+                reordered(h, index));
+    }
+
+    /** {@code ids} of canaries kept whole, with {@code more} of folded ones, in sequence order. */
+    private static List<String> mergeBySeq(List<String> ids, java.util.TreeMap<Long, String> more, CanaryIndex index) {
+        java.util.TreeMap<Long, String> out = new java.util.TreeMap<>(more);
+        for (String id : ids) {
+            out.put(index.seq(index.position(id)), id);
+        }
+        return List.copyOf(out.values());
+    }
+
+    /**
+     * Events observed (first time) after an event of the same key that was sent later: per key,
+     * first observations in arrival order (output partition, then offset) must follow send order.
+     */
+    private static List<String> reordered(History h, CanaryIndex index) {
+        int[] first = new int[index.size()];
+        java.util.Arrays.fill(first, -1);
+        for (int i = 0; i < index.arrivals(); i++) {
+            int p = index.arrivalOf(i);
+            if (p >= 0 && (first[p] < 0 || index.arrivedBefore(i, first[p]))) {
+                first[p] = i;
+            }
+        }
+        Map<String, List<Integer>> byKey = new HashMap<>();
+        for (int p = 0; p < first.length; p++) {
+            if (first[p] >= 0 && index.key(p) != null) {
+                byKey.computeIfAbsent(index.key(p), k -> new ArrayList<>()).add(p);
+            }
+        }
+        List<SentEvent> out = new ArrayList<>();
+        for (int p = 0; p < first.length; p++) {
+            if (first[p] >= 0 && index.key(p) != null && overtakenByFolded(p, index)) {
+                out.add(index.sent(p));
+            }
+        }
+        for (List<Integer> arrivals : byKey.values()) {
+            arrivals.sort((a, b) -> index.arrivedBefore(first[a], first[b]) ? -1
+                    : index.arrivedBefore(first[b], first[a]) ? 1 : 0);
+            long highest = Long.MIN_VALUE;
+            for (int p : arrivals) {
+                if (index.seq(p) < highest) {
+                    out.add(index.sent(p));
+                }
+                highest = Math.max(highest, index.seq(p));
+            }
+        }
+        return out.stream().sorted(Comparator.comparingLong(SentEvent::seq)).map(SentEvent::id).distinct().toList();
+    }
+
+    /**
+     * Whether a folded canary of the same key, sent later, came out before canary {@code p} first
+     * did: a stretch's results all came out together, so that is a stretch of later canaries with
+     * its key whose results all came before.
+     */
+    private static boolean overtakenByFolded(int p, CanaryIndex index) {
+        List<Stretch> folded = index.folded();
+        if (folded.isEmpty()) {
+            return false;
+        }
+        long seq = index.seq(p);
+        long seen = index.firstSeenNanos(p);
+        int lo = 0;
+        int hi = folded.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (folded.get(mid).firstSeq() > seq) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        for (int j = lo; j < folded.size() && CanaryIndex.nanos(folded.get(j).seenTo()) < seen; j++) {
+            if (folded.get(j).keys().contains(index.key(p))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+}
