@@ -24,12 +24,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -340,13 +342,13 @@ public final class Agent implements AutoCloseable {
                 rejectionCounts(), problems(), service()));
     }
 
-    private volatile java.util.function.Supplier<java.util.Optional<Long>> servicePid;
+    private volatile Supplier<Optional<Long>> servicePid;
 
     /**
      * Reports the service this agent sits beside in every heartbeat, so the orchestrator can tell
      * it runs again after a heal: {@code pid} gives its pid while it runs.
      */
-    public void watchService(java.util.function.Supplier<java.util.Optional<Long>> pid) {
+    public void watchService(Supplier<Optional<Long>> pid) {
         this.servicePid = pid;
     }
 
@@ -355,7 +357,7 @@ public final class Agent implements AutoCloseable {
         if (watch == null) {
             return null;
         }
-        java.util.Optional<Long> pid = watch.get();
+        Optional<Long> pid = watch.get();
         return new AgentHeartbeat.Service(pid.isPresent(), pid.orElse(null));
     }
 

@@ -2,6 +2,7 @@ package io.faultline.agent;
 
 import io.faultline.agent.policy.AgentPolicy;
 import io.faultline.protocol.Checks;
+import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.Topics;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -44,8 +45,8 @@ public record AgentConfig(String agentId, Map<String, String> labels, String boo
     }
 
     /** Where Kafka is, with the client settings. */
-    public io.faultline.protocol.KafkaConnection kafka() {
-        return new io.faultline.protocol.KafkaConnection(bootstrapServers, clientSettings);
+    public KafkaConnection kafka() {
+        return new KafkaConnection(bootstrapServers, clientSettings);
     }
 
     @Override

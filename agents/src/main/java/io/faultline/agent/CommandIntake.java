@@ -7,6 +7,7 @@ import io.faultline.protocol.Command;
 import io.faultline.protocol.CommandVerifier;
 import io.faultline.protocol.Durations;
 import io.faultline.protocol.FaultSpec;
+import io.faultline.protocol.HealCommand;
 import io.faultline.protocol.Rejection;
 import io.faultline.protocol.RenewCommand;
 import io.faultline.protocol.Target;
@@ -14,6 +15,7 @@ import io.faultline.protocol.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +52,7 @@ final class CommandIntake {
     private final AgentPolicy policy;
     private final String ownRedis;
     private final Set<String> driverTypes;
-    private final Set<String> seen = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
+    private final Set<String> seen = Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
             return size() > REMEMBERED_COMMANDS;
@@ -111,7 +113,7 @@ final class CommandIntake {
         if (c.expiredAt(now)) {
             throw new Rejection.Exception(Rejection.EXPIRED, "notAfter " + c.notAfter() + " has passed (now " + now + ")");
         }
-        if (lastHalt != null && c.issuedAt().isBefore(lastHalt) && !(c instanceof io.faultline.protocol.HealCommand)) {
+        if (lastHalt != null && c.issuedAt().isBefore(lastHalt) && !(c instanceof HealCommand)) {
             throw new Rejection.Exception(Rejection.HALTED, "issued at " + c.issuedAt() + ", before the halt of "
                     + lastHalt);
         }

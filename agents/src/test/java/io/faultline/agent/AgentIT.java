@@ -7,9 +7,10 @@ import io.faultline.agent.driver.ProcessKillDriver;
 import io.faultline.agent.driver.SignalShell;
 import io.faultline.protocol.ApplyCommand;
 import io.faultline.protocol.Command;
-import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.CommandEvent.Step;
+import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.CommandSigner;
+import io.faultline.protocol.Halt;
 import io.faultline.protocol.HealCommand;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.KeyFiles;
@@ -21,6 +22,11 @@ import io.faultline.protocol.Topics;
 import io.faultline.testkit.CommandBus;
 import io.faultline.testkit.TestKafka;
 import io.faultline.testkit.TestKeys;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +34,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -116,9 +123,9 @@ class AgentIT {
         awaitStopped();
         assertThat(agent.activeFaults()).containsKey("c-stop");
         int port = agent.exportMetrics(0);
-        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).contains("faultline_agent_active_faults 1.0");
 
         Instant now = Instant.now();
@@ -226,7 +233,7 @@ class AgentIT {
 
     @Test
     void survivesAFloodOfRandomAndMutatedRecordsAndStillObeys() throws Exception {
-        java.util.Random random = new java.util.Random(42);
+        Random random = new Random(42);
         Instant now = Instant.now();
         // Mutants of a harmless signed command: a mutation that leaves the signed text intact may be obeyed.
         byte[] base = signed(new HealCommand("c-mutant", "run-it", Target.agent(agentId), "c-none", now, now.plusSeconds(60)));
@@ -300,7 +307,7 @@ class AgentIT {
         });
         Awaitility.await().atMost(WAIT).until(() -> state() != 'T');
         // Anyone who can write the halt topic writes garbage after it, under the same key.
-        bus.haltRaw("{not a halt".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        bus.haltRaw("{not a halt".getBytes(StandardCharsets.UTF_8));
         restartAgent();
         send(agentId, signed(early));
         assertThat(await("c-early", Step.REJECTED, Step.APPLIED).detail()).startsWith("halted: ");
@@ -309,7 +316,7 @@ class AgentIT {
 
     @Test
     void aHaltDatedInTheFutureIsTakenAsOfNowSoLaterCommandsAndHaltsStillWork() throws Exception {
-        bus.halt(new io.faultline.protocol.Halt(Instant.parse("2100-01-01T00:00:00Z"), "from the future", "someone"));
+        bus.halt(new Halt(Instant.parse("2100-01-01T00:00:00Z"), "from the future", "someone"));
         // Commands issued after the halt arrived are obeyed: the halt counts from when it was read.
         Awaitility.await().atMost(WAIT).untilAsserted(() -> {
             String id = "c-after-" + UUID.randomUUID().toString().substring(0, 6);

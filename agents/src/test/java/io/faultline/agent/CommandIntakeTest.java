@@ -6,23 +6,22 @@ import static io.faultline.agent.IntakeFixture.T0;
 import static io.faultline.agent.IntakeFixture.stop;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.faultline.agent.policy.AgentPolicy;
 import io.faultline.protocol.ApplyCommand;
 import io.faultline.protocol.CommandSigner;
-import io.faultline.protocol.CommandVerifier;
+import io.faultline.protocol.Json;
 import io.faultline.protocol.KeyFiles;
 import io.faultline.protocol.NetworkDelayFault;
 import io.faultline.protocol.ProcessKillFault;
 import io.faultline.protocol.ProcessSelector;
-import io.faultline.protocol.RedisPauseFault;
 import io.faultline.protocol.Rejection;
 import io.faultline.protocol.RenewCommand;
 import io.faultline.protocol.Signal;
 import io.faultline.protocol.Target;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class CommandIntakeTest {
@@ -83,7 +82,7 @@ class CommandIntakeTest {
 
     @Test
     void aSignedLeaseBeyondTheLongestDurationIsRejectedWithAReasonNotAnOverflow() {
-        String text = new String(io.faultline.protocol.Json.encode(stop("c-huge")), java.nio.charset.StandardCharsets.UTF_8);
+        String text = new String(Json.encode(stop("c-huge")), StandardCharsets.UTF_8);
         for (String lease : List.of("PT2562047788015215H", "PT3000000H", "PT168H1S")) {
             String huge = text.replace("\"PT10S\"", "\"" + lease + "\"");
             assertThat(huge).contains(lease);
@@ -97,7 +96,7 @@ class CommandIntakeTest {
     @Test
     void anOversizedRecordIsRejectedUnread() {
         byte[] huge = new byte[10 * 1024 * 1024];
-        java.util.Arrays.fill(huge, (byte) '{');
+        Arrays.fill(huge, (byte) '{');
         CommandIntake.Decision d = decide(huge);
         assertThat(reason(d)).isEqualTo(Rejection.MALFORMED);
         assertThat(((CommandIntake.Reject) d).why()).hasMessage("malformed: a record of 10485760 bytes is larger than any "

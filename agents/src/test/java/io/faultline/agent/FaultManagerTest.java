@@ -22,13 +22,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -383,7 +384,7 @@ class FaultManagerTest {
     private final List<ExecutorService> pools = new CopyOnWriteArrayList<>();
 
     /** Runs scheduler tasks, the driver threads' answers among them, until {@code condition} holds. */
-    private void settleUntil(java.util.concurrent.Callable<Boolean> condition) {
+    private void settleUntil(Callable<Boolean> condition) {
         Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> {
             time.runDue();
             return condition.call();

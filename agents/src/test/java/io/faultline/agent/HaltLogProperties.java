@@ -7,12 +7,14 @@ import io.faultline.protocol.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.statistics.Statistics;
 
 /**
@@ -71,15 +73,15 @@ class HaltLogProperties {
                 new Rec("null".getBytes(StandardCharsets.UTF_8), null, "json null"));
         Arbitrary<Rec> truncated = Arbitraries.integers().between(1, 20).map(n -> {
             byte[] whole = Json.encode(new Halt(START, "cut", "op"));
-            return new Rec(java.util.Arrays.copyOf(whole, Math.max(1, whole.length - n)), null, "truncated");
+            return new Rec(Arrays.copyOf(whole, Math.max(1, whole.length - n)), null, "truncated");
         });
         Arbitrary<Rec> wrongTypes = Arbitraries.of(
                 "{\"at\":\"yesterday\"}", "{\"at\":[1]}", "[1,2,3]", "\"halt\"",
                 "{\"at\":\"2026-13-45T99:00:00Z\"}", "{\"at\":null}")
                 .map(t -> new Rec(t.getBytes(StandardCharsets.UTF_8), null, "wrong types"));
         return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(4, halt), net.jqwik.api.Tuple.of(1, farFuture), net.jqwik.api.Tuple.of(3, garbage),
-                net.jqwik.api.Tuple.of(1, noTime), net.jqwik.api.Tuple.of(1, empty), net.jqwik.api.Tuple.of(1, truncated),
-                net.jqwik.api.Tuple.of(1, wrongTypes)).list().ofMaxSize(30);
+                Tuple.of(4, halt), Tuple.of(1, farFuture), Tuple.of(3, garbage),
+                Tuple.of(1, noTime), Tuple.of(1, empty), Tuple.of(1, truncated),
+                Tuple.of(1, wrongTypes)).list().ofMaxSize(30);
     }
 }

@@ -1,18 +1,25 @@
 package io.faultline.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.Json;
 import io.faultline.scenario.CanarySpec;
 import io.faultline.scenario.ChecksSpec;
 import io.faultline.verifier.CanaryLog;
+import io.faultline.verifier.Fold;
 import io.faultline.verifier.History;
 import io.faultline.verifier.Verifier;
 import io.faultline.workload.CanaryWorkload;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -95,7 +102,7 @@ final class CanaryBench {
                         if (System.nanoTime() - lastFold > FOLD_EVERY.toNanos()) {
                             // As a game-day does: every 5 s, what is older than 30 s.
                             lastFold = System.nanoTime();
-                            canary.fold(List.of(), java.time.Instant.now().minus(FOLD_HORIZON));
+                            canary.fold(List.of(), Instant.now().minus(FOLD_HORIZON));
                         }
                         if (System.nanoTime() - lastReport > 10_000_000_000L) {
                             lastReport = System.nanoTime();
@@ -122,7 +129,7 @@ final class CanaryBench {
                             (double) retained / events, rssKb / 1024.0));
                     // Verification of that run as the orchestrator does it, and the audit record it would publish.
                     History h = new History("bench-long", canary.sent(), canary.observations(), List.of(),
-                            spec.interval(), canary.sendingStoppedAt(), java.time.Instant.now(), List.of(), null,
+                            spec.interval(), canary.sendingStoppedAt(), Instant.now(), List.of(), null,
                             List.of(), List.of(), null, canary.folded());
                     Verification v = verify(h);
                     Verifier.Result result = v.result();
@@ -149,20 +156,20 @@ final class CanaryBench {
     }
 
     private static Verification verify(History h) {
-        ManagementFactory.getMemoryPoolMXBeans().forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
+        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
         long v0 = System.nanoTime();
         Verifier.Result result = Verifier.verify(h, ChecksSpec.DEFAULTS);
         double seconds = (System.nanoTime() - v0) / 1e9;
         long peak = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
+                .filter(p -> p.getType() == MemoryType.HEAP)
                 .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
         return new Verification(result, seconds, peak);
     }
 
     /** The length of the history as JSON, counted as it is written (a long run's is beyond any array). */
-    static long auditBytes(History h) throws java.io.IOException {
+    static long auditBytes(History h) throws IOException {
         long[] n = new long[1];
-        Json.mapper().writeValue(new java.io.OutputStream() {
+        Json.mapper().writeValue(new OutputStream() {
             @Override
             public void write(int b) {
                 n[0]++;
@@ -184,13 +191,13 @@ final class CanaryBench {
     static void verifyAtScale(long events, int rate, Report report) throws Exception {
         long before = heapAfterGc();
         CanaryLog log = new CanaryLog("scale:", 16);
-        java.time.Instant t0 = java.time.Instant.parse("2026-11-25T00:00:00Z");
+        Instant t0 = Instant.parse("2026-11-25T00:00:00Z");
         long step = 1_000_000_000L / rate;
         Duration interval = Duration.ofNanos(step);
         int inFlight = rate / 5;
         long foldEvery = FOLD_EVERY.toNanos() / interval.toNanos();
         for (long seq = 0; seq < events; seq++) {
-            java.time.Instant at = t0.plusNanos(seq * step);
+            Instant at = t0.plusNanos(seq * step);
             log.sent(seq, at);
             log.acknowledged(seq, at.plusMillis(2), 0, seq);
             // Results come out 200 ms after sending, in order; the log folds as a game-day's does.
@@ -210,11 +217,11 @@ final class CanaryBench {
             log.observed("scale:" + out, t0.plusNanos(out * step).plusMillis(200), 0, out, "listener-1", out);
         }
         long kept = heapAfterGc() - before;
-        java.time.Instant stopped = t0.plusNanos(events * step);
+        Instant stopped = t0.plusNanos(events * step);
         History h = new History("scale", log.sent(), log.observations(), List.of(), interval, stopped,
                 stopped.plusSeconds(5), List.of(), Map.of(0, events), List.of(), List.of(), null, log.folded());
         // At the end, knowing the end, the orchestrator folds what it can before judging and publishing.
-        h = io.faultline.verifier.Fold.fold(h, Duration.ofSeconds(1));
+        h = Fold.fold(h, Duration.ofSeconds(1));
         Verification v = verify(h);
         Verifier.Result result = v.result();
         double seconds = v.seconds();
@@ -261,7 +268,7 @@ final class CanaryBench {
     }
 
     private static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }
 
@@ -277,7 +284,7 @@ final class CanaryBench {
         return heapUsed();
     }
 
-    private static long rssKb() throws java.io.IOException {
+    private static long rssKb() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));

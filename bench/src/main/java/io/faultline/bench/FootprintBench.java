@@ -2,7 +2,6 @@ package io.faultline.bench;
 
 import io.faultline.protocol.ApplyCommand;
 import io.faultline.protocol.CommandEvent;
-
 import io.faultline.protocol.ProcessKillFault;
 import io.faultline.protocol.Signal;
 import io.faultline.protocol.Target;
@@ -16,11 +15,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
 
 /**
  * Agent footprint: a real {@code faultline agent} process with different JVMs and flags: start-up
@@ -129,7 +131,7 @@ final class FootprintBench {
                 slow.destroy();
                 slow.waitFor();
                 Stats start = Stats.ofNanos(starts);
-                report.put("footprint", v.name(), java.util.Map.of("startToHeartbeatMs", start.p50(), "rssIdleMb", rssIdle / 1024.0,
+                report.put("footprint", v.name(), Map.of("startToHeartbeatMs", start.p50(), "rssIdleMb", rssIdle / 1024.0,
                         "rssFaultMb", rssFault / 1024.0, "idleBytesPerSecond", bytes1, "idleBytesPerSecondHeartbeat10s", bytes10));
                 report.md(String.format(Locale.ROOT, "| %s | %.0f | %.1f | %.1f | %.0f | %.0f |", v.name(), start.p50(),
                         rssIdle / 1024.0, rssFault / 1024.0, bytes1, bytes10));
@@ -145,7 +147,7 @@ final class FootprintBench {
     }
 
     private static String pem(byte[] der) {
-        return "-----BEGIN PUBLIC KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(der) + "\n-----END PUBLIC KEY-----\n";
+        return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(der) + "\n-----END PUBLIC KEY-----\n";
     }
 
     private static Process agent(Variant v, List<String> flags, String id, String bootstrap, Rig rig, Path keys, Path pid,

@@ -11,6 +11,7 @@ import io.faultline.protocol.Json;
 import io.faultline.protocol.ProcessKillFault;
 import io.faultline.protocol.Signal;
 import io.faultline.protocol.Target;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -136,7 +138,7 @@ final class LatencyBench {
                 producer.send(new ProducerRecord<>(req, "k", payload)).get(10, TimeUnit.SECONDS);
                 boolean got = false;
                 while (!got) {
-                    got = !consumer.poll(java.time.Duration.ofMillis(1000)).isEmpty();
+                    got = !consumer.poll(Duration.ofMillis(1000)).isEmpty();
                 }
                 if (i >= 50) {
                     out.add(System.nanoTime() - t0);
@@ -154,11 +156,11 @@ final class LatencyBench {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Rig.producerProps(bootstrap));
              KafkaConsumer<String, byte[]> consumer = consumer(bootstrap, req)) {
             while (!Thread.currentThread().isInterrupted()) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(java.time.Duration.ofMillis(100))) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     producer.send(new ProducerRecord<>(rep, r.key(), r.value()));
                 }
             }
-        } catch (org.apache.kafka.common.errors.InterruptException e) {
+        } catch (InterruptException e) {
             // Done.
         }
     }
@@ -247,7 +249,7 @@ final class LatencyBench {
         report.md("");
     }
 
-    static char state(Path pidFile) throws java.io.IOException {
+    static char state(Path pidFile) throws IOException {
         String pid = Files.readString(pidFile).strip();
         String s = Files.readString(Path.of("/proc", pid, "stat"));
         return s.charAt(s.lastIndexOf(')') + 2);

@@ -1,5 +1,8 @@
 package io.faultline.bench;
 
+import com.sun.management.OperatingSystemMXBean;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -13,10 +16,10 @@ final class Machine {
         try {
             cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
                     .findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse(cpu);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // Keep the default.
         }
-        long memMb = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        long memMb = ((OperatingSystemMXBean) ManagementFactory
                 .getOperatingSystemMXBean()).getTotalMemorySize() / (1024 * 1024);
         return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), " + memMb + " MB RAM, "
                 + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", "

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -37,7 +38,7 @@ final class Rig implements AutoCloseable {
     final CommandSigner signer = new CommandSigner("bench", keys.getPrivate());
     final KafkaProducer<String, byte[]> producer;
     final TelemetryFeed feed;
-    private final List<SignalShell> shells = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<SignalShell> shells = new CopyOnWriteArrayList<>();
 
     Rig(String bootstrap, String prefix, Path dir) throws Exception {
         this.bootstrap = bootstrap;

@@ -146,7 +146,7 @@ final class VerifierBench {
             throw new IllegalStateException("bench records missing: " + r.canary());
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        breakdown = String.format(java.util.Locale.ROOT, "fetch %.0f%%, decode %.0f%%, check %.0f%% of %.2f s",
+        breakdown = String.format(Locale.ROOT, "fetch %.0f%%, decode %.0f%%, check %.0f%% of %.2f s",
                 100 * fetchNs / 1e9 / seconds, 100 * decodeNs / 1e9 / seconds, 100 * verifyNs / 1e9 / seconds, seconds);
         return RECORDS / seconds;
     }

@@ -1,44 +1,46 @@
 package io.faultline.cli;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.faultline.agent.Agent;
 import io.faultline.agent.AgentConfig;
 import io.faultline.agent.PodInfo;
-
 import io.faultline.agent.driver.CommandRunner;
 import io.faultline.agent.driver.FaultDriver;
+import io.faultline.agent.driver.FaultException;
 import io.faultline.agent.driver.HostCapabilities;
 import io.faultline.agent.driver.NetemDriver;
 import io.faultline.agent.driver.NetworkBandwidthDriver;
 import io.faultline.agent.driver.NetworkPartitionDriver;
+import io.faultline.agent.driver.PodFailureDriver;
+import io.faultline.agent.driver.PodKillDriver;
 import io.faultline.agent.driver.ProcControlLink;
 import io.faultline.agent.driver.ProcessKillDriver;
 import io.faultline.agent.driver.RedisOutageDriver;
 import io.faultline.agent.driver.RedisPauseDriver;
-import io.faultline.agent.driver.PodFailureDriver;
-import io.faultline.agent.driver.PodKillDriver;
 import io.faultline.agent.driver.RedisThrottleDriver;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.faultline.protocol.Capability;
 import io.faultline.agent.driver.SignalShell;
 import io.faultline.agent.driver.Supervisor;
 import io.faultline.agent.driver.ToxiproxyDriver;
 import io.faultline.agent.policy.AgentPolicy;
 import io.faultline.agent.policy.PolicyFile;
+import io.faultline.protocol.Capability;
 import io.faultline.protocol.KeyFiles;
 import io.faultline.protocol.RedisAddress;
 import io.faultline.protocol.Topics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.PublicKey;
-import java.util.ArrayList;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+
 
 /** {@code faultline agent}: runs an agent beside a service until it is stopped. */
 @Command(name = "agent", mixinStandardHelpOptions = true, versionProvider = ManifestVersion.class,
@@ -178,8 +180,8 @@ public final class AgentCommand implements Callable<Integer> {
         HostCapabilities host = HostCapabilities.probe(CommandRunner.SYSTEM, redis);
         if (kubernetes) {
             KubernetesClient client = new KubernetesClientBuilder().build();
-            drivers.add(new PodKillDriver(client, new java.security.SecureRandom()));
-            drivers.add(new PodFailureDriver(client, new java.security.SecureRandom()));
+            drivers.add(new PodKillDriver(client, new SecureRandom()));
+            drivers.add(new PodFailureDriver(client, new SecureRandom()));
             host = host.with(kubernetesReachable(client) ? List.of(Capability.KUBERNETES) : List.of());
         }
         Agent agent;
@@ -200,7 +202,7 @@ public final class AgentCommand implements Callable<Integer> {
         if (supervisor != null) {
             try {
                 System.err.println("faultline agent: service " + supervisor.start());
-            } catch (io.faultline.agent.driver.FaultException e) {
+            } catch (FaultException e) {
                 throw new IllegalArgumentException("--exec: " + e.getMessage());
             }
             Runtime.getRuntime().addShutdownHook(new Thread(supervisor::stop, "service-stop"));
@@ -212,7 +214,7 @@ public final class AgentCommand implements Callable<Integer> {
                     while (System.in.read() >= 0) {
                         // Only the end of the stream matters.
                     }
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     // Same as end of stream.
                 }
                 System.exit(0);

@@ -7,6 +7,7 @@ import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.AlertEvent;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.Topics;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code faultline alert-bridge}: receives Alertmanager's webhook and forwards every notification
@@ -49,7 +51,7 @@ public final class AlertBridgeCommand implements Callable<Integer> {
     WebhookToken webhookToken = new WebhookToken();
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -69,7 +71,7 @@ public final class AlertBridgeCommand implements Callable<Integer> {
                     + receiver.port() + "/alerts, forwarding to " + topics.telemetry());
             spec.commandLine().getOut().flush();
             stop.await();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new InfrastructureException("cannot listen on " + listen + ": " + e.getMessage());
         }
         return ExitCodes.PASSED;

@@ -1,5 +1,6 @@
 package io.faultline.cli;
 
+import io.faultline.broker.EmbeddedCluster;
 import io.faultline.broker.EmbeddedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code faultline broker}: a local single-node Kafka broker for trying Faultline out. */
 @Command(name = "broker", mixinStandardHelpOptions = true,
@@ -27,7 +29,7 @@ public final class BrokerCommand implements Callable<Integer> {
     int port;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandLine.Model.CommandSpec spec;
 
     private void announce(String bootstrap, String logs) {
         spec.commandLine().getOut().println("bootstrap.servers=" + bootstrap);
@@ -39,11 +41,11 @@ public final class BrokerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path data = dir != null ? dir : Files.createTempDirectory("faultline-broker-");
         if (port < 0 || port > 65535) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--port " + port
+            throw new CommandLine.ParameterException(spec.commandLine(), "--port " + port
                     + ": not a port (1-65535, or 0 for a free one)");
         }
         if (brokers < 1 || brokers > 9) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--brokers " + brokers
+            throw new CommandLine.ParameterException(spec.commandLine(), "--brokers " + brokers
                     + ": between 1 and 9");
         }
         if (brokers == 1) {
@@ -52,7 +54,7 @@ public final class BrokerCommand implements Callable<Integer> {
                 new CountDownLatch(1).await();
             }
         } else {
-            try (io.faultline.broker.EmbeddedCluster cluster = io.faultline.broker.EmbeddedCluster.start(data, brokers,
+            try (EmbeddedCluster cluster = EmbeddedCluster.start(data, brokers,
                     port)) {
                 announce(cluster.bootstrapServers(), data.resolve("node-N").resolve("broker.log") + " (one per node)");
                 new CountDownLatch(1).await();

@@ -2,10 +2,15 @@ package io.faultline.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
@@ -17,7 +22,7 @@ final class CommonErrors implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
         PrintWriter err = commandLine.getErr();
-        org.slf4j.LoggerFactory.getLogger(Faultline.class).debug("error", e);
+        LoggerFactory.getLogger(Faultline.class).debug("error", e);
         if (e instanceof IllegalArgumentException) {
             err.println("faultline: invalid input: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
@@ -38,10 +43,10 @@ final class CommonErrors implements CommandLine.IExecutionExceptionHandler {
         }
         FileSystemException fs = find(e, FileSystemException.class);
         if (fs != null) {
-            String what = fs instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
-                    : fs instanceof java.nio.file.NoSuchFileException ? "does not exist"
-                    : fs instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                    : fs instanceof java.nio.file.NotDirectoryException ? "is not a directory"
+            String what = fs instanceof FileAlreadyExistsException ? "already exists"
+                    : fs instanceof NoSuchFileException ? "does not exist"
+                    : fs instanceof AccessDeniedException ? "permission denied"
+                    : fs instanceof NotDirectoryException ? "is not a directory"
                     : fs.getReason() != null ? fs.getReason() : "cannot be used";
             err.println("faultline: " + fs.getFile() + ": " + what);
             return ExitCodes.INVALID_INPUT;

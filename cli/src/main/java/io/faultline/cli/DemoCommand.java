@@ -1,8 +1,11 @@
 package io.faultline.cli;
 
+import io.faultline.broker.EmbeddedCluster;
 import io.faultline.broker.EmbeddedKafka;
 import io.faultline.demo.DemoCluster;
+import io.faultline.engine.GameDay;
 import io.faultline.engine.KafkaClients;
+import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.Topics;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioException;
@@ -25,6 +28,7 @@ import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code faultline demo}: a complete game-day on this machine. Starts an embedded Kafka broker,
@@ -63,7 +67,7 @@ public final class DemoCommand implements Callable<Integer> {
     int brokers;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -101,7 +105,7 @@ public final class DemoCommand implements Callable<Integer> {
             } else if (bootstrap == null) {
                 out.println("Starting an embedded Kafka cluster of " + brokers + " brokers ...");
                 out.flush();
-                io.faultline.broker.EmbeddedCluster cluster = io.faultline.broker.EmbeddedCluster.start(
+                EmbeddedCluster cluster = EmbeddedCluster.start(
                         work.resolve("kafka"), brokers, 0);
                 kafka = cluster;
                 bootstrap = cluster.bootstrapServers();
@@ -109,8 +113,8 @@ public final class DemoCommand implements Callable<Integer> {
             }
             String group = listenerGroup(scenario);
             var canary = scenario.canary();
-            io.faultline.protocol.KafkaConnection connection =
-                    new io.faultline.protocol.KafkaConnection(bootstrap, clientSettings);
+            KafkaConnection connection =
+                    new KafkaConnection(bootstrap, clientSettings);
             try (Admin admin = KafkaClients.admin(connection)) {
                 KafkaClients.checkReachable(admin, bootstrap, Duration.ofSeconds(15));
                 Topics topics = Topics.defaults();
@@ -129,7 +133,7 @@ public final class DemoCommand implements Callable<Integer> {
                     out.println("All " + count + " listeners joined group " + group);
                     out.flush();
                     return RunCommand.run(scenario, connection, topics, Duration.ofSeconds(30), reportDir, out,
-                            cluster.signer(), io.faultline.engine.GameDay.AlertSources.NONE);
+                            cluster.signer(), GameDay.AlertSources.NONE);
                 }
             }
         } finally {

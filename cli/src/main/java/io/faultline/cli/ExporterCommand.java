@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code faultline exporter}: the verdicts topic as Prometheus metrics per scenario, for dashboards. */
 @Command(name = "exporter", mixinStandardHelpOptions = true,
@@ -39,7 +40,7 @@ public final class ExporterCommand implements Callable<Integer> {
     int port;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandLine.Model.CommandSpec spec;
 
     private volatile boolean running = true;
 

@@ -1,15 +1,19 @@
 package io.faultline.cli;
 
+import io.faultline.engine.FaultlineTopics;
 import io.faultline.engine.InfrastructureException;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.Halt;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.Topics;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -17,6 +21,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code faultline halt}: every agent undoes every fault now, with or without an orchestrator. */
 @Command(name = "halt", mixinStandardHelpOptions = true,
@@ -30,7 +35,7 @@ public final class HaltCommand implements Callable<Integer> {
     String reason;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws InfrastructureException, InterruptedException {
@@ -38,14 +43,14 @@ public final class HaltCommand implements Callable<Integer> {
         try (Admin admin = KafkaClients.admin(kafka.connection())) {
             KafkaClients.checkReachable(admin, kafka.bootstrapServers, Duration.ofSeconds(15));
             // Only the halt topic: whoever may halt need not be allowed to create the others.
-            io.faultline.engine.FaultlineTopics.ensure(admin, io.faultline.engine.FaultlineTopics.specs(topics,
-                    io.faultline.engine.FaultlineTopics.brokers(admin)).stream()
+            FaultlineTopics.ensure(admin, FaultlineTopics.specs(topics,
+                    FaultlineTopics.brokers(admin)).stream()
                     .filter(t -> t.name().equals(topics.halt())).toList());
         }
         Halt halt = new Halt(Instant.now(), reason, System.getProperty("user.name") + "@" + host());
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(kafka.connection(), "faultline-halt")) {
             producer.send(new ProducerRecord<>(topics.halt(), Halt.KEY, Json.encode(halt))).get(15, TimeUnit.SECONDS);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             String denied = KafkaClients.denied(e, "write", topics.halt());
             throw new InfrastructureException("cannot publish the halt to " + topics.halt() + ": "
                     + (denied != null ? denied : e.getCause() != null ? e.getCause().getMessage() : "timed out"));
@@ -57,8 +62,8 @@ public final class HaltCommand implements Callable<Integer> {
 
     private static String host() {
         try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
             return "unknown";
         }
     }

@@ -1,10 +1,15 @@
 package io.faultline.cli;
 
+import io.faultline.engine.KafkaClients;
 import io.faultline.history.RunSummary;
 import io.faultline.history.VerdictLog;
 import io.faultline.protocol.Durations;
 import io.faultline.protocol.Json;
+import io.faultline.report.HistoryPage;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -16,6 +21,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code faultline history}: past game-days, one line each, from the verdicts topic. */
 @Command(name = "history", mixinStandardHelpOptions = true,
@@ -44,10 +50,10 @@ public final class HistoryCommand implements Callable<Integer> {
 
     @Option(names = "--html", paramLabel = "FILE", description = "Also write the trend page there: failover and "
             + "p99 latency per run as charts, one section per scenario, points coloured by status.")
-    java.nio.file.Path html;
+    Path html;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -63,8 +69,8 @@ public final class HistoryCommand implements Callable<Integer> {
             }
         }
         Instant from = window == null ? null : Instant.now().minus(window);
-        try (var admin = io.faultline.engine.KafkaClients.admin(kafka.connection())) {
-            io.faultline.engine.KafkaClients.checkReachable(admin, kafka.bootstrapServers, Duration.ofSeconds(15));
+        try (var admin = KafkaClients.admin(kafka.connection())) {
+            KafkaClients.checkReachable(admin, kafka.bootstrapServers, Duration.ofSeconds(15));
         }
         VerdictLog.Read read = VerdictLog.read(kafka.connection(), kafka.topics().verdicts(), from, Duration.ofMinutes(2));
         List<RunSummary> runs = read.verdicts().stream().map(RunSummary::of)
@@ -75,9 +81,9 @@ public final class HistoryCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (html != null) {
             try {
-                java.nio.file.Files.writeString(html, io.faultline.report.HistoryPage.render(runs,
+                Files.writeString(html, HistoryPage.render(runs,
                         kafka.topics().verdicts()));
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new IllegalArgumentException("--html " + html + ": cannot write it: " + e.getMessage());
             }
             spec.commandLine().getErr().println("Trend page: " + html);

@@ -3,6 +3,7 @@ package io.faultline.cli;
 import io.faultline.engine.FaultlineTopics;
 import io.faultline.engine.InfrastructureException;
 import io.faultline.engine.KafkaClients;
+import io.faultline.protocol.Durations;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code faultline init}: creates Faultline's topics on a cluster, once; running it again changes nothing. */
 @Command(name = "init", mixinStandardHelpOptions = true,
@@ -25,7 +27,7 @@ public final class InitCommand implements Callable<Integer> {
     KafkaOptions kafka = new KafkaOptions();
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws InfrastructureException {
@@ -53,7 +55,7 @@ public final class InitCommand implements Callable<Integer> {
                 b.append(", ");
             }
             b.append(k).append('=').append(k.equals("retention.ms")
-                    ? io.faultline.protocol.Durations.format(Duration.ofMillis(Long.parseLong(v))) : v);
+                    ? Durations.format(Duration.ofMillis(Long.parseLong(v))) : v);
         });
         return b.toString();
     }

@@ -1,6 +1,9 @@
 package io.faultline.cli;
 
+import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.Topics;
+import java.nio.file.Path;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Where Faultline's Kafka is and what its topics are called: shared by every command that talks to it. */
@@ -16,15 +19,15 @@ final class KafkaOptions {
     @Option(names = "--command-config", paramLabel = "FILE", defaultValue = "${env:FAULTLINE_COMMAND_CONFIG}",
             description = "Kafka client properties (TLS, SASL) every client takes, as Kafka's own tools take them "
                     + "(default: $FAULTLINE_COMMAND_CONFIG).")
-    java.nio.file.Path commandConfig;
+    Path commandConfig;
 
-    private io.faultline.protocol.KafkaConnection connection;
+    private KafkaConnection connection;
 
     /** The bootstrap servers with the client settings of {@code --command-config}, read once. */
-    io.faultline.protocol.KafkaConnection connection() {
+    KafkaConnection connection() {
         if (connection == null) {
-            connection = new io.faultline.protocol.KafkaConnection(bootstrapServers,
-                    commandConfig == null ? java.util.Map.of() : ClientSettingsFile.load(commandConfig));
+            connection = new KafkaConnection(bootstrapServers,
+                    commandConfig == null ? Map.of() : ClientSettingsFile.load(commandConfig));
         }
         return connection;
     }

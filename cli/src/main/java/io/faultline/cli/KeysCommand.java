@@ -8,13 +8,14 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code faultline keys}: signing keys for commands. */
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Manage command-signing keys.",
         subcommands = KeysCommand.Generate.class)
 public final class KeysCommand implements Runnable {
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
@@ -33,7 +34,7 @@ public final class KeysCommand implements Runnable {
         Path dir;
 
         @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws IOException {

@@ -19,6 +19,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code faultline plan}: a dry run that changes nothing. */
 @Command(name = "plan", mixinStandardHelpOptions = true,
@@ -45,7 +46,7 @@ public final class PlanCommand implements Callable<Integer> {
     SigningOptions signing = new SigningOptions();
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {

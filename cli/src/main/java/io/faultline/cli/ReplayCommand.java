@@ -2,6 +2,9 @@ package io.faultline.cli;
 
 import io.faultline.engine.InfrastructureException;
 import io.faultline.engine.RunAudit;
+import io.faultline.history.RegressionCheck;
+import io.faultline.history.VerdictLog;
+import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
 import io.faultline.report.Reports;
@@ -19,6 +22,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code faultline replay}: verifies a past run again from the log and compares with its verdict. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
@@ -36,7 +40,7 @@ public final class ReplayCommand implements Callable<Integer> {
     Path reportDir;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -83,8 +87,8 @@ public final class ReplayCommand implements Callable<Integer> {
         List<String> d = new ArrayList<>();
         // Regression checks compare with the runs before it on the verdicts topic, not with the audit
         // record: replay leaves them out, and the status it recomputes without them.
-        List<io.faultline.protocol.CheckResult> judged = original.checks().stream()
-                .filter(c -> !c.name().startsWith(io.faultline.history.RegressionCheck.NAME)).toList();
+        List<CheckResult> judged = original.checks().stream()
+                .filter(c -> !c.name().startsWith(RegressionCheck.NAME)).toList();
         Verdict.Status status = original.status() == Verdict.Status.FAILED || original.status() == Verdict.Status.PASSED
                 ? Verdict.statusOf(judged) : original.status();
         if (status != replayed.status()) {
@@ -103,7 +107,7 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     private Verdict original(String topic) {
-        List<Verdict> found = io.faultline.history.VerdictLog.read(kafka.connection(), topic, null, Duration.ofSeconds(30))
+        List<Verdict> found = VerdictLog.read(kafka.connection(), topic, null, Duration.ofSeconds(30))
                 .verdicts().stream().filter(v -> runId.equals(v.runId())).toList();
         return found.isEmpty() ? null : found.get(found.size() - 1);
     }

@@ -1,21 +1,27 @@
 package io.faultline.cli;
 
 import io.faultline.engine.GameDay;
+import io.faultline.engine.RunResult;
+import io.faultline.protocol.CommandSigner;
+import io.faultline.protocol.Durations;
+import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
 import io.faultline.report.Reports;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioLoader;
+import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import io.faultline.protocol.CommandSigner;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code faultline run}: runs one game-day against agents already attached to a Kafka cluster. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -45,18 +51,18 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--alertmanager", paramLabel = "URL",
             description = "Poll this Alertmanager's API v2 for alerts every second (a fallback when its webhook "
                     + "cannot reach the orchestrator). Alert bridges on the telemetry topic are always read.")
-    java.net.URI alertmanager;
+    URI alertmanager;
 
     @Mixin
     WebhookToken webhookToken = new WebhookToken();
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         Scenario scenario = ScenarioLoader.load(scenarioFile);
-        Duration wait = io.faultline.protocol.Durations.parse(agentWait);
+        Duration wait = Durations.parse(agentWait);
         GameDay.AlertSources alerts = new GameDay.AlertSources(
                 alertWebhook == null ? null : Addresses.parse("--alert-webhook", alertWebhook), alertmanager,
                 alertWebhook == null ? null : webhookToken.token());
@@ -65,8 +71,8 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** Runs {@code scenario}, writes its reports and prints the summary; returns the exit code. */
-    static int run(Scenario scenario, io.faultline.protocol.KafkaConnection kafka, Topics topics, Duration agentWait,
-                   Path reportDir, java.io.PrintWriter out, CommandSigner signer, GameDay.AlertSources alerts)
+    static int run(Scenario scenario, KafkaConnection kafka, Topics topics, Duration agentWait,
+                   Path reportDir, PrintWriter out, CommandSigner signer, GameDay.AlertSources alerts)
             throws Exception {
         String bootstrapServers = kafka.bootstrapServers();
         Clock clock = Clock.systemUTC();
@@ -76,15 +82,15 @@ public final class RunCommand implements Callable<Integer> {
         String runId = GameDay.newRunId(scenario.name(), clock);
         out.println("Running " + scenario.name() + " as " + runId + " against " + bootstrapServers);
         out.flush();
-        GameDay gameDay = new GameDay(options, alerts, clock);
-        Verdict verdict = gameDay.run(scenario, runId);
-        Path html = Reports.writeAll(reportDir.resolve(runId), verdict, gameDay.timeline());
-        if (gameDay.evidence() != null) {
-            Reports.writeEvidence(reportDir.resolve(runId), gameDay.evidence());
+        RunResult result = new GameDay(options, alerts, clock).run(scenario, runId);
+        Verdict verdict = result.verdict();
+        Path html = Reports.writeAll(reportDir.resolve(runId), verdict, result.timeline());
+        if (result.evidence() != null) {
+            Reports.writeEvidence(reportDir.resolve(runId), result.evidence());
         }
         out.print(Reports.summary(verdict));
         out.println("Reports in " + html.getParent() + ": verdict.json, junit.xml, summary.md, report.html"
-                + (gameDay.evidence() != null ? ", evidence/" : ""));
+                + (result.evidence() != null ? ", evidence/" : ""));
         out.flush();
         return ExitCodes.of(verdict.status());
     }

@@ -1,9 +1,11 @@
 package io.faultline.cli;
 
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code faultline schema}: prints the JSON Schema of a scenario file or of a verdict. */
 @Command(name = "schema", mixinStandardHelpOptions = true,
@@ -16,13 +18,13 @@ public final class SchemaCommand implements Callable<Integer> {
     String kind;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         Schemas.Kind k;
         try {
-            k = Schemas.Kind.valueOf(kind.trim().toUpperCase(java.util.Locale.ROOT));
+            k = Schemas.Kind.valueOf(kind.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("faultline schema: unknown kind '" + kind + "' (scenario or verdict)");
             return ExitCodes.INVALID_INPUT;

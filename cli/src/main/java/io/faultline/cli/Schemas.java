@@ -15,6 +15,7 @@ import io.faultline.scenario.Scenario;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * JSON Schemas generated from the model classes themselves, so that they cannot drift from what
@@ -26,7 +27,7 @@ public final class Schemas {
     /** A duration as {@code Durations.parse} takes it: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 1d}, or ISO-8601. */
     static final String DURATION_PATTERN = "^\\s*(\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)|[Pp][0-9A-Za-z.]+)\\s*$";
     /** Verdict fields the model's constructors insist on, besides its primitives. */
-    static final java.util.Set<String> VERDICT_ALWAYS_SET = java.util.Set.of("Verdict.runId", "Verdict.scenario",
+    static final Set<String> VERDICT_ALWAYS_SET = Set.of("Verdict.runId", "Verdict.scenario",
             "Verdict.status", "CheckResult.name", "CheckResult.outcome");
 
     /** The documents Faultline publishes a schema for. */

@@ -3,7 +3,10 @@ package io.faultline.cli;
 import io.faultline.protocol.CommandSigner;
 import io.faultline.protocol.KeyFiles;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import picocli.CommandLine.Option;
 
 /** The private key the orchestrator signs commands with. */
@@ -14,16 +17,16 @@ final class SigningOptions {
     Path signingKey;
 
     /** A signing key others can read is a key others can sign with: say so, as ssh does. */
-    static void warnIfOthersCanRead(java.nio.file.Path key) {
+    static void warnIfOthersCanRead(Path key) {
         try {
-            var perms = java.nio.file.Files.getPosixFilePermissions(key);
-            if (perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
-                    || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+            var perms = Files.getPosixFilePermissions(key);
+            if (perms.contains(PosixFilePermission.GROUP_READ)
+                    || perms.contains(PosixFilePermission.OTHERS_READ)) {
                 System.err.println("faultline: warning: signing key " + key + " is readable by others ("
-                        + java.nio.file.attribute.PosixFilePermissions.toString(perms)
+                        + PosixFilePermissions.toString(perms)
                         + "); anyone who can read it can sign commands. Run: chmod 600 " + key);
             }
-        } catch (java.io.IOException | UnsupportedOperationException e) {
+        } catch (IOException | UnsupportedOperationException e) {
             // Unreadable or not POSIX: the load below says what is wrong, or there is nothing to check.
         }
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code faultline validate}: checks scenario files without touching anything. */
 @Command(name = "validate", mixinStandardHelpOptions = true,
@@ -18,7 +19,7 @@ public final class ValidateCommand implements Callable<Integer> {
     List<Path> files;
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {

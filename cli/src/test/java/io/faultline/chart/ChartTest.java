@@ -10,10 +10,15 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -25,9 +30,12 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /** The chart rendered with helm-java for several sets of values, and the manifests checked with fabric8's model. */
@@ -65,7 +73,7 @@ class ChartTest {
     }
 
     private static Map<String, String> env(Container c) {
-        Map<String, String> out = new java.util.LinkedHashMap<>();
+        Map<String, String> out = new LinkedHashMap<>();
         for (EnvVar e : c.getEnv()) {
             out.put(e.getName(), e.getValue() != null ? e.getValue() : e.getValueFrom().getFieldRef() != null
                     ? e.getValueFrom().getFieldRef().getFieldPath()
@@ -146,17 +154,17 @@ class ChartTest {
     void reportsGoWithThePodUnlessPersistenceKeepsThemOnAClaim() {
         UnaryOperator<TemplateCommand> nightly = t -> t.set("gameDays[0].name", "nightly")
                 .set("gameDays[0].schedule", "0 3 * * *").set("gameDays[0].scenario", "pod-kill.yaml");
-        java.util.function.Function<List<HasMetadata>, io.fabric8.kubernetes.api.model.Volume> runs = docs ->
+        Function<List<HasMetadata>, Volume> runs = docs ->
                 all(docs, CronJob.class).get(0).getSpec().getJobTemplate().getSpec().getTemplate().getSpec().getVolumes()
                         .stream().filter(v -> v.getName().equals("runs")).findFirst().orElseThrow();
 
         List<HasMetadata> plain = render(nightly);
         assertThat(runs.apply(plain).getEmptyDir()).isNotNull();
-        assertThat(all(plain, io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class)).isEmpty();
+        assertThat(all(plain, PersistentVolumeClaim.class)).isEmpty();
 
         List<HasMetadata> kept = render(t -> nightly.apply(t).set("reports.persistence.enabled", "true")
                 .set("reports.persistence.size", "20Gi").set("reports.persistence.storageClass", "standard"));
-        var claim = one(kept, io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class, "-reports");
+        var claim = one(kept, PersistentVolumeClaim.class, "-reports");
         assertThat(claim.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("20Gi");
         assertThat(claim.getSpec().getStorageClassName()).isEqualTo("standard");
         assertThat(claim.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
@@ -164,7 +172,7 @@ class ChartTest {
 
         List<HasMetadata> shared = render(t -> nightly.apply(t).set("reports.persistence.enabled", "true")
                 .set("reports.persistence.existingClaim", "gameday-share"));
-        assertThat(all(shared, io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class)).isEmpty();
+        assertThat(all(shared, PersistentVolumeClaim.class)).isEmpty();
         assertThat(runs.apply(shared).getPersistentVolumeClaim().getClaimName()).isEqualTo("gameday-share");
     }
 
@@ -176,9 +184,9 @@ class ChartTest {
         for (Role r : roles) {
             assertThat(r.getRules()).extracting(PolicyRule::getApiGroups, PolicyRule::getResources, PolicyRule::getVerbs)
                     .containsExactly(
-                            org.assertj.core.groups.Tuple.tuple(List.of(""), List.of("pods"), List.of("get", "list", "delete")),
-                            org.assertj.core.groups.Tuple.tuple(List.of("apps"), List.of("replicasets"), List.of("get", "list")),
-                            org.assertj.core.groups.Tuple.tuple(List.of("apps"), List.of("deployments", "statefulsets"),
+                            Tuple.tuple(List.of(""), List.of("pods"), List.of("get", "list", "delete")),
+                            Tuple.tuple(List.of("apps"), List.of("replicasets"), List.of("get", "list")),
+                            Tuple.tuple(List.of("apps"), List.of("deployments", "statefulsets"),
                                     List.of("get", "list", "update", "patch")));
         }
         RoleBinding binding = all(docs, RoleBinding.class).get(0);
@@ -188,7 +196,7 @@ class ChartTest {
         });
         assertThat(one(docs, ConfigMap.class, "-cluster-agent-policy").getData().get("policy.yaml"))
                 .contains("namespaces: [\"shop\",\"payments\"]");
-        assertThat(all(docs, io.fabric8.kubernetes.api.model.rbac.ClusterRole.class)).isEmpty();
+        assertThat(all(docs, ClusterRole.class)).isEmpty();
     }
 
     @Test
@@ -199,7 +207,7 @@ class ChartTest {
         assertThat(c.getArgs()).containsExactly("exporter", "--port", "9096", "--topic-prefix", "faultline.");
         assertThat(env(c)).containsKey("FAULTLINE_BOOTSTRAP_SERVERS");
         assertThat(exporter.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken()).isFalse();
-        io.fabric8.kubernetes.api.model.Service svc = one(docs, io.fabric8.kubernetes.api.model.Service.class, "exporter");
+        Service svc = one(docs, Service.class, "exporter");
         assertThat(svc.getMetadata().getAnnotations()).containsEntry("prometheus.io/scrape", "true")
                 .containsEntry("prometheus.io/port", "9096");
         assertThat(render(t -> t.set("exporter.enabled", false))).noneMatch(d -> d.getMetadata().getName()
@@ -211,7 +219,7 @@ class ChartTest {
         List<HasMetadata> docs = render(t -> t.set("kafka.clientConfigSecret", "kafka-client")
                 .set("agent.daemonSet.enabled", true).set("gameDays[0].name", "nightly")
                 .set("gameDays[0].schedule", "0 3 * * *").set("gameDays[0].scenario", "pod-kill.yaml"));
-        List<io.fabric8.kubernetes.api.model.PodSpec> pods = new java.util.ArrayList<>();
+        List<PodSpec> pods = new ArrayList<>();
         all(docs, Deployment.class).forEach(d -> pods.add(d.getSpec().getTemplate().getSpec()));
         all(docs, DaemonSet.class).forEach(d -> pods.add(d.getSpec().getTemplate().getSpec()));
         all(docs, CronJob.class).forEach(j -> pods.add(j.getSpec().getJobTemplate().getSpec().getTemplate().getSpec()));

@@ -3,11 +3,15 @@ package io.faultline.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.faultline.protocol.KeyFiles;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** {@code --command-config}: the settings a client starts from, and every way the file can be wrong. */
 class ClientSettingsFileTest {
@@ -62,9 +66,9 @@ class ClientSettingsFileTest {
     void everyCommandThatTalksToKafkaTakesTheFileAndABadOneIsExitTwo() throws Exception {
         Path f = file("sasl.mechanisms=PLAIN\n");
         for (String command : new String[] {"init", "halt", "replay", "alert-bridge", "run", "plan", "agent"}) {
-            java.io.StringWriter err = new java.io.StringWriter();
-            picocli.CommandLine cl = Faultline.commandLine();
-            cl.setErr(new java.io.PrintWriter(err, true));
+            StringWriter err = new StringWriter();
+            CommandLine cl = Faultline.commandLine();
+            cl.setErr(new PrintWriter(err, true));
             String[] args = switch (command) {
                 case "replay" -> new String[] {command, "run-1", "--command-config", f.toString()};
                 case "alert-bridge" -> new String[] {command, "--no-webhook-auth", "--listen", "127.0.0.1:0",
@@ -85,17 +89,17 @@ class ClientSettingsFileTest {
     private static final class TestKeysPath {
         static Path privateKey(Path dir) throws Exception {
             generate(dir);
-            return dir.resolve("keys").resolve("t" + io.faultline.protocol.KeyFiles.PRIVATE_SUFFIX);
+            return dir.resolve("keys").resolve("t" + KeyFiles.PRIVATE_SUFFIX);
         }
 
         static Path publicKey(Path dir) throws Exception {
             generate(dir);
-            return dir.resolve("keys").resolve("t" + io.faultline.protocol.KeyFiles.PUBLIC_SUFFIX);
+            return dir.resolve("keys").resolve("t" + KeyFiles.PUBLIC_SUFFIX);
         }
 
         private static void generate(Path dir) throws Exception {
-            if (!Files.exists(dir.resolve("keys").resolve("t" + io.faultline.protocol.KeyFiles.PUBLIC_SUFFIX))) {
-                io.faultline.protocol.KeyFiles.generate(dir.resolve("keys"), "t");
+            if (!Files.exists(dir.resolve("keys").resolve("t" + KeyFiles.PUBLIC_SUFFIX))) {
+                KeyFiles.generate(dir.resolve("keys"), "t");
             }
         }
     }

@@ -2,10 +2,16 @@ package io.faultline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -68,10 +74,10 @@ class FaultlineCliTest {
 
     @Test
     void aBrokerOnATakenPortFailsAtOnceSayingSo() throws Exception {
-        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (ServerSocket taken = new ServerSocket(0, 1,
+                InetAddress.getByName("127.0.0.1"))) {
             assertThat(run("broker", "--port", Integer.toString(taken.getLocalPort()), "--dir",
-                    java.nio.file.Files.createTempDirectory("broker-port").toString()))
+                    Files.createTempDirectory("broker-port").toString()))
                     .isEqualTo(ExitCodes.INFRASTRUCTURE);
             assertThat(err.toString()).contains("port " + taken.getLocalPort() + " on 127.0.0.1 is taken")
                     .doesNotContain("Exception");
@@ -95,7 +101,7 @@ class FaultlineCliTest {
 
     @Test
     void keysGenerateWritesAPairAndRefusesToOverwriteIt() throws Exception {
-        java.nio.file.Path dir = Files.createTempDirectory("fl-keys");
+        Path dir = Files.createTempDirectory("fl-keys");
         assertThat(run("keys", "generate", "--key-id", "ops-1", "--dir", dir.toString())).isZero();
         assertThat(dir.resolve("ops-1.key")).exists();
         assertThat(dir.resolve("ops-1.pub")).exists();
@@ -113,7 +119,7 @@ class FaultlineCliTest {
 
     @Test
     void agentWithoutItsPolicyFileOrKeyIsInvalidInput() throws Exception {
-        java.nio.file.Path dir = Files.createTempDirectory("fl-agent");
+        Path dir = Files.createTempDirectory("fl-agent");
         assertThat(run("agent", "--id", "a", "--public-key", dir.resolve("missing.pub").toString()))
                 .isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(err.toString()).contains("missing.pub does not exist");
@@ -133,7 +139,7 @@ class FaultlineCliTest {
 
     @Test
     void aBrokerDirectoryThatIsAFileIsInvalidInputWithoutAJavaTypeName() throws Exception {
-        java.nio.file.Path file = Files.createTempFile("fl-broker", ".txt");
+        Path file = Files.createTempFile("fl-broker", ".txt");
         int code = run("broker", "--dir", file.toString());
         assertThat(err.toString()).doesNotContain("Exception", "java.nio");
         assertThat(code).isEqualTo(ExitCodes.INVALID_INPUT);
@@ -142,27 +148,27 @@ class FaultlineCliTest {
 
     @Test
     void aSigningKeyReadableByOthersIsWarnedAbout() throws Exception {
-        java.nio.file.Path dir = Files.createTempDirectory("fl-open-key");
+        Path dir = Files.createTempDirectory("fl-open-key");
         assertThat(run("keys", "generate", "--key-id", "k", "--dir", dir.toString())).isZero();
-        java.nio.file.Path key = dir.resolve("k.key");
-        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream old = System.err;
-        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+        Path key = dir.resolve("k.key");
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
         try {
             SigningOptions.warnIfOthersCanRead(key);
-            assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).as("mode 600 as generated").isEmpty();
-            Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            assertThat(stderr.toString(StandardCharsets.UTF_8)).as("mode 600 as generated").isEmpty();
+            Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
             SigningOptions.warnIfOthersCanRead(key);
         } finally {
             System.setErr(old);
         }
-        assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("is readable by others (rw-r--r--)")
+        assertThat(stderr.toString(StandardCharsets.UTF_8)).contains("is readable by others (rw-r--r--)")
                 .contains("chmod 600 " + key);
     }
 
     @Test
     void unreachableBrokerIsAnInfrastructureError() throws Exception {
-        java.nio.file.Path keys = Files.createTempDirectory("fl-keys");
+        Path keys = Files.createTempDirectory("fl-keys");
         assertThat(run("keys", "generate", "--key-id", "t", "--dir", keys.toString())).isZero();
         int code = run("run", "../scenarios/primary-listener-crash.yaml", "--bootstrap-servers", "127.0.0.1:1",
                 "--signing-key", keys.resolve("t.key").toString(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.faultline.protocol.CanaryStats;
 import io.faultline.protocol.CheckResult;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,7 +35,7 @@ class SchemasTest {
         String published = Files.readString(SCHEMAS.resolve(kind.fileName()));
         assertThat(published)
                 .as("schemas/%s is stale: regenerate it with ./faultline schema %s > schemas/%s", kind.fileName(),
-                        kind.name().toLowerCase(java.util.Locale.ROOT), kind.fileName())
+                        kind.name().toLowerCase(Locale.ROOT), kind.fileName())
                 .isEqualTo(Schemas.render(kind));
     }
 
@@ -60,11 +62,11 @@ class SchemasTest {
         assertThat(SchemaCheck.problems(Schemas.Kind.SCENARIO, good)).isEmpty();
 
         JsonNode typo = good.deepCopy();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) typo.get("steps").get(0)).put("waitt", "5s");
+        ((ObjectNode) typo.get("steps").get(0)).put("waitt", "5s");
         assertThat(SchemaCheck.problems(Schemas.Kind.SCENARIO, typo)).anyMatch(p -> p.contains("waitt"));
 
         JsonNode duration = good.deepCopy();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) duration).put("drain", "ten seconds");
+        ((ObjectNode) duration).put("drain", "ten seconds");
         assertThat(SchemaCheck.problems(Schemas.Kind.SCENARIO, duration)).anyMatch(p -> p.contains("drain"));
 
         JsonNode fault = YAML.readTree("""
@@ -83,7 +85,7 @@ class SchemasTest {
                 List.of(new CheckResult("lost", CheckResult.Outcome.PASS, 0.0, 0.0, "events", "0 lost", List.of())), List.of(),
                 new CanaryStats(10, 10, 10, 0, 0, 0, 0, 0, 1.0, null, List.of(), 1.0));
         SchemaCheck.conforming(v);
-        com.fasterxml.jackson.databind.node.ObjectNode broken = Json.mapper().valueToTree(v);
+        ObjectNode broken = Json.mapper().valueToTree(v);
         broken.remove("status");
         broken.put("startedAt", "yesterday");
         assertThat(SchemaCheck.problems(Schemas.Kind.VERDICT, broken))

@@ -1,14 +1,10 @@
 package io.faultline.it;
 
 import io.faultline.cli.SchemaCheck;
-import io.faultline.testkit.TestKeys;
-import io.faultline.testkit.AgentProcess;
-import io.faultline.testkit.TestKafka;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import io.faultline.demo.ChildJvm;
+import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
+import io.faultline.engine.RunResult;
 import io.faultline.engine.KafkaClients;
 import io.faultline.engine.TelemetryFeed;
 import io.faultline.protocol.CheckResult;
@@ -17,6 +13,9 @@ import io.faultline.protocol.Verdict;
 import io.faultline.report.Reports;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioLoader;
+import io.faultline.testkit.AgentProcess;
+import io.faultline.testkit.TestKafka;
+import io.faultline.testkit.TestKeys;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -36,6 +35,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 
 /**
  * Alerts that must fire and resolve, with the real {@code prometheus} and
@@ -157,7 +159,7 @@ class AlertsIT {
                 URI.create("http://127.0.0.1:" + alertmanagerPort + "/-/ready")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
         try (Admin admin = KafkaClients.admin(bootstrap)) {
-            io.faultline.demo.DemoCluster.awaitGroup(admin, GROUP, 2, Duration.ofSeconds(90), List.of(), dir);
+            DemoCluster.awaitGroup(admin, GROUP, 2, Duration.ofSeconds(90), List.of(), dir);
         }
     }
 
@@ -215,9 +217,10 @@ class AlertsIT {
                         URI.create("http://127.0.0.1:" + alertmanagerPort), WEBHOOK_TOKEN), Clock.systemUTC());
         try (TelemetryFeed feed = new TelemetryFeed(bootstrap, Topics.defaults().telemetry(), Clock.systemUTC(),
                 Duration.ofSeconds(1))) {
-            Verdict v = SchemaCheck.conforming(gameDay.run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())));
+            RunResult result = gameDay.run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC()));
+            Verdict v = SchemaCheck.conforming(result.verdict());
             System.out.println(Reports.summary(v));
-            Reports.writeAll(dir.resolve("report"), v, gameDay.timeline());
+            Reports.writeAll(dir.resolve("report"), v, result.timeline());
             assertThat(check(v, "alert[IngestionLagHigh].fires").passed()).as(check(v, "alert[IngestionLagHigh].fires").summary())
                     .isTrue();
             assertThat(check(v, "alert[IngestionLagHigh].resolves").passed())
@@ -237,7 +240,7 @@ class AlertsIT {
             assertThat(feed.alertEvents(v.startedAt())).extracting(r -> r.event().alertname()).contains("IngestionLagHigh");
             // The evidence kept with the run: Alertmanager's bodies as received, every notice and sample,
             // and the agent's reports on the run's commands.
-            Path evidence = Reports.writeEvidence(dir.resolve("report"), gameDay.evidence());
+            Path evidence = Reports.writeEvidence(dir.resolve("report"), result.evidence());
             String webhook = Files.readString(evidence.resolve("alertmanager-webhook.jsonl"));
             assertThat(webhook.lines()).isNotEmpty().allSatisfy(line -> assertThat(line).contains("\"source\":\"webhook\""));
             assertThat(webhook).contains("IngestionLagHigh", "firing", "resolved");

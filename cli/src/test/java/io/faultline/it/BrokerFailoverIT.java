@@ -5,19 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.broker.EmbeddedCluster;
 import io.faultline.cli.Faultline;
 import io.faultline.cli.SchemaCheck;
+import io.faultline.demo.ChildJvm;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
+import io.faultline.report.Reports;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioLoader;
 import io.faultline.testkit.AgentProcess;
+import io.faultline.testkit.TestKeys;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
@@ -34,9 +38,9 @@ class BrokerFailoverIT {
         Path dir = Files.createTempDirectory("faultline-brokers");
         try (EmbeddedCluster kafka = EmbeddedCluster.start(dir.resolve("kafka"), 3, 0)) {
             String bootstrap = kafka.bootstrapServers();
-            var init = new java.io.StringWriter();
+            var init = new StringWriter();
             var cl = Faultline.commandLine();
-            cl.setOut(new java.io.PrintWriter(init, true));
+            cl.setOut(new PrintWriter(init, true));
             assertThat(cl.execute("init", "-b", bootstrap)).isZero();
             System.out.print(init);
             assertThat(init.toString()).startsWith("3 brokers at ").contains("faultline.commands       created  1 "
@@ -75,18 +79,18 @@ class BrokerFailoverIT {
                           duplicated: 0
                         """);
                 GameDay.Options options = new GameDay.Options(bootstrap, Topics.defaults(), Duration.ofSeconds(60),
-                        Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, io.faultline.testkit.TestKeys.signer());
+                        Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, TestKeys.signer());
                 // Only the broker's agent is targeted; it trusts the test key.
                 Verdict v = SchemaCheck.conforming(new GameDay(options, Clock.systemUTC())
-                        .run(scenario, GameDay.newRunId("broker-kill", Clock.systemUTC())));
-                System.out.println(io.faultline.report.Reports.summary(v));
+                        .run(scenario, GameDay.newRunId("broker-kill", Clock.systemUTC())).verdict());
+                System.out.println(Reports.summary(v));
                 assertThat(kafka.node(2).isAlive()).as("broker 2 was killed").isFalse();
                 assertThat(v.status()).as(v.reason() + " " + v.checks()).isEqualTo(Verdict.Status.PASSED);
                 assertThat(v.canary().lost()).isZero();
                 assertThat(v.canary().duplicated()).isZero();
                 assertThat(v.canary().observed()).isEqualTo(v.canary().acknowledged()).isPositive();
             } finally {
-                io.faultline.demo.ChildJvm.stop(brokerAgent, Duration.ofSeconds(10));
+                ChildJvm.stop(brokerAgent, Duration.ofSeconds(10));
             }
         }
     }

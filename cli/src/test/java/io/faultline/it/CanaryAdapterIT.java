@@ -121,7 +121,7 @@ class CanaryAdapterIT {
         GameDay gameDay = new GameDay(new GameDay.Options(bootstrap, new Topics(prefix + "."), Duration.ofSeconds(10),
                 d.heartbeatMaxAge(), d.commandTimeout(), System.out, d.signer()), GameDay.AlertSources.NONE,
                 Clock.systemUTC());
-        return SchemaCheck.conforming(gameDay.run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())));
+        return SchemaCheck.conforming(gameDay.run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())).verdict());
     }
 
     @Test

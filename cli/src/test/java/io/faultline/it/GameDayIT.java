@@ -1,9 +1,7 @@
 package io.faultline.it;
 
+import io.faultline.cli.Faultline;
 import io.faultline.cli.SchemaCheck;
-import io.faultline.testkit.TestKafka;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
 import io.faultline.engine.KafkaClients;
@@ -12,12 +10,17 @@ import io.faultline.protocol.FaultRecord;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
+import io.faultline.report.Reports;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioLoader;
+import io.faultline.testkit.TestKafka;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +33,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import static org.assertj.core.api.Assertions.assertThat;
+
 
 /**
  * The primary-listener-crash game-day end to end on a real broker with three real listener
@@ -70,8 +76,8 @@ class GameDayIT {
                 GameDay.Options options = new GameDay.Options(bootstrap, topics, Duration.ofSeconds(30),
                         Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, cluster.signer());
                 Clock clock = Clock.systemUTC();
-                Verdict v = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId(scenario.name() + "-" + tag, clock)));
-                System.out.println(io.faultline.report.Reports.summary(v));
+                Verdict v = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId(scenario.name() + "-" + tag, clock)).verdict());
+                System.out.println(Reports.summary(v));
                 return new Outcome(v, bootstrap, canary.outputTopic());
             }
         }
@@ -99,9 +105,9 @@ class GameDayIT {
         });
 
         // The log is the audit trail: the verdict can be computed again from it alone.
-        java.io.StringWriter out = new java.io.StringWriter();
-        picocli.CommandLine cl = io.faultline.cli.Faultline.commandLine();
-        cl.setOut(new java.io.PrintWriter(out, true));
+        StringWriter out = new StringWriter();
+        CommandLine cl = Faultline.commandLine();
+        cl.setOut(new PrintWriter(out, true));
         assertThat(cl.execute("replay", o.verdict().runId(), "-b", o.bootstrap())).as(out.toString()).isZero();
         assertThat(out.toString()).contains("the verdict matches the original (PASSED)");
     }
@@ -152,7 +158,7 @@ class GameDayIT {
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts);
-            List<ConsumerRecord<String, byte[]>> out = new java.util.ArrayList<>();
+            List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
                 c.poll(Duration.ofMillis(200)).forEach(out::add);

@@ -13,6 +13,8 @@ import io.faultline.protocol.Verdict;
 import io.faultline.testkit.TestKafka;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -110,10 +112,10 @@ class HistoryIT {
     }
 
     @Test
-    void writesTheTrendPage(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        java.nio.file.Path page = dir.resolve("history.html");
+    void writesTheTrendPage(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path page = dir.resolve("history.html");
         history("--html", page.toString());
-        String html = java.nio.file.Files.readString(page);
+        String html = Files.readString(page);
         assertThat(html).contains("<code>primary-listener-crash</code>: 2 of 3 passed", "<code>redis-outage</code>: 0 of 1 passed",
                 "failover (s)", "canary latency p99 (ms)", "run, by the time it ended");
         // primary-1 and primary-2 in both charts; the ERROR run and redis-outage-1 (no fault, no latency) have no point.

@@ -11,6 +11,7 @@ import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
+import io.faultline.report.Reports;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioLoader;
 import io.faultline.testkit.AgentProcess;
@@ -84,8 +85,8 @@ class KafkaStreamsIT {
             GameDay.Options options = new GameDay.Options(bootstrap, topics, Duration.ofSeconds(30),
                     Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, TestKeys.signer());
             Clock clock = Clock.systemUTC();
-            Verdict v = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId(tag, clock)));
-            System.out.println(io.faultline.report.Reports.summary(v));
+            Verdict v = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId(tag, clock)).verdict());
+            System.out.println(Reports.summary(v));
             return new Run(v, bootstrap, out);
         } finally {
             processes.forEach(p -> ChildJvm.stop(p, Duration.ofSeconds(10)));

@@ -11,11 +11,13 @@ import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
+import io.faultline.report.Reports;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioLoader;
 import io.faultline.testkit.AgentProcess;
 import io.faultline.testkit.TestKafka;
 import io.faultline.testkit.TestKeys;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,6 +34,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,8 +89,8 @@ class LibrdkafkaIT {
             GameDay.Options options = new GameDay.Options(bootstrap, topics, Duration.ofSeconds(30),
                     Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, TestKeys.signer());
             Clock clock = Clock.systemUTC();
-            Verdict v = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId("rdkafka", clock)));
-            System.out.println(io.faultline.report.Reports.summary(v));
+            Verdict v = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId("rdkafka", clock)).verdict());
+            System.out.println(Reports.summary(v));
 
             assertThat(v.faults()).as(v.reason()).hasSize(1);
             assertThat(v.faults().get(0).agentId()).as("the owner, found by its librdkafka client.id")
@@ -106,7 +109,7 @@ class LibrdkafkaIT {
         try {
             Process p = new ProcessBuilder(PYTHON, "-c", "import confluent_kafka").redirectErrorStream(true).start();
             return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -115,7 +118,7 @@ class LibrdkafkaIT {
     }
 
     private static void awaitFile(Path file, Process owner) {
-        org.awaitility.Awaitility.await("the librdkafka service writes its pid file").atMost(Duration.ofSeconds(30))
+        Awaitility.await("the librdkafka service writes its pid file").atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(50)).until(() -> {
                     assertThat(owner.isAlive()).as("the librdkafka service started").isTrue();
                     return Files.exists(file);

@@ -6,9 +6,11 @@ import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
 import io.faultline.engine.KafkaClients;
+import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.FaultRecord;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
+import io.faultline.report.Reports;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioLoader;
 import io.faultline.testkit.TestKafka;
@@ -20,6 +22,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.MemberDescription;
@@ -81,8 +84,8 @@ class PartitionFailoverIT {
                         .replace("order-listeners", GROUP).replace("orders.processed", "@OUT@")
                         .replaceAll("\\borders\\b", IN).replace("@OUT@", OUT);
                 Verdict standby = SchemaCheck.conforming(new GameDay(options, clock).run(ScenarioLoader.parse(
-                        Path.of("secondary-listener-crash.yaml"), library), GameDay.newRunId("kill-standby", clock)));
-                System.out.println(io.faultline.report.Reports.summary(standby));
+                        Path.of("secondary-listener-crash.yaml"), library), GameDay.newRunId("kill-standby", clock)).verdict());
+                System.out.println(Reports.summary(standby));
                 FaultRecord.Failover none = standby.faults().get(0).failover();
                 assertThat(none.outage()).as("a member that owns nothing stops nothing").isFalse();
                 assertThat(none.partitions()).isEmpty();
@@ -100,12 +103,12 @@ class PartitionFailoverIT {
                 Verdict owner;
                 try {
                     owner = SchemaCheck.conforming(new GameDay(options, clock).run(scenario("kill-owner", "partition-owner"),
-                            GameDay.newRunId("kill-owner", clock)));
+                            GameDay.newRunId("kill-owner", clock)).verdict());
                 } finally {
                     watch.stop = true;
                     poller.join(5000);
                 }
-                System.out.println(io.faultline.report.Reports.summary(owner));
+                System.out.println(Reports.summary(owner));
                 FaultRecord fault = owner.faults().get(0);
                 FaultRecord.Failover f = fault.failover();
                 assertThat(f.outage()).isTrue();
@@ -133,7 +136,7 @@ class PartitionFailoverIT {
         return ScenarioLoader.parse(Path.of(name + ".yaml"), SCENARIO.replace("NAME", name).replace("PICK", pick));
     }
 
-    private static io.faultline.protocol.CheckResult check(Verdict v, String name) {
+    private static CheckResult check(Verdict v, String name) {
         return v.checks().stream().filter(c -> c.name().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no check " + name + " in " + v.checks()));
     }
@@ -156,7 +159,7 @@ class PartitionFailoverIT {
                     Instant now = Instant.now();
                     for (MemberDescription m : d.members()) {
                         for (TopicPartition tp : m.assignment().topicPartitions()) {
-                            var seen = owners.computeIfAbsent(tp.partition(), p -> new java.util.concurrent.CopyOnWriteArrayList<>());
+                            var seen = owners.computeIfAbsent(tp.partition(), p -> new CopyOnWriteArrayList<>());
                             if (seen.isEmpty() || !seen.get(seen.size() - 1).getKey().equals(m.clientId())) {
                                 seen.add(Map.entry(m.clientId(), now));
                             }

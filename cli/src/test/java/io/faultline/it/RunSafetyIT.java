@@ -1,38 +1,49 @@
 package io.faultline.it;
 
-import io.faultline.cli.SchemaCheck;
-import io.faultline.testkit.Procs;
-import io.faultline.testkit.TestKafka;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import io.faultline.cli.ExitCodes;
 import io.faultline.cli.Faultline;
+import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.ChildJvm;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
 import io.faultline.engine.KafkaClients;
+import io.faultline.engine.RunAudit;
 import io.faultline.engine.TelemetryFeed;
 import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.CommandEvent;
+import io.faultline.protocol.FaultRecord;
+import io.faultline.protocol.Json;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
+import io.faultline.report.Reports;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioLoader;
+import io.faultline.testkit.Procs;
+import io.faultline.testkit.TestKafka;
+import io.faultline.verifier.History;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 
 /**
  * Runs that end early leave nothing behind: the orchestrator SIGKILLed mid-fault, a halt during a
@@ -54,7 +65,7 @@ class RunSafetyIT {
         work = Files.createTempDirectory("faultline-run-safety-");
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             KafkaClients.ensureFaultlineTopics(admin, Topics.defaults());
-            KafkaClients.ensureTopics(admin, java.util.Map.of("safety-in", 1, "safety-out", 1));
+            KafkaClients.ensureTopics(admin, Map.of("safety-in", 1, "safety-out", 1));
             cluster = DemoCluster.start(bootstrap, 1,
                     DemoCluster.ListenerSettings.demo("exactly-once", GROUP, "safety-in", "safety-out"), work, "safety-");
             cluster.awaitGroup(admin, GROUP, 1, Duration.ofSeconds(90));
@@ -135,7 +146,7 @@ class RunSafetyIT {
     }
 
     /** A game-day on the test broker printing its progress to {@code progress}. */
-    private static GameDay gameDay(java.io.PrintStream progress) throws Exception {
+    private static GameDay gameDay(PrintStream progress) throws Exception {
         GameDay.Options d = GameDay.Options.defaults(bootstrap, System.out, cluster.signer());
         return new GameDay(new GameDay.Options(bootstrap, Topics.defaults(), Duration.ofSeconds(30),
                 d.heartbeatMaxAge(), d.commandTimeout(), progress, d.signer()), Clock.systemUTC());
@@ -146,7 +157,7 @@ class RunSafetyIT {
         Scenario scenario = ScenarioLoader.load(scenario("halted-run", "15s", ""));
         CompletableFuture<Verdict> run = CompletableFuture.supplyAsync(() -> {
             try {
-                return SchemaCheck.conforming(gameDay().run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())));
+                return SchemaCheck.conforming(gameDay().run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())).verdict());
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -167,7 +178,7 @@ class RunSafetyIT {
         // What the run recorded before the halt is kept: counts, the fault, the checks, and the audit record.
         assertThat(v.canary()).isNotNull();
         assertThat(v.canary().sent()).isPositive();
-        assertThat(v.faults()).extracting(io.faultline.protocol.FaultRecord::name).containsExactly("freeze");
+        assertThat(v.faults()).extracting(FaultRecord::name).containsExactly("freeze");
         assertThat(v.checks()).isNotEmpty();
         assertThat(replay(v.runId())).contains("the verdict matches the original (ABORTED)");
     }
@@ -185,15 +196,15 @@ class RunSafetyIT {
                 drain: 5s
                 """);
         Scenario scenario = ScenarioLoader.load(file);
-        Verdict v = SchemaCheck.conforming(gameDay().run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())));
-        System.out.println(io.faultline.report.Reports.summary(v));
+        Verdict v = SchemaCheck.conforming(gameDay().run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())).verdict());
+        System.out.println(Reports.summary(v));
         assertThat(v.status()).isEqualTo(Verdict.Status.ERROR);
         assertThat(v.reason()).contains("phantom");
         assertThat(Procs.state(listenerPid)).isNotEqualTo('T');
         // What the run recorded before the failed step is kept: counts, the first fault, the checks, the audit record.
         assertThat(v.canary()).isNotNull();
         assertThat(v.canary().sent()).isPositive();
-        assertThat(v.faults()).extracting(io.faultline.protocol.FaultRecord::name).contains("freeze");
+        assertThat(v.faults()).extracting(FaultRecord::name).contains("freeze");
         assertThat(v.faults().get(0).undoneAt()).isNotNull();
         assertThat(v.checks()).extracting(CheckResult::name).contains("lost", "failover[freeze]");
         assertThat(Duration.between(v.startedAt(), v.finishedAt())).as("the 30s wait was not run")
@@ -240,9 +251,9 @@ class RunSafetyIT {
 
     /** {@code faultline replay RUN_ID} on the test broker; its output, after it said the verdict matches. */
     private static String replay(String runId) {
-        java.io.StringWriter out = new java.io.StringWriter();
-        picocli.CommandLine replay = Faultline.commandLine();
-        replay.setOut(new java.io.PrintWriter(out, true));
+        StringWriter out = new StringWriter();
+        CommandLine replay = Faultline.commandLine();
+        replay.setOut(new PrintWriter(out, true));
         assertThat(replay.execute("replay", runId, "-b", bootstrap)).as(out.toString()).isZero();
         return out.toString();
     }
@@ -259,8 +270,8 @@ class RunSafetyIT {
                 drain: 5s
                 """);
         Scenario scenario = ScenarioLoader.load(file);
-        java.io.ByteArrayOutputStream progress = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream both = new java.io.PrintStream(new java.io.OutputStream() {
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        PrintStream both = new PrintStream(new OutputStream() {
             @Override
             public void write(int b) {
                 System.out.write(b);
@@ -268,14 +279,14 @@ class RunSafetyIT {
             }
         }, true);
         Verdict v = SchemaCheck.conforming(gameDay(both).run(scenario, GameDay.newRunId(scenario.name(),
-                Clock.systemUTC())));
-        System.out.println(io.faultline.report.Reports.summary(v));
+                Clock.systemUTC())).verdict());
+        System.out.println(Reports.summary(v));
         assertThat(v.status()).isEqualTo(Verdict.Status.PASSED);
         assertThat(v.canary().lost()).isZero();
         assertThat(v.faults().get(0).failover().outage()).isTrue();
         // Folded while it went: some 50 s of canaries, a fold every 5 s reaching 30 s back.
         assertThat(progress.toString()).containsPattern("canaries sent \\d+, observed \\d+ \\([1-9]\\d* folded\\)");
-        io.faultline.verifier.History h = io.faultline.engine.RunAudit.read(bootstrap, Topics.defaults().telemetry(),
+        History h = RunAudit.read(bootstrap, Topics.defaults().telemetry(),
                 v.runId(), Duration.ofSeconds(30)).history();
         assertThat(h.sentCount()).isEqualTo(v.canary().sent());
         // Kept whole: the canaries around the freeze and the last ones; the rest are stretches.
@@ -291,26 +302,26 @@ class RunSafetyIT {
         String name = "regression-" + Long.toHexString(System.nanoTime());
         // Nothing to compare with yet: said, not failed.
         Verdict first = SchemaCheck.conforming(gameDay().run(regressionScenario(name, "1s"),
-                GameDay.newRunId(name, Clock.systemUTC())));
+                GameDay.newRunId(name, Clock.systemUTC())).verdict());
         CheckResult none = first.checks().stream().filter(c -> c.name().equals("regression")).findFirst().orElseThrow();
         assertThat(none.passed()).isTrue();
         assertThat(none.summary()).isEqualTo("not compared: 0 passed run(s) of " + name + " on the verdicts topic, 3 "
                 + "needed for a baseline");
         // Three fast passed runs of the same scenario on the verdicts topic, then a freeze held 4 s.
-        java.time.Instant t = java.time.Instant.now().minusSeconds(3600);
+        Instant t = Instant.now().minusSeconds(3600);
         try (var producer = KafkaClients.producer(bootstrap, "regression-it")) {
             for (int i = 0; i < 3; i++) {
-                io.faultline.protocol.FaultRecord f = new io.faultline.protocol.FaultRecord("freeze", "c" + i, "a", "process.kill",
-                        t, t, t.plusSeconds(1), t.plusSeconds(1), new io.faultline.protocol.FaultRecord.Failover(true, true, t,
+                FaultRecord f = new FaultRecord("freeze", "c" + i, "a", "process.kill",
+                        t, t, t.plusSeconds(1), t.plusSeconds(1), new FaultRecord.Failover(true, true, t,
                         t.plusMillis(1000), 950L + i * 50, 1000L + i * 50, 20, 1000L, 0L, List.of()), null);
                 Verdict past = Verdict.judged(name + "-past-" + i, name, t, t.plusSeconds(20), List.of(), List.of(f), null);
-                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.defaults().verdicts(),
-                        past.runId(), io.faultline.protocol.Json.encode(past))).get(15, TimeUnit.SECONDS);
+                producer.send(new ProducerRecord<>(Topics.defaults().verdicts(),
+                        past.runId(), Json.encode(past))).get(15, TimeUnit.SECONDS);
             }
         }
         Verdict slow = SchemaCheck.conforming(gameDay().run(regressionScenario(name, "4s"),
-                GameDay.newRunId(name, Clock.systemUTC())));
-        System.out.println(io.faultline.report.Reports.summary(slow));
+                GameDay.newRunId(name, Clock.systemUTC())).verdict());
+        System.out.println(Reports.summary(slow));
         CheckResult failover = slow.checks().stream().filter(c -> c.name().equals("regression[failover]")).findFirst()
                 .orElseThrow(() -> new AssertionError("no regression[failover] in " + slow.checks()));
         assertThat(failover.passed()).as(failover.summary()).isFalse();
@@ -329,7 +340,7 @@ class RunSafetyIT {
                     interval: 500ms
                     failures: 2
                 """));
-        Verdict v = SchemaCheck.conforming(gameDay().run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())));
+        Verdict v = SchemaCheck.conforming(gameDay().run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())).verdict());
         System.out.println("stop condition: " + v.status() + ": " + v.reason());
         assertThat(v.status()).isEqualTo(Verdict.Status.ABORTED);
         assertThat(v.reason()).startsWith("stop condition 'canary-flowing' tripped: last canary completed");
@@ -344,7 +355,7 @@ class RunSafetyIT {
                   - name: api-up
                     http: {url: "http://127.0.0.1:1/health", timeout: 1s}
                 """));
-        Verdict v = SchemaCheck.conforming(gameDay().run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())));
+        Verdict v = SchemaCheck.conforming(gameDay().run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())).verdict());
         assertThat(v.status()).isEqualTo(Verdict.Status.ERROR);
         assertThat(v.reason()).startsWith("preflight: stop condition 'api-up' does not hold before any fault: GET");
         assertThat(Procs.state(listenerPid)).isNotEqualTo('T');

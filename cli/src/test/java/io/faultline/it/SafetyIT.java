@@ -1,25 +1,24 @@
 package io.faultline.it;
 
-import io.faultline.testkit.Procs;
-import io.faultline.testkit.TestKeys;
-import io.faultline.testkit.AgentProcess;
-import io.faultline.testkit.TestKafka;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import io.faultline.broker.EmbeddedKafka;
 import io.faultline.cli.Faultline;
 import io.faultline.demo.ChildJvm;
 import io.faultline.engine.KafkaClients;
 import io.faultline.engine.TelemetryFeed;
 import io.faultline.protocol.ApplyCommand;
+import io.faultline.protocol.Command;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.CommandSigner;
+import io.faultline.protocol.HealCommand;
 import io.faultline.protocol.ProcessKillFault;
 import io.faultline.protocol.RenewCommand;
 import io.faultline.protocol.Signal;
 import io.faultline.protocol.Target;
 import io.faultline.protocol.Topics;
+import io.faultline.testkit.AgentProcess;
+import io.faultline.testkit.Procs;
+import io.faultline.testkit.TestKafka;
+import io.faultline.testkit.TestKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +28,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -41,6 +44,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 
 /**
  * No fault outlives the experiment: an agent killed mid-fault, a broker stopped mid-fault and a
@@ -100,13 +106,13 @@ class SafetyIT {
                 Target.agent(agentId), new ProcessKillFault(Signal.STOP, null), now, now.plusSeconds(30), lease);
     }
 
-    private void send(KafkaProducer<String, byte[]> producer, io.faultline.protocol.Command c) throws Exception {
+    private void send(KafkaProducer<String, byte[]> producer, Command c) throws Exception {
         producer.send(new ProducerRecord<>(topics.commands(), c.target().recordKey(), signer.seal(c)))
                 .get(5, TimeUnit.SECONDS);
     }
 
     private static CommandEvent awaitStep(TelemetryFeed feed, String commandId, CommandEvent.Step step) throws Exception {
-        TelemetryFeed.Received<CommandEvent> r = feed.awaitCommandEvent(commandId, java.util.Set.of(step),
+        TelemetryFeed.Received<CommandEvent> r = feed.awaitCommandEvent(commandId, Set.of(step),
                 Duration.ofSeconds(60));
         assertThat(r).as("%s of %s", step, commandId).isNotNull();
         return r.event();
@@ -159,13 +165,13 @@ class SafetyIT {
                 send(producer, freeze);
                 awaitStep(feed, freeze.commandId(), CommandEvent.Step.APPLIED);
                 // Renew every second, as the orchestrator does, for longer than the lease.
-                java.util.concurrent.ScheduledExecutorService renewer =
-                        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                ScheduledExecutorService renewer =
+                        Executors.newSingleThreadScheduledExecutor(r -> {
                             Thread t = new Thread(r, "renewer");
                             t.setDaemon(true);
                             return t;
                         });
-                java.util.concurrent.atomic.AtomicInteger renewals = new java.util.concurrent.atomic.AtomicInteger();
+                AtomicInteger renewals = new AtomicInteger();
                 renewer.scheduleAtFixedRate(() -> {
                     Instant now = Instant.now();
                     try {
@@ -264,7 +270,7 @@ class SafetyIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(first).map(p -> !p.isAlive()).orElse(true));
 
             now = Instant.now();
-            send(producer, new io.faultline.protocol.HealCommand("heal-" + kill.commandId(), "safety-it", kill.target(),
+            send(producer, new HealCommand("heal-" + kill.commandId(), "safety-it", kill.target(),
                     kill.commandId(), now, now.plusSeconds(30)));
             CommandEvent undone = awaitStep(feed, kill.commandId(), CommandEvent.Step.UNDONE);
             assertThat(undone.detail()).startsWith("heal: restarted the service: started pid");

@@ -9,15 +9,18 @@ import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
+import io.faultline.report.Reports;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioLoader;
 import io.faultline.testkit.TestKafka;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 
@@ -70,8 +73,8 @@ class ServiceHealthIT {
                         Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, cluster.signer());
                 Clock clock = Clock.systemUTC();
 
-                Verdict back = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId("health-back", clock)));
-                System.out.println(io.faultline.report.Reports.summary(back));
+                Verdict back = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId("health-back", clock)).verdict());
+                System.out.println(Reports.summary(back));
                 CheckResult healthy = check(back, "healthy[freeze-primary]");
                 assertThat(healthy.passed()).as(healthy.summary()).isTrue();
                 assertThat(healthy.summary()).contains("group health-listeners: 3 members");
@@ -86,8 +89,8 @@ class ServiceHealthIT {
                 Thread killer = new Thread(() -> killOnceResumed(work), "kill-after-resume");
                 killer.setDaemon(true);
                 killer.start();
-                Verdict died = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId("health-died", clock)));
-                System.out.println(io.faultline.report.Reports.summary(died));
+                Verdict died = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId("health-died", clock)).verdict());
+                System.out.println(Reports.summary(died));
                 killer.join(Duration.ofSeconds(5).toMillis());
                 CheckResult dead = check(died, "healthy[freeze-primary]");
                 assertThat(dead.passed()).as(dead.summary()).isFalse();
@@ -122,7 +125,7 @@ class ServiceHealthIT {
         }
     }
 
-    private static java.util.stream.Stream<Long> listenerPids(Path work) {
+    private static Stream<Long> listenerPids(Path work) {
         try (var files = Files.list(work)) {
             return files.filter(f -> f.getFileName().toString().matches("health-listener-\\d+\\.pid")).map(f -> {
                 try {
@@ -131,8 +134,8 @@ class ServiceHealthIT {
                     return Optional.<Long>empty();
                 }
             }).flatMap(Optional::stream).toList().stream();
-        } catch (java.io.IOException e) {
-            return java.util.stream.Stream.empty();
+        } catch (IOException e) {
+            return Stream.empty();
         }
     }
 
@@ -141,7 +144,7 @@ class ServiceHealthIT {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return null;
         }
     }

@@ -8,6 +8,7 @@ import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
+import io.faultline.report.Reports;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioLoader;
 import io.faultline.testkit.AgentProcess;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -126,12 +128,12 @@ class SmokeDrillIT {
             Scenario scenario = ScenarioLoader.parse(Path.of(tag + ".yaml"),
                     SCENARIO.replace("PORT", Integer.toString(port)).replace("TAG", tag));
             Verdict v = SchemaCheck.conforming(new GameDay(options, Clock.systemUTC())
-                    .run(scenario, GameDay.newRunId(tag, Clock.systemUTC())));
-            System.out.println(io.faultline.report.Reports.summary(v));
+                    .run(scenario, GameDay.newRunId(tag, Clock.systemUTC())).verdict());
+            System.out.println(Reports.summary(v));
             return v;
         } finally {
             agent.destroy();
-            if (!agent.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!agent.waitFor(20, TimeUnit.SECONDS)) {
                 agent.destroyForcibly();
             }
         }

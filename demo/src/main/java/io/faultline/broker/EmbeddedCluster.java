@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
@@ -128,7 +129,7 @@ public final class EmbeddedCluster implements AutoCloseable {
                         return;
                     }
                     last = seen + " of " + count + " brokers registered";
-                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                } catch (ExecutionException | TimeoutException e) {
                     last = "no answer";
                 }
                 Thread.sleep(200);

@@ -5,11 +5,15 @@ import io.faultline.engine.InfrastructureException;
 import io.faultline.engine.KafkaClients;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
@@ -30,7 +34,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Process process;
 
     /** Extra client listeners by name, each with its port, beside PLAINTEXT. */
-    private final java.util.Map<String, Integer> extraPorts = new java.util.LinkedHashMap<>();
+    private final Map<String, Integer> extraPorts = new LinkedHashMap<>();
 
     /**
      * A client listener besides PLAINTEXT, e.g. {@code new Listener("SASL_SSL", "SASL_SSL")}; its
@@ -64,7 +68,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static EmbeddedKafka start(Path dir, String host, int port) throws IOException, InfrastructureException,
             InterruptedException {
-        return start(dir, host, port, java.util.List.of(), java.util.Map.of());
+        return start(dir, host, port, List.of(), Map.of());
     }
 
     /**
@@ -72,13 +76,13 @@ public final class EmbeddedKafka implements AutoCloseable {
      * more server properties; PLAINTEXT stays for the broker's own traffic and for setting up.
      */
     public static EmbeddedKafka start(Path dir, String host, int port, List<Listener> extra,
-                                      java.util.Map<String, String> properties)
+                                      Map<String, String> properties)
             throws IOException, InfrastructureException, InterruptedException {
         Files.createDirectories(dir);
         if (port != 0) {
-            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            try (ServerSocket probe = new ServerSocket()) {
                 probe.setReuseAddress(true);
-                probe.bind(new java.net.InetSocketAddress(host, port));
+                probe.bind(new InetSocketAddress(host, port));
             } catch (IOException e) {
                 throw new InfrastructureException("port " + port + " on " + host + " is taken: " + e.getMessage()
                         + " (give another --port, or none for a free one)");
@@ -87,7 +91,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             port = freePort();
         }
         int controllerPort = freePort();
-        java.util.Map<String, Integer> extraPorts = new java.util.LinkedHashMap<>();
+        Map<String, Integer> extraPorts = new LinkedHashMap<>();
         StringBuilder listeners = new StringBuilder();
         StringBuilder advertised = new StringBuilder();
         StringBuilder protocols = new StringBuilder();
@@ -99,7 +103,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             protocols.append(",").append(l.name()).append(":").append(l.protocol());
         }
         Path props = dir.resolve("server.properties");
-        List<String> more = new java.util.ArrayList<>();
+        List<String> more = new ArrayList<>();
         properties.forEach((k, v) -> more.add(k + "=" + v));
         Files.writeString(props, String.join("\n",
                 "process.roles=broker,controller",

@@ -2,8 +2,10 @@ package io.faultline.demo;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Starts Java child processes on Faultline's own classpath: the embedded broker, example
@@ -50,14 +52,14 @@ public final class ChildJvm {
     }
 
     /** Asks a child to stop (SIGTERM), then kills it if it has not exited within the grace period. */
-    public static void stop(Process p, java.time.Duration grace) {
+    public static void stop(Process p, Duration grace) {
         if (p == null || !p.isAlive()) {
             return;
         }
         p.destroy();
         try {
-            if (!p.waitFor(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            if (!p.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();

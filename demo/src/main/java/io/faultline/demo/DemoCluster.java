@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.GroupState;
 
 /**
  * The demo's system under test: N order-listener processes in one consumer group, each with an
@@ -121,10 +123,10 @@ public final class DemoCluster implements AutoCloseable {
                 state = d.groupState() + " with " + d.members().size() + " members";
                 boolean owned = d.members().stream().anyMatch(m -> !m.assignment().topicPartitions().isEmpty());
                 if (d.members().size() >= members && owned
-                        && d.groupState() == org.apache.kafka.common.GroupState.STABLE) {
+                        && d.groupState() == GroupState.STABLE) {
                     return;
                 }
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 state = String.valueOf(e.getCause());
             }
             Thread.sleep(250);

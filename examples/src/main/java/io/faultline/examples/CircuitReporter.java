@@ -5,6 +5,7 @@ import io.faultline.protocol.Json;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -22,7 +23,7 @@ final class CircuitReporter implements AutoCloseable {
     private final String topic;
     private final String instance;
 
-    CircuitReporter(String bootstrapServers, java.util.Map<String, String> clientSettings, String topic, String instance) {
+    CircuitReporter(String bootstrapServers, Map<String, String> clientSettings, String topic, String instance) {
         Properties p = new Properties();
         p.putAll(clientSettings);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

@@ -1,13 +1,19 @@
 package io.faultline.examples;
 
 import io.faultline.protocol.RedisAddress;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** Command line of the example order listener. */
 @Command(name = "order-listener", mixinStandardHelpOptions = true,
@@ -75,14 +81,14 @@ public final class OrderListenerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String name = instance != null ? instance : java.net.InetAddress.getLocalHost().getHostName()
+        String name = instance != null ? instance : InetAddress.getLocalHost().getHostName()
                 + "-" + ProcessHandle.current().pid();
-        java.util.Map<String, String> clientSettings = new java.util.HashMap<>();
+        Map<String, String> clientSettings = new HashMap<>();
         if (commandConfig != null) {
-            java.util.Properties file = new java.util.Properties();
-            try (java.io.Reader in = Files.newBufferedReader(commandConfig)) {
+            Properties file = new Properties();
+            try (Reader in = Files.newBufferedReader(commandConfig)) {
                 file.load(in);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 System.err.println("order-listener: --command-config " + commandConfig + ": cannot read it: " + e.getMessage());
                 return 2;
             }
@@ -133,7 +139,7 @@ public final class OrderListenerMain implements Callable<Integer> {
                     while (System.in.read() >= 0) {
                         // Discard; only the end of the stream matters.
                     }
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     // Treat like end of stream.
                 }
                 System.exit(0);

@@ -2,6 +2,7 @@ package io.faultline.alert;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ public final class AlertLog {
     /** Every notice from every source, in the order received. */
     public synchronized List<AlertNotice> notices() {
         List<AlertNotice> ordered = new ArrayList<>(notices);
-        ordered.sort(java.util.Comparator.comparing(AlertNotice::receivedAt));
+        ordered.sort(Comparator.comparing(AlertNotice::receivedAt));
         return ordered;
     }
 
@@ -53,7 +54,7 @@ public final class AlertLog {
     /** The state changes, in the order the notices were received, whatever their source. */
     public synchronized List<Change> changes() {
         List<AlertNotice> ordered = new ArrayList<>(notices);
-        ordered.sort(java.util.Comparator.comparing(AlertNotice::receivedAt));
+        ordered.sort(Comparator.comparing(AlertNotice::receivedAt));
         Map<String, Boolean> state = new HashMap<>();
         List<Change> changes = new ArrayList<>();
         for (AlertNotice n : ordered) {

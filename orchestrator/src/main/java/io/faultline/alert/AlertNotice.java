@@ -2,6 +2,7 @@ package io.faultline.alert;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One alert state reported by Alertmanager (webhook, bridge or API), with the time the
@@ -19,6 +20,6 @@ public record AlertNotice(String alertname, boolean firing, Map<String, String> 
 
     /** The alert's identity: Alertmanager's fingerprint, or its label set. */
     public String identity() {
-        return fingerprint != null && !fingerprint.isBlank() ? fingerprint : alertname + new java.util.TreeMap<>(labels);
+        return fingerprint != null && !fingerprint.isBlank() ? fingerprint : alertname + new TreeMap<>(labels);
     }
 }

@@ -7,8 +7,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +36,7 @@ public final class AlertReceiver implements AutoCloseable {
     private static final long MAX_DRAIN = 8L << 20;
     static final int THREADS = 4;
     static final int QUEUE = 64;
-    static final java.time.Duration REQUEST_TIMEOUT = java.time.Duration.ofSeconds(10);
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     static {
         // The JDK server's own deadlines for reading a request and writing a response (seconds).
@@ -41,7 +47,7 @@ public final class AlertReceiver implements AutoCloseable {
     }
 
     private final HttpServer server;
-    private final java.util.concurrent.ExecutorService executor;
+    private final ExecutorService executor;
 
     private volatile AlertLog raw;
 
@@ -73,7 +79,7 @@ public final class AlertReceiver implements AutoCloseable {
                 }
                 if (expected != null) {
                     String auth = exchange.getRequestHeaders().getFirst("Authorization");
-                    if (auth == null || !java.security.MessageDigest.isEqual(expected,
+                    if (auth == null || !MessageDigest.isEqual(expected,
                             auth.getBytes(StandardCharsets.UTF_8))) {
                         drain(exchange.getRequestBody());
                         exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
@@ -97,7 +103,7 @@ public final class AlertReceiver implements AutoCloseable {
                 sink.accept(notices);
                 var keep = raw;
                 if (keep != null) {
-                    keep.payload(clock.instant(), source, new String(body, java.nio.charset.StandardCharsets.UTF_8));
+                    keep.payload(clock.instant(), source, new String(body, StandardCharsets.UTF_8));
                 }
                 reply(exchange, 200, "ok\n");
             } catch (RuntimeException e) {
@@ -116,12 +122,12 @@ public final class AlertReceiver implements AutoCloseable {
                 reply(exchange, 404, "nothing here: POST alerts to /alerts\n");
             }
         });
-        executor = new java.util.concurrent.ThreadPoolExecutor(THREADS, THREADS, 0, java.util.concurrent.TimeUnit.SECONDS,
-                new java.util.concurrent.ArrayBlockingQueue<>(QUEUE), r -> {
+        executor = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(QUEUE), r -> {
                     Thread t = new Thread(r, "alert-webhook");
                     t.setDaemon(true);
                     return t;
-                }, new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
+                }, new ThreadPoolExecutor.AbortPolicy());
         server.setExecutor(executor);
         server.start();
     }

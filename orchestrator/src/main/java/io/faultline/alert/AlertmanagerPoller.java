@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -69,7 +70,7 @@ public final class AlertmanagerPoller implements AutoCloseable {
     /** Turns one listing of active alerts into firing and resolved notices against the previous one. */
     synchronized List<AlertNotice> changes(JsonNode listing, Instant now) {
         Set<String> seen = new HashSet<>();
-        List<AlertNotice> out = new java.util.ArrayList<>();
+        List<AlertNotice> out = new ArrayList<>();
         if (listing != null && listing.isArray()) {
             for (JsonNode a : listing) {
                 if (!"active".equals(a.path("status").path("state").asText())) {

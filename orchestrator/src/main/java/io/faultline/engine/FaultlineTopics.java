@@ -3,6 +3,7 @@ package io.faultline.engine;
 import io.faultline.protocol.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Faultline's own topics and the settings they are created with: one partition each (commands
@@ -79,7 +83,7 @@ public final class FaultlineTopics {
         // who may only write halts) must not be asked for CREATE on a topic that exists.
         Map<String, TopicDescription> described = describeExisting(admin, specs.stream().map(Spec::name).toList());
         List<Spec> missing = specs.stream().filter(s -> !described.containsKey(s.name())).toList();
-        Map<String, Outcome> created = new java.util.HashMap<>();
+        Map<String, Outcome> created = new HashMap<>();
         if (!missing.isEmpty()) {
             var futures = admin.createTopics(missing.stream().map(Spec::newTopic).toList()).values();
             for (Spec s : missing) {
@@ -89,8 +93,8 @@ public final class FaultlineTopics {
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof TopicExistsException) {
                         created.put(s.name(), new Outcome(s, false, s.partitions(), 0, List.of()));
-                    } else if (e.getCause() instanceof org.apache.kafka.common.errors.TopicAuthorizationException
-                            || e.getCause() instanceof org.apache.kafka.common.errors.ClusterAuthorizationException) {
+                    } else if (e.getCause() instanceof TopicAuthorizationException
+                            || e.getCause() instanceof ClusterAuthorizationException) {
                         throw new InfrastructureException("topic " + s.name() + " does not exist and this principal is "
                                 + "not allowed to create it (ACL operation CREATE on the cluster or the topic): have "
                                 + "'faultline init' run once by a principal that may");
@@ -127,14 +131,14 @@ public final class FaultlineTopics {
     /** The topics of {@code names} that exist and this principal may describe. */
     private static Map<String, TopicDescription> describeExisting(Admin admin, List<String> names)
             throws InfrastructureException {
-        Map<String, TopicDescription> out = new java.util.HashMap<>();
+        Map<String, TopicDescription> out = new HashMap<>();
         var futures = admin.describeTopics(names).topicNameValues();
         for (String name : names) {
             try {
                 out.put(name, futures.get(name).get(30, TimeUnit.SECONDS));
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
-                        || e.getCause() instanceof org.apache.kafka.common.errors.TopicAuthorizationException)) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException
+                        || e.getCause() instanceof TopicAuthorizationException)) {
                     throw new InfrastructureException("cannot describe topic " + name + ": " + e.getCause().getMessage());
                 }
             } catch (TimeoutException e) {

@@ -1,11 +1,14 @@
 package io.faultline.engine;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.MemberDescription;
 
 /** Looks up, through the admin client, the members of a consumer group and what they own of a topic. */
@@ -19,11 +22,11 @@ final class GroupOwners {
      */
     static List<TargetResolver.Member> members(Admin admin, String group, String topic)
             throws InfrastructureException, InterruptedException {
-        return members(admin, group, topic, java.time.Duration.ofSeconds(30));
+        return members(admin, group, topic, Duration.ofSeconds(30));
     }
 
     /** As {@link #members(Admin, String, String)}, waiting at most {@code wait}. */
-    static List<TargetResolver.Member> members(Admin admin, String group, String topic, java.time.Duration wait)
+    static List<TargetResolver.Member> members(Admin admin, String group, String topic, Duration wait)
             throws InfrastructureException, InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         String last = "group not found";
@@ -31,7 +34,7 @@ final class GroupOwners {
             try {
                 ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all()
                         .get(10, TimeUnit.SECONDS).get(group);
-                List<TargetResolver.Member> members = new java.util.ArrayList<>();
+                List<TargetResolver.Member> members = new ArrayList<>();
                 for (MemberDescription m : d.members()) {
                     int n = (int) m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(topic)).count();
                     members.add(new TargetResolver.Member(m.clientId(), m.host().replaceFirst("^/", ""), n));
@@ -54,7 +57,7 @@ final class GroupOwners {
     private static String existingGroups(Admin admin) throws InterruptedException {
         try {
             List<String> names = admin.listGroups().all().get(10, TimeUnit.SECONDS).stream()
-                    .map(org.apache.kafka.clients.admin.GroupListing::groupId)
+                    .map(GroupListing::groupId)
                     .filter(g -> !g.startsWith("faultline")).sorted().toList();
             return names.isEmpty() ? "; the cluster has no other consumer group"
                     : "; consumer groups there are: " + String.join(", ", names.subList(0, Math.min(20, names.size())))

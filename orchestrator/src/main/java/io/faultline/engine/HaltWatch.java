@@ -2,11 +2,13 @@ package io.faultline.engine;
 
 import io.faultline.protocol.Halt;
 import io.faultline.protocol.Json;
+import io.faultline.protocol.KafkaConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -25,7 +27,7 @@ final class HaltWatch implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    HaltWatch(io.faultline.protocol.KafkaConnection kafka, String topic, Instant since, Consumer<Halt> onHalt) {
+    HaltWatch(KafkaConnection kafka, String topic, Instant since, Consumer<Halt> onHalt) {
         Properties p = kafka.client("faultline-orchestrator-halt");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -53,7 +55,7 @@ final class HaltWatch implements AutoCloseable {
             } catch (WakeupException e) {
                 // Closing.
             } finally {
-                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(2)));
+                consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
             }
         }, "halt-watch");
         thread.setDaemon(true);

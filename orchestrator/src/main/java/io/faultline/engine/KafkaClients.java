@@ -1,12 +1,11 @@
 package io.faultline.engine;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import io.faultline.protocol.KafkaConnection;
+import io.faultline.protocol.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -16,7 +15,17 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Admin operations the orchestrator needs: reachability and topic creation. */
 public final class KafkaClients {
@@ -25,11 +34,11 @@ public final class KafkaClients {
 
     /** The producer every Faultline component writes with: acks=all, no lingering, string keys, byte values. */
     public static KafkaProducer<String, byte[]> producer(String bootstrapServers, String clientId) {
-        return producer(io.faultline.protocol.KafkaConnection.of(bootstrapServers), clientId);
+        return producer(KafkaConnection.of(bootstrapServers), clientId);
     }
 
     /** As {@link #producer(String, String)}, with the connection's client settings. */
-    public static KafkaProducer<String, byte[]> producer(io.faultline.protocol.KafkaConnection kafka, String clientId) {
+    public static KafkaProducer<String, byte[]> producer(KafkaConnection kafka, String clientId) {
         Properties p = kafka.client(clientId);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
@@ -39,11 +48,11 @@ public final class KafkaClients {
     }
 
     public static Admin admin(String bootstrapServers) {
-        return admin(io.faultline.protocol.KafkaConnection.of(bootstrapServers));
+        return admin(KafkaConnection.of(bootstrapServers));
     }
 
     /** An admin client with the connection's client settings. */
-    public static Admin admin(io.faultline.protocol.KafkaConnection kafka) {
+    public static Admin admin(KafkaConnection kafka) {
         Properties p = kafka.client("faultline-orchestrator-admin");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
@@ -73,11 +82,11 @@ public final class KafkaClients {
      */
     public static String refusal(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof org.apache.kafka.common.errors.SaslAuthenticationException) {
+            if (t instanceof SaslAuthenticationException) {
                 return "refused the login: authentication failed (check the user and password in sasl.jaas.config, and "
                         + "sasl.mechanism): " + t.getMessage();
             }
-            if (t instanceof org.apache.kafka.common.errors.SslAuthenticationException) {
+            if (t instanceof SslAuthenticationException) {
                 String all = chain(t);
                 return all.contains("PKIX") || all.contains("unable to find valid certification path")
                         || all.contains("certificate_unknown") && !all.contains("bad_certificate")
@@ -89,7 +98,7 @@ public final class KafkaClients {
                         : "could not be reached over TLS: the handshake failed (a client certificate it requires, "
                                 + "or a protocol it does not speak): " + t.getMessage();
             }
-            if (t instanceof org.apache.kafka.common.errors.AuthenticationException) {
+            if (t instanceof AuthenticationException) {
                 return "refused the login: " + t.getMessage();
             }
         }
@@ -102,11 +111,11 @@ public final class KafkaClients {
      */
     public static String denied(Throwable e, String operation, String topic) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof org.apache.kafka.common.errors.TopicAuthorizationException
-                    || t instanceof org.apache.kafka.common.errors.GroupAuthorizationException
-                    || t instanceof org.apache.kafka.common.errors.ClusterAuthorizationException) {
-                return "this principal is not allowed to " + operation.toLowerCase(java.util.Locale.ROOT) + " topic "
-                        + topic + " (ACL operation " + operation.toUpperCase(java.util.Locale.ROOT) + " on TOPIC "
+            if (t instanceof TopicAuthorizationException
+                    || t instanceof GroupAuthorizationException
+                    || t instanceof ClusterAuthorizationException) {
+                return "this principal is not allowed to " + operation.toLowerCase(Locale.ROOT) + " topic "
+                        + topic + " (ACL operation " + operation.toUpperCase(Locale.ROOT) + " on TOPIC "
                         + topic + "; the ACLs each role needs are in docs/security.md)";
             }
         }
@@ -130,7 +139,7 @@ public final class KafkaClients {
 
     /** Faultline's own topics: commands, telemetry, verdicts, and the compacted halt topic. */
     /** Creates Faultline's topics that do not exist yet, as {@code faultline init} does ({@link FaultlineTopics}). */
-    public static void ensureFaultlineTopics(Admin admin, io.faultline.protocol.Topics t) throws InfrastructureException {
+    public static void ensureFaultlineTopics(Admin admin, Topics t) throws InfrastructureException {
         FaultlineTopics.ensure(admin, FaultlineTopics.specs(t, FaultlineTopics.brokers(admin)));
     }
 

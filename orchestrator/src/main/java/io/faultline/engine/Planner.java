@@ -9,6 +9,8 @@ import io.faultline.protocol.FaultSpec;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.Step;
 import io.faultline.scenario.StopCondition;
+import io.faultline.workload.CanaryWorkload;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +21,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * The dry run behind {@code faultline plan}: resolves every inject step's target to live agents
@@ -30,7 +31,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 public final class Planner {
     private final GameDay.Options options;
     private final Clock clock;
-    private final TargetResolver targets = new TargetResolver(new java.security.SecureRandom());
+    private final TargetResolver targets = new TargetResolver(new SecureRandom());
 
     public Planner(GameDay.Options options, Clock clock) {
         this.options = options;
@@ -52,8 +53,8 @@ public final class Planner {
         List<Plan.Entry> timeline = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         Duration at = Duration.ZERO;
-        try (Admin admin = KafkaClients.admin(options.kafka())) {
-            KafkaClients.checkReachable(admin, options.bootstrapServers(), Duration.ofSeconds(15));
+        try (RunResources kafka = RunResources.open(options, clock)) {
+            Admin admin = kafka.admin();
             Set<String> existing;
             try {
                 existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
@@ -68,12 +69,10 @@ public final class Planner {
             if (!problems.isEmpty()) {
                 return new Plan(timeline, at, problems);
             }
-            try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(options.kafka(),
-                    "faultline-orchestrator");
-                 TelemetryFeed telemetry = new TelemetryFeed(options.kafka(), options.topics().telemetry(),
-                         clock, options.heartbeatMaxAge())) {
-                AgentChannel agents = new AgentChannel(producer, options.topics().commands(), options.signer(),
-                        telemetry, clock, options.commandTimeout(), runId);
+            {
+                TelemetryFeed telemetry = kafka.telemetry();
+                AgentChannel agents = new AgentChannel(kafka.producer(), options.topics().commands(),
+                        options.signer(), telemetry, clock, options.commandTimeout(), runId);
                 Preflight preflight = new Preflight(telemetry, options.heartbeatMaxAge(), options.agentWait());
                 var canary = scenario.canary();
                 timeline.add(new Plan.Entry(at, canary == null ? "no canary: judged by probes and faults only"
@@ -106,7 +105,7 @@ public final class Planner {
     private Plan.Entry canaryRoundTrip(Scenario scenario, String runId, List<String> problems)
             throws InterruptedException {
         Instant start = clock.instant();
-        try (io.faultline.workload.CanaryWorkload canary = new io.faultline.workload.CanaryWorkload(options.kafka(),
+        try (CanaryWorkload canary = new CanaryWorkload(options.kafka(),
                 runId, scenario.canary(), clock)) {
             canary.start();
             List<String> found = Preflight.canaryFlows(scenario, canary);

@@ -5,7 +5,9 @@ import io.faultline.scenario.ProbeSpec;
 import io.faultline.time.Scheduler;
 import io.faultline.verifier.History;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +55,7 @@ final class ProbeSampler implements AutoCloseable {
     }
 
     /** True when each of {@code names} has a sample taken at or after {@code since}, and its latest one held. */
-    boolean holdSince(java.util.Collection<String> names, java.time.Instant since) {
+    boolean holdSince(Collection<String> names, Instant since) {
         synchronized (samples) {
             for (String name : names) {
                 History.ProbeSample latest = null;

@@ -1,12 +1,17 @@
 package io.faultline.engine;
 
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import io.faultline.protocol.Json;
+import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.RunRecord;
 import io.faultline.protocol.TelemetryEvent;
 import io.faultline.scenario.ChecksSpec;
 import io.faultline.scenario.ProbeSpec;
 import io.faultline.verifier.History;
 import io.faultline.verifier.Verifier;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +21,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,8 +55,8 @@ public record RunAudit(String scenario, ChecksSpec checks, List<ProbeSpec> probe
      * escaped, so a part boundary never splits one.
      */
     void publish(Producer<String, byte[]> producer, String topic, Clock clock) throws InfrastructureException {
-        com.fasterxml.jackson.databind.ObjectWriter writer = Json.mapper().writer()
-                .with(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII);
+        ObjectWriter writer = Json.mapper().writer()
+                .with(JsonWriteFeature.ESCAPE_NON_ASCII);
         try {
             Counting counted = new Counting();
             writer.writeValue(counted, this);
@@ -58,7 +64,7 @@ public record RunAudit(String scenario, ChecksSpec checks, List<ProbeSpec> probe
             try (Parts out = new Parts(producer, topic, clock, parts)) {
                 writer.writeValue(out, this);
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             Throwable cause = e.getCause() instanceof ExecutionException ee && ee.getCause() != null ? ee.getCause()
                     : e.getCause() != null ? e.getCause() : e;
             if (cause instanceof InterruptedException) {
@@ -66,12 +72,12 @@ public record RunAudit(String scenario, ChecksSpec checks, List<ProbeSpec> probe
                 throw new InfrastructureException("interrupted while publishing the audit record");
             }
             throw new InfrastructureException("cannot publish the audit record of " + history.runId() + ": "
-                    + (cause instanceof java.util.concurrent.TimeoutException ? "timed out" : cause.getMessage()));
+                    + (cause instanceof TimeoutException ? "timed out" : cause.getMessage()));
         }
     }
 
     /** Counts what is written to it and keeps nothing. */
-    private static final class Counting extends java.io.OutputStream {
+    private static final class Counting extends OutputStream {
         long bytes;
 
         @Override
@@ -86,7 +92,7 @@ public record RunAudit(String scenario, ChecksSpec checks, List<ProbeSpec> probe
     }
 
     /** Sends every {@link #PART} bytes written to it as the next {@link RunRecord}; the last part on close. */
-    private final class Parts extends java.io.OutputStream {
+    private final class Parts extends OutputStream {
         private final Producer<String, byte[]> producer;
         private final String topic;
         private final Clock clock;
@@ -103,7 +109,7 @@ public record RunAudit(String scenario, ChecksSpec checks, List<ProbeSpec> probe
         }
 
         @Override
-        public void write(int b) throws java.io.IOException {
+        public void write(int b) throws IOException {
             if (filled == PART) {
                 send();
             }
@@ -111,7 +117,7 @@ public record RunAudit(String scenario, ChecksSpec checks, List<ProbeSpec> probe
         }
 
         @Override
-        public void write(byte[] b, int off, int len) throws java.io.IOException {
+        public void write(byte[] b, int off, int len) throws IOException {
             while (len > 0) {
                 if (filled == PART) {
                     send();
@@ -124,39 +130,39 @@ public record RunAudit(String scenario, ChecksSpec checks, List<ProbeSpec> probe
             }
         }
 
-        private void send() throws java.io.IOException {
+        private void send() throws IOException {
             if (next >= parts) {
-                throw new java.io.IOException("the audit record grew while it was written");
+                throw new IOException("the audit record grew while it was written");
             }
             String body = new String(buffer, 0, filled, StandardCharsets.US_ASCII);
             RunRecord r = new RunRecord(history.runId(), "orchestrator", clock.instant(), next, parts, body);
             try {
                 producer.send(new ProducerRecord<>(topic, r.recordKey(), Json.encode(r))).get(15, TimeUnit.SECONDS);
-            } catch (ExecutionException | java.util.concurrent.TimeoutException | InterruptedException e) {
-                throw new java.io.IOException(e);
+            } catch (ExecutionException | TimeoutException | InterruptedException e) {
+                throw new IOException(e);
             }
             next++;
             filled = 0;
         }
 
         @Override
-        public void close() throws java.io.IOException {
+        public void close() throws IOException {
             if (filled > 0 || next == 0) {
                 send();
             }
             if (next != parts) {
-                throw new java.io.IOException("the audit record changed length while it was written");
+                throw new IOException("the audit record changed length while it was written");
             }
         }
     }
 
     /** Reads the run's audit from the telemetry topic, from its beginning; null if it is not there. */
     public static RunAudit read(String bootstrapServers, String topic, String runId, Duration timeout) {
-        return read(io.faultline.protocol.KafkaConnection.of(bootstrapServers), topic, runId, timeout);
+        return read(KafkaConnection.of(bootstrapServers), topic, runId, timeout);
     }
 
     /** As {@link #read(String, String, String, Duration)}, with the connection's client settings. */
-    public static RunAudit read(io.faultline.protocol.KafkaConnection kafka, String topic, String runId,
+    public static RunAudit read(KafkaConnection kafka, String topic, String runId,
                                 Duration timeout) {
         Properties p = kafka.client("faultline-replay");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -2,13 +2,22 @@ package io.faultline.engine;
 
 import io.faultline.protocol.AgentHeartbeat;
 import io.faultline.scenario.TargetSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * Picks the agents a scenario's target names among the live ones: those whose labels match, then
  * by the target's pick (all, any one, or members of a consumer group by what they own). Pure: the
- * random source is injected and the group's members are looked up by the caller, only when needed.
+ * random source is injected and the group's members are looked up by the caller, only when needed;
+ * {@link #resolveWithin} tries a group target again while its agents may still be starting.
  */
 public final class TargetResolver {
     /** A consumer group member: its client.id, host, and how many partitions of the target topic it owns. */
@@ -57,8 +66,8 @@ public final class TargetResolver {
         if (from.size() < n) {
             throw new InfrastructureException(what + ": " + n + " wanted, " + from.size() + " found");
         }
-        List<T> shuffled = new java.util.ArrayList<>(from);
-        java.util.Collections.shuffle(shuffled, random);
+        List<T> shuffled = new ArrayList<>(from);
+        Collections.shuffle(shuffled, random);
         return List.copyOf(shuffled.subList(0, n));
     }
 
@@ -78,7 +87,7 @@ public final class TargetResolver {
         List<Member> members = group.members();
         List<Member> picked = switch (target.pick()) {
             case PARTITION_OWNER -> members.stream().filter(m -> m.partitions() > 0)
-                    .max(java.util.Comparator.comparingInt(Member::partitions)).map(List::of).orElse(List.of());
+                    .max(Comparator.comparingInt(Member::partitions)).map(List::of).orElse(List.of());
             case PARTITION_OWNERS -> members.stream().filter(m -> m.partitions() > 0).toList();
             case NOT_OWNER -> members.stream().filter(m -> m.partitions() == 0)
                     .filter(m -> agents.stream().anyMatch(a -> beside(a, m))).toList();
@@ -92,9 +101,9 @@ public final class TargetResolver {
                     + "; " + evidence(target, members, agents));
         }
         picked = take(picked, target.picks(), "target '" + targetName + "': members of group " + target.group()
-                + " picked by " + target.pick().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + "; "
+                + " picked by " + target.pick().name().toLowerCase(Locale.ROOT).replace('_', '-') + "; "
                 + evidence(target, members, agents));
-        List<AgentHeartbeat> out = new java.util.ArrayList<>();
+        List<AgentHeartbeat> out = new ArrayList<>();
         for (Member m : picked) {
             List<AgentHeartbeat> next = agents.stream().filter(a -> beside(a, m)).toList();
             // A host label ties an agent to every member on its host: only unambiguous when it is the one there.
@@ -127,5 +136,34 @@ public final class TargetResolver {
                         ? TargetSpec.CLIENT_ID_LABEL + "=" + a.labels().getOrDefault(TargetSpec.CLIENT_ID_LABEL, "none")
                         : TargetSpec.HOST_LABEL + "=" + a.labels().get(TargetSpec.HOST_LABEL)) + ")")
                 .toList();
+    }
+
+    /** A target resolved from a consumer group: the agents beside the members picked, and the members. */
+    public record Resolved(List<AgentHeartbeat> agents, List<Member> members) {
+    }
+
+    /** How often a consumer-group target is tried again while its agents may still be starting. */
+    static final Duration GROUP_RETRY = Duration.ofMillis(500);
+
+    /**
+     * Resolves a consumer-group target, trying again every {@link #GROUP_RETRY} until {@code wait}
+     * has passed on {@code clock}: agents may still be starting beside the members. Throws the last
+     * reason when it never resolves.
+     */
+    public Resolved resolveWithin(String targetName, TargetSpec target, Supplier<List<AgentHeartbeat>> live,
+                                  MemberLookup group, Duration wait, Clock clock)
+            throws InfrastructureException, InterruptedException {
+        Instant deadline = clock.instant().plus(wait);
+        while (true) {
+            try {
+                List<Member> members = group.members();
+                return new Resolved(resolve(targetName, target, live.get(), () -> members), members);
+            } catch (InfrastructureException e) {
+                if (!clock.instant().isBefore(deadline)) {
+                    throw e;
+                }
+                Thread.sleep(GROUP_RETRY.toMillis());
+            }
+        }
     }
 }

@@ -5,17 +5,20 @@ import io.faultline.protocol.AlertEvent;
 import io.faultline.protocol.CircuitEvent;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.Json;
+import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.TelemetryEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -48,11 +51,11 @@ public final class TelemetryFeed implements AutoCloseable {
     }
 
     public TelemetryFeed(String bootstrapServers, String topic, Clock clock, Duration lookback) {
-        this(io.faultline.protocol.KafkaConnection.of(bootstrapServers), topic, clock, lookback);
+        this(KafkaConnection.of(bootstrapServers), topic, clock, lookback);
     }
 
     /** As above, with the connection's client settings. */
-    public TelemetryFeed(io.faultline.protocol.KafkaConnection kafka, String topic, Clock clock, Duration lookback) {
+    public TelemetryFeed(KafkaConnection kafka, String topic, Clock clock, Duration lookback) {
         this.clock = clock;
         Properties p = kafka.client("faultline-orchestrator-telemetry");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -109,7 +112,7 @@ public final class TelemetryFeed implements AutoCloseable {
         } catch (WakeupException e) {
             // Closing.
         } finally {
-            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(2)));
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
         }
     }
 
@@ -127,7 +130,7 @@ public final class TelemetryFeed implements AutoCloseable {
     public synchronized List<AgentHeartbeat> liveAgents(Duration maxAge) {
         Instant cutoff = clock.instant().minus(maxAge);
         return heartbeats.values().stream().filter(r -> r.receivedAt().isAfter(cutoff)).map(Received::event)
-                .sorted(java.util.Comparator.comparing(AgentHeartbeat::agentId)).toList();
+                .sorted(Comparator.comparing(AgentHeartbeat::agentId)).toList();
     }
 
     /** Waits until an agent matching {@code filter} has heartbeated within {@code maxAge}, or the timeout passes. */

@@ -1,7 +1,8 @@
 package io.faultline.history;
 
-import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.CheckResult.Outcome;
+import io.faultline.protocol.CheckResult;
+import io.faultline.protocol.Verdict;
 import io.faultline.scenario.ChecksSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,7 @@ public final class RegressionCheck {
     public static List<CheckResult> judge(ChecksSpec.Regression spec, RunSummary current, List<RunSummary> past) {
         List<RunSummary> passed = past.stream().filter(r -> r.scenario().equals(current.scenario()))
                 .filter(r -> !r.runId().equals(current.runId()))
-                .filter(r -> r.status() == io.faultline.protocol.Verdict.Status.PASSED).toList();
+                .filter(r -> r.status() == Verdict.Status.PASSED).toList();
         List<RunSummary> baseline = passed.subList(Math.max(0, passed.size() - spec.baseline()), passed.size());
         List<CheckResult> out = new ArrayList<>();
         if (baseline.size() < spec.baseline()) {

@@ -2,11 +2,13 @@ package io.faultline.probe;
 
 import io.faultline.scenario.StopCondition;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 
 /** An HTTP endpoint must answer with the expected status within the timeout. */
 public final class HttpProbe implements Probe {
@@ -36,10 +38,10 @@ public final class HttpProbe implements Probe {
         String call = spec.method() + " " + spec.url();
         long start = System.nanoTime();
         try {
-            HttpResponse<java.io.InputStream> r = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> r = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
             String body;
-            try (java.io.InputStream in = r.body()) {
-                body = new String(in.readNBytes(StopCondition.HttpProbeSpec.MAX_BODY), java.nio.charset.StandardCharsets.UTF_8);
+            try (InputStream in = r.body()) {
+                body = new String(in.readNBytes(StopCondition.HttpProbeSpec.MAX_BODY), StandardCharsets.UTF_8);
             }
             long ms = (System.nanoTime() - start) / 1_000_000;
             String seen = call + " answered " + r.statusCode() + " in " + ms + " ms";

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -43,7 +44,7 @@ public final class KafkaLagProbe implements Probe {
             }
             String seen = "group " + spec.group() + " is " + lag + " records behind on " + spec.topic();
             return lag <= spec.max() ? Sample.ok(seen) : Sample.failed(seen + " (limit " + spec.max() + ")");
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             return Sample.failed("cannot read the lag of group " + spec.group() + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : "timed out"));
         } catch (InterruptedException e) {

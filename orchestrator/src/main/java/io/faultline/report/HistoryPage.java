@@ -6,10 +6,12 @@ import io.faultline.history.RunSummary;
 import io.faultline.protocol.Verdict;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -43,7 +45,7 @@ public final class HistoryPage {
     public static String render(List<RunSummary> runs, String source) {
         Map<String, List<RunSummary>> byScenario = new LinkedHashMap<>();
         for (RunSummary r : runs) {
-            byScenario.computeIfAbsent(r.scenario(), k -> new java.util.ArrayList<>()).add(r);
+            byScenario.computeIfAbsent(r.scenario(), k -> new ArrayList<>()).add(r);
         }
         StringBuilder b = new StringBuilder();
         b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Faultline: game-day history")
@@ -94,7 +96,7 @@ public final class HistoryPage {
                                 boolean notRecoveredOnTop) {
         double plotW = W - LEFT - RIGHT;
         double plotH = H - TOP - BOTTOM;
-        double max = HtmlReport.niceCeiling(Math.max(1, runs.stream().map(value).filter(java.util.Objects::nonNull)
+        double max = HtmlReport.niceCeiling(Math.max(1, runs.stream().map(value).filter(Objects::nonNull)
                 .mapToDouble(Double::doubleValue).max().orElse(1)));
         int n = runs.size();
         StringBuilder s = new StringBuilder();

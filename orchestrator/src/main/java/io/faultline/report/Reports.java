@@ -1,15 +1,20 @@
 package io.faultline.report;
 
+import io.faultline.engine.Evidence;
+import io.faultline.protocol.CanaryStats;
 import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.FaultRecord;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.Verdict;
 import io.faultline.verifier.Timeline;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Writes a verdict where people and machines read it: {@code verdict.json}, {@code junit.xml},
@@ -39,13 +44,13 @@ public final class Reports {
      * notice from every source), {@code probes.json} (every probe and health sample) and
      * {@code commands.json} (the agents' reports on the run's commands). Returns the directory.
      */
-    public static Path writeEvidence(Path dir, io.faultline.engine.Evidence e) throws IOException {
+    public static Path writeEvidence(Path dir, Evidence e) throws IOException {
         Path out = dir.resolve("evidence");
         Files.createDirectories(out);
         StringBuilder jsonl = new StringBuilder();
         for (var p : e.alertPayloads()) {
-            jsonl.append(new String(Json.encode(java.util.Map.of("receivedAt", p.receivedAt().toString(), "source",
-                    p.source(), "body", p.body())), java.nio.charset.StandardCharsets.UTF_8)).append('\n');
+            jsonl.append(new String(Json.encode(Map.of("receivedAt", p.receivedAt().toString(), "source",
+                    p.source(), "body", p.body())), StandardCharsets.UTF_8)).append('\n');
         }
         Files.writeString(out.resolve("alertmanager-webhook.jsonl"), jsonl.toString());
         Files.writeString(out.resolve("alerts.json"), Json.encodePretty(e.alertNotices()) + "\n");
@@ -60,14 +65,14 @@ public final class Reports {
     }
 
     /** The canary's rate as a reader wants it: the target, and what was really sent when it fell short. */
-    static String rate(io.faultline.protocol.CanaryStats c) {
+    static String rate(CanaryStats c) {
         return c.fellBehind() ? String.format(Locale.ROOT, "target %.0f/s, sent %.0f/s: the canary producer fell behind",
                 c.ratePerSecond(), c.sentPerSecond()) : String.format(Locale.ROOT, "%.0f/s", c.ratePerSecond());
     }
 
     /** The run's phases with the whole run first, for the phase tables. */
-    static List<io.faultline.protocol.CanaryStats.Phase> phasesWithRun(io.faultline.protocol.CanaryStats c) {
-        List<io.faultline.protocol.CanaryStats.Phase> out = new java.util.ArrayList<>();
+    static List<CanaryStats.Phase> phasesWithRun(CanaryStats c) {
+        List<CanaryStats.Phase> out = new ArrayList<>();
         if (c.run() != null) {
             out.add(c.run());
         }

@@ -1,6 +1,9 @@
 package io.faultline.scenario;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.faultline.protocol.InvalidFieldException;
+import io.faultline.protocol.Json;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -64,10 +67,10 @@ public record CanaryInput(String format, String key, String value, Map<String, S
             String sample = fill(value, Map.of("id", "run-1:0", "run", "run-1", "seq", "0", "key", "k0",
                     "sentAt", "2026-01-01T00:00:00Z"), 0);
             try {
-                io.faultline.protocol.Json.mapper().readTree(sample);
-            } catch (java.io.IOException e) {
+                Json.mapper().readTree(sample);
+            } catch (IOException e) {
                 throw new InvalidFieldException("value", "does not render JSON (format: json): "
-                        + (e instanceof com.fasterxml.jackson.core.JsonProcessingException p ? p.getOriginalMessage()
+                        + (e instanceof JsonProcessingException p ? p.getOriginalMessage()
                                 : e.getMessage()) + "; rendered: " + abbreviate(sample)
                         + " (use format: text for a value that is not JSON)");
             }

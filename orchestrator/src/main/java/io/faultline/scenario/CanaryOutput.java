@@ -1,6 +1,8 @@
 package io.faultline.scenario;
 
 import com.fasterxml.jackson.core.JsonPointer;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.faultline.protocol.InvalidFieldException;
 
 /**
@@ -37,10 +39,10 @@ public record CanaryOutput(String header, String jsonPointer, Boolean key, Strin
             }
         }
         if (regex != null) {
-            com.google.re2j.Pattern p;
+            Pattern p;
             try {
-                p = com.google.re2j.Pattern.compile(regex);
-            } catch (com.google.re2j.PatternSyntaxException e) {
+                p = Pattern.compile(regex);
+            } catch (PatternSyntaxException e) {
                 throw new InvalidFieldException("regex", "'" + regex + "' is not a valid regular expression: "
                         + e.getDescription());
             }

@@ -3,6 +3,7 @@ package io.faultline.scenario;
 import io.faultline.protocol.Checks;
 import io.faultline.protocol.InvalidFieldException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,7 @@ public record Scenario(String name, String description, Map<String, TargetSpec> 
 
     public Scenario {
         Checks.id("name", name);
-        targets = targets == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(targets));
+        targets = targets == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(targets));
         if (workload == null) {
             requireNoCanaryUse(checks, stopConditions, probes);
         }

@@ -1,7 +1,8 @@
 package io.faultline.scenario;
 
-import io.faultline.protocol.Durations;
-import io.faultline.protocol.TextFiles;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -21,16 +22,22 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.faultline.protocol.Durations;
 import io.faultline.protocol.FaultSpec;
 import io.faultline.protocol.InvalidFieldException;
+import io.faultline.protocol.TextFiles;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -85,7 +92,7 @@ public final class ScenarioLoader {
         });
         durations.addSerializer(Duration.class, new JsonSerializer<>() {
             @Override
-            public void serialize(Duration value, com.fasterxml.jackson.core.JsonGenerator gen, SerializerProvider s)
+            public void serialize(Duration value, JsonGenerator gen, SerializerProvider s)
                     throws IOException {
                 gen.writeString(Durations.format(value));
             }
@@ -140,7 +147,7 @@ public final class ScenarioLoader {
     /** A key given twice in one mapping would silently lose one of its values; refuse it with its line. */
     private static void rejectDuplicateKeys(Path file, Node node, List<Object> path) throws ScenarioException {
         if (node instanceof MappingNode map) {
-            java.util.Set<String> seen = new java.util.HashSet<>();
+            Set<String> seen = new HashSet<>();
             for (NodeTuple t : map.getValue()) {
                 if (t.getKeyNode() instanceof ScalarNode k) {
                     List<Object> here = new ArrayList<>(path);
@@ -239,7 +246,7 @@ public final class ScenarioLoader {
     private static List<String> propertyNames(Class<?> type) {
         List<String> names = new ArrayList<>();
         for (var c : type.getRecordComponents()) {
-            var p = c.getAccessor().getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+            var p = c.getAccessor().getAnnotation(JsonProperty.class);
             names.add(p != null ? p.value() : c.getName());
         }
         return names;
@@ -275,8 +282,8 @@ public final class ScenarioLoader {
     }
 
     private static String knownFaultTypes() {
-        return Arrays.stream(FaultSpec.class.getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class).value())
-                .map(com.fasterxml.jackson.annotation.JsonSubTypes.Type::name).collect(Collectors.joining(", "));
+        return Arrays.stream(FaultSpec.class.getAnnotation(JsonSubTypes.class).value())
+                .map(JsonSubTypes.Type::name).collect(Collectors.joining(", "));
     }
 
     private static String describe(Class<?> type) {
@@ -296,10 +303,10 @@ public final class ScenarioLoader {
         if (type == String.class) {
             return "a string";
         }
-        if (java.util.Map.class.isAssignableFrom(type) || type.isRecord()) {
+        if (Map.class.isAssignableFrom(type) || type.isRecord()) {
             return "a mapping (key: value lines)";
         }
-        if (java.util.Collection.class.isAssignableFrom(type)) {
+        if (Collection.class.isAssignableFrom(type)) {
             return "a list ('- ' items)";
         }
         return "a " + type.getSimpleName().toLowerCase(Locale.ROOT);
@@ -308,7 +315,7 @@ public final class ScenarioLoader {
     private static String enumName(Enum<?> constant) {
         try {
             var p = constant.getDeclaringClass().getField(constant.name())
-                    .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+                    .getAnnotation(JsonProperty.class);
             return p != null ? p.value() : constant.name();
         } catch (NoSuchFieldException e) {
             return constant.name();

@@ -3,7 +3,12 @@ package io.faultline.scenario;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.faultline.protocol.Checks;
 import io.faultline.protocol.InvalidFieldException;
+import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A probe that must hold for the whole run. Checked once before any fault (a failing one stops
@@ -44,14 +49,14 @@ public record StopCondition(String name, HttpProbeSpec http, CanaryProbeSpec can
      * and {@code body} shape the request: a CORS preflight, a call without a token, a health check.
      */
     public record HttpProbeSpec(String url, Integer status, Duration timeout, Duration maxLatency, String method,
-                                java.util.Map<String, String> headers, String body,
-                                java.util.Map<String, String> expectHeaders, String bodyContains) {
+                                Map<String, String> headers, String body,
+                                Map<String, String> expectHeaders, String bodyContains) {
         /** The most of a response body a probe reads, and of a request body it sends. */
         public static final int MAX_BODY = 64 * 1024;
         /** Headers Java's HTTP client will not let a request set. */
-        static final java.util.Set<String> RESTRICTED = java.util.Set.of("connection", "content-length", "expect",
+        static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect",
                 "host", "upgrade");
-        static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
+        static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
                 "OPTIONS");
 
         public HttpProbeSpec {
@@ -60,7 +65,7 @@ public record StopCondition(String name, HttpProbeSpec http, CanaryProbeSpec can
                 throw new InvalidFieldException("url", "'" + url + "' is not an http:// or https:// URL");
             }
             try {
-                java.net.URI.create(url);
+                URI.create(url);
             } catch (IllegalArgumentException e) {
                 throw new InvalidFieldException("url", "'" + url + "' is not a valid URL");
             }
@@ -72,19 +77,19 @@ public record StopCondition(String name, HttpProbeSpec http, CanaryProbeSpec can
             if (maxLatency != null) {
                 Checks.positive("maxLatency", maxLatency);
             }
-            method = method == null ? "GET" : method.toUpperCase(java.util.Locale.ROOT);
+            method = method == null ? "GET" : method.toUpperCase(Locale.ROOT);
             if (!METHODS.contains(method)) {
                 throw new InvalidFieldException("method", "'" + method + "' is not one of "
-                        + String.join(", ", new java.util.TreeSet<>(METHODS)));
+                        + String.join(", ", new TreeSet<>(METHODS)));
             }
-            headers = headers == null ? java.util.Map.of() : java.util.Map.copyOf(headers);
+            headers = headers == null ? Map.of() : Map.copyOf(headers);
             for (var h : headers.entrySet()) {
                 if (!h.getKey().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
                     throw new InvalidFieldException("headers." + h.getKey(), "is not a valid header name");
                 }
-                if (RESTRICTED.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                if (RESTRICTED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
                     throw new InvalidFieldException("headers." + h.getKey(), "cannot be sent: the HTTP client sets it "
-                            + "itself (" + String.join(", ", new java.util.TreeSet<>(RESTRICTED)) + ")");
+                            + "itself (" + String.join(", ", new TreeSet<>(RESTRICTED)) + ")");
                 }
                 if (h.getValue() == null || h.getValue().indexOf('\r') >= 0 || h.getValue().indexOf('\n') >= 0) {
                     throw new InvalidFieldException("headers." + h.getKey(), "must be one line of text");
@@ -93,7 +98,7 @@ public record StopCondition(String name, HttpProbeSpec http, CanaryProbeSpec can
             if (body != null && body.length() > MAX_BODY) {
                 throw new InvalidFieldException("body", "is " + body.length() + " characters; at most " + MAX_BODY);
             }
-            expectHeaders = expectHeaders == null ? java.util.Map.of() : java.util.Map.copyOf(expectHeaders);
+            expectHeaders = expectHeaders == null ? Map.of() : Map.copyOf(expectHeaders);
         }
 
         public HttpProbeSpec(String url, Integer status, Duration timeout, Duration maxLatency) {

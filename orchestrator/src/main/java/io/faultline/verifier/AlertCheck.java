@@ -1,18 +1,15 @@
 package io.faultline.verifier;
 
-import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.CheckResult.Outcome;
+import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.FaultRecord;
 import io.faultline.scenario.ChecksSpec;
-import io.faultline.scenario.ProbeSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 
 /** Per expected alert: fired within its limit after injection, resolved within its limit after recovery, flapped no more than allowed (or never fired, when it must not). */
 final class AlertCheck implements Check {
@@ -68,7 +65,7 @@ final class AlertCheck implements Check {
             Instant reference = faults.stream().map(f -> f.failover() != null && f.failover().outage()
                             && f.failover().recovered() ? f.failover().recoveredAt()
                             : f.undoneAt() != null ? f.undoneAt() : f.healInvokedAt())
-                    .filter(java.util.Objects::nonNull).max(Comparator.naturalOrder()).orElse(injected);
+                    .filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(injected);
             History.AlertChange resolved = firing == null ? null : mine.stream()
                     .filter(a -> !a.firing() && a.at().isAfter(firing.at())).findFirst().orElse(null);
             if (firing == null) {

@@ -2,10 +2,15 @@ package io.faultline.verifier;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
 
 /**
  * Lookups every check needs, built once per verification, in arrays over the canaries'
@@ -89,10 +94,10 @@ final class CanaryIndex {
         } else {
             positions = null;
         }
-        order = inSendOrder ? null : java.util.stream.IntStream.range(0, n).boxed()
+        order = inSendOrder ? null : IntStream.range(0, n).boxed()
                 .sorted(Comparator.comparingLong(i -> sentAt[i])).mapToInt(Integer::intValue).toArray();
         firstSeen = new long[n];
-        java.util.Arrays.fill(firstSeen, NONE);
+        Arrays.fill(firstSeen, NONE);
         times = new byte[n];
         observations = h.observations();
         int m = observations.size();
@@ -214,8 +219,8 @@ final class CanaryIndex {
                 flows.add(f);
             }
         }
-        long[] sorted = java.util.Arrays.copyOf(times, n);
-        java.util.Arrays.sort(sorted);
+        long[] sorted = Arrays.copyOf(times, n);
+        Arrays.sort(sorted);
         return Completions.of(sorted, flows);
     }
 
@@ -230,8 +235,8 @@ final class CanaryIndex {
     }
 
     /** The input partitions canaries completed on, folded ones included, ascending. */
-    java.util.SortedSet<Integer> completedPartitions() {
-        java.util.SortedSet<Integer> out = new java.util.TreeSet<>();
+    SortedSet<Integer> completedPartitions() {
+        SortedSet<Integer> out = new TreeSet<>();
         for (int i = 0; i < arrivals(); i++) {
             int p = arrivalOf(i);
             if (p >= 0 && partition(p) != null) {
@@ -239,7 +244,7 @@ final class CanaryIndex {
             }
         }
         for (Stretch s : folded) {
-            s.flows().stream().map(Stretch.Flow::partition).filter(java.util.Objects::nonNull).forEach(out::add);
+            s.flows().stream().map(Stretch.Flow::partition).filter(Objects::nonNull).forEach(out::add);
         }
         for (int i = 0; i < arrivals() && !folded.isEmpty(); i++) {
             Integer late = arrivalOf(i) < 0 ? foldedPartition(i) : null;
@@ -295,7 +300,7 @@ final class CanaryIndex {
             long n = number - seq[0];
             return n >= 0 && n < sent.size() ? (int) n : -1;
         }
-        int p = java.util.Arrays.binarySearch(seq, number);
+        int p = Arrays.binarySearch(seq, number);
         return p >= 0 ? p : -1;
     }
 
@@ -321,8 +326,8 @@ final class CanaryIndex {
         for (int i = 1; i < n && sorted; i++) {
             sorted = seq[i] >= seq[i - 1];
         }
-        return sorted ? java.util.stream.IntStream.range(0, n).toArray()
-                : java.util.stream.IntStream.range(0, n).boxed().sorted(Comparator.comparingLong(i -> seq[i]))
+        return sorted ? IntStream.range(0, n).toArray()
+                : IntStream.range(0, n).boxed().sorted(Comparator.comparingLong(i -> seq[i]))
                         .mapToInt(Integer::intValue).toArray();
     }
 

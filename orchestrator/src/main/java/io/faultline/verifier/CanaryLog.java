@@ -1,11 +1,17 @@
 package io.faultline.verifier;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.RandomAccess;
 
 /**
@@ -30,7 +36,7 @@ public final class CanaryLog {
     private static final int CHUNK = 1 << SHIFT;
     private static final int MASK = CHUNK - 1;
     private static final long NONE = Long.MIN_VALUE;
-    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final String idPrefix;
     private final int keys;
@@ -91,7 +97,7 @@ public final class CanaryLog {
         if ((sentCount & MASK) == 0) {
             sentAt.add(new long[CHUNK]);
             long[] none = new long[CHUNK];
-            java.util.Arrays.fill(none, NONE);
+            Arrays.fill(none, NONE);
             ackedAt.add(none);
             inPartition.add(new int[CHUNK]);
             inOffset.add(new long[CHUNK]);
@@ -225,7 +231,7 @@ public final class CanaryLog {
      *
      * @return how many canaries were folded
      */
-    public long fold(List<FaultWindow> faults, Instant cutoff, java.time.Duration interval, java.time.Duration width) {
+    public long fold(List<FaultWindow> faults, Instant cutoff, Duration interval, Duration width) {
         List<SentEvent> sentNow;
         List<Observation> observedNow;
         synchronized (this) {
@@ -264,7 +270,7 @@ public final class CanaryLog {
             long[] bits = sentFolded.get(c);
             bits[(i & MASK) >>> 6] |= 1L << (i & 63);
             if (sentFoldedCount.length <= c) {
-                sentFoldedCount = java.util.Arrays.copyOf(sentFoldedCount, Math.max(c + 1, sentFoldedCount.length * 2));
+                sentFoldedCount = Arrays.copyOf(sentFoldedCount, Math.max(c + 1, sentFoldedCount.length * 2));
             }
             if (++sentFoldedCount[c] == CHUNK) {
                 sentAt.set(c, null);
@@ -293,7 +299,7 @@ public final class CanaryLog {
                     if (s.holds(q)) {
                         bits[j >>> 6] |= 1L << (j & 63);
                         if (obsFoldedCount.length <= c) {
-                            obsFoldedCount = java.util.Arrays.copyOf(obsFoldedCount,
+                            obsFoldedCount = Arrays.copyOf(obsFoldedCount,
                                     Math.max(c + 1, obsFoldedCount.length * 2));
                         }
                         if (++obsFoldedCount[c] == CHUNK) {
@@ -364,7 +370,7 @@ public final class CanaryLog {
 
     /** The chunk list as it is now (a few references; freed chunks are null), so that reading needs no lock. */
     private static <T> List<T> snapshot(List<T> chunks) {
-        return java.util.Collections.unmodifiableList(new ArrayList<>(chunks));
+        return Collections.unmodifiableList(new ArrayList<>(chunks));
     }
 
     /** The indexes of the entries not folded; null when none is (then every index is). */
@@ -393,13 +399,13 @@ public final class CanaryLog {
             for (int j = 0; j < end; j++) {
                 if ((bits[j >>> 6] & (1L << (j & 63))) == 0) {
                     if (n == out.length) {
-                        out = java.util.Arrays.copyOf(out, n * 2);
+                        out = Arrays.copyOf(out, n * 2);
                     }
                     out[n++] = (c << SHIFT) | j;
                 }
             }
         }
-        return java.util.Arrays.copyOf(out, n);
+        return Arrays.copyOf(out, n);
     }
 
     /** True for the fixed, read-only lists {@link #sent()} and {@link #observations()} return. */
@@ -427,7 +433,7 @@ public final class CanaryLog {
 
         @Override
         public T get(int i) {
-            java.util.Objects.checkIndex(i, size);
+            Objects.checkIndex(i, size);
             return at(i);
         }
 

@@ -1,19 +1,17 @@
 package io.faultline.verifier;
 
-import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.CheckResult.Outcome;
-import io.faultline.protocol.FaultRecord;
+import io.faultline.protocol.CheckResult;
 import io.faultline.scenario.ChecksSpec;
-import io.faultline.scenario.ProbeSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** The named circuit breaker opened during a fault and closed again soon after heal. */
 final class CircuitCheck implements Check {
@@ -39,7 +37,7 @@ final class CircuitCheck implements Check {
         Instant healAt = last.undoneAt() != null ? last.undoneAt() : last.healInvokedAt() != null ? last.healInvokedAt()
                 : h.sendingStoppedAt();
         Map<String, History.CircuitChange> lastChange = new LinkedHashMap<>();
-        Set<String> opened = new java.util.TreeSet<>();
+        Set<String> opened = new TreeSet<>();
         h.circuits().stream().filter(c -> c.circuit().equals(spec.name()) && !c.at().isBefore(firstFault))
                 .sorted(Comparator.comparing(History.CircuitChange::at)).forEach(c -> {
                     if (c.to().equals("open")) {

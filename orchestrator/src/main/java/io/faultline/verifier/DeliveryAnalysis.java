@@ -1,11 +1,15 @@
 package io.faultline.verifier;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Delivery analysis: which canaries were lost, unseen, duplicated (and why, where the service
@@ -40,10 +44,10 @@ final class DeliveryAnalysis {
      * only, so the cost beyond the index is the anomalies themselves.
      */
     static Anomalies anomalies(History h, CanaryIndex index) {
-        java.util.TreeSet<String> unexpected = new java.util.TreeSet<>();
+        TreeSet<String> unexpected = new TreeSet<>();
         Map<Integer, List<Long>> repeats = new HashMap<>();
         // Results of folded canaries that came after the fold: each a second result, its first no longer kept.
-        java.util.TreeMap<Long, String> lateRepeats = new java.util.TreeMap<>();
+        TreeMap<Long, String> lateRepeats = new TreeMap<>();
         for (int i = 0; i < index.arrivals(); i++) {
             int p = index.arrivalOf(i);
             if (p < 0) {
@@ -81,7 +85,7 @@ final class DeliveryAnalysis {
                 String id = index.sent(p).id();
                 duplicated.add(id);
                 List<Long> offsets = repeats.get(q);
-                boolean reported = offsets.stream().allMatch(java.util.Objects::nonNull);
+                boolean reported = offsets.stream().allMatch(Objects::nonNull);
                 if (!reported) {
                     unexplained.add(id);
                 } else if (new HashSet<>(offsets).size() < offsets.size()) {
@@ -98,8 +102,8 @@ final class DeliveryAnalysis {
     }
 
     /** {@code ids} of canaries kept whole, with {@code more} of folded ones, in sequence order. */
-    private static List<String> mergeBySeq(List<String> ids, java.util.TreeMap<Long, String> more, CanaryIndex index) {
-        java.util.TreeMap<Long, String> out = new java.util.TreeMap<>(more);
+    private static List<String> mergeBySeq(List<String> ids, TreeMap<Long, String> more, CanaryIndex index) {
+        TreeMap<Long, String> out = new TreeMap<>(more);
         for (String id : ids) {
             out.put(index.seq(index.position(id)), id);
         }
@@ -112,7 +116,7 @@ final class DeliveryAnalysis {
      */
     private static List<String> reordered(History h, CanaryIndex index) {
         int[] first = new int[index.size()];
-        java.util.Arrays.fill(first, -1);
+        Arrays.fill(first, -1);
         for (int i = 0; i < index.arrivals(); i++) {
             int p = index.arrivalOf(i);
             if (p >= 0 && (first[p] < 0 || index.arrivedBefore(i, first[p]))) {

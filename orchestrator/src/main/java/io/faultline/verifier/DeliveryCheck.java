@@ -2,17 +2,9 @@ package io.faultline.verifier;
 
 import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.CheckResult.Outcome;
-import io.faultline.protocol.FaultRecord;
 import io.faultline.scenario.ChecksSpec;
-import io.faultline.scenario.ProbeSpec;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** Every canary delivered once, in order: lost, unseen, duplicated, unexpected and reordered counts within their limits. */
 final class DeliveryCheck implements Check {

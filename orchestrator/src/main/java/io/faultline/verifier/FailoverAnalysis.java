@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Failover analysis: per fault, the outage it caused on the canary's completions (per input
@@ -31,7 +32,7 @@ final class FailoverAnalysis {
      * there even while the others flow on.
      */
     static Map<Integer, Completions> completionsByPartition(CanaryIndex index) {
-        Map<Integer, Completions> out = new java.util.TreeMap<>();
+        Map<Integer, Completions> out = new TreeMap<>();
         for (int partition : index.completedPartitions()) {
             out.put(partition, index.completions(partition));
         }
@@ -45,7 +46,7 @@ final class FailoverAnalysis {
      */
     static FaultRecord.Failover failoverPerPartition(FaultWindow f, Instant windowEnd, History h,
                                                      Map<Integer, Completions> byPartition, CanaryIndex index) {
-        java.util.Set<Integer> pending = new java.util.HashSet<>();
+        Set<Integer> pending = new HashSet<>();
         for (int p = 0; p < index.size(); p++) {
             if (index.partition(p) != null && !index.seen(p)) {
                 pending.add(index.partition(p));

@@ -4,9 +4,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Folds the uneventful parts of a history into {@link Stretch}es, so that what a run keeps and
@@ -228,7 +232,7 @@ public final class Fold {
         }
         List<Stretch.Flow> flows = new ArrayList<>();
         flows.add(flow(null, sortedSeen));
-        Map<Integer, List<Long>> byPartition = new java.util.TreeMap<>();
+        Map<Integer, List<Long>> byPartition = new TreeMap<>();
         for (int p = a; p <= b; p++) {
             byPartition.computeIfAbsent(index.partition(p), k -> new ArrayList<>()).add(seen[p - a]);
         }
@@ -256,7 +260,7 @@ public final class Fold {
                 bySend.add(new Stretch.Slow(CanaryIndex.instant(index.sentAtNanos(a + k)), ms[k], next));
             }
         }
-        java.util.Collections.reverse(bySend);
+        Collections.reverse(bySend);
         Integer[] bySeenOrder = new Integer[count];
         for (int k = 0; k < count; k++) {
             bySeenOrder[k] = k;
@@ -271,8 +275,8 @@ public final class Fold {
                 bySeen.add(new Stretch.Slow(CanaryIndex.instant(seen[c]), ms[c], null));
             }
         }
-        java.util.Collections.reverse(bySeen);
-        java.util.Set<String> keys = new java.util.TreeSet<>();
+        Collections.reverse(bySeen);
+        Set<String> keys = new TreeSet<>();
         for (int p = a; p <= b; p++) {
             keys.add(index.key(p));
         }

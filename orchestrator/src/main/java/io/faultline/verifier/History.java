@@ -2,6 +2,7 @@ package io.faultline.verifier;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -27,7 +28,7 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
                       List<ProbeSample> probes, List<HealthWatch> health, List<Stretch> folded) {
     public History {
         folded = folded == null ? List.of()
-                : folded.stream().sorted(java.util.Comparator.comparingLong(Stretch::firstSeq)).toList();
+                : folded.stream().sorted(Comparator.comparingLong(Stretch::firstSeq)).toList();
         health = health == null ? List.of() : List.copyOf(health);
         // A canary log's views are already fixed and read-only; copying them would undo their compactness.
         sent = CanaryLog.isView(sent) ? sent : List.copyOf(sent);

@@ -4,6 +4,7 @@ import io.faultline.protocol.FaultRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Latency analysis: per fault, latency before, during and after it, and when it recovered. */
@@ -57,8 +58,8 @@ final class LatencyAnalysis {
             } else if (sentAt < end) {
                 after.add(ms);
                 if (afterN == afterSent.length) {
-                    afterSent = java.util.Arrays.copyOf(afterSent, afterN * 2);
-                    afterMs = java.util.Arrays.copyOf(afterMs, afterN * 2);
+                    afterSent = Arrays.copyOf(afterSent, afterN * 2);
+                    afterMs = Arrays.copyOf(afterMs, afterN * 2);
                 }
                 afterSent[afterN] = sentAt;
                 afterMs[afterN++] = ms;

@@ -3,16 +3,9 @@ package io.faultline.verifier;
 import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.CheckResult.Outcome;
 import io.faultline.protocol.FaultRecord;
-import io.faultline.scenario.ChecksSpec;
-import io.faultline.scenario.ProbeSpec;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** Per fault: canary latency after recovery back within the scenario's bound. */
 final class LatencyCheck implements Check {

@@ -1,12 +1,13 @@
 package io.faultline.verifier;
 
 import io.faultline.protocol.CanaryStats;
-import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.CheckResult.Outcome;
+import io.faultline.protocol.CheckResult;
 import io.faultline.scenario.ChecksSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Canary latency percentiles (p50, p95, p99, max) against the scenario's limits: over the whole
@@ -73,7 +74,7 @@ final class PercentilesCheck implements Check {
                 over.add(names[i] + " " + value[i] + " ms > " + limit[i].toMillis() + " ms");
             }
         }
-        String limitsText = "limits " + String.join(", ", java.util.stream.IntStream.range(0, names.length)
+        String limitsText = "limits " + String.join(", ", IntStream.range(0, names.length)
                 .filter(i -> limit[i] != null).mapToObj(i -> names[i] + " " + limit[i].toMillis() + " ms").toList());
         return new CheckResult(name, over.isEmpty() ? Outcome.PASS : Outcome.FAIL, (double) value[worst],
                 (double) limit[worst].toMillis(), "ms", figures + (over.isEmpty() ? "; within " + limitsText

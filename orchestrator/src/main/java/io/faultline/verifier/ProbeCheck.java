@@ -1,18 +1,14 @@
 package io.faultline.verifier;
 
-import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.CheckResult.Outcome;
+import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.FaultRecord;
-import io.faultline.scenario.ChecksSpec;
 import io.faultline.scenario.ProbeSpec;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 
 /** Per steady-state probe: its samples held in its mode (before, during, after, continuous). */
 final class ProbeCheck implements Check {
@@ -37,7 +33,7 @@ final class ProbeCheck implements Check {
     static CheckResult probeCheck(History h, List<FaultRecord> faults, ProbeSpec spec) {
         Instant firstFault = faults.stream().map(FaultRecord::invokedAt).min(Comparator.naturalOrder()).orElse(null);
         Instant lastHeal = faults.stream().map(f -> f.undoneAt() != null ? f.undoneAt() : f.healInvokedAt())
-                .filter(java.util.Objects::nonNull).max(Comparator.naturalOrder()).orElse(null);
+                .filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(null);
         List<History.ProbeSample> mine = h.probes().stream().filter(s -> s.probe().equals(spec.name()))
                 .sorted(Comparator.comparing(History.ProbeSample::at)).filter(s -> switch (spec.mode()) {
                     case BEFORE -> firstFault == null || s.at().isBefore(firstFault);

@@ -2,6 +2,7 @@ package io.faultline.verifier;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Canaries folded into a summary: a run of consecutive sequence numbers, every one acknowledged
@@ -80,7 +81,7 @@ public record Stretch(String idPrefix, long firstSeq, long count, List<String> k
     /** The stream of completions on {@code partition} (null: all); null when none of the stretch's went there. */
     public Flow flow(Integer partition) {
         for (Flow f : flows) {
-            if (java.util.Objects.equals(f.partition(), partition)) {
+            if (Objects.equals(f.partition(), partition)) {
                 return f;
             }
         }

@@ -3,6 +3,8 @@ package io.faultline.verifier;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +74,7 @@ public record Timeline(Instant start, long bucketMs, List<Bucket> buckets, List<
                 completed[index(start, at, width, n)]++;
             }
         }
-        java.util.Arrays.sort(seen, 0, m);
+        Arrays.sort(seen, 0, m);
         List<List<Stretch>> folded = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             folded.add(null);
@@ -116,7 +118,7 @@ public record Timeline(Instant start, long bucketMs, List<Bucket> buckets, List<
     static List<AlertWindow> alertWindows(History h) {
         List<AlertWindow> out = new ArrayList<>();
         Map<String, Instant> open = new HashMap<>();
-        h.alerts().stream().sorted(java.util.Comparator.comparing(History.AlertChange::at)).forEach(a -> {
+        h.alerts().stream().sorted(Comparator.comparing(History.AlertChange::at)).forEach(a -> {
             if (a.firing()) {
                 open.putIfAbsent(a.alertname(), a.at());
             } else if (open.containsKey(a.alertname())) {

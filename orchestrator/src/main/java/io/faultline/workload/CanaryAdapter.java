@@ -2,6 +2,8 @@ package io.faultline.workload;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
 import io.faultline.protocol.Json;
 import io.faultline.scenario.CanaryInput;
 import io.faultline.scenario.CanaryOutput;
@@ -27,7 +29,7 @@ public final class CanaryAdapter {
     private final CanaryInput input;
     private final CanaryOutput output;
     private final JsonPointer pointer;
-    private final com.google.re2j.Pattern regex;
+    private final Pattern regex;
 
     /** A record to produce: key, value and headers, rendered for one canary. */
     public record Rendered(String key, byte[] value, Map<String, byte[]> headers) {
@@ -39,7 +41,7 @@ public final class CanaryAdapter {
         this.input = input == null ? CanaryInput.defaults() : input;
         this.output = output;
         this.pointer = output != null && output.jsonPointer() != null ? JsonPointer.compile(output.jsonPointer()) : null;
-        this.regex = output != null && output.regex() != null ? com.google.re2j.Pattern.compile(output.regex()) : null;
+        this.regex = output != null && output.regex() != null ? Pattern.compile(output.regex()) : null;
     }
 
     /** What every canary id of this run starts with; the sequence number follows. */
@@ -96,7 +98,7 @@ public final class CanaryAdapter {
             if (value == null) {
                 return null;
             }
-            com.google.re2j.Matcher m = regex.matcher(new String(value, StandardCharsets.UTF_8));
+            Matcher m = regex.matcher(new String(value, StandardCharsets.UTF_8));
             found = m.find() ? m.group(m.groupCount() == 1 ? 1 : 0) : null;
         } else {
             found = key;

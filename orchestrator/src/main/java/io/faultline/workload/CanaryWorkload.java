@@ -1,9 +1,12 @@
 package io.faultline.workload;
 
+import io.faultline.protocol.KafkaConnection;
 import io.faultline.scenario.CanarySpec;
 import io.faultline.verifier.CanaryLog;
+import io.faultline.verifier.FaultWindow;
 import io.faultline.verifier.Observation;
 import io.faultline.verifier.SentEvent;
+import io.faultline.verifier.Stretch;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,8 +30,8 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,11 +71,11 @@ public final class CanaryWorkload implements AutoCloseable {
     private final int inputPartitions;
 
     public CanaryWorkload(String bootstrapServers, String runId, CanarySpec spec, Clock clock) {
-        this(io.faultline.protocol.KafkaConnection.of(bootstrapServers), runId, spec, clock);
+        this(KafkaConnection.of(bootstrapServers), runId, spec, clock);
     }
 
     /** As above, with the connection's client settings. */
-    public CanaryWorkload(io.faultline.protocol.KafkaConnection kafka, String runId, CanarySpec spec, Clock clock) {
+    public CanaryWorkload(KafkaConnection kafka, String runId, CanarySpec spec, Clock clock) {
         this.runId = runId;
         this.spec = spec;
         this.clock = clock;
@@ -327,7 +331,7 @@ public final class CanaryWorkload implements AutoCloseable {
      *
      * @return how many canaries were folded
      */
-    public long fold(List<io.faultline.verifier.FaultWindow> faults, Instant cutoff) {
+    public long fold(List<FaultWindow> faults, Instant cutoff) {
         if (events == null) {
             return 0;
         }
@@ -344,7 +348,7 @@ public final class CanaryWorkload implements AutoCloseable {
     }
 
     /** The stretches folded so far, in sequence order. */
-    public List<io.faultline.verifier.Stretch> folded() {
+    public List<Stretch> folded() {
         return events == null ? List.of() : events.folded();
     }
 
@@ -375,7 +379,7 @@ public final class CanaryWorkload implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(2)));
+        consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
         producer.close(Duration.ofSeconds(5));
     }
 }

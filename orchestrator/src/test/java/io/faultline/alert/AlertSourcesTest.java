@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faultline.protocol.Json;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
@@ -87,7 +89,7 @@ class AlertSourcesTest {
         List<AlertNotice> got = new CopyOnWriteArrayList<>();
         try (AlertReceiver r = new AlertReceiver(new InetSocketAddress("127.0.0.1", 0), Clock.systemUTC(), "webhook",
                 got::addAll);
-             java.net.Socket stalled = new java.net.Socket("127.0.0.1", r.port())) {
+             Socket stalled = new Socket("127.0.0.1", r.port())) {
             // One byte of a request, then nothing: the receiver must keep answering everyone else.
             stalled.getOutputStream().write("POST /alerts HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{".getBytes(
                     StandardCharsets.UTF_8));
@@ -124,9 +126,9 @@ class AlertSourcesTest {
     @Test
     void theLogKeepsStateChangesOnlyWhateverTheSource() {
         AlertLog log = new AlertLog();
-        AlertNotice firing = new AlertNotice("A", true, java.util.Map.of(), "f1", T0, null, T0.plusSeconds(1), "webhook");
-        log.add(List.of(firing, new AlertNotice("A", true, java.util.Map.of(), "f1", T0, null, T0.plusSeconds(2), "api")));
-        log.add(List.of(new AlertNotice("A", false, java.util.Map.of(), "f1", T0, T0.plusSeconds(5), T0.plusSeconds(6),
+        AlertNotice firing = new AlertNotice("A", true, Map.of(), "f1", T0, null, T0.plusSeconds(1), "webhook");
+        log.add(List.of(firing, new AlertNotice("A", true, Map.of(), "f1", T0, null, T0.plusSeconds(2), "api")));
+        log.add(List.of(new AlertNotice("A", false, Map.of(), "f1", T0, T0.plusSeconds(5), T0.plusSeconds(6),
                 "bridge")));
         assertThat(log.changes()).extracting(AlertLog.Change::firing).containsExactly(true, false);
         assertThat(log.changes().get(0).at()).isEqualTo(T0.plusSeconds(1));

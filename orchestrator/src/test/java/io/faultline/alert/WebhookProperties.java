@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -23,6 +24,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
@@ -154,22 +156,22 @@ class WebhookProperties {
     @Provide
     Arbitrary<Req> requests() {
         Arbitrary<String> method = Arbitraries.frequency(
-                net.jqwik.api.Tuple.of(8, "POST"), net.jqwik.api.Tuple.of(1, "GET"), net.jqwik.api.Tuple.of(1, "PUT"),
-                net.jqwik.api.Tuple.of(1, "DELETE"));
-        Arbitrary<String> path = Arbitraries.frequency(net.jqwik.api.Tuple.of(8, "/alerts"),
-                net.jqwik.api.Tuple.of(1, "/"), net.jqwik.api.Tuple.of(1, "/alerts/x"),
-                net.jqwik.api.Tuple.of(1, "/-/healthy"), net.jqwik.api.Tuple.of(1, "/nothing"));
+                Tuple.of(8, "POST"), Tuple.of(1, "GET"), Tuple.of(1, "PUT"),
+                Tuple.of(1, "DELETE"));
+        Arbitrary<String> path = Arbitraries.frequency(Tuple.of(8, "/alerts"),
+                Tuple.of(1, "/"), Tuple.of(1, "/alerts/x"),
+                Tuple.of(1, "/-/healthy"), Tuple.of(1, "/nothing"));
         Arbitrary<String> auth = Arbitraries.frequency(
-                net.jqwik.api.Tuple.of(4, "Bearer " + TOKEN), net.jqwik.api.Tuple.of(2, "__none__"),
-                net.jqwik.api.Tuple.of(1, "Bearer wrong"), net.jqwik.api.Tuple.of(1, "bearer " + TOKEN),
-                net.jqwik.api.Tuple.of(1, "Bearer " + TOKEN + "x"), net.jqwik.api.Tuple.of(1, "Bearer"),
-                net.jqwik.api.Tuple.of(1, "Basic " + TOKEN), net.jqwik.api.Tuple.of(1, TOKEN),
-                net.jqwik.api.Tuple.of(1, "Bearer " + TOKEN.substring(0, TOKEN.length() - 1)));
+                Tuple.of(4, "Bearer " + TOKEN), Tuple.of(2, "__none__"),
+                Tuple.of(1, "Bearer wrong"), Tuple.of(1, "bearer " + TOKEN),
+                Tuple.of(1, "Bearer " + TOKEN + "x"), Tuple.of(1, "Bearer"),
+                Tuple.of(1, "Basic " + TOKEN), Tuple.of(1, TOKEN),
+                Tuple.of(1, "Bearer " + TOKEN.substring(0, TOKEN.length() - 1)));
         Arbitrary<Object[]> body = Arbitraries.frequency(
-                net.jqwik.api.Tuple.of(4, new Object[] {PAYLOAD.getBytes(StandardCharsets.UTF_8), "valid"}),
-                net.jqwik.api.Tuple.of(1, new Object[] {new byte[0], "empty"}),
-                net.jqwik.api.Tuple.of(1, new Object[] {new byte[(1 << 20) + 17], "over the cap"}),
-                net.jqwik.api.Tuple.of(1, new Object[] {"{\"version\":\"4\"}".getBytes(StandardCharsets.UTF_8),
+                Tuple.of(4, new Object[] {PAYLOAD.getBytes(StandardCharsets.UTF_8), "valid"}),
+                Tuple.of(1, new Object[] {new byte[0], "empty"}),
+                Tuple.of(1, new Object[] {new byte[(1 << 20) + 17], "over the cap"}),
+                Tuple.of(1, new Object[] {"{\"version\":\"4\"}".getBytes(StandardCharsets.UTF_8),
                         "no alerts"})).flatMap(b -> Arbitraries.just(b));
         Arbitrary<Object[]> mutated = Combinators.combine(Arbitraries.integers().between(0, PAYLOAD.length() - 1),
                 Arbitraries.chars().with('{', '}', '"', ':', ',', 'x', '\u0000', '\u00ff')).as((at, c) ->
@@ -177,8 +179,8 @@ class WebhookProperties {
                         "mutated"});
         Arbitrary<Object[]> garbage = Arbitraries.bytes().array(byte[].class).ofMaxSize(200)
                 .map(b -> new Object[] {b, "garbage"});
-        Arbitrary<Object[]> anyBody = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(5, body),
-                net.jqwik.api.Tuple.of(2, mutated), net.jqwik.api.Tuple.of(1, garbage));
+        Arbitrary<Object[]> anyBody = Arbitraries.frequencyOf(Tuple.of(5, body),
+                Tuple.of(2, mutated), Tuple.of(1, garbage));
         return Combinators.combine(method, path, auth, anyBody).as((m, p, a, b) -> {
             // A mutation may leave the payload valid: what counts is whether it parses.
             byte[] bytes = m.equals("GET") || m.equals("DELETE") ? new byte[0] : (byte[]) b[0];
@@ -194,7 +196,7 @@ class WebhookProperties {
             return -1;
         }
         try {
-            return WebhookPayload.parse(body, java.time.Instant.now(), "webhook").size();
+            return WebhookPayload.parse(body, Instant.now(), "webhook").size();
         } catch (IllegalArgumentException e) {
             return -1;
         }

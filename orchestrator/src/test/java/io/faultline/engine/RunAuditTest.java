@@ -3,16 +3,25 @@ package io.faultline.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.protocol.Json;
+import io.faultline.protocol.RunRecord;
+import io.faultline.protocol.TelemetryEvent;
 import io.faultline.scenario.ChecksSpec;
+import io.faultline.scenario.ProbeSpec;
+import io.faultline.scenario.StopCondition;
 import io.faultline.verifier.FaultWindow;
 import io.faultline.verifier.History;
 import io.faultline.verifier.Observation;
 import io.faultline.verifier.SentEvent;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 class RunAuditTest {
@@ -38,9 +47,9 @@ class RunAuditTest {
         ChecksSpec checks = new ChecksSpec(Duration.ofSeconds(10), 0L, 0L, Duration.ofSeconds(5),
                 new ChecksSpec.CircuitCheck("redis", null), 0L, 0L,
                 List.of(new ChecksSpec.AlertCheck("Lag", Duration.ofSeconds(5), null, null, null)));
-        RunAudit audit = new RunAudit("s", checks, List.of(new io.faultline.scenario.ProbeSpec("api",
-                new io.faultline.scenario.StopCondition.HttpProbeSpec("http://api/health", null, null, null), null, null,
-                null, io.faultline.scenario.ProbeSpec.Mode.DURING, null, null)), h);
+        RunAudit audit = new RunAudit("s", checks, List.of(new ProbeSpec("api",
+                new StopCondition.HttpProbeSpec("http://api/health", null, null, null), null, null,
+                null, ProbeSpec.Mode.DURING, null, null)), h);
         RunAudit back = Json.decode(Json.encode(audit), RunAudit.class);
         assertThat(back).isEqualTo(audit);
         assertThat(back.verify()).isEqualTo(audit.verify());
@@ -60,15 +69,15 @@ class RunAuditTest {
         History h = new History("r", sent, observed, List.of(), Duration.ofMillis(1), T0.plusSeconds(20),
                 T0.plusSeconds(25), List.of(), Map.of(0, 20_000L), List.of(), List.of());
         RunAudit audit = new RunAudit("zahlung \u2014 pr\u00fcfen", ChecksSpec.DEFAULTS, List.of(), h);
-        org.apache.kafka.clients.producer.MockProducer<String, byte[]> producer =
-                new org.apache.kafka.clients.producer.MockProducer<>(true, null,
-                        new org.apache.kafka.common.serialization.StringSerializer(),
-                        new org.apache.kafka.common.serialization.ByteArraySerializer());
+        MockProducer<String, byte[]> producer =
+                new MockProducer<>(true, null,
+                        new StringSerializer(),
+                        new ByteArraySerializer());
 
-        audit.publish(producer, "t", java.time.Clock.fixed(T0, java.time.ZoneOffset.UTC));
+        audit.publish(producer, "t", Clock.fixed(T0, ZoneOffset.UTC));
 
-        List<io.faultline.protocol.RunRecord> parts = producer.history().stream()
-                .map(r -> (io.faultline.protocol.RunRecord) Json.decode(r.value(), io.faultline.protocol.TelemetryEvent.class))
+        List<RunRecord> parts = producer.history().stream()
+                .map(r -> (RunRecord) Json.decode(r.value(), TelemetryEvent.class))
                 .toList();
         assertThat(parts).hasSizeGreaterThan(5);
         for (int i = 0; i < parts.size(); i++) {
@@ -77,7 +86,7 @@ class RunAuditTest {
             assertThat(parts.get(i).body().length()).isLessThanOrEqualTo(RunAudit.PART);
             assertThat(parts.get(i).body().chars().allMatch(c -> c < 128)).isTrue();
         }
-        RunAudit back = Json.decode(String.join("", parts.stream().map(io.faultline.protocol.RunRecord::body).toList()),
+        RunAudit back = Json.decode(String.join("", parts.stream().map(RunRecord::body).toList()),
                 RunAudit.class);
         assertThat(back).isEqualTo(audit);
         assertThat(back.history().observations().get(1).processedBy()).isEqualTo("zahlungsdienst-\u00fc-1");

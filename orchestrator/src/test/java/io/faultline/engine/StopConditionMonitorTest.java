@@ -10,8 +10,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** Stop conditions on time driven by hand: sampled at their interval, tripping after their run of failures. */
@@ -25,7 +27,7 @@ class StopConditionMonitorTest {
                 interval, failures);
     }
 
-    private static Probe probe(java.util.function.Supplier<Probe.Sample> samples) {
+    private static Probe probe(Supplier<Probe.Sample> samples) {
         return new Probe() {
             @Override
             public String describe() {
@@ -63,7 +65,7 @@ class StopConditionMonitorTest {
 
     @Test
     void aGoodSampleResetsTheRunOfFailures() {
-        Deque<Boolean> outcomes = new ArrayDeque<>(java.util.List.of(false, false, true, false, false, true));
+        Deque<Boolean> outcomes = new ArrayDeque<>(List.of(false, false, true, false, false, true));
         Probe probe = probe(() -> outcomes.isEmpty() || outcomes.poll() ? Probe.Sample.ok("fine")
                 : Probe.Sample.failed("down"));
         StopCondition condition = gap(Duration.ofSeconds(1), Duration.ofMillis(500), 3);

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.faultline.protocol.AgentHeartbeat;
 import io.faultline.scenario.TargetSpec;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -115,7 +117,7 @@ class TargetResolverTest {
     @Test
     void countPicksThatManyAtRandomAndSaysSoWhenThereAreFewer() throws Exception {
         TargetSpec two = new TargetSpec(Map.of("role", "listener"), TargetSpec.Pick.ANY, null, null, 2);
-        java.util.Set<List<String>> seen = new java.util.HashSet<>();
+        Set<List<String>> seen = new HashSet<>();
         for (int seed = 0; seed < 20; seed++) {
             List<String> picked = ids(new TargetResolver(new Random(seed)).resolve("two", two, LIVE, NO_LOOKUP));
             assertThat(picked).hasSize(2).doesNotHaveDuplicates().allMatch(id -> id.startsWith("a-"));

@@ -7,9 +7,11 @@ import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.FaultRecord;
 import io.faultline.protocol.Verdict;
 import io.faultline.verifier.Timeline;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
@@ -64,7 +66,7 @@ class ReportsTest {
         String page = Files.readString(html);
         assertThat(page).contains("<svg", "<path", "failover 3.90 s", "alert IngestionLagHigh", "kill (process.kill)", "class=\"fail\">FAIL",
                 "&lt;&amp;&gt;").doesNotContain("<&>", "<script");
-        Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new java.io.ByteArrayInputStream(
+        Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new ByteArrayInputStream(
                 page.substring(page.indexOf("<svg"), page.indexOf("</svg>") + 6).getBytes()));
         assertThat(svg.getElementsByTagName("path").getLength()).isEqualTo(3);
         // The latency line is broken over the bucket where nothing completed.
@@ -105,7 +107,7 @@ class ReportsTest {
 
     @Test
     void thePictureHasLabelledAxesAndACatchUpSpikeDoesNotFlattenTheRate(@TempDir Path dir) throws Exception {
-        List<Timeline.Bucket> buckets = new java.util.ArrayList<>();
+        List<Timeline.Bucket> buckets = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             buckets.add(new Timeline.Bucket(i * 1000L, 50, i == 30 ? 500 : 50, 200L, i == 30 ? 4000L : 250L));
         }

@@ -1,19 +1,20 @@
 package io.faultline.scenario;
 
 import io.faultline.protocol.Durations;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
-
 import io.faultline.protocol.ProcessKillFault;
 import io.faultline.protocol.Signal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 
 class ScenarioLoaderTest {
     static final Path SCENARIOS = Path.of("..", "scenarios");
@@ -168,10 +169,10 @@ class ScenarioLoaderTest {
                   healthy: {within: 30s}
                 """);
         assertThat(s.checks().latency().run()).isEqualTo(new ChecksSpec.Percentiles(null, null,
-                java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(5)));
-        assertThat(s.checks().latency().during().p99()).isEqualTo(java.time.Duration.ofSeconds(2));
+                Duration.ofMillis(500), Duration.ofSeconds(5)));
+        assertThat(s.checks().latency().during().p99()).isEqualTo(Duration.ofSeconds(2));
         assertThat(s.checks().throughput().ratio()).isEqualTo(0.9);
-        assertThat(s.checks().healthy().within()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(s.checks().healthy().within()).isEqualTo(Duration.ofSeconds(30));
 
         ScenarioException share = error(VALID + "checks:\n  throughput: {duringFault: lots}\n");
         assertThat(share.getMessage()).isEqualTo("bad.yaml:15:29: checks.throughput.duringFault: 'lots' is not a share: "

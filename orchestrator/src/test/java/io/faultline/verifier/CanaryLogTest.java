@@ -3,6 +3,7 @@ package io.faultline.verifier;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class CanaryLogTest {
         assertThat(log.observations()).hasSize(1);
         assertThatThrownBy(() -> sent.add(sent.get(0))).isInstanceOf(UnsupportedOperationException.class);
         assertThat(CanaryLog.isView(sent)).isTrue();
-        History h = new History("r", sent, log.observations(), List.of(), java.time.Duration.ofMillis(1), T0, T0,
+        History h = new History("r", sent, log.observations(), List.of(), Duration.ofMillis(1), T0, T0,
                 List.of(), null, List.of(), List.of());
         assertThat(h.sent()).isSameAs(sent);
     }

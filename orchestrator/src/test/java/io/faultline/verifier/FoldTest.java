@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class FoldTest {
@@ -84,11 +85,11 @@ class FoldTest {
     @Test
     void aStretchThatDoesNotAddUpIsRefusedWhenRead() {
         Counts one = new Counts(new long[] {5}, new long[] {2});
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Stretch.Flow(null, 2, T0, T0.plusMillis(1), 1, null,
+        Assertions.assertThatThrownBy(() -> new Stretch.Flow(null, 2, T0, T0.plusMillis(1), 1, null,
                 null, Counts.EMPTY)).hasMessageContaining("one gap fewer than completions");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Stretch("r:", 0, 3, List.of("k0"), List.of(0), T0,
+        Assertions.assertThatThrownBy(() -> new Stretch("r:", 0, 3, List.of("k0"), List.of(0), T0,
                 T0, T0, T0, one, List.of(), List.of(), List.of())).hasMessageContaining("3 canaries but 2 latencies");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Counts(new long[] {5, 3}, new long[] {1, 1}))
+        Assertions.assertThatThrownBy(() -> new Counts(new long[] {5, 3}, new long[] {1, 1}))
                 .hasMessageContaining("values must ascend");
     }
 }

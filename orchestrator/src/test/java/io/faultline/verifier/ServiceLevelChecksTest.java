@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.protocol.CanaryStats;
 import io.faultline.protocol.CheckResult;
 import io.faultline.scenario.ChecksSpec;
+import io.faultline.scenario.ProbeSpec;
+import io.faultline.scenario.StopCondition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +38,7 @@ class ServiceLevelChecksTest {
         }
         Instant stopped = T0.plus(INTERVAL.multipliedBy(COUNT));
         return new History("r", sent, observed, List.of(FAULT), INTERVAL, stopped, stopped.plusSeconds(15), List.of(),
-                java.util.Map.of(0, (long) COUNT), List.of(), samples, health);
+                Map.of(0, (long) COUNT), List.of(), samples, health);
     }
 
     private static History history(LongUnaryOperator latency) {
@@ -121,7 +124,7 @@ class ServiceLevelChecksTest {
 
         // Nothing completes while the fault is held: everything sent then comes out just after heal.
         History stalled = history(seq -> during(seq)
-                ? java.time.Duration.between(T0.plus(INTERVAL.multipliedBy(seq)), HEALED).toMillis() + 100 : 200);
+                ? Duration.between(T0.plus(INTERVAL.multipliedBy(seq)), HEALED).toMillis() + 100 : 200);
         CheckResult dropped = check(Verifier.verify(stalled, kept), "throughput[kill-secondary]");
         assertThat(dropped.passed()).isFalse();
         assertThat(dropped.measured()).isLessThan(5.0);
@@ -201,7 +204,7 @@ class ServiceLevelChecksTest {
         }
         Instant stopped = T0.plus(INTERVAL.multipliedBy(COUNT));
         History h = new History("r", sent, observed, List.of(first, FAULT), INTERVAL, stopped, stopped.plusSeconds(15),
-                List.of(), java.util.Map.of(0, (long) COUNT), List.of(), List.of(), List.of());
+                List.of(), Map.of(0, (long) COUNT), List.of(), List.of(), List.of());
 
         var second = Verifier.verify(h, ChecksSpec.DEFAULTS).faults().get(1);
 
@@ -217,11 +220,11 @@ class ServiceLevelChecksTest {
                 new History.ProbeSample("orders-api", HEALED.plusSeconds(1), true, "200"),
                 new History.ProbeSample("orders-api", HEALED.plusSeconds(2), false, "503"));
         History h = new History("r", List.of(), List.of(), List.of(FAULT), Duration.ZERO, HEALED.plusSeconds(3),
-                HEALED.plusSeconds(3), List.of(), java.util.Map.of(), List.of(), health,
+                HEALED.plusSeconds(3), List.of(), Map.of(), List.of(), health,
                 List.of(new History.HealthWatch("kill-secondary", "service of agent-2")));
-        io.faultline.scenario.ProbeSpec api = new io.faultline.scenario.ProbeSpec("orders-api",
-                new io.faultline.scenario.StopCondition.HttpProbeSpec("http://api/health", 200, null, null, null, null,
-                        null, null, null), null, null, null, io.faultline.scenario.ProbeSpec.Mode.AFTER, null, null);
+        ProbeSpec api = new ProbeSpec("orders-api",
+                new StopCondition.HttpProbeSpec("http://api/health", 200, null, null, null, null,
+                        null, null, null), null, null, null, ProbeSpec.Mode.AFTER, null, null);
 
         Verifier.Result r = Verifier.verify(h, ChecksSpec.DEFAULTS, List.of(api));
 

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongFunction;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -42,7 +45,7 @@ class VerifierProperties {
         check(count, keys, seed, seq -> "order-" + Long.toHexString(seq * 7919 + 13) + "-x", true);
     }
 
-    private static void check(int count, int keys, long seed, java.util.function.LongFunction<String> id,
+    private static void check(int count, int keys, long seed, LongFunction<String> id,
                               boolean shuffleSent) {
         Random random = new Random(seed);
         long committed = random.nextInt(count + 1);
@@ -85,7 +88,7 @@ class VerifierProperties {
         }
         // Moved events come out at the end, in a shuffled order.
         List<Long> late = new ArrayList<>(moved);
-        java.util.Collections.shuffle(late, random);
+        Collections.shuffle(late, random);
         for (long seq : late) {
             observed.add(new Observation(id.apply(seq), T0.plusSeconds(100), 0, 2_000_000 + offset++, "l1", seq));
         }
@@ -94,9 +97,9 @@ class VerifierProperties {
             unexpected.add("other:" + i);
             observed.add(new Observation("other:" + i, T0.plusSeconds(1), 0, 3_000_000 + offset++, "l1", null));
         }
-        java.util.Collections.shuffle(observed, random);
+        Collections.shuffle(observed, random);
         if (shuffleSent) {
-            java.util.Collections.shuffle(sent, random);
+            Collections.shuffle(sent, random);
         }
 
         Instant stopped = T0.plus(INTERVAL.multipliedBy(count));
@@ -129,9 +132,9 @@ class VerifierProperties {
 
     /** The definition, pair by pair: e is reordered if an event of its key sent later came out first. */
     private static Set<Long> reorderedByDefinition(List<SentEvent> sent, List<Observation> observed) {
-        Map<String, SentEvent> byId = new java.util.HashMap<>();
+        Map<String, SentEvent> byId = new HashMap<>();
         sent.forEach(e -> byId.put(e.id(), e));
-        Map<String, Long> firstOffset = new java.util.HashMap<>();
+        Map<String, Long> firstOffset = new HashMap<>();
         for (Observation o : observed) {
             firstOffset.merge(o.id(), o.offset(), Math::min);
         }
@@ -160,7 +163,7 @@ class VerifierProperties {
         return "r:" + seq;
     }
 
-    private static List<String> ids(Set<Long> seqs, java.util.function.LongFunction<String> id) {
+    private static List<String> ids(Set<Long> seqs, LongFunction<String> id) {
         return seqs.stream().map(id::apply).toList();
     }
 }

@@ -5,11 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.FaultRecord;
 import io.faultline.scenario.ChecksSpec;
+import io.faultline.scenario.ProbeSpec;
+import io.faultline.scenario.StopCondition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class VerifierTest {
@@ -23,7 +30,7 @@ class VerifierTest {
         final List<Observation> observed = new ArrayList<>();
         final List<FaultWindow> faults = new ArrayList<>();
         /** The system under test committed every input offset unless a test says otherwise. */
-        final java.util.Map<Integer, Long> committed = new java.util.HashMap<>();
+        final Map<Integer, Long> committed = new HashMap<>();
         final List<History.AlertChange> alerts = new ArrayList<>();
         final List<History.ProbeSample> probes = new ArrayList<>();
         Instant stopped;
@@ -284,7 +291,7 @@ class VerifierTest {
         Instant healed = T0.plusSeconds(15);
         History base = slowedHistory(200, invoked, healed, healed);
         ChecksSpec spec = new ChecksSpec(null, 0L, 0L, null, new ChecksSpec.CircuitCheck("redis", Duration.ofSeconds(5)));
-        java.util.function.Function<List<History.CircuitChange>, CheckResult> judge = changes -> check(Verifier.verify(
+        Function<List<History.CircuitChange>, CheckResult> judge = changes -> check(Verifier.verify(
                 new History("r", base.sent(), base.observations(), base.faults(), INTERVAL, base.sendingStoppedAt(),
                         base.observedUntil(), changes, base.committed(), base.alerts(), base.probes()), spec), "circuit[redis]");
 
@@ -367,21 +374,21 @@ class VerifierTest {
             boolean during = at.isAfter(invoked) && at.isBefore(invoked.plusSeconds(15));
             b.probes.add(new History.ProbeSample("api", at, !during, during ? "GET /health answered 503" : "200"));
         }
-        java.util.function.BiFunction<io.faultline.scenario.ProbeSpec.Mode, Integer, CheckResult> judge = (mode, allowed) ->
-                check(Verifier.verify(b.history(), ChecksSpec.DEFAULTS, List.of(new io.faultline.scenario.ProbeSpec("api",
-                        new io.faultline.scenario.StopCondition.HttpProbeSpec("http://api/health", null, null, null), null,
+        BiFunction<ProbeSpec.Mode, Integer, CheckResult> judge = (mode, allowed) ->
+                check(Verifier.verify(b.history(), ChecksSpec.DEFAULTS, List.of(new ProbeSpec("api",
+                        new StopCondition.HttpProbeSpec("http://api/health", null, null, null), null,
                         null, null, mode, null, allowed))), "probe[api]");
-        assertThat(judge.apply(io.faultline.scenario.ProbeSpec.Mode.BEFORE, 0).passed()).isTrue();
-        CheckResult during = judge.apply(io.faultline.scenario.ProbeSpec.Mode.DURING, 0);
+        assertThat(judge.apply(ProbeSpec.Mode.BEFORE, 0).passed()).isTrue();
+        CheckResult during = judge.apply(ProbeSpec.Mode.DURING, 0);
         assertThat(during.passed()).isFalse();
         assertThat(during.measured()).isEqualTo(15.0);
         assertThat(during.summary()).contains("15 of 15 samples failed (during)", "503");
-        assertThat(judge.apply(io.faultline.scenario.ProbeSpec.Mode.DURING, 15).passed()).isTrue();
-        assertThat(judge.apply(io.faultline.scenario.ProbeSpec.Mode.AFTER, 0).passed()).isTrue();
-        assertThat(judge.apply(io.faultline.scenario.ProbeSpec.Mode.CONTINUOUS, 0).passed()).isFalse();
+        assertThat(judge.apply(ProbeSpec.Mode.DURING, 15).passed()).isTrue();
+        assertThat(judge.apply(ProbeSpec.Mode.AFTER, 0).passed()).isTrue();
+        assertThat(judge.apply(ProbeSpec.Mode.CONTINUOUS, 0).passed()).isFalse();
         // After the heal the system must be back by the end: a last failing sample fails the check.
         b.probes.add(new History.ProbeSample("api", T0.plusSeconds(23), false, "GET /health timed out"));
-        CheckResult after = judge.apply(io.faultline.scenario.ProbeSpec.Mode.AFTER, 5);
+        CheckResult after = judge.apply(ProbeSpec.Mode.AFTER, 5);
         assertThat(after.passed()).isFalse();
         assertThat(after.summary()).contains("still failing at the end");
     }
@@ -426,7 +433,7 @@ class VerifierTest {
         for (int p = 0; p < partitions; p++) {
             b.committed.put(p, 750L / partitions + 1);
         }
-        b.observed.sort(java.util.Comparator.comparing(Observation::observedAt));
+        b.observed.sort(Comparator.comparing(Observation::observedAt));
         return b.fault(T0.plusMillis(4000), T0.plusMillis(4010)).history();
     }
 

@@ -2,9 +2,11 @@ package io.faultline.workload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.faultline.protocol.Json;
 import io.faultline.scenario.CanaryInput;
 import io.faultline.scenario.CanaryOutput;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -24,7 +26,7 @@ class CanaryAdapterTest {
         CanaryAdapter a = new CanaryAdapter("run-1", null, null);
         CanaryAdapter.Rendered r = a.render(7, "k7", T0);
         assertThat(r.key()).isEqualTo("k7");
-        com.fasterxml.jackson.databind.JsonNode expected = Json.mapper().valueToTree(Map.of("id", "run-1:7", "run",
+        JsonNode expected = Json.mapper().valueToTree(Map.of("id", "run-1:7", "run",
                 "run-1", "seq", 7, "key", "k7", "sentAt", T0.toString()));
         assertThat(readTree(r.value())).isEqualTo(expected);
         assertThat(a.idOf("k7", r.value(), new RecordHeaders())).isEqualTo("run-1:7");
@@ -32,10 +34,10 @@ class CanaryAdapterTest {
                 .as("another run's canary").isNull();
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode readTree(byte[] b) {
+    private static JsonNode readTree(byte[] b) {
         try {
             return Json.mapper().readTree(b);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(e);
         }
     }

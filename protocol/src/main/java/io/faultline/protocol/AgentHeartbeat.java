@@ -1,5 +1,6 @@
 package io.faultline.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ public record AgentHeartbeat(String runId, String agentId, Instant at, Map<Strin
     }
 
     /** Whether the service runs, and its pid when it does. */
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    @com.fasterxml.jackson.annotation.JsonInclude(JsonInclude.Include.NON_NULL)
     public record Service(boolean running, Long pid) {
     }
 }

@@ -1,7 +1,9 @@
 package io.faultline.protocol;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -56,7 +58,7 @@ public final class Checks {
     }
 
     /** {@code value} is not before {@code other} (for instant pairs such as issuedAt / notAfter). */
-    public static void notBefore(String field, java.time.Instant value, java.time.Instant other) {
+    public static void notBefore(String field, Instant value, Instant other) {
         if (value.isBefore(other)) {
             throw new InvalidFieldException(field, "is before " + other);
         }
@@ -81,7 +83,7 @@ public final class Checks {
         return map == null ? Map.of() : Map.copyOf(map);
     }
 
-    public static <T> java.util.List<T> copy(Collection<T> list) {
-        return list == null ? java.util.List.of() : java.util.List.copyOf(list);
+    public static <T> List<T> copy(Collection<T> list) {
+        return list == null ? List.of() : List.copyOf(list);
     }
 }

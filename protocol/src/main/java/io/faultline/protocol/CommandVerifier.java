@@ -6,6 +6,7 @@ import java.security.PublicKey;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
@@ -41,7 +42,7 @@ public final class CommandVerifier {
         throw new IllegalArgumentException("key " + keyId + " is not an Ed25519 public key");
     }
 
-    public java.util.Set<String> keyIds() {
+    public Set<String> keyIds() {
         return new TreeSet<>(keys.keySet());
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What a fault does, as immutable data. How a fault is carried out is the agent's business
@@ -39,8 +41,8 @@ public sealed interface FaultSpec permits ProcessKillFault, NetworkPartitionFaul
     }
 
     /** Every fault type's wire name. */
-    static java.util.Set<String> types() {
-        java.util.Set<String> names = new java.util.TreeSet<>();
+    static Set<String> types() {
+        Set<String> names = new TreeSet<>();
         for (JsonSubTypes.Type t : FaultSpec.class.getAnnotation(JsonSubTypes.class).value()) {
             names.add(t.name());
         }

@@ -2,9 +2,9 @@ package io.faultline.protocol;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -12,6 +12,10 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
 
 /**
  * The one JSON codec for everything Faultline writes to Kafka or to report files.
@@ -105,10 +109,10 @@ public final class Json {
     }
 
     private static String words(Class<?> type) {
-        if (type == java.time.Instant.class) {
+        if (type == Instant.class) {
             return "a time such as 2026-11-25T10:00:00Z";
         }
-        if (type == java.time.Duration.class) {
+        if (type == Duration.class) {
             return "a duration such as PT30S";
         }
         if (type == String.class) {
@@ -121,9 +125,9 @@ public final class Json {
             return "a number";
         }
         if (type.isEnum()) {
-            return "one of " + java.util.Arrays.stream(type.getEnumConstants()).map(Object::toString).toList();
+            return "one of " + Arrays.stream(type.getEnumConstants()).map(Object::toString).toList();
         }
-        if (type.isArray() || java.util.Collection.class.isAssignableFrom(type)) {
+        if (type.isArray() || Collection.class.isAssignableFrom(type)) {
             return "a list";
         }
         return "an object";

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Which pods a Kubernetes fault acts on: those in {@code namespace} matching every label of
@@ -22,7 +23,7 @@ public record PodSelection(String namespace, Map<String, String> selector, Mode 
         }
     }
 
-    private static final java.util.regex.Pattern DNS_LABEL = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
     public PodSelection {
         Checks.required("namespace", namespace);

@@ -1,5 +1,7 @@
 package io.faultline.protocol;
 
+import java.time.Instant;
+
 /**
  * One part of a run's audit record (type {@code run.record}): everything the verifier judged
  * (the checks and the history on the orchestrator's clock), as JSON text cut into parts that fit
@@ -9,7 +11,7 @@ package io.faultline.protocol;
  * @param parts how many parts the record has
  * @param body  this part's slice of the record's JSON text
  */
-public record RunRecord(String runId, String agentId, java.time.Instant at, int part, int parts, String body)
+public record RunRecord(String runId, String agentId, Instant at, int part, int parts, String body)
         implements TelemetryEvent {
     public static final String TYPE = "run.record";
 

@@ -8,8 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -57,22 +60,22 @@ class CommandSigningTest {
         for (int i = 0; i < 50; i++) {
             byte[] text = ("{\"kind\":\"heal\",\"n\":" + i + ",\"pad\":\"" + "x".repeat(i * 7) + "\"}")
                     .getBytes(StandardCharsets.UTF_8);
-            java.security.Signature jdk = java.security.Signature.getInstance("Ed25519");
+            Signature jdk = Signature.getInstance("Ed25519");
             jdk.initSign(OPS.getPrivate());
             jdk.update(text);
             byte[] reference = jdk.sign();
             String ours = signer.sign(text);
-            assertThat(java.util.Base64.getDecoder().decode(ours)).isEqualTo(reference);
+            assertThat(Base64.getDecoder().decode(ours)).isEqualTo(reference);
             String json = new String(text, StandardCharsets.UTF_8);
             // A JDK signature verifies here (the text is no command, so the verdict after the signature is MALFORMED).
-            assertRejected(Json.encode(new SignedCommand("ops", java.util.Base64.getEncoder().encodeToString(reference),
+            assertRejected(Json.encode(new SignedCommand("ops", Base64.getEncoder().encodeToString(reference),
                     json)), Rejection.MALFORMED);
             reference[i % reference.length] ^= 1;
-            assertRejected(Json.encode(new SignedCommand("ops", java.util.Base64.getEncoder().encodeToString(reference),
+            assertRejected(Json.encode(new SignedCommand("ops", Base64.getEncoder().encodeToString(reference),
                     json)), Rejection.FORGED);
         }
         assertThatThrownBy(() -> new CommandVerifier(Map.of("rsa",
-                java.security.KeyPairGenerator.getInstance("RSA").generateKeyPair().getPublic())))
+                KeyPairGenerator.getInstance("RSA").generateKeyPair().getPublic())))
                 .hasMessageContaining("key rsa is not an Ed25519 public key");
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -77,7 +78,7 @@ class DecoderProperties {
             Arbitrary<byte[]> swap = Arbitraries.of("\"PT-1S\"", "null", "-1", "\"\"", "[]", "{}", "\"../../etc\"",
                     "\"10.0.0.1; rm -rf /\"", "1e999", "\"process.reboot\"", "true").map(token -> {
                 String s = new String(original, StandardCharsets.UTF_8);
-                return s.replaceFirst(":(\"[^\"]*\"|[0-9.]+|true|false)", ":" + java.util.regex.Matcher.quoteReplacement(token))
+                return s.replaceFirst(":(\"[^\"]*\"|[0-9.]+|true|false)", ":" + Matcher.quoteReplacement(token))
                         .getBytes(StandardCharsets.UTF_8);
             });
             return Arbitraries.oneOf(flip, cut, swap);

@@ -3,6 +3,7 @@ package io.faultline.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.Instant;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -47,7 +48,7 @@ class DurationsProperties {
             return;
         }
         // Whatever parses can be a lease: no instant arithmetic on it can overflow.
-        java.time.Instant far = java.time.Instant.parse("2999-12-31T00:00:00Z");
+        Instant far = Instant.parse("2999-12-31T00:00:00Z");
         assertThat(far.plus(d)).isAfter(far);
         assertThat(Checks.positive("lease", d)).isEqualTo(d);
         assertThat(Durations.parse(Durations.format(d))).isEqualTo(d.withNanos(d.toMillisPart() * 1_000_000));

@@ -4,13 +4,13 @@ import io.faultline.engine.KafkaClients;
 import io.faultline.engine.TelemetryFeed;
 import io.faultline.protocol.AgentHeartbeat;
 import io.faultline.protocol.ApplyCommand;
-import io.faultline.protocol.CommandEvent;
-import io.faultline.protocol.FaultSpec;
-import io.faultline.protocol.HealCommand;
-import io.faultline.protocol.Halt;
-import io.faultline.protocol.Json;
 import io.faultline.protocol.Command;
+import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.CommandSigner;
+import io.faultline.protocol.FaultSpec;
+import io.faultline.protocol.Halt;
+import io.faultline.protocol.HealCommand;
+import io.faultline.protocol.Json;
 import io.faultline.protocol.Target;
 import io.faultline.protocol.Topics;
 import java.time.Clock;
@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -34,7 +35,7 @@ public final class CommandBus implements AutoCloseable {
 
     private final Topics topics;
     private final CommandSigner signer = TestKeys.signer();
-    private final Map<String, String> outstanding = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> outstanding = new ConcurrentHashMap<>();
     private final KafkaProducer<String, byte[]> producer;
     public final TelemetryFeed telemetry;
 

@@ -3,6 +3,7 @@ package io.faultline.agent.driver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,8 +23,8 @@ public interface CommandRunner {
     }
 
     /** Processes this runner keeps running for itself, which no fault may pick. */
-    default java.util.Set<Long> ownPids() {
-        return java.util.Set.of();
+    default Set<Long> ownPids() {
+        return Set.of();
     }
 
     /** Exit status and combined output of one command. */

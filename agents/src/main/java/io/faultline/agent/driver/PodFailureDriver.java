@@ -10,10 +10,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.faultline.protocol.PodFailureFault;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeSet;
 
 /**
  * Executes {@code k8s.pod.failure}: scales the Deployment or StatefulSet owning the selected pods
@@ -120,7 +122,7 @@ public final class PodFailureDriver implements FaultDriver<PodFailureFault> {
             Workload w = owner(fault.pods().namespace(), p);
             owners.add(w.kind() + "/" + w.name());
         }
-        return "would scale down " + new java.util.TreeSet<>(owners) + " by " + fault.pods().count(matching.size())
+        return "would scale down " + new TreeSet<>(owners) + " by " + fault.pods().count(matching.size())
                 + " of " + matching.size() + " matching pods " + PodSelector.names(matching);
     }
 
@@ -212,7 +214,7 @@ public final class PodFailureDriver implements FaultDriver<PodFailureFault> {
     /** Sets (or, for null values, removes) annotations. */
     private static void annotate(HasMetadata m, Map<String, String> annotations) {
         if (m.getMetadata().getAnnotations() == null) {
-            m.getMetadata().setAnnotations(new java.util.HashMap<>());
+            m.getMetadata().setAnnotations(new HashMap<>());
         }
         annotations.forEach((k, v) -> {
             if (v == null) {

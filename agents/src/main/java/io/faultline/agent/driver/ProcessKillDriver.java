@@ -1,5 +1,7 @@
 package io.faultline.agent.driver;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.faultline.protocol.ProcessKillFault;
 import io.faultline.protocol.ProcessSelector;
 import java.io.IOException;
@@ -8,9 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -162,10 +165,10 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
             return List.of(readPidFile(Path.of(selector.pidFile()), runner));
         }
         // RE2/J: matching takes time linear in the command line, whatever the pattern.
-        com.google.re2j.Pattern pattern;
+        Pattern pattern;
         try {
-            pattern = com.google.re2j.Pattern.compile(selector.commandLine());
-        } catch (com.google.re2j.PatternSyntaxException e) {
+            pattern = Pattern.compile(selector.commandLine());
+        } catch (PatternSyntaxException e) {
             throw new FaultException("command-line pattern /" + selector.commandLine() + "/ is not a valid regular "
                     + "expression: " + e.getDescription());
         }
@@ -186,13 +189,13 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
      * The full command line, from /proc where there is one: the JDK's own view gives up on long
      * command lines, such as a Java service's class path.
      */
-    static java.util.Optional<String> commandLine(ProcessHandle p) {
+    static Optional<String> commandLine(ProcessHandle p) {
         Path proc = Path.of("/proc", Long.toString(p.pid()), "cmdline");
         try {
             byte[] raw = Files.readAllBytes(proc);
             if (raw.length > 0) {
-                String s = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
-                return java.util.Optional.of(s.replace('\0', ' ').strip());
+                String s = new String(raw, StandardCharsets.UTF_8);
+                return Optional.of(s.replace('\0', ' ').strip());
             }
         } catch (IOException e) {
             // Gone, or no /proc: fall back.
@@ -251,7 +254,7 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
     }
 
     private static Set<Long> selfAndAncestors() {
-        Set<Long> pids = new java.util.HashSet<>();
+        Set<Long> pids = new HashSet<>();
         for (ProcessHandle p = ProcessHandle.current(); p != null; p = p.parent().orElse(null)) {
             pids.add(p.pid());
         }

@@ -4,6 +4,7 @@ import io.faultline.protocol.RedisAddress;
 import io.faultline.protocol.RedisPauseFault;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -139,7 +140,7 @@ public final class RedisPauseDriver implements FaultDriver<RedisPauseFault> {
         return a;
     }
 
-    private static void call(String address, java.util.function.Consumer<Jedis> command) throws FaultException {
+    private static void call(String address, Consumer<Jedis> command) throws FaultException {
         try (Jedis jedis = new Jedis(new HostAndPort(RedisAddress.host(address), RedisAddress.port(address)), CLIENT)) {
             command.accept(jedis);
         } catch (JedisException e) {

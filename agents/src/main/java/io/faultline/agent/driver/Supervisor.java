@@ -2,9 +2,11 @@ package io.faultline.agent.driver;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +49,7 @@ public final class Supervisor {
     private Optional<ProcessHandle> leftRunning() {
         String[] recorded;
         try {
-            if (!Files.isRegularFile(pidFile, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.size(pidFile) > 64) {
+            if (!Files.isRegularFile(pidFile, LinkOption.NOFOLLOW_LINKS) || Files.size(pidFile) > 64) {
                 return Optional.empty();
             }
             recorded = Files.readString(pidFile).strip().split("\\s+");
@@ -121,7 +123,7 @@ public final class Supervisor {
         }
         current.destroy();
         try {
-            current.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            current.onExit().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             current.destroyForcibly();
         }

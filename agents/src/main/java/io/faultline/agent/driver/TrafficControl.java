@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The tc operations the traffic drivers share: choosing devices, making sure a device still has
@@ -101,7 +102,7 @@ final class TrafficControl {
     }
 
     /** Installs on every device, taking all back if one fails; returns the devices. */
-    List<String> installAll(List<String> devices, java.util.function.Function<String, List<List<String>>> steps)
+    List<String> installAll(List<String> devices, Function<String, List<List<String>>> steps)
             throws FaultException {
         List<String> done = new ArrayList<>();
         try {

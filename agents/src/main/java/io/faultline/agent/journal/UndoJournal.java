@@ -10,6 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -17,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -136,8 +139,8 @@ public final class UndoJournal implements AutoCloseable {
 
     private static String reason(IOException e) {
         String m = e.getMessage();
-        return e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                : e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason()
+        return e instanceof AccessDeniedException ? "permission denied"
+                : e instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason()
                 : m == null ? "I/O error" : m;
     }
 
@@ -170,7 +173,7 @@ public final class UndoJournal implements AutoCloseable {
             }
             inDamage = false;
             try {
-                take(Json.decode(java.util.Arrays.copyOfRange(data, p + HEADER, p + HEADER + len), Entry.class));
+                take(Json.decode(Arrays.copyOfRange(data, p + HEADER, p + HEADER + len), Entry.class));
             } catch (Json.JsonCodecException e) {
                 bad++;
             }
@@ -225,7 +228,7 @@ public final class UndoJournal implements AutoCloseable {
             if (i == data.length || data[i] == '\n') {
                 if (i > start) {
                     try {
-                        take(Json.decode(java.util.Arrays.copyOfRange(data, start, i), Entry.class));
+                        take(Json.decode(Arrays.copyOfRange(data, start, i), Entry.class));
                     } catch (Json.JsonCodecException e) {
                         bad++;
                     }

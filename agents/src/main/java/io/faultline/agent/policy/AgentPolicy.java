@@ -1,9 +1,11 @@
 package io.faultline.agent.policy;
 
-import io.faultline.protocol.InvalidFieldException;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.faultline.protocol.Checks;
 import io.faultline.protocol.Durations;
 import io.faultline.protocol.FaultSpec;
+import io.faultline.protocol.InvalidFieldException;
 import io.faultline.protocol.NetworkBandwidthFault;
 import io.faultline.protocol.NetworkDelayFault;
 import io.faultline.protocol.NetworkLossFault;
@@ -25,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What one agent is allowed to do, whoever signed the command: which fault types, on which
@@ -66,8 +69,8 @@ public record AgentPolicy(Set<String> faults, Duration maxLease, boolean service
         commandLines = Checks.copy(commandLines);
         for (int i = 0; i < commandLines.size(); i++) {
             try {
-                com.google.re2j.Pattern.compile(commandLines.get(i));
-            } catch (com.google.re2j.PatternSyntaxException e) {
+                Pattern.compile(commandLines.get(i));
+            } catch (PatternSyntaxException e) {
                 throw new InvalidFieldException("processes.commandLines[" + i + "]", "'" + commandLines.get(i)
                         + "' is not a valid regular expression: " + e.getDescription());
             }
@@ -99,7 +102,7 @@ public record AgentPolicy(Set<String> faults, Duration maxLease, boolean service
      */
     public String violation(FaultSpec fault, Duration lease, String ownRedis) {
         if (!faults.isEmpty() && !faults.contains(fault.type())) {
-            return fault.type() + " is not among the allowed faults " + new java.util.TreeSet<>(faults);
+            return fault.type() + " is not among the allowed faults " + new TreeSet<>(faults);
         }
         if (lease != null && lease.compareTo(maxLease) > 0) {
             return "lease " + Durations.format(lease) + " exceeds maxLease " + Durations.format(maxLease);

@@ -1,27 +1,29 @@
 package io.faultline.agent.policy;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.faultline.protocol.Durations;
 import io.faultline.protocol.FaultSpec;
 import io.faultline.protocol.InvalidFieldException;
 import io.faultline.protocol.TextFiles;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.yaml.snakeyaml.LoaderOptions;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Reads an agent policy file (YAML; the format is in the README). Unknown keys are errors, so a
@@ -114,7 +116,7 @@ public final class PolicyFile {
                     .replaceAll("`[^`]*`", "").replaceAll("\\s+\\(.*", ""));
         } catch (JsonProcessingException e) {
             String m = firstLine(e.getOriginalMessage());
-            java.util.regex.Matcher dup = java.util.regex.Pattern.compile("Duplicate field '([^']*)'").matcher(m);
+            Matcher dup = Pattern.compile("Duplicate field '([^']*)'").matcher(m);
             if (dup.find()) {
                 throw new PolicyException(where(name, e.getLocation()) + dup.group(1)
                         + ": given twice (one value would silently win)");
@@ -199,7 +201,7 @@ public final class PolicyFile {
 
     /** Where the offending token starts (the exception's own location is where the parser stopped). */
     private static JsonLocation tokenLocation(JsonMappingException e) {
-        return e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p ? p.currentTokenLocation()
+        return e.getProcessor() instanceof JsonParser p ? p.currentTokenLocation()
                 : e.getLocation();
     }
 
@@ -209,7 +211,7 @@ public final class PolicyFile {
 
     /** The parser's words without its type names: what was found, as someone writing YAML calls it. */
     static String readable(String message) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<?org\\.yaml\\.snakeyaml\\.events\\.(\\w+)Event"
+        Matcher m = Pattern.compile("<?org\\.yaml\\.snakeyaml\\.events\\.(\\w+)Event"
                 + "(?:\\((?:anchor=)?([^)]*)\\))?>?").matcher(message);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
@@ -220,7 +222,7 @@ public final class PolicyFile {
                 case "Scalar" -> "a value";
                 default -> "something else";
             };
-            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(found));
+            m.appendReplacement(out, Matcher.quoteReplacement(found));
         }
         m.appendTail(out);
         return out.toString().replace("Expected a field name (Scalar value in YAML), got this instead:", "expected a key, got")

@@ -9,9 +9,11 @@ import io.faultline.protocol.ProcessSelector;
 import io.faultline.protocol.Signal;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -69,7 +71,7 @@ class HostFileProperties {
         inside.destroyForcibly();
         outside.destroyForcibly();
         try (var files = Files.walk(root)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
@@ -178,7 +180,7 @@ class HostFileProperties {
     Arbitrary<byte[]> garbage() {
         return Combinators.combine(Arbitraries.bytes().array(byte[].class).ofMaxSize(64),
                 Arbitraries.of("", "\n", " ", "-", "0x", "+")).as((b, prefix) -> {
-                    byte[] p = prefix.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    byte[] p = prefix.getBytes(StandardCharsets.US_ASCII);
                     byte[] out = new byte[p.length + b.length];
                     System.arraycopy(p, 0, out, 0, p.length);
                     System.arraycopy(b, 0, out, p.length, b.length);

@@ -10,6 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,10 +57,10 @@ class ProcessKillDriverTest {
     @Test
     void restartNeedsASupervisedServiceAndSignalsNothingWithoutOne() {
         ProcessKillDriver driver = new ProcessKillDriver(capture, pidFile);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> driver.apply("cmd-1",
+        Assertions.assertThatThrownBy(() -> driver.apply("cmd-1",
                 new ProcessKillFault(Signal.KILL, null, true))).hasMessageContaining("--exec");
         assertThat(ran).isEmpty();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ProcessKillFault(Signal.STOP, null, true))
+        Assertions.assertThatThrownBy(() -> new ProcessKillFault(Signal.STOP, null, true))
                 .hasMessageContaining("resumed on heal, not restarted");
     }
 
@@ -88,7 +91,7 @@ class ProcessKillDriverTest {
         String marker = "faultline-long-" + "x".repeat(8000);
         Process longOne = new ProcessBuilder("sh", "-c", "sleep 300", marker).start();
         try {
-            List<Long> pids = new ProcessKillDriver(capture, null).resolve(new io.faultline.protocol.ProcessSelector(null,
+            List<Long> pids = new ProcessKillDriver(capture, null).resolve(new ProcessSelector(null,
                     "faultline-long-(x{1000}){8}"));
             assertThat(pids).contains(longOne.pid());
         } finally {
@@ -155,7 +158,7 @@ class ProcessKillDriverTest {
         assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
         ProcessKillDriver driver = new ProcessKillDriver(capture, null);
         // Opening a FIFO for reading blocks until a writer comes: the driver must not open it at all.
-        java.util.concurrent.CompletableFuture<Throwable> outcome = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
             try {
                 driver.apply("c", new ProcessKillFault(Signal.STOP, new ProcessSelector(fifo.toString(), null)));
                 return null;
@@ -163,7 +166,7 @@ class ProcessKillDriverTest {
                 return e;
             }
         });
-        assertThat(outcome.get(10, java.util.concurrent.TimeUnit.SECONDS)).hasMessage("pid file " + fifo
+        assertThat(outcome.get(10, TimeUnit.SECONDS)).hasMessage("pid file " + fifo
                 + " is not a regular file");
         assertThat(ran).isEmpty();
     }

@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faultline.protocol.ApplyCommand;
+import io.faultline.protocol.Json;
 import io.faultline.protocol.ProcessKillFault;
 import io.faultline.protocol.ProcessSelector;
 import io.faultline.protocol.Signal;
 import io.faultline.protocol.Target;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +46,7 @@ class UndoJournalTest {
         try (UndoJournal j = UndoJournal.open(dir)) {
             j.applying(command("c-1"), T0);
         }
-        byte[] torn = java.util.Arrays.copyOf(UndoJournal.record(new UndoJournal.Entry("undone", "c-1", null, null,
+        byte[] torn = Arrays.copyOf(UndoJournal.record(new UndoJournal.Entry("undone", "c-1", null, null,
                 null, T0, null)), 20);
         Files.write(dir.resolve(UndoJournal.FILE), torn, StandardOpenOption.APPEND);
         try (UndoJournal j = UndoJournal.open(dir)) {
@@ -61,7 +64,7 @@ class UndoJournalTest {
         }
         byte[] whole = UndoJournal.record(new UndoJournal.Entry("apply", "c-1", "run-1", command("c-1").fault(),
                 T0.plusSeconds(15), T0, 1L));
-        Files.write(dir.resolve(UndoJournal.FILE), java.util.Arrays.copyOf(whole, whole.length / 2),
+        Files.write(dir.resolve(UndoJournal.FILE), Arrays.copyOf(whole, whole.length / 2),
                 StandardOpenOption.APPEND);
         try (UndoJournal j = UndoJournal.open(dir)) {
             j.applying(command("c-2"), T0);
@@ -114,14 +117,14 @@ class UndoJournalTest {
         try (UndoJournal j = UndoJournal.open(blocked.resolve("state"))) {
             assertThat(j.writable()).isFalse();
             assertThat(j.unwritableReason()).contains("cannot create the state directory");
-            assertThatThrownBy(() -> j.applying(command("c-1"), T0)).isInstanceOf(java.io.IOException.class);
+            assertThatThrownBy(() -> j.applying(command("c-1"), T0)).isInstanceOf(IOException.class);
             assertThat(j.leftovers()).isEmpty();
         }
     }
 
     @Test
     void theLineJournalOfEarlierVersionsIsStillRead(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve(UndoJournal.LEGACY_FILE), new String(io.faultline.protocol.Json.encode(
+        Files.writeString(dir.resolve(UndoJournal.LEGACY_FILE), new String(Json.encode(
                 new UndoJournal.Entry("apply", "old-1", "run-0", command("old-1").fault(), T0.plusSeconds(15), T0, 7L)))
                 + "\n");
         try (UndoJournal j = UndoJournal.open(dir)) {

@@ -8,14 +8,18 @@ import io.faultline.protocol.NetworkBandwidthFault;
 import io.faultline.protocol.NetworkPartitionFault;
 import io.faultline.protocol.PacketAction;
 import io.faultline.protocol.Peer;
+import io.faultline.protocol.PodKillFault;
+import io.faultline.protocol.PodSelection;
 import io.faultline.protocol.ProcessKillFault;
 import io.faultline.protocol.ProcessSelector;
 import io.faultline.protocol.RedisPauseFault;
 import io.faultline.protocol.Signal;
 import io.faultline.protocol.ToxiproxyFault;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AgentPolicyTest {
@@ -110,8 +114,8 @@ class AgentPolicyTest {
 
     @Test
     void podFaultsNeedTheirNamespaceInThePolicy() {
-        io.faultline.protocol.PodKillFault kill = new io.faultline.protocol.PodKillFault(
-                new io.faultline.protocol.PodSelection("shop", java.util.Map.of("app", "orders"), null, null), null);
+        PodKillFault kill = new PodKillFault(
+                new PodSelection("shop", Map.of("app", "orders"), null, null), null);
         assertThat(AgentPolicy.defaults().violation(kill, MINUTE, null))
                 .isEqualTo("namespace shop is not among the allowed namespaces []");
         assertThat(PolicyFile.parse("p.yaml", "namespaces: [shop, payments]\n").violation(kill, MINUTE, null)).isNull();
@@ -150,13 +154,13 @@ class AgentPolicyTest {
     @Test
     void hostilePolicyFilesAreRefusedQuicklyWithAReadableError(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path longLine = dir.resolve("long.yaml");
-        java.nio.file.Files.writeString(longLine, "faults: [" + "process.kill, ".repeat(200_000) + "]\n");
+        Files.writeString(longLine, "faults: [" + "process.kill, ".repeat(200_000) + "]\n");
         assertThatThrownBy(() -> PolicyFile.load(longLine)).hasMessage(longLine + ": larger than 256 KiB");
         Path wide = dir.resolve("wide.yaml");
-        java.nio.file.Files.writeString(wide, "faults: [" + "process.kill, ".repeat(1_000) + "]\n");
+        Files.writeString(wide, "faults: [" + "process.kill, ".repeat(1_000) + "]\n");
         assertThatThrownBy(() -> PolicyFile.load(wide)).hasMessage(wide + ":1: line longer than 4096 characters");
         Path latin1 = dir.resolve("latin1.yaml");
-        java.nio.file.Files.write(latin1, new byte[] {'f', 'a', 'u', 'l', 't', 's', ':', ' ', (byte) 0xe9, '\n'});
+        Files.write(latin1, new byte[] {'f', 'a', 'u', 'l', 't', 's', ':', ' ', (byte) 0xe9, '\n'});
         assertThatThrownBy(() -> PolicyFile.load(latin1)).hasMessage(latin1 + ":1: not UTF-8 text");
         Path fifo = dir.resolve("fifo.yaml");
         new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor();
@@ -169,10 +173,10 @@ class AgentPolicyTest {
 
     @Test
     void symlinkedPidFileOutsidePolicyIsRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        Path allowed = java.nio.file.Files.createDirectories(dir.resolve("allowed"));
-        Path elsewhere = java.nio.file.Files.createDirectories(dir.resolve("elsewhere/inner"));
-        java.nio.file.Files.writeString(dir.resolve("elsewhere/victim.pid"), "1\n");
-        java.nio.file.Files.createSymbolicLink(allowed.resolve("d"), elsewhere);
+        Path allowed = Files.createDirectories(dir.resolve("allowed"));
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere/inner"));
+        Files.writeString(dir.resolve("elsewhere/victim.pid"), "1\n");
+        Files.createSymbolicLink(allowed.resolve("d"), elsewhere);
         AgentPolicy p = PolicyFile.parse("p.yaml", "processes:\n  pidFiles: ['" + allowed + "/**']\n");
         // The text normalises to allowed/victim.pid; the kernel resolves d/.. to elsewhere/.
         String escape = allowed + "/d/../victim.pid";

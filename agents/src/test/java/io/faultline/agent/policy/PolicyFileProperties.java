@@ -2,6 +2,7 @@ package io.faultline.agent.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.protocol.Durations;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -36,7 +37,7 @@ class PolicyFileProperties {
         String outcome;
         try {
             AgentPolicy p = PolicyFile.parse("p.yaml", text);
-            assertThat(p.maxLease()).isLessThanOrEqualTo(io.faultline.protocol.Durations.MAX);
+            assertThat(p.maxLease()).isLessThanOrEqualTo(Durations.MAX);
             outcome = "loaded";
         } catch (PolicyFile.PolicyException e) {
             assertThat(e.getMessage()).startsWith("p.yaml").doesNotContain("Exception", "com.fasterxml", "org.yaml");

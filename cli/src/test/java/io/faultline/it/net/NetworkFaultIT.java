@@ -1,15 +1,8 @@
 package io.faultline.it.net;
 
-import io.faultline.testkit.AgentProcess;
-import io.faultline.testkit.NetLab;
-import io.faultline.testkit.CommandBus;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
+import io.faultline.cli.Faultline;
 import io.faultline.demo.ChildJvm;
 import io.faultline.protocol.Capability;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.Direction;
 import io.faultline.protocol.NetworkDelayFault;
@@ -20,6 +13,11 @@ import io.faultline.protocol.RedisOutageFault;
 import io.faultline.protocol.RedisPauseFault;
 import io.faultline.protocol.RedisThrottleFault;
 import io.faultline.protocol.Topics;
+import io.faultline.testkit.AgentProcess;
+import io.faultline.testkit.CommandBus;
+import io.faultline.testkit.NetLab;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +29,9 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 
 /**
  * Each network and Redis fault on real traffic between network namespaces: agents run as
@@ -284,7 +285,7 @@ class NetworkFaultIT {
         assertThat(applied.step()).as(applied.detail()).isEqualTo(CommandEvent.Step.APPLIED);
         assertThat(pingFromClient().output()).isNotEqualTo("PONG");
 
-        clientAgent.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        clientAgent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         // SIGKILL leaves the rules in place.
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
                 .until(() -> lab.networkState("client").contains("faultline:" + applied.commandId()));
@@ -305,7 +306,7 @@ class NetworkFaultIT {
         CommandEvent b = bus.apply("agent-redis", new RedisOutageFault(null, PacketAction.REJECT), Duration.ofMinutes(10));
         assertThat(List.of(a.step(), b.step())).containsOnly(CommandEvent.Step.APPLIED);
 
-        assertThat(io.faultline.cli.Faultline.commandLine().execute("halt", "-b", lab.bootstrapServers(),
+        assertThat(Faultline.commandLine().execute("halt", "-b", lab.bootstrapServers(),
                 "--topic-prefix", TOPICS.prefix(), "--reason", "network it")).isZero();
         long halted = System.nanoTime();
         long clientClean = awaitState("client", clientBefore);

@@ -1,13 +1,6 @@
 package io.faultline.it.net;
 
 import io.faultline.cli.SchemaCheck;
-import io.faultline.testkit.AgentProcess;
-import io.faultline.testkit.NetLab;
-import io.faultline.testkit.CommandBus;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
-import io.faultline.testkit.TestKeys;
 import io.faultline.demo.ChildJvm;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
@@ -21,13 +14,19 @@ import io.faultline.protocol.Verdict;
 import io.faultline.report.Reports;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioLoader;
+import io.faultline.testkit.AgentProcess;
+import io.faultline.testkit.CommandBus;
+import io.faultline.testkit.NetLab;
+import io.faultline.testkit.TestKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -37,6 +36,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import redis.clients.jedis.Jedis;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 
 /**
  * The scenarios in {@code scenarios/} that need hosts, run end to end: three exactly-once order
@@ -113,7 +115,7 @@ class NetworkGameDayIT {
         GameDay.Options options = new GameDay.Options(lab.bootstrapServers(), TOPICS, Duration.ofSeconds(30),
                 Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, TestKeys.signer());
         Clock clock = Clock.systemUTC();
-        Verdict v = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId(scenario.name(), clock)));
+        Verdict v = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId(scenario.name(), clock)).verdict());
         System.out.println(Reports.summary(v));
         return v;
     }
@@ -183,7 +185,7 @@ class NetworkGameDayIT {
         Path file = lab.dir().resolve("orchestrator-killed.yaml");
         Files.writeString(file, yaml);
         List<String> listeners = List.of("listener-1", "listener-2", "listener-3");
-        Map<String, String> before = new java.util.HashMap<>();
+        Map<String, String> before = new HashMap<>();
         for (String host : listeners) {
             before.put(host, lab.networkState(host));
         }
@@ -199,7 +201,7 @@ class NetworkGameDayIT {
             await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(12))
                     .until(() -> lab.networkState(victim).contains("faultline:"));
 
-            orchestrator.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            orchestrator.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             long killed = System.nanoTime();
             await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
                     .until(() -> lab.networkState(victim).equals(before.get(victim)));

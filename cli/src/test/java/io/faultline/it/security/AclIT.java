@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.faultline.broker.EmbeddedKafka;
 import io.faultline.cli.Faultline;
+import io.faultline.cli.TestAccess;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.Topics;
@@ -27,6 +28,7 @@ import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
@@ -108,7 +110,7 @@ class AclIT {
     }
 
     private static KafkaConnection as(String user) throws Exception {
-        return new KafkaConnection(kafka.address("SASL"), io.faultline.cli.TestAccess.settings(settings(user)));
+        return new KafkaConnection(kafka.address("SASL"), TestAccess.settings(settings(user)));
     }
 
     private static Throwable write(String user, String topic) throws Exception {
@@ -124,7 +126,7 @@ class AclIT {
         // A principal with no WRITE anywhere is refused already at the idempotent producer's start.
         Throwable dashboard = write("dashboard", TOPICS.verdicts());
         assertThat(dashboard).isInstanceOf(ExecutionException.class)
-                .hasCauseInstanceOf(org.apache.kafka.common.errors.AuthorizationException.class);
+                .hasCauseInstanceOf(AuthorizationException.class);
         assertThat(write("agent", TOPICS.telemetry())).as("what the agent may write").isNull();
     }
 

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.broker.EmbeddedKafka;
 import io.faultline.cli.Faultline;
 import io.faultline.cli.SchemaCheck;
+import io.faultline.cli.TestAccess;
 import io.faultline.demo.ChildJvm;
 import io.faultline.engine.GameDay;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
+import io.faultline.report.Reports;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioLoader;
 import io.faultline.testkit.AgentProcess;
@@ -155,9 +157,9 @@ class SecureClusterIT {
                     """);
             GameDay.Options options = new GameDay.Options(address, topics, Duration.ofSeconds(60), Duration.ofSeconds(5),
                     Duration.ofSeconds(15), System.out, TestKeys.signer())
-                    .withClientSettings(io.faultline.cli.TestAccess.settings(settings));
-            Verdict v = SchemaCheck.conforming(new GameDay(options, Clock.systemUTC()).run(scenario, GameDay.newRunId("secure", Clock.systemUTC())));
-            System.out.println(io.faultline.report.Reports.summary(v));
+                    .withClientSettings(TestAccess.settings(settings));
+            Verdict v = SchemaCheck.conforming(new GameDay(options, Clock.systemUTC()).run(scenario, GameDay.newRunId("secure", Clock.systemUTC())).verdict());
+            System.out.println(Reports.summary(v));
             assertThat(v.status()).as(v.reason() + " " + v.checks()).isEqualTo(Verdict.Status.PASSED);
             assertThat(v.canary().observed()).isEqualTo(v.canary().acknowledged()).isPositive();
             assertThat(v.faults()).hasSize(1);

@@ -2,9 +2,11 @@ package io.faultline.it.streams;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -12,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -67,7 +70,7 @@ public final class StreamsApp {
                 Map<String, String> settled = new HashMap<>();
                 settled.put("paymentId", id);
                 settled.put("status", "SETTLED");
-                return org.apache.kafka.streams.KeyValue.pair("payment-" + id, write(settled));
+                return KeyValue.pair("payment-" + id, write(settled));
             }).to(output, Produced.with(Serdes.String(), Serdes.ByteArray()));
         } else {
             in.to(output, Produced.with(Serdes.String(), Serdes.ByteArray()));
@@ -76,7 +79,7 @@ public final class StreamsApp {
         KafkaStreams streams = new KafkaStreams(b.build(), p);
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            streams.close(java.time.Duration.ofSeconds(10));
+            streams.close(Duration.ofSeconds(10));
             done.countDown();
         }));
         streams.start();
@@ -86,7 +89,7 @@ public final class StreamsApp {
                 while (System.in.read() >= 0) {
                     // Only the end of the stream matters: the test JVM is gone.
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // The same.
             }
             System.exit(0);
@@ -99,7 +102,7 @@ public final class StreamsApp {
     private static JsonNode read(byte[] value) {
         try {
             return JSON.readTree(value);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null;
         }
     }
@@ -107,7 +110,7 @@ public final class StreamsApp {
     private static byte[] write(Object value) {
         try {
             return JSON.writeValueAsBytes(value);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
