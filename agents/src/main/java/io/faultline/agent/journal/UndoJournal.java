@@ -50,8 +50,6 @@ import org.slf4j.LoggerFactory;
 public final class UndoJournal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UndoJournal.class);
     static final String FILE = "undo-journal.log";
-    /** The line-per-entry journal of earlier versions; read once, then replaced. */
-    static final String LEGACY_FILE = "undo-journal.jsonl";
     private static final String LOCK = "agent.lock";
     static final byte[] MAGIC = {'F', 'L', 'J', '1'};
     private static final int HEADER = 12;
@@ -83,7 +81,7 @@ public final class UndoJournal implements AutoCloseable {
         this.file = dir.resolve(FILE);
         this.lockChannel = lockChannel;
         this.lock = lock;
-        int bad = readLegacy(dir.resolve(LEGACY_FILE)) + read(file);
+        int bad = read(file);
         this.unreadable = bad;
         if (bad > 0) {
             log.warn("{}: {} unreadable record(s) skipped", file, bad);
@@ -213,32 +211,6 @@ public final class UndoJournal implements AutoCloseable {
         return (int) c.getValue() == crc ? len : -1;
     }
 
-    /** The old format, one JSON entry per line; lines that do not parse are counted. */
-    private int readLegacy(Path f) {
-        if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
-            return 0;
-        }
-        byte[] data = readBounded(f);
-        if (data == null) {
-            return 1;
-        }
-        int bad = 0;
-        int start = 0;
-        for (int i = 0; i <= data.length; i++) {
-            if (i == data.length || data[i] == '\n') {
-                if (i > start) {
-                    try {
-                        take(Json.decode(Arrays.copyOfRange(data, start, i), Entry.class));
-                    } catch (Json.JsonCodecException e) {
-                        bad++;
-                    }
-                }
-                start = i + 1;
-            }
-        }
-        return bad;
-    }
-
     private void take(Entry e) {
         if (e.commandId() == null) {
             return;
@@ -338,17 +310,13 @@ public final class UndoJournal implements AutoCloseable {
         }
         out.close();
         if (damaged()) {
-            for (Path f : List.of(file, dir.resolve(LEGACY_FILE))) {
-                if (Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
-                    Path aside = f.resolveSibling("undo-journal.damaged-" + now.toEpochMilli()
-                            + (f.equals(file) ? "" : ".jsonl"));
-                    Files.move(f, aside, StandardCopyOption.ATOMIC_MOVE);
-                    log.warn("damaged undo journal kept as {}", aside);
-                }
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                Path aside = file.resolveSibling("undo-journal.damaged-" + now.toEpochMilli());
+                Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+                log.warn("damaged undo journal kept as {}", aside);
             }
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        Files.deleteIfExists(dir.resolve(LEGACY_FILE));
         applies.keySet().retainAll(keep.keySet());
         undone.retainAll(keep.keySet());
         out = append();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faultline.protocol.ApplyCommand;
-import io.faultline.protocol.Json;
 import io.faultline.protocol.ProcessKillFault;
 import io.faultline.protocol.ProcessSelector;
 import io.faultline.protocol.Signal;
@@ -119,21 +118,6 @@ class UndoJournalTest {
             assertThat(j.unwritableReason()).contains("cannot create the state directory");
             assertThatThrownBy(() -> j.applying(command("c-1"), T0)).isInstanceOf(IOException.class);
             assertThat(j.leftovers()).isEmpty();
-        }
-    }
-
-    @Test
-    void theLineJournalOfEarlierVersionsIsStillRead(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve(UndoJournal.LEGACY_FILE), new String(Json.encode(
-                new UndoJournal.Entry("apply", "old-1", "run-0", command("old-1").fault(), T0.plusSeconds(15), T0, 7L)))
-                + "\n");
-        try (UndoJournal j = UndoJournal.open(dir)) {
-            assertThat(j.leftovers()).extracting(UndoJournal.Entry::commandId).containsExactly("old-1");
-            j.compact(T0);
-        }
-        assertThat(dir.resolve(UndoJournal.LEGACY_FILE)).doesNotExist();
-        try (UndoJournal j = UndoJournal.open(dir)) {
-            assertThat(j.leftovers()).extracting(UndoJournal.Entry::commandId).containsExactly("old-1");
         }
     }
 
