@@ -1,0 +1,156 @@
+package io.faultline.verifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.protocol.CheckResult;
+import io.faultline.protocol.FaultRecord;
+import io.faultline.scenario.ChecksSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Failover analysis: the outage a fault caused, its recovery as a bound, per partition, and the catch-up. */
+class FailoverAnalysisTest extends VerifierFixture {
+    @Test
+    void measuresFailoverAsABoundFromTheGapInCompletions() {
+        // Nothing sent between 3.8 s and 7.8 s comes through until the backlog is processed at 8.0 s.
+        Builder b = new Builder(500, Set.of());
+        Instant invoked = T0.plusSeconds(4);
+        Instant acked = invoked.plusMillis(50);
+        Instant recovered = T0.plusSeconds(8);
+        List<Observation> shifted = new ArrayList<>();
+        for (Observation o : b.observed) {
+            Instant sentAt = b.sent.get((int) o.offset()).sentAt();
+            boolean inOutage = !sentAt.isBefore(T0.plusMillis(3800)) && sentAt.isBefore(T0.plusMillis(7800));
+            shifted.add(inOutage ? new Observation(o.id(), recovered.plusMillis(o.offset() % 10), 0, o.offset(),
+                    "listener-2", o.inputOffset()) : o);
+        }
+        b.observed.clear();
+        b.observed.addAll(shifted);
+        Verifier.Result r = Verifier.verify(b.fault(invoked, acked).history(), new ChecksSpec(Duration.ofSeconds(5), 0L, 0L));
+
+        FaultRecord.Failover fo = r.faults().get(0).failover();
+        assertThat(fo.outage()).isTrue();
+        assertThat(fo.recoveredAt()).isEqualTo(recovered);
+        assertThat(fo.upperMs()).isEqualTo(4000);
+        assertThat(fo.lowerMs()).isEqualTo(3950);
+        assertThat(fo.outageStart()).isEqualTo(T0.plusMillis(3780).plus(LATENCY));
+        assertThat(fo.availabilityGapMs()).isEqualTo(Duration.between(fo.outageStart(), recovered).toMillis());
+        assertThat(check(r, "failover[kill-primary]").passed()).isTrue();
+        assertThat(check(r, "failover[kill-primary]").measured()).isEqualTo(4000.0);
+    }
+
+    @Test
+    void catchUpEndsWhenTheBacklogIsWorkedOff() {
+        Builder b = new Builder(500, Set.of());
+        Instant invoked = T0.plusSeconds(4);
+        Instant recovered = T0.plusSeconds(8);
+        // Everything sent during the outage comes out over 300 ms after recovery; later canaries take 200 ms.
+        b.observed.replaceAll(o -> {
+            Instant sentAt = b.sent.get((int) o.offset()).sentAt();
+            boolean inOutage = !sentAt.isBefore(invoked) && sentAt.isBefore(T0.plusMillis(7800));
+            return inOutage ? new Observation(o.id(), recovered.plusMillis(o.offset() % 300), 0, o.offset(),
+                    "listener-2", o.inputOffset()) : o;
+        });
+        Verifier.Result r = Verifier.verify(b.fault(invoked, invoked.plusMillis(50)).history(), ChecksSpec.DEFAULTS);
+        FaultRecord.Failover fo = r.faults().get(0).failover();
+        assertThat(fo.recoveredAt()).isEqualTo(recovered);
+        assertThat(fo.catchUpMs()).isEqualTo(299L);
+        assertThat(check(r, "failover[kill-primary]").summary()).contains("caught up 299 ms after recovery");
+    }
+
+    @Test
+    void failsFailoverOverTheThreshold() {
+        Builder b = new Builder(1000, Set.of());
+        b.observed.removeIf(o -> o.observedAt().isAfter(T0.plusSeconds(4)) && o.observedAt().isBefore(T0.plusSeconds(16)));
+        Verifier.Result r = Verifier.verify(b.fault(T0.plusSeconds(4), T0.plusSeconds(4)).history(),
+                new ChecksSpec(Duration.ofSeconds(10), null, null));
+        CheckResult failover = check(r, "failover[kill-primary]");
+        assertThat(failover.passed()).isFalse();
+        assertThat(failover.measured()).isGreaterThan(10_000.0);
+    }
+
+    @Test
+    void reportsNoRecoveryWhenCanariesNeverComeBack() {
+        Builder b = new Builder(500, Set.of());
+        b.observed.removeIf(o -> o.observedAt().isAfter(T0.plusSeconds(4)));
+        Verifier.Result r = Verifier.verify(b.fault(T0.plusSeconds(4), T0.plusSeconds(4)).history(), ChecksSpec.DEFAULTS);
+        assertThat(r.faults().get(0).failover().recovered()).isFalse();
+        assertThat(check(r, "failover[kill-primary]").passed()).isFalse();
+        assertThat(check(r, "lost").passed()).isFalse();
+    }
+
+    @Test
+    void ignoresGapsShorterThanTheOutageThreshold() {
+        Builder b = new Builder(500, Set.of());
+        // A 60 ms hiccup (three missing completions) is jitter, not an outage.
+        b.observed.removeIf(o -> o.offset() >= 200 && o.offset() < 203);
+        b.sent.removeIf(e -> e.seq() >= 200 && e.seq() < 203);
+        Verifier.Result r = Verifier.verify(b.fault(T0.plusSeconds(4), T0.plusSeconds(4)).history(), ChecksSpec.DEFAULTS);
+        assertThat(r.faults().get(0).failover().outage()).isFalse();
+    }
+
+    @Test
+    void oneStoppedPartitionOfThreeIsTheFailoverAlthoughTheOthersFlowOn() {
+        // The owner of partition 1 dies at 4 s; its canaries wait 10 s while 0 and 2 flow: the
+        // merged stream never pauses, the partition does.
+        Verifier.Result r = Verifier.verify(spread(3, Set.of(1), T0.plusMillis(4000), T0.plusMillis(14000)),
+                new ChecksSpec(Duration.ofSeconds(5), 0L, 0L));
+        FaultRecord.Failover fo = r.faults().get(0).failover();
+        assertThat(fo.outage()).isTrue();
+        assertThat(fo.recovered()).isTrue();
+        assertThat(fo.upperMs()).isBetween(10_000L, 10_300L);
+        assertThat(fo.partitions()).extracting(FaultRecord.PartitionGap::partition).containsExactly(1);
+        CheckResult failover = check(r, "failover[kill-primary]");
+        assertThat(failover.passed()).isFalse();
+        assertThat(failover.summary()).contains("partition 1 (gap ").contains("stopped, the others flowed")
+                .contains("over the 5000 ms limit");
+    }
+
+    @Test
+    void noStoppedPartitionIsNoOutage() {
+        Verifier.Result r = Verifier.verify(spread(3, Set.of(), T0, T0), new ChecksSpec(Duration.ofSeconds(5), 0L, 0L));
+        FaultRecord.Failover fo = r.faults().get(0).failover();
+        assertThat(fo.outage()).isFalse();
+        assertThat(fo.partitions()).isEmpty();
+        assertThat(check(r, "failover[kill-primary]").passed()).isTrue();
+        assertThat(check(r, "failover[kill-primary]").summary()).startsWith("no outage");
+    }
+
+    @Test
+    void everyStoppedPartitionIsListedAndTheWorstBoundsTheFailover() {
+        Verifier.Result r = Verifier.verify(spread(3, Set.of(0, 1, 2), T0.plusMillis(4000), T0.plusMillis(7000)),
+                new ChecksSpec(Duration.ofSeconds(5), 0L, 0L));
+        FaultRecord.Failover fo = r.faults().get(0).failover();
+        assertThat(fo.partitions()).extracting(FaultRecord.PartitionGap::partition).containsExactly(0, 1, 2);
+        assertThat(fo.upperMs()).isBetween(3_000L, 3_300L);
+        assertThat(check(r, "failover[kill-primary]").passed()).isTrue();
+    }
+
+    @Test
+    void aRebalancePauseOnTheOtherPartitionsIsNotTheirOutage() {
+        // Partition 1's owner dies at 4 s (stalled until 7 s); partition 2 pauses 300 ms while the
+        // group rebalances at 7 s, as every member does when one leaves.
+        History h = spread(3, Set.of(1, 2), T0.plusMillis(4000), T0.plusMillis(7000));
+        List<Observation> observed = new ArrayList<>();
+        for (Observation o : h.observations()) {
+            boolean p2 = o.partition() == 2;
+            Instant sentAt = T0.plus(INTERVAL.multipliedBy(Long.parseLong(o.id().substring(2))));
+            boolean inPause = !sentAt.isBefore(T0.plusMillis(6700)) && sentAt.isBefore(T0.plusMillis(7000));
+            // Partition 2 flows normally but for canaries sent in the 300 ms before 7 s.
+            Instant seen = !p2 ? o.observedAt() : inPause ? T0.plusMillis(7000).plus(LATENCY) : sentAt.plus(LATENCY);
+            observed.add(new Observation(o.id(), seen, o.partition(), o.offset(), o.processedBy(), o.inputOffset()));
+        }
+        History paused = new History(h.runId(), h.sent(), observed, h.faults(), h.canaryInterval(),
+                h.sendingStoppedAt(), h.observedUntil(), h.circuits(), h.committed(), h.alerts(), h.probes());
+
+        FaultRecord.Failover fo = Verifier.verify(paused, new ChecksSpec(Duration.ofSeconds(5), 0L, 0L)).faults().get(0)
+                .failover();
+
+        assertThat(fo.partitions()).extracting(FaultRecord.PartitionGap::partition).containsExactly(1);
+        assertThat(fo.upperMs()).isBetween(3_000L, 3_300L);
+    }
+}
