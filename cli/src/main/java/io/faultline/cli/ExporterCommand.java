@@ -1,6 +1,7 @@
 package io.faultline.cli;
 
 import io.faultline.engine.KafkaClients;
+import io.faultline.kafka.Clients;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.Verdict;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -8,14 +9,10 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -52,12 +49,8 @@ public final class ExporterCommand implements Callable<Integer> {
         PrometheusRegistry registry = new PrometheusRegistry();
         VerdictMetrics metrics = new VerdictMetrics(registry);
         String topic = kafka.topics().verdicts();
-        Properties p = kafka.connection().client("faultline-exporter");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         try (HTTPServer server = HTTPServer.builder().port(port).registry(registry).buildAndStart();
-             KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
+             KafkaConsumer<String, byte[]> consumer = Clients.consumer(kafka.connection(), "faultline-exporter")) {
             spec.commandLine().getOut().println("faultline exporter: metrics of " + topic + " on port "
                     + server.getPort() + " (/metrics)");
             spec.commandLine().getOut().flush();

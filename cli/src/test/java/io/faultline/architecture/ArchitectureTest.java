@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
     private static final String[] ORCHESTRATOR = {"io.faultline.engine..", "io.faultline.scenario..",
             "io.faultline.verifier..", "io.faultline.workload..", "io.faultline.probe..", "io.faultline.alert..",
-            "io.faultline.report.."};
+            "io.faultline.report..", "io.faultline.history..", "io.faultline.kafka.."};
     private static final String[] IO = {"org.apache.kafka..", "io.fabric8..", "java.net.http..",
             "com.sun.net.httpserver..", "java.sql..", "redis.clients.."};
 

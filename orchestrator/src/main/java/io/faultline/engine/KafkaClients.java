@@ -1,5 +1,6 @@
 package io.faultline.engine;
 
+import io.faultline.kafka.Clients;
 import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.Topics;
 import java.time.Duration;
@@ -8,15 +9,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
@@ -24,10 +22,8 @@ import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Admin operations the orchestrator needs: reachability and topic creation. */
+/** Admin operations the orchestrator needs (reachability, topic creation); its clients come from {@link Clients}. */
 public final class KafkaClients {
     private KafkaClients() {
     }
@@ -39,12 +35,7 @@ public final class KafkaClients {
 
     /** As {@link #producer(String, String)}, with the connection's client settings. */
     public static KafkaProducer<String, byte[]> producer(KafkaConnection kafka, String clientId) {
-        Properties p = kafka.client(clientId);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return new KafkaProducer<>(p);
+        return Clients.producer(kafka, clientId);
     }
 
     public static Admin admin(String bootstrapServers) {
@@ -53,10 +44,7 @@ public final class KafkaClients {
 
     /** An admin client with the connection's client settings. */
     public static Admin admin(KafkaConnection kafka) {
-        Properties p = kafka.client("faultline-orchestrator-admin");
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        return Admin.create(p);
+        return Clients.admin(kafka);
     }
 
     /** Fails with a readable message when no broker answers within {@code timeout}. */

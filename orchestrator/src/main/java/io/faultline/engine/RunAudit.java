@@ -2,6 +2,8 @@ package io.faultline.engine;
 
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import io.faultline.kafka.Clients;
+import io.faultline.kafka.TopicReader;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.RunRecord;
@@ -15,21 +17,14 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * What a run's verdict was computed from: the scenario's checks and the history on the
@@ -164,40 +159,26 @@ public record RunAudit(String scenario, ChecksSpec checks, List<ProbeSpec> probe
     /** As {@link #read(String, String, String, Duration)}, with the connection's client settings. */
     public static RunAudit read(KafkaConnection kafka, String topic, String runId,
                                 Duration timeout) {
-        Properties p = kafka.client("faultline-replay");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024));
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topic, timeout).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            var ends = consumer.endOffsets(partitions, timeout);
+        try (KafkaConsumer<String, byte[]> consumer = Clients.reader(kafka, "faultline-replay")) {
+            TopicReader reader = TopicReader.open(consumer, topic, null, timeout, Clock.systemUTC());
             TreeMap<Integer, String> parts = new TreeMap<>();
-            int expected = -1;
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline && !(expected > 0 && parts.size() == expected)) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (!runId.equals(r.key())) {
-                        continue;
-                    }
-                    try {
-                        if (Json.decode(r.value(), TelemetryEvent.class) instanceof RunRecord rr) {
-                            parts.put(rr.part(), rr.body());
-                            expected = rr.parts();
+            int[] expected = {-1};
+            // To the end, and on while parts of the record are known to be missing (still being written).
+            reader.readUntil(timeout, () -> (expected[0] > 0 && parts.size() == expected[0])
+                    || (reader.atEnd() && !(expected[0] > 0 && parts.size() < expected[0])), r -> {
+                        if (!runId.equals(r.key())) {
+                            return;
                         }
-                    } catch (Json.JsonCodecException e) {
-                        // Not ours to judge here.
-                    }
-                }
-                if (partitions.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp))
-                        && !(expected > 0 && parts.size() < expected)) {
-                    break;
-                }
-            }
-            if (expected < 0 || parts.size() != expected) {
+                        try {
+                            if (Json.decode(r.value(), TelemetryEvent.class) instanceof RunRecord rr) {
+                                parts.put(rr.part(), rr.body());
+                                expected[0] = rr.parts();
+                            }
+                        } catch (Json.JsonCodecException e) {
+                            // Not ours to judge here.
+                        }
+                    });
+            if (expected[0] < 0 || parts.size() != expected[0]) {
                 return null;
             }
             return Json.decode(String.join("", parts.values()), RunAudit.class);

@@ -1,5 +1,6 @@
 package io.faultline.engine;
 
+import io.faultline.kafka.Clients;
 import io.faultline.protocol.AgentHeartbeat;
 import io.faultline.protocol.AlertEvent;
 import io.faultline.protocol.CircuitEvent;
@@ -15,18 +16,14 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,11 +54,7 @@ public final class TelemetryFeed implements AutoCloseable {
     /** As above, with the connection's client settings. */
     public TelemetryFeed(KafkaConnection kafka, String topic, Clock clock, Duration lookback) {
         this.clock = clock;
-        Properties p = kafka.client("faultline-orchestrator-telemetry");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        this.consumer = new KafkaConsumer<>(p);
+        this.consumer = Clients.consumer(kafka, "faultline-orchestrator-telemetry");
         List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(15)).stream()
                 .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
         consumer.assign(partitions);

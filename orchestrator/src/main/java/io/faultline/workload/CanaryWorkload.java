@@ -1,5 +1,6 @@
 package io.faultline.workload;
 
+import io.faultline.kafka.Clients;
 import io.faultline.protocol.KafkaConnection;
 import io.faultline.scenario.CanarySpec;
 import io.faultline.verifier.CanaryLog;
@@ -12,7 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,10 +29,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,20 +79,11 @@ public final class CanaryWorkload implements AutoCloseable {
         this.adapter = new CanaryAdapter(runId, spec.input(), spec.output());
         this.events = new CanaryLog(adapter.idPrefix(), spec.keys());
         this.pacer = new Pacer(spec.rate());
-        Properties pp = kafka.client("faultline-canary-producer");
-        pp.put(ProducerConfig.ACKS_CONFIG, "all");
-        pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        pp.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        pp.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
-        pp.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        this.producer = new KafkaProducer<>(pp);
-        Properties cp = kafka.client("faultline-canary-observer");
-        cp.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        cp.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        this.consumer = new KafkaConsumer<>(cp);
+        this.producer = Clients.producer(kafka, "faultline-canary-producer", Map.of(
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000"));
+        this.consumer = Clients.consumer(kafka, "faultline-canary-observer",
+                Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
         List<TopicPartition> out = consumer.partitionsFor(spec.outputTopic(), Duration.ofSeconds(15)).stream()
                 .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
         this.inputPartitions = Math.max(1, consumer.partitionsFor(spec.inputTopic(), Duration.ofSeconds(15)).size());
