@@ -1,20 +1,25 @@
 package io.faultline.engine;
 
+import io.faultline.time.Scheduler;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** Tripped once, by a halt or a stop condition; the run's waits end early when it trips. */
 final class Abort {
-    private final CountDownLatch tripped = new CountDownLatch(1);
+    /** How soon a pause sees the abort: it waits in slices of this. */
+    static final Duration SLICE = Duration.ofMillis(50);
+
+    private final Scheduler time;
     private final AtomicReference<String> reason = new AtomicReference<>();
+
+    /** @param time whose clock and sleep a pause waits on */
+    Abort(Scheduler time) {
+        this.time = time;
+    }
 
     /** The first reason wins. */
     void trip(String why) {
-        if (reason.compareAndSet(null, why)) {
-            tripped.countDown();
-        }
+        reason.compareAndSet(null, why);
     }
 
     boolean tripped() {
@@ -27,6 +32,6 @@ final class Abort {
 
     /** Waits {@code d}, or less if tripped meanwhile; returns true if tripped. */
     boolean pause(Duration d) throws InterruptedException {
-        return tripped.await(d.toMillis(), TimeUnit.MILLISECONDS);
+        return time.pollUntil(d, SLICE, this::tripped);
     }
 }

@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +36,7 @@ final class AgentChannel {
     private static final Set<CommandEvent.Step> UNDO_OUTCOMES =
             Set.of(CommandEvent.Step.UNDONE, CommandEvent.Step.FAILED, CommandEvent.Step.REJECTED);
 
-    private final KafkaProducer<String, byte[]> producer;
+    private final Producer<String, byte[]> producer;
     private final String topic;
     private final CommandSigner signer;
     private final TelemetryFeed telemetry;
@@ -58,7 +58,7 @@ final class AgentChannel {
         }
     }
 
-    AgentChannel(KafkaProducer<String, byte[]> producer, String topic, CommandSigner signer, TelemetryFeed telemetry,
+    AgentChannel(Producer<String, byte[]> producer, String topic, CommandSigner signer, TelemetryFeed telemetry,
                  Clock clock, Duration timeout, String runId) {
         this.producer = producer;
         this.topic = topic;

@@ -40,8 +40,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,14 +110,73 @@ public final class GameDay {
 
     private final AlertSources alertSources;
 
+    /** Makes each of a run's schedulers (lease renewals, stop conditions, probes, folding, waits) by name. */
+    private final Function<String, Scheduler> schedulers;
+    private final RunClients clients;
+
     public GameDay(Options options, Clock clock) {
         this(options, AlertSources.NONE, clock);
     }
 
     public GameDay(Options options, AlertSources alertSources, Clock clock) {
-        this.options = options;
-        this.alertSources = alertSources;
-        this.clock = clock;
+        this(builder(options).alerts(alertSources).clock(clock));
+    }
+
+    private GameDay(Builder b) {
+        this.options = b.options;
+        this.alertSources = b.alerts;
+        this.clock = b.clock;
+        Clock c = this.clock;
+        this.schedulers = b.schedulers != null ? b.schedulers : name -> Scheduler.system(name, c);
+        this.clients = b.clients != null ? b.clients : RunClients.of(options.kafka());
+    }
+
+    /** A run engine on {@code options}: real Kafka clients and schedulers unless the builder is told otherwise. */
+    public static Builder builder(Options options) {
+        return new Builder(options);
+    }
+
+    /**
+     * What a run engine is built from. The command line gives the options, the alert sources and
+     * the clock; a test hands in kafka-clients' mocks ({@link RunClients}) and schedulers it drives
+     * by hand, and runs a whole game-day without a broker.
+     */
+    public static final class Builder {
+        private final Options options;
+        private AlertSources alerts = AlertSources.NONE;
+        private Clock clock = Clock.systemUTC();
+        private Function<String, Scheduler> schedulers;
+        private RunClients clients;
+
+        private Builder(Options options) {
+            this.options = options;
+        }
+
+        public Builder alerts(AlertSources alerts) {
+            this.alerts = alerts;
+            return this;
+        }
+
+        /** The clock every decisive timestamp is taken from; the schedulers' clock, when they are handed in. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** Makes the run's schedulers by name, on the run's {@link #clock}; each is closed when its part ends. */
+        public Builder schedulers(Function<String, Scheduler> schedulers) {
+            this.schedulers = schedulers;
+            return this;
+        }
+
+        public Builder clients(RunClients clients) {
+            this.clients = clients;
+            return this;
+        }
+
+        public GameDay build() {
+            return new GameDay(this);
+        }
     }
 
     public static String newRunId(String scenario, Clock clock) {
@@ -131,9 +191,10 @@ public final class GameDay {
      */
     public RunResult run(Scenario scenario, String runId) throws InfrastructureException, InterruptedException {
         Instant startedAt = clock.instant();
-        try (RunResources kafka = RunResources.open(options, clock)) {
+        try (RunResources kafka = RunResources.open(options, clock, clients);
+             Scheduler time = schedulers.apply("run")) {
             createTopics(scenario, kafka.admin());
-            Run run = new Run(scenario, runId, startedAt, kafka);
+            Run run = new Run(scenario, runId, startedAt, kafka, time);
             RunResult result;
             try {
                 result = run.execute();
@@ -167,27 +228,32 @@ public final class GameDay {
         private final String runId;
         private final Instant startedAt;
         private final RunResources kafka;
-        private final Abort abort = new Abort();
+        /** Where the run's waits pass (its clock and sleep). */
+        private final Scheduler time;
+        private final Abort abort;
         private final AlertLog alerts = new AlertLog();
         private final InjectionLedger ledger = new InjectionLedger();
         private final HealthWatches health = new HealthWatches();
         private final StepRunner steps;
         private final Judge judge;
 
-        Run(Scenario scenario, String runId, Instant startedAt, RunResources kafka) {
+        Run(Scenario scenario, String runId, Instant startedAt, RunResources kafka, Scheduler time) {
             this.scenario = scenario;
             this.runId = runId;
             this.startedAt = startedAt;
             this.kafka = kafka;
+            this.time = time;
+            this.abort = new Abort(time);
             AgentChannel agents = new AgentChannel(kafka.producer(), options.topics().commands(), options.signer(),
                     kafka.telemetry(), clock, options.commandTimeout(), runId);
-            this.steps = new StepRunner(scenario, runId, options, clock, kafka, agents, targets, ledger, health, abort);
+            this.steps = new StepRunner(scenario, runId, options, clock, schedulers, kafka, agents, targets, ledger,
+                    health, abort);
             this.judge = new Judge(scenario, runId, startedAt, options, clock, kafka, ledger, alerts, health);
         }
 
         @SuppressWarnings("try") // halt watch, webhook and poller work by being open
         RunResult execute() throws InfrastructureException, InterruptedException {
-            try (HaltWatch halts = new HaltWatch(options.kafka(), options.topics().halt(), startedAt,
+            try (HaltWatch halts = new HaltWatch(kafka.clients().halt(), options.topics().halt(), startedAt,
                     h -> abort.trip("halted by " + (h.issuedBy() == null ? "someone" : h.issuedBy()) + " at " + h.at()
                             + ": " + h.reason()));
                  AlertReceiver webhook = openWebhook(alerts);
@@ -198,9 +264,9 @@ public final class GameDay {
                  Progress progress = new Progress(options.progress(), clock, canary, scenario.steps().size())) {
                 Map<ProbeSpec, Probe> probes = steadyStateProbes(canary);
                 Map<StopCondition, Probe> stopConditions = preflight(canary, progress, probes);
-                try (Scheduler probeTimer = Scheduler.system("probes", clock);
+                try (Scheduler probeTimer = schedulers.apply("probes");
                      ProbeSampler samples = new ProbeSampler(probeTimer, probes);
-                     Scheduler folder = Scheduler.system("fold", clock)) {
+                     Scheduler folder = schedulers.apply("fold")) {
                     health.probes().forEach((name, probe) -> samples.watch(name, probe, HealthWatches.INTERVAL));
                     folder.scheduleAtFixedRate(FOLD_EVERY, FOLD_EVERY, () -> fold(canary));
                     return stepsDrainJudge(stopConditions, canary, progress, samples);
@@ -296,7 +362,7 @@ public final class GameDay {
                     TargetResolver.Resolved resolved = targets.resolveWithin(name, target,
                             () -> kafka.telemetry().liveAgents(options.heartbeatMaxAge()),
                             () -> GroupOwners.members(kafka.admin(), target.group(), target.topic()),
-                            options.agentWait(), clock);
+                            options.agentWait(), time);
                     if (StepRunner.judgesHealth(scenario, step)) {
                         health.group(step.name(), kafka.admin(), target.group(), resolved.members().size());
                     }
@@ -332,9 +398,8 @@ public final class GameDay {
             }
             progress.step(scenario.steps().size(), "waiting up to " + Durations.format(bound)
                     + " after heal for the targets to be healthy again");
-            while (clock.instant().isBefore(deadline) && !samples.holdSince(subjects, lastHeal)) {
-                Thread.sleep(200);
-            }
+            time.pollUntil(Duration.between(clock.instant(), deadline), HEALTH_POLL,
+                    () -> samples.holdSince(subjects, lastHeal));
         }
 
         /** Stops the canary and waits up to the scenario's drain for what is in flight; returns when it ended. */
@@ -349,6 +414,8 @@ public final class GameDay {
 
     /** How long after the last heal a run waits for its targets to be healthy, unless {@code checks.healthy.within} says. */
     static final Duration HEALTH_WAIT = Duration.ofSeconds(30);
+    /** How often the wait for health after heal looks again. */
+    static final Duration HEALTH_POLL = Duration.ofMillis(200);
     /** How often the canaries are folded, and how far back from now (see {@link CanaryWorkload#fold}). */
     static final Duration FOLD_EVERY = Duration.ofSeconds(5);
     static final Duration FOLD_HORIZON = Duration.ofSeconds(30);
@@ -366,7 +433,7 @@ public final class GameDay {
         }
     }
 
-    private static void publish(KafkaProducer<String, byte[]> producer, String topic, String key, Object value) {
+    private static void publish(Producer<String, byte[]> producer, String topic, String key, Object value) {
         try {
             producer.send(new ProducerRecord<>(topic, key, Json.encode(value))).get(15, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {

@@ -1,16 +1,13 @@
 package io.faultline.engine;
 
-import io.faultline.kafka.Clients;
 import io.faultline.protocol.Halt;
 import io.faultline.protocol.Json;
-import io.faultline.protocol.KafkaConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -20,12 +17,19 @@ import org.slf4j.LoggerFactory;
 final class HaltWatch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HaltWatch.class);
 
-    private final KafkaConsumer<String, byte[]> consumer;
+    /** What is told of each halt issued since the watch began. */
+    @FunctionalInterface
+    interface OnHalt {
+        void halted(Halt halt);
+    }
+
+    private final Consumer<String, byte[]> consumer;
     private final Thread thread;
     private volatile boolean running = true;
 
-    HaltWatch(KafkaConnection kafka, String topic, Instant since, Consumer<Halt> onHalt) {
-        consumer = Clients.consumer(kafka, "faultline-orchestrator-halt");
+    HaltWatch(Consumer<String, byte[]> consumer, String topic, Instant since,
+              OnHalt onHalt) {
+        this.consumer = consumer;
         List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
                 .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
         consumer.assign(partitions);
@@ -38,7 +42,7 @@ final class HaltWatch implements AutoCloseable {
                         try {
                             Halt h = Json.decode(r.value(), Halt.class);
                             if (!h.at().isBefore(since)) {
-                                onHalt.accept(h);
+                                onHalt.halted(h);
                             }
                         } catch (Json.JsonCodecException e) {
                             log.warn("unreadable halt record at offset {}: {}", r.offset(), e.getMessage());

@@ -3,7 +3,7 @@ package io.faultline.engine;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 
 /**
  * The Kafka clients a run or a plan works through: an admin client (checked reachable when
@@ -13,42 +13,54 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 final class RunResources implements AutoCloseable {
     private final GameDay.Options options;
     private final Clock clock;
+    private final RunClients clients;
     private final Admin admin;
-    private KafkaProducer<String, byte[]> producer;
+    private Producer<String, byte[]> producer;
     private TelemetryFeed telemetry;
 
-    private RunResources(GameDay.Options options, Clock clock, Admin admin) {
+    private RunResources(GameDay.Options options, Clock clock, RunClients clients, Admin admin) {
         this.options = options;
         this.clock = clock;
+        this.clients = clients;
         this.admin = admin;
     }
 
-    /** Connects to Kafka; throws when it cannot be reached. */
+    /** Connects to Kafka with real clients; throws when it cannot be reached. */
     static RunResources open(GameDay.Options options, Clock clock) throws InfrastructureException {
-        Admin admin = KafkaClients.admin(options.kafka());
+        return open(options, clock, RunClients.of(options.kafka()));
+    }
+
+    /** Connects to Kafka through {@code clients}; throws when it cannot be reached. */
+    static RunResources open(GameDay.Options options, Clock clock, RunClients clients) throws InfrastructureException {
+        Admin admin = clients.admin();
         try {
             KafkaClients.checkReachable(admin, options.bootstrapServers(), Duration.ofSeconds(15));
         } catch (InfrastructureException | RuntimeException e) {
             admin.close();
             throw e;
         }
-        return new RunResources(options, clock, admin);
+        return new RunResources(options, clock, clients, admin);
     }
 
     Admin admin() {
         return admin;
     }
 
-    synchronized KafkaProducer<String, byte[]> producer() {
+    /** The clients the run's other readers are made from (the halt watch's consumer). */
+    RunClients clients() {
+        return clients;
+    }
+
+    synchronized Producer<String, byte[]> producer() {
         if (producer == null) {
-            producer = KafkaClients.producer(options.kafka(), "faultline-orchestrator");
+            producer = clients.producer();
         }
         return producer;
     }
 
     synchronized TelemetryFeed telemetry() {
         if (telemetry == null) {
-            telemetry = new TelemetryFeed(options.kafka(), options.topics().telemetry(), clock,
+            telemetry = new TelemetryFeed(clients.telemetry(), options.topics().telemetry(), clock,
                     options.heartbeatMaxAge());
         }
         return telemetry;

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,7 @@ final class StepRunner {
     private final String runId;
     private final GameDay.Options options;
     private final Clock clock;
+    private final Function<String, Scheduler> schedulers;
     private final RunResources kafka;
     private final AgentChannel agents;
     private final TargetResolver targets;
@@ -35,12 +37,14 @@ final class StepRunner {
     private final HealthWatches health;
     private final Abort abort;
 
-    StepRunner(Scenario scenario, String runId, GameDay.Options options, Clock clock, RunResources kafka,
-               AgentChannel agents, TargetResolver targets, InjectionLedger ledger, HealthWatches health, Abort abort) {
+    StepRunner(Scenario scenario, String runId, GameDay.Options options, Clock clock,
+               Function<String, Scheduler> schedulers, RunResources kafka, AgentChannel agents, TargetResolver targets,
+               InjectionLedger ledger, HealthWatches health, Abort abort) {
         this.scenario = scenario;
         this.runId = runId;
         this.options = options;
         this.clock = clock;
+        this.schedulers = schedulers;
         this.kafka = kafka;
         this.agents = agents;
         this.targets = targets;
@@ -65,9 +69,9 @@ final class StepRunner {
     @SuppressWarnings("try") // the monitor works by being open
     void run(Map<StopCondition, Probe> stopConditions, Progress progress, ProbeSampler samples)
             throws InfrastructureException, InterruptedException {
-        try (Scheduler renewalTimer = Scheduler.system("lease-renewal", clock);
+        try (Scheduler renewalTimer = schedulers.apply("lease-renewal");
              LeaseRenewer renewals = new LeaseRenewer(renewalTimer, runId, agents::renew);
-             Scheduler stopTimer = Scheduler.system("stop-conditions", clock);
+             Scheduler stopTimer = schedulers.apply("stop-conditions");
              StopConditionMonitor monitor = new StopConditionMonitor(stopTimer, stopConditions, abort)) {
             try {
                 for (int i = 0; i < scenario.steps().size() && !abort.tripped(); i++) {

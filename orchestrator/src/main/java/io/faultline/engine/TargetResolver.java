@@ -2,7 +2,7 @@ package io.faultline.engine;
 
 import io.faultline.protocol.AgentHeartbeat;
 import io.faultline.scenario.TargetSpec;
-import java.time.Clock;
+import io.faultline.time.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -147,22 +147,22 @@ public final class TargetResolver {
 
     /**
      * Resolves a consumer-group target, trying again every {@link #GROUP_RETRY} until {@code wait}
-     * has passed on {@code clock}: agents may still be starting beside the members. Throws the last
+     * has passed on {@code time}'s clock: agents may still be starting beside the members. Throws the last
      * reason when it never resolves.
      */
     public Resolved resolveWithin(String targetName, TargetSpec target, Supplier<List<AgentHeartbeat>> live,
-                                  MemberLookup group, Duration wait, Clock clock)
+                                  MemberLookup group, Duration wait, Scheduler time)
             throws InfrastructureException, InterruptedException {
-        Instant deadline = clock.instant().plus(wait);
+        Instant deadline = time.clock().instant().plus(wait);
         while (true) {
             try {
                 List<Member> members = group.members();
                 return new Resolved(resolve(targetName, target, live.get(), () -> members), members);
             } catch (InfrastructureException e) {
-                if (!clock.instant().isBefore(deadline)) {
+                if (!time.clock().instant().isBefore(deadline)) {
                     throw e;
                 }
-                Thread.sleep(GROUP_RETRY.toMillis());
+                time.sleep(GROUP_RETRY);
             }
         }
     }

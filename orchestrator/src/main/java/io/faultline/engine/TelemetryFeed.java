@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class TelemetryFeed implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TelemetryFeed.class);
 
-    private final KafkaConsumer<String, byte[]> consumer;
+    private final Consumer<String, byte[]> consumer;
     private final Clock clock;
     private final Thread thread;
     private final Map<String, Received<AgentHeartbeat>> heartbeats = new HashMap<>();
@@ -53,8 +53,13 @@ public final class TelemetryFeed implements AutoCloseable {
 
     /** As above, with the connection's client settings. */
     public TelemetryFeed(KafkaConnection kafka, String topic, Clock clock, Duration lookback) {
+        this(Clients.consumer(kafka, "faultline-orchestrator-telemetry"), topic, clock, lookback);
+    }
+
+    /** Reads {@code topic} through {@code consumer}, which it assigns, and closes it when closed. */
+    public TelemetryFeed(Consumer<String, byte[]> consumer, String topic, Clock clock, Duration lookback) {
         this.clock = clock;
-        this.consumer = Clients.consumer(kafka, "faultline-orchestrator-telemetry");
+        this.consumer = consumer;
         List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(15)).stream()
                 .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
         consumer.assign(partitions);
@@ -129,14 +134,14 @@ public final class TelemetryFeed implements AutoCloseable {
     /** Waits until an agent matching {@code filter} has heartbeated within {@code maxAge}, or the timeout passes. */
     public synchronized List<AgentHeartbeat> awaitAgents(Predicate<AgentHeartbeat> filter, Duration maxAge,
                                                         Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Instant deadline = clock.instant().plus(timeout);
         while (true) {
             List<AgentHeartbeat> live = liveAgents(maxAge).stream().filter(filter).toList();
-            long left = deadline - System.nanoTime();
+            long left = waitLeft(deadline);
             if (!live.isEmpty() || left <= 0) {
                 return live;
             }
-            wait(Math.max(1, left / 1_000_000));
+            wait(left);
         }
     }
 
@@ -149,18 +154,18 @@ public final class TelemetryFeed implements AutoCloseable {
     /** Waits for a command event matching {@code filter}, whatever its run; null on timeout. */
     public synchronized Received<CommandEvent> awaitCommandEvent(Predicate<CommandEvent> filter, Duration timeout)
             throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Instant deadline = clock.instant().plus(timeout);
         while (true) {
             for (Received<CommandEvent> r : commandEvents) {
                 if (filter.test(r.event())) {
                     return r;
                 }
             }
-            long left = deadline - System.nanoTime();
+            long left = waitLeft(deadline);
             if (left <= 0) {
                 return null;
             }
-            wait(Math.max(1, left / 1_000_000));
+            wait(left);
         }
     }
 
@@ -168,6 +173,17 @@ public final class TelemetryFeed implements AutoCloseable {
     public synchronized List<Received<CommandEvent>> commandEvents(String runId) {
         return commandEvents.stream().filter(r -> runId.equals(r.event().runId())).toList();
     }
+
+    /**
+     * Milliseconds to wait before looking again: what is left until {@code deadline} on the clock,
+     * in slices of at most {@link #WAIT_SLICE} so that a clock moved by hand is seen; 0 once it passed.
+     */
+    private long waitLeft(Instant deadline) {
+        long left = Duration.between(clock.instant(), deadline).toMillis();
+        return left <= 0 ? 0 : Math.min(left, WAIT_SLICE.toMillis());
+    }
+
+    private static final Duration WAIT_SLICE = Duration.ofMillis(100);
 
     @Override
     public void close() {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 @SuppressWarnings("try") // the monitor samples by being open
 class StopConditionMonitorTest {
     private final ManualScheduler time = new ManualScheduler();
-    private final Abort abort = new Abort();
+    private final Abort abort = new Abort(time);
 
     private static StopCondition gap(Duration maxGap, Duration interval, int failures) {
         return new StopCondition("canary-flows", null, new StopCondition.CanaryProbeSpec(maxGap), null, null,

@@ -2,8 +2,10 @@ package io.faultline.time;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
 /**
  * Where time passes: the clock that stamps events, and the timers that run tasks later. Every
@@ -35,6 +37,36 @@ public interface Scheduler extends AutoCloseable {
      * @throws Exception        what the task threw
      */
     <T> T call(Callable<T> task, Duration timeout) throws Exception;
+
+    /**
+     * Waits {@code d} of this scheduler's time on the calling thread: a real sleep here; a
+     * scheduler a test drives moves its clock by {@code d} instead, running what falls due, as
+     * Trogdor's {@code MockTime.sleep} does. Every wait between tries goes through it.
+     */
+    default void sleep(Duration d) throws InterruptedException {
+        if (d.isNegative() || d.isZero()) {
+            return;
+        }
+        Thread.sleep(d.toMillis(), (int) (d.toNanos() % 1_000_000));
+    }
+
+    /**
+     * Asks {@code condition} until it holds or {@code timeout} has passed on this scheduler's
+     * clock, waiting {@code every} (through {@link #sleep}) between asks; returns whether it held.
+     */
+    default boolean pollUntil(Duration timeout, Duration every, BooleanSupplier condition) throws InterruptedException {
+        Instant deadline = clock().instant().plus(timeout);
+        while (true) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Duration left = Duration.between(clock().instant(), deadline);
+            if (left.isNegative() || left.isZero()) {
+                return false;
+            }
+            sleep(left.compareTo(every) < 0 ? left : every);
+        }
+    }
 
     /** Stops running tasks; tasks not yet run are dropped. */
     @Override

@@ -161,6 +161,12 @@ public final class ManualScheduler implements Scheduler {
         }
     }
 
+    /** Moves time forward by {@code d} instead of waiting: the code under test sleeps in the test's time. */
+    @Override
+    public void sleep(Duration d) {
+        advance(d);
+    }
+
     /** Tasks waiting to run. */
     public synchronized int pending() {
         return queue.size();

@@ -1,0 +1,51 @@
+package io.faultline.engine;
+
+import io.faultline.kafka.Clients;
+import io.faultline.protocol.KafkaConnection;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.producer.Producer;
+
+/**
+ * The Kafka clients a run is made of. {@link #of} makes the real ones (through {@link Clients});
+ * a test hands in kafka-clients' {@code MockAdminClient}, {@code MockProducer} and
+ * {@code MockConsumer} and drives a whole run without a broker.
+ */
+public interface RunClients {
+    /** Topics, reachability, consumer groups. */
+    Admin admin();
+
+    /** Commands, the audit record and the verdict. */
+    Producer<String, byte[]> producer();
+
+    /** Reads the telemetry topic (assigned by the feed). */
+    Consumer<String, byte[]> telemetry();
+
+    /** Reads the halt topic (assigned by the watch). */
+    Consumer<String, byte[]> halt();
+
+    /** Real clients on {@code kafka}. */
+    static RunClients of(KafkaConnection kafka) {
+        return new RunClients() {
+            @Override
+            public Admin admin() {
+                return Clients.admin(kafka);
+            }
+
+            @Override
+            public Producer<String, byte[]> producer() {
+                return Clients.producer(kafka, "faultline-orchestrator");
+            }
+
+            @Override
+            public Consumer<String, byte[]> telemetry() {
+                return Clients.consumer(kafka, "faultline-orchestrator-telemetry");
+            }
+
+            @Override
+            public Consumer<String, byte[]> halt() {
+                return Clients.consumer(kafka, "faultline-orchestrator-halt");
+            }
+        };
+    }
+}

@@ -1,0 +1,359 @@
+package io.faultline.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.faultline.protocol.AgentHeartbeat;
+import io.faultline.protocol.ApplyCommand;
+import io.faultline.protocol.Command;
+import io.faultline.protocol.CommandEvent;
+import io.faultline.protocol.CommandSigner;
+import io.faultline.protocol.CommandVerifier;
+import io.faultline.protocol.HealCommand;
+import io.faultline.protocol.Json;
+import io.faultline.protocol.KeyFiles;
+import io.faultline.protocol.RenewCommand;
+import io.faultline.protocol.TelemetryEvent;
+import io.faultline.protocol.Topics;
+import io.faultline.protocol.Verdict;
+import io.faultline.scenario.Scenario;
+import io.faultline.scenario.ScenarioLoader;
+import io.faultline.time.ManualScheduler;
+import io.faultline.time.Scheduler;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.MockAdminClient;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A whole game-day without a broker: the run engine is built on kafka-clients' mocks
+ * ({@code MockAdminClient}, {@code MockProducer}, {@code MockConsumer}) and on one
+ * {@link ManualScheduler} for every timer and wait, so a 30 s pause passes at once and each lease
+ * renewal falls due at its time. An agent stands in on the other side of the topics: it answers
+ * each command it can verify as a real agent reports it.
+ */
+class GameDayTest {
+    private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+    private static final Topics TOPICS = Topics.defaults();
+    private static final KeyPair KEYS = KeyFiles.newKeyPair();
+    private static final Node NODE = new Node(0, "localhost", 9092);
+
+    private final ManualScheduler time = new ManualScheduler(T0);
+    private final FakeCluster kafka = new FakeCluster();
+    private final ByteArrayOutputStream progress = new ByteArrayOutputStream();
+    private HttpServer health;
+
+    @AfterEach
+    void tearDown() {
+        if (health != null) {
+            health.stop(0);
+        }
+    }
+
+    private static final String FREEZE = """
+            name: freeze
+            targets:
+              svc:
+                labels: {role: listener}
+            steps:
+              - name: freeze
+                inject:
+                  target: svc
+                  fault: {type: process.kill, signal: STOP}
+                  lease: 9s
+              - wait: 30s
+              - heal: freeze
+            """;
+
+    @Test
+    void runsTheStepsRenewsTheLeaseHealsAndPublishesTheVerdict() throws Exception {
+        RunResult result = run(FREEZE);
+        Verdict v = result.verdict();
+        assertThat(v.status()).as(v.reason()).isEqualTo(Verdict.Status.PASSED);
+        assertThat(v.faults()).singleElement().satisfies(f -> {
+            assertThat(f.agentId()).isEqualTo("agent-1");
+            assertThat(f.invokedAt()).isEqualTo(T0);
+            assertThat(f.healInvokedAt()).isEqualTo(T0.plusSeconds(30));
+            assertThat(f.undoneAt()).isEqualTo(T0.plusSeconds(30));
+        });
+        // Renewed every third of its 9 s lease while the 30 s wait passed: at 3, 6, ... 30 s (the heal's instant).
+        assertThat(kafka.agent.renewedAt).containsExactly(T0.plusSeconds(3), T0.plusSeconds(6), T0.plusSeconds(9),
+                T0.plusSeconds(12), T0.plusSeconds(15), T0.plusSeconds(18), T0.plusSeconds(21), T0.plusSeconds(24),
+                T0.plusSeconds(27), T0.plusSeconds(30));
+        assertThat(kafka.agent.commands).extracting(c -> c.getClass().getSimpleName()).startsWith("ApplyCommand")
+                .endsWith("HealCommand");
+        assertThat(kafka.published(TOPICS.verdicts())).singleElement()
+                .satisfies(r -> assertThat(Json.decode(r.value(), Verdict.class).runId()).isEqualTo(v.runId()));
+        assertThat(kafka.published(TOPICS.telemetry())).as("the audit record").isNotEmpty();
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("freeze");
+    }
+
+    @Test
+    void anAgentThatRefusesEndsTheRunInErrorWithItsReason() throws Exception {
+        kafka.agent.refuse = "unknown-key: key id 'rogue' is not trusted here (trusted: ops)";
+        Verdict v = run(FREEZE).verdict();
+        assertThat(v.status()).isEqualTo(Verdict.Status.ERROR);
+        assertThat(v.reason()).contains("agent-1 could not apply freeze (rejected)", "key id 'rogue' is not trusted");
+        assertThat(kafka.published(TOPICS.verdicts())).hasSize(1);
+    }
+
+    @Test
+    void anAgentThatNeverAnswersIsGivenUpAtTheCommandTimeoutOnTheRunsClock() throws Exception {
+        kafka.agent.silent = true;
+        FutureTask<RunResult> run = new FutureTask<>(() -> run(FREEZE));
+        Thread t = new Thread(run, "game-day");
+        t.setDaemon(true);
+        t.start();
+        // The run waits on its clock: nothing ends until the test moves it past the command timeout.
+        Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> !kafka.agent.commands.isEmpty());
+        Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> {
+            time.advance(Duration.ofSeconds(1));
+            return run.isDone();
+        });
+        Verdict v = run.get().verdict();
+        assertThat(v.status()).isEqualTo(Verdict.Status.ERROR);
+        assertThat(v.reason()).isEqualTo("agent agent-1 did not report on freeze within 15s");
+    }
+
+    @Test
+    void aStopConditionThatTripsAbortsTheRunAndHealsAtOnce() throws Exception {
+        // A real HTTP endpoint that fails from 10 s into the run on its clock.
+        health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        health.createContext("/health", exchange -> {
+            int status = time.clock().instant().isBefore(T0.plusSeconds(10)) ? 200 : 503;
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        health.start();
+        String scenario = FREEZE + """
+                stopConditions:
+                  - name: service-up
+                    http: {url: "http://127.0.0.1:%d/health"}
+                """.formatted(health.getAddress().getPort());
+        Verdict v = run(scenario).verdict();
+        assertThat(v.status()).isEqualTo(Verdict.Status.ABORTED);
+        assertThat(v.reason()).contains("service-up");
+        assertThat(v.faults()).singleElement().satisfies(f -> {
+            assertThat(f.healInvokedAt()).isAfter(T0.plusSeconds(10)).isBefore(T0.plusSeconds(30));
+            assertThat(f.undoneAt()).isNotNull();
+        });
+        assertThat(kafka.agent.commands).last().isInstanceOf(HealCommand.class);
+    }
+
+    private RunResult run(String yaml) throws Exception {
+        Scenario scenario = ScenarioLoader.parse(Path.of("freeze.yaml"), yaml);
+        GameDay.Options options = new GameDay.Options("mock:9092", TOPICS, Duration.ofSeconds(15),
+                Duration.ofSeconds(5), Duration.ofSeconds(15), new PrintStream(progress, true, StandardCharsets.UTF_8),
+                new CommandSigner("ops", KEYS.getPrivate()));
+        Scheduler shared = new Unclosed(time);
+        Function<String, Scheduler> schedulers = name -> shared;
+        GameDay gameDay = GameDay.builder(options).clock(time.clock()).schedulers(schedulers).clients(kafka).build();
+        return gameDay.run(scenario, "freeze-run-1");
+    }
+
+    /** The test's one scheduler, handed to every part of the run; the parts' closing it leaves it running. */
+    private record Unclosed(ManualScheduler time) implements Scheduler {
+        @Override
+        public Clock clock() {
+            return time.clock();
+        }
+
+        @Override
+        public Cancellable schedule(Duration delay, Runnable task) {
+            return time.schedule(delay, task);
+        }
+
+        @Override
+        public Cancellable scheduleAtFixedRate(Duration initialDelay, Duration period, Runnable task) {
+            return time.scheduleAtFixedRate(initialDelay, period, task);
+        }
+
+        @Override
+        public <T> T call(Callable<T> task, Duration timeout) throws Exception {
+            return time.call(task, timeout);
+        }
+
+        @Override
+        public void sleep(Duration d) {
+            time.sleep(d);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** The agent on the far side of the commands topic: verifies each command and reports as a real one does. */
+    private final class FakeAgent {
+        final List<Command> commands = new CopyOnWriteArrayList<>();
+        final List<Instant> renewedAt = new CopyOnWriteArrayList<>();
+        volatile String refuse;
+        volatile boolean silent;
+        private final CommandVerifier verifier = new CommandVerifier(Map.of("ops", KEYS.getPublic()));
+
+        void onCommand(byte[] record) {
+            Command c;
+            try {
+                c = verifier.open(record);
+            } catch (Exception e) {
+                throw new AssertionError("the run sent a command its agent cannot verify", e);
+            }
+            commands.add(c);
+            Instant now = time.clock().instant();
+            if (c instanceof RenewCommand) {
+                renewedAt.add(now);
+                return;
+            }
+            if (silent) {
+                return;
+            }
+            kafka.report(CommandEvent.received("agent-1", now, c));
+            if (c instanceof ApplyCommand apply) {
+                kafka.report(refuse != null
+                        ? new CommandEvent(CommandEvent.Step.REJECTED, apply.runId(), "agent-1", now, apply.commandId(),
+                        apply.fault().type(), refuse)
+                        : CommandEvent.applied("agent-1", now, apply, "sent STOP to pid 4242"));
+            } else if (c instanceof HealCommand heal) {
+                kafka.report(CommandEvent.undone("agent-1", now, heal.runId(), heal.faultCommandId(),
+                        "process.kill", "sent CONT to pid 4242"));
+            }
+        }
+
+        AgentHeartbeat heartbeat() {
+            Instant now = time.clock().instant();
+            return new AgentHeartbeat(null, "agent-1", now, Map.of("role", "listener"), "host-1", 4242L, T0,
+                    List.of("process.kill"), List.of(), Map.of(), List.of(), null);
+        }
+    }
+
+    /** Kafka as a run sees it, in memory: topics, the verdicts and audit it publishes, the agent's telemetry. */
+    private final class FakeCluster implements RunClients {
+        final FakeAgent agent = new FakeAgent();
+        private final MockAdminClient admin = new MockAdminClient(List.of(NODE), NODE);
+        private final Reader telemetry = new Reader(TOPICS.telemetry()) {
+            @Override
+            public synchronized void assign(Collection<TopicPartition> partitions) {
+                super.assign(partitions);
+                // An agent heartbeats as soon as the run listens, and every second of the run's time after.
+                schedulePollTask(() -> report(agent.heartbeat()));
+                time.scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), () -> report(agent.heartbeat()));
+            }
+        };
+        private final Reader halt = new Reader(TOPICS.halt());
+        private final MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(),
+                new ByteArraySerializer()) {
+            @Override
+            public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> r, Callback callback) {
+                Future<RecordMetadata> f = super.send(r, callback);
+                if (r.topic().equals(TOPICS.commands())) {
+                    agent.onCommand(r.value());
+                }
+                return f;
+            }
+        };
+        private long nextTelemetry;
+
+        /** Appends an agent's event to the telemetry topic, in offset order (under the consumer's own lock). */
+        void report(TelemetryEvent e) {
+            synchronized (telemetry) {
+                if (telemetry.closed()) {
+                    return;
+                }
+                telemetry.addRecord(new ConsumerRecord<>(TOPICS.telemetry(), 0, nextTelemetry++, e.recordKey(),
+                        Json.encode(e)));
+            }
+        }
+
+        List<ProducerRecord<String, byte[]>> published(String topic) {
+            return producer.history().stream().filter(r -> r.topic().equals(topic)).toList();
+        }
+
+        @Override
+        public Admin admin() {
+            return admin;
+        }
+
+        @Override
+        public Producer<String, byte[]> producer() {
+            return producer;
+        }
+
+        @Override
+        public Consumer<String, byte[]> telemetry() {
+            return telemetry;
+        }
+
+        @Override
+        public Consumer<String, byte[]> halt() {
+            return halt;
+        }
+    }
+
+    /** One partition of a topic, read from its end, whose empty polls pause a moment instead of spinning. */
+    private static class Reader extends MockConsumer<String, byte[]> {
+        Reader(String topic) {
+            super("latest");
+            updatePartitions(topic, List.of(new PartitionInfo(topic, 0, NODE, new Node[] {NODE}, new Node[] {NODE})));
+            TopicPartition tp = new TopicPartition(topic, 0);
+            updateBeginningOffsets(Map.of(tp, 0L));
+            updateEndOffsets(Map.of(tp, 0L));
+        }
+
+        /** No record has a time here: every partition is read from its end. */
+        @Override
+        public Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(Map<TopicPartition, Long> times,
+                                                                       Duration timeout) {
+            Map<TopicPartition, OffsetAndTimestamp> none = new HashMap<>();
+            times.keySet().forEach(tp -> none.put(tp, null));
+            return none;
+        }
+
+        @Override
+        public ConsumerRecords<String, byte[]> poll(Duration timeout) {
+            ConsumerRecords<String, byte[]> records = super.poll(timeout);
+            if (records.isEmpty()) {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return records;
+        }
+    }
+}
