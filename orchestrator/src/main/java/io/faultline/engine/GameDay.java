@@ -13,7 +13,6 @@ import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
 import io.faultline.scenario.ProbeSpec;
 import io.faultline.scenario.Scenario;
-import io.faultline.scenario.Step;
 import io.faultline.scenario.StopCondition;
 import io.faultline.scenario.TargetSpec;
 import io.faultline.time.Scheduler;
@@ -28,14 +27,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -295,7 +288,7 @@ public final class GameDay {
                 return judge.stoppedEarly(Verdict.Status.ABORTED, abort.reason(), canary, samples);
             }
             Instant observedUntil = drain(canary, progress);
-            awaitHealth(samples, progress);
+            health.awaitHealthy(scenario, ledger, samples, progress, time);
             samples.finish();
             progress.close();
             return judge.judged(canary, samples, observedUntil);
@@ -327,7 +320,13 @@ public final class GameDay {
                 progress.step(0, "preflight: waiting for canary traffic end to end");
                 Preflight.require(Preflight.canaryFlows(scenario, canary));
             }
-            Preflight.require(groupTargets());
+            Preflight.require(new Preflight(kafka.telemetry(), options.heartbeatMaxAge(), options.agentWait())
+                    .groupTargets(scenario, targets, kafka.admin(), time, (step, resolved) -> {
+                        if (StepRunner.judgesHealth(scenario, step)) {
+                            TargetSpec target = scenario.targets().get(step.inject().target());
+                            health.group(step.name(), kafka.admin(), target.group(), resolved.members().size());
+                        }
+                    }));
             Map<StopCondition, Probe> stopConditions = new LinkedHashMap<>();
             for (StopCondition c : scenario.stopConditions()) {
                 stopConditions.put(c, Probes.of(c.http(), c.canary(), c.kafkaLag(), c.prometheus(), canary, kafka.admin(),
@@ -346,62 +345,6 @@ public final class GameDay {
             return probes;
         }
 
-        /**
-         * Every target picked from a consumer group resolves now, before any fault: a member with no
-         * agent beside it is found here, with the members and agents there are, not mid-run.
-         */
-        private List<String> groupTargets() throws InterruptedException {
-            List<String> problems = new ArrayList<>();
-            for (Step step : scenario.injections()) {
-                String name = step.inject().target();
-                TargetSpec target = scenario.targets().get(name);
-                if (!target.pick().byGroup()) {
-                    continue;
-                }
-                try {
-                    TargetResolver.Resolved resolved = targets.resolveWithin(name, target,
-                            () -> kafka.telemetry().liveAgents(options.heartbeatMaxAge()),
-                            () -> GroupOwners.members(kafka.admin(), target.group(), target.topic()),
-                            options.agentWait(), time);
-                    if (StepRunner.judgesHealth(scenario, step)) {
-                        health.group(step.name(), kafka.admin(), target.group(), resolved.members().size());
-                    }
-                } catch (InfrastructureException e) {
-                    problems.add("step '" + step.name() + "': " + e.getMessage());
-                }
-            }
-            return problems;
-        }
-
-        /**
-         * After the drain, waits for the targets whose health is judged to be healthy again: at
-         * most {@code checks.healthy.within} (else {@link #HEALTH_WAIT}) from the last heal, so a
-         * member that takes a few seconds to rejoin its group is seen back, and one that never does
-         * is judged at that bound.
-         */
-        private void awaitHealth(ProbeSampler samples, Progress progress) throws InterruptedException {
-            Set<String> subjects = new LinkedHashSet<>();
-            health.watches().forEach(w -> subjects.add(w.subject()));
-            var healthy = scenario.checks().healthy();
-            if (healthy != null && healthy.probe() != null && !ledger.windows().isEmpty()) {
-                subjects.add(healthy.probe());
-            }
-            if (subjects.isEmpty()) {
-                return;
-            }
-            Instant lastHeal = ledger.windows().stream().map(w -> w.undoneAt() != null ? w.undoneAt() : w.healInvokedAt())
-                    .filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(clock.instant());
-            Duration bound = healthy != null && healthy.within() != null ? healthy.within() : HEALTH_WAIT;
-            Instant deadline = lastHeal.plus(bound);
-            if (samples.holdSince(subjects, lastHeal) || !clock.instant().isBefore(deadline)) {
-                return;
-            }
-            progress.step(scenario.steps().size(), "waiting up to " + Durations.format(bound)
-                    + " after heal for the targets to be healthy again");
-            time.pollUntil(Duration.between(clock.instant(), deadline), HEALTH_POLL,
-                    () -> samples.holdSince(subjects, lastHeal));
-        }
-
         /** Stops the canary and waits up to the scenario's drain for what is in flight; returns when it ended. */
         private Instant drain(CanaryWorkload canary, Progress progress) throws InterruptedException {
             progress.step(scenario.steps().size(), canary.active() ? "drain: waiting up to "
@@ -412,10 +355,6 @@ public final class GameDay {
         }
     }
 
-    /** How long after the last heal a run waits for its targets to be healthy, unless {@code checks.healthy.within} says. */
-    static final Duration HEALTH_WAIT = Duration.ofSeconds(30);
-    /** How often the wait for health after heal looks again. */
-    static final Duration HEALTH_POLL = Duration.ofMillis(200);
     /** How often the canaries are folded, and how far back from now (see {@link CanaryWorkload#fold}). */
     static final Duration FOLD_EVERY = Duration.ofSeconds(5);
     static final Duration FOLD_HORIZON = Duration.ofSeconds(30);

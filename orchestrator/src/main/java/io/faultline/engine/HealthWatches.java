@@ -2,12 +2,21 @@ package io.faultline.engine;
 
 import io.faultline.probe.Probe;
 import io.faultline.protocol.AgentHeartbeat;
+import io.faultline.protocol.Durations;
+import io.faultline.scenario.Scenario;
+import io.faultline.time.Scheduler;
 import io.faultline.verifier.History;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -97,5 +106,41 @@ final class HealthWatches {
             }
             return Sample.ok("running, pid " + hb.service().pid());
         }
+    }
+
+    /** How long after the last heal a run waits for its targets to be healthy, unless {@code checks.healthy.within} says. */
+    static final Duration HEALTH_WAIT = Duration.ofSeconds(30);
+    /** How often the wait for health after heal looks again. */
+    static final Duration HEALTH_POLL = Duration.ofMillis(200);
+
+    /**
+     * After the drain, waits for the targets whose health is judged to be healthy again: at most
+     * {@code checks.healthy.within} (else {@link #HEALTH_WAIT}) from the last heal, on {@code time},
+     * so a member that takes a few seconds to rejoin its group is seen back, and one that never
+     * does is judged at that bound.
+     */
+    void awaitHealthy(Scenario scenario, InjectionLedger ledger, ProbeSampler samples, Progress progress,
+                      Scheduler time) throws InterruptedException {
+        Set<String> subjects = new LinkedHashSet<>();
+        watches().forEach(w -> subjects.add(w.subject()));
+        var healthy = scenario.checks().healthy();
+        if (healthy != null && healthy.probe() != null && !ledger.windows().isEmpty()) {
+            subjects.add(healthy.probe());
+        }
+        if (subjects.isEmpty()) {
+            return;
+        }
+        Clock clock = time.clock();
+        Instant lastHeal = ledger.windows().stream().map(w -> w.undoneAt() != null ? w.undoneAt() : w.healInvokedAt())
+                .filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(clock.instant());
+        Duration bound = healthy != null && healthy.within() != null ? healthy.within() : HEALTH_WAIT;
+        Instant deadline = lastHeal.plus(bound);
+        if (samples.holdSince(subjects, lastHeal) || !clock.instant().isBefore(deadline)) {
+            return;
+        }
+        progress.step(scenario.steps().size(), "waiting up to " + Durations.format(bound)
+                + " after heal for the targets to be healthy again");
+        time.pollUntil(Duration.between(clock.instant(), deadline), HEALTH_POLL,
+                () -> samples.holdSince(subjects, lastHeal));
     }
 }

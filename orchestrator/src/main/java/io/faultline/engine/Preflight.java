@@ -9,12 +9,15 @@ import io.faultline.scenario.Scenario;
 import io.faultline.scenario.Step;
 import io.faultline.scenario.StopCondition;
 import io.faultline.scenario.TargetSpec;
+import io.faultline.time.Scheduler;
 import io.faultline.workload.CanaryWorkload;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
 
 /**
  * What must hold before the first fault: live, able agents for every inject step, canary traffic
@@ -125,5 +128,31 @@ final class Preflight {
     static String describe(List<AgentHeartbeat> agents) {
         return agents.isEmpty() ? "none" : agents.stream().map(a -> a.agentId() + " " + a.labels())
                 .collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Every target picked from a consumer group resolves now, before any fault: a member with no
+     * agent beside it is found here, with the members and agents there are, not mid-run. Agents
+     * may still be starting beside the members: each is tried again until the agent wait is up.
+     *
+     * @param resolved told of each group target that resolved, with the members found
+     */
+    List<String> groupTargets(Scenario scenario, TargetResolver targets, Admin admin, Scheduler time,
+                              BiConsumer<Step, TargetResolver.Resolved> resolved) throws InterruptedException {
+        List<String> problems = new ArrayList<>();
+        for (Step step : scenario.injections()) {
+            String name = step.inject().target();
+            TargetSpec target = scenario.targets().get(name);
+            if (!target.pick().byGroup()) {
+                continue;
+            }
+            try {
+                resolved.accept(step, targets.resolveWithin(name, target, () -> telemetry.liveAgents(heartbeatMaxAge),
+                        () -> GroupOwners.members(admin, target.group(), target.topic()), agentWait, time));
+            } catch (InfrastructureException e) {
+                problems.add("step '" + step.name() + "': " + e.getMessage());
+            }
+        }
+        return problems;
     }
 }
