@@ -3,6 +3,8 @@ package io.faultline.engine;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faultline.testkit.TestKafka;
+import io.faultline.time.Scheduler;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +32,8 @@ class GroupOwnersIT {
             while (real.assignment().isEmpty() && System.nanoTime() < deadline) {
                 real.poll(Duration.ofMillis(100));
             }
-            assertThatThrownBy(() -> GroupOwners.members(admin, "order-listners", "owners-orders", Duration.ofSeconds(1)))
+            assertThatThrownBy(() -> GroupOwners.members(admin, "order-listners", "owners-orders", Duration.ofSeconds(1),
+                    Scheduler.system("test", Clock.systemUTC())))
                     .isInstanceOf(InfrastructureException.class)
                     .hasMessageStartingWith("cannot find the members of group order-listners owning owners-orders: "
                             + "Group order-listners not found; consumer groups there are: ")

@@ -240,7 +240,7 @@ public final class GameDay {
             AgentChannel agents = new AgentChannel(kafka.producer(), options.topics().commands(), options.signer(),
                     kafka.telemetry(), clock, options.commandTimeout(), runId);
             this.steps = new StepRunner(scenario, runId, options, clock, schedulers, kafka, agents, targets, ledger,
-                    health, abort);
+                    health, abort, time);
             this.judge = new Judge(scenario, runId, startedAt, options, clock, kafka, ledger, alerts, health);
         }
 

@@ -1,6 +1,8 @@
 package io.faultline.engine;
 
+import io.faultline.time.Scheduler;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -20,17 +22,20 @@ final class GroupOwners {
      * The members of {@code group}, each with its partitions of {@code topic}; waits, at most 30 s,
      * for a stable group with at least one member owning a partition of the topic.
      */
-    static List<TargetResolver.Member> members(Admin admin, String group, String topic)
+    /** How often a group that is not stable yet is described again. */
+    static final Duration RETRY = Duration.ofMillis(200);
+
+    static List<TargetResolver.Member> members(Admin admin, String group, String topic, Scheduler time)
             throws InfrastructureException, InterruptedException {
-        return members(admin, group, topic, Duration.ofSeconds(30));
+        return members(admin, group, topic, Duration.ofSeconds(30), time);
     }
 
-    /** As {@link #members(Admin, String, String)}, waiting at most {@code wait}. */
-    static List<TargetResolver.Member> members(Admin admin, String group, String topic, Duration wait)
+    /** As {@link #members(Admin, String, String, Scheduler)}, waiting at most {@code wait} on {@code time}. */
+    static List<TargetResolver.Member> members(Admin admin, String group, String topic, Duration wait, Scheduler time)
             throws InfrastructureException, InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
+        Instant deadline = time.clock().instant().plus(wait);
         String last = "group not found";
-        while (System.nanoTime() < deadline) {
+        while (time.clock().instant().isBefore(deadline)) {
             try {
                 ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all()
                         .get(10, TimeUnit.SECONDS).get(group);
@@ -47,7 +52,7 @@ final class GroupOwners {
             } catch (ExecutionException | TimeoutException e) {
                 last = (e.getCause() != null ? e.getCause().getMessage() : e.toString()).replaceFirst("\\.$", "");
             }
-            Thread.sleep(200);
+            time.sleep(RETRY);
         }
         throw new InfrastructureException("cannot find the members of group " + group + " owning " + topic + ": " + last
                 + existingGroups(admin));

@@ -9,6 +9,7 @@ import io.faultline.protocol.FaultSpec;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.Step;
 import io.faultline.scenario.StopCondition;
+import io.faultline.time.Scheduler;
 import io.faultline.workload.CanaryWorkload;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -31,11 +32,14 @@ import org.apache.kafka.clients.admin.Admin;
 public final class Planner {
     private final GameDay.Options options;
     private final Clock clock;
+    /** Where the plan's waits pass. */
+    private final Scheduler time;
     private final TargetResolver targets = new TargetResolver(new SecureRandom());
 
     public Planner(GameDay.Options options, Clock clock) {
         this.options = options;
         this.clock = clock;
+        this.time = Scheduler.system("plan", clock);
     }
 
     public Plan plan(Scenario scenario, String runId) throws InfrastructureException, InterruptedException {
@@ -148,7 +152,7 @@ public final class Planner {
             String name = step.inject().target();
             var target = scenario.targets().get(name);
             resolved = targets.resolve(name, target, telemetry.liveAgents(options.heartbeatMaxAge()),
-                    () -> GroupOwners.members(admin, target.group(), target.topic()));
+                    () -> GroupOwners.members(admin, target.group(), target.topic(), time));
         } catch (InfrastructureException e) {
             problems.add("step '" + step.name() + "': " + e.getMessage());
             return List.of();

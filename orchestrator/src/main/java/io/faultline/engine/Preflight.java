@@ -148,7 +148,7 @@ final class Preflight {
             }
             try {
                 resolved.accept(step, targets.resolveWithin(name, target, () -> telemetry.liveAgents(heartbeatMaxAge),
-                        () -> GroupOwners.members(admin, target.group(), target.topic()), agentWait, time));
+                        () -> GroupOwners.members(admin, target.group(), target.topic(), time), agentWait, time));
             } catch (InfrastructureException e) {
                 problems.add("step '" + step.name() + "': " + e.getMessage());
             }

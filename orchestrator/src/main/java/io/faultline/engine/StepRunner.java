@@ -36,10 +36,12 @@ final class StepRunner {
     private final InjectionLedger ledger;
     private final HealthWatches health;
     private final Abort abort;
+    /** Where the steps' waits pass. */
+    private final Scheduler time;
 
     StepRunner(Scenario scenario, String runId, GameDay.Options options, Clock clock,
                Function<String, Scheduler> schedulers, RunResources kafka, AgentChannel agents, TargetResolver targets,
-               InjectionLedger ledger, HealthWatches health, Abort abort) {
+               InjectionLedger ledger, HealthWatches health, Abort abort, Scheduler time) {
         this.scenario = scenario;
         this.runId = runId;
         this.options = options;
@@ -51,6 +53,7 @@ final class StepRunner {
         this.ledger = ledger;
         this.health = health;
         this.abort = abort;
+        this.time = time;
     }
 
     /**
@@ -109,7 +112,7 @@ final class StepRunner {
         TargetSpec target = scenario.targets().get(name);
         List<AgentHeartbeat> resolved = targets.resolve(name, target,
                 kafka.telemetry().liveAgents(options.heartbeatMaxAge()),
-                () -> GroupOwners.members(kafka.admin(), target.group(), target.topic()));
+                () -> GroupOwners.members(kafka.admin(), target.group(), target.topic(), time));
         for (AgentHeartbeat agent : resolved) {
             Instant invokedAt = clock.instant();
             AgentChannel.Outcome outcome = agents.apply(step.name(), agent.agentId(), step.inject().fault(),
