@@ -61,6 +61,7 @@ public final class Agent implements AutoCloseable {
     private final UndoJournal journal;
     private final DriverCalls calls;
     private final FaultManager faults;
+    private final DryRun dryRun;
     private final CommandConsumer commands;
     private final IdentityGuard identity;
     private final TelemetryOutbox telemetry;
@@ -91,6 +92,7 @@ public final class Agent implements AutoCloseable {
         this.telemetry = new TelemetryOutbox(config.topics().telemetry(), clients.telemetry());
         this.calls = b.calls != null ? b.calls : DriverCalls.pooled(scheduler, DRIVER_DEADLINE);
         this.faults = new FaultManager(config.agentId(), drivers, journal, scheduler, calls, this::publish);
+        this.dryRun = new DryRun(config.agentId(), drivers, scheduler, calls, this::publish);
         this.commands = new CommandConsumer(config, clients, scheduler.clock());
         this.identity = new IdentityGuard(config, clients);
         this.startedAt = scheduler.clock().instant();
@@ -291,13 +293,8 @@ public final class Agent implements AutoCloseable {
 
     private void handle(ConsumerRecord<String, byte[]> record) {
         Instant now = scheduler.clock().instant();
-        CommandIntake.Decision decision = intake.decide(record.key(), record.value(), now, capabilities, halts.latest());
-        if (decision instanceof CommandIntake.Accept a && identity.takenOver()) {
-            // Two agents with one id must not both act: the one that holds the id does, this one refuses.
-            decision = new CommandIntake.Reject(new Rejection.Exception(Rejection.DUPLICATE_ID, "another agent with id "
-                    + config.agentId() + " holds it (consumer group " + identity.group() + "); this one acts on no"
-                    + " command"), a.command().runId(), a.command().commandId(), null);
-        }
+        CommandIntake.Decision decision = intake.decide(record.key(), record.value(), now, capabilities, halts.latest(),
+                identity.takenOver() ? identity.group() : null);
         if (decision instanceof CommandIntake.Reject r) {
             log.warn("rejected command {} at offset {}: {}", r.commandId(), record.offset(), r.why().getMessage());
             reject(now, r.runId(), r.commandId(), r.faultType(), r.why());
@@ -323,7 +320,7 @@ public final class Agent implements AutoCloseable {
         } else if (command instanceof HealCommand heal) {
             scheduler.execute(() -> faults.undo(heal.faultCommandId(), "heal"));
         } else if (command instanceof CheckCommand check) {
-            scheduler.execute(() -> faults.check(check));
+            scheduler.execute(() -> dryRun.check(check));
         }
     }
 

@@ -79,6 +79,16 @@ final class CommandIntake {
      * @param lastHalt     when the latest halt was issued, or null
      */
     synchronized Decision decide(String key, byte[] value, Instant now, List<String> capabilities, Instant lastHalt) {
+        return decide(key, value, now, capabilities, lastHalt, null);
+    }
+
+    /**
+     * As above, for an agent that may have lost its id: with {@code idHeldBy} (the consumer group in
+     * which another agent with this id was given it; null while this one holds it) every command
+     * that would be accepted is refused, so two agents with one id never both act.
+     */
+    synchronized Decision decide(String key, byte[] value, Instant now, List<String> capabilities, Instant lastHalt,
+                                 String idHeldBy) {
         boolean forMe = key == null || key.equals(Target.ALL) || key.equals(agentId);
         if (!forMe) {
             return IGNORE;
@@ -105,6 +115,11 @@ final class CommandIntake {
             return new Reject(e, c.runId(), c.commandId(), type);
         }
         seen.add(c.commandId());
+        if (idHeldBy != null) {
+            return new Reject(new Rejection.Exception(Rejection.DUPLICATE_ID, "another agent with id " + agentId
+                    + " holds it (consumer group " + idHeldBy + "); this one acts on no command"), c.runId(),
+                    c.commandId(), type);
+        }
         return new Accept(c);
     }
 

@@ -1,10 +1,8 @@
 package io.faultline.agent;
 
 import io.faultline.agent.driver.FaultDriver;
-import io.faultline.agent.driver.FaultException;
 import io.faultline.agent.journal.UndoJournal;
 import io.faultline.protocol.ApplyCommand;
-import io.faultline.protocol.CheckCommand;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.Durations;
 import io.faultline.protocol.FaultSpec;
@@ -35,9 +33,11 @@ import org.slf4j.LoggerFactory;
  * <p>The state thread never waits on a driver. Each driver call goes out through
  * {@link DriverCalls} with a deadline and its outcome comes back as a task, so a halt, a lease or
  * a shutdown is acted on at once for every fault whose driver answers, whatever another driver is
- * doing. A fault goes applying → held → undoing; an undo asked for while its apply is out is done
- * the moment the apply returns; an apply that misses its deadline is taken away if it ever
- * returns, and stays in the journal meanwhile so that the next start undoes it.
+ * doing. Every fault that may be in place is in one map, in one {@link Phase}: applying → held →
+ * undoing, or applying → cancelling (an undo asked for while its apply is out, done the moment the
+ * apply returns; an apply that misses its deadline is taken away if it ever returns, and stays in
+ * the journal meanwhile so that the next start undoes it) → held → undoing. What an earlier run
+ * left is {@link Recovery}'s.
  *
  * <p>A lease runs from when the apply was accepted. It is checked when it falls due (a timer per
  * fault) and by a sweep every {@link #LEASE_SWEEP}, the safety net for a wall clock that jumps
@@ -53,31 +53,45 @@ final class FaultManager {
     private final Scheduler scheduler;
     private final DriverCalls calls;
     private final Consumer<TelemetryEvent> events;
-    /** Faults in place. */
-    private final Map<String, Held> held = new LinkedHashMap<>();
-    /** Applies out at a driver: in place once they return. */
-    private final Map<String, Applying> applying = new LinkedHashMap<>();
-    /** Undos out at a driver, or stuck there: the fault may still be in place. */
-    private final Map<String, ApplyCommand> undoing = new LinkedHashMap<>();
+    /** Every fault that may be in place, by command id, in the order their applies began. */
+    private final Map<String, Fault> faults = new LinkedHashMap<>();
     private volatile Map<String, String> snapshot = Map.of();
     private Scheduler.Cancellable sweep;
 
-    /** A fault in place: what was applied, until when its lease runs, and the timer that checks it. */
-    private record Held(ApplyCommand command, FaultDriver.Applied applied, Instant leaseEnds,
-                        Scheduler.Cancellable timer) {
+    /** Where a fault is in its life. */
+    enum Phase {
+        /** Its apply is out at the driver: in place once it returns. */
+        APPLYING,
+        /** Its apply is out, and it is to be undone the moment the apply returns (heal, halt, lease, deadline). */
+        CANCELLING,
+        /** In place; its lease timer runs. */
+        HELD,
+        /** Its undo is out at the driver, or stuck there: it may still be in place. */
+        UNDOING
     }
 
-    /** An apply out at its driver: its lease so far, and why to undo it the moment it returns (or null). */
-    private static final class Applying {
+    /** One fault: what was asked, where it is, until when its lease runs. Touched on the state thread only. */
+    private static final class Fault {
         final ApplyCommand command;
+        /** What the apply changed from the command (a Redis pause cut to the lease), for the reports; "" if nothing. */
         final String cut;
+        Phase phase = Phase.APPLYING;
         Instant leaseEnds;
+        /** Once held: what the driver applied, and the timer that checks the lease. */
+        FaultDriver.Applied applied;
+        Scheduler.Cancellable timer;
+        /** CANCELLING: why it is to be undone. */
         String undoWhy;
 
-        Applying(ApplyCommand command, String cut, Instant leaseEnds) {
+        Fault(ApplyCommand command, String cut, Instant leaseEnds) {
             this.command = command;
             this.cut = cut;
             this.leaseEnds = leaseEnds;
+        }
+
+        void cancel(String why) {
+            phase = Phase.CANCELLING;
+            undoWhy = why;
         }
     }
 
@@ -102,88 +116,9 @@ final class FaultManager {
      * {@link #idle()} before taking commands: a safe-mode sweep must not meet a new fault.
      */
     Set<String> recover() {
-        if (journal.damaged()) {
-            safeMode();
-        }
-        for (UndoJournal.Entry e : journal.leftovers()) {
-            String type = e.fault() == null ? null : e.fault().type();
-            calls.run("undo leftover " + e.commandId() + " (" + type + ")",
-                    () -> drivers.recover(e.commandId(), e.fault()), new DriverCalls.Outcome<>() {
-                @Override
-                public void done(String detail) {
-                    journalUndone(e.commandId());
-                    log.warn("undid leftover {} ({}) of an earlier run: {}", e.commandId(), type, detail);
-                    events.accept(CommandEvent.undone(agentId, now(), e.runId(), e.commandId(), type,
-                            "restart: leftover of agent pid " + e.pid() + " undone: " + detail));
-                }
-
-                @Override
-                public void failed(Exception ex) {
-                    log.error("cannot undo leftover {} ({}): {}", e.commandId(), type, ex.getMessage());
-                    events.accept(new CommandEvent(CommandEvent.Step.FAILED, e.runId(), agentId, now(), e.commandId(),
-                            type, "restart: cannot undo leftover: " + ex.getMessage()));
-                }
-
-                @Override
-                public void timedOut(Duration deadline) {
-                    failed(new FaultException("its driver did not answer within " + Durations.format(deadline)
-                            + " (the journal keeps it for the next start)"));
-                }
-
-                @Override
-                public void late(String detail, Exception error) {
-                    if (error == null) {
-                        done(detail);
-                    }
-                }
-            });
-        }
-        calls.idle().thenRun(() -> scheduler.execute(this::compact));
+        new Recovery(agentId, drivers, journal, scheduler, calls, events).start();
         sweep = scheduler.scheduleAtFixedRate(LEASE_SWEEP, LEASE_SWEEP, this::expireDue);
         return journal.unexpiredCommandIds(now());
-    }
-
-    private void compact() {
-        try {
-            journal.compact(now());
-        } catch (IOException ex) {
-            log.warn("cannot compact the journal {}: {}", journal.file(), ex.getMessage());
-        }
-    }
-
-    /**
-     * The journal lost records: what they held is unknown, so every driver undoes by tag what it
-     * can find of its own; each result is reported, and what could not be undone says so.
-     */
-    private void safeMode() {
-        log.error("undo journal {} has {} unreadable record(s): safe mode, undoing by tag what the drivers find",
-                journal.file(), journal.unreadableRecords());
-        String why = "safe mode (undo journal damaged, " + journal.unreadableRecords() + " unreadable record(s)): ";
-        drivers.sweeps().forEach((type, sweepCall) -> calls.run("safe-mode sweep (" + type + ")", sweepCall,
-                new DriverCalls.Outcome<>() {
-                    @Override
-                    public void done(String done) {
-                        if (done != null) {
-                            report(CommandEvent.Step.UNDONE, done);
-                        }
-                    }
-
-                    @Override
-                    public void failed(Exception e) {
-                        report(CommandEvent.Step.FAILED, "cannot undo by tag: " + e.getMessage());
-                    }
-
-                    @Override
-                    public void timedOut(Duration deadline) {
-                        report(CommandEvent.Step.FAILED, "cannot undo by tag: the driver did not answer within "
-                                + Durations.format(deadline));
-                    }
-
-                    private void report(CommandEvent.Step step, String detail) {
-                        log.warn("{}: {}{}", type, why, detail);
-                        events.accept(new CommandEvent(step, null, agentId, now(), "safe-mode", type, why + detail));
-                    }
-                }));
     }
 
     /** What keeps this agent from doing its job, for the heartbeat; empty when nothing does. */
@@ -223,26 +158,26 @@ final class FaultManager {
             cut = " (pause cut from " + Durations.format(r.duration()) + " to its lease "
                     + Durations.format(command.lease()) + ")";
         }
-        Applying a = new Applying(command, cut, now().plus(command.lease()));
-        applying.put(id, a);
+        Fault a = new Fault(command, cut, now().plus(command.lease()));
+        faults.put(id, a);
         publishSnapshot();
         FaultSpec toApply = fault;
         calls.run("apply " + id + " (" + requested.type() + ")", () -> drivers.apply(id, toApply),
                 new DriverCalls.Outcome<>() {
             @Override
             public void done(FaultDriver.Applied applied) {
-                applying.remove(id);
                 log.info("applied {} ({}): {}{}", id, requested.type(), applied.detail(), a.cut);
                 events.accept(CommandEvent.applied(agentId, now(), command, applied.detail() + a.cut));
-                hold(command, applied, a.leaseEnds);
-                if (a.undoWhy != null) {
-                    undo(id, a.undoWhy);
+                String why = a.undoWhy;
+                hold(a, applied, a.leaseEnds);
+                if (why != null) {
+                    undo(id, why);
                 }
             }
 
             @Override
             public void failed(Exception e) {
-                applying.remove(id);
+                faults.remove(id);
                 publishSnapshot();
                 log.warn("cannot apply {} ({}): {}", id, requested.type(), e.getMessage());
                 // Drivers take back a partial apply themselves, so nothing is left to undo.
@@ -253,7 +188,7 @@ final class FaultManager {
             @Override
             public void timedOut(Duration deadline) {
                 // It may yet take effect: it stays listed and journaled, and goes the moment it returns.
-                a.undoWhy = "its apply answered after the " + Durations.format(deadline) + " deadline";
+                a.cancel("its apply answered after the " + Durations.format(deadline) + " deadline");
                 log.error("apply {} ({}): the driver did not answer within {}", id, requested.type(),
                         Durations.format(deadline));
                 events.accept(CommandEvent.failed(agentId, now(), command, "not applied: the driver did not answer"
@@ -266,53 +201,34 @@ final class FaultManager {
                     failed(error);
                     return;
                 }
-                applying.remove(id);
                 log.warn("apply {} ({}) answered after its deadline: {}; undoing it", id, requested.type(),
                         applied.detail());
                 events.accept(CommandEvent.applied(agentId, now(), command, applied.detail() + a.cut
                         + " (after its deadline)"));
-                hold(command, applied, a.leaseEnds);
-                undo(id, a.undoWhy);
-            }
-        });
-    }
-
-    /** A dry run: the driver's preview of what applying would touch. */
-    void check(CheckCommand check) {
-        calls.run("check " + check.commandId() + " (" + check.fault().type() + ")", () -> drivers.preview(check.fault()),
-                new DriverCalls.Outcome<>() {
-            @Override
-            public void done(String preview) {
-                events.accept(CommandEvent.checked(agentId, now(), check, "would apply " + check.fault().type()
-                        + " with lease " + Durations.format(check.lease())
-                        + " (signature, policy and capabilities checked)" + (preview == null ? "" : "; " + preview)));
-            }
-
-            @Override
-            public void failed(Exception e) {
-                events.accept(CommandEvent.failed(agentId, now(), check, "would fail: " + e.getMessage()));
-            }
-
-            @Override
-            public void timedOut(Duration deadline) {
-                failed(new FaultException("the driver did not answer within " + Durations.format(deadline)));
+                String why = a.undoWhy;
+                hold(a, applied, a.leaseEnds);
+                undo(id, why);
             }
         });
     }
 
     /** Extends the fault's lease to {@code renew.lease()} from now; false when this agent does not hold it. */
     boolean renew(RenewCommand renew) {
-        Applying a = applying.get(renew.faultCommandId());
-        if (a != null && a.undoWhy == null) {
-            a.leaseEnds = now().plus(renew.lease());
-            return true;
-        }
-        Held h = held.get(renew.faultCommandId());
-        if (h == null) {
+        Fault f = faults.get(renew.faultCommandId());
+        if (f == null) {
             return false;
         }
-        h.timer().cancel();
-        hold(h.command(), h.applied(), now().plus(renew.lease()));
+        switch (f.phase) {
+            case APPLYING -> f.leaseEnds = now().plus(renew.lease());
+            case HELD -> {
+                f.timer.cancel();
+                hold(f, f.applied, now().plus(renew.lease()));
+            }
+            default -> {
+                // Being cancelled or undone: no lease to extend.
+                return false;
+            }
+        }
         log.debug("renewed {} for {}", renew.faultCommandId(), renew.lease());
         return true;
     }
@@ -322,33 +238,33 @@ final class FaultManager {
      * left to finish. Reports "nothing to undo" when the fault is not here.
      */
     void undo(String faultCommandId, String why) {
-        Applying a = applying.get(faultCommandId);
-        if (a != null) {
-            if (a.undoWhy == null) {
-                a.undoWhy = why;
-            }
-            log.info("{} asked to undo {} while its apply is out: undone when the driver answers", why, faultCommandId);
-            return;
-        }
-        if (undoing.containsKey(faultCommandId)) {
-            log.info("{} asked to undo {}: its undo is already out", why, faultCommandId);
-            return;
-        }
-        Held h = held.remove(faultCommandId);
-        if (h == null) {
+        Fault f = faults.get(faultCommandId);
+        if (f == null) {
             events.accept(CommandEvent.undone(agentId, now(), null, faultCommandId, null,
                     why + ": nothing to undo, fault not active on this agent"));
             return;
         }
-        h.timer().cancel();
-        ApplyCommand c = h.command();
-        undoing.put(faultCommandId, c);
+        if (f.phase == Phase.APPLYING || f.phase == Phase.CANCELLING) {
+            if (f.phase == Phase.APPLYING) {
+                f.cancel(why);
+            }
+            log.info("{} asked to undo {} while its apply is out: undone when the driver answers", why, faultCommandId);
+            return;
+        }
+        if (f.phase == Phase.UNDOING) {
+            log.info("{} asked to undo {}: its undo is already out", why, faultCommandId);
+            return;
+        }
+        f.timer.cancel();
+        f.phase = Phase.UNDOING;
+        ApplyCommand c = f.command;
+        FaultDriver.Applied applied = f.applied;
         publishSnapshot();
-        calls.run("undo " + c.commandId() + " (" + c.fault().type() + ")", () -> h.applied().undo(),
+        calls.run("undo " + c.commandId() + " (" + c.fault().type() + ")", applied::undo,
                 new DriverCalls.Outcome<>() {
             @Override
             public void done(String detail) {
-                undoing.remove(faultCommandId);
+                faults.remove(faultCommandId);
                 publishSnapshot();
                 journalUndone(c.commandId());
                 log.info("undid {} ({}): {}", c.commandId(), why, detail);
@@ -358,7 +274,7 @@ final class FaultManager {
 
             @Override
             public void failed(Exception e) {
-                undoing.remove(faultCommandId);
+                faults.remove(faultCommandId);
                 publishSnapshot();
                 // The journal keeps the fault open, so the next start tries again.
                 log.error("cannot undo {} ({}): {}", c.commandId(), why, e.getMessage());
@@ -387,15 +303,19 @@ final class FaultManager {
 
     /** Undoes every fault held or being applied, the latest first. */
     void undoAll(String why) {
-        List<String> ids = new ArrayList<>(held.keySet());
-        ids.addAll(applying.keySet());
+        List<String> ids = new ArrayList<>();
+        faults.forEach((id, f) -> {
+            if (f.phase != Phase.UNDOING) {
+                ids.add(id);
+            }
+        });
         Collections.reverse(ids);
         ids.forEach(id -> undo(id, why));
     }
 
     /** True when no fault is held, being applied or being undone. */
     boolean isEmpty() {
-        return held.isEmpty() && applying.isEmpty() && undoing.isEmpty();
+        return faults.isEmpty();
     }
 
     /**
@@ -418,36 +338,37 @@ final class FaultManager {
         }
     }
 
-    private void hold(ApplyCommand command, FaultDriver.Applied applied, Instant leaseEnds) {
-        String id = command.commandId();
-        Scheduler.Cancellable timer = scheduler.schedule(Duration.between(now(), leaseEnds), () -> expire(id));
-        held.put(id, new Held(command, applied, leaseEnds, timer));
+    private void hold(Fault f, FaultDriver.Applied applied, Instant leaseEnds) {
+        String id = f.command.commandId();
+        f.applied = applied;
+        f.leaseEnds = leaseEnds;
+        f.phase = Phase.HELD;
+        f.undoWhy = null;
+        f.timer = scheduler.schedule(Duration.between(now(), leaseEnds), () -> expire(id));
         publishSnapshot();
     }
 
     /** A fault's lease timer: undoes it when its lease has run out, else looks again when it will have. */
     private void expire(String id) {
-        Held h = held.get(id);
-        if (h == null) {
+        Fault f = faults.get(id);
+        if (f == null || f.phase != Phase.HELD) {
             return;
         }
         Instant now = now();
-        if (now.isBefore(h.leaseEnds())) {
+        if (now.isBefore(f.leaseEnds)) {
             // The timer ran early by the wall clock (it keeps its own time): look again then.
-            held.put(id, new Held(h.command(), h.applied(), h.leaseEnds(),
-                    scheduler.schedule(Duration.between(now, h.leaseEnds()), () -> expire(id))));
+            f.timer = scheduler.schedule(Duration.between(now, f.leaseEnds), () -> expire(id));
             return;
         }
         undo(id, "lease expired");
     }
 
+    /** The sweep: every fault held, or applying, whose lease has run out goes (an apply the moment it returns). */
     private void expireDue() {
         Instant now = now();
-        List<String> due = new ArrayList<>(held.entrySet().stream().filter(e -> !now.isBefore(e.getValue().leaseEnds()))
-                .map(Map.Entry::getKey).toList());
-        // An apply still out whose lease ran out goes the moment it returns.
-        applying.forEach((id, a) -> {
-            if (a.undoWhy == null && !now.isBefore(a.leaseEnds)) {
+        List<String> due = new ArrayList<>();
+        faults.forEach((id, f) -> {
+            if ((f.phase == Phase.HELD || f.phase == Phase.APPLYING) && !now.isBefore(f.leaseEnds)) {
                 due.add(id);
             }
         });
@@ -456,18 +377,11 @@ final class FaultManager {
 
     private void publishSnapshot() {
         Map<String, String> m = new LinkedHashMap<>();
-        held.forEach((id, h) -> m.put(id, h.command().fault().type()));
-        applying.forEach((id, a) -> m.put(id, a.command.fault().type()));
-        undoing.forEach((id, c) -> m.put(id, c.fault().type()));
+        faults.forEach((id, f) -> m.put(id, f.command.fault().type()));
         snapshot = Collections.unmodifiableMap(m);
     }
 
     private void journalUndone(String commandId) {
-        try {
-            journal.undone(commandId, now());
-        } catch (IOException e) {
-            log.warn("cannot record the undo of {} in {}: {} (the next start undoes it again, harmlessly)",
-                    commandId, journal.file(), e.getMessage());
-        }
+        Recovery.journalUndone(journal, commandId, now());
     }
 }

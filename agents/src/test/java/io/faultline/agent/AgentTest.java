@@ -105,9 +105,7 @@ class AgentTest {
         // Renewed every half lease, it stays three leases long.
         for (int i = 1; i <= 6; i++) {
             time.advance(LEASE.dividedBy(2));
-            kafka.command(renew("c-1", i));
-            long seen = kafka.commandsRead();
-            settleUntil(() -> kafka.commandsRead() > seen);
+            sendAndAwaitHandled(renew("c-1", i));
         }
         assertThat(agent.activeFaults()).containsKey("c-1");
         assertThat(state()).isEqualTo('T');
@@ -156,7 +154,7 @@ class AgentTest {
         time.advance(Agent.DRIVER_DEADLINE);
         settleUntil(() -> steps("hang-1").contains(CommandEvent.Step.FAILED));
         gate.release();
-        settleUntil(() -> agent.activeFaults().isEmpty());
+        settleUntil(() -> agent.activeFaults().isEmpty() && steps("hang-1").contains(CommandEvent.Step.UNDONE));
         assertThat(steps("hang-1")).endsWith(CommandEvent.Step.APPLIED, CommandEvent.Step.UNDONE);
     }
 
@@ -252,6 +250,18 @@ class AgentTest {
     private RenewCommand renew(String faultId, int n) {
         return new RenewCommand(faultId + ".renew." + n, "run-1", Target.agent("agent-1"), faultId, now(),
                 now().plusSeconds(5), LEASE);
+    }
+
+    /**
+     * Sends {@code c} and waits until the poll loop has handled it (read it, and polled again after),
+     * then runs what it scheduled: a renewal leaves no telemetry to wait for.
+     */
+    private void sendAndAwaitHandled(Command c) {
+        long seen = kafka.commandsRead();
+        kafka.command(c);
+        settleUntil(() -> kafka.commandsRead() > seen);
+        long polls = kafka.polls();
+        settleUntil(() -> kafka.polls() > polls);
     }
 
     /** Runs what falls due (the driver threads' answers among it) until {@code condition} holds. */

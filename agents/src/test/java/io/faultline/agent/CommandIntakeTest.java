@@ -105,6 +105,19 @@ class CommandIntakeTest {
     }
 
     @Test
+    void anAgentWhoseIdAnotherHoldsRefusesEveryCommandItWouldTake() {
+        CommandIntake.Decision d = intake.decide("agent-1", SIGNER.seal(stop("c-dup")), T0.plusSeconds(1),
+                CAPABILITIES, null, "faultline.agent.agent-1");
+        assertThat(reason(d)).isEqualTo(Rejection.DUPLICATE_ID);
+        assertThat(((CommandIntake.Reject) d).commandId()).isEqualTo("c-dup");
+        assertThat(((CommandIntake.Reject) d).why().getMessage()).isEqualTo("duplicate-id: another agent with id agent-1 holds it"
+                + " (consumer group faultline.agent.agent-1); this one acts on no command");
+        // A command it would refuse anyway keeps its own reason.
+        assertThat(reason(intake.decide("agent-1", new byte[] {1, 2}, T0, CAPABILITIES, null, "g")))
+                .isEqualTo(Rejection.MALFORMED);
+    }
+
+    @Test
     void ignoresCommandsForOtherAgents() {
         assertThat(intake.decide("agent-2", new byte[] {1, 2}, T0, CAPABILITIES, null))
                 .isInstanceOf(CommandIntake.Ignore.class);
