@@ -48,12 +48,7 @@ public final class HistoryPage {
             byScenario.computeIfAbsent(r.scenario(), k -> new ArrayList<>()).add(r);
         }
         StringBuilder b = new StringBuilder();
-        b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Faultline: game-day history")
-                .append("</title>\n<style>\nbody{font-family:system-ui,sans-serif;margin:24px;color:#222}h1{font-size:22px}")
-                .append("h2{font-size:18px;margin-top:32px}table{border-collapse:collapse;margin-top:8px}")
-                .append("td,th{border:1px solid #d0d7de;padding:3px 8px;font-size:13px;text-align:left;white-space:nowrap}th{background:#f6f8fa}")
-                .append(".PASSED{color:#1a7f37}.FAILED{color:#cf222e}.ABORTED{color:#9a6700}.ERROR{color:#6e7781}")
-                .append(".legend span{margin-right:16px;font-size:13px}svg text{font-size:11px;fill:#555}\n</style></head><body>\n")
+        b.append(Reports.htmlHead("Faultline: game-day history", "h2{margin-top:32px}td,th{white-space:nowrap}"))
                 .append("<h1>Game-day history</h1>\n<p>").append(runs.size()).append(" run(s) from <code>")
                 .append(xml(source)).append("</code>, oldest first. Times in UTC.</p>\n")
                 .append("<p class=\"legend\">");

@@ -28,14 +28,7 @@ final class HtmlReport {
 
     static String render(Verdict v, Timeline t) {
         StringBuilder b = new StringBuilder();
-        b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Faultline: ")
-                .append(xml(v.scenario())).append(" ").append(v.status()).append("</title>\n<style>\n")
-                .append("body{font-family:system-ui,sans-serif;margin:24px;color:#222}h1{font-size:22px}")
-                .append(".PASSED{color:#1a7f37}.FAILED,.ERROR{color:#cf222e}.ABORTED{color:#9a6700}")
-                .append("table{border-collapse:collapse;margin-top:12px}td,th{border:1px solid #d0d7de;padding:4px 8px;")
-                .append("font-size:13px;text-align:left;vertical-align:top}th{background:#f6f8fa}")
-                .append(".pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}")
-                .append(".legend span{margin-right:16px;font-size:13px}svg text{font-size:11px;fill:#555}\n</style></head><body>\n");
+        b.append(Reports.htmlHead("Faultline: " + v.scenario() + " " + v.status(), "td{vertical-align:top}"));
         b.append("<h1>Game-day <code>").append(xml(v.scenario())).append("</code>: <span class=\"").append(v.status())
                 .append("\">").append(v.status()).append("</span></h1>\n<p>Run <code>").append(xml(v.runId()))
                 .append("</code>, ").append(v.startedAt()).append(" to ").append(v.finishedAt()).append("</p>\n");

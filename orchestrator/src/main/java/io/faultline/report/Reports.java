@@ -130,4 +130,18 @@ public final class Reports {
         }
         return b.toString();
     }
+
+    /** The style every HTML page of Faultline's shares: type, tables, the verdict's status and the charts' legends. */
+    static final String CSS = "body{font-family:system-ui,sans-serif;margin:24px;color:#222}h1{font-size:22px}"
+            + "h2{font-size:18px}table{border-collapse:collapse;margin-top:12px}"
+            + "td,th{border:1px solid #d0d7de;padding:4px 8px;font-size:13px;text-align:left}th{background:#f6f8fa}"
+            + ".PASSED{color:#1a7f37}.FAILED{color:#cf222e}.ABORTED{color:#9a6700}.ERROR{color:#6e7781}"
+            + ".pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}"
+            + ".legend span{margin-right:16px;font-size:13px}svg text{font-size:11px;fill:#555}";
+
+    /** An HTML page's start up to its body: the title (escaped here), the shared {@link #CSS} and {@code extraCss}. */
+    static String htmlHead(String title, String extraCss) {
+        return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + JunitReport.xml(title)
+                + "</title>\n<style>\n" + CSS + extraCss + "\n</style></head><body>\n";
+    }
 }
