@@ -54,8 +54,13 @@ final class CanaryIndex {
     private final List<Stretch> folded;
 
     CanaryIndex(History h) {
-        folded = h.folded();
-        sent = h.sent();
+        this(h.sent(), h.observations(), h.folded());
+    }
+
+    /** Reads the canaries kept whole and their arrivals once into columns; {@code folded}: the stretches beside them. */
+    CanaryIndex(List<SentEvent> sent, List<Observation> observations, List<Stretch> folded) {
+        this.folded = folded;
+        this.sent = sent;
         int n = sent.size();
         sentAt = new long[n];
         seq = new long[n];
@@ -99,7 +104,7 @@ final class CanaryIndex {
         firstSeen = new long[n];
         Arrays.fill(firstSeen, NONE);
         times = new byte[n];
-        observations = h.observations();
+        this.observations = observations;
         int m = observations.size();
         arrivalOf = new int[m];
         arrivedAt = new long[m];

@@ -231,19 +231,21 @@ public final class CanaryLog {
      *
      * @return how many canaries were folded
      */
-    public long fold(List<FaultWindow> faults, Instant cutoff, Duration interval, Duration width) {
+    public long fold(List<FaultWindow> faults, Instant cutoff, Duration width) {
         List<SentEvent> sentNow;
         List<Observation> observedNow;
         synchronized (this) {
             sentNow = sent();
             observedNow = observations();
         }
-        // The canaries kept whole are folded on their own: what was folded before is done with.
-        History h = new History("fold", sentNow, observedNow, faults, interval, cutoff, cutoff, null, null, null, null);
-        List<Stretch> made = Fold.fold(h, width).folded();
-        if (made.isEmpty()) {
+        // The canaries kept whole are folded on their own (what was folded before is done with),
+        // read once into the index's columns.
+        Fold.Made folding = Fold.stretches(new CanaryIndex(sentNow, observedNow, List.of()), faults, cutoff, cutoff,
+                width);
+        if (folding == null) {
             return 0;
         }
+        List<Stretch> made = folding.stretches();
         long n = 0;
         synchronized (this) {
             for (Stretch s : made) {

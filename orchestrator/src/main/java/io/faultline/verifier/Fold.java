@@ -36,8 +36,43 @@ public final class Fold {
             return h;
         }
         CanaryIndex index = new CanaryIndex(h);
-        if (!index.dense() || h.sendingStoppedAt() == null || h.observedUntil() == null) {
+        Made made = stretches(index, h.faults(), h.sendingStoppedAt(), h.observedUntil(), width);
+        if (made == null) {
             return h;
+        }
+        int n = index.size();
+        int m = index.arrivals();
+        List<Stretch> stretches = new ArrayList<>(h.folded());
+        stretches.addAll(made.stretches());
+        List<SentEvent> sent = new ArrayList<>();
+        for (int p = 0; p < n; p++) {
+            if (!made.folded()[p]) {
+                sent.add(index.sent(p));
+            }
+        }
+        List<Observation> observations = new ArrayList<>();
+        for (int i = 0; i < m; i++) {
+            int p = index.arrivalOf(i);
+            if (p < 0 || !made.folded()[p]) {
+                observations.add(index.arrival(i));
+            }
+        }
+        return h.withFolded(sent, observations, stretches);
+    }
+
+    /** Stretches made of an index's canaries, and which of its positions they hold. */
+    record Made(List<Stretch> stretches, boolean[] folded) {
+    }
+
+    /**
+     * The stretches of {@code width} that the canaries of {@code index} fold into, clear of
+     * {@code faults} and of the ends; null when none can be made. Reads the index's columns only,
+     * so the canary log folds without building a history.
+     */
+    static Made stretches(CanaryIndex index, List<FaultWindow> faults, Instant sendingStoppedAt,
+                          Instant observedUntil, Duration width) {
+        if (index.size() < 2 || !index.dense() || sendingStoppedAt == null || observedUntil == null) {
+            return null;
         }
         int n = index.size();
         int m = index.arrivals();
@@ -70,7 +105,7 @@ public final class Fold {
             minSeqFrom[i] = Math.min(minSeqFrom[i + 1], p >= 0 ? index.seq(p) : Long.MAX_VALUE);
             minTimeFrom[i] = Math.min(minTimeFrom[i + 1], index.arrivedAtNanos(i));
         }
-        List<long[]> guarded = guarded(h);
+        List<long[]> guarded = guarded(faults, sendingStoppedAt, observedUntil);
         long widthNs = width.toNanos();
         long start = index.sentAtNanos(0);
 
@@ -115,7 +150,7 @@ public final class Fold {
         }
 
         boolean[] folded = new boolean[n];
-        List<Stretch> stretches = new ArrayList<>(h.folded());
+        List<Stretch> stretches = new ArrayList<>();
         int a = 0;
         while (a < n) {
             // From a clean cut, at least a span of width, to the next clean cut.
@@ -133,38 +168,21 @@ public final class Fold {
             }
             a = b + 1;
         }
-        if (stretches.size() == h.folded().size()) {
-            return h;
-        }
-        List<SentEvent> sent = new ArrayList<>();
-        for (int p = 0; p < n; p++) {
-            if (!folded[p]) {
-                sent.add(index.sent(p));
-            }
-        }
-        List<Observation> observations = new ArrayList<>();
-        for (int i = 0; i < m; i++) {
-            int p = index.arrivalOf(i);
-            if (p < 0 || !folded[p]) {
-                observations.add(index.arrival(i));
-            }
-        }
-        return h.withFolded(sent, observations, stretches);
+        return stretches.isEmpty() ? null : new Made(stretches, folded);
     }
 
     /** The spans of time no folded canary may be sent or seen in: around each fault, and the ends of the run. */
-    private static List<long[]> guarded(History h) {
+    private static List<long[]> guarded(List<FaultWindow> faults, Instant sendingStoppedAt, Instant observedUntil) {
         List<long[]> out = new ArrayList<>();
-        for (FaultWindow w : h.faults()) {
+        for (FaultWindow w : faults) {
             // Until its undo is known, a fault is guarded for good: the heal may not have taken yet.
             long from = CanaryIndex.nanos(w.invokedAt().minus(LatencyAnalysis.LATENCY_BASELINE).minus(MARGIN));
             long to = w.undoneAt() == null ? Long.MAX_VALUE : Math.max(CanaryIndex.nanos(w.undoneAt()),
                     w.healInvokedAt() == null ? Long.MIN_VALUE : CanaryIndex.nanos(w.healInvokedAt()));
             out.add(new long[] {from, Math.max(to, CanaryIndex.nanos(w.invokedAt()))});
         }
-        long stopped = CanaryIndex.nanos(h.sendingStoppedAt());
-        out.add(new long[] {stopped, Long.MAX_VALUE});
-        out.add(new long[] {CanaryIndex.nanos(h.observedUntil()), Long.MAX_VALUE});
+        out.add(new long[] {CanaryIndex.nanos(sendingStoppedAt), Long.MAX_VALUE});
+        out.add(new long[] {CanaryIndex.nanos(observedUntil), Long.MAX_VALUE});
         return out;
     }
 

@@ -323,7 +323,7 @@ public final class CanaryWorkload implements AutoCloseable {
         if (events == null) {
             return 0;
         }
-        long n = events.fold(faults, cutoff, spec.interval(), FOLD_WIDTH);
+        long n = events.fold(faults, cutoff, FOLD_WIDTH);
         if (n > 0) {
             log.debug("folded {} canaries sent before {}; {} kept whole", n, cutoff, events.kept());
         }

@@ -95,7 +95,7 @@ class FoldProperties {
         long foldedCount = 0;
         for (Event ev : events) {
             while (!ev.at().isBefore(nextFold)) {
-                foldedCount += log.fold(known(h.faults(), nextFold), nextFold.minusSeconds(5), INTERVAL,
+                foldedCount += log.fold(known(h.faults(), nextFold), nextFold.minusSeconds(5),
                         Duration.ofSeconds(1));
                 nextFold = nextFold.plusSeconds(1);
             }

@@ -63,7 +63,7 @@ class FoldTest {
             log.observed("r:" + seq, at.plusMillis(20), 0, seq, "l1", (long) seq);
         }
         assertThat(log.unobserved()).isZero();
-        long folded = log.fold(List.of(), T0.plusSeconds(30), INTERVAL, Duration.ofSeconds(1));
+        long folded = log.fold(List.of(), T0.plusSeconds(30), Duration.ofSeconds(1));
 
         assertThat(folded).isBetween(2900L, 3000L);
         assertThat(log.kept()).isEqualTo(5000 - folded);
@@ -72,7 +72,7 @@ class FoldTest {
         assertThat(log.sent().get(0).seq()).isEqualTo(folded);
         assertThat(log.folded()).allSatisfy(s -> assertThat(s.count()).isBetween(100L, 200L));
         // Nothing left to fold twice; a canary that comes again is a late second result.
-        assertThat(log.fold(List.of(), T0.plusSeconds(30), INTERVAL, Duration.ofSeconds(1))).isZero();
+        assertThat(log.fold(List.of(), T0.plusSeconds(30), Duration.ofSeconds(1))).isZero();
         log.observed("r:7", T0.plusSeconds(60), 0, 9999, "l1", 7L);
         History h = new History("r", log.sent(), log.observations(), List.of(), INTERVAL, T0.plusSeconds(50),
                 T0.plusSeconds(61), List.of(), Map.of(0, 5000L), List.of(), List.of(), null, log.folded());
