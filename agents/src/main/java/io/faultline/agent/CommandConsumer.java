@@ -38,6 +38,7 @@ final class CommandConsumer implements AutoCloseable {
 
     private final AgentConfig config;
     private final AgentClients clients;
+    /** The halt catch-up deadline's clock. */
     private final Clock clock;
     private final Consumer<String, byte[]> consumer;
     /** How long commands wait at start for the halt topic to be read to its end. */
@@ -81,6 +82,7 @@ final class CommandConsumer implements AutoCloseable {
                 } else {
                     log.debug("waiting for topic {} to exist", config.topics().commands());
                 }
+                // Waiting on the cluster, not on a timer of the agent's: real time, as the identity guard waits.
                 Thread.sleep(backoff);
                 backoff = Math.min(backoff * 2, 5_000);
             }

@@ -2,6 +2,7 @@ package io.faultline.alert;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.faultline.protocol.Json;
+import io.faultline.time.Scheduler;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,9 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,17 +34,30 @@ public final class AlertmanagerPoller implements AutoCloseable {
     private final Clock clock;
     private final Consumer<List<AlertNotice>> sink;
     private final Map<String, AlertNotice> active = new HashMap<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "alertmanager-poll");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Scheduler timer;
+    private final Duration interval;
+    private volatile boolean closed;
 
-    public AlertmanagerPoller(URI alertmanager, Duration interval, Clock clock, Consumer<List<AlertNotice>> sink) {
+    /**
+     * Polls every {@code interval} on {@code timer} (which it closes when closed), stamping what it
+     * sees with the timer's clock.
+     */
+    public AlertmanagerPoller(URI alertmanager, Duration interval, Scheduler timer, Consumer<List<AlertNotice>> sink) {
         this.alerts = alertmanager.resolve("/api/v2/alerts?silenced=false&inhibited=false");
-        this.clock = clock;
+        this.timer = timer;
+        this.clock = timer.clock();
         this.sink = sink;
-        timer.scheduleWithFixedDelay(this::poll, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        this.interval = interval;
+        timer.execute(this::pollThenWait);
+    }
+
+    /** Polls, then waits {@link #interval} from when the poll ended: a slow Alertmanager is not asked twice at once. */
+    private void pollThenWait() {
+        if (closed) {
+            return;
+        }
+        poll();
+        timer.schedule(interval, this::pollThenWait);
     }
 
     void poll() {
@@ -102,6 +113,7 @@ public final class AlertmanagerPoller implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        closed = true;
+        timer.close();
     }
 }

@@ -251,7 +251,8 @@ public final class GameDay {
                             + ": " + h.reason()));
                  AlertReceiver webhook = openWebhook(alerts);
                  AlertmanagerPoller poller = alertSources.alertmanager() == null ? null
-                         : new AlertmanagerPoller(alertSources.alertmanager(), Duration.ofSeconds(1), clock, alerts::add);
+                         : new AlertmanagerPoller(alertSources.alertmanager(), Duration.ofSeconds(1),
+                                 schedulers.apply("alertmanager-poll"), alerts::add);
                  CanaryWorkload canary = scenario.canary() == null ? CanaryWorkload.none(runId, clock)
                          : new CanaryWorkload(options.kafka(), runId, scenario.canary(), clock);
                  Progress progress = new Progress(options.progress(), clock, canary, scenario.steps().size())) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faultline.protocol.Json;
+import io.faultline.time.ManualScheduler;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -108,7 +109,7 @@ class AlertSourcesTest {
     @Test
     void pollingTurnsListingsIntoFiringAndResolvedNotices() throws Exception {
         try (AlertmanagerPoller p = new AlertmanagerPoller(URI.create("http://127.0.0.1:1"), Duration.ofHours(1),
-                Clock.systemUTC(), n -> { })) {
+                new ManualScheduler(), n -> { })) {
             var active = Json.mapper().readTree("""
                     [{"labels":{"alertname":"IngestionLagHigh"},"status":{"state":"active"},"fingerprint":"a1",
                       "startsAt":"2026-11-22T10:00:01Z"},

@@ -8,9 +8,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
- * Where time passes: the clock that stamps events, and the timers that run tasks later. Every
- * timer, deadline and periodic task in Faultline goes through one, so tests drive time by hand
- * ({@code ManualScheduler} in the protocol's test jar) instead of sleeping.
+ * Where time passes: the clock that stamps events, the timers that run tasks later, and the
+ * waits between tries ({@link #sleep}, {@link #pollUntil}). Every timer, periodic task and wait
+ * of Faultline's own logic goes through one, so tests drive time by hand ({@code ManualScheduler}
+ * in the protocol's test jar) instead of sleeping. A wait for something outside (a record, a
+ * consumer group's answer, a topic to exist) blocks in real time and takes its deadline from the
+ * clock, so a test's clock never runs ahead of what it waits for.
  *
  * <p>Tasks run one at a time, in due order, on the scheduler's own thread: state touched only by
  * its tasks needs no lock.
