@@ -206,9 +206,9 @@ class AgentTest {
     }
 
     private void startAgent(FaultDriver<?> driver) throws Exception {
-        AgentConfig config = new AgentConfig("agent-1", Map.of("role", "test"), "unused:9092", TOPICS,
-                Duration.ofSeconds(1), service, null, dir.resolve("state"), null,
-                Map.of("ops", IntakeFixture.KEYS.getPublic()));
+        AgentConfig config = AgentConfig.builder("agent-1", "unused:9092", dir.resolve("state"),
+                Map.of("ops", IntakeFixture.KEYS.getPublic())).labels(Map.of("role", "test")).topics(TOPICS)
+                .servicePidFile(service).build();
         agent = Agent.builder(config).scheduler(time).clients(kafka).drivers(List.of(driver))
                 .driverCalls(new DriverCalls(time, driverPool, Agent.DRIVER_DEADLINE)).build();
         loop = new Thread(agent::run, "agent-under-test");

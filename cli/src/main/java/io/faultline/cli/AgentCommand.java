@@ -168,9 +168,10 @@ public final class AgentCommand implements Callable<Integer> {
                 : Path.of(System.getProperty("user.home"), ".faultline", "agents", id);
         Map<String, String> allLabels = new LinkedHashMap<>(PodInfo.labels(labelsFile, System.getenv()));
         allLabels.putAll(labels);
-        AgentConfig config = new AgentConfig(id, allLabels, bootstrapServers, new Topics(topicPrefix),
-                Duration.ofMillis(heartbeatMs), servicePidFile, redis, state, policy, keys,
-                commandConfig == null ? Map.of() : ClientSettingsFile.load(commandConfig));
+        AgentConfig config = AgentConfig.builder(id, bootstrapServers, state, keys).labels(allLabels)
+                .topics(new Topics(topicPrefix)).heartbeatInterval(Duration.ofMillis(heartbeatMs))
+                .servicePidFile(servicePidFile).redis(redis).policy(policy)
+                .clientSettings(commandConfig == null ? Map.of() : ClientSettingsFile.load(commandConfig)).build();
         if (exec != !serviceCommand.isEmpty()) {
             throw new IllegalArgumentException(exec ? "--exec needs the service's command after --"
                     : "a command was given without --exec: " + String.join(" ", serviceCommand));

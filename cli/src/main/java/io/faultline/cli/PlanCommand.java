@@ -1,6 +1,7 @@
 package io.faultline.cli;
 
 import io.faultline.engine.GameDay;
+import io.faultline.engine.RunOptions;
 import io.faultline.engine.Plan;
 import io.faultline.engine.Planner;
 import io.faultline.protocol.Durations;
@@ -52,10 +53,8 @@ public final class PlanCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Scenario scenario = ScenarioLoader.load(scenarioFile);
         Clock clock = Clock.systemUTC();
-        GameDay.Options d = GameDay.Options.defaults(kafka.bootstrapServers, null, signing.signer());
-        GameDay.Options options = new GameDay.Options(kafka.bootstrapServers, kafka.topics(),
-                Durations.parse(agentWait), d.heartbeatMaxAge(), d.commandTimeout(), null, d.signer())
-                .withClientSettings(kafka.connection().settings());
+        RunOptions options = RunOptions.builder(kafka.bootstrapServers, signing.signer()).topics(kafka.topics())
+                .agentWait(Durations.parse(agentWait)).clientSettings(kafka.connection().settings()).build();
         String runId = "plan-" + GameDay.newRunId(scenario.name(), clock);
         Plan plan = new Planner(options, clock).plan(scenario, runId, canary);
         PrintWriter out = spec.commandLine().getOut();

@@ -1,6 +1,7 @@
 package io.faultline.cli;
 
 import io.faultline.engine.GameDay;
+import io.faultline.engine.RunOptions;
 import io.faultline.engine.RunResult;
 import io.faultline.protocol.CommandSigner;
 import io.faultline.protocol.Durations;
@@ -76,9 +77,8 @@ public final class RunCommand implements Callable<Integer> {
             throws Exception {
         String bootstrapServers = kafka.bootstrapServers();
         Clock clock = Clock.systemUTC();
-        GameDay.Options defaults = GameDay.Options.defaults(bootstrapServers, System.out, signer);
-        GameDay.Options options = new GameDay.Options(bootstrapServers, topics, agentWait,
-                defaults.heartbeatMaxAge(), defaults.commandTimeout(), System.out, signer, kafka.settings());
+        RunOptions options = RunOptions.builder(bootstrapServers, signer).topics(topics).agentWait(agentWait)
+                .progress(System.out).clientSettings(kafka.settings()).build();
         String runId = GameDay.newRunId(scenario.name(), clock);
         out.println("Running " + scenario.name() + " as " + runId + " against " + bootstrapServers);
         out.flush();

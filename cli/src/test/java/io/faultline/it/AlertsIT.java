@@ -4,6 +4,7 @@ import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.ChildJvm;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
+import io.faultline.engine.RunOptions;
 import io.faultline.engine.RunResult;
 import io.faultline.engine.KafkaClients;
 import io.faultline.engine.TelemetryFeed;
@@ -210,8 +211,8 @@ class AlertsIT {
                     prometheus: {url: "http://127.0.0.1:%d", query: 'sum(up{job="orders"})', min: 2}
                     mode: during
                 """.formatted(prometheusPort));
-        GameDay.Options d = GameDay.Options.defaults(bootstrap, System.out, TestKeys.signer());
-        GameDay gameDay = new GameDay(new GameDay.Options(bootstrap, Topics.defaults(), Duration.ofSeconds(30),
+        RunOptions d = RunOptions.defaults(bootstrap, System.out, TestKeys.signer());
+        GameDay gameDay = new GameDay(new RunOptions(bootstrap, Topics.defaults(), Duration.ofSeconds(30),
                 d.heartbeatMaxAge(), d.commandTimeout(), System.out, d.signer()),
                 new GameDay.AlertSources(new InetSocketAddress("127.0.0.1", webhookPort),
                         URI.create("http://127.0.0.1:" + alertmanagerPort), WEBHOOK_TOKEN), Clock.systemUTC());

@@ -8,6 +8,7 @@ import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.ChildJvm;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
+import io.faultline.engine.RunOptions;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
@@ -78,7 +79,7 @@ class BrokerFailoverIT {
                           lost: 0
                           duplicated: 0
                         """);
-                GameDay.Options options = new GameDay.Options(bootstrap, Topics.defaults(), Duration.ofSeconds(60),
+                RunOptions options = new RunOptions(bootstrap, Topics.defaults(), Duration.ofSeconds(60),
                         Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, TestKeys.signer());
                 // Only the broker's agent is targeted; it trusts the test key.
                 Verdict v = SchemaCheck.conforming(new GameDay(options, Clock.systemUTC())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.cli.SchemaCheck;
 import io.faultline.engine.GameDay;
+import io.faultline.engine.RunOptions;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
@@ -117,8 +118,8 @@ class CanaryAdapterIT {
                   - wait: 3s
                 """.formatted(in, out, output));
         String bootstrap = TestKafka.bootstrapServers();
-        GameDay.Options d = GameDay.Options.defaults(bootstrap, System.out, TestKeys.signer());
-        GameDay gameDay = new GameDay(new GameDay.Options(bootstrap, new Topics(prefix + "."), Duration.ofSeconds(10),
+        RunOptions d = RunOptions.defaults(bootstrap, System.out, TestKeys.signer());
+        GameDay gameDay = new GameDay(new RunOptions(bootstrap, new Topics(prefix + "."), Duration.ofSeconds(10),
                 d.heartbeatMaxAge(), d.commandTimeout(), System.out, d.signer()), GameDay.AlertSources.NONE,
                 Clock.systemUTC());
         return SchemaCheck.conforming(gameDay.run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())).verdict());

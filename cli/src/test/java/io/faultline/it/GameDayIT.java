@@ -4,6 +4,7 @@ import io.faultline.cli.Faultline;
 import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
+import io.faultline.engine.RunOptions;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.FaultRecord;
@@ -73,7 +74,7 @@ class GameDayIT {
                     commitInterval);
             try (DemoCluster cluster = DemoCluster.start(bootstrap, 3, settings, work, tag + "-")) {
                 cluster.awaitGroup(admin, "listeners-" + tag, 3, Duration.ofSeconds(90));
-                GameDay.Options options = new GameDay.Options(bootstrap, topics, Duration.ofSeconds(30),
+                RunOptions options = new RunOptions(bootstrap, topics, Duration.ofSeconds(30),
                         Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, cluster.signer());
                 Clock clock = Clock.systemUTC();
                 Verdict v = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId(scenario.name() + "-" + tag, clock)).verdict());

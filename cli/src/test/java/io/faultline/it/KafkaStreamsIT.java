@@ -6,6 +6,7 @@ import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.ChildJvm;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
+import io.faultline.engine.RunOptions;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.Json;
@@ -82,7 +83,7 @@ class KafkaStreamsIT {
             }
             DemoCluster.awaitGroup(admin, app, 2, Duration.ofSeconds(90), List.of(processes.get(0), processes.get(2)),
                     work);
-            GameDay.Options options = new GameDay.Options(bootstrap, topics, Duration.ofSeconds(30),
+            RunOptions options = new RunOptions(bootstrap, topics, Duration.ofSeconds(30),
                     Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, TestKeys.signer());
             Clock clock = Clock.systemUTC();
             Verdict v = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId(tag, clock)).verdict());

@@ -7,6 +7,7 @@ import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.ChildJvm;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
+import io.faultline.engine.RunOptions;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.Topics;
@@ -86,7 +87,7 @@ class LibrdkafkaIT {
                         .label("client-id", instance).option("--service-pid-file", pid.toString()).start());
             }
             DemoCluster.awaitGroup(admin, group, 2, Duration.ofSeconds(60), services, work);
-            GameDay.Options options = new GameDay.Options(bootstrap, topics, Duration.ofSeconds(30),
+            RunOptions options = new RunOptions(bootstrap, topics, Duration.ofSeconds(30),
                     Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, TestKeys.signer());
             Clock clock = Clock.systemUTC();
             Verdict v = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId("rdkafka", clock)).verdict());

@@ -6,6 +6,7 @@ import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.ChildJvm;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
+import io.faultline.engine.RunOptions;
 import io.faultline.engine.KafkaClients;
 import io.faultline.engine.RunAudit;
 import io.faultline.engine.TelemetryFeed;
@@ -147,8 +148,8 @@ class RunSafetyIT {
 
     /** A game-day on the test broker printing its progress to {@code progress}. */
     private static GameDay gameDay(PrintStream progress) throws Exception {
-        GameDay.Options d = GameDay.Options.defaults(bootstrap, System.out, cluster.signer());
-        return new GameDay(new GameDay.Options(bootstrap, Topics.defaults(), Duration.ofSeconds(30),
+        RunOptions d = RunOptions.defaults(bootstrap, System.out, cluster.signer());
+        return new GameDay(new RunOptions(bootstrap, Topics.defaults(), Duration.ofSeconds(30),
                 d.heartbeatMaxAge(), d.commandTimeout(), progress, d.signer()), Clock.systemUTC());
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
+import io.faultline.engine.RunOptions;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.Topics;
@@ -69,7 +70,7 @@ class ServiceHealthIT {
             try (DemoCluster cluster = DemoCluster.start(bootstrap, 3, DemoCluster.ListenerSettings.demo("exactly-once",
                     GROUP, "health-orders", "health-orders.processed"), work, "health-")) {
                 cluster.awaitGroup(admin, GROUP, 3, Duration.ofSeconds(90));
-                GameDay.Options options = new GameDay.Options(bootstrap, topics, Duration.ofSeconds(30),
+                RunOptions options = new RunOptions(bootstrap, topics, Duration.ofSeconds(30),
                         Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, cluster.signer());
                 Clock clock = Clock.systemUTC();
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.cli.SchemaCheck;
 import io.faultline.engine.GameDay;
+import io.faultline.engine.RunOptions;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.Topics;
@@ -82,7 +83,7 @@ class SmokeDrillIT {
         Path work = Files.createTempDirectory("faultline-smoke");
         Path api = work.resolve("api.py");
         Files.copy(Path.of("src", "test", "resources", "smoke", "api.py"), api);
-        GameDay.Options options = new GameDay.Options(bootstrap, topics, Duration.ofSeconds(30), Duration.ofSeconds(5),
+        RunOptions options = new RunOptions(bootstrap, topics, Duration.ofSeconds(30), Duration.ofSeconds(5),
                 Duration.ofSeconds(15), System.out, TestKeys.signer());
 
         Verdict good = drill(work, api, options, "smoke-good");
@@ -107,7 +108,7 @@ class SmokeDrillIT {
     }
 
     /** Starts the API under an agent, runs the scenario against it, and stops both. */
-    private static Verdict drill(Path work, Path api, GameDay.Options options, String tag, String... apiFlags)
+    private static Verdict drill(Path work, Path api, RunOptions options, String tag, String... apiFlags)
             throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

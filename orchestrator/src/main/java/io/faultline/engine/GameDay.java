@@ -5,11 +5,8 @@ import io.faultline.alert.AlertReceiver;
 import io.faultline.alert.AlertmanagerPoller;
 import io.faultline.probe.Probe;
 import io.faultline.probe.Probes;
-import io.faultline.protocol.CommandSigner;
 import io.faultline.protocol.Durations;
 import io.faultline.protocol.Json;
-import io.faultline.protocol.KafkaConnection;
-import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
 import io.faultline.scenario.ProbeSpec;
 import io.faultline.scenario.Scenario;
@@ -18,7 +15,6 @@ import io.faultline.scenario.TargetSpec;
 import io.faultline.time.Scheduler;
 import io.faultline.workload.CanaryWorkload;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -46,45 +42,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class GameDay {
     private static final Logger log = LoggerFactory.getLogger(GameDay.class);
-    private final Options options;
+    private final RunOptions options;
     private final Clock clock;
     private final TargetResolver targets = new TargetResolver(new SecureRandom());
-
-    /**
-     * @param agentWait      how long preflight waits for the targeted agents' heartbeats
-     * @param heartbeatMaxAge an agent whose last heartbeat is older than this is not alive
-     * @param commandTimeout how long to wait for an agent's report on a command
-     * @param signer         signs every command; agents obey only keys they trust
-     * @param clientSettings Kafka client settings every client of the run takes (TLS, SASL)
-     */
-    public record Options(String bootstrapServers, Topics topics, Duration agentWait, Duration heartbeatMaxAge,
-                          Duration commandTimeout, PrintStream progress, CommandSigner signer,
-                          Map<String, String> clientSettings) {
-        public Options {
-            clientSettings = clientSettings == null ? Map.of() : Map.copyOf(clientSettings);
-        }
-
-        public Options(String bootstrapServers, Topics topics, Duration agentWait, Duration heartbeatMaxAge,
-                       Duration commandTimeout, PrintStream progress, CommandSigner signer) {
-            this(bootstrapServers, topics, agentWait, heartbeatMaxAge, commandTimeout, progress, signer, null);
-        }
-
-        /** These options with the Kafka client settings given. */
-        public Options withClientSettings(Map<String, String> settings) {
-            return new Options(bootstrapServers, topics, agentWait, heartbeatMaxAge, commandTimeout, progress, signer,
-                    settings);
-        }
-
-        /** Where Kafka is, with the client settings. */
-        public KafkaConnection kafka() {
-            return new KafkaConnection(bootstrapServers, clientSettings);
-        }
-
-        public static Options defaults(String bootstrapServers, PrintStream progress, CommandSigner signer) {
-            return new Options(bootstrapServers, Topics.defaults(), Duration.ofSeconds(15), Duration.ofSeconds(5),
-                    Duration.ofSeconds(15), progress, signer);
-        }
-    }
 
     /**
      * Where alert notices come from, besides alert bridges on telemetry (always read).
@@ -107,11 +67,11 @@ public final class GameDay {
     private final Function<String, Scheduler> schedulers;
     private final RunClients clients;
 
-    public GameDay(Options options, Clock clock) {
+    public GameDay(RunOptions options, Clock clock) {
         this(options, AlertSources.NONE, clock);
     }
 
-    public GameDay(Options options, AlertSources alertSources, Clock clock) {
+    public GameDay(RunOptions options, AlertSources alertSources, Clock clock) {
         this(builder(options).alerts(alertSources).clock(clock));
     }
 
@@ -125,7 +85,7 @@ public final class GameDay {
     }
 
     /** A run engine on {@code options}: real Kafka clients and schedulers unless the builder is told otherwise. */
-    public static Builder builder(Options options) {
+    public static Builder builder(RunOptions options) {
         return new Builder(options);
     }
 
@@ -135,13 +95,13 @@ public final class GameDay {
      * by hand, and runs a whole game-day without a broker.
      */
     public static final class Builder {
-        private final Options options;
+        private final RunOptions options;
         private AlertSources alerts = AlertSources.NONE;
         private Clock clock = Clock.systemUTC();
         private Function<String, Scheduler> schedulers;
         private RunClients clients;
 
-        private Builder(Options options) {
+        private Builder(RunOptions options) {
             this.options = options;
         }
 

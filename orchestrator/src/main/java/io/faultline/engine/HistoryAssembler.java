@@ -39,10 +39,16 @@ final class HistoryAssembler {
     static History assemble(String runId, Scenario scenario, Instant startedAt, Instant observedUntil,
                             CanaryWorkload canary, InjectionLedger ledger, TelemetryFeed telemetry, AlertLog alerts,
                             List<History.ProbeSample> samples, List<History.HealthWatch> health, Admin admin) {
-        History h = new History(runId, canary.sent(), canary.observations(), ledger.windows(),
-                scenario.canary() == null ? Duration.ZERO : scenario.canary().interval(), canary.sendingStoppedAt(), observedUntil,
-                circuitChanges(telemetry, startedAt), committedOffsets(admin, scenario),
-                alertChanges(alerts, telemetry, startedAt), samples, health, canary.folded());
+        History h = History.builder(runId)
+                .canaries(canary.sent(), canary.observations(), canary.folded())
+                .canaryInterval(scenario.canary() == null ? Duration.ZERO : scenario.canary().interval())
+                .until(canary.sendingStoppedAt(), observedUntil)
+                .faults(ledger.windows())
+                .circuits(circuitChanges(telemetry, startedAt))
+                .committed(committedOffsets(admin, scenario))
+                .alerts(alertChanges(alerts, telemetry, startedAt))
+                .probes(samples, health)
+                .build();
         // What the run folded as it went, and now, knowing every fault and the end, what else can be.
         try {
             return Fold.fold(h, CanaryWorkload.FOLD_WIDTH);

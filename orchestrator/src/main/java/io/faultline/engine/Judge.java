@@ -31,7 +31,7 @@ final class Judge {
     private final Scenario scenario;
     private final String runId;
     private final Instant startedAt;
-    private final GameDay.Options options;
+    private final RunOptions options;
     private final Clock clock;
     private final RunResources kafka;
     private final InjectionLedger ledger;
@@ -40,7 +40,7 @@ final class Judge {
     private volatile Timeline timeline;
     private volatile Evidence evidence;
 
-    Judge(Scenario scenario, String runId, Instant startedAt, GameDay.Options options, Clock clock, RunResources kafka,
+    Judge(Scenario scenario, String runId, Instant startedAt, RunOptions options, Clock clock, RunResources kafka,
           InjectionLedger ledger, AlertLog alerts, HealthWatches health) {
         this.scenario = scenario;
         this.runId = runId;

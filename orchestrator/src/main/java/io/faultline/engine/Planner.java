@@ -30,13 +30,13 @@ import org.apache.kafka.clients.admin.Admin;
  * topic.
  */
 public final class Planner {
-    private final GameDay.Options options;
+    private final RunOptions options;
     private final Clock clock;
     /** Where the plan's waits pass. */
     private final Scheduler time;
     private final TargetResolver targets = new TargetResolver(new SecureRandom());
 
-    public Planner(GameDay.Options options, Clock clock) {
+    public Planner(RunOptions options, Clock clock) {
         this.options = options;
         this.clock = clock;
         this.time = Scheduler.system("plan", clock);

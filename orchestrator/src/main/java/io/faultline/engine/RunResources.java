@@ -11,14 +11,14 @@ import org.apache.kafka.clients.producer.Producer;
  * latter two when first asked for, and closed together, the last opened first.
  */
 final class RunResources implements AutoCloseable {
-    private final GameDay.Options options;
+    private final RunOptions options;
     private final Clock clock;
     private final RunClients clients;
     private final Admin admin;
     private Producer<String, byte[]> producer;
     private TelemetryFeed telemetry;
 
-    private RunResources(GameDay.Options options, Clock clock, RunClients clients, Admin admin) {
+    private RunResources(RunOptions options, Clock clock, RunClients clients, Admin admin) {
         this.options = options;
         this.clock = clock;
         this.clients = clients;
@@ -26,12 +26,12 @@ final class RunResources implements AutoCloseable {
     }
 
     /** Connects to Kafka with real clients; throws when it cannot be reached. */
-    static RunResources open(GameDay.Options options, Clock clock) throws InfrastructureException {
+    static RunResources open(RunOptions options, Clock clock) throws InfrastructureException {
         return open(options, clock, RunClients.of(options.kafka()));
     }
 
     /** Connects to Kafka through {@code clients}; throws when it cannot be reached. */
-    static RunResources open(GameDay.Options options, Clock clock, RunClients clients) throws InfrastructureException {
+    static RunResources open(RunOptions options, Clock clock, RunClients clients) throws InfrastructureException {
         Admin admin = clients.admin();
         try {
             KafkaClients.checkReachable(admin, options.bootstrapServers(), Duration.ofSeconds(15));

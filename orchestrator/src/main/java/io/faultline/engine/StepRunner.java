@@ -27,7 +27,7 @@ final class StepRunner {
 
     private final Scenario scenario;
     private final String runId;
-    private final GameDay.Options options;
+    private final RunOptions options;
     private final Clock clock;
     private final Function<String, Scheduler> schedulers;
     private final RunResources kafka;
@@ -39,7 +39,7 @@ final class StepRunner {
     /** Where the steps' waits pass. */
     private final Scheduler time;
 
-    StepRunner(Scenario scenario, String runId, GameDay.Options options, Clock clock,
+    StepRunner(Scenario scenario, String runId, RunOptions options, Clock clock,
                Function<String, Scheduler> schedulers, RunResources kafka, AgentChannel agents, TargetResolver targets,
                InjectionLedger ledger, HealthWatches health, Abort abort, Scheduler time) {
         this.scenario = scenario;

@@ -107,4 +107,83 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
     /** A circuit breaker of the system under test changed state; {@code at} is the orchestrator's receive time. */
     public record CircuitChange(String service, String circuit, String to, Instant at) {
     }
+
+    /** A history of run {@code runId}: nothing sent, seen or injected until the builder is told. */
+    public static Builder builder(String runId) {
+        return new Builder(runId);
+    }
+
+    /** Builds a {@link History} by name instead of by position. */
+    public static final class Builder {
+        private final String runId;
+        private List<SentEvent> sent = List.of();
+        private List<Observation> observations = List.of();
+        private List<FaultWindow> faults = List.of();
+        private Duration canaryInterval = Duration.ZERO;
+        private Instant sendingStoppedAt;
+        private Instant observedUntil;
+        private List<CircuitChange> circuits;
+        private Map<Integer, Long> committed;
+        private List<AlertChange> alerts;
+        private List<ProbeSample> probes;
+        private List<HealthWatch> health;
+        private List<Stretch> folded;
+
+        private Builder(String runId) {
+            this.runId = runId;
+        }
+
+        /** The canaries sent and their results (kept whole), and the ones folded into stretches. */
+        public Builder canaries(List<SentEvent> sent, List<Observation> observations, List<Stretch> folded) {
+            this.sent = sent;
+            this.observations = observations;
+            this.folded = folded;
+            return this;
+        }
+
+        public Builder faults(List<FaultWindow> faults) {
+            this.faults = faults;
+            return this;
+        }
+
+        /** The canary's send interval; zero for a run without a canary. */
+        public Builder canaryInterval(Duration canaryInterval) {
+            this.canaryInterval = canaryInterval;
+            return this;
+        }
+
+        /** When the canary producer stopped, and when the observer stopped looking. */
+        public Builder until(Instant sendingStoppedAt, Instant observedUntil) {
+            this.sendingStoppedAt = sendingStoppedAt;
+            this.observedUntil = observedUntil;
+            return this;
+        }
+
+        public Builder circuits(List<CircuitChange> circuits) {
+            this.circuits = circuits;
+            return this;
+        }
+
+        public Builder committed(Map<Integer, Long> committed) {
+            this.committed = committed;
+            return this;
+        }
+
+        public Builder alerts(List<AlertChange> alerts) {
+            this.alerts = alerts;
+            return this;
+        }
+
+        /** Probe samples, and the health watches whose samples are among them. */
+        public Builder probes(List<ProbeSample> probes, List<HealthWatch> health) {
+            this.probes = probes;
+            this.health = health;
+            return this;
+        }
+
+        public History build() {
+            return new History(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil,
+                    circuits, committed, alerts, probes, health, folded);
+        }
+    }
 }

@@ -177,9 +177,8 @@ class GameDayTest {
 
     private RunResult run(String yaml) throws Exception {
         Scenario scenario = ScenarioLoader.parse(Path.of("freeze.yaml"), yaml);
-        GameDay.Options options = new GameDay.Options("mock:9092", TOPICS, Duration.ofSeconds(15),
-                Duration.ofSeconds(5), Duration.ofSeconds(15), new PrintStream(progress, true, StandardCharsets.UTF_8),
-                new CommandSigner("ops", KEYS.getPrivate()));
+        RunOptions options = RunOptions.builder("mock:9092", new CommandSigner("ops", KEYS.getPrivate()))
+                .topics(TOPICS).progress(new PrintStream(progress, true, StandardCharsets.UTF_8)).build();
         Scheduler shared = new Unclosed(time);
         Function<String, Scheduler> schedulers = name -> shared;
         GameDay gameDay = GameDay.builder(options).clock(time.clock()).schedulers(schedulers).clients(kafka).build();

@@ -4,6 +4,7 @@ import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.ChildJvm;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
+import io.faultline.engine.RunOptions;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.AgentHeartbeat;
 import io.faultline.protocol.Capability;
@@ -112,7 +113,7 @@ class NetworkGameDayIT {
 
     private static Verdict run(Scenario scenario) throws Exception {
         awaitGroup();
-        GameDay.Options options = new GameDay.Options(lab.bootstrapServers(), TOPICS, Duration.ofSeconds(30),
+        RunOptions options = new RunOptions(lab.bootstrapServers(), TOPICS, Duration.ofSeconds(30),
                 Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, TestKeys.signer());
         Clock clock = Clock.systemUTC();
         Verdict v = SchemaCheck.conforming(new GameDay(options, clock).run(scenario, GameDay.newRunId(scenario.name(), clock)).verdict());

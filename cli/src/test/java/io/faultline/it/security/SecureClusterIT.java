@@ -8,6 +8,7 @@ import io.faultline.cli.SchemaCheck;
 import io.faultline.cli.TestAccess;
 import io.faultline.demo.ChildJvm;
 import io.faultline.engine.GameDay;
+import io.faultline.engine.RunOptions;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
@@ -155,7 +156,7 @@ class SecureClusterIT {
                       - heal: freeze
                     drain: 20s
                     """);
-            GameDay.Options options = new GameDay.Options(address, topics, Duration.ofSeconds(60), Duration.ofSeconds(5),
+            RunOptions options = new RunOptions(address, topics, Duration.ofSeconds(60), Duration.ofSeconds(5),
                     Duration.ofSeconds(15), System.out, TestKeys.signer())
                     .withClientSettings(TestAccess.settings(settings));
             Verdict v = SchemaCheck.conforming(new GameDay(options, Clock.systemUTC()).run(scenario, GameDay.newRunId("secure", Clock.systemUTC())).verdict());
