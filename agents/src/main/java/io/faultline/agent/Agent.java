@@ -1,6 +1,5 @@
 package io.faultline.agent;
 
-import io.faultline.agent.driver.FaultDriver;
 import io.faultline.agent.driver.HostCapabilities;
 import io.faultline.agent.journal.UndoJournal;
 import io.faultline.protocol.AgentHeartbeat;
@@ -18,7 +17,6 @@ import io.faultline.time.Scheduler;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -80,7 +78,7 @@ public final class Agent implements AutoCloseable {
     /** As last published; the intake checks commands against it. */
     private volatile List<String> capabilities = List.of();
 
-    private Agent(Builder b) throws IOException {
+    Agent(AgentBuilder b) throws IOException {
         this.config = b.config;
         this.host = b.host;
         this.scheduler = b.scheduler != null ? b.scheduler : Scheduler.system("agent-state", b.clock);
@@ -100,67 +98,8 @@ public final class Agent implements AutoCloseable {
     }
 
     /** An agent with {@code config}: real clients, scheduler and no driver unless the builder is told otherwise. */
-    public static Builder builder(AgentConfig config) {
-        return new Builder(config);
-    }
-
-    /**
-     * What an agent is built from. The command line hands in the drivers and the host's
-     * capabilities and gets real Kafka clients and a scheduler on the system clock; a test hands in
-     * kafka-clients' mocks and a scheduler it drives by hand.
-     */
-    public static final class Builder {
-        private final AgentConfig config;
-        private Clock clock = Clock.systemUTC();
-        private Scheduler scheduler;
-        private AgentClients clients;
-        private List<FaultDriver<?>> drivers = List.of();
-        private HostCapabilities host = HostCapabilities.none();
-        private DriverCalls calls;
-
-        private Builder(AgentConfig config) {
-            this.config = config;
-        }
-
-        /** The clock of the scheduler the agent makes itself (ignored with {@link #scheduler}). */
-        public Builder clock(Clock clock) {
-            this.clock = clock;
-            return this;
-        }
-
-        /** Where every fault's life runs (apply, renew, undo, lease) and every timestamp comes from. */
-        public Builder scheduler(Scheduler scheduler) {
-            this.scheduler = scheduler;
-            return this;
-        }
-
-        /** The agent's Kafka clients; {@link AgentClients#kafka} by default. */
-        public Builder clients(AgentClients clients) {
-            this.clients = clients;
-            return this;
-        }
-
-        public Builder drivers(List<FaultDriver<?>> drivers) {
-            this.drivers = List.copyOf(drivers);
-            return this;
-        }
-
-        /** What the host lets this agent do, beyond having a driver. */
-        public Builder host(HostCapabilities host) {
-            this.host = host;
-            return this;
-        }
-
-        /** Where driver calls run and how long they may take; a pool with {@link #DRIVER_DEADLINE} by default. */
-        Builder driverCalls(DriverCalls calls) {
-            this.calls = calls;
-            return this;
-        }
-
-        /** @throws IOException if the state directory cannot be used (or another agent holds it) */
-        public Agent build() throws IOException {
-            return new Agent(this);
-        }
+    public static AgentBuilder builder(AgentConfig config) {
+        return new AgentBuilder(config);
     }
 
     /** Runs the agent on the calling thread until {@link #close()}. */
