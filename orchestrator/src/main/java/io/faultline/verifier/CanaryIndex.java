@@ -136,34 +136,7 @@ final class CanaryIndex {
 
     /** The folded stretch that holds the canary with this id, or null: a result of it is a late duplicate. */
     Stretch foldedWith(String id) {
-        if (folded.isEmpty()) {
-            return null;
-        }
-        // Usually every stretch has the run's prefix: find the one by its sequence numbers.
-        long n0 = CanaryLog.seqOf(folded.get(0).idPrefix(), id);
-        if (n0 >= 0) {
-            int lo = 0;
-            int hi = folded.size() - 1;
-            while (lo < hi) {
-                int mid = (lo + hi + 1) >>> 1;
-                if (folded.get(mid).firstSeq() <= n0) {
-                    lo = mid;
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            Stretch s = folded.get(lo);
-            if (s.holds(n0) && s.idPrefix().equals(folded.get(0).idPrefix())) {
-                return s;
-            }
-        }
-        for (Stretch s : folded) {
-            long n = CanaryLog.seqOf(s.idPrefix(), id);
-            if (n >= 0 && s.holds(n)) {
-                return s;
-            }
-        }
-        return null;
+        return Stretch.holding(folded, id);
     }
 
     /** The folded stretches, in send order. */

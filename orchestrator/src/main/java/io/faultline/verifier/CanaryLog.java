@@ -4,15 +4,11 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.RandomAccess;
 
 /**
  * What a run's canary recorded, in columns of primitives: for each canary sent (its sequence
@@ -32,9 +28,9 @@ import java.util.RandomAccess;
  * then leave folded canaries and their results out; {@link #folded()} has the summaries.
  */
 public final class CanaryLog {
-    private static final int SHIFT = 10;
-    private static final int CHUNK = 1 << SHIFT;
-    private static final int MASK = CHUNK - 1;
+    private static final int SHIFT = Columns.SHIFT;
+    private static final int CHUNK = Columns.CHUNK;
+    private static final int MASK = Columns.MASK;
     private static final long NONE = Long.MIN_VALUE;
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
@@ -324,12 +320,12 @@ public final class CanaryLog {
 
     /** The canaries sent so far and not folded, in sequence order. */
     public synchronized List<SentEvent> sent() {
-        List<long[]> sa = snapshot(sentAt);
-        List<long[]> aa = snapshot(ackedAt);
-        List<int[]> pa = snapshot(inPartition);
-        List<long[]> oa = snapshot(inOffset);
-        int[] kept = unfolded(sentFolded, sentAt, sentCount);
-        return new View<>(kept == null ? sentCount : kept.length) {
+        List<long[]> sa = Columns.snapshot(sentAt);
+        List<long[]> aa = Columns.snapshot(ackedAt);
+        List<int[]> pa = Columns.snapshot(inPartition);
+        List<long[]> oa = Columns.snapshot(inOffset);
+        int[] kept = Columns.unfolded(sentFolded, sentAt, sentCount);
+        return new Columns.View<>(kept == null ? sentCount : kept.length) {
             @Override
             SentEvent at(int k) {
                 int i = kept == null ? k : kept[k];
@@ -346,16 +342,16 @@ public final class CanaryLog {
 
     /** The arrivals so far, but those of folded canaries, in the order they came. */
     public synchronized List<Observation> observations() {
-        List<long[]> seqs = snapshot(obsSeq);
-        List<long[]> ats = snapshot(obsAt);
-        List<int[]> partitions = snapshot(obsPartition);
-        List<long[]> offsets = snapshot(obsOffset);
-        List<int[]> by = snapshot(obsProcessedBy);
-        List<long[]> inputs = snapshot(obsInputOffset);
+        List<long[]> seqs = Columns.snapshot(obsSeq);
+        List<long[]> ats = Columns.snapshot(obsAt);
+        List<int[]> partitions = Columns.snapshot(obsPartition);
+        List<long[]> offsets = Columns.snapshot(obsOffset);
+        List<int[]> by = Columns.snapshot(obsProcessedBy);
+        List<long[]> inputs = Columns.snapshot(obsInputOffset);
         Map<Integer, String> odd = Map.copyOf(oddIds);
         List<String> processedBy = List.copyOf(names);
-        int[] kept = unfolded(obsFolded, obsSeq, observedCount);
-        return new View<>(kept == null ? observedCount : kept.length) {
+        int[] kept = Columns.unfolded(obsFolded, obsSeq, observedCount);
+        return new Columns.View<>(kept == null ? observedCount : kept.length) {
             @Override
             Observation at(int k) {
                 int i = kept == null ? k : kept[k];
@@ -370,78 +366,16 @@ public final class CanaryLog {
         };
     }
 
-    /** The chunk list as it is now (a few references; freed chunks are null), so that reading needs no lock. */
-    private static <T> List<T> snapshot(List<T> chunks) {
-        return Collections.unmodifiableList(new ArrayList<>(chunks));
-    }
-
-    /** The indexes of the entries not folded; null when none is (then every index is). */
-    private static int[] unfolded(List<long[]> folded, List<?> chunks, int size) {
-        boolean any = false;
-        for (int c = 0; c < chunks.size() && !any; c++) {
-            if (chunks.get(c) == null) {
-                any = true;
-            } else {
-                for (long w : folded.get(c)) {
-                    any |= w != 0;
-                }
-            }
-        }
-        if (!any) {
-            return null;
-        }
-        int[] out = new int[16];
-        int n = 0;
-        for (int c = 0; c < chunks.size(); c++) {
-            if (chunks.get(c) == null) {
-                continue;
-            }
-            long[] bits = folded.get(c);
-            int end = Math.min(CHUNK, size - (c << SHIFT));
-            for (int j = 0; j < end; j++) {
-                if ((bits[j >>> 6] & (1L << (j & 63))) == 0) {
-                    if (n == out.length) {
-                        out = Arrays.copyOf(out, n * 2);
-                    }
-                    out[n++] = (c << SHIFT) | j;
-                }
-            }
-        }
-        return Arrays.copyOf(out, n);
-    }
-
     /** True for the fixed, read-only lists {@link #sent()} and {@link #observations()} return. */
     static boolean isView(List<?> list) {
-        return list instanceof View;
+        return list instanceof Columns.View;
     }
 
     static long nanos(Instant at) {
-        return at.getEpochSecond() * 1_000_000_000L + at.getNano();
+        return Columns.nanos(at);
     }
 
     static Instant instant(long nanos) {
-        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
-    }
-
-    /** A fixed-size, read-only list whose elements are made when read. */
-    private abstract static class View<T> extends AbstractList<T> implements RandomAccess {
-        private final int size;
-
-        View(int size) {
-            this.size = size;
-        }
-
-        abstract T at(int i);
-
-        @Override
-        public T get(int i) {
-            Objects.checkIndex(i, size);
-            return at(i);
-        }
-
-        @Override
-        public int size() {
-            return size;
-        }
+        return Columns.instant(nanos);
     }
 }

@@ -102,4 +102,36 @@ public record Stretch(String idPrefix, long firstSeq, long count, List<String> k
     public boolean holds(long seq) {
         return seq >= firstSeq && seq - firstSeq < count;
     }
+
+    /** The stretch of {@code folded} (in sequence order) that holds the canary with this id, or null. */
+    static Stretch holding(List<Stretch> folded, String id) {
+        if (folded.isEmpty()) {
+            return null;
+        }
+        // Usually every stretch has the run's prefix: find the one by its sequence numbers.
+        long n0 = CanaryLog.seqOf(folded.get(0).idPrefix(), id);
+        if (n0 >= 0) {
+            int lo = 0;
+            int hi = folded.size() - 1;
+            while (lo < hi) {
+                int mid = (lo + hi + 1) >>> 1;
+                if (folded.get(mid).firstSeq() <= n0) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            Stretch s = folded.get(lo);
+            if (s.holds(n0) && s.idPrefix().equals(folded.get(0).idPrefix())) {
+                return s;
+            }
+        }
+        for (Stretch s : folded) {
+            long n = CanaryLog.seqOf(s.idPrefix(), id);
+            if (n >= 0 && s.holds(n)) {
+                return s;
+            }
+        }
+        return null;
+    }
 }
