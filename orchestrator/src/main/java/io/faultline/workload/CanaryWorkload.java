@@ -280,8 +280,9 @@ public final class CanaryWorkload implements AutoCloseable {
 
     /** Waits until every acknowledged canary was observed, or {@code timeout} passes. Returns true when all arrived. */
     public boolean drain(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
+        // Waiting on the system under test: in real time, with the deadline on the run's clock.
+        Instant deadline = clock.instant().plus(timeout);
+        while (clock.instant().isBefore(deadline)) {
             if (unobserved() == 0) {
                 return true;
             }
