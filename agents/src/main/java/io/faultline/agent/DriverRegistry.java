@@ -3,6 +3,7 @@ package io.faultline.agent;
 import io.faultline.agent.driver.FaultDriver;
 import io.faultline.agent.driver.FaultException;
 import io.faultline.protocol.FaultSpec;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,8 +26,8 @@ final class DriverRegistry {
         return out;
     }
 
-    FaultDriver.Applied apply(String commandId, FaultSpec fault) throws FaultException {
-        return apply(driver(fault), commandId, fault);
+    FaultDriver.Applied apply(String commandId, FaultSpec fault, Duration lease) throws FaultException {
+        return apply(driver(fault), commandId, fault, lease);
     }
 
     String recover(String commandId, FaultSpec fault) throws FaultException {
@@ -52,9 +53,9 @@ final class DriverRegistry {
         return d;
     }
 
-    private static <F extends FaultSpec> FaultDriver.Applied apply(FaultDriver<F> d, String id, FaultSpec f)
-            throws FaultException {
-        return d.apply(id, d.faultClass().cast(f));
+    private static <F extends FaultSpec> FaultDriver.Applied apply(FaultDriver<F> d, String id, FaultSpec f,
+                                                                   Duration lease) throws FaultException {
+        return d.apply(id, d.faultClass().cast(f), lease);
     }
 
     private static <F extends FaultSpec> String recover(FaultDriver<F> d, String id, FaultSpec f) throws FaultException {

@@ -6,7 +6,6 @@ import io.faultline.protocol.ApplyCommand;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.Durations;
 import io.faultline.protocol.FaultSpec;
-import io.faultline.protocol.RedisPauseFault;
 import io.faultline.protocol.RenewCommand;
 import io.faultline.protocol.TelemetryEvent;
 import io.faultline.time.Scheduler;
@@ -73,8 +72,6 @@ final class FaultManager {
     /** One fault: what was asked, where it is, until when its lease runs. Touched on the state thread only. */
     private static final class Fault {
         final ApplyCommand command;
-        /** What the apply changed from the command (a Redis pause cut to the lease), for the reports; "" if nothing. */
-        final String cut;
         Phase phase = Phase.APPLYING;
         Instant leaseEnds;
         /** Once held: what the driver applied, and the timer that checks the lease. */
@@ -83,9 +80,8 @@ final class FaultManager {
         /** CANCELLING: why it is to be undone. */
         String undoWhy;
 
-        Fault(ApplyCommand command, String cut, Instant leaseEnds) {
+        Fault(ApplyCommand command, Instant leaseEnds) {
             this.command = command;
-            this.cut = cut;
             this.leaseEnds = leaseEnds;
         }
 
@@ -150,24 +146,15 @@ final class FaultManager {
         }
         String id = command.commandId();
         FaultSpec requested = command.fault();
-        FaultSpec fault = requested;
-        String cut = "";
-        if (requested instanceof RedisPauseFault r && r.duration().compareTo(command.lease()) > 0) {
-            // Redis ends a pause by itself: one no longer than the lease ends even if this agent dies.
-            fault = new RedisPauseFault(r.address(), r.mode(), command.lease());
-            cut = " (pause cut from " + Durations.format(r.duration()) + " to its lease "
-                    + Durations.format(command.lease()) + ")";
-        }
-        Fault a = new Fault(command, cut, now().plus(command.lease()));
+        Fault a = new Fault(command, now().plus(command.lease()));
         faults.put(id, a);
         publishSnapshot();
-        FaultSpec toApply = fault;
-        calls.run("apply " + id + " (" + requested.type() + ")", () -> drivers.apply(id, toApply),
+        calls.run("apply " + id + " (" + requested.type() + ")", () -> drivers.apply(id, requested, command.lease()),
                 new DriverCalls.Outcome<>() {
             @Override
             public void done(FaultDriver.Applied applied) {
-                log.info("applied {} ({}): {}{}", id, requested.type(), applied.detail(), a.cut);
-                events.accept(CommandEvent.applied(agentId, now(), command, applied.detail() + a.cut));
+                log.info("applied {} ({}): {}", id, requested.type(), applied.detail());
+                events.accept(CommandEvent.applied(agentId, now(), command, applied.detail()));
                 String why = a.undoWhy;
                 hold(a, applied, a.leaseEnds);
                 if (why != null) {
@@ -203,7 +190,7 @@ final class FaultManager {
                 }
                 log.warn("apply {} ({}) answered after its deadline: {}; undoing it", id, requested.type(),
                         applied.detail());
-                events.accept(CommandEvent.applied(agentId, now(), command, applied.detail() + a.cut
+                events.accept(CommandEvent.applied(agentId, now(), command, applied.detail()
                         + " (after its deadline)"));
                 String why = a.undoWhy;
                 hold(a, applied, a.leaseEnds);

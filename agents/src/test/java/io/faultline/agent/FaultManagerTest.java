@@ -249,11 +249,11 @@ class FaultManagerTest {
     }
 
     @Test
-    void aRedisPauseLongerThanItsLeaseIsCutToTheLease() {
-        // Redis ends a pause by itself: cut to the lease, it ends even if the agent dies (CLIENT PAUSE 315360000000 before).
-        List<RedisPauseFault> asked = new CopyOnWriteArrayList<>();
-        FaultManager m = manager(journal, new FaultDriver<
-                RedisPauseFault>() {
+    void eachApplyIsHandedItsLeaseSoAFaultThatEndsByItselfCanBeBoundedByIt() {
+        // Redis ends a pause by itself: its driver cuts one longer than the lease (RedisPauseDriver),
+        // so it ends even if the agent dies. The manager hands every driver the lease it applies under.
+        List<Duration> leases = new CopyOnWriteArrayList<>();
+        FaultManager m = manager(journal, new FaultDriver<RedisPauseFault>() {
             @Override
             public Class<RedisPauseFault> faultClass() {
                 return RedisPauseFault.class;
@@ -266,11 +266,17 @@ class FaultManagerTest {
 
             @Override
             public Applied apply(String commandId, RedisPauseFault fault) {
-                asked.add(fault);
+                throw new AssertionError("applied without its lease");
+            }
+
+            @Override
+            public Applied apply(String commandId, RedisPauseFault fault, Duration lease) {
+                leases.add(lease);
                 return new Applied() {
                     @Override
                     public String detail() {
-                        return "CLIENT PAUSE " + fault.duration().toMillis() + " WRITE";
+                        return "CLIENT PAUSE " + lease.toMillis() + " WRITE (pause cut from "
+                                + fault.duration().toDays() + "d to its lease " + lease.toSeconds() + "s)";
                     }
 
                     @Override
@@ -290,7 +296,7 @@ class FaultManagerTest {
                 null, RedisPauseFault.Mode.WRITE, Duration.ofDays(7)), now, now.plusSeconds(15),
                 Duration.ofSeconds(20)));
         time.runDue();
-        assertThat(asked).singleElement().satisfies(f -> assertThat(f.duration()).isEqualTo(Duration.ofSeconds(20)));
+        assertThat(leases).containsExactly(Duration.ofSeconds(20));
         assertThat(events).filteredOn(e -> e instanceof CommandEvent).singleElement().satisfies(e -> assertThat(
                 ((CommandEvent) e).detail()).isEqualTo("CLIENT PAUSE 20000 WRITE (pause cut from 7d to its lease 20s)"));
     }

@@ -1,6 +1,7 @@
 package io.faultline.agent.driver;
 
 import io.faultline.protocol.FaultSpec;
+import java.time.Duration;
 
 /**
  * Carries out one type of fault on the agent's host. {@link #apply} returns the handle that
@@ -18,6 +19,14 @@ public interface FaultDriver<F extends FaultSpec> {
      * (iptables comments, toxic names), so that undo removes exactly that.
      */
     Applied apply(String commandId, F fault) throws FaultException;
+
+    /**
+     * Applies the fault held under a lease of {@code lease}: a driver whose fault ends by itself
+     * (a Redis pause) bounds it by the lease here, so that it ends even if the agent dies.
+     */
+    default Applied apply(String commandId, F fault, Duration lease) throws FaultException {
+        return apply(commandId, fault);
+    }
 
     /**
      * Undoes what an earlier run of this agent applied for {@code commandId} and never undid (it

@@ -1,6 +1,7 @@
 package io.faultline.agent.driver;
 
 import io.faultline.protocol.RedisAddress;
+import io.faultline.protocol.Durations;
 import io.faultline.protocol.RedisPauseFault;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,6 +44,28 @@ public final class RedisPauseDriver implements FaultDriver<RedisPauseFault> {
     @Override
     public String faultType() {
         return RedisPauseFault.TYPE;
+    }
+
+    /** Redis ends a pause by itself: one no longer than the lease ends even if this agent dies. */
+    @Override
+    public Applied apply(String commandId, RedisPauseFault fault, Duration lease) throws FaultException {
+        if (fault.duration().compareTo(lease) <= 0) {
+            return apply(commandId, fault);
+        }
+        Applied cut = apply(commandId, new RedisPauseFault(fault.address(), fault.mode(), lease));
+        String why = " (pause cut from " + Durations.format(fault.duration()) + " to its lease "
+                + Durations.format(lease) + ")";
+        return new Applied() {
+            @Override
+            public String detail() {
+                return cut.detail() + why;
+            }
+
+            @Override
+            public String undo() throws FaultException {
+                return cut.undo();
+            }
+        };
     }
 
     @Override

@@ -210,6 +210,20 @@ class NetworkFaultIT {
     }
 
     @Test
+    void aPauseLongerThanItsLeaseIsCutToTheLeaseByTheDriver() throws Exception {
+        // Redis ends a pause by itself: cut to the lease, it ends even if the agent dies.
+        CommandEvent applied = bus.apply("agent-redis", new RedisPauseFault(null, RedisPauseFault.Mode.WRITE,
+                Duration.ofDays(7)), Duration.ofSeconds(20));
+        assertThat(applied.step()).as(applied.detail()).isEqualTo(CommandEvent.Step.APPLIED);
+        assertThat(applied.detail()).startsWith("CLIENT PAUSE 20000 WRITE on ")
+                .endsWith(" (pause cut from 7d to its lease 20s)");
+        bus.heal("agent-redis", applied.commandId());
+        try (Jedis j = jedis(5_000)) {
+            assertThat(j.set("after-cut", "yes")).isEqualTo("OK");
+        }
+    }
+
+    @Test
     void pauseOfAllCommandsEndsWithinASliceOfHeal() throws Exception {
         CommandEvent applied = bus.apply("agent-redis", new RedisPauseFault(null, RedisPauseFault.Mode.ALL,
                 Duration.ofMinutes(1)), Duration.ofMinutes(1));
