@@ -210,7 +210,7 @@ final class CanaryBench {
                         seq, events, log.kept(), heapUsed() >> 20);
             }
             if (seq > 0 && seq % foldEvery == 0) {
-                log.fold(List.of(), at.minus(FOLD_HORIZON), Duration.ofSeconds(1));
+                log.fold(List.of(), at.minus(FOLD_HORIZON), Duration.ofSeconds(1), interval);
             }
         }
         for (long out = Math.max(0, events - inFlight); out < events; out++) {

@@ -25,10 +25,13 @@ import java.util.List;
  * @param healthy         when the targeted services must be healthy again after heal; null: by the
  *                        end of the run
  * @param regression      how much worse than its recent passed runs this run may be; null to not compare
+ * @param rejoin          the longest acceptable disruption after a fault is undone (a restarted
+ *                        member rejoining its group); null to report it without judging
  */
 public record ChecksSpec(Duration failover, Long lost, Long duplicated, Duration latencyRecovery,
                          CircuitCheck circuit, Long unseen, Long reordered, List<AlertCheck> alerts,
-                         LatencyLimits latency, ThroughputLimit throughput, Healthy healthy, Regression regression) {
+                         LatencyLimits latency, ThroughputLimit throughput, Healthy healthy, Regression regression,
+                         Duration rejoin) {
     public static final ChecksSpec DEFAULTS = new ChecksSpec(null, 0L, 0L, null, null, null, null, null);
 
     public ChecksSpec {
@@ -37,6 +40,9 @@ public record ChecksSpec(Duration failover, Long lost, Long duplicated, Duration
         }
         if (latencyRecovery != null) {
             Checks.positive("latencyRecovery", latencyRecovery);
+        }
+        if (rejoin != null) {
+            Checks.positive("rejoin", rejoin);
         }
         lost = lost == null ? 0L : nonNegative("lost", lost);
         duplicated = duplicated == null ? 0L : nonNegative("duplicated", duplicated);
@@ -47,19 +53,26 @@ public record ChecksSpec(Duration failover, Long lost, Long duplicated, Duration
 
     public ChecksSpec(Duration failover, Long lost, Long duplicated, Duration latencyRecovery, CircuitCheck circuit,
                       Long unseen, Long reordered, List<AlertCheck> alerts) {
-        this(failover, lost, duplicated, latencyRecovery, circuit, unseen, reordered, alerts, null, null, null, null);
+        this(failover, lost, duplicated, latencyRecovery, circuit, unseen, reordered, alerts, null, null, null, null,
+                null);
     }
 
     /** These checks with the service-level limits given. */
     public ChecksSpec withServiceLevels(LatencyLimits latency, ThroughputLimit throughput, Healthy healthy) {
         return new ChecksSpec(failover, lost, duplicated, latencyRecovery, circuit, unseen, reordered, alerts, latency,
-                throughput, healthy, regression);
+                throughput, healthy, regression, rejoin);
     }
 
     /** These checks with a regression comparison. */
     public ChecksSpec withRegression(Regression regression) {
         return new ChecksSpec(failover, lost, duplicated, latencyRecovery, circuit, unseen, reordered, alerts, latency,
-                throughput, healthy, regression);
+                throughput, healthy, regression, rejoin);
+    }
+
+    /** These checks with a limit on the disruption after heal. */
+    public ChecksSpec withRejoin(Duration rejoin) {
+        return new ChecksSpec(failover, lost, duplicated, latencyRecovery, circuit, unseen, reordered, alerts, latency,
+                throughput, healthy, regression, rejoin);
     }
 
     /**

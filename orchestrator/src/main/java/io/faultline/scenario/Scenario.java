@@ -73,6 +73,9 @@ public record Scenario(String name, String description, Map<String, TargetSpec> 
             if (checks.latencyRecovery() != null) {
                 throw new InvalidFieldException("checks.latencyRecovery", why);
             }
+            if (checks.rejoin() != null) {
+                throw new InvalidFieldException("checks.rejoin", why);
+            }
             if (checks.latency() != null) {
                 throw new InvalidFieldException("checks.latency", why);
             }

@@ -227,7 +227,7 @@ public final class CanaryLog {
      *
      * @return how many canaries were folded
      */
-    public long fold(List<FaultWindow> faults, Instant cutoff, Duration width) {
+    public long fold(List<FaultWindow> faults, Instant cutoff, Duration width, Duration interval) {
         List<SentEvent> sentNow;
         List<Observation> observedNow;
         synchronized (this) {
@@ -237,7 +237,7 @@ public final class CanaryLog {
         // The canaries kept whole are folded on their own (what was folded before is done with),
         // read once into the index's columns.
         Fold.Made folding = Fold.stretches(new CanaryIndex(sentNow, observedNow, List.of()), faults, cutoff, cutoff,
-                width);
+                width, interval);
         if (folding == null) {
             return 0;
         }

@@ -6,6 +6,8 @@ package io.faultline.verifier;
  */
 public final class CheckNames {
     public static final String FAILOVER = "failover";
+    /** The disruption after a fault was undone (a restarted member rejoining), with {@code checks.rejoin}. */
+    public static final String REJOIN = "rejoin";
     public static final String LATENCY = "latency";
     public static final String CIRCUIT = "circuit";
     public static final String ALERT = "alert";

@@ -78,6 +78,19 @@ final class Completions {
         return inside[i] != null ? inside[i].maxGapTo() : CanaryIndex.instant(times[i]);
     }
 
+    /**
+     * The gaps ending at completion {@code i} that are wider than {@code thresholdMs}: the one
+     * between two completions, or those inside a folded block (it keeps every gap that wide).
+     */
+    List<Stretch.Gap> gapsOver(int i, long thresholdMs) {
+        if (inside[i] == null) {
+            long gap = CanaryIndex.millis(times[i - 1], times[i]);
+            return gap > thresholdMs ? List.of(new Stretch.Gap(CanaryIndex.instant(times[i - 1]),
+                    CanaryIndex.instant(times[i]), gap)) : List.of();
+        }
+        return inside[i].wide().stream().filter(g -> g.ms() > thresholdMs).toList();
+    }
+
     /** Every gap between consecutive completions that ends before {@code before} (ns), whole milliseconds. */
     Counts gapsBefore(long before) {
         Counts.Builder out = new Counts.Builder();

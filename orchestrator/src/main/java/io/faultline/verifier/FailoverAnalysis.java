@@ -5,9 +5,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -40,47 +42,190 @@ final class FailoverAnalysis {
     }
 
     /**
-     * Failover with canaries on several input partitions: each partition is judged on its own
-     * completions, and the fault's figures are those of the worst partition it stopped (not
-     * recovered, else the latest recovery), with every stopped partition and its gap listed.
+     * A stream's completions stopped: the gap {@code [from, to]} between two completions longer
+     * than the stream's outage threshold, or ({@code open}) from its last completion to the end
+     * of observation while its canaries were still pending.
+     *
+     * @param partition the input partition; null for the single merged stream
      */
-    static FaultRecord.Failover failoverPerPartition(FaultWindow f, Instant windowEnd, History h,
-                                                     Map<Integer, Completions> byPartition, CanaryIndex index) {
-        Set<Integer> pending = new HashSet<>();
-        for (int p = 0; p < index.size(); p++) {
-            if (index.partition(p) != null && !index.seen(p)) {
-                pending.add(index.partition(p));
-            }
-        }
-        FaultRecord.Failover worst = null;
-        List<FaultRecord.PartitionGap> hit = new ArrayList<>();
-        for (Map.Entry<Integer, Completions> e : byPartition.entrySet()) {
-            Duration threshold = outageThreshold(h, e.getValue(), byPartition.size());
-            if (threshold.compareTo(REBALANCE_PAUSE) < 0) {
-                threshold = REBALANCE_PAUSE;
-            }
-            FaultRecord.Failover fo = failover(f, windowEnd, h, e.getValue(), threshold, pending.contains(e.getKey()));
-            if (fo.outage()) {
-                hit.add(new FaultRecord.PartitionGap(e.getKey(), fo.availabilityGapMs(), fo.upperMs()));
-            }
-            if (worst == null || worse(fo, worst)) {
-                worst = fo;
-            }
-        }
-        return worst.withPartitions(hit);
+    record Stop(Integer partition, long from, long to, long gapMs, boolean open, long thresholdNanos) {
     }
 
-    private static boolean worse(FaultRecord.Failover a, FaultRecord.Failover b) {
-        if (a.recovered() != b.recovered()) {
-            return !a.recovered();
+    /**
+     * Stops on one or more streams at overlapping times, or less than an outage threshold apart
+     * (a straggler between two gaps does not end a disruption): one disruption, whatever its cause.
+     */
+    record Episode(long from, long to, List<Stop> stops) {
+        boolean open() {
+            return stops.stream().anyMatch(Stop::open);
         }
-        if (a.outage() != b.outage()) {
-            return a.outage();
+
+        long gapMs() {
+            return stops.stream().mapToLong(Stop::gapMs).max().orElse(0);
         }
-        if (a.outage() && a.recovered()) {
-            return a.upperMs() > b.upperMs();
+
+        List<Integer> partitions() {
+            return stops.stream().map(Stop::partition).filter(Objects::nonNull).distinct().sorted().toList();
         }
-        return a.availabilityGapMs() > b.availabilityGapMs();
+
+        FaultRecord.Disruption disruption() {
+            return new FaultRecord.Disruption(CanaryIndex.instant(from), open() ? null : CanaryIndex.instant(to),
+                    gapMs(), partitions());
+        }
+    }
+
+    /**
+     * The streams failover is judged on, each with its outage threshold: the input partitions
+     * when canaries were spread over several (a fault that stops one shows there even while the
+     * others flow on), else the one merged stream.
+     */
+    record Streams(Map<Integer, Completions> streams, Map<Integer, Duration> thresholds, Set<Integer> pending,
+                   List<Episode> episodes) {
+        static Streams of(History h, CanaryIndex index) {
+            Map<Integer, Completions> byPartition = completionsByPartition(index);
+            Map<Integer, Completions> streams = new HashMap<>();
+            Map<Integer, Duration> thresholds = new HashMap<>();
+            Set<Integer> pending = new HashSet<>();
+            if (byPartition.size() > 1) {
+                for (Map.Entry<Integer, Completions> e : byPartition.entrySet()) {
+                    Duration threshold = outageThreshold(h, e.getValue(), byPartition.size());
+                    streams.put(e.getKey(), e.getValue());
+                    thresholds.put(e.getKey(), threshold.compareTo(REBALANCE_PAUSE) < 0 ? REBALANCE_PAUSE : threshold);
+                }
+                for (int p = 0; p < index.size(); p++) {
+                    if (index.partition(p) != null && !index.seen(p)) {
+                        pending.add(index.partition(p));
+                    }
+                }
+            } else {
+                Completions merged = index.completions(null);
+                streams.put(null, merged);
+                thresholds.put(null, outageThreshold(h, merged, 1));
+                pending.add(null);
+            }
+            return new Streams(streams, thresholds, pending, episodes(h, streams, thresholds, pending));
+        }
+
+        private static List<Episode> episodes(History h, Map<Integer, Completions> streams,
+                                              Map<Integer, Duration> thresholds, Set<Integer> pending) {
+            List<Stop> stops = new ArrayList<>();
+            long until = h.observedUntil() == null ? NONE : CanaryIndex.nanos(h.observedUntil());
+            // A stream whose completions ended before sending did, with canaries still pending, never recovered.
+            long stopped = h.sendingStoppedAt() == null ? until : CanaryIndex.nanos(h.sendingStoppedAt());
+            for (Map.Entry<Integer, Completions> e : streams.entrySet()) {
+                Completions c = e.getValue();
+                long threshold = thresholds.get(e.getKey()).toMillis();
+                for (int i = 1; i < c.size(); i++) {
+                    for (Stretch.Gap g : c.gapsOver(i, threshold)) {
+                        stops.add(new Stop(e.getKey(), CanaryIndex.nanos(g.from()), CanaryIndex.nanos(g.to()), g.ms(),
+                                false, threshold * 1_000_000));
+                    }
+                }
+                if (!c.isEmpty() && until != NONE && pending.contains(e.getKey()) && c.last() < stopped) {
+                    long open = CanaryIndex.millis(c.last(), until);
+                    if (open > threshold) {
+                        stops.add(new Stop(e.getKey(), c.last(), until, open, true, threshold * 1_000_000));
+                    }
+                }
+            }
+            stops.sort(Comparator.comparingLong(Stop::from));
+            List<Episode> out = new ArrayList<>();
+            List<Stop> current = new ArrayList<>();
+            long from = 0;
+            long to = 0;
+            for (Stop s : stops) {
+                if (!current.isEmpty() && s.from() > to + s.thresholdNanos()) {
+                    out.add(new Episode(from, to, List.copyOf(current)));
+                    current.clear();
+                }
+                if (current.isEmpty()) {
+                    from = s.from();
+                    to = s.to();
+                }
+                current.add(s);
+                to = Math.max(to, s.to());
+            }
+            if (!current.isEmpty()) {
+                out.add(new Episode(from, to, List.copyOf(current)));
+            }
+            return out;
+        }
+
+        /** The longest gap between completions on any stream that overlaps {@code [from, to)}. */
+        long longestGap(long from, long to) {
+            long best = 0;
+            for (Completions c : streams.values()) {
+                for (int i = 1; i < c.size(); i++) {
+                    if (c.time(i) > from && c.time(i - 1) < to) {
+                        best = Math.max(best, c.gapMs(i));
+                    }
+                }
+            }
+            return best;
+        }
+    }
+
+    /**
+     * The fault's failover: the disruption under way when it was invoked, or else the first that
+     * began while it held (from invocation until it was undone, or until the next fault),
+     * including the stops on every partition that overlapped it (a rebalance's pause on the
+     * others). Later disruptions, and the first one after it was undone (a restarted member
+     * rejoining), are reported beside it and never extend it.
+     *
+     * @param nextFault when the next fault was invoked; null for the last
+     */
+    static FaultRecord.Failover failover(FaultWindow f, Instant nextFault, History h, Streams streams) {
+        long resolution = h.canaryInterval().toMillis();
+        long invoked = CanaryIndex.nanos(f.invokedAt());
+        long next = nextFault == null ? Long.MAX_VALUE : CanaryIndex.nanos(nextFault);
+        Instant healed = f.undoneAt() != null ? f.undoneAt() : f.healInvokedAt();
+        long held = Math.min(next, healed == null ? Long.MAX_VALUE : CanaryIndex.nanos(healed));
+        if (streams.streams().values().stream().allMatch(Completions::isEmpty)) {
+            long open = Duration.between(f.invokedAt(), h.observedUntil()).toMillis();
+            return new FaultRecord.Failover(true, false, null, null, null, null, resolution, open, null, null);
+        }
+        Episode own = null;
+        FaultRecord.Disruption afterHeal = null;
+        List<FaultRecord.Disruption> others = new ArrayList<>();
+        for (Episode e : streams.episodes()) {
+            if (e.to() <= invoked || e.from() >= next) {
+                continue;
+            }
+            if (own == null && afterHeal == null && e.from() < held) {
+                own = e;
+            } else if (afterHeal == null && e.from() >= held && held < next) {
+                afterHeal = e.disruption();
+            } else {
+                others.add(e.disruption());
+            }
+        }
+        if (own == null) {
+            long until = Math.min(held, h.observedUntil() == null ? Long.MAX_VALUE
+                    : CanaryIndex.nanos(h.observedUntil()));
+            return new FaultRecord.Failover(false, true, null, null, 0L, 0L, resolution,
+                    streams.longestGap(invoked, until), null, null).withDisruptions(afterHeal, others);
+        }
+        Map<Integer, FaultRecord.PartitionGap> hit = new TreeMap<>();
+        for (Stop s : own.stops()) {
+            if (s.partition() == null) {
+                continue;
+            }
+            Long upper = s.open() ? null : Long.valueOf(Math.max(0, CanaryIndex.millis(invoked, s.to())));
+            hit.merge(s.partition(), new FaultRecord.PartitionGap(s.partition(), s.gapMs(), upper),
+                    (a, b) -> new FaultRecord.PartitionGap(a.partition(), Math.max(a.gapMs(), b.gapMs()),
+                            a.upperMs() == null || b.upperMs() == null ? null : Math.max(a.upperMs(), b.upperMs())));
+        }
+        List<FaultRecord.PartitionGap> partitions = new ArrayList<>(hit.values());
+        if (own.open()) {
+            return new FaultRecord.Failover(true, false, CanaryIndex.instant(own.from()), null, null, null, resolution,
+                    own.gapMs(), null, partitions).withDisruptions(afterHeal, others);
+        }
+        Instant ack = f.appliedAt() != null ? f.appliedAt() : f.invokedAt();
+        Instant recovered = CanaryIndex.instant(own.to());
+        long lower = Math.max(0, Duration.between(ack, recovered).toMillis());
+        long upper = Math.max(0, Duration.between(f.invokedAt(), recovered).toMillis());
+        return new FaultRecord.Failover(true, true, CanaryIndex.instant(own.from()), recovered, lower, upper,
+                resolution, own.gapMs(), null, partitions).withDisruptions(afterHeal, others);
     }
 
     /**
@@ -94,58 +239,6 @@ final class FailoverAnalysis {
         long floor = h.canaryInterval().multipliedBy(4L * partitions).toMillis();
         Long p99 = firstFault == null ? null : completions.gapsBefore(CanaryIndex.nanos(firstFault)).percentile(0.99);
         return Duration.ofMillis(p99 == null ? floor : Math.max(floor, 3 * p99));
-    }
-
-    static FaultRecord.Failover failover(FaultWindow f, Instant windowEnd, History h, Completions completions,
-                                                 Duration threshold) {
-        return failover(f, windowEnd, h, completions, threshold, true);
-    }
-
-    /**
-     * @param pending whether canaries of this stream were still unobserved when observation ended:
-     *                only then is a gap still open at the end a stall rather than a stream that
-     *                simply had nothing more to carry
-     */
-    private static FaultRecord.Failover failover(FaultWindow f, Instant windowEnd, History h, Completions completions,
-                                                 Duration threshold, boolean pending) {
-        long resolution = h.canaryInterval().toMillis();
-        long invoked = CanaryIndex.nanos(f.invokedAt());
-        long end = CanaryIndex.nanos(windowEnd);
-        // The longest gap between consecutive completions that overlaps [invokedAt, windowEnd].
-        Instant bestStart = null;
-        Instant bestEnd = null;
-        long bestGap = -1;
-        for (int i = 1; i < completions.size(); i++) {
-            if (completions.time(i) > invoked && completions.time(i - 1) < end) {
-                long gap = completions.gapMs(i);
-                if (gap > bestGap) {
-                    bestGap = gap;
-                    bestStart = completions.gapFrom(i);
-                    bestEnd = completions.gapTo(i);
-                }
-            }
-        }
-        if (completions.isEmpty()) {
-            long open = Duration.between(f.invokedAt(), h.observedUntil()).toMillis();
-            return new FaultRecord.Failover(true, false, null, null, null, null, resolution, open, null, null);
-        }
-        // A gap still open when observation ended: no recovery.
-        long previous = completions.last();
-        if (previous < end && pending) {
-            long open = CanaryIndex.millis(previous, CanaryIndex.nanos(h.observedUntil()));
-            if (open > threshold.toMillis() && open > bestGap) {
-                return new FaultRecord.Failover(true, false, CanaryIndex.instant(previous), null, null, null,
-                        resolution, open, null, null);
-            }
-        }
-        if (bestGap <= threshold.toMillis()) {
-            return new FaultRecord.Failover(false, true, null, null, 0L, 0L, resolution, Math.max(bestGap, 0), null,
-                    null);
-        }
-        Instant ack = f.appliedAt() != null ? f.appliedAt() : f.invokedAt();
-        long lower = Math.max(0, Duration.between(ack, bestEnd).toMillis());
-        long upper = Math.max(0, Duration.between(f.invokedAt(), bestEnd).toMillis());
-        return new FaultRecord.Failover(true, true, bestStart, bestEnd, lower, upper, resolution, bestGap, null, null);
     }
 
     /**
@@ -188,8 +281,7 @@ final class FailoverAnalysis {
         }
         Long catchUp = lastSlow == NONE ? Long.valueOf(0L) : lastSlow == lastSeen ? null
                 : Long.valueOf(CanaryIndex.millis(recovered, lastSlow));
-        return new FaultRecord.Failover(fo.outage(), fo.recovered(), fo.outageStart(), fo.recoveredAt(), fo.lowerMs(),
-                fo.upperMs(), fo.resolutionMs(), fo.availabilityGapMs(), catchUp, fo.partitions());
+        return fo.withCatchUp(catchUp);
     }
 
 }

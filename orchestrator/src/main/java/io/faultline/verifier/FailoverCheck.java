@@ -4,8 +4,10 @@ import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.CheckResult.Outcome;
 import io.faultline.protocol.FaultRecord;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Per fault: recovered, and within the scenario's failover limit, measured as a bound (see docs/verifier.md). */
 final class FailoverCheck implements Check {
@@ -19,8 +21,26 @@ final class FailoverCheck implements Check {
         List<CheckResult> out = new ArrayList<>();
         for (int i = 0; i < a.windows().size(); i++) {
             out.add(failoverCheck(a.windows().get(i), a.faults().get(i).failover(), a.spec().failover()));
+            if (a.spec().rejoin() != null) {
+                out.add(rejoinCheck(a.windows().get(i), a.faults().get(i).failover(), a.spec().rejoin()));
+            }
         }
         return out;
+    }
+
+    /** {@code checks.rejoin}: the disruption after the fault was undone stays within the limit. */
+    static CheckResult rejoinCheck(FaultWindow f, FaultRecord.Failover fo, Duration max) {
+        String name = CheckNames.perFault(CheckNames.REJOIN, f.name());
+        double threshold = max.toMillis();
+        FaultRecord.Disruption d = fo.afterHeal();
+        if (d == null) {
+            return new CheckResult(name, Outcome.PASS, 0.0, threshold, "ms",
+                    "no disruption after heal before the next fault or the end of the run", List.of());
+        }
+        String what = afterHeal(f, d);
+        boolean ok = d.to() != null && d.gapMs() <= max.toMillis();
+        return new CheckResult(name, ok ? Outcome.PASS : Outcome.FAIL, (double) d.gapMs(), threshold, "ms",
+                what + (ok ? "" : d.to() == null ? "" : ", over the " + max.toMillis() + " ms limit"), List.of());
     }
 
     static CheckResult failoverCheck(FaultWindow f, FaultRecord.Failover fo, Duration max) {
@@ -46,9 +66,39 @@ final class FailoverCheck implements Check {
                     fo.partitions().stream().map(p -> p.partition() + " (gap " + p.gapMs() + " ms)").toList())
                     + " stopped, the others flowed";
         }
+        measured += beside(f, fo);
         boolean ok = threshold == null || fo.upperMs() <= threshold;
         return new CheckResult(name, ok ? Outcome.PASS : Outcome.FAIL, (double) fo.upperMs(), threshold, "ms",
                 measured + (threshold == null ? " (no threshold set)" : ok ? "" : ", over the " + max.toMillis() + " ms limit"),
                 List.of());
+    }
+
+    /** The disruption after heal and the others beside the failover, each with when it began after the fault. */
+    static String beside(FaultWindow f, FaultRecord.Failover fo) {
+        StringBuilder out = new StringBuilder();
+        if (fo.afterHeal() != null) {
+            out.append("; after heal: ").append(afterHeal(f, fo.afterHeal()));
+        }
+        if (!fo.others().isEmpty()) {
+            out.append("; not this fault's failover: ").append(String.join(", ", fo.others().stream()
+                    .map(d -> describe(d) + " " + seconds(Duration.between(f.invokedAt(), d.from())) + " after the fault")
+                    .toList()));
+        }
+        return out.toString();
+    }
+
+    private static String afterHeal(FaultWindow f, FaultRecord.Disruption d) {
+        Instant healed = f.undoneAt() != null ? f.undoneAt() : f.healInvokedAt();
+        return describe(d) + (healed == null ? "" : " " + seconds(Duration.between(healed, d.from())) + " after heal");
+    }
+
+    private static String describe(FaultRecord.Disruption d) {
+        String where = d.partitions().isEmpty() ? "completions" : (d.partitions().size() == 1 ? "partition " : "partitions ")
+                + String.join(", ", d.partitions().stream().map(String::valueOf).toList());
+        return where + " stopped " + d.gapMs() + " ms" + (d.to() == null ? " and never resumed" : "");
+    }
+
+    private static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
     }
 }

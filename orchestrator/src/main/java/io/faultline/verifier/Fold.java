@@ -36,7 +36,7 @@ public final class Fold {
             return h;
         }
         CanaryIndex index = new CanaryIndex(h);
-        Made made = stretches(index, h.faults(), h.sendingStoppedAt(), h.observedUntil(), width);
+        Made made = stretches(index, h.faults(), h.sendingStoppedAt(), h.observedUntil(), width, h.canaryInterval());
         if (made == null) {
             return h;
         }
@@ -67,10 +67,11 @@ public final class Fold {
     /**
      * The stretches of {@code width} that the canaries of {@code index} fold into, clear of
      * {@code faults} and of the ends; null when none can be made. Reads the index's columns only,
-     * so the canary log folds without building a history.
+     * so the canary log folds without building a history. {@code interval}: the canary interval,
+     * from which the shortest gap that can count as an outage follows (see {@link #stretch}).
      */
     static Made stretches(CanaryIndex index, List<FaultWindow> faults, Instant sendingStoppedAt,
-                          Instant observedUntil, Duration width) {
+                          Instant observedUntil, Duration width, Duration interval) {
         if (index.size() < 2 || !index.dense() || sendingStoppedAt == null || observedUntil == null) {
             return null;
         }
@@ -161,7 +162,7 @@ public final class Fold {
                 b++;
             }
             Stretch s = b > a ? stretch(index, arrival, a, b, guarded, maxSeqBefore,
-                    maxTimeBefore, minSeqFrom, minTimeFrom) : null;
+                    maxTimeBefore, minSeqFrom, minTimeFrom, interval.toNanos()) : null;
             if (s != null) {
                 stretches.add(s);
                 Arrays.fill(folded, a, b + 1, true);
@@ -195,10 +196,15 @@ public final class Fold {
         return true;
     }
 
-    /** The canaries at positions a..b as a stretch, or null when they may not be folded. */
+    /**
+     * The canaries at positions a..b as a stretch, or null when they may not be folded. A stretch
+     * keeps only its widest gap per stream, so one with two gaps that could each be a stop (over
+     * four canary intervals per partition, the lowest outage threshold) is not uneventful: it
+     * stays whole, and the disruptions judged on a folded log are those judged on the whole one.
+     */
     private static Stretch stretch(CanaryIndex index, int[] arrival, int a, int b, List<long[]> guarded,
                                    long[] maxSeqBefore, long[] maxTimeBefore,
-                                   long[] minSeqFrom, long[] minTimeFrom) {
+                                   long[] minSeqFrom, long[] minTimeFrom, long intervalNs) {
         int count = b - a + 1;
         if (index.seq(b) - index.seq(a) != b - a) {
             return null;
@@ -249,14 +255,22 @@ public final class Fold {
             }
         }
         List<Stretch.Flow> flows = new ArrayList<>();
-        flows.add(flow(null, sortedSeen));
+        Stretch.Flow all = flow(null, sortedSeen, 4 * intervalNs);
+        if (all == null) {
+            return null;
+        }
+        flows.add(all);
         Map<Integer, List<Long>> byPartition = new TreeMap<>();
         for (int p = a; p <= b; p++) {
             byPartition.computeIfAbsent(index.partition(p), k -> new ArrayList<>()).add(seen[p - a]);
         }
         for (Map.Entry<Integer, List<Long>> e : byPartition.entrySet()) {
             long[] times = e.getValue().stream().mapToLong(Long::longValue).sorted().toArray();
-            flows.add(flow(e.getKey(), times));
+            Stretch.Flow one = flow(e.getKey(), times, 4 * intervalNs * byPartition.size());
+            if (one == null) {
+                return null;
+            }
+            flows.add(one);
         }
         return build(index, a, b, seen, sortedSeen, flows);
     }
@@ -321,9 +335,14 @@ public final class Fold {
                 CanaryIndex.instant(sortedSeen[count - 1]), latency.build(), bySend, bySeen, flows);
     }
 
-    /** The completions {@code times} (sorted) of one stream as a flow: count, ends, widest gap (the first of them) and all gaps. */
-    private static Stretch.Flow flow(Integer partition, long[] times) {
+    /**
+     * The completions {@code times} (sorted) of one stream as a flow: count, ends, widest gap (the
+     * first of them), every gap wider than {@code floorNs} and all gaps; null when more than
+     * {@link Stretch#MAX_WIDE} are that wide.
+     */
+    private static Stretch.Flow flow(Integer partition, long[] times, long floorNs) {
         Counts.Builder gaps = new Counts.Builder();
+        List<Stretch.Gap> wide = new ArrayList<>();
         long widest = -1;
         int at = 0;
         for (int i = 1; i < times.length; i++) {
@@ -333,10 +352,16 @@ public final class Fold {
                 widest = gap;
                 at = i;
             }
+            if (times[i] - times[i - 1] > floorNs) {
+                if (wide.size() == Stretch.MAX_WIDE) {
+                    return null;
+                }
+                wide.add(new Stretch.Gap(CanaryIndex.instant(times[i - 1]), CanaryIndex.instant(times[i]), gap));
+            }
         }
         return new Stretch.Flow(partition, times.length, CanaryIndex.instant(times[0]),
                 CanaryIndex.instant(times[times.length - 1]), Math.max(0, widest),
                 at == 0 ? null : CanaryIndex.instant(times[at - 1]), at == 0 ? null : CanaryIndex.instant(times[at]),
-                gaps.build());
+                gaps.build(), wide);
     }
 }

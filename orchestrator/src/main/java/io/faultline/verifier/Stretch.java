@@ -66,14 +66,32 @@ public record Stretch(String idPrefix, long firstSeq, long count, List<String> k
      * {@code last}, the widest gap between two consecutive ones and where it was, and every gap.
      *
      * @param partition the input partition; null for all partitions together
+     * @param wide      every gap wide enough to be a stop (see {@link Fold}), in time order; at
+     *                  most {@link #MAX_WIDE}
      */
     public record Flow(Integer partition, long count, Instant first, Instant last, long maxGapMs, Instant maxGapFrom,
-                       Instant maxGapTo, Counts gaps) {
+                       Instant maxGapTo, Counts gaps, List<Gap> wide) {
         public Flow {
             if (count < 1 || first == null || last == null || last.isBefore(first) || gaps == null
                     || gaps.total() != count - 1 || (count > 1 && (maxGapFrom == null || maxGapTo == null))) {
                 throw new IllegalArgumentException("stretch: a flow of completions needs its count, ends, widest gap "
                         + "and one gap fewer than completions");
+            }
+            wide = wide == null ? List.of() : List.copyOf(wide);
+            if (wide.size() > MAX_WIDE) {
+                throw new IllegalArgumentException("stretch: a flow keeps at most " + MAX_WIDE + " wide gaps");
+            }
+        }
+    }
+
+    /** The most wide gaps a flow keeps: a stream with more is not uneventful, and is not folded. */
+    public static final int MAX_WIDE = 8;
+
+    /** A gap between two consecutive completions: from one to the next, in whole milliseconds. */
+    public record Gap(Instant from, Instant to, long ms) {
+        public Gap {
+            if (from == null || to == null || ms < 0) {
+                throw new IllegalArgumentException("stretch: a gap needs its ends and a length of 0 ms or more");
             }
         }
     }

@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Judges a run's history: has the analyses work out, once, per fault failover
@@ -65,10 +64,8 @@ public final class Verifier {
     static Analysis analyse(History h, ChecksSpec spec, List<ProbeSpec> probes) {
         List<FaultRecord> faults = new ArrayList<>();
         CanaryIndex index = new CanaryIndex(h);
-        Completions completions = index.completions(null);
-        Duration threshold = FailoverAnalysis.outageThreshold(h, completions, 1);
+        FailoverAnalysis.Streams streams = FailoverAnalysis.Streams.of(h, index);
         List<FaultWindow> windows = h.faults().stream().sorted(Comparator.comparing(FaultWindow::invokedAt)).toList();
-        Map<Integer, Completions> byPartition = FailoverAnalysis.completionsByPartition(index);
         for (int i = 0; i < windows.size(); i++) {
             FaultWindow f = windows.get(i);
             Instant windowEnd = i + 1 < windows.size() ? windows.get(i + 1).invokedAt() : h.sendingStoppedAt();
@@ -79,9 +76,9 @@ public final class Verifier {
                 steadySince = before.recoveredAt();
             }
             FaultRecord.Latency latency = LatencyAnalysis.latency(f, windowEnd, h, index, steadySince);
-            FaultRecord.Failover failover = FailoverAnalysis.withCatchUp(byPartition.size() > 1
-                    ? FailoverAnalysis.failoverPerPartition(f, windowEnd, h, byPartition, index)
-                    : FailoverAnalysis.failover(f, windowEnd, h, completions, threshold), latency, index);
+            Instant nextFault = i + 1 < windows.size() ? windows.get(i + 1).invokedAt() : null;
+            FaultRecord.Failover failover = FailoverAnalysis.withCatchUp(
+                    FailoverAnalysis.failover(f, nextFault, h, streams), latency, index);
             faults.add(new FaultRecord(f.name(), f.commandId(), f.agentId(), f.faultType(), f.invokedAt(),
                     f.appliedAt(), f.healInvokedAt(), f.undoneAt(), failover, latency));
         }

@@ -324,7 +324,7 @@ public final class CanaryWorkload implements AutoCloseable {
         if (events == null) {
             return 0;
         }
-        long n = events.fold(faults, cutoff, FOLD_WIDTH);
+        long n = events.fold(faults, cutoff, FOLD_WIDTH, spec.interval());
         if (n > 0) {
             log.debug("folded {} canaries sent before {}; {} kept whole", n, cutoff, events.kept());
         }

@@ -167,7 +167,10 @@ class ScenarioLoaderTest {
                   latency: {p99: 500ms, max: 5s, during: {p99: 2s}}
                   throughput: {duringFault: 90%}
                   healthy: {within: 30s}
+                  rejoin: 2s
                 """);
+        assertThat(s.checks().rejoin()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(error(VALID + "checks:\n  rejoin: -1s\n").field()).isEqualTo("checks.rejoin");
         assertThat(s.checks().latency().run()).isEqualTo(new ChecksSpec.Percentiles(null, null,
                 Duration.ofMillis(500), Duration.ofSeconds(5)));
         assertThat(s.checks().latency().during().p99()).isEqualTo(Duration.ofSeconds(2));
@@ -267,6 +270,7 @@ class ScenarioLoaderTest {
         assertThat(gap.field()).isEqualTo("probes[0].canary");
         assertThat(gap.reason()).startsWith("needs a canary: add workload.canary");
         assertThat(error(noCanary + "checks: {failover: 10s}\n").field()).isEqualTo("checks.failover");
+        assertThat(error(noCanary + "checks: {rejoin: 2s}\n").field()).isEqualTo("checks.rejoin");
         assertThat(error(noCanary + "checks: {latency: {p99: 1s}}\n").field()).isEqualTo("checks.latency");
         assertThat(error(noCanary + "stopConditions:\n  - {name: s, canary: {maxGap: 5s}}\n").field())
                 .isEqualTo("stopConditions[0].canary");

@@ -8,6 +8,7 @@ import io.faultline.scenario.ChecksSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -152,5 +153,102 @@ class FailoverAnalysisTest extends VerifierFixture {
 
         assertThat(fo.partitions()).extracting(FaultRecord.PartitionGap::partition).containsExactly(1);
         assertThat(fo.upperMs()).isBetween(3_000L, 3_300L);
+    }
+
+    /** Where canaries of some partitions were held between two times: they all came out at its end. */
+    private record Stall(Set<Integer> partitions, long fromMs, long untilMs) {
+    }
+
+    /**
+     * 30 s of canaries every 20 ms over three partitions, a fault invoked at 4 s and undone at
+     * {@code undoneMs}, and the stalls given.
+     */
+    private static History stalled(long undoneMs, Stall... stalls) {
+        Builder b = new Builder(0, Set.of());
+        int n = 1500;
+        for (long seq = 0; seq < n; seq++) {
+            Instant at = T0.plus(INTERVAL.multipliedBy(seq));
+            int p = (int) (seq % 3);
+            b.sent.add(new SentEvent(seq, "r:" + seq, "k" + p, at, at.plusMillis(2), p, seq / 3));
+            Instant seen = at.plus(LATENCY);
+            for (Stall s : stalls) {
+                long ms = Duration.between(T0, seen).toMillis();
+                if (s.partitions().contains(p) && ms >= s.fromMs() && ms < s.untilMs()) {
+                    seen = T0.plusMillis(s.untilMs()).plusMillis(seq % 5);
+                }
+            }
+            b.observed.add(new Observation("r:" + seq, seen, p, seq / 3, "listener-1", seq / 3));
+        }
+        b.stopped = T0.plus(INTERVAL.multipliedBy(n));
+        for (int p = 0; p < 3; p++) {
+            b.committed.put(p, (long) n / 3 + 1);
+        }
+        b.observed.sort(Comparator.comparing(Observation::observedAt));
+        Instant invoked = T0.plusSeconds(4);
+        b.faults.add(new FaultWindow("kill-owner", "cmd-1", "agent-1", "process.kill", invoked, invoked.plusMillis(10),
+                T0.plusMillis(undoneMs - 10), T0.plusMillis(undoneMs)));
+        return b.history();
+    }
+
+    @Test
+    void aLaterStallElsewhereIsReportedBesideTheFailoverAndDoesNotExtendIt() {
+        // Partition 2's owner is killed at 4 s and its partition is taken over at 7.7 s; 8.8 s
+        // after the kill, while the fault still holds, partition 0 stalls for 729 ms (a survivor
+        // paused on a loaded host). The failover is the takeover, not the stall.
+        History h = stalled(20_000, new Stall(Set.of(2), 4_000, 7_700), new Stall(Set.of(0), 12_800, 13_529));
+        Verifier.Result r = Verifier.verify(h, new ChecksSpec(Duration.ofSeconds(5), 0L, 0L));
+        FaultRecord.Failover fo = r.faults().get(0).failover();
+
+        assertThat(fo.partitions()).extracting(FaultRecord.PartitionGap::partition).containsExactly(2);
+        assertThat(fo.upperMs()).isBetween(3_700L, 3_800L);
+        assertThat(fo.others()).singleElement().satisfies(d -> {
+            assertThat(d.partitions()).containsExactly(0);
+            assertThat(d.gapMs()).isBetween(729L, 800L);
+            assertThat(d.from()).isAfter(T0.plusMillis(12_700));
+        });
+        assertThat(fo.afterHeal()).isNull();
+        CheckResult failover = check(r, "failover[kill-owner]");
+        assertThat(failover.passed()).isTrue();
+        assertThat(failover.summary()).contains("partition 2 (gap ").contains("not this fault's failover")
+                .contains("partition 0");
+    }
+
+    @Test
+    void theRejoinAfterHealIsItsOwnFigure() {
+        // restart: true. Partition 1 is taken over 3 s after the kill; the fault is undone at 12 s
+        // and the restarted member rejoins at 20 s: every partition pauses 700 ms for the rebalance.
+        History h = stalled(12_000, new Stall(Set.of(1), 4_000, 7_000), new Stall(Set.of(0, 1, 2), 20_000, 20_700));
+        Verifier.Result r = Verifier.verify(h, new ChecksSpec(Duration.ofSeconds(5), 0L, 0L));
+        FaultRecord.Failover fo = r.faults().get(0).failover();
+
+        assertThat(fo.upperMs()).isBetween(3_000L, 3_100L);
+        assertThat(fo.partitions()).extracting(FaultRecord.PartitionGap::partition).containsExactly(1);
+        assertThat(fo.afterHeal()).isNotNull();
+        assertThat(fo.afterHeal().partitions()).containsExactly(0, 1, 2);
+        assertThat(fo.afterHeal().gapMs()).isBetween(700L, 800L);
+        assertThat(fo.others()).isEmpty();
+        assertThat(check(r, "failover[kill-owner]").passed()).isTrue();
+        assertThat(check(r, "failover[kill-owner]").summary()).contains("after heal");
+        assertThat(r.checks()).extracting(CheckResult::name).doesNotContain("rejoin[kill-owner]");
+
+        Verifier.Result judged = Verifier.verify(h, new ChecksSpec(Duration.ofSeconds(5), 0L, 0L)
+                .withRejoin(Duration.ofMillis(500)));
+        CheckResult rejoin = check(judged, "rejoin[kill-owner]");
+        assertThat(rejoin.passed()).isFalse();
+        assertThat(rejoin.summary()).startsWith("partitions 0, 1, 2 stopped ").contains("after heal")
+                .endsWith("over the 500 ms limit");
+        assertThat(check(Verifier.verify(h, new ChecksSpec(Duration.ofSeconds(5), 0L, 0L)
+                .withRejoin(Duration.ofSeconds(2))), "rejoin[kill-owner]").passed()).isTrue();
+    }
+
+    @Test
+    void aTakeoverThatOutlastsTheFaultIsStillItsFailover() {
+        // Undone at 5 s, but partition 1 flows again only at 9 s: the disruption began while the fault held.
+        History h = stalled(5_000, new Stall(Set.of(1), 4_000, 9_000));
+        FaultRecord.Failover fo = Verifier.verify(h, new ChecksSpec(Duration.ofSeconds(10), 0L, 0L)).faults().get(0)
+                .failover();
+        assertThat(fo.outage()).isTrue();
+        assertThat(fo.upperMs()).isBetween(5_000L, 5_100L);
+        assertThat(fo.afterHeal()).isNull();
     }
 }

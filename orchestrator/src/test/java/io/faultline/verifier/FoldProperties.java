@@ -96,7 +96,7 @@ class FoldProperties {
         for (Event ev : events) {
             while (!ev.at().isBefore(nextFold)) {
                 foldedCount += log.fold(known(h.faults(), nextFold), nextFold.minusSeconds(5),
-                        Duration.ofSeconds(1));
+                        Duration.ofSeconds(1), h.canaryInterval());
                 nextFold = nextFold.plusSeconds(1);
             }
             switch (ev.kind()) {

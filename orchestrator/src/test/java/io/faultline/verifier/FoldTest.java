@@ -23,7 +23,7 @@ class FoldTest {
      * once, folded or not.
      */
     @Test
-    void aRecoveryInsideAStretchReadsOnlyTheSlowCanariesSeenAfterIt() {
+    void aDisruptionInsideAStretchIsJudgedAsOnTheWholeLog() {
         List<SentEvent> sent = new ArrayList<>();
         List<Observation> out = new ArrayList<>();
         for (int seq = 0; seq < 3000; seq++) {
@@ -43,12 +43,13 @@ class FoldTest {
         History folded = Fold.fold(h, Duration.ofSeconds(1));
         Verifier.Result whole = Verifier.verify(h, ChecksSpec.DEFAULTS);
         FaultRecord.Failover failover = whole.faults().get(0).failover();
-        assertThat(failover.outage()).isTrue();
-        assertThat(failover.recoveredAt()).isEqualTo(T0.plusMillis(20_520));
-        assertThat(failover.catchUpMs()).isZero();
+        // The pause came ten seconds after the fault was undone: not its failover, the disruption after its heal.
+        assertThat(failover.outage()).isFalse();
+        FaultRecord.Disruption afterHeal = failover.afterHeal();
+        assertThat(afterHeal.to()).isEqualTo(T0.plusMillis(20_520));
         assertThat(folded.folded()).anySatisfy(s -> {
-            assertThat(s.seenFrom()).isBefore(failover.recoveredAt());
-            assertThat(s.seenTo()).isAfter(failover.recoveredAt());
+            assertThat(s.seenFrom()).isBefore(afterHeal.to());
+            assertThat(s.seenTo()).isAfter(afterHeal.to());
         });
         assertThat(Verifier.verify(folded, ChecksSpec.DEFAULTS)).isEqualTo(whole);
     }
@@ -63,7 +64,7 @@ class FoldTest {
             log.observed("r:" + seq, at.plusMillis(20), 0, seq, "l1", (long) seq);
         }
         assertThat(log.unobserved()).isZero();
-        long folded = log.fold(List.of(), T0.plusSeconds(30), Duration.ofSeconds(1));
+        long folded = log.fold(List.of(), T0.plusSeconds(30), Duration.ofSeconds(1), INTERVAL);
 
         assertThat(folded).isBetween(2900L, 3000L);
         assertThat(log.kept()).isEqualTo(5000 - folded);
@@ -72,7 +73,7 @@ class FoldTest {
         assertThat(log.sent().get(0).seq()).isEqualTo(folded);
         assertThat(log.folded()).allSatisfy(s -> assertThat(s.count()).isBetween(100L, 200L));
         // Nothing left to fold twice; a canary that comes again is a late second result.
-        assertThat(log.fold(List.of(), T0.plusSeconds(30), Duration.ofSeconds(1))).isZero();
+        assertThat(log.fold(List.of(), T0.plusSeconds(30), Duration.ofSeconds(1), INTERVAL)).isZero();
         log.observed("r:7", T0.plusSeconds(60), 0, 9999, "l1", 7L);
         History h = new History("r", log.sent(), log.observations(), List.of(), INTERVAL, T0.plusSeconds(50),
                 T0.plusSeconds(61), List.of(), Map.of(0, 5000L), List.of(), List.of(), null, log.folded());
@@ -86,7 +87,7 @@ class FoldTest {
     void aStretchThatDoesNotAddUpIsRefusedWhenRead() {
         Counts one = new Counts(new long[] {5}, new long[] {2});
         Assertions.assertThatThrownBy(() -> new Stretch.Flow(null, 2, T0, T0.plusMillis(1), 1, null,
-                null, Counts.EMPTY)).hasMessageContaining("one gap fewer than completions");
+                null, Counts.EMPTY, List.of())).hasMessageContaining("one gap fewer than completions");
         Assertions.assertThatThrownBy(() -> new Stretch("r:", 0, 3, List.of("k0"), List.of(0), T0,
                 T0, T0, T0, one, List.of(), List.of(), List.of())).hasMessageContaining("3 canaries but 2 latencies");
         Assertions.assertThatThrownBy(() -> new Counts(new long[] {5, 3}, new long[] {1, 1}))

@@ -40,19 +40,59 @@ public record FaultRecord(String name, String commandId, String agentId, String 
      * @param partitions        with canaries on several input partitions, each partition the fault
      *                          stopped and its longest gap; the figures above are the worst of them.
      *                          Empty with one partition, or when no partition stopped
+     * @param afterHeal         the first disruption that began after the fault was undone and
+     *                          before the next fault (a restarted member rejoining, say); it is
+     *                          not part of the failover. Null when none
+     * @param others            other disruptions while the fault held or before the next fault,
+     *                          not started by this fault (a stall elsewhere), with their times;
+     *                          none of them extends the failover
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Failover(boolean outage, boolean recovered, Instant outageStart, Instant recoveredAt,
                            Long lowerMs, Long upperMs, long resolutionMs, long availabilityGapMs, Long catchUpMs,
-                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PartitionGap> partitions) {
+                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PartitionGap> partitions,
+                           Disruption afterHeal,
+                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Disruption> others) {
         public Failover {
             partitions = partitions == null ? List.of() : List.copyOf(partitions);
+            others = others == null ? List.of() : List.copyOf(others);
         }
 
-        /** The same figures, for {@code partitions}. */
-        public Failover withPartitions(List<PartitionGap> hit) {
+        public Failover(boolean outage, boolean recovered, Instant outageStart, Instant recoveredAt, Long lowerMs,
+                        Long upperMs, long resolutionMs, long availabilityGapMs, Long catchUpMs,
+                        List<PartitionGap> partitions) {
+            this(outage, recovered, outageStart, recoveredAt, lowerMs, upperMs, resolutionMs, availabilityGapMs,
+                    catchUpMs, partitions, null, List.of());
+        }
+
+        /** The same figures, with the disruptions after heal and beside the failover. */
+        public Failover withDisruptions(Disruption afterHeal, List<Disruption> others) {
             return new Failover(outage, recovered, outageStart, recoveredAt, lowerMs, upperMs, resolutionMs,
-                    availabilityGapMs, catchUpMs, hit);
+                    availabilityGapMs, catchUpMs, partitions, afterHeal, others);
+        }
+
+        /** The same figures, with the catch-up after recovery. */
+        public Failover withCatchUp(Long catchUp) {
+            return new Failover(outage, recovered, outageStart, recoveredAt, lowerMs, upperMs, resolutionMs,
+                    availabilityGapMs, catchUp, partitions, afterHeal, others);
+        }
+    }
+
+    /**
+     * A disruption: canary completions stopped, on one or more input partitions at overlapping
+     * times, for longer than the outage threshold.
+     *
+     * @param from       the last completion before it
+     * @param to         the first completion after it (the latest over its partitions); null if
+     *                   completions never resumed
+     * @param gapMs      its longest gap without completions on one partition
+     * @param partitions the input partitions that stopped; empty with a single stream
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Disruption(Instant from, Instant to, long gapMs,
+                             @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Integer> partitions) {
+        public Disruption {
+            partitions = partitions == null ? List.of() : List.copyOf(partitions);
         }
     }
 
