@@ -101,22 +101,34 @@ class PartitionFailoverIT {
                 Thread poller = new Thread(watch, "owner-watch");
                 poller.setDaemon(true);
                 poller.start();
+                // Truth under load: two busy loops keep both cores of the host busy for the whole
+                // game-day, and 8 s after the kill a surviving owner is frozen for a second (a
+                // stall on a loaded host), which is not the failover.
+                Stall stall = new Stall(work, watch);
+                Thread staller = new Thread(stall, "stall");
+                staller.setDaemon(true);
+                staller.start();
+                List<Thread> hogs = CpuHog.start(2);
                 Verdict owner;
                 try {
                     owner = SchemaCheck.conforming(new GameDay(options, clock).run(scenario("kill-owner", "partition-owner"),
                             GameDay.newRunId("kill-owner", clock)).verdict());
                 } finally {
+                    CpuHog.stop(hogs);
                     watch.stop = true;
                     poller.join(5000);
+                    staller.interrupt();
+                    staller.join(5000);
                 }
                 System.out.println(Reports.summary(owner));
                 FaultRecord fault = owner.faults().get(0);
                 FaultRecord.Failover f = fault.failover();
                 assertThat(f.outage()).isTrue();
                 assertThat(f.recovered()).isTrue();
-                assertThat(f.partitions()).as("only the killed owner's partition stopped").hasSize(1);
-                int stopped = f.partitions().get(0).partition();
                 String killedClient = fault.agentId().replace("agent", "listener");
+                int stopped = watch.ownedBy(killedClient);
+                assertThat(f.partitions()).extracting(FaultRecord.PartitionGap::partition)
+                        .as("the killed owner's partition stopped").contains(stopped);
                 Instant handedOver = watch.handedOver(stopped, killedClient);
                 assertThat(handedOver).as("the group moved partition %d away from %s", stopped, killedClient)
                         .isNotNull();
@@ -127,6 +139,14 @@ class PartitionFailoverIT {
                         .isGreaterThanOrEqualTo(takeoverMs - 250);
                 assertThat(f.upperMs()).as("and soon after").isLessThanOrEqualTo(takeoverMs + 5000);
                 assertThat(check(owner, "failover[kill]").summary()).contains("partition " + stopped);
+                assertThat(stall.from).as("a surviving owner was frozen 8 s after the kill").isNotNull();
+                assertThat(f.recoveredAt()).as("the failover ended before the stall began").isBefore(stall.from);
+                int frozen = watch.ownedBy(stall.client);
+                assertThat(f.others()).as("the stall of partition %d is reported beside the failover", frozen)
+                        .anySatisfy(d -> {
+                            assertThat(d.partitions()).contains(frozen);
+                            assertThat(d.from()).isBetween(stall.from.minusMillis(500), stall.to);
+                        });
                 assertThat(owner.canary().lost()).isZero();
                 assertThat(owner.canary().duplicated()).isZero();
             }
@@ -140,6 +160,99 @@ class PartitionFailoverIT {
     private static CheckResult check(Verdict v, String name) {
         return v.checks().stream().filter(c -> c.name().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no check " + name + " in " + v.checks()));
+    }
+
+    /**
+     * Waits for one of the live listeners to die (the run's kill), then 8 s later freezes another
+     * live listener that owns a partition with SIGSTOP for one second, and lets it go on.
+     */
+    private static final class Stall implements Runnable {
+        private final Path work;
+        private final OwnerWatch watch;
+        volatile String client;
+        volatile Instant from;
+        volatile Instant to;
+
+        Stall(Path work, OwnerWatch watch) {
+            this.work = work;
+            this.watch = watch;
+        }
+
+        @Override
+        public void run() {
+            try {
+                Map<String, ProcessHandle> live = new ConcurrentHashMap<>();
+                for (int i = 1; i <= 4; i++) {
+                    String name = "parts-listener-" + i;
+                    Path pid = work.resolve(name + ".pid");
+                    if (Files.exists(pid)) {
+                        ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).filter(ProcessHandle::isAlive)
+                                .ifPresent(h -> live.put(name, h));
+                    }
+                }
+                Instant deadline = Instant.now().plusSeconds(120);
+                while (live.values().stream().allMatch(ProcessHandle::isAlive)) {
+                    if (Instant.now().isAfter(deadline)) {
+                        return;
+                    }
+                    Thread.sleep(20);
+                }
+                Instant killed = Instant.now();
+                Thread.sleep(Math.max(0, Duration.between(Instant.now(), killed.plusSeconds(8)).toMillis()));
+                for (Map.Entry<String, ProcessHandle> e : live.entrySet()) {
+                    if (e.getValue().isAlive() && watch.ownedBy(e.getKey()) >= 0) {
+                        client = e.getKey();
+                        String pid = Long.toString(e.getValue().pid());
+                        signal("STOP", pid);
+                        from = Instant.now();
+                        try {
+                            Thread.sleep(1000);
+                        } finally {
+                            signal("CONT", pid);
+                            to = Instant.now();
+                        }
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private static void signal(String signal, String pid) throws Exception {
+            new ProcessBuilder("kill", "-" + signal, pid).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Busy loops, one per thread, to load the host's cores while a game-day runs. */
+    private static final class CpuHog {
+        static volatile long sink;
+
+        static List<Thread> start(int n) {
+            List<Thread> out = new CopyOnWriteArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Thread t = new Thread(() -> {
+                    long x = 0;
+                    while (!Thread.currentThread().isInterrupted()) {
+                        x += System.nanoTime() % 7;
+                    }
+                    sink = x;
+                }, "cpu-hog-" + i);
+                t.setDaemon(true);
+                t.start();
+                out.add(t);
+            }
+            return out;
+        }
+
+        static void stop(List<Thread> hogs) throws InterruptedException {
+            for (Thread t : hogs) {
+                t.interrupt();
+                t.join(5000);
+            }
+        }
     }
 
     /** Polls the group every 50 ms and keeps, per partition, each owner (client id) it saw and since when. */
@@ -173,6 +286,17 @@ class PartitionFailoverIT {
                     // Keep polling: a describe can fail while the group rebalances.
                 }
             }
+        }
+
+        /** The partition {@code client} was last seen owning first (the one it held before any change); -1 if none. */
+        int ownedBy(String client) {
+            for (Map.Entry<Integer, List<Map.Entry<String, Instant>>> e : owners.entrySet()) {
+                List<Map.Entry<String, Instant>> seen = e.getValue();
+                if (!seen.isEmpty() && seen.get(0).getKey().equals(client)) {
+                    return e.getKey();
+                }
+            }
+            return -1;
         }
 
         /** When {@code partition} was first seen owned by another member after {@code from}. */
