@@ -37,7 +37,15 @@ final class CommandIntake {
     record Ignore() implements Decision {
     }
 
-    /** Refused; {@code runId}, {@code commandId} and {@code faultType} are null when the record was unreadable. */
+    private static String faultType(Command c) {
+        FaultSpec fault = c instanceof ApplyCommand a ? a.fault() : c instanceof CheckCommand k ? k.fault() : null;
+        return fault == null ? null : fault.type();
+    }
+
+    /**
+     * Refused; {@code runId}, {@code commandId} and {@code faultType} are null when the record was
+     * unreadable, and those it claims when its signature did not verify.
+     */
     record Reject(Rejection.Exception why, String runId, String commandId, String faultType) implements Decision {
     }
 
@@ -102,13 +110,19 @@ final class CommandIntake {
         try {
             c = verifier.open(value);
         } catch (Rejection.Exception e) {
+            // Unsigned, signed by a stranger or altered: name the command it claims to be (when it
+            // reads as one for this agent), so the run that sent it learns why at once.
+            Command claimed = value == null ? null : CommandVerifier.claimed(value);
+            if (claimed != null && claimed.target().matches(agentId, labels)) {
+                return new Reject(e, claimed.runId(), claimed.commandId(), faultType(claimed));
+            }
             return new Reject(e, null, null, null);
         }
         if (!c.target().matches(agentId, labels)) {
             return IGNORE;
         }
         FaultSpec fault = c instanceof ApplyCommand a ? a.fault() : c instanceof CheckCommand k ? k.fault() : null;
-        String type = fault == null ? null : fault.type();
+        String type = faultType(c);
         try {
             check(c, fault, now, capabilities, lastHalt);
         } catch (Rejection.Exception e) {

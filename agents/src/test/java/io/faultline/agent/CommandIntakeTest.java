@@ -61,6 +61,12 @@ class CommandIntakeTest {
                 .isEqualTo(Rejection.EXPIRED);
         assertThat(reason(intake.decide("agent-1", SIGNER.seal(stop("c-4")), T0.plusSeconds(1), CAPABILITIES,
                 T0.plusMillis(1)))).isEqualTo(Rejection.HALTED);
+        // A record that does not verify is refused under the id it claims, so the run that sent it learns why.
+        CommandIntake.Decision stranger2 = decide(new CommandSigner("intruder", KeyFiles.newKeyPair().getPrivate())
+                .seal(stop("c-5")));
+        assertThat(((CommandIntake.Reject) stranger2).commandId()).isEqualTo("c-5");
+        assertThat(((CommandIntake.Reject) stranger2).runId()).isEqualTo("run-1");
+        assertThat(((CommandIntake.Reject) stranger2).faultType()).isEqualTo("process.kill");
         // None of the refused ids were remembered: the genuine command still gets through.
         assertThat(decide(SIGNER.seal(stop("c-1")))).isInstanceOf(CommandIntake.Accept.class);
     }

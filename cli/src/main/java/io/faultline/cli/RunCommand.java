@@ -71,7 +71,11 @@ public final class RunCommand implements Callable<Integer> {
                 signing.signer(), alerts);
     }
 
-    /** Runs {@code scenario}, writes its reports and prints the summary; returns the exit code. */
+    /**
+     * Runs {@code scenario}, writes its reports and prints the summary; returns the exit code. The
+     * first Ctrl-C or SIGTERM heals and ends the run ABORTED ({@link Interrupts}).
+     */
+    @SuppressWarnings("try") // the signal handlers work by being installed
     static int run(Scenario scenario, KafkaConnection kafka, Topics topics, Duration agentWait,
                    Path reportDir, PrintWriter out, CommandSigner signer, GameDay.AlertSources alerts)
             throws Exception {
@@ -82,7 +86,11 @@ public final class RunCommand implements Callable<Integer> {
         String runId = GameDay.newRunId(scenario.name(), clock);
         out.println("Running " + scenario.name() + " as " + runId + " against " + bootstrapServers);
         out.flush();
-        RunResult result = new GameDay(options, alerts, clock).run(scenario, runId);
+        GameDay gameDay = new GameDay(options, alerts, clock);
+        RunResult result;
+        try (Interrupts interrupts = Interrupts.install(gameDay, System.err)) {
+            result = gameDay.run(scenario, runId);
+        }
         Verdict verdict = result.verdict();
         Path html = Reports.writeAll(reportDir.resolve(runId), verdict, result.timeline());
         if (result.evidence() != null) {

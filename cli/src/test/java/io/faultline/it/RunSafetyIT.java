@@ -142,6 +142,47 @@ class RunSafetyIT {
         }
     }
 
+    @Test
+    void ctrlCHealsAtOnceAndTheVerdictIsAborted() throws Exception {
+        // A lease far longer than the test: only the run's own heal can let the listener go on.
+        Path file = scenario("interrupted-run", "60s", "");
+        Path reports = work.resolve("interrupted-reports");
+        Process orchestrator = ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx256m"), List.of("run",
+                file.toString(), "-b", bootstrap, "--signing-key", signingKey().toString(),
+                "--report-dir", reports.toString()), work.resolve("interrupted-run.log"));
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> Procs.state(listenerPid) == 'T' || !orchestrator.isAlive());
+            assertThat(orchestrator.isAlive()).as("the run got to the fault; see " + work).isTrue();
+
+            new ProcessBuilder("kill", "-INT", Long.toString(orchestrator.pid())).inheritIO().start()
+                    .waitFor(10, TimeUnit.SECONDS);
+            long interrupted = System.nanoTime();
+            long resumed = SafetyIT.awaitResumed(listenerPid, Duration.ofSeconds(10));
+            System.out.println("run interrupted (SIGINT): listener resumed after " + (resumed - interrupted) / 1_000_000
+                    + " ms");
+            assertThat(Duration.ofNanos(resumed - interrupted)).as("healed at once, not at the 60 s lease")
+                    .isLessThanOrEqualTo(Duration.ofSeconds(1));
+            assertThat(orchestrator.waitFor(60, TimeUnit.SECONDS)).as("the run ended after its heal").isTrue();
+            assertThat(orchestrator.exitValue()).isEqualTo(ExitCodes.ABORTED);
+
+            Path verdictFile;
+            try (var dirs = Files.list(reports)) {
+                verdictFile = dirs.filter(d -> d.getFileName().toString().startsWith("interrupted-run-")).findFirst()
+                        .orElseThrow().resolve("verdict.json");
+            }
+            Verdict v = SchemaCheck.conforming(Json.mapper().readValue(Files.readAllBytes(verdictFile), Verdict.class));
+            assertThat(v.status()).isEqualTo(Verdict.Status.ABORTED);
+            assertThat(v.reason()).isEqualTo("interrupted (SIGINT)");
+            assertThat(v.faults()).extracting(FaultRecord::name).containsExactly("freeze");
+            assertThat(v.faults().get(0).undoneAt()).as("the agent confirmed the undo").isNotNull();
+            assertThat(v.checks()).isNotEmpty();
+            assertThat(Files.readString(work.resolve("interrupted-run.log")))
+                    .contains("faultline: interrupted (SIGINT): healing every fault");
+        } finally {
+            orchestrator.destroyForcibly();
+        }
+    }
+
     private static GameDay gameDay() throws Exception {
         return gameDay(System.out);
     }

@@ -24,9 +24,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -62,6 +64,9 @@ public final class GameDay {
     }
 
     private final AlertSources alertSources;
+    /** Why the run was interrupted from outside (Ctrl-C, SIGTERM); null while it was not. */
+    private final AtomicReference<String> interrupted = new AtomicReference<>();
+    private volatile Run current;
 
     /** Makes each of a run's schedulers (lease renewals, stop conditions, probes, folding, waits) by name. */
     private final Function<String, Scheduler> schedulers;
@@ -132,6 +137,26 @@ public final class GameDay {
         }
     }
 
+    /**
+     * Ends the run under way as a halt does, with {@code reason} (first reason wins): the steps
+     * stop, every fault applied is healed, the agents' undo is awaited (within the command
+     * timeout each), and the verdict is ABORTED with the checks judged on what was recorded. Safe
+     * from any thread, such as a signal handler's; a run started afterwards is aborted at once.
+     */
+    public void interrupt(String reason) {
+        interrupted.compareAndSet(null, reason);
+        Run run = current;
+        if (run != null) {
+            run.abort.trip(interrupted.get());
+        }
+    }
+
+    /** The faults of the run under way that no agent has confirmed undone: "step on agent (lease 15s)". */
+    public List<String> notUndone() {
+        Run run = current;
+        return run == null ? List.of() : run.ledger.notUndone();
+    }
+
     public static String newRunId(String scenario, Clock clock) {
         String time = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(clock.instant());
         return scenario + "-" + time + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
@@ -148,12 +173,18 @@ public final class GameDay {
              Scheduler time = schedulers.apply("run")) {
             createTopics(scenario, kafka.admin());
             Run run = new Run(scenario, runId, startedAt, kafka, time);
+            current = run;
+            if (interrupted.get() != null) {
+                run.abort.trip(interrupted.get());
+            }
             RunResult result;
             try {
                 result = run.execute();
             } catch (InfrastructureException e) {
                 result = run.judge.result(Verdict.error(runId, scenario.name(), e.getMessage(), startedAt,
                         clock.instant()));
+            } finally {
+                current = null;
             }
             publish(kafka.producer(), options.topics().verdicts(), runId, result.verdict());
             return result;

@@ -1,5 +1,6 @@
 package io.faultline.engine;
 
+import io.faultline.protocol.Durations;
 import io.faultline.verifier.FaultWindow;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,6 +73,12 @@ final class InjectionLedger {
     /** Every fault not yet being healed, in the order applied. */
     List<Injection> unhealed() {
         return injections.stream().filter(i -> !i.healing()).toList();
+    }
+
+    /** Every fault whose undo no agent has confirmed yet, in the order applied: "step on agent (lease ...)". */
+    List<String> notUndone() {
+        return injections.stream().filter(i -> i.undoneAt == null)
+                .map(i -> i.step + " on " + i.agentId + " (lease " + Durations.format(i.lease) + ")").toList();
     }
 
     /** The fault windows for the verifier, in the order applied. */

@@ -9,7 +9,8 @@ import java.util.Locale;
  * One step of a command's life on an agent: received, applied, undone, failed, rejected, or
  * checked (a dry run that would have been applied).
  *
- * @param commandId the command this is about (null when a rejected record could not be decoded)
+ * @param commandId the command this is about (null when a rejected record could not be decoded; the id
+ *                  it claims when its signature did not verify)
  * @param faultType the fault's type, e.g. {@code process.kill}, where known
  * @param detail    what the agent did (applied, undone) or why it did not (failed, rejected)
  */

@@ -76,6 +76,21 @@ public final class CommandVerifier {
         }
     }
 
+    /**
+     * The command a record claims to carry, decoded without checking its signature; null when it
+     * does not decode. Only for naming what was refused (its claimed id and run) in a rejection:
+     * nothing it says is acted on.
+     */
+    public static Command claimed(byte[] record) {
+        try {
+            SignedCommand envelope = Json.decode(record, SignedCommand.class);
+            return envelope == null || envelope.command() == null ? null
+                    : Json.decode(envelope.command(), Command.class);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     private static boolean verifies(Ed25519PublicKeyParameters key, SignedCommand envelope) {
         byte[] signature;
         try {
