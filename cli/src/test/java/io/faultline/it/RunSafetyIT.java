@@ -14,6 +14,7 @@ import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.FaultRecord;
 import io.faultline.protocol.Json;
+import io.faultline.protocol.KeyFiles;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
 import io.faultline.report.Reports;
@@ -140,6 +141,26 @@ class RunSafetyIT {
                 orchestrator.destroyForcibly();
             }
         }
+    }
+
+    @Test
+    void aCommandTheAgentRejectsEndsTheRunAtOnceWithTheAgentsReason() throws Exception {
+        Path file = scenario("untrusted-key", "15s", "");
+        Path rogue = Files.createDirectories(work.resolve("rogue-keys"));
+        KeyFiles.generate(rogue, "rogue");
+        StringWriter out = new StringWriter();
+        CommandLine cli = Faultline.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        long started = System.nanoTime();
+        int code = cli.execute("run", file.toString(), "-b", bootstrap, "--signing-key",
+                rogue.resolve("rogue.key").toString(), "--report-dir", work.resolve("rogue-reports").toString());
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        System.out.println(out);
+        assertThat(code).isEqualTo(ExitCodes.INFRASTRUCTURE);
+        assertThat(out.toString()).contains("unknown-key: key id 'rogue' is not trusted here (trusted: demo)")
+                .doesNotContain("did not report");
+        assertThat(Procs.state(listenerPid)).as("nothing was applied").isNotEqualTo('T');
+        System.out.println("rejected command: the run ended after " + took.toMillis() + " ms");
     }
 
     @Test
