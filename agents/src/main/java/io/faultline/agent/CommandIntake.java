@@ -2,6 +2,7 @@ package io.faultline.agent;
 
 import io.faultline.agent.policy.AgentPolicy;
 import io.faultline.protocol.ApplyCommand;
+import io.faultline.protocol.Capability;
 import io.faultline.protocol.CheckCommand;
 import io.faultline.protocol.Command;
 import io.faultline.protocol.CommandVerifier;
@@ -154,8 +155,9 @@ final class CommandIntake {
             }
             List<String> missing = fault.requires().stream().filter(r -> !capabilities.contains(r)).toList();
             if (!missing.isEmpty()) {
-                throw new Rejection.Exception(Rejection.UNSUPPORTED, String.join(", ", missing)
-                        + " (this host does not offer what " + fault.type() + " needs)");
+                throw new Rejection.Exception(Rejection.UNSUPPORTED, String.join(", ", missing.stream()
+                        .map(m -> Capability.howToGet(m).isEmpty() ? m : m + " (" + Capability.howToGet(m) + ")")
+                        .toList()) + ": this agent does not offer what " + fault.type() + " needs here");
             }
             String violation = policy.violation(fault, lease, ownRedis);
             if (violation != null) {

@@ -179,6 +179,9 @@ public final class AgentCommand implements Callable<Integer> {
         Supervisor supervisor = exec ? new Supervisor(serviceCommand, state) : null;
         List<FaultDriver<?>> drivers = new ArrayList<>(drivers(new SignalShell(CommandRunner.SYSTEM), supervisor));
         HostCapabilities host = HostCapabilities.probe(CommandRunner.SYSTEM, redis);
+        if (supervisor != null) {
+            host = host.with(List.of(Capability.SERVICE_RESTART));
+        }
         if (kubernetes) {
             KubernetesClient client = new KubernetesClientBuilder().build();
             drivers.add(new PodKillDriver(client, new SecureRandom()));

@@ -34,7 +34,7 @@ public final class PlanCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka = new KafkaOptions();
 
-    @Option(names = "--agent-wait", defaultValue = "5s",
+    @Option(names = "--agent-wait", defaultValue = "15s",
             description = "How long to wait for each target's agents (default: ${DEFAULT-VALUE}).")
     String agentWait;
 

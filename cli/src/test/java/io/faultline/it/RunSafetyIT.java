@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -139,6 +140,49 @@ class RunSafetyIT {
                 assertThat(undone).isNotNull();
             } finally {
                 orchestrator.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * {@code plan} refuses exactly what {@code run} refuses before its first fault, in the same
+     * words: each case goes through both commands, and neither touches the listener.
+     */
+    @Test
+    void planRefusesWhatRunRefusesWithTheSameSentence() throws Exception {
+        Path rogue = Files.createDirectories(work.resolve("rogue-plan-keys"));
+        KeyFiles.generate(rogue, "rogue");
+        Path trusted = signingKey();
+        record Case(String name, Path key, String from, String to, String sentence) {
+        }
+        List<Case> cases = List.of(
+                new Case("restart-without-exec", trusted, "signal: STOP", "signal: KILL, restart: true",
+                        "safety-agent-1 lacks service-restart (start the agent with the service's command line: "
+                                + "faultline agent --exec -- CMD)"),
+                new Case("untrusted-key", rogue.resolve("rogue.key"), "", "",
+                        "unknown-key: key id 'rogue' is not trusted here (trusted: demo)"),
+                new Case("no-agent-for-target", trusted, "client-id: safety-listener-1", "client-id: nobody",
+                        "no live agent matches target 'listener' (labels {client-id=nobody})"),
+                new Case("lease-beyond-policy", trusted, "lease: 15s", "lease: 1h",
+                        "policy: lease 1h exceeds maxLease 15m"));
+        for (Case c : cases) {
+            Path file = scenario("refused-" + c.name(), "15s", "");
+            Files.writeString(file, Files.readString(file).replace(c.from(), c.to()));
+            for (String command : List.of("plan", "run")) {
+                StringWriter out = new StringWriter();
+                CommandLine cli = Faultline.commandLine();
+                cli.setOut(new PrintWriter(out, true));
+                List<String> args = new ArrayList<>(List.of(command, file.toString(), "-b", bootstrap,
+                        "--signing-key", c.key().toString(), "--agent-wait", "3s"));
+                if (command.equals("run")) {
+                    args.addAll(List.of("--report-dir", work.resolve("refused-reports").toString()));
+                }
+                int code = cli.execute(args.toArray(String[]::new));
+                System.out.println(c.name() + " / " + command + ":\n" + out);
+                assertThat(code).as("%s: %s exits 3", c.name(), command).isEqualTo(ExitCodes.INFRASTRUCTURE);
+                assertThat(out.toString()).as("%s: %s", c.name(), command).contains(c.sentence())
+                        .doesNotContain("Exception", "\tat ");
+                assertThat(Procs.state(listenerPid)).as("%s: %s froze nothing", c.name(), command).isNotEqualTo('T');
             }
         }
     }

@@ -193,6 +193,11 @@ public final class GameDay {
 
     private void createTopics(Scenario scenario, Admin admin) throws InfrastructureException {
         KafkaClients.ensureFaultlineTopics(admin, options.topics());
+        createCanaryTopics(scenario, admin);
+    }
+
+    /** The canary's input and output topics, created when missing (as a run does; {@code plan --canary} too). */
+    static void createCanaryTopics(Scenario scenario, Admin admin) throws InfrastructureException {
         if (scenario.canary() == null) {
             return;
         }

@@ -27,7 +27,7 @@ import org.apache.kafka.clients.admin.Admin;
  * The dry run behind {@code faultline plan}: resolves every inject step's target to live agents
  * with the run's own preflight, asks each agent to check the signed command against its keys and
  * policy (a check command), and samples the HTTP stop conditions. Applies nothing and creates no
- * topic.
+ * topic, but for the canary's own two with {@code --canary} (as the run would).
  */
 public final class Planner {
     private final RunOptions options;
@@ -83,6 +83,8 @@ public final class Planner {
                         : "canary " + canary.rate() + "/s into " + canary.inputTopic() + ", observed on "
                         + canary.outputTopic(), List.of()));
                 if (canaryRoundTrip && canary != null) {
+                    // The run creates the canary's topics when missing; so does a plan that sends canaries.
+                    GameDay.createCanaryTopics(scenario, admin);
                     timeline.add(canaryRoundTrip(scenario, runId, problems));
                 }
                 for (StopCondition c : scenario.stopConditions()) {
@@ -146,13 +148,22 @@ public final class Planner {
     private List<Plan.Answer> check(Scenario scenario, Step step, Admin admin, TelemetryFeed telemetry,
                                     Preflight preflight, AgentChannel channel, List<String> problems)
             throws InterruptedException {
-        preflight.liveTargets(scenario, step);
+        String unable = preflight.agents(scenario, step);
+        if (unable != null) {
+            problems.add(unable);
+            return List.of();
+        }
         List<AgentHeartbeat> resolved;
         try {
             String name = step.inject().target();
             var target = scenario.targets().get(name);
-            resolved = targets.resolve(name, target, telemetry.liveAgents(options.heartbeatMaxAge()),
-                    () -> GroupOwners.members(admin, target.group(), target.topic(), time));
+            // As the run's preflight does: a group target is tried again while its agents may still be starting.
+            resolved = target.pick().byGroup()
+                    ? targets.resolveWithin(name, target, () -> telemetry.liveAgents(options.heartbeatMaxAge()),
+                            () -> GroupOwners.members(admin, target.group(), target.topic(), time),
+                            options.agentWait(), time).agents()
+                    : targets.resolve(name, target, telemetry.liveAgents(options.heartbeatMaxAge()),
+                            () -> GroupOwners.members(admin, target.group(), target.topic(), time));
         } catch (InfrastructureException e) {
             problems.add("step '" + step.name() + "': " + e.getMessage());
             return List.of();
@@ -162,7 +173,8 @@ public final class Planner {
         for (AgentHeartbeat agent : resolved) {
             List<String> missing = Preflight.lacks(fault, agent);
             if (!missing.isEmpty()) {
-                problems.add("step '" + step.name() + "': " + agent.agentId() + " lacks " + String.join(", ", missing));
+                problems.add("step '" + step.name() + "': " + agent.agentId() + " lacks "
+                        + Preflight.describeLacks(missing));
                 answers.add(new Plan.Answer(agent.agentId(), Plan.Answer.Kind.LACKS, String.join(", ", missing)));
                 continue;
             }

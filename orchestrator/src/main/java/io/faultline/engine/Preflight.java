@@ -2,6 +2,7 @@ package io.faultline.engine;
 
 import io.faultline.probe.Probe;
 import io.faultline.protocol.AgentHeartbeat;
+import io.faultline.protocol.Capability;
 import io.faultline.protocol.Durations;
 import io.faultline.protocol.FaultSpec;
 import io.faultline.scenario.ProbeSpec;
@@ -52,27 +53,44 @@ final class Preflight {
     List<String> agents(Scenario scenario) throws InterruptedException {
         List<String> problems = new ArrayList<>();
         for (Step step : scenario.injections()) {
-            TargetSpec target = scenario.targets().get(step.inject().target());
-            List<AgentHeartbeat> agents = liveTargets(scenario, step);
-            if (agents.isEmpty()) {
-                problems.add("no live agent matches target '" + step.inject().target() + "' (labels "
-                        + target.labels() + "); live agents: " + describe(telemetry.liveAgents(heartbeatMaxAge)));
-                continue;
-            }
-            FaultSpec fault = step.inject().fault();
-            List<String> unable = new ArrayList<>();
-            for (AgentHeartbeat a : agents) {
-                List<String> missing = lacks(fault, a);
-                if (!missing.isEmpty()) {
-                    unable.add(a.agentId() + " lacks " + String.join(", ", missing));
-                }
-            }
-            if (unable.size() == agents.size()) {
-                problems.add("step '" + step.name() + "': no agent of target '" + step.inject().target()
-                        + "' can run " + fault.type() + " (" + String.join("; ", unable) + ")");
+            String problem = agents(scenario, step);
+            if (problem != null) {
+                problems.add(problem);
             }
         }
         return problems;
+    }
+
+    /**
+     * Why {@code step} cannot run on the live agents (none matches its target, or none of them
+     * can run its fault), in the words {@code run} and {@code plan} both use; null when it can.
+     */
+    String agents(Scenario scenario, Step step) throws InterruptedException {
+        TargetSpec target = scenario.targets().get(step.inject().target());
+        List<AgentHeartbeat> agents = liveTargets(scenario, step);
+        if (agents.isEmpty()) {
+            return "no live agent matches target '" + step.inject().target() + "' (labels "
+                    + target.labels() + "); live agents: " + describe(telemetry.liveAgents(heartbeatMaxAge));
+        }
+        FaultSpec fault = step.inject().fault();
+        List<String> unable = new ArrayList<>();
+        for (AgentHeartbeat a : agents) {
+            List<String> missing = lacks(fault, a);
+            if (!missing.isEmpty()) {
+                unable.add(a.agentId() + " lacks " + describeLacks(missing));
+            }
+        }
+        if (unable.size() == agents.size()) {
+            return "step '" + step.name() + "': no agent of target '" + step.inject().target()
+                    + "' can run " + fault.type() + " (" + String.join("; ", unable) + ")";
+        }
+        return null;
+    }
+
+    /** Missing capabilities, each with how an agent gets it: {@code service-restart (start the agent ...)}. */
+    static String describeLacks(List<String> missing) {
+        return String.join(", ", missing.stream().map(c -> Capability.howToGet(c).isEmpty() ? c
+                : c + " (" + Capability.howToGet(c) + ")").toList());
     }
 
     /** The capabilities {@code fault} needs that {@code agent} does not announce. */

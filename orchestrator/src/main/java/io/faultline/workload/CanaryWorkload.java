@@ -86,6 +86,11 @@ public final class CanaryWorkload implements AutoCloseable {
                 Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
         List<TopicPartition> out = consumer.partitionsFor(spec.outputTopic(), Duration.ofSeconds(15)).stream()
                 .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        if (out.isEmpty()) {
+            producer.close(Duration.ZERO);
+            consumer.close();
+            throw new IllegalStateException("the canary's output topic " + spec.outputTopic() + " does not exist");
+        }
         this.inputPartitions = Math.max(1, consumer.partitionsFor(spec.inputTopic(), Duration.ofSeconds(15)).size());
         if (spec.keys() < inputPartitions) {
             log.warn("{} has {} partitions but the canary cycles through {} keys: partitions {}-{} get no canary "

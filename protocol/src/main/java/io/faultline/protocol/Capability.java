@@ -17,6 +17,22 @@ public final class Capability {
     public static final String REDIS = "redis";
     /** A Kubernetes API the agent can reach with a service account (the cluster agent). */
     public static final String KUBERNETES = "kubernetes";
+    /**
+     * The agent runs its service ({@code faultline agent --exec -- CMD}) and can start it again:
+     * what {@code process.kill} with {@code restart: true} needs.
+     */
+    public static final String SERVICE_RESTART = "service-restart";
+
+    /** How an agent gets {@code capability}, for a refusal that names it; empty when there is nothing to say. */
+    public static String howToGet(String capability) {
+        return switch (capability) {
+            case SERVICE_RESTART -> "start the agent with the service's command line: faultline agent --exec -- CMD";
+            case NET_ADMIN -> "run the agent as root or with CAP_NET_ADMIN";
+            case IPTABLES -> "install iptables on the agent's host and run the agent with CAP_NET_ADMIN";
+            case REDIS -> "start the agent with --redis HOST:PORT of a Redis that answers";
+            default -> "";
+        };
+    }
 
     private Capability() {
     }

@@ -1,5 +1,7 @@
 package io.faultline.protocol;
 
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
@@ -34,6 +36,11 @@ public record ProcessKillFault(Signal signal, ProcessSelector process, Boolean r
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean restarts() {
         return restart != null;
+    }
+
+    @Override
+    public List<String> requires() {
+        return restarts() ? List.of(Capability.SERVICE_RESTART) : List.of();
     }
 
     @Override
