@@ -2,6 +2,7 @@ package io.faultline.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.victools.jsonschema.generator.CustomDefinition;
+import com.github.victools.jsonschema.generator.CustomPropertyDefinition;
 import com.github.victools.jsonschema.generator.Option;
 import com.github.victools.jsonschema.generator.OptionPreset;
 import com.github.victools.jsonschema.generator.SchemaGenerator;
@@ -10,6 +11,7 @@ import com.github.victools.jsonschema.generator.SchemaVersion;
 import com.github.victools.jsonschema.module.jackson.JacksonModule;
 import com.github.victools.jsonschema.module.jackson.JacksonOption;
 import io.faultline.protocol.Json;
+import io.faultline.scenario.ChecksSpec;
 import io.faultline.protocol.Verdict;
 import io.faultline.scenario.Scenario;
 import java.time.Duration;
@@ -70,6 +72,19 @@ public final class Schemas {
             config.forFields().withRequiredCheck(f -> f.getType().getErasedType().isPrimitive()
                     || VERDICT_ALWAYS_SET.contains(f.getDeclaringType().getErasedType().getSimpleName() + "." + f.getName()));
         }
+        // checks.reordered: a count, or off (YAML also reads a bare off as false).
+        config.forFields().withCustomDefinitionProvider((field, context) -> {
+            if (field.getDeclaringType().getErasedType() != ChecksSpec.class || !field.getName().equals("reordered")) {
+                return null;
+            }
+            ObjectNode node = context.getGeneratorConfig().createObjectNode();
+            var any = node.putArray("anyOf");
+            any.addObject().put("type", "integer").put("minimum", 0);
+            any.addObject().put("const", "off");
+            any.addObject().put("const", false);
+            node.put("description", "REORDERED canaries allowed (default 0), or off to not judge order");
+            return new CustomPropertyDefinition(node, CustomDefinition.AttributeInclusion.NO);
+        });
         // Properties in the order the model declares them, which is the order the docs explain them in.
         config.forTypesInGeneral().withPropertySorter((a, b) -> 0);
         config.forTypesInGeneral().withCustomDefinitionProvider((type, context) -> {

@@ -21,6 +21,7 @@ final class JunitReport {
         int failures = 0;
         int runErrors = v.status() == Verdict.Status.ERROR || v.status() == Verdict.Status.ABORTED ? 1 : 0;
         int errors = runErrors;
+        int skipped = 0;
         if (runErrors > 0) {
             cases.append("    <testcase classname=\"").append(xml(suite)).append("\" name=\"run\">\n")
                     .append("      <error type=\"").append(v.status()).append("\" message=\"").append(xml(v.reason()))
@@ -32,6 +33,9 @@ final class JunitReport {
             if (c.outcome() == CheckResult.Outcome.UNKNOWN) {
                 errors++;
                 cases.append("      <error type=\"unknown\" message=\"").append(xml(c.summary())).append("\"/>\n");
+            } else if (c.outcome() == CheckResult.Outcome.SKIP) {
+                skipped++;
+                cases.append("      <skipped message=\"").append(xml(c.summary())).append("\"/>\n");
             } else if (!c.passed()) {
                 failures++;
                 cases.append("      <failure type=\"check\" message=\"").append(xml(c.summary())).append("\">")
@@ -43,8 +47,8 @@ final class JunitReport {
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 + String.format(Locale.ROOT, "<testsuites name=\"faultline\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.3f\">%n",
                         tests, failures, errors, seconds)
-                + String.format(Locale.ROOT, "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"0\" time=\"%.3f\" timestamp=\"%s\">%n",
-                        xml(suite), tests, failures, errors, seconds, v.startedAt())
+                + String.format(Locale.ROOT, "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\" timestamp=\"%s\">%n",
+                        xml(suite), tests, failures, errors, skipped, seconds, v.startedAt())
                 + "    <properties>\n      <property name=\"runId\" value=\"" + xml(v.runId()) + "\"/>\n"
                 + "      <property name=\"status\" value=\"" + v.status() + "\"/>\n    </properties>\n"
                 + cases + "  </testsuite>\n</testsuites>\n";

@@ -50,7 +50,7 @@ final class MarkdownReport {
         }
         b.append("| check | outcome | measured | threshold | summary | first offenders |\n|---|---|---|---|---|---|\n");
         for (CheckResult c : v.checks()) {
-            b.append("| ").append(cell(c.name())).append(" | ").append(c.passed() ? "PASS" : "**" + c.outcome() + "**").append(" | ")
+            b.append("| ").append(cell(c.name())).append(" | ").append(c.passed() ? c.outcome().name() : "**" + c.outcome() + "**").append(" | ")
                     .append(c.measured() == null ? "" : Reports.number(c.measured()) + " " + c.unit()).append(" | ")
                     .append(c.threshold() == null ? "" : Reports.number(c.threshold()) + " " + c.unit()).append(" | ")
                     .append(cell(c.summary())).append(" | ").append(cell(String.join(", ", c.offenders()))).append(" |\n");

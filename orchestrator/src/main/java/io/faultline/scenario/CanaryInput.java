@@ -34,6 +34,20 @@ public record CanaryInput(String format, String key, String value, Map<String, S
     public static final int MAX_PAD = 1 << 20;
     static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z]+)}");
 
+    /**
+     * Whether the key template gives every canary a key of its own ({@code {id}}, {@code {seq}} or
+     * {@code {sentAt}}): then the service keeps no order per key that Faultline could judge.
+     */
+    public boolean keyPerCanary() {
+        Matcher m = PLACEHOLDER.matcher(key);
+        while (m.find()) {
+            if (List.of("id", "seq", "sentAt").contains(m.group(1))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public CanaryInput {
         format = format == null ? "json" : format.toLowerCase(Locale.ROOT);
         if (!FORMATS.contains(format)) {

@@ -1,7 +1,14 @@
 package io.faultline.scenario;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import io.faultline.protocol.Checks;
 import io.faultline.protocol.InvalidFieldException;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
@@ -17,7 +24,8 @@ import java.util.List;
  *                        fault and close again after heal; null to not judge circuits
  * @param unseen          the largest acceptable number of UNSEEN events (not observed by the
  *                        deadline, no proof of loss)
- * @param reordered       the largest acceptable number of REORDERED events
+ * @param reordered       the largest acceptable number of REORDERED events; {@link #OFF} (written
+ *                        {@code off}) to not judge order
  * @param alerts          alerts that must fire and resolve, or must not fire
  * @param latency         canary latency percentiles that must hold over the run and in its phases;
  *                        null to report the percentiles without judging them
@@ -29,10 +37,13 @@ import java.util.List;
  *                        member rejoining its group); null to report it without judging
  */
 public record ChecksSpec(Duration failover, Long lost, Long duplicated, Duration latencyRecovery,
-                         CircuitCheck circuit, Long unseen, Long reordered, List<AlertCheck> alerts,
+                         CircuitCheck circuit, Long unseen,
+                         @JsonDeserialize(using = ChecksSpec.CountOrOff.class) Long reordered, List<AlertCheck> alerts,
                          LatencyLimits latency, ThroughputLimit throughput, Healthy healthy, Regression regression,
                          Duration rejoin) {
     public static final ChecksSpec DEFAULTS = new ChecksSpec(null, 0L, 0L, null, null, null, null, null);
+    /** {@code reordered: off}: order is not judged. */
+    public static final long OFF = Long.MAX_VALUE;
 
     public ChecksSpec {
         if (failover != null) {
@@ -67,6 +78,34 @@ public record ChecksSpec(Duration failover, Long lost, Long duplicated, Duration
     public ChecksSpec withRegression(Regression regression) {
         return new ChecksSpec(failover, lost, duplicated, latencyRecovery, circuit, unseen, reordered, alerts, latency,
                 throughput, healthy, regression, rejoin);
+    }
+
+    /** These checks with order not judged ({@code reordered: off}). */
+    public ChecksSpec withoutOrder() {
+        return new ChecksSpec(failover, lost, duplicated, latencyRecovery, circuit, unseen, OFF, alerts, latency,
+                throughput, healthy, regression, rejoin);
+    }
+
+    /** Whether order is judged: not with {@code reordered: off}. */
+    public boolean judgesOrder() {
+        return reordered != OFF;
+    }
+
+    /** A count, or {@code off} for {@link #OFF}. */
+    static final class CountOrOff extends JsonDeserializer<Long> {
+        @Override
+        public Long deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+            // YAML reads a bare off (or no, false) as false.
+            if (p.currentToken() == JsonToken.VALUE_FALSE
+                    || p.currentToken() == JsonToken.VALUE_STRING && "off".equalsIgnoreCase(p.getText().trim())) {
+                return OFF;
+            }
+            if (p.currentToken() == JsonToken.VALUE_NUMBER_INT) {
+                return p.getLongValue();
+            }
+            throw InvalidFormatException.from(p, "'" + p.getText() + "' is not a count: write a number of canaries, "
+                    + "or off", p.getText(), Long.class);
+        }
     }
 
     /** These checks with a limit on the disruption after heal. */

@@ -36,6 +36,10 @@ public record Scenario(String name, String description, Map<String, TargetSpec> 
         steps = List.copyOf(steps);
         drain = drain == null ? DEFAULT_DRAIN : Checks.positive("drain", drain);
         checks = checks == null ? ChecksSpec.DEFAULTS : checks;
+        if (workload != null && workload.canary() != null && workload.canary().input().keyPerCanary()) {
+            // Every canary has a key of its own: the service keeps no order per key to judge.
+            checks = checks.withoutOrder();
+        }
         stopConditions = stopConditions == null ? List.of() : List.copyOf(stopConditions);
         probes = probes == null ? List.of() : List.copyOf(probes);
         validateReferences(targets, steps);

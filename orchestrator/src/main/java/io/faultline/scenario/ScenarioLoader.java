@@ -205,9 +205,10 @@ public final class ScenarioLoader {
             if (!path.isEmpty() && !"type".equals(path.get(path.size() - 1))) {
                 path.add("type");
             }
-        } else if (e instanceof InvalidFormatException f && f.getTargetType() == Duration.class
-                && f.getOriginalMessage() != null && f.getOriginalMessage().startsWith("'")) {
-            reason = f.getOriginalMessage(); // Durations.parse's own sentence: not a duration, or too long.
+        } else if (e instanceof InvalidFormatException f && f.getOriginalMessage() != null
+                && f.getOriginalMessage().startsWith("'")) {
+            // Faultline's own sentence (Durations.parse: not a duration, or too long; a count or off).
+            reason = f.getOriginalMessage();
         } else if (e instanceof InvalidFormatException f) {
             reason = "'" + f.getValue() + "' is not " + describe(f.getTargetType());
         } else if (e instanceof MismatchedInputException m) {

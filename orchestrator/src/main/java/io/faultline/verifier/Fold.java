@@ -107,6 +107,8 @@ public final class Fold {
             minTimeFrom[i] = Math.min(minTimeFrom[i + 1], index.arrivedAtNanos(i));
         }
         List<long[]> guarded = guarded(faults, sendingStoppedAt, observedUntil);
+        // The start of the run, where the steady state is looked for, stays whole.
+        guarded.add(new long[] {Long.MIN_VALUE, index.sentAtNanos(0) + Phases.WARM_UP_SEARCH.toNanos()});
         long widthNs = width.toNanos();
         long start = index.sentAtNanos(0);
 

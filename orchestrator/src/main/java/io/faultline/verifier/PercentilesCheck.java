@@ -27,8 +27,9 @@ final class PercentilesCheck implements Check {
     public List<CheckResult> check(Analysis a) {
         List<CheckResult> out = new ArrayList<>();
         ChecksSpec.LatencyLimits limits = a.spec().latency();
+        long minimum = minimum(a.history());
         if (a.run() != null) {
-            out.add(judge(a.run(), limits == null ? null : limits.run()));
+            out.add(judge(a.run(), limits == null ? null : limits.run(), minimum));
         }
         if (limits == null) {
             return out;
@@ -37,14 +38,34 @@ final class PercentilesCheck implements Check {
             ChecksSpec.Percentiles l = p.name().equals(Phases.BEFORE) ? limits.before()
                     : p.name().startsWith("during ") ? limits.during() : limits.after();
             if (l != null) {
-                out.add(judge(p, l));
+                out.add(judge(p, l, minimum));
             }
         }
         return out;
     }
 
-    static CheckResult judge(CanaryStats.Phase p, ChecksSpec.Percentiles limits) {
+    /**
+     * The fewest completed canaries a phase needs for its percentiles to be judged: 100, or as
+     * many as the canary sends in {@link #MIN_SPAN} when that is fewer (a slow canary).
+     */
+    static long minimum(History h) {
+        if (h.canaryInterval() == null || h.canaryInterval().isZero()) {
+            return MIN_CANARIES;
+        }
+        return Math.max(1, Math.min(MIN_CANARIES, MIN_SPAN.toNanos() / h.canaryInterval().toNanos()));
+    }
+
+    static final long MIN_CANARIES = 100;
+    static final Duration MIN_SPAN = Duration.ofSeconds(5);
+
+    static CheckResult judge(CanaryStats.Phase p, ChecksSpec.Percentiles limits, long minimum) {
         String name = CheckNames.perFault(NAME, p.name());
+        if (limits != null && p.completed() > 0 && p.completed() < minimum) {
+            return new CheckResult(name, Outcome.SKIP, (double) p.completed(), (double) minimum, "canaries",
+                    "not judged: " + p.completed() + " of the " + p.sent() + " canaries sent " + where(p)
+                            + " completed, fewer than the " + minimum + " a percentile needs"
+                            + " (p99 " + p.p99Ms() + " ms, max " + p.maxMs() + " ms)", List.of());
+        }
         if (p.completed() == 0) {
             return new CheckResult(name, limits == null ? Outcome.PASS : Outcome.FAIL, null,
                     limits == null ? null : (double) firstLimit(limits).toMillis(), "ms",

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Cuts a run into phases by canary send time and works out each one's latency percentiles and
- * throughput: {@code before} (from the first canary to the first fault), {@code during F} (while
+ * throughput: {@code before} (from the steady state, see {@link #steadySince}, to the first
+ * fault), {@code during F} (while
  * fault F is held: from its injection to its heal), {@code after F} (from its heal to the next
  * fault, or to the end of sending). A fault injected on several agents by one step is named
  * {@code F on AGENT}.
@@ -57,7 +58,8 @@ final class Phases {
         Instant end = end(h, index);
         List<FaultWindow> ordered = windows.stream().sorted(Comparator.comparing(FaultWindow::invokedAt)).toList();
         List<CanaryStats.Phase> out = new ArrayList<>();
-        add(out, BEFORE, start, ordered.isEmpty() ? end : ordered.get(0).invokedAt(), index);
+        Instant firstFault = ordered.isEmpty() ? end : ordered.get(0).invokedAt();
+        add(out, BEFORE, steadySince(index, start, firstFault), firstFault, index);
         for (int i = 0; i < ordered.size(); i++) {
             FaultWindow w = ordered.get(i);
             Instant next = i + 1 < ordered.size() ? ordered.get(i + 1).invokedAt() : end;
@@ -68,6 +70,57 @@ final class Phases {
         }
         return out;
     }
+
+    /**
+     * When the steady state that {@code before} judges begins: once the canary round trip is
+     * stable, not at the first canary (clients connecting, the service warming up). Within the
+     * first {@link #WARM_UP_SEARCH} of the run, and at most half way to the first fault, the first
+     * second (by send time) in which every canary completed within the warm-up bound: max(2 x,
+     * + 100 ms) the median latency of the canaries sent in that span. The first canary's send time
+     * when no second qualifies, or when the span holds fewer than two seconds.
+     */
+    static Instant steadySince(CanaryIndex index, Instant start, Instant firstFault) {
+        long from = CanaryIndex.nanos(start);
+        long span = Math.min(CanaryIndex.nanos(firstFault) - from, WARM_UP_SEARCH.toNanos());
+        long window = WARM_UP_WINDOW.toNanos();
+        if (span < 2 * window) {
+            return start;
+        }
+        Counts.Builder all = new Counts.Builder();
+        for (int p = 0; p < index.size() && index.sentAtNanos(p) < from + span; p++) {
+            if (index.seen(p)) {
+                all.add(Math.max(0, CanaryIndex.millis(index.sentAtNanos(p), index.firstSeenNanos(p))));
+            }
+        }
+        Long median = all.build().percentile(0.50);
+        if (median == null) {
+            return start;
+        }
+        long bound = Math.max(2 * median, median + 100);
+        for (long w = from; w < from + span / 2; w += window) {
+            boolean stable = true;
+            boolean any = false;
+            for (int p = 0; p < index.size() && index.sentAtNanos(p) < w + window; p++) {
+                long sentAt = index.sentAtNanos(p);
+                if (sentAt < w) {
+                    continue;
+                }
+                any = true;
+                if (!index.seen(p) || CanaryIndex.millis(sentAt, index.firstSeenNanos(p)) > bound) {
+                    stable = false;
+                    break;
+                }
+            }
+            if (any && stable) {
+                return CanaryIndex.instant(w);
+            }
+        }
+        return start;
+    }
+
+    /** How far into the run the warm-up is looked for; {@link Fold} keeps this span whole. */
+    static final Duration WARM_UP_SEARCH = Duration.ofSeconds(10);
+    static final Duration WARM_UP_WINDOW = Duration.ofSeconds(1);
 
     private static void add(List<CanaryStats.Phase> out, String name, Instant from, Instant to, CanaryIndex index) {
         if (from.isBefore(to)) {

@@ -127,6 +127,22 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void orderIsJudgedPerCanaryKeyUnlessEveryCanaryHasAKeyOfItsOwnOrItIsSwitchedOff() throws Exception {
+        assertThat(ScenarioLoader.parse(Path.of("ok.yaml"), VALID).checks().judgesOrder()).isTrue();
+        assertThat(ScenarioLoader.parse(Path.of("ok.yaml"), adapted("", "")).checks().judgesOrder())
+                .as("input.key {id}").isFalse();
+        assertThat(ScenarioLoader.parse(Path.of("ok.yaml"), adapted("key: \"{id}\"", "key: \"order-{key}\""))
+                .checks().judgesOrder()).isTrue();
+        assertThat(ScenarioLoader.parse(Path.of("ok.yaml"), VALID + "checks:\n  reordered: off\n").checks()
+                .judgesOrder()).isFalse();
+        assertThat(ScenarioLoader.parse(Path.of("ok.yaml"), VALID + "checks:\n  reordered: 3\n").checks()
+                .reordered()).isEqualTo(3L);
+        ScenarioException words = error(VALID + "checks:\n  reordered: lots\n");
+        assertThat(words.field()).isEqualTo("checks.reordered");
+        assertThat(words.reason()).contains("write a number of canaries, or off");
+    }
+
+    @Test
     void readsCanaryAdapters() throws Exception {
         Scenario s = ScenarioLoader.parse(Path.of("ok.yaml"), adapted("", ""));
         assertThat(s.workload().canary().input().headers()).containsEntry("x-correlation-id", "{id}");

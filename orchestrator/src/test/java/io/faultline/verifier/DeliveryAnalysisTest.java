@@ -39,6 +39,11 @@ class DeliveryAnalysisTest extends VerifierFixture {
         assertThat(r.canary().reordered()).isEqualTo(1);
         assertThat(check(Verifier.verify(b.history(), new ChecksSpec(null, 0L, 0L, null, null, null, 1L)), "reordered")
                 .passed()).isTrue();
+
+        // reordered: off (or a key per canary): counted, said, not judged.
+        CheckResult off = check(Verifier.verify(b.history(), ChecksSpec.DEFAULTS.withoutOrder()), "reordered");
+        assertThat(off.outcome()).isEqualTo(CheckResult.Outcome.SKIP);
+        assertThat(off.summary()).startsWith("order not judged").contains("1 canaries came out after a later canary");
     }
 
     @Test

@@ -76,7 +76,9 @@ class ServiceLevelChecksTest {
         assertThat(r.canary().run().maxMs()).isEqualTo(900);
         assertThat(r.canary().phases()).extracting(CanaryStats.Phase::name)
                 .containsExactly("before", "during kill-secondary", "after kill-secondary");
-        assertThat(r.canary().phases()).extracting(CanaryStats.Phase::sent).containsExactly(500L, 502L, 498L);
+        // The first second held a 900 ms canary: warm-up by the steady-state rule, so before starts at 1 s.
+        assertThat(r.canary().phases().get(0).from()).isEqualTo(T0.plusSeconds(1));
+        assertThat(r.canary().phases()).extracting(CanaryStats.Phase::sent).containsExactly(450L, 502L, 498L);
         assertThat(r.canary().phases().get(0).throughputPerSecond()).isBetween(49.0, 51.0);
     }
 
@@ -239,5 +241,42 @@ class ServiceLevelChecksTest {
             assertThat(f.latency()).isNull();
             assertThat(f.undoneAt()).isEqualTo(FAULT.undoneAt());
         });
+    }
+
+    @Test
+    void theSteadyStateBeforeTheFaultLeavesTheWarmUpOut() {
+        // The first second's canaries take 663 ms (clients connecting, the service warming up); the
+        // steady p99 is 23 ms. A 500 ms limit on the steady state holds.
+        History h = history(seq -> seq < 50 ? 663 : 20 + seq % 4);
+        ChecksSpec.Percentiles steady = new ChecksSpec.Percentiles(null, null, ms(500), null);
+        Verifier.Result r = Verifier.verify(h, spec(new ChecksSpec.LatencyLimits(null, null, null, null, steady,
+                null, null), null, null));
+
+        CheckResult before = check(r, "percentiles[before]");
+        assertThat(before.passed()).as(before.summary()).isTrue();
+        assertThat(before.measured()).isEqualTo(23.0);
+        assertThat(r.canary().phases().get(0).from()).isEqualTo(T0.plusSeconds(1));
+        // The run as a whole still counts every canary.
+        assertThat(r.canary().run().p99Ms()).isEqualTo(663);
+    }
+
+    @Test
+    void aPhaseWithTooFewCanariesIsNotJudged() {
+        // Healed at 20 s, sending stopped at 20.5 s: 25 canaries after heal, fewer than a percentile needs.
+        History whole = history(seq -> 20);
+        List<SentEvent> sent = whole.sent().subList(0, 1025);
+        List<Observation> observed = whole.observations().subList(0, 1025);
+        Instant stopped = T0.plus(INTERVAL.multipliedBy(1025));
+        History h = new History("r", sent, observed, List.of(FAULT), INTERVAL, stopped, stopped.plusSeconds(15),
+                List.of(), Map.of(0, 1025L), List.of(), List.of(), List.of());
+        ChecksSpec.Percentiles tight = new ChecksSpec.Percentiles(null, null, ms(5), null);
+        Verifier.Result r = Verifier.verify(h, spec(new ChecksSpec.LatencyLimits(null, null, null, null, null,
+                null, tight), null, null));
+
+        CheckResult after = check(r, "percentiles[after kill-secondary]");
+        assertThat(after.outcome()).isEqualTo(CheckResult.Outcome.SKIP);
+        assertThat(after.passed()).isTrue();
+        assertThat(after.summary()).startsWith("not judged: ").contains("fewer than the 100 a percentile needs");
+        assertThat(r.checks()).noneMatch(c -> c.outcome() == CheckResult.Outcome.FAIL);
     }
 }

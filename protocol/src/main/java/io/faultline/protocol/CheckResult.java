@@ -17,10 +17,12 @@ public record CheckResult(String name, Outcome outcome, Double measured, Double 
                           String summary, List<String> offenders) {
     /**
      * Whether the check held. UNKNOWN: the check could not be judged (it threw; the summary says
-     * why), as Jepsen's {@code check-safe} reports it. Only PASS passes.
+     * why), as Jepsen's {@code check-safe} reports it, and the run does not pass. SKIP: not judged
+     * for want of evidence (a phase with too few canaries to give a percentile; the summary says
+     * how many there were), which does not fail the run. PASS and SKIP pass.
      */
     public enum Outcome {
-        PASS, FAIL, UNKNOWN
+        PASS, FAIL, UNKNOWN, SKIP
     }
 
     public CheckResult {
@@ -31,6 +33,6 @@ public record CheckResult(String name, Outcome outcome, Double measured, Double 
 
     @JsonIgnore
     public boolean passed() {
-        return outcome == Outcome.PASS;
+        return outcome == Outcome.PASS || outcome == Outcome.SKIP;
     }
 }
