@@ -253,6 +253,7 @@ class ServiceLevelChecksTest {
                 null, null), null, null));
 
         CheckResult before = check(r, "percentiles[before]");
+        System.out.println("  " + before.outcome() + " " + before.name() + " " + before.summary());
         assertThat(before.passed()).as(before.summary()).isTrue();
         assertThat(before.measured()).isEqualTo(23.0);
         assertThat(r.canary().phases().get(0).from()).isEqualTo(T0.plusSeconds(1));
@@ -274,6 +275,7 @@ class ServiceLevelChecksTest {
                 null, tight), null, null));
 
         CheckResult after = check(r, "percentiles[after kill-secondary]");
+        System.out.println("  " + after.outcome() + " " + after.name() + " " + after.summary());
         assertThat(after.outcome()).isEqualTo(CheckResult.Outcome.SKIP);
         assertThat(after.passed()).isTrue();
         assertThat(after.summary()).startsWith("not judged: ").contains("fewer than the 100 a percentile needs");
