@@ -145,6 +145,8 @@ class GameDayIT {
         assertThat(duplicated).isPositive();
         assertThat(o.verdict().canary().duplicated()).isEqualTo(duplicated);
         assertThat(dup.measured()).isEqualTo((double) duplicated);
+        // The killed member's uncommitted inputs went to the survivor: redeliveries, on the evidence of processed-by.
+        assertThat(dup.summary()).contains("(" + duplicated + " redelivered: ");
     }
 
     private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic, boolean committedOnly) {

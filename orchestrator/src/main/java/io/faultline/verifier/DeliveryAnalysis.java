@@ -1,10 +1,10 @@
 package io.faultline.verifier;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,14 +23,20 @@ final class DeliveryAnalysis {
     /**
      * Every event-level anomaly, each list in send order (unexpected: sorted by id).
      *
-     * @param redelivered the duplicates whose results all report their input offset, two of them the
-     *                    same: the input record was processed again (a subset of duplicated)
-     * @param unexplained the duplicates with a result that reports no input offset: the cause cannot
-     *                    be told (a subset of duplicated). The rest report different input offsets:
-     *                    the canary reached the reporting stage twice (written twice before it)
+     * @param redelivered  the duplicates two of whose results report the same input offset and came
+     *                     from different consumers: another instance ({@code processed-by}), or the
+     *                     same one across a fault applied or undone between them (a restart, a
+     *                     rebalance): the input record was delivered again (a subset of duplicated)
+     * @param sameInstance the duplicates two of whose results report the same input offset and the
+     *                     same instance, with no fault between them: written twice by one consumer,
+     *                     or redelivered within it; Faultline cannot tell which (a subset of duplicated)
+     * @param unexplained  the duplicates with a result that reports no input offset: the cause cannot
+     *                     be told (a subset of duplicated). The rest report different input offsets:
+     *                     the canary reached the reporting stage twice (written twice before it)
      */
     public record Anomalies(List<String> lost, List<String> unseen, List<String> duplicated, List<String> redelivered,
-                            List<String> unexplained, List<String> unexpected, List<String> reordered) {
+                            List<String> sameInstance, List<String> unexplained, List<String> unexpected,
+                            List<String> reordered) {
     }
 
     /** Classifies every sent and observed canary; see {@link Anomalies}. */
@@ -45,7 +51,7 @@ final class DeliveryAnalysis {
      */
     static Anomalies anomalies(History h, CanaryIndex index) {
         TreeSet<String> unexpected = new TreeSet<>();
-        Map<Integer, List<Long>> repeats = new HashMap<>();
+        Map<Integer, List<Integer>> repeats = new HashMap<>();
         // Results of folded canaries that came after the fold: each a second result, its first no longer kept.
         TreeMap<Long, String> lateRepeats = new TreeMap<>();
         for (int i = 0; i < index.arrivals(); i++) {
@@ -59,13 +65,14 @@ final class DeliveryAnalysis {
                     unexpected.add(id);
                 }
             } else if (index.times(p) > 1) {
-                repeats.computeIfAbsent(p, k -> new ArrayList<>()).add(index.arrival(i).inputOffset());
+                repeats.computeIfAbsent(p, k -> new ArrayList<>()).add(i);
             }
         }
         List<String> lost = new ArrayList<>();
         List<String> unseen = new ArrayList<>();
         List<String> duplicated = new ArrayList<>();
         List<String> redelivered = new ArrayList<>();
+        List<String> sameInstance = new ArrayList<>();
         List<String> unexplained = new ArrayList<>();
         for (int p : index.bySeq()) {
             // Only an anomaly is made a record: the others are judged from the index's columns.
@@ -84,12 +91,15 @@ final class DeliveryAnalysis {
             } else if (index.times(q) > 1) {
                 String id = index.sent(p).id();
                 duplicated.add(id);
-                List<Long> offsets = repeats.get(q);
-                boolean reported = offsets.stream().allMatch(Objects::nonNull);
-                if (!reported) {
+                List<Observation> copies = repeats.get(q).stream().map(index::arrival).toList();
+                if (!copies.stream().allMatch(o -> o.inputOffset() != null)) {
                     unexplained.add(id);
-                } else if (new HashSet<>(offsets).size() < offsets.size()) {
-                    redelivered.add(id);
+                } else {
+                    switch (sameOffsetCause(copies, h.faults())) {
+                        case REDELIVERED -> redelivered.add(id);
+                        case SAME_INSTANCE -> sameInstance.add(id);
+                        case NONE -> { }
+                    }
                 }
             }
         }
@@ -97,8 +107,48 @@ final class DeliveryAnalysis {
             duplicated = mergeBySeq(duplicated, lateRepeats, index);
             unexplained = mergeBySeq(unexplained, lateRepeats, index);
         }
-        return new Anomalies(lost, unseen, duplicated, redelivered, unexplained, List.copyOf(unexpected),
-                reordered(h, index));
+        return new Anomalies(lost, unseen, duplicated, redelivered, sameInstance, unexplained,
+                List.copyOf(unexpected), reordered(h, index));
+    }
+
+    private enum Cause { REDELIVERED, SAME_INSTANCE, NONE }
+
+    /**
+     * Why two results of a canary report the same input offset, from the evidence there is: a
+     * different instance, or a fault applied or undone between them, is another consumer
+     * generation (a redelivery); the same instance with nothing between is one consumer writing it
+     * twice or redelivering to itself. NONE when no two results share an input offset.
+     */
+    private static Cause sameOffsetCause(List<Observation> copies, List<FaultWindow> faults) {
+        Cause found = Cause.NONE;
+        for (int a = 0; a < copies.size(); a++) {
+            for (int b = a + 1; b < copies.size(); b++) {
+                Observation x = copies.get(a);
+                Observation y = copies.get(b);
+                if (!x.inputOffset().equals(y.inputOffset())) {
+                    continue;
+                }
+                if (!Objects.equals(x.processedBy(), y.processedBy()) || faultBetween(x, y, faults)) {
+                    return Cause.REDELIVERED;
+                }
+                found = Cause.SAME_INSTANCE;
+            }
+        }
+        return found;
+    }
+
+    /** Whether a fault was applied or undone between the two results' arrivals. */
+    private static boolean faultBetween(Observation x, Observation y, List<FaultWindow> faults) {
+        Instant from = x.observedAt().isBefore(y.observedAt()) ? x.observedAt() : y.observedAt();
+        Instant to = x.observedAt().isBefore(y.observedAt()) ? y.observedAt() : x.observedAt();
+        for (FaultWindow f : faults) {
+            for (Instant t : new Instant[] {f.invokedAt(), f.appliedAt(), f.healInvokedAt(), f.undoneAt()}) {
+                if (t != null && !t.isBefore(from) && !t.isAfter(to)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** {@code ids} of canaries kept whole, with {@code more} of folded ones, in sequence order. */

@@ -49,11 +49,17 @@ final class DeliveryCheck implements Check {
             return "";
         }
         int redelivered = a.redelivered().size();
+        int same = a.sameInstance().size();
         int unknown = a.unexplained().size();
-        int upstream = a.duplicated().size() - redelivered - unknown;
+        int upstream = a.duplicated().size() - redelivered - same - unknown;
         List<String> parts = new ArrayList<>();
         if (redelivered > 0) {
-            parts.add(redelivered + " re-processed from the same input offset");
+            parts.add(redelivered + " redelivered: the same input offset processed again by another instance or "
+                    + "across a restart or rebalance");
+        }
+        if (same > 0) {
+            parts.add(same + " from the same input offset by the same instance with no fault between: written twice "
+                    + "by one consumer, or redelivered within it (cause unknown)");
         }
         if (upstream > 0) {
             parts.add(upstream + " read from two different input offsets (written twice before the stage that reports "

@@ -69,19 +69,34 @@ class DeliveryAnalysisTest extends VerifierFixture {
     }
 
     @Test
-    void tellsRedeliveriesFromSecondWrites() {
+    void tellsRedeliveriesFromSecondWritesByTheEvidence() {
         Builder b = new Builder(200, Set.of());
-        // 10 and 11 re-processed from the same input offset; 20 written twice from different input offsets.
+        // The first results come from listener-1. 10 and 11 come again from the same input offset
+        // on listener-2 (another instance: redelivered); 20 from two different input offsets
+        // (written twice upstream); 30 from the same offset on listener-1 again, nothing between
+        // (one instance wrote it twice, or redelivered to itself: cause unknown).
         b.observed.add(new Observation("r:10", T0.plusSeconds(9), 0, 500, "listener-2", 10L));
         b.observed.add(new Observation("r:11", T0.plusSeconds(9), 0, 501, "listener-2", 11L));
         b.observed.add(new Observation("r:20", T0.plusSeconds(9), 0, 502, "listener-2", 777L));
+        b.observed.add(new Observation("r:30", T0.plusMillis(700), 0, 503, "listener-1", 30L));
         Verifier.Result r = Verifier.verify(b.history(), new ChecksSpec(null, 0L, 0L));
         CheckResult dup = check(r, "duplicated");
+        System.out.println("  " + dup.outcome() + " " + dup.name() + " " + dup.summary());
         assertThat(dup.passed()).isFalse();
-        assertThat(dup.offenders()).containsExactly("r:10", "r:11", "r:20");
-        assertThat(dup.summary()).isEqualTo("3 canaries observed more than once (2 re-processed from the same input "
-                + "offset, 1 read from two different input offsets (written twice before the stage that reports them))");
-        assertThat(check(Verifier.verify(b.history(), new ChecksSpec(null, 0L, 3L)), "duplicated").passed()).isTrue();
+        assertThat(dup.offenders()).containsExactly("r:10", "r:11", "r:20", "r:30");
+        assertThat(r.anomalies().redelivered()).containsExactly("r:10", "r:11");
+        assertThat(r.anomalies().sameInstance()).containsExactly("r:30");
+        assertThat(dup.summary()).isEqualTo("4 canaries observed more than once (2 redelivered: the same input offset "
+                + "processed again by another instance or across a restart or rebalance, 1 from the same input offset "
+                + "by the same instance with no fault between: written twice by one consumer, or redelivered within it "
+                + "(cause unknown), 1 read from two different input offsets (written twice before the stage that "
+                + "reports them))");
+        assertThat(check(Verifier.verify(b.history(), new ChecksSpec(null, 0L, 4L)), "duplicated").passed()).isTrue();
+
+        // The same instance across a fault (its restart): a redelivery.
+        b.fault(T0.plusMillis(750), T0.plusMillis(760));
+        assertThat(Verifier.verify(b.history(), new ChecksSpec(null, 0L, 0L)).anomalies().redelivered())
+                .containsExactly("r:10", "r:11", "r:30");
     }
 
     @Test
