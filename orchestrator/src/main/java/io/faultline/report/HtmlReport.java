@@ -8,6 +8,7 @@ import io.faultline.protocol.Verdict;
 import io.faultline.verifier.Timeline;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -32,8 +33,11 @@ final class HtmlReport {
         b.append("<h1>Game-day <code>").append(xml(v.scenario())).append("</code>: <span class=\"").append(v.status())
                 .append("\">").append(v.status()).append("</span></h1>\n<p>Run <code>").append(xml(v.runId()))
                 .append("</code>, ").append(v.startedAt()).append(" to ").append(v.finishedAt()).append("</p>\n");
-        if (v.reason() != null) {
-            b.append("<p><b>Reason:</b> ").append(xml(v.reason())).append("</p>\n");
+        List<String> why = Reports.whyNotPassed(v);
+        if (!why.isEmpty()) {
+            b.append("<h2>Why it did not pass</h2>\n<ul class=\"why\">\n");
+            why.forEach(w -> b.append("<li>").append(xml(w)).append("</li>\n"));
+            b.append("</ul>\n");
         }
         if (v.canary() != null) {
             var c = v.canary();
@@ -48,7 +52,8 @@ final class HtmlReport {
                     .append("<span style=\"color:#8250df\">&#9644; latency max</span>")
                     .append("<span style=\"color:#cf222e\">&#9632; fault applied to undone</span>")
                     .append("<span style=\"color:#bf8700\">&#9632; alert firing</span>")
-                    .append("<span>&#9474; failover: first completion after the outage</span></p>\n");
+                    .append("<span>&#9474; failover: first completion after the outage</span>")
+                    .append("<span style=\"color:#57606a\">&#9636; disruption: the failover's, after heal, or another</span></p>\n");
         }
         b.append("<h2>Checks</h2>\n<table><tr><th>check</th><th>outcome</th><th>measured</th><th>threshold</th>")
                 .append("<th>summary</th><th>first offending events</th></tr>\n");
@@ -133,6 +138,17 @@ final class HtmlReport {
                     + "fill-opacity=\"0.12\"/><text x=\"%.1f\" y=\"%d\">%s</text>%n", x1, TOP, Math.max(1, x2 - x1), plotH,
                     x1 + 3, TOP + 12, xml(f.name() + " (" + f.faultType() + ")")));
             FaultRecord.Failover fo = f.failover();
+            if (fo != null && fo.outage() && fo.outageStart() != null) {
+                s.append(band(t, fo.outageStart(), fo.recoveredAt(), plotW, spanMs, 0, "outage " + fo.availabilityGapMs()
+                        + " ms"));
+            }
+            if (fo != null && fo.afterHeal() != null) {
+                s.append(band(t, fo.afterHeal().from(), fo.afterHeal().to(), plotW, spanMs, 1, "after heal "
+                        + fo.afterHeal().gapMs() + " ms"));
+            }
+            for (FaultRecord.Disruption d : fo == null ? List.<FaultRecord.Disruption>of() : fo.others()) {
+                s.append(band(t, d.from(), d.to(), plotW, spanMs, 2, "stall " + d.gapMs() + " ms"));
+            }
             if (fo != null && fo.outage() && fo.recovered() && fo.recoveredAt() != null) {
                 double xr = x(t, fo.recoveredAt(), plotW, spanMs);
                 s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#222\" "
@@ -204,6 +220,20 @@ final class HtmlReport {
         s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">time since the first canary</text>%n",
                 LEFT + plotW / 2, (double) H - 6));
         return s.append("</svg>\n").toString();
+    }
+
+    /**
+     * A disruption from {@code from} to {@code to} (null: the end) as a grey band under the plot's
+     * top, in one of three rows so that neighbours stay readable, with its label.
+     */
+    private static String band(Timeline t, Instant from, Instant to, double plotW, double spanMs, int row,
+                               String label) {
+        double x1 = x(t, from, plotW, spanMs);
+        double x2 = to == null ? LEFT + plotW : x(t, to, plotW, spanMs);
+        double y = TOP + 34 + 16 * row;
+        return String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"6\" fill=\"#57606a\" "
+                + "fill-opacity=\"0.55\"/><text x=\"%.1f\" y=\"%.1f\" fill=\"#57606a\">%s</text>%n", x1, y,
+                Math.max(2, x2 - x1), x2 + 3, y + 6, xml(label));
     }
 
     private static double x(Timeline t, Instant at, double plotW, double spanMs) {

@@ -14,8 +14,11 @@ final class MarkdownReport {
         b.append("# Game-day ").append(v.scenario()).append(": ").append(v.status()).append("\n\n");
         b.append("Run `").append(v.runId()).append("`, ").append(v.startedAt()).append(" to ").append(v.finishedAt())
                 .append(".\n\n");
-        if (v.reason() != null) {
-            b.append("**Reason:** ").append(cell(v.reason())).append("\n\n");
+        for (String why : Reports.whyNotPassed(v)) {
+            b.append("- ").append(why.replace("\n", " ")).append('\n');
+        }
+        if (!Reports.whyNotPassed(v).isEmpty()) {
+            b.append('\n');
         }
         if (v.canary() != null) {
             var c = v.canary();

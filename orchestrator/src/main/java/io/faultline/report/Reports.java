@@ -81,6 +81,29 @@ public final class Reports {
     }
 
     /** A latency in milliseconds for a table cell; empty when nothing was measured. */
+    /**
+     * Why the run did not pass, one sentence per reason: the run's own reason when it ended early
+     * or in error, then each failed check and each check that could not be judged. Empty for a
+     * passed run. The HTML report and summary.md lead with these.
+     */
+    public static List<String> whyNotPassed(Verdict v) {
+        List<String> out = new ArrayList<>();
+        if (v.status() == Verdict.Status.PASSED) {
+            return out;
+        }
+        if (v.reason() != null) {
+            out.add((v.status() == Verdict.Status.ABORTED ? "Aborted: " : "Stopped in error: ") + v.reason() + ".");
+        }
+        for (CheckResult c : v.checks()) {
+            if (c.outcome() == CheckResult.Outcome.FAIL) {
+                out.add(c.name() + " failed: " + c.summary() + ".");
+            } else if (c.outcome() == CheckResult.Outcome.UNKNOWN) {
+                out.add(c.name() + " could not be judged: " + c.summary() + ".");
+            }
+        }
+        return out;
+    }
+
     static String ms(Long value) {
         return value == null ? "" : value + " ms";
     }

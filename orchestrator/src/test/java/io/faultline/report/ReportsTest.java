@@ -118,4 +118,26 @@ class ReportsTest {
         assertThat(HtmlReport.niceCeiling(130)).isEqualTo(200);
         assertThat(HtmlReport.niceCeiling(80)).isEqualTo(100);
     }
+
+    @Test
+    void saysAtTheTopWhyARunDidNotPassAndMarksEveryDisruption(@TempDir Path dir) throws Exception {
+        Verdict v = verdict(Verdict.Status.FAILED, null);
+        FaultRecord f = v.faults().get(0);
+        FaultRecord.Failover fo = f.failover().withDisruptions(
+                new FaultRecord.Disruption(T0.plusSeconds(28), T0.plusMillis(28_600), 600, List.of(0, 1, 2)),
+                List.of(new FaultRecord.Disruption(T0.plusSeconds(14), T0.plusMillis(14_729), 729, List.of(0))));
+        Verdict marked = new Verdict(v.schemaVersion(), v.runId(), v.scenario(), v.status(), v.reason(), v.startedAt(),
+                v.finishedAt(), v.checks(), List.of(new FaultRecord(f.name(), f.commandId(), f.agentId(), f.faultType(),
+                        f.invokedAt(), f.appliedAt(), f.healInvokedAt(), f.undoneAt(), fo, f.latency())), v.canary());
+        assertThat(Reports.whyNotPassed(marked)).containsExactly("lost failed: 2 acknowledged canaries never observed <&>.");
+        assertThat(Reports.whyNotPassed(verdict(Verdict.Status.PASSED, null))).isEmpty();
+
+        Reports.writeAll(dir, marked, timeline());
+        String html = Files.readString(dir.resolve("report.html"));
+        assertThat(html).contains("<h2>Why it did not pass</h2>", "<li>lost failed: 2 acknowledged canaries never "
+                + "observed &lt;&amp;&gt;.</li>", ">outage 3900 ms<", ">after heal 600 ms<", ">stall 729 ms<");
+        assertThat(html.indexOf("Why it did not pass")).isLessThan(html.indexOf("<svg"));
+        List<String> md = Files.readAllLines(dir.resolve("summary.md"));
+        assertThat(md.get(4)).isEqualTo("- lost failed: 2 acknowledged canaries never observed <&>.");
+    }
 }
