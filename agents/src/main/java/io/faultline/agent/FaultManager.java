@@ -9,6 +9,7 @@ import io.faultline.protocol.FaultSpec;
 import io.faultline.protocol.RenewCommand;
 import io.faultline.protocol.TelemetryEvent;
 import io.faultline.time.Scheduler;
+import io.github.resilience4j.core.IntervalFunction;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,8 +67,17 @@ final class FaultManager {
         /** In place; its lease timer runs. */
         HELD,
         /** Its undo is out at the driver, or stuck there: it may still be in place. */
-        UNDOING
+        UNDOING,
+        /**
+         * Its undo failed: it may still be in place, and the undo is tried again after a backoff
+         * ({@link #UNDO_RETRY}) until it succeeds; reported in every heartbeat meanwhile.
+         */
+        UNDO_PENDING
     }
+
+    /** Between attempts at an undo that failed: 1 s, doubling, at most 30 s. */
+    static final IntervalFunction UNDO_RETRY = IntervalFunction.ofExponentialBackoff(Duration.ofSeconds(1), 2.0,
+            Duration.ofSeconds(30));
 
     /** One fault: what was asked, where it is, until when its lease runs. Touched on the state thread only. */
     private static final class Fault {
@@ -77,8 +87,12 @@ final class FaultManager {
         /** Once held: what the driver applied, and the timer that checks the lease. */
         FaultDriver.Applied applied;
         Scheduler.Cancellable timer;
-        /** CANCELLING: why it is to be undone. */
+        /** CANCELLING and UNDO_PENDING: why it is to be undone. */
         String undoWhy;
+        /** UNDO_PENDING: how many undos failed, the last error, and the timer of the next attempt. */
+        int undoFailures;
+        String undoError;
+        Scheduler.Cancellable retry;
 
         Fault(ApplyCommand command, Instant leaseEnds) {
             this.command = command;
@@ -123,6 +137,12 @@ final class FaultManager {
         if (!journal.writable()) {
             out.add("undo journal unwritable, no fault will be applied: " + journal.unwritableReason());
         }
+        faults.forEach((id, f) -> {
+            if (f.phase == Phase.UNDO_PENDING) {
+                out.add("undo of " + id + " (" + f.undoWhy + ") failed " + f.undoFailures + " time(s), tried again "
+                        + "until it succeeds: " + f.undoError);
+            }
+        });
         List<String> stuck = calls.stuck();
         if (!stuck.isEmpty()) {
             out.add(stuck.size() + " driver call(s) did not answer within " + Durations.format(calls.deadline())
@@ -242,7 +262,18 @@ final class FaultManager {
             log.info("{} asked to undo {}: its undo is already out", why, faultCommandId);
             return;
         }
-        f.timer.cancel();
+        if (f.phase == Phase.UNDO_PENDING) {
+            // Asked again (halt, shutdown, heal): try now rather than at the next backoff.
+            f.retry.cancel();
+        } else {
+            f.timer.cancel();
+        }
+        startUndo(f, why);
+    }
+
+    /** Sends {@code f}'s undo to its driver; a failure leaves it UNDO_PENDING with a retry scheduled. */
+    private void startUndo(Fault f, String why) {
+        String faultCommandId = f.command.commandId();
         f.phase = Phase.UNDOING;
         ApplyCommand c = f.command;
         FaultDriver.Applied applied = f.applied;
@@ -261,11 +292,20 @@ final class FaultManager {
 
             @Override
             public void failed(Exception e) {
-                faults.remove(faultCommandId);
+                // Still in place, maybe: it stays held as UNDO_PENDING and is tried again until undone
+                // (and the journal keeps it open, for the next start should this agent stop first).
+                f.undoFailures++;
+                f.undoError = e.getMessage();
+                f.undoWhy = why;
+                f.phase = Phase.UNDO_PENDING;
+                Duration wait = Duration.ofMillis(UNDO_RETRY.apply(f.undoFailures));
+                f.retry = scheduler.schedule(wait, () -> retryUndo(faultCommandId));
                 publishSnapshot();
-                // The journal keeps the fault open, so the next start tries again.
-                log.error("cannot undo {} ({}): {}", c.commandId(), why, e.getMessage());
-                events.accept(CommandEvent.failed(agentId, now(), c, "undo on " + why + " failed: " + e.getMessage()));
+                log.error("cannot undo {} ({}), attempt {}: {}; trying again in {}", c.commandId(), why,
+                        f.undoFailures, e.getMessage(), Durations.format(wait));
+                events.accept(CommandEvent.failed(agentId, now(), c, "undo on " + why + " failed: " + e.getMessage()
+                        + "; the fault may still be in place: trying again in " + Durations.format(wait)
+                        + " (attempt " + f.undoFailures + ")"));
             }
 
             @Override
@@ -286,6 +326,14 @@ final class FaultManager {
                 }
             }
         });
+    }
+
+    /** The backoff of an undo that failed has passed: try it again. */
+    private void retryUndo(String id) {
+        Fault f = faults.get(id);
+        if (f != null && f.phase == Phase.UNDO_PENDING) {
+            startUndo(f, f.undoWhy);
+        }
     }
 
     /** Undoes every fault held or being applied, the latest first. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.agent.driver.CommandRunner;
 import io.faultline.agent.driver.FaultDriver;
+import io.faultline.agent.driver.FaultException;
 import io.faultline.agent.driver.ProcessKillDriver;
 import io.faultline.agent.journal.UndoJournal;
 import io.faultline.protocol.ApplyCommand;
@@ -126,6 +127,49 @@ class FaultManagerTest {
         assertThat(faults.active()).isEmpty();
         awaitState(pid, 'S');
         assertThat(steps("c-1")).containsExactly(CommandEvent.Step.APPLIED, CommandEvent.Step.UNDONE);
+        assertThat(journal.leftovers()).isEmpty();
+    }
+
+    @Test
+    void anUndoThatFailsIsTriedAgainWithBackoffUntilTheFaultIsGone() throws IOException {
+        // The first two CONTs fail (a lock held elsewhere, say), the third goes through.
+        AtomicInteger refused = new AtomicInteger(2);
+        CommandRunner flaky = argv -> {
+            if (argv.contains("CONT") && refused.getAndDecrement() > 0) {
+                throw new FaultException("kill -s CONT: resource temporarily busy");
+            }
+            return CommandRunner.SYSTEM.run(argv);
+        };
+        journal.close();
+        journal = UndoJournal.open(dir.resolve("state-flaky"));
+        faults = manager(journal, new ProcessKillDriver(flaky, null));
+        faults.recover();
+        Path pid = victim("flaky");
+        faults.apply(stop("c-flaky", pid));
+        time.runDue();
+        awaitState(pid, 'T');
+
+        faults.undo("c-flaky", "heal");
+        time.runDue();
+        // Not undone: still held, said so, and still stopped.
+        assertThat(faults.active()).containsKey("c-flaky");
+        assertThat(faults.problems()).anySatisfy(p -> assertThat(p).startsWith("undo of c-flaky (heal) failed 1 time(s)"));
+        assertThat(state(pid)).isEqualTo('T');
+        assertThat(events).anySatisfy(e -> assertThat(((CommandEvent) e).detail())
+                .contains("undo on heal failed: kill -s CONT: resource temporarily busy", "trying again in 1s"));
+
+        // 1 s on, the second attempt fails too; 2 s after that, the third succeeds.
+        time.advance(Duration.ofSeconds(1));
+        assertThat(faults.problems()).anySatisfy(p -> assertThat(p).contains("failed 2 time(s)"));
+        assertThat(state(pid)).isEqualTo('T');
+        time.advance(Duration.ofMillis(1999));
+        assertThat(faults.active()).containsKey("c-flaky");
+        time.advance(Duration.ofMillis(1));
+        awaitState(pid, 'S');
+        assertThat(faults.active()).isEmpty();
+        assertThat(faults.problems()).isEmpty();
+        assertThat(steps("c-flaky")).containsExactly(CommandEvent.Step.APPLIED, CommandEvent.Step.FAILED,
+                CommandEvent.Step.FAILED, CommandEvent.Step.UNDONE);
         assertThat(journal.leftovers()).isEmpty();
     }
 
