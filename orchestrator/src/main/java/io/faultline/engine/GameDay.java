@@ -186,6 +186,8 @@ public final class GameDay {
             } finally {
                 current = null;
             }
+            // What is published and what is written beside it are the same, small enough for any topic.
+            result = result.withVerdict(result.verdict().bounded(Verdict.MAX_BYTES));
             publish(kafka.producer(), options.topics().verdicts(), runId, result.verdict());
             return result;
         }

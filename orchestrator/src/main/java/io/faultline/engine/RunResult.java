@@ -8,4 +8,8 @@ import io.faultline.verifier.Timeline;
  * kept (both null when the run did not get as far as judging).
  */
 public record RunResult(Verdict verdict, Timeline timeline, Evidence evidence) {
+    /** The same result with {@code v} as its verdict. */
+    RunResult withVerdict(Verdict v) {
+        return v == verdict ? this : new RunResult(v, timeline, evidence);
+    }
 }

@@ -142,9 +142,14 @@ public final class CanaryLog {
         int c = observedCount >>> SHIFT;
         int j = observedCount & MASK;
         long seq = seqOf(idPrefix, id);
+        if (seq >= sentCount) {
+            // This run's prefix but a number never sent (RUN:2147483000): unexpected, and no
+            // structure grows to its size.
+            seq = -1;
+        }
         if (seq < 0) {
-            oddIds.put(observedCount, id);
-        } else if (seq < Integer.MAX_VALUE && !wasSeen((int) seq)) {
+            oddIds.put(observedCount, shortened(id));
+        } else if (!wasSeen((int) seq)) {
             markSeen((int) seq);
             if (seq < sentCount && ackedAt.get((int) seq >>> SHIFT) != null
                     && ackedAt.get((int) seq >>> SHIFT)[(int) seq & MASK] != NONE) {
@@ -163,6 +168,16 @@ public final class CanaryLog {
         observedCount++;
     }
 
+    /** The longest id kept of an arrival that is no canary of this run: the rest is cut, and counted. */
+    static final int MAX_ODD_ID = 200;
+
+    /** {@code id} cut to {@link #MAX_ODD_ID} characters, saying how long it was; control characters removed. */
+    static String shortened(String id) {
+        String clean = id.length() > MAX_ODD_ID ? id.substring(0, MAX_ODD_ID) : id;
+        clean = clean.replaceAll("\\p{Cntrl}", "?");
+        return id.length() > MAX_ODD_ID ? clean + "... (" + id.length() + " characters)" : clean;
+    }
+
     /** The sequence number in {@code id}, or -1 when it is not {@code prefix} and a number as ids spell them. */
     static long seqOf(String prefix, String id) {
         int digits = id.length() - prefix.length();
@@ -179,6 +194,11 @@ public final class CanaryLog {
             seq = seq * 10 + (ch - '0');
         }
         return seq;
+    }
+
+    /** How many chunks the seen-set holds: it grows with the canaries sent, never with what comes out. */
+    synchronized int seenChunks() {
+        return seen.size();
     }
 
     private void markSeen(int seq) {

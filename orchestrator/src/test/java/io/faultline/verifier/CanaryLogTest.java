@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CanaryLogTest {
@@ -64,5 +65,26 @@ class CanaryLogTest {
         log.sent(0, T0);
         assertThatThrownBy(() -> log.sent(2, T0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("expected 1");
+    }
+
+    @Test
+    void anArrivalThatNamesACanaryNeverSentGrowsNothingAndIsUnexpected() {
+        CanaryLog log = new CanaryLog("run-1:", 4);
+        log.sent(0, T0);
+        log.acknowledged(0, T0.plusMillis(2), 0, 0L);
+        log.observed("run-1:0", T0.plusMillis(200), 0, 0, "listener-1", 0L);
+        // A record of the system under test naming canary 2^31 - 648, and one with a 900 KB id.
+        log.observed("run-1:2147483000", T0.plusMillis(210), 0, 1, "listener-1", null);
+        log.observed("run-1:" + "x".repeat(900_000), T0.plusMillis(220), 0, 2, "listener-1", null);
+        assertThat(log.seenChunks()).isEqualTo(1);
+        assertThat(log.observations().get(1).id()).isEqualTo("run-1:2147483000");
+        String cut = log.observations().get(2).id();
+        assertThat(cut).hasSizeLessThan(CanaryLog.MAX_ODD_ID + 40).endsWith("(900006 characters)");
+
+        History h = new History("r", log.sent(), log.observations(), List.of(), Duration.ofMillis(20),
+                T0.plusSeconds(1), T0.plusSeconds(2), List.of(), Map.of(0, 1L), List.of(), List.of());
+        DeliveryAnalysis.Anomalies a = DeliveryAnalysis.anomalies(h);
+        assertThat(a.unexpected()).hasSize(2).contains("run-1:2147483000");
+        assertThat(a.lost()).isEmpty();
     }
 }

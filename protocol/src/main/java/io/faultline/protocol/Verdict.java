@@ -57,6 +57,40 @@ public record Verdict(int schemaVersion, String runId, String scenario, Status s
                 canary);
     }
 
+    /**
+     * The most a published verdict takes: well under the 1 MB a Kafka topic takes by default, so
+     * that a run's verdict always reaches the verdicts topic, the history and the exporter.
+     */
+    public static final int MAX_BYTES = 256 * 1024;
+    /** Beyond {@link #MAX_BYTES}, what each text keeps. */
+    static final int CUT_SUMMARY = 1000;
+    static final int CUT_OFFENDER = 200;
+
+    /**
+     * This verdict, or when its JSON is larger than {@code maxBytes}, the same verdict with every
+     * summary, reason and offending id cut (each cut says so and how long it was), and each
+     * fault's list of other disruptions cut to ten: the status and every figure stay.
+     */
+    public Verdict bounded(int maxBytes) {
+        if (Json.encode(this).length <= maxBytes) {
+            return this;
+        }
+        List<CheckResult> cut = checks.stream().map(c -> new CheckResult(c.name(), c.outcome(), c.measured(),
+                c.threshold(), c.unit(), cut(c.summary(), CUT_SUMMARY),
+                c.offenders().stream().map(o -> cut(o, CUT_OFFENDER)).toList())).toList();
+        List<FaultRecord> fewer = faults.stream().map(f -> f.failover() == null || f.failover().others().size() <= 10 ? f
+                : new FaultRecord(f.name(), f.commandId(), f.agentId(), f.faultType(), f.invokedAt(), f.appliedAt(),
+                        f.healInvokedAt(), f.undoneAt(), f.failover().withDisruptions(f.failover().afterHeal(),
+                                f.failover().others().subList(0, 10)), f.latency())).toList();
+        return new Verdict(schemaVersion, runId, scenario, status, cut(reason, CUT_SUMMARY), startedAt, finishedAt, cut,
+                fewer, canary);
+    }
+
+    private static String cut(String text, int max) {
+        return text == null || text.length() <= max ? text
+                : text.substring(0, max) + "... (truncated: " + text.length() + " characters)";
+    }
+
     public static Status statusOf(List<CheckResult> checks) {
         return checks.stream().allMatch(CheckResult::passed) ? Status.PASSED : Status.FAILED;
     }
