@@ -147,52 +147,75 @@ public final class UndoJournal implements AutoCloseable {
                 LinkOption.NOFOLLOW_LINKS);
     }
 
-    /** Reads every record it can; returns how many it could not. */
+    /**
+     * Reads every record it can, streaming through a window of two records' size so that a
+     * journal of any size is read in fixed memory (only its first {@link #MAX_FILE} bytes); returns
+     * how many records it could not read (the rest of a journal beyond that size counts as one).
+     */
     private int read(Path f) {
         if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
             return 0;
         }
-        byte[] data = readBounded(f);
-        if (data == null) {
-            return 1;
-        }
         int bad = 0;
-        int p = 0;
-        boolean inDamage = false;
-        while (p < data.length) {
-            int len = recordAt(data, p);
-            if (len < 0) {
-                if (!inDamage) {
-                    bad++;
-                    inDamage = true;
+        try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
+            byte[] buf = new byte[2 * (HEADER + MAX_RECORD)];
+            int start = 0;
+            int end = 0;
+            long total = 0;
+            boolean eof = false;
+            boolean inDamage = false;
+            while (true) {
+                if (!eof && end - start < HEADER + MAX_RECORD) {
+                    System.arraycopy(buf, start, buf, 0, end - start);
+                    end -= start;
+                    start = 0;
+                    while (end < buf.length && !eof) {
+                        int want = (int) Math.min(buf.length - end, MAX_FILE - total);
+                        int n = want == 0 ? -1 : in.read(buf, end, want);
+                        if (n < 0) {
+                            eof = true;
+                        } else {
+                            end += n;
+                            total += n;
+                        }
+                    }
                 }
-                p++;
-                continue;
+                if (start >= end) {
+                    break;
+                }
+                int len = recordAt(buf, start, end);
+                if (len < 0) {
+                    if (!inDamage) {
+                        bad++;
+                        inDamage = true;
+                    }
+                    start++;
+                    continue;
+                }
+                inDamage = false;
+                try {
+                    if (!take(Json.decode(Arrays.copyOfRange(buf, start + HEADER, start + HEADER + len), Entry.class))) {
+                        bad++;
+                    }
+                } catch (Json.JsonCodecException e) {
+                    bad++;
+                }
+                start += HEADER + len;
             }
-            inDamage = false;
-            try {
-                take(Json.decode(Arrays.copyOfRange(data, p + HEADER, p + HEADER + len), Entry.class));
-            } catch (Json.JsonCodecException e) {
+            if (total >= MAX_FILE && in.read() >= 0) {
+                log.error("the undo journal {} is larger than {} MB: only its start was read", f, MAX_FILE >> 20);
                 bad++;
             }
-            p += HEADER + len;
+        } catch (IOException e) {
+            log.error("cannot read the undo journal {}: {}", f, reason(e));
+            return bad + 1;
         }
         return bad;
     }
 
-    /** At most {@link #MAX_FILE} bytes of {@code f}, not following a link; null (logged) when it cannot be read. */
-    private static byte[] readBounded(Path f) {
-        try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
-            return in.readNBytes((int) Math.min(MAX_FILE, Integer.MAX_VALUE - 8));
-        } catch (IOException e) {
-            log.error("cannot read the undo journal {}: {}", f, reason(e));
-            return null;
-        }
-    }
-
-    /** The payload length of a sound record starting at {@code p}; -1 if none starts there. */
-    private static int recordAt(byte[] data, int p) {
-        if (p + HEADER > data.length) {
+    /** The payload length of a sound record starting at {@code p} (data ends at {@code limit}); -1 if none starts there. */
+    private static int recordAt(byte[] data, int p, int limit) {
+        if (p + HEADER > limit) {
             return -1;
         }
         for (int i = 0; i < MAGIC.length; i++) {
@@ -203,7 +226,7 @@ public final class UndoJournal implements AutoCloseable {
         ByteBuffer b = ByteBuffer.wrap(data, p + 4, 8);
         int len = b.getInt();
         int crc = b.getInt();
-        if (len <= 0 || len > MAX_RECORD || p + HEADER + len > data.length) {
+        if (len <= 0 || len > MAX_RECORD || p + HEADER + len > limit) {
             return -1;
         }
         CRC32C c = new CRC32C();
@@ -211,15 +234,26 @@ public final class UndoJournal implements AutoCloseable {
         return (int) c.getValue() == crc ? len : -1;
     }
 
-    private void take(Entry e) {
+    /** The most entries of each kind kept from a journal: a healthy one, compacted at every start, holds a few. */
+    static final int MAX_ENTRIES = 10_000;
+
+    /** Keeps {@code e}; false when the journal holds more entries than a sound one could (damage). */
+    private boolean take(Entry e) {
         if (e.commandId() == null) {
-            return;
+            return true;
         }
         if (Entry.APPLY.equals(e.op())) {
+            if (applies.size() >= MAX_ENTRIES && !applies.containsKey(e.commandId())) {
+                return false;
+            }
             applies.put(e.commandId(), e);
         } else if (Entry.UNDONE.equals(e.op())) {
+            if (undone.size() >= MAX_ENTRIES) {
+                return false;
+            }
             undone.add(e.commandId());
         }
+        return true;
     }
 
     public Path file() {

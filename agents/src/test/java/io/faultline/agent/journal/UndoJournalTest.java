@@ -11,6 +11,9 @@ import io.faultline.protocol.Target;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.Random;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
@@ -147,5 +150,34 @@ class UndoJournalTest {
             first.close();
         }
         UndoJournal.open(dir).close();
+    }
+
+    /**
+     * A damaged journal of 20 MB (junk, then one sound record of a fault never undone) opens in
+     * the agent's own heap (-Xmx40m, as the launcher runs it): damaged, and the fault found.
+     */
+    @Test
+    void aDamagedJournalOfAnySizeIsReadInTheAgentsSmallHeap(@TempDir Path tmp) throws Exception {
+        Path sound = tmp.resolve("sound");
+        try (UndoJournal j = UndoJournal.open(sound)) {
+            j.applying(command("c-left"), T0);
+        }
+        byte[] record = Files.readAllBytes(sound.resolve(UndoJournal.FILE));
+        Path damaged = Files.createDirectories(tmp.resolve("damaged"));
+        try (var out = Files.newOutputStream(damaged.resolve(UndoJournal.FILE))) {
+            byte[] junk = new byte[1 << 20];
+            new Random(7).nextBytes(junk);
+            for (int i = 0; i < 20; i++) {
+                out.write(junk);
+            }
+            out.write(record);
+        }
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx40m",
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), JournalProbe.class.getName(),
+                damaged.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("leftovers=1 damaged=true").doesNotContain("OutOfMemoryError");
     }
 }
