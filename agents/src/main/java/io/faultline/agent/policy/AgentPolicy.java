@@ -19,7 +19,6 @@ import io.faultline.protocol.RedisOutageFault;
 import io.faultline.protocol.RedisPauseFault;
 import io.faultline.protocol.RedisThrottleFault;
 import io.faultline.protocol.ToxiproxyFault;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -161,11 +160,20 @@ public record AgentPolicy(Set<String> faults, Duration maxLease, boolean service
             // The text may match while the kernel resolves it elsewhere (a symlinked directory before "..").
             // The directories as the kernel resolves them; the last name is never followed (the driver refuses a link).
             Path real;
-            try {
-                Path dir = named.toAbsolutePath().getParent();
-                real = dir == null ? named : dir.toRealPath().resolve(named.getFileName());
-            } catch (IOException e) {
-                return null; // The directory does not exist: the driver finds nothing to signal.
+            Path dir = named.toAbsolutePath().getParent();
+            if (dir == null) {
+                real = named;
+            } else {
+                // Under a deadline, off this thread: a hung mount must not hold the command loop.
+                PathResolver.Outcome o = PathResolver.realPath(dir);
+                if (o instanceof PathResolver.TimedOut t) {
+                    return "pid file " + s.pidFile() + ": its directory did not resolve within "
+                            + Durations.format(t.deadline()) + " (a mount that does not answer?)";
+                }
+                if (o instanceof PathResolver.Missing) {
+                    return null; // The directory does not exist: the driver finds nothing to signal.
+                }
+                real = ((PathResolver.Resolved) o).real().resolve(named.getFileName());
             }
             if (!allowedPidFile(real)) {
                 return "pid file " + s.pidFile() + " resolves to " + real + ", which matches none of the allowed pidFiles "
