@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,7 +133,8 @@ public final class Agent implements AutoCloseable {
         } catch (WakeupException e) {
             // close() was called.
         } catch (Exception e) {
-            log.error("agent {} cannot go on: {}", config.agentId(), e.toString());
+            failure = kafkaReason(e);
+            log.error("agent {} cannot go on: {}", config.agentId(), failure);
         } finally {
             shutdown();
         }
@@ -312,6 +314,27 @@ public final class Agent implements AutoCloseable {
      */
     public String refusal() {
         return refusal;
+    }
+
+    /** Why the agent stopped on its own (Kafka unreachable, say), in words; null when it was closed or refused. */
+    public String failure() {
+        return failure;
+    }
+
+    private volatile String failure;
+
+    /** The most specific message in {@code e}'s causes, without Java type names. */
+    private static String kafkaReason(Throwable e) {
+        String message = null;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                message = t.getMessage();
+            }
+        }
+        String words = message == null ? "no detail"
+                : message.replaceAll("\\b(?:[a-z]+\\.)+[A-Z][A-Za-z]*(?:Exception|Error): ?", "");
+        return e instanceof TimeoutException || e.getCause() instanceof TimeoutException
+                ? "Kafka did not answer in time (is the broker reachable at the address given?): " + words : words;
     }
 
     /** Commands refused since start, by reason. */

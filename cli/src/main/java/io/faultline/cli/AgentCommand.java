@@ -231,6 +231,11 @@ public final class AgentCommand implements Callable<Integer> {
             System.err.println("faultline agent: " + agent.refusal());
             return ExitCodes.INVALID_INPUT;
         }
+        if (agent.failure() != null) {
+            // It stopped on its own (Kafka unreachable): a supervisor must see it did not end well.
+            System.err.println("faultline agent: cannot go on: " + agent.failure());
+            return ExitCodes.INFRASTRUCTURE;
+        }
         return 0;
     }
 }

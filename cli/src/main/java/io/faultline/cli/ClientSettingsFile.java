@@ -6,6 +6,7 @@ import java.io.StringReader;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Pattern;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -26,6 +27,9 @@ final class ClientSettingsFile {
     static final Set<String> OWN = Set.of("key.serializer", "value.serializer", "key.deserializer",
             "value.deserializer", "group.id", "enable.auto.commit", "isolation.level", "auto.offset.reset",
             "enable.idempotence", "acks", "transactional.id", "client.id");
+
+    /** What a Kafka client setting's name looks like: {@code sasl.jaas.config}, {@code ssl.keystore.location}. */
+    private static final Pattern SETTING_NAME = Pattern.compile("[a-z][a-z0-9]*(?:[.-][a-z0-9]+)*");
 
     private ClientSettingsFile() {
     }
@@ -52,8 +56,12 @@ final class ClientSettingsFile {
         Map<String, String> out = new TreeMap<>();
         for (String key : p.stringPropertyNames()) {
             if (!known.contains(key)) {
+                // A name that cannot be a setting's is most likely a value run onto a line of its own
+                // (a wrapped JAAS line): never print it, it may be a password.
+                String shown = SETTING_NAME.matcher(key).matches() ? "'" + key + "'" + suggestion(key, known)
+                        : "(not shown: it does not look like a setting's name; is a value wrapped onto this line?)";
                 throw new IllegalArgumentException("--command-config " + file + ":" + lineOf(text, key)
-                        + ": unknown Kafka client setting '" + key + "'" + suggestion(key, known));
+                        + ": unknown Kafka client setting " + shown);
             }
             if (OWN.contains(key)) {
                 throw new IllegalArgumentException("--command-config " + file + ":" + lineOf(text, key) + ": '" + key

@@ -29,7 +29,7 @@ final class CommonErrors implements CommandLine.IExecutionExceptionHandler {
         }
         ConfigException config = find(e, ConfigException.class);
         if (config != null) {
-            err.println("faultline: invalid Kafka client setting: " + config.getMessage());
+            err.println("faultline: invalid Kafka client setting: " + redacted(config.getMessage()));
             return ExitCodes.INVALID_INPUT;
         }
         if (find(e, TimeoutException.class) != null) {
@@ -58,6 +58,15 @@ final class CommonErrors implements CommandLine.IExecutionExceptionHandler {
         err.println("faultline: internal error: " + deepestMessage(e)
                 + " (this is a bug; the log at debug level has the details)");
         return ExitCodes.INTERNAL;
+    }
+
+    /**
+     * Kafka's own sentence without the value it quotes ({@code Invalid value hunter2 for
+     * configuration ...}): a setting's value may be a secret, and is never printed.
+     */
+    static String redacted(String message) {
+        return message == null ? "no detail"
+                : message.replaceAll("(?s)Invalid value .*? for configuration ", "Invalid value for configuration ");
     }
 
     private static <T extends Throwable> T find(Throwable e, Class<T> type) {

@@ -52,6 +52,20 @@ class ClientSettingsFileTest {
     }
 
     @Test
+    void aValueWrappedOntoALineOfItsOwnIsNeverPrinted() throws Exception {
+        // An editor wrapped the JAAS line: its password part reads as a key of its own.
+        Path f = file("sasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule "
+                + "required username=\"svc\" password=\n\"hunter2-SECRET\";\n");
+        assertThatThrownBy(() -> ClientSettingsFile.load(f))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(":3: unknown Kafka client setting (not shown: it does not look like a setting's "
+                        + "name; is a value wrapped onto this line?)")
+                .message().doesNotContain("hunter2");
+        assertThat(CommonErrors.redacted("Invalid value hunter2-SECRET for configuration sasl.mechanism: must be one of"))
+                .isEqualTo("Invalid value for configuration sasl.mechanism: must be one of");
+    }
+
+    @Test
     void settingsFaultlineOwnsAreRefusedAndAMissingFileIsNamed() throws Exception {
         Path f = file("security.protocol=SSL\ngroup.id=mine\n");
         assertThatThrownBy(() -> ClientSettingsFile.load(f))

@@ -131,6 +131,15 @@ class FaultlineCliTest {
     }
 
     @Test
+    void anAgentThatCannotReachKafkaExitsWithAnInfrastructureError() throws Exception {
+        // Nothing listens on port 9: the agent gives up (as before) but no longer says all went well.
+        Path dir = Files.createTempDirectory("fl-agent-unreachable");
+        assertThat(run("keys", "generate", "--key-id", "k", "--dir", dir.toString())).isZero();
+        assertThat(run("agent", "--id", "unreachable", "--public-key", dir.resolve("k.pub").toString(), "-b",
+                "127.0.0.1:9", "--state-dir", dir.resolve("state").toString())).isEqualTo(ExitCodes.INFRASTRUCTURE);
+    }
+
+    @Test
     void aBadBootstrapAddressIsInvalidInputWithoutAJavaTypeName() {
         assertThat(run("halt", "-b", "not a host", "--reason", "x")).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(err.toString()).startsWith("faultline: invalid Kafka client setting: ")

@@ -11,11 +11,11 @@ final class MarkdownReport {
 
     static String render(Verdict v) {
         StringBuilder b = new StringBuilder();
-        b.append("# Game-day ").append(v.scenario()).append(": ").append(v.status()).append("\n\n");
-        b.append("Run `").append(v.runId()).append("`, ").append(v.startedAt()).append(" to ").append(v.finishedAt())
+        b.append("# Game-day ").append(cell(v.scenario())).append(": ").append(v.status()).append("\n\n");
+        b.append("Run ").append(cell(v.runId())).append(", ").append(v.startedAt()).append(" to ").append(v.finishedAt())
                 .append(".\n\n");
         for (String why : Reports.whyNotPassed(v)) {
-            b.append("- ").append(why.replace("\n", " ")).append('\n');
+            b.append("- ").append(cell(why)).append('\n');
         }
         if (!Reports.whyNotPassed(v).isEmpty()) {
             b.append('\n');
@@ -33,7 +33,7 @@ final class MarkdownReport {
                 FaultRecord.Failover fo = f.failover();
                 String failover = fo == null ? "" : !fo.recovered() ? "**not recovered**"
                         : fo.outage() ? fo.lowerMs() + "-" + fo.upperMs() + " ms" : "no outage";
-                b.append("| ").append(cell(f.name())).append(" | ").append(f.faultType()).append(" | ")
+                b.append("| ").append(cell(f.name())).append(" | ").append(cell(f.faultType())).append(" | ")
                         .append(cell(f.agentId())).append(" | ").append(failover).append(" | ")
                         .append(fo == null ? "" : fo.availabilityGapMs() + " ms").append(" | ")
                         .append(fo == null || fo.catchUpMs() == null ? "" : fo.catchUpMs() + " ms").append(" |\n");
@@ -61,7 +61,28 @@ final class MarkdownReport {
         return b.toString();
     }
 
-    private static String cell(String s) {
-        return s == null ? "" : s.replace("|", "\\|").replace("\n", " ");
+    /**
+     * {@code s} as text in Markdown, whatever it carries: every character Markdown or HTML gives a
+     * meaning to is escaped (no link, image, tag or emphasis can be made by a service's records,
+     * an alert or a label), control characters are removed and lines joined.
+     */
+    static String cell(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\n' || c == '\r' || c == '\t') {
+                b.append(' ');
+            } else if (Character.isISOControl(c)) {
+                b.append('?');
+            } else if ("\\`*_{}[]()<>#+!|~&".indexOf(c) >= 0) {
+                b.append('\\').append(c);
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 }

@@ -116,8 +116,20 @@ public final class Reports {
         return file;
     }
 
+    /**
+     * {@code text} fit for a terminal: control characters (escape sequences among them) that a
+     * service's records, an alert or a verdict record carried become {@code ?}; line breaks stay.
+     */
+    public static String printable(String text) {
+        return text == null ? null : text.replaceAll("[\\p{Cntrl}&&[^\n]]", "?");
+    }
+
     /** A readable summary: status, each check with its figures, and the faults' failover bounds. */
     public static String summary(Verdict v) {
+        return printable(plainSummary(v));
+    }
+
+    private static String plainSummary(Verdict v) {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%nGame-day %s  run %s%n", v.scenario(), v.runId()));
         b.append("Verdict: ").append(v.status());

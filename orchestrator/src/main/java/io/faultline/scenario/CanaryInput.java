@@ -30,8 +30,12 @@ public record CanaryInput(String format, String key, String value, Map<String, S
     /** Placeholders a template may use. */
     public static final List<String> FIELDS = List.of("id", "run", "seq", "key", "sentAt", "padding");
     public static final List<String> FORMATS = List.of("json", "text");
-    /** The largest value a canary may be padded to. */
-    public static final int MAX_PAD = 1 << 20;
+    /**
+     * The largest value a canary may be padded to: half of what a Kafka producer sends in one
+     * request by default ({@code max.request.size}, 1 MiB), so that key, headers and the batch
+     * around it still fit; a larger canary would never leave the producer.
+     */
+    public static final int MAX_PAD = 512 * 1024;
     static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z]+)}");
 
     /**
@@ -70,7 +74,8 @@ public record CanaryInput(String format, String key, String value, Map<String, S
         });
         if (padTo != null) {
             if (padTo < 1 || padTo > MAX_PAD) {
-                throw new InvalidFieldException("padTo", "must be between 1 and " + MAX_PAD + " bytes, got " + padTo);
+                throw new InvalidFieldException("padTo", "must be between 1 and " + MAX_PAD + " bytes (half of a Kafka "
+                        + "producer's default request size), got " + padTo);
             }
             if (value == null || !value.contains("{padding}")) {
                 throw new InvalidFieldException("padTo", "needs {padding} in the value template, where the filler goes");

@@ -138,6 +138,23 @@ class ReportsTest {
                 + "observed &lt;&amp;&gt;.</li>", ">outage 3900 ms<", ">after heal 600 ms<", ">stall 729 ms<");
         assertThat(html.indexOf("Why it did not pass")).isLessThan(html.indexOf("<svg"));
         List<String> md = Files.readAllLines(dir.resolve("summary.md"));
-        assertThat(md.get(4)).isEqualTo("- lost failed: 2 acknowledged canaries never observed <&>.");
+        assertThat(md.get(4)).isEqualTo("- lost failed: 2 acknowledged canaries never observed \\<\\&\\>.");
+    }
+
+    @Test
+    void nothingARecordCarriesReachesTheReportsOrTheTerminalUnescaped(@TempDir Path dir) throws Exception {
+        String hostile = "<script>alert(1)</script> [click](http://evil.example) ![x](http://evil.example/x.png) "
+                + "<img src=x onerror=alert(1)> \u001b[2J\u001b]0;pwned\u0007 *bold* `code`";
+        Verdict v = new Verdict(Verdict.SCHEMA_VERSION, "run-1", "s", Verdict.Status.FAILED, null, T0, T0.plusSeconds(1),
+                List.of(new CheckResult("unexpected", CheckResult.Outcome.FAIL, 1.0, 0.0, "events", hostile,
+                        List.of(hostile))), List.of(), null);
+        Reports.writeAll(dir, v, null);
+        String md = Files.readString(dir.resolve("summary.md"));
+        // Every character Markdown or HTML would act on is escaped: none stands bare.
+        assertThat(md).doesNotContainPattern("(?<!\\\\)[<>`\\[\\]()!]").doesNotContain("\u001b", "\u0007");
+        String html = Files.readString(dir.resolve("report.html"));
+        assertThat(html).doesNotContain("<script", "<img", "\u001b");
+        String terminal = Reports.summary(v);
+        assertThat(terminal).doesNotContain("\u001b", "\u0007").contains("?[2J");
     }
 }
