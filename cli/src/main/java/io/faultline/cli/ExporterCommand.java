@@ -2,6 +2,7 @@ package io.faultline.cli;
 
 import io.faultline.engine.KafkaClients;
 import io.faultline.kafka.Clients;
+import io.faultline.history.VerdictLog;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.Verdict;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -62,7 +63,12 @@ public final class ExporterCommand implements Callable<Integer> {
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     try {
-                        metrics.add(Json.decode(r.value(), Verdict.class));
+                        Verdict v = Json.decode(r.value(), Verdict.class);
+                        if (VerdictLog.plausible(v)) {
+                            metrics.add(v);
+                        } else {
+                            log.debug("an implausible verdict at {}@{}: skipped", r.partition(), r.offset());
+                        }
                     } catch (RuntimeException e) {
                         log.debug("not a verdict at {}@{}: {}", r.partition(), r.offset(), e.getMessage());
                     }
