@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import java.util.stream.Collectors;
 
 /**
@@ -175,14 +176,54 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
         Set<Long> exempt = selfAndAncestors();
         exempt.addAll(runner.ownPids());
         List<Long> pids = new ArrayList<>();
-        ProcessHandle.allProcesses()
+        Optional<ProcessHandle> service = serviceHandle();
+        // Beside a service, a pattern picks among the service's own processes only; otherwise
+        // among the host's, never the agent's own.
+        (service.isPresent() ? Stream.concat(Stream.of(service.get()), service.get().descendants())
+                : ProcessHandle.allProcesses())
                 .filter(p -> !exempt.contains(p.pid()))
                 .filter(p -> commandLine(p).map(c -> pattern.matcher(c).find()).orElse(false))
                 .forEach(p -> pids.add(p.pid()));
+        String where = service.isPresent() ? " among the service's processes (pid " + service.get().pid()
+                + " and its descendants)" : "";
         if (pids.isEmpty()) {
-            throw new FaultException("no process's command line matches /" + selector.commandLine() + "/");
+            throw new FaultException("no process's command line matches /" + selector.commandLine() + "/" + where);
+        }
+        if (pids.size() > selector.maxProcesses()) {
+            throw new FaultException("command-line pattern /" + selector.commandLine() + "/ matches " + pids.size()
+                    + " processes" + where + " (" + describe(pids) + "), more than the " + selector.maxProcesses()
+                    + " the command allows: narrow the pattern, or set process.max");
         }
         return pids;
+    }
+
+    /** The service this agent sits beside, when it has one that runs now. */
+    private Optional<ProcessHandle> serviceHandle() {
+        try {
+            if (supervisor != null) {
+                return supervisor.pid().flatMap(ProcessHandle::of);
+            }
+            return servicePidFile == null ? Optional.empty() : ProcessHandle.of(readPidFile(servicePidFile, runner));
+        } catch (FaultException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Pids with the start of their command lines, for a refusal or a preview. */
+    private static String describe(List<Long> pids) {
+        List<String> out = new ArrayList<>();
+        for (long pid : pids.subList(0, Math.min(10, pids.size()))) {
+            String cmd = ProcessHandle.of(pid).flatMap(ProcessKillDriver::commandLine).orElse("?");
+            out.add(pid + " " + (cmd.length() > 60 ? cmd.substring(0, 60) + "..." : cmd));
+        }
+        return String.join("; ", out) + (pids.size() > 10 ? "; and " + (pids.size() - 10) + " more" : "");
+    }
+
+    /** For a dry run: the processes the fault would signal, with their command lines. */
+    @Override
+    public String preview(ProcessKillFault fault) throws FaultException {
+        List<Long> pids = resolve(fault.process());
+        return "would send " + fault.signal() + " to pid " + describe(pids);
     }
 
     /**

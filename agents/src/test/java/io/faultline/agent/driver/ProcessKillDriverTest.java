@@ -8,11 +8,13 @@ import io.faultline.protocol.ProcessSelector;
 import io.faultline.protocol.Signal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.Assertions;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -114,6 +116,52 @@ class ProcessKillDriverTest {
         // This JVM's command line contains the pattern's text; it must not be a target.
         assertThatThrownBy(() -> driver.resolve(new ProcessSelector(null, "ProcessKillDriverTest-no-such-process")))
                 .isInstanceOf(FaultException.class).hasMessageContaining("no process's command line matches");
+    }
+
+    @Test
+    void aPatternThatHitsMoreProcessesThanTheCommandAllowsIsRefusedNamingThem() throws Exception {
+        String marker = "faultline-many-" + ProcessHandle.current().pid();
+        Process a = new ProcessBuilder("sh", "-c", "sleep 303", marker).start();
+        Process b = new ProcessBuilder("sh", "-c", "sleep 303", marker).start();
+        try {
+            ProcessKillDriver driver = new ProcessKillDriver(capture, null);
+            assertThatThrownBy(() -> driver.apply("cmd-1", new ProcessKillFault(Signal.STOP,
+                    new ProcessSelector(null, marker + "$"))))
+                    .isInstanceOf(FaultException.class)
+                    .hasMessageContaining("matches 2 processes").hasMessageContaining(a.pid() + " sh -c sleep 303")
+                    .hasMessageContaining("more than the 1 the command allows");
+            assertThat(ran).as("nothing was signalled").isEmpty();
+            driver.apply("cmd-2", new ProcessKillFault(Signal.STOP, new ProcessSelector(null, marker + "$", 2)));
+            assertThat(ran).containsExactlyInAnyOrder(List.of("kill", "-s", "STOP", Long.toString(a.pid())),
+                    List.of("kill", "-s", "STOP", Long.toString(b.pid())));
+        } finally {
+            a.destroyForcibly();
+            b.destroyForcibly();
+        }
+    }
+
+    @Test
+    void besideAServiceAPatternPicksAmongTheServicesOwnProcessesOnly(@TempDir Path dir) throws Exception {
+        String marker = "faultline-tree-" + ProcessHandle.current().pid();
+        // The service runs a child whose command line carries the marker; a twin outside it does too.
+        Process service = new ProcessBuilder("sh", "-c", "sh -c 'sleep 304' " + marker + " & wait").start();
+        Process outside = new ProcessBuilder("sh", "-c", "sleep 304", marker).start();
+        try {
+            Path servicePid = dir.resolve("tree.pid");
+            Files.writeString(servicePid, service.pid() + "\n");
+            ProcessKillDriver driver = new ProcessKillDriver(capture, servicePid);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                    service.descendants().anyMatch(p -> ProcessKillDriver.commandLine(p).orElse("").contains(marker)));
+            List<Long> picked = driver.resolve(new ProcessSelector(null, marker + "$"));
+            assertThat(picked).hasSize(1).doesNotContain(outside.pid());
+            assertThat(service.descendants().map(ProcessHandle::pid)).contains(picked.get(0));
+            assertThat(driver.preview(new ProcessKillFault(Signal.STOP, new ProcessSelector(null, marker + "$"))))
+                    .startsWith("would send STOP to pid " + picked.get(0) + " sh -c sleep 304");
+        } finally {
+            service.descendants().forEach(ProcessHandle::destroyForcibly);
+            service.destroyForcibly();
+            outside.destroyForcibly();
+        }
     }
 
     @Test
