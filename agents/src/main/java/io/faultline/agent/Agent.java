@@ -353,8 +353,8 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Exports this agent's metrics on {@code port} (0: any free port); returns the port. */
-    public int exportMetrics(int port) throws IOException {
-        metrics = new AgentMetrics(port, () -> faults.active().size(),
+    public int exportMetrics(String host, int port) throws IOException {
+        metrics = new AgentMetrics(host, port, () -> faults.active().size(),
                 () -> commands.bytes("incoming-byte-total") + telemetry.bytes("incoming-byte-total"),
                 () -> commands.bytes("outgoing-byte-total") + telemetry.bytes("outgoing-byte-total"));
         return metrics.port();

@@ -3,6 +3,7 @@ package io.faultline.agent;
 import io.faultline.protocol.Rejection;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.faultline.protocol.HttpServerLimits;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -18,7 +19,7 @@ final class AgentMetrics implements AutoCloseable {
     private final HTTPServer server;
 
     /** @param kafkaBytesIn bytes this agent's Kafka clients received; {@code kafkaBytesOut} sent */
-    AgentMetrics(int port, DoubleSupplier activeFaults, DoubleSupplier kafkaBytesIn, DoubleSupplier kafkaBytesOut)
+    AgentMetrics(String host, int port, DoubleSupplier activeFaults, DoubleSupplier kafkaBytesIn, DoubleSupplier kafkaBytesOut)
             throws IOException {
         GaugeWithCallback.builder().name("faultline_agent_kafka_bytes").help("Bytes this agent's Kafka clients received (in) and sent (out)")
                 .labelNames("direction").callback(cb -> {
@@ -28,7 +29,8 @@ final class AgentMetrics implements AutoCloseable {
         GaugeWithCallback.builder().name("faultline_agent_active_faults")
                 .help("Faults applied and not yet undone").callback(cb -> cb.call(activeFaults.getAsDouble()))
                 .register(registry);
-        server = HTTPServer.builder().port(port).registry(registry).buildAndStart();
+        HttpServerLimits.apply();
+        server = HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();
     }
 
     int port() {

@@ -122,7 +122,7 @@ class AgentIT {
         assertThat(applied.detail()).contains("STOP", Long.toString(victim.pid()));
         awaitStopped();
         assertThat(agent.activeFaults()).containsKey("c-stop");
-        int port = agent.exportMetrics(0);
+        int port = agent.exportMetrics("127.0.0.1", 0);
         String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();

@@ -98,8 +98,13 @@ public final class AgentCommand implements Callable<Integer> {
     List<String> serviceCommand = new ArrayList<>();
 
     @Option(names = "--metrics-port", paramLabel = "PORT",
-            description = "Serve Prometheus metrics on http://0.0.0.0:PORT/metrics (default: none).")
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics (default: none).")
     Integer metricsPort;
+
+    @Option(names = "--metrics-host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+            description = "The address metrics listen on (default: ${DEFAULT-VALUE}, this host only; 0.0.0.0 for "
+                    + "every interface, as a pod scraped by Prometheus needs).")
+    String metricsHost;
 
     @Option(names = "--kubernetes",
             description = "Run as the cluster agent: carry the Kubernetes pod faults (k8s.pod.kill, k8s.pod.failure) "
@@ -198,7 +203,7 @@ public final class AgentCommand implements Callable<Integer> {
                 .filter(ProcessKillDriver::watchesService).findFirst().ifPresent(d -> agent.watchService(d::servicePid));
         if (metricsPort != null) {
             try {
-                System.err.println("faultline agent: metrics on port " + agent.exportMetrics(metricsPort));
+                System.err.println("faultline agent: metrics on port " + agent.exportMetrics(metricsHost, metricsPort));
             } catch (IOException e) {
                 throw new IllegalArgumentException("--metrics-port " + metricsPort + ": " + e.getMessage());
             }

@@ -1,5 +1,6 @@
 package io.faultline.cli;
 
+import io.faultline.protocol.HttpServerLimits;
 import picocli.CommandLine;
 
 /**
@@ -15,6 +16,8 @@ public final class AgentMain {
     }
 
     public static void main(String[] args) {
+        // Before any HTTP server starts: a slow client must not hold one for ever.
+        HttpServerLimits.apply();
         System.exit(commandLine().execute(args));
     }
 }

@@ -3,6 +3,7 @@ package io.faultline.cli;
 import io.faultline.engine.KafkaClients;
 import io.faultline.kafka.Clients;
 import io.faultline.history.VerdictLog;
+import io.faultline.protocol.HttpServerLimits;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.Verdict;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -50,6 +51,7 @@ public final class ExporterCommand implements Callable<Integer> {
         PrometheusRegistry registry = new PrometheusRegistry();
         VerdictMetrics metrics = new VerdictMetrics(registry);
         String topic = kafka.topics().verdicts();
+        HttpServerLimits.apply();
         try (HTTPServer server = HTTPServer.builder().port(port).registry(registry).buildAndStart();
              KafkaConsumer<String, byte[]> consumer = Clients.consumer(kafka.connection(), "faultline-exporter")) {
             spec.commandLine().getOut().println("faultline exporter: metrics of " + topic + " on port "

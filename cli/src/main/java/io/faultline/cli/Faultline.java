@@ -1,5 +1,6 @@
 package io.faultline.cli;
 
+import io.faultline.protocol.HttpServerLimits;
 import io.faultline.engine.InfrastructureException;
 import io.faultline.scenario.ScenarioException;
 import java.io.PrintWriter;
@@ -49,6 +50,8 @@ public final class Faultline implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Before any HTTP server starts: a slow client must not hold one for ever.
+        HttpServerLimits.apply();
         System.exit(commandLine().execute(args));
     }
 }

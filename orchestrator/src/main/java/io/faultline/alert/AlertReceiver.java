@@ -2,6 +2,7 @@ package io.faultline.alert;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.faultline.protocol.HttpServerLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,7 +35,8 @@ public final class AlertReceiver implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AlertReceiver.class);
     private static final int MAX_BODY = 1 << 20;
     private static final long MAX_DRAIN = 8L << 20;
-    static final int THREADS = 4;
+    /** More than a few slow clients: each holds a thread for at most {@link HttpServerLimits#MAX_REQUEST_SECONDS}. */
+    static final int THREADS = 16;
     static final int QUEUE = 64;
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
@@ -69,6 +71,7 @@ public final class AlertReceiver implements AutoCloseable {
         if (token == null) {
             log.warn("the alert webhook on {} accepts posts from anyone who can reach it; give it a token", address);
         }
+        HttpServerLimits.apply();
         server = HttpServer.create(address, 16);
         server.createContext("/alerts", exchange -> {
             try (exchange) {
