@@ -40,11 +40,11 @@ public final class Verifier {
     /** The checks every run is judged by, in the order they appear in a verdict. */
     private static final List<Check> CHECKS = List.of(new FailoverCheck(), new LatencyCheck(), new PercentilesCheck(),
             new ThroughputCheck(), new HealthCheck(), new CircuitCheck(), new AlertCheck(), new ProbeCheck(),
-            new DeliveryCheck()).stream().map(Check::safe).toList();
+            new DeliveryCheck(), new UndoneCheck()).stream().map(Check::safe).toList();
 
     /** What a run without a canary is judged by: nothing that needs canary traffic. */
     private static final List<Check> WITHOUT_CANARY = List.of(new HealthCheck(), new CircuitCheck(), new AlertCheck(),
-            new ProbeCheck()).stream().map(Check::safe).toList();
+            new ProbeCheck(), new UndoneCheck()).stream().map(Check::safe).toList();
 
     /** As {@link #verify(History, ChecksSpec)}, with a check per steady-state probe. */
     public static Result verify(History h, ChecksSpec spec, List<ProbeSpec> probes) {

@@ -233,7 +233,7 @@ class ServiceLevelChecksTest {
         assertThat(h.hasCanary()).isFalse();
         assertThat(r.canary()).isNull();
         assertThat(r.checks()).extracting(CheckResult::name).containsExactly("healthy[kill-secondary]",
-                "probe[orders-api]");
+                "probe[orders-api]", "undone");
         assertThat(check(r, "healthy[kill-secondary]").passed()).isTrue();
         assertThat(check(r, "probe[orders-api]").passed()).as("its last sample failed").isFalse();
         assertThat(r.faults()).singleElement().satisfies(f -> {

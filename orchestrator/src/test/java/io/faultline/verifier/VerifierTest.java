@@ -158,4 +158,19 @@ class VerifierTest extends VerifierFixture {
             assertThat(c.summary()).contains("could not be judged", "alert log unreadable");
         });
     }
+
+    @Test
+    void aFaultWhoseUndoWasNotConfirmedFailsTheRunNamingIt() {
+        Builder b = new Builder(500, Set.of());
+        b.faults.add(new FaultWindow("freeze", "cmd-2", "agent-2", "process.kill", T0.plusSeconds(4),
+                T0.plusSeconds(4), T0.plusSeconds(8), null));
+        Verifier.Result r = Verifier.verify(b.history(), ChecksSpec.DEFAULTS);
+        CheckResult undone = check(r, "undone");
+        assertThat(undone.passed()).isFalse();
+        assertThat(undone.summary()).startsWith("1 fault(s) with no undo confirmed by their agent")
+                .endsWith("freeze (process.kill on agent-2)");
+        b.faults.set(0, new FaultWindow("freeze", "cmd-2", "agent-2", "process.kill", T0.plusSeconds(4),
+                T0.plusSeconds(4), T0.plusSeconds(8), T0.plusSeconds(8)));
+        assertThat(check(Verifier.verify(b.history(), ChecksSpec.DEFAULTS), "undone").passed()).isTrue();
+    }
 }
