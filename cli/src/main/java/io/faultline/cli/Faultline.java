@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "faultline", mixinStandardHelpOptions = true, versionProvider = ManifestVersion.class,
         description = "Chaos and failover game-days on Kafka.",
         subcommands = {InitCommand.class, RunCommand.class, PlanCommand.class, ValidateCommand.class, SchemaCommand.class, ReplayCommand.class,
-                HistoryCommand.class, ExporterCommand.class, HaltCommand.class,
+                HistoryCommand.class, AgentsCommand.class, ExporterCommand.class, HaltCommand.class,
                 AgentCommand.class, AlertBridgeCommand.class, KeysCommand.class, DemoCommand.class, BrokerCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",

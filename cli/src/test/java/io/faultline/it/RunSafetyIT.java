@@ -188,6 +188,17 @@ class RunSafetyIT {
     }
 
     @Test
+    void agentsListsTheFleetFromItsHeartbeats() throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cli = Faultline.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        assertThat(cli.execute("agents", "-b", bootstrap)).isZero();
+        System.out.println(out);
+        assertThat(out.toString()).contains("agent", "state", "labels")
+                .containsPattern("safety-agent-1 +\\S+ +live +0 +\\{.*client-id=safety-listener-1");
+    }
+
+    @Test
     void aCommandTheAgentRejectsEndsTheRunAtOnceWithTheAgentsReason() throws Exception {
         Path file = scenario("untrusted-key", "15s", "");
         Path rogue = Files.createDirectories(work.resolve("rogue-keys"));
