@@ -138,6 +138,12 @@ class PartitionFailoverIT {
                 assertThat(f.upperMs()).as("the partition flows again only once it has a new owner")
                         .isGreaterThanOrEqualTo(takeoverMs - 250);
                 assertThat(f.upperMs()).as("and soon after").isLessThanOrEqualTo(takeoverMs + 5000);
+                // The verdict's own account of the hand-over, from the group, agrees with the test's.
+                FaultRecord.PartitionGap gap = f.partitions().stream().filter(p -> p.partition() == stopped)
+                        .findFirst().orElseThrow();
+                assertThat(gap.ownerBefore()).isEqualTo(killedClient);
+                assertThat(gap.ownerAfter()).isEqualTo(watch.newOwner(stopped, killedClient));
+                assertThat(gap.handedOverAt()).isBetween(handedOver.minusMillis(600), handedOver.plusMillis(1500));
                 assertThat(check(owner, "failover[kill]").summary()).contains("partition " + stopped);
                 assertThat(stall.from).as("a surviving owner was frozen 8 s after the kill").isNotNull();
                 assertThat(f.recoveredAt()).as("the failover ended before the stall began").isBefore(stall.from);
@@ -297,6 +303,20 @@ class PartitionFailoverIT {
                 }
             }
             return -1;
+        }
+
+        /** The member {@code partition} was first seen owned by after {@code from}. */
+        String newOwner(int partition, String from) {
+            List<Map.Entry<String, Instant>> seen = owners.getOrDefault(partition, List.of());
+            boolean wasFrom = false;
+            for (Map.Entry<String, Instant> e : seen) {
+                if (e.getKey().equals(from)) {
+                    wasFrom = true;
+                } else if (wasFrom) {
+                    return e.getKey();
+                }
+            }
+            return null;
         }
 
         /** When {@code partition} was first seen owned by another member after {@code from}. */

@@ -256,9 +256,15 @@ public final class GameDay {
                  Progress progress = new Progress(options.progress(), clock, canary, scenario.steps().size())) {
                 Map<ProbeSpec, Probe> probes = steadyStateProbes(canary);
                 Map<StopCondition, Probe> stopConditions = preflight(canary, progress, probes);
+                String group = HistoryAssembler.systemGroup(scenario);
                 try (Scheduler probeTimer = schedulers.apply("probes");
                      ProbeSampler samples = new ProbeSampler(probeTimer, probes);
-                     Scheduler folder = schedulers.apply("fold")) {
+                     Scheduler folder = schedulers.apply("fold");
+                     AssignmentWatch owners = group == null ? null : new AssignmentWatch(kafka.admin(), group,
+                             scenario.canary().inputTopic(), schedulers.apply("assignments"))) {
+                    if (owners != null) {
+                        judge.owners(owners::changes);
+                    }
                     health.probes().forEach((name, probe) -> samples.watch(name, probe, HealthWatches.INTERVAL));
                     folder.scheduleAtFixedRate(FOLD_EVERY, FOLD_EVERY, () -> fold(canary));
                     return stepsDrainJudge(stopConditions, canary, progress, samples);

@@ -38,7 +38,8 @@ final class HistoryAssembler {
 
     static History assemble(String runId, Scenario scenario, Instant startedAt, Instant observedUntil,
                             CanaryWorkload canary, InjectionLedger ledger, TelemetryFeed telemetry, AlertLog alerts,
-                            List<History.ProbeSample> samples, List<History.HealthWatch> health, Admin admin) {
+                            List<History.ProbeSample> samples, List<History.HealthWatch> health, Admin admin,
+                            List<History.Ownership> owners) {
         History h = History.builder(runId)
                 .canaries(canary.sent(), canary.observations(), canary.folded())
                 .canaryInterval(scenario.canary() == null ? Duration.ZERO : scenario.canary().interval())
@@ -48,6 +49,7 @@ final class HistoryAssembler {
                 .committed(committedOffsets(admin, scenario))
                 .alerts(alertChanges(alerts, telemetry, startedAt))
                 .probes(samples, health)
+                .owners(owners)
                 .build();
         // What the run folded as it went, and now, knowing every fault and the end, what else can be.
         try {
@@ -72,14 +74,23 @@ final class HistoryAssembler {
         return alerts.changes().stream().map(c -> new History.AlertChange(c.alertname(), c.firing(), c.at())).toList();
     }
 
+    /** The system under test's consumer group: {@code workload.canary.group}, or a target's group; null when unknown. */
+    static String systemGroup(Scenario scenario) {
+        var canary = scenario.canary();
+        if (canary == null) {
+            return null;
+        }
+        return canary.group() != null ? canary.group() : scenario.targets().values().stream()
+                .map(TargetSpec::group).filter(Objects::nonNull).findFirst().orElse(null);
+    }
+
     /** The system under test's committed offsets on the canary input topic; empty when its group is unknown. */
     private static Map<Integer, Long> committedOffsets(Admin admin, Scenario scenario) {
         var canary = scenario.canary();
         if (canary == null) {
             return Map.of();
         }
-        String group = canary.group() != null ? canary.group() : scenario.targets().values().stream()
-                .map(TargetSpec::group).filter(Objects::nonNull).findFirst().orElse(null);
+        String group = systemGroup(scenario);
         if (group == null) {
             return Map.of();
         }

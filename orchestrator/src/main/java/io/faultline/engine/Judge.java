@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,8 @@ final class Judge {
     private final InjectionLedger ledger;
     private final AlertLog alerts;
     private final HealthWatches health;
+    /** The group's own assignment changes, once a watch runs; none until then. */
+    private Supplier<List<History.Ownership>> owners = List::of;
     private volatile Timeline timeline;
     private volatile Evidence evidence;
 
@@ -59,6 +62,11 @@ final class Judge {
     }
 
     /** Judges a run that went to the end, observed until {@code observedUntil}. */
+    /** Where the group's own assignment changes come from. */
+    void owners(Supplier<List<History.Ownership>> changes) {
+        this.owners = changes;
+    }
+
     RunResult judged(CanaryWorkload canary, ProbeSampler samples, Instant observedUntil)
             throws InfrastructureException {
         Verifier.Result result = recordAndVerify(canary, samples, observedUntil);
@@ -94,7 +102,7 @@ final class Judge {
             throws InfrastructureException {
         TelemetryFeed telemetry = kafka.telemetry();
         History history = HistoryAssembler.assemble(runId, scenario, startedAt, observedUntil, canary, ledger,
-                telemetry, alerts, samples.samples(), health.watches(), kafka.admin());
+                telemetry, alerts, samples.samples(), health.watches(), kafka.admin(), owners.get());
         evidence = new Evidence(alerts.payloads(), alerts.notices(), samples.samples(), telemetry.commandEvents(runId));
         RunAudit audit = new RunAudit(scenario.name(), scenario.checks(), scenario.probes(), history);
         audit.publish(kafka.producer(), options.topics().telemetry(), clock);

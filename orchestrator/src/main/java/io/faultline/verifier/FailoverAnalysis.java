@@ -215,7 +215,8 @@ final class FailoverAnalysis {
                     (a, b) -> new FaultRecord.PartitionGap(a.partition(), Math.max(a.gapMs(), b.gapMs()),
                             a.upperMs() == null || b.upperMs() == null ? null : Math.max(a.upperMs(), b.upperMs())));
         }
-        List<FaultRecord.PartitionGap> partitions = new ArrayList<>(hit.values());
+        List<FaultRecord.PartitionGap> partitions = hit.values().stream()
+                .map(g -> handOver(g, f.invokedAt(), h.owners())).toList();
         if (own.open()) {
             return new FaultRecord.Failover(true, false, CanaryIndex.instant(own.from()), null, null, null, resolution,
                     own.gapMs(), null, partitions).withDisruptions(afterHeal, others);
@@ -226,6 +227,28 @@ final class FailoverAnalysis {
         long upper = Math.max(0, Duration.between(f.invokedAt(), recovered).toMillis());
         return new FaultRecord.Failover(true, true, CanaryIndex.instant(own.from()), recovered, lower, upper,
                 resolution, own.gapMs(), null, partitions).withDisruptions(afterHeal, others);
+    }
+
+    /**
+     * {@code g} with, from the group's own account, the partition's owner when the fault was
+     * invoked and the first other member it was assigned to after that, with when.
+     */
+    static FaultRecord.PartitionGap handOver(FaultRecord.PartitionGap g, Instant invoked,
+                                             List<History.Ownership> owners) {
+        String before = null;
+        boolean known = false;
+        for (History.Ownership o : owners) {
+            if (o.partition() != g.partition()) {
+                continue;
+            }
+            if (!o.at().isAfter(invoked)) {
+                before = o.owner();
+                known = true;
+            } else if (known && o.owner() != null && !o.owner().equals(before)) {
+                return g.withHandOver(before, o.owner(), o.at());
+            }
+        }
+        return known ? g.withHandOver(before, null, null) : g;
     }
 
     /**

@@ -63,7 +63,8 @@ final class FailoverCheck implements Check {
                 : "no outage: longest gap without completions " + fo.availabilityGapMs() + " ms";
         if (!fo.partitions().isEmpty()) {
             measured += "; partition" + (fo.partitions().size() == 1 ? " " : "s ") + String.join(", ",
-                    fo.partitions().stream().map(p -> p.partition() + " (gap " + p.gapMs() + " ms)").toList())
+                    fo.partitions().stream().map(p -> p.partition() + " (gap " + p.gapMs() + " ms" + handOver(f, p)
+                            + ")").toList())
                     + " stopped, the others flowed";
         }
         measured += beside(f, fo);
@@ -71,6 +72,15 @@ final class FailoverCheck implements Check {
         return new CheckResult(name, ok ? Outcome.PASS : Outcome.FAIL, (double) fo.upperMs(), threshold, "ms",
                 measured + (threshold == null ? " (no threshold set)" : ok ? "" : ", over the " + max.toMillis() + " ms limit"),
                 List.of());
+    }
+
+    /** ", handed over by the group from A to B 3.86 s after the fault", where the group's assignment was watched. */
+    private static String handOver(FaultWindow f, FaultRecord.PartitionGap p) {
+        if (p.ownerAfter() == null || p.handedOverAt() == null) {
+            return "";
+        }
+        return ", handed over by the group from " + (p.ownerBefore() == null ? "no member" : p.ownerBefore()) + " to "
+                + p.ownerAfter() + " " + seconds(Duration.between(f.invokedAt(), p.handedOverAt())) + " after the fault";
     }
 
     /** The disruption after heal and the others beside the failover, each with when it began after the fault. */

@@ -21,12 +21,17 @@ import java.util.Map;
  *                         samples are the {@code probes} named after its subject
  * @param folded           canaries folded into summaries ({@link Stretch}), in sequence order; they
  *                         are not in {@code sent} nor their results in {@code observations}
+ * @param owners           the system under test's own assignment of the canary's input partitions,
+ *                         as its consumer group reported it while the run went: each change, in time
+ *                         order; empty when the group is unknown
  */
 public record History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
                       Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil,
                       List<CircuitChange> circuits, Map<Integer, Long> committed, List<AlertChange> alerts,
-                      List<ProbeSample> probes, List<HealthWatch> health, List<Stretch> folded) {
+                      List<ProbeSample> probes, List<HealthWatch> health, List<Stretch> folded,
+                      List<Ownership> owners) {
     public History {
+        owners = owners == null ? List.of() : List.copyOf(owners);
         folded = folded == null ? List.of()
                 : folded.stream().sorted(Comparator.comparingLong(Stretch::firstSeq)).toList();
         health = health == null ? List.of() : List.copyOf(health);
@@ -43,9 +48,17 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
     public History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
                    Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil,
                    List<CircuitChange> circuits, Map<Integer, Long> committed, List<AlertChange> alerts,
+                   List<ProbeSample> probes, List<HealthWatch> health, List<Stretch> folded) {
+        this(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil, circuits, committed,
+                alerts, probes, health, folded, null);
+    }
+
+    public History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
+                   Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil,
+                   List<CircuitChange> circuits, Map<Integer, Long> committed, List<AlertChange> alerts,
                    List<ProbeSample> probes, List<HealthWatch> health) {
         this(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil, circuits, committed,
-                alerts, probes, health, null);
+                alerts, probes, health, null, null);
     }
 
     public History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
@@ -53,13 +66,13 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
                    List<CircuitChange> circuits, Map<Integer, Long> committed, List<AlertChange> alerts,
                    List<ProbeSample> probes) {
         this(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil, circuits, committed,
-                alerts, probes, null, null);
+                alerts, probes, null, null, null);
     }
 
     /** This history with {@code stretches} folded: their canaries and results are to be left out of {@code sent} and {@code observations}. */
     public History withFolded(List<SentEvent> sent, List<Observation> observations, List<Stretch> stretches) {
         return new History(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil, circuits,
-                committed, alerts, probes, health, stretches);
+                committed, alerts, probes, health, stretches, owners);
     }
 
     /** Canaries sent, folded ones included. */
@@ -96,6 +109,13 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
     public record HealthWatch(String fault, String subject) {
     }
 
+    /**
+     * From {@code at} on, input partition {@code partition} was assigned to the group member with
+     * client id {@code owner} (null: to none), as the group itself said when described.
+     */
+    public record Ownership(int partition, String owner, Instant at) {
+    }
+
     /** One sample of a steady-state probe, on the orchestrator's clock. */
     public record ProbeSample(String probe, Instant at, boolean ok, String detail) {
     }
@@ -128,6 +148,7 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
         private List<ProbeSample> probes;
         private List<HealthWatch> health;
         private List<Stretch> folded;
+        private List<Ownership> owners;
 
         private Builder(String runId) {
             this.runId = runId;
@@ -181,9 +202,15 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
             return this;
         }
 
+        /** The group's own assignment changes of the canary's input partitions. */
+        public Builder owners(List<Ownership> owners) {
+            this.owners = owners;
+            return this;
+        }
+
         public History build() {
             return new History(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil,
-                    circuits, committed, alerts, probes, health, folded);
+                    circuits, committed, alerts, probes, health, folded, owners);
         }
     }
 }

@@ -251,4 +251,28 @@ class FailoverAnalysisTest extends VerifierFixture {
         assertThat(fo.upperMs()).isBetween(5_000L, 5_100L);
         assertThat(fo.afterHeal()).isNull();
     }
+
+    @Test
+    void eachStoppedPartitionNamesItsOldAndNewOwnerFromTheGroupsOwnAccount() {
+        History h = stalled(20_000, new Stall(Set.of(2), 4_000, 7_700));
+        List<History.Ownership> owners = List.of(
+                new History.Ownership(0, "listener-1", T0), new History.Ownership(1, "listener-2", T0),
+                new History.Ownership(2, "listener-3", T0),
+                // The group takes partition 2 from the killed member at 7.1 s and gives it to listener-1.
+                new History.Ownership(2, null, T0.plusMillis(7_100)),
+                new History.Ownership(2, "listener-1", T0.plusMillis(7_600)));
+        History watched = new History(h.runId(), h.sent(), h.observations(), h.faults(), h.canaryInterval(),
+                h.sendingStoppedAt(), h.observedUntil(), h.circuits(), h.committed(), h.alerts(), h.probes(),
+                h.health(), h.folded(), owners);
+        Verifier.Result r = Verifier.verify(watched, new ChecksSpec(Duration.ofSeconds(5), 0L, 0L));
+        FaultRecord.PartitionGap gap = r.faults().get(0).failover().partitions().get(0);
+        assertThat(gap.partition()).isEqualTo(2);
+        assertThat(gap.ownerBefore()).isEqualTo("listener-3");
+        assertThat(gap.ownerAfter()).isEqualTo("listener-1");
+        assertThat(gap.handedOverAt()).isEqualTo(T0.plusMillis(7_600));
+        // The bound contains the hand-over the group itself reports.
+        assertThat(r.faults().get(0).failover().recoveredAt()).isAfterOrEqualTo(gap.handedOverAt());
+        assertThat(check(r, "failover[kill-owner]").summary())
+                .contains("partition 2 (gap ", "handed over by the group from listener-3 to listener-1 3.6 s after the fault");
+    }
 }

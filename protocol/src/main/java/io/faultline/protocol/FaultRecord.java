@@ -96,9 +96,23 @@ public record FaultRecord(String name, String commandId, String agentId, String 
         }
     }
 
-    /** One input partition a fault stopped: its longest gap without completions, and when it flowed again (null: never). */
+    /**
+     * One input partition a fault stopped: its longest gap without completions, and when it flowed
+     * again (null: never); where the group's own assignment was watched, its owner when the fault
+     * began ({@code ownerBefore}) and the member the group handed it to next ({@code ownerAfter},
+     * at {@code handedOverAt}); null when unknown or never handed over.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record PartitionGap(int partition, long gapMs, Long upperMs) {
+    public record PartitionGap(int partition, long gapMs, Long upperMs, String ownerBefore, String ownerAfter,
+                               Instant handedOverAt) {
+        public PartitionGap(int partition, long gapMs, Long upperMs) {
+            this(partition, gapMs, upperMs, null, null, null);
+        }
+
+        /** The same gap, with who owned the partition when the fault began and whom the group gave it to, when. */
+        public PartitionGap withHandOver(String before, String after, Instant at) {
+            return new PartitionGap(partition, gapMs, upperMs, before, after, at);
+        }
     }
 
     /**
