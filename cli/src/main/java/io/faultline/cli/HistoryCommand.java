@@ -5,6 +5,7 @@ import io.faultline.history.RunSummary;
 import io.faultline.history.VerdictLog;
 import io.faultline.protocol.Durations;
 import io.faultline.protocol.Json;
+import io.faultline.report.Reports;
 import io.faultline.report.HistoryPage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -99,14 +100,14 @@ public final class HistoryCommand implements Callable<Integer> {
             out.flush();
             return ExitCodes.PASSED;
         }
-        out.printf(Locale.ROOT, "%-16s  %-28s  %-7s  %10s  %6s  %6s  %8s  %s%n", "time (UTC)", "scenario", "status",
-                "failover", "lost", "dup", "p99", "run");
+        out.printf(Locale.ROOT, "%-16s  %-28s  %-7s  %10s  %6s  %6s  %8s  %-44s  %s%n", "time (UTC)", "scenario",
+                "status", "failover", "lost", "dup", "p99", "run", "failed checks");
         for (RunSummary r : runs) {
-            out.printf(Locale.ROOT, "%-16s  %-28s  %-7s  %10s  %6s  %6s  %8s  %s%n",
+            out.print(Reports.printable(String.format(Locale.ROOT, "%-16s  %-28s  %-7s  %10s  %6s  %6s  %8s  %-44s  %s%n",
                     r.finishedAt() == null ? "-" : TIME.format(r.finishedAt()), r.scenario(), r.status(),
                     r.notRecovered() ? "never" : r.failoverMs() == null ? "-" : seconds(r.failoverMs()),
                     r.lost() == null ? "-" : r.lost(), r.duplicated() == null ? "-" : r.duplicated(),
-                    r.p99Ms() == null ? "-" : r.p99Ms() + " ms", r.runId());
+                    r.p99Ms() == null ? "-" : r.p99Ms() + " ms", r.runId(), failed(r))));
         }
         if (read.skipped() > 0) {
             out.println(read.skipped() + " record(s) on " + kafka.topics().verdicts() + " were not verdicts and were "
@@ -114,6 +115,15 @@ public final class HistoryCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCodes.PASSED;
+    }
+
+    /** The failed checks' names, the first five, and how many more. */
+    private static String failed(RunSummary r) {
+        if (r.failed().isEmpty()) {
+            return "-";
+        }
+        List<String> first = r.failed().subList(0, Math.min(5, r.failed().size()));
+        return String.join(", ", first) + (r.failed().size() > 5 ? " and " + (r.failed().size() - 5) + " more" : "");
     }
 
     private static String seconds(long ms) {

@@ -92,7 +92,8 @@ class HistoryIT {
         assertThat(lines.get(0)).startsWith("time (UTC)").contains("scenario", "status", "failover", "p99");
         assertThat(lines.get(1)).contains("primary-listener-crash", "PASSED", "3.80 s", "420 ms", "primary-1");
         assertThat(lines.get(2)).contains("PASSED", "5.20 s", "610 ms", "primary-2");
-        assertThat(lines.get(3)).contains("redis-outage", "FAILED", "2", "redis-outage-1");
+        assertThat(lines.get(3)).contains("redis-outage", "FAILED", "2", "redis-outage-1").endsWith("  lost");
+        assertThat(lines.get(0)).endsWith("failed checks");
         assertThat(lines.get(4)).contains("ERROR", "primary-3");
         assertThat(lines.get(5)).isEqualTo("1 record(s) on history-it.verdicts were not verdicts and were skipped.");
     }

@@ -15,7 +15,7 @@ class RegressionCheckTest {
     private static final Instant T0 = Instant.parse("2026-11-25T03:00:00Z");
 
     private static RunSummary run(String id, String scenario, Verdict.Status status, Long failoverMs, Long p99) {
-        return new RunSummary(id, scenario, status, T0, failoverMs, false, 0L, 0L, p99, 0);
+        return new RunSummary(id, scenario, status, T0, failoverMs, false, 0L, 0L, p99, 0, List.of());
     }
 
     private static List<RunSummary> nightly(long... failovers) {

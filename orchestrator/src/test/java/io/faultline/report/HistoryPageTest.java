@@ -15,7 +15,7 @@ class HistoryPageTest {
 
     private static RunSummary run(String id, Verdict.Status status, int day, Long failoverMs, boolean notRecovered, Long p99) {
         return new RunSummary(id, "nightly", status, T.plusSeconds(86_400L * day), failoverMs, notRecovered, 0L, 0L, p99,
-                status == Verdict.Status.PASSED ? 0 : 1);
+                status == Verdict.Status.PASSED ? 0 : 1, status == Verdict.Status.PASSED ? List.of() : List.of("lost"));
     }
 
     /** The cy of the circle whose tooltip names {@code id}, in the first chart (failover). */
