@@ -383,7 +383,9 @@ class RunSafetyIT {
      */
     @Test
     void aLongRunFoldsItsCanariesAsItGoesAndIsJudgedAndReplayedTheSame() throws Exception {
-        Path file = freezeFor("folded-run", "40s", "2s", """
+        // 50 s before the fault: the first 10 s (where the steady state is looked for) stay whole, and
+        // a fold reaches 30 s back, so folding while the run goes starts after 40 s.
+        Path file = freezeFor("folded-run", "50s", "2s", """
                   - wait: 3s
                 drain: 5s
                 """);
@@ -402,7 +404,7 @@ class RunSafetyIT {
         assertThat(v.status()).isEqualTo(Verdict.Status.PASSED);
         assertThat(v.canary().lost()).isZero();
         assertThat(v.faults().get(0).failover().outage()).isTrue();
-        // Folded while it went: some 50 s of canaries, a fold every 5 s reaching 30 s back.
+        // Folded while it went: some 60 s of canaries, a fold every 5 s reaching 30 s back.
         assertThat(progress.toString()).containsPattern("canaries sent \\d+, observed \\d+ \\([1-9]\\d* folded\\)");
         History h = RunAudit.read(bootstrap, Topics.defaults().telemetry(),
                 v.runId(), Duration.ofSeconds(30)).history();
