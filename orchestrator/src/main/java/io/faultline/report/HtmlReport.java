@@ -32,7 +32,8 @@ final class HtmlReport {
         b.append(Reports.htmlHead("Faultline: " + v.scenario() + " " + v.status(), "td{vertical-align:top}"));
         b.append("<h1>Game-day <code>").append(xml(v.scenario())).append("</code>: <span class=\"").append(v.status())
                 .append("\">").append(v.status()).append("</span></h1>\n<p>Run <code>").append(xml(v.runId()))
-                .append("</code>, ").append(v.startedAt()).append(" to ").append(v.finishedAt()).append("</p>\n");
+                .append("</code>, ").append(Reports.time(v.startedAt())).append(" to ").append(Reports.time(v.finishedAt()))
+                .append("</p>\n");
         List<String> why = Reports.whyNotPassed(v);
         if (!why.isEmpty()) {
             b.append("<h2>Why it did not pass</h2>\n<ul class=\"why\">\n");
@@ -53,7 +54,10 @@ final class HtmlReport {
                     .append("<span style=\"color:#cf222e\">&#9632; fault applied to undone</span>")
                     .append("<span style=\"color:#bf8700\">&#9632; alert firing</span>")
                     .append("<span>&#9474; failover: first completion after the outage</span>")
-                    .append("<span style=\"color:#57606a\">&#9636; disruption: the failover's, after heal, or another</span></p>\n");
+                    .append("<span style=\"color:#57606a\">&#9636; disruption: the failover's, after heal, or another</span>")
+                    .append("<span><span style=\"color:#cf222e\">&#9475;</span> lost, <span style=\"color:#bc4c00\">"
+                            + "&#9475;</span> duplicated, <span style=\"color:#6e7781\">&#9475;</span> unseen canary, "
+                            + "where it was sent</span></p>\n");
         }
         b.append("<h2>Checks</h2>\n<table><tr><th>check</th><th>outcome</th><th>measured</th><th>threshold</th>")
                 .append("<th>summary</th><th>first offending events</th></tr>\n");
@@ -84,9 +88,10 @@ final class HtmlReport {
             for (FaultRecord f : v.faults()) {
                 FaultRecord.Failover fo = f.failover();
                 b.append("<tr><td>").append(xml(f.name())).append("</td><td>").append(xml(f.faultType())).append("</td><td>")
-                        .append(xml(f.agentId())).append("</td><td>").append(f.invokedAt()).append("</td><td>")
-                        .append(f.appliedAt()).append("</td><td>").append(f.healInvokedAt()).append("</td><td>")
-                        .append(f.undoneAt()).append("</td><td>")
+                        .append(xml(f.agentId())).append("</td><td>").append(Reports.time(f.invokedAt())).append("</td><td>")
+                        .append(Reports.time(f.appliedAt())).append("</td><td>").append(Reports.time(f.healInvokedAt()))
+                        .append("</td><td>").append(f.undoneAt() == null ? "not confirmed" : Reports.time(f.undoneAt()))
+                        .append("</td><td>")
                         .append(fo == null ? "" : !fo.recovered() ? "not recovered" : fo.outage()
                                 ? fo.lowerMs() + "-" + fo.upperMs() + " ms" : "no outage")
                         .append("</td><td>").append(fo == null ? "" : fo.availabilityGapMs() + " ms").append("</td><td>")
@@ -134,9 +139,13 @@ final class HtmlReport {
             Instant to = f.undoneAt() != null ? f.undoneAt() : f.healInvokedAt() != null ? f.healInvokedAt() : v.finishedAt();
             double x1 = x(t, from, plotW, spanMs);
             double x2 = to == null ? LEFT + plotW : x(t, to, plotW, spanMs);
+            // A label that would run past the plot's right edge ends at the band's right edge instead.
+            String label = f.name() + " (" + f.faultType() + ")";
+            boolean fits = x1 + 3 + 6.5 * label.length() <= LEFT + plotW;
             s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"#cf222e\" "
-                    + "fill-opacity=\"0.12\"/><text x=\"%.1f\" y=\"%d\">%s</text>%n", x1, TOP, Math.max(1, x2 - x1), plotH,
-                    x1 + 3, TOP + 12, xml(f.name() + " (" + f.faultType() + ")")));
+                    + "fill-opacity=\"0.12\"/><text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s</text>%n", x1, TOP,
+                    Math.max(1, x2 - x1), plotH, fits ? x1 + 3 : Math.max(x2, x1 + 3) - 3, TOP + 12,
+                    fits ? "start" : "end", xml(label)));
             FaultRecord.Failover fo = f.failover();
             if (fo != null && fo.outage() && fo.outageStart() != null) {
                 s.append(band(t, fo.outageStart(), fo.recoveredAt(), plotW, spanMs, 0, "outage " + fo.availabilityGapMs()
@@ -164,6 +173,18 @@ final class HtmlReport {
             s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"10\" fill=\"#bf8700\" "
                     + "fill-opacity=\"0.5\"/><text x=\"%.1f\" y=\"%.1f\">alert %s</text>%n", x1, y, Math.max(2, x2 - x1),
                     x1 + 3, y - 2, xml(a.alertname())));
+        }
+        // Where the lost (red), duplicated (orange) and unseen (grey) canaries were sent: ticks under the plot's floor.
+        for (Timeline.Mark m : t.marks()) {
+            String color = switch (m.kind()) {
+                case "lost" -> "#cf222e";
+                case "duplicated" -> "#bc4c00";
+                default -> "#6e7781";
+            };
+            double xm = x(t, m.sentAt(), plotW, spanMs);
+            s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                    + "stroke-width=\"1.5\"><title>%s canary sent at %s</title></line>%n", xm, TOP + plotH - 10, xm,
+                    TOP + plotH, color, m.kind(), Reports.time(m.sentAt())));
         }
         // Latency lines break where no canary completed, rather than drawing across the outage.
         StringBuilder rate = new StringBuilder();

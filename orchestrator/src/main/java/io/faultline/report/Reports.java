@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -102,6 +104,11 @@ public final class Reports {
             }
         }
         return out;
+    }
+
+    /** A time as people read it in a report: UTC, to the millisecond; empty for none. */
+    static String time(Instant at) {
+        return at == null ? "" : at.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
     static String ms(Long value) {

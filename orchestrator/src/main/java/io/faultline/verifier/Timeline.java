@@ -16,13 +16,26 @@ import java.util.Map;
  * @param start    the first canary's send time
  * @param bucketMs width of one bucket
  */
-public record Timeline(Instant start, long bucketMs, List<Bucket> buckets, List<AlertWindow> alerts) {
+public record Timeline(Instant start, long bucketMs, List<Bucket> buckets, List<AlertWindow> alerts,
+                       List<Mark> marks) {
     /** An alert firing from {@code from} until {@code to} (null: still firing when the run ended). */
     public record AlertWindow(String alertname, Instant from, Instant to) {
     }
 
+    /** A canary with an anomaly ({@code lost}, {@code duplicated}, {@code unseen}), where it was sent. */
+    public record Mark(String kind, Instant sentAt) {
+    }
+
+    /** The most anomaly marks a picture carries. */
+    static final int MAX_MARKS = 2000;
+
     public Timeline {
         alerts = alerts == null ? List.of() : List.copyOf(alerts);
+        marks = marks == null ? List.of() : List.copyOf(marks);
+    }
+
+    public Timeline(Instant start, long bucketMs, List<Bucket> buckets, List<AlertWindow> alerts) {
+        this(start, bucketMs, buckets, alerts, List.of());
     }
 
     /**
@@ -104,7 +117,26 @@ public record Timeline(Instant start, long bucketMs, List<Bucket> buckets, List<
             Counts l = latencies.build();
             out.add(new Bucket(i * width, (int) sent[i], (int) completed[i], l.percentile(0.5), l.percentile(1.0)));
         }
-        return new Timeline(start, width, out, alertWindows(h));
+        return new Timeline(start, width, out, alertWindows(h), marks(h, index));
+    }
+
+    /** Where the lost, duplicated and unseen canaries were sent, at most {@link #MAX_MARKS}. */
+    private static List<Mark> marks(History h, CanaryIndex index) {
+        DeliveryAnalysis.Anomalies a = DeliveryAnalysis.anomalies(h, index);
+        List<Mark> out = new ArrayList<>();
+        for (String kind : List.of("lost", "duplicated", "unseen")) {
+            List<String> ids = kind.equals("lost") ? a.lost() : kind.equals("duplicated") ? a.duplicated() : a.unseen();
+            for (String id : ids) {
+                if (out.size() >= MAX_MARKS) {
+                    return out;
+                }
+                int p = index.position(id);
+                if (p >= 0) {
+                    out.add(new Mark(kind, index.sentAt(p)));
+                }
+            }
+        }
+        return out;
     }
 
     /** Adds {@code count} to {@code buckets[from..to]}, evenly, the remainder to the first ones. */

@@ -157,4 +157,21 @@ class ReportsTest {
         String terminal = Reports.summary(v);
         assertThat(terminal).doesNotContain("\u001b", "\u0007").contains("?[2J");
     }
+
+    @Test
+    void thePictureMarksWhereAnomalousCanariesWereSentAndTimesReadToTheMillisecond(@TempDir Path dir) throws Exception {
+        Timeline t = new Timeline(T0, 1000, timeline().buckets(), List.of(),
+                List.of(new Timeline.Mark("lost", T0.plusMillis(1500)), new Timeline.Mark("duplicated", T0.plusMillis(2500))));
+        Verdict v = verdict(Verdict.Status.FAILED, null);
+        FaultRecord f = v.faults().get(0);
+        Verdict precise = new Verdict(v.schemaVersion(), v.runId(), v.scenario(), v.status(), v.reason(),
+                T0.plusNanos(123_456_789), v.finishedAt(), v.checks(), List.of(new FaultRecord(f.name(), f.commandId(),
+                f.agentId(), f.faultType(), T0.plusNanos(5_123_456_789L), f.appliedAt(), f.healInvokedAt(), null,
+                f.failover(), f.latency())), v.canary());
+        Reports.writeAll(dir, precise, t);
+        String html = Files.readString(dir.resolve("report.html"));
+        assertThat(html).contains("<title>lost canary sent at 2026-11-22T10:00:01.500Z</title>",
+                "<title>duplicated canary sent at 2026-11-22T10:00:02.500Z</title>", "2026-11-22T10:00:05.123Z",
+                "not confirmed").doesNotContain("123456789");
+    }
 }

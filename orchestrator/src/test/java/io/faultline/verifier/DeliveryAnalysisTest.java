@@ -48,6 +48,15 @@ class DeliveryAnalysisTest extends VerifierFixture {
     }
 
     @Test
+    void theTimelineMarksWhereTheLostAndDuplicatedCanariesWereSent() {
+        Builder b = new Builder(200, Set.of(30L));
+        b.observed.add(new Observation("r:40", T0.plusSeconds(9), 0, 900, "listener-2", 40L));
+        Timeline t = Timeline.of(b.history());
+        assertThat(t.marks()).containsExactly(new Timeline.Mark("lost", b.sent.get(30).sentAt()),
+                new Timeline.Mark("duplicated", b.sent.get(40).sentAt()));
+    }
+
+    @Test
     void countsLostEventsAndNamesTheFirstOnes() {
         Verifier.Result r = Verifier.verify(new Builder(300, Set.of(100L, 101L, 102L, 250L)).history(), ChecksSpec.DEFAULTS);
         CheckResult lost = check(r, "lost");
