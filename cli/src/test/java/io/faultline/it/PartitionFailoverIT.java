@@ -307,27 +307,24 @@ class PartitionFailoverIT {
 
         /** The member {@code partition} was first seen owned by after {@code from}. */
         String newOwner(int partition, String from) {
-            List<Map.Entry<String, Instant>> seen = owners.getOrDefault(partition, List.of());
-            boolean wasFrom = false;
-            for (Map.Entry<String, Instant> e : seen) {
-                if (e.getKey().equals(from)) {
-                    wasFrom = true;
-                } else if (wasFrom) {
-                    return e.getKey();
-                }
-            }
-            return null;
+            Map.Entry<String, Instant> next = handOff(partition, from);
+            return next == null ? null : next.getKey();
         }
 
         /** When {@code partition} was first seen owned by another member after {@code from}. */
         Instant handedOver(int partition, String from) {
-            List<Map.Entry<String, Instant>> seen = owners.getOrDefault(partition, List.of());
+            Map.Entry<String, Instant> next = handOff(partition, from);
+            return next == null ? null : next.getValue();
+        }
+
+        /** The first owner of {@code partition} seen after {@code from}, with since when; null if none. */
+        private Map.Entry<String, Instant> handOff(int partition, String from) {
             boolean wasFrom = false;
-            for (Map.Entry<String, Instant> e : seen) {
+            for (Map.Entry<String, Instant> e : owners.getOrDefault(partition, List.of())) {
                 if (e.getKey().equals(from)) {
                     wasFrom = true;
                 } else if (wasFrom) {
-                    return e.getValue();
+                    return e;
                 }
             }
             return null;
