@@ -46,12 +46,15 @@ public final class PlanCommand implements Callable<Integer> {
     @Mixin
     SigningOptions signing = new SigningOptions();
 
+    @Mixin
+    ScenarioParams params = new ScenarioParams();
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        Scenario scenario = ScenarioLoader.load(scenarioFile);
+        Scenario scenario = ScenarioLoader.load(scenarioFile, params.values());
         Clock clock = Clock.systemUTC();
         RunOptions options = RunOptions.builder(kafka.bootstrapServers, signing.signer()).topics(kafka.topics())
                 .agentWait(Durations.parse(agentWait)).clientSettings(kafka.connection().settings()).build();

@@ -57,12 +57,15 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     WebhookToken webhookToken = new WebhookToken();
 
+    @Mixin
+    ScenarioParams params = new ScenarioParams();
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        Scenario scenario = ScenarioLoader.load(scenarioFile);
+        Scenario scenario = ScenarioLoader.load(scenarioFile, params.values());
         Duration wait = Durations.parse(agentWait);
         GameDay.AlertSources alerts = new GameDay.AlertSources(
                 alertWebhook == null ? null : Addresses.parse("--alert-webhook", alertWebhook), alertmanager,

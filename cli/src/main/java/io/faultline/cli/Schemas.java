@@ -111,6 +111,16 @@ public final class Schemas {
         out.put("title", kind.title);
         out.put("description", kind.description);
         schema.remove("$schema");
+        if (kind == Kind.SCENARIO && schema.get("properties") instanceof ObjectNode properties) {
+            // Read, and blanked, before the scenario is bound: not a field of the model.
+            ObjectNode parameters = properties.putObject("parameters");
+            parameters.put("type", "object");
+            parameters.put("description", "Parameters and their defaults, used as ${name} anywhere in the file and "
+                    + "set per run with --set name=value; an empty default must be set");
+            parameters.putObject("propertyNames").put("pattern", "^[A-Za-z_][A-Za-z0-9_-]{0,63}$");
+            parameters.putObject("additionalProperties").putArray("type").add("string").add("number").add("boolean")
+                    .add("null");
+        }
         out.setAll(schema);
         return out;
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine;
@@ -18,6 +19,9 @@ public final class ValidateCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "SCENARIO", description = "Scenario files (YAML).")
     List<Path> files;
 
+    @Mixin
+    ScenarioParams params = new ScenarioParams();
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -26,7 +30,7 @@ public final class ValidateCommand implements Callable<Integer> {
         int code = ExitCodes.PASSED;
         for (Path f : files) {
             try {
-                Scenario s = ScenarioLoader.load(f);
+                Scenario s = ScenarioLoader.load(f, params.values());
                 spec.commandLine().getOut().println(f + ": ok (" + s.name() + ", " + s.steps().size() + " steps)");
             } catch (ScenarioException e) {
                 spec.commandLine().getErr().println(e.getMessage());

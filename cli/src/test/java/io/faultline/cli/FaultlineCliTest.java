@@ -140,6 +140,25 @@ class FaultlineCliTest {
     }
 
     @Test
+    void validateSetsScenarioParametersAndNamesAMissingOne() throws Exception {
+        Path dir = Files.createTempDirectory("fl-params");
+        Path f = dir.resolve("p.yaml");
+        Files.writeString(f, """
+                name: p
+                parameters: {group: order-listeners, lease: ""}
+                targets:
+                  listener: {labels: {role: listener}, pick: partition-owner, group: "${group}", topic: orders}
+                steps:
+                  - name: kill
+                    inject: {target: listener, fault: {type: process.kill, signal: KILL}, lease: "${lease}"}
+                """);
+        assertThat(run("validate", f.toString())).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("p.yaml:7:").contains("parameter 'lease' has no value: pass --set lease=VALUE");
+        assertThat(run("validate", "--set", "lease=30s", "--set", "group=staging", f.toString())).isZero();
+        assertThat(out.toString()).contains("p.yaml: ok (p, 1 steps)");
+    }
+
+    @Test
     void aBadBootstrapAddressIsInvalidInputWithoutAJavaTypeName() {
         assertThat(run("halt", "-b", "not a host", "--reason", "x")).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(err.toString()).startsWith("faultline: invalid Kafka client setting: ")

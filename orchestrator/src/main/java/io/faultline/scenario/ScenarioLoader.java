@@ -108,17 +108,28 @@ public final class ScenarioLoader {
     }
 
     public static Scenario load(Path file) throws ScenarioException {
+        return load(file, Map.of());
+    }
+
+    /** Loads {@code file} with its parameters set to {@code parameters} (the rest keep their defaults). */
+    public static Scenario load(Path file, Map<String, String> parameters) throws ScenarioException {
         String text;
         try {
             text = TextFiles.read(file, MAX_BYTES, MAX_LINE);
         } catch (TextFiles.UnreadableException e) {
             throw new ScenarioException(file, e.line(), 0, null, e.getMessage());
         }
-        return parse(file, text);
+        return parse(file, text, parameters);
     }
 
     /** Parses {@code text}; {@code file} is only used to name the source in errors. */
     public static Scenario parse(Path file, String text) throws ScenarioException {
+        return parse(file, text, Map.of());
+    }
+
+    /** As {@link #parse(Path, String)}, with the scenario's parameters set to {@code parameters}. */
+    public static Scenario parse(Path file, String raw, Map<String, String> parameters) throws ScenarioException {
+        String text = ScenarioParameters.apply(file, raw, parameters, loaderOptions());
         Node root;
         try {
             root = new Yaml(loaderOptions()).compose(new StringReader(text));

@@ -8,11 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 
@@ -332,5 +334,46 @@ class ScenarioLoaderTest {
         assertThat(error(bomb)).hasMessageContaining("not valid YAML").message().doesNotContain("Exception");
         assertThat(error(VALID.replace("wait: 1s", "wait: 99999999999999999999h")))
                 .hasMessageContaining("longer than the longest duration Faultline takes, 7d");
+    }
+
+    @Test
+    void parametersTakeTheirDefaultsOrWhatTheRunSetsAndKeepLineNumbers() throws Exception {
+        String yaml = """
+                name: p
+                parameters:
+                  group: order-listeners
+                  limit: 20s
+                  lease:
+                targets:
+                  listener: {labels: {role: listener}, pick: partition-owner, group: "${group}", topic: orders}
+                workload:
+                  canary: {inputTopic: in, outputTopic: out}
+                steps:
+                  - name: kill
+                    inject: {target: listener, fault: {type: process.kill, signal: KILL}, lease: "${lease}"}
+                checks: {failover: "${limit}"}
+                description: "costs $${dollars}"
+                """;
+        Scenario s = ScenarioLoader.parse(Path.of("p.yaml"), yaml, Map.of("lease", "30s", "group", "staging-listeners"));
+        assertThat(s.targets().get("listener").group()).isEqualTo("staging-listeners");
+        assertThat(s.checks().failover()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(s.injections().get(0).inject().lease()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(s.description()).isEqualTo("costs ${dollars}");
+
+        ScenarioException missing = assertThrows(ScenarioException.class,
+                () -> ScenarioLoader.parse(Path.of("p.yaml"), yaml, Map.of()));
+        assertThat(missing.getMessage()).isEqualTo("p.yaml:12:83: parameters: parameter 'lease' has no value: pass "
+                + "--set lease=VALUE");
+        ScenarioException unknown = assertThrows(ScenarioException.class,
+                () -> ScenarioLoader.parse(Path.of("p.yaml"), yaml, Map.of("lease", "1m", "leese", "1m")));
+        assertThat(unknown.reason()).isEqualTo("--set leese: no such parameter (declared: group, lease, limit)");
+        ScenarioException undeclared = assertThrows(ScenarioException.class,
+                () -> ScenarioLoader.parse(Path.of("p.yaml"), yaml.replace("${limit}", "${limt}"), Map.of("lease", "1m")));
+        assertThat(undeclared.line()).isEqualTo(13);
+        assertThat(undeclared.reason()).startsWith("${limt} is not a declared parameter");
+        // A later error still names the line of the file, the parameters block blanked in place.
+        ScenarioException later = assertThrows(ScenarioException.class, () -> ScenarioLoader.parse(Path.of("p.yaml"),
+                yaml.replace("signal: KILL", "signal: KIL"), Map.of("lease", "1m")));
+        assertThat(later.line()).isEqualTo(12);
     }
 }
