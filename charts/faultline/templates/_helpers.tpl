@@ -61,3 +61,34 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   secret: {secretName: {{ .Values.kafka.clientConfigSecret | quote }}, defaultMode: 0400}
 {{- end }}
 {{- end -}}
+
+{{/* Where and how pods are scheduled, for every Faultline pod: pull secrets, node selection, tolerations, affinity, priority. */}}
+{{- define "faultline.podScheduling" -}}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+{{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.scheduling.nodeSelector }}
+nodeSelector:
+{{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.scheduling.tolerations }}
+tolerations:
+{{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.scheduling.affinity }}
+affinity:
+{{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.scheduling.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- end -}}
+
+{{/* Annotations every Faultline pod carries (podAnnotations). */}}
+{{- define "faultline.podAnnotations" -}}
+{{- with .Values.podAnnotations }}
+annotations:
+{{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}

@@ -31,6 +31,7 @@ import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -148,6 +149,35 @@ class ChartTest {
                 .containsEntry("FAULTLINE_BOOTSTRAP_SERVERS", "kafka.kafka:9092");
         assertThat(jobs.get(1).getSpec().getJobTemplate().getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
                 .endsWith("--agent-wait", "30s");
+    }
+
+    @Test
+    void everyPodTakesTheClustersSchedulingAndGameDayJobsAreBounded() {
+        List<HasMetadata> docs = render(t -> t.set("gameDays[0].name", "nightly").set("gameDays[0].schedule", "0 3 * * *")
+                .set("gameDays[0].scenario", "pod-kill.yaml").set("agent.daemonSet.enabled", "true")
+                .set("imagePullSecrets[0].name", "registry").set("podAnnotations.team", "sre")
+                .set("scheduling.nodeSelector.pool", "infra").set("scheduling.tolerations[0].key", "dedicated")
+                .set("scheduling.tolerations[0].operator", "Exists").set("scheduling.priorityClassName", "high"));
+        List<PodTemplateSpec> pods = new ArrayList<>();
+        all(docs, Deployment.class).forEach(d -> pods.add(d.getSpec().getTemplate()));
+        all(docs, DaemonSet.class).forEach(d -> pods.add(d.getSpec().getTemplate()));
+        all(docs, CronJob.class).forEach(j -> pods.add(j.getSpec().getJobTemplate().getSpec().getTemplate()));
+        assertThat(pods).hasSizeGreaterThanOrEqualTo(5).allSatisfy(p -> {
+            assertThat(p.getMetadata().getAnnotations()).containsEntry("team", "sre");
+            assertThat(p.getSpec().getImagePullSecrets()).extracting(r -> r.getName()).containsExactly("registry");
+            assertThat(p.getSpec().getNodeSelector()).containsEntry("pool", "infra");
+            assertThat(p.getSpec().getTolerations()).extracting(x -> x.getKey()).containsExactly("dedicated");
+            assertThat(p.getSpec().getPriorityClassName()).isEqualTo("high");
+        });
+        var job = all(docs, CronJob.class).get(0).getSpec().getJobTemplate().getSpec();
+        assertThat(job.getActiveDeadlineSeconds()).isEqualTo(3600L);
+        assertThat(job.getTtlSecondsAfterFinished()).isEqualTo(86400);
+        assertThat(job.getTemplate().getSpec().getContainers().get(0).getResources().getLimits()).containsKey("memory");
+        // Without those values nothing of them is rendered.
+        var plain = all(render(t -> t), Deployment.class).get(0).getSpec()
+                .getTemplate().getSpec();
+        assertThat(plain.getNodeSelector()).isNullOrEmpty();
+        assertThat(plain.getTolerations()).isNullOrEmpty();
     }
 
     @Test
