@@ -169,6 +169,10 @@ class ChartTest {
             assertThat(p.getSpec().getTolerations()).extracting(x -> x.getKey()).containsExactly("dedicated");
             assertThat(p.getSpec().getPriorityClassName()).isEqualTo("high");
         });
+        // A node agent carries its node's address, as groups report their members' hosts.
+        Container node = all(docs, DaemonSet.class).get(0).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(node.getArgs()).containsSequence("--label", "host=$(NODE_IP)");
+        assertThat(node.getEnv()).anySatisfy(e -> assertThat(e.getName()).isEqualTo("NODE_IP"));
         var job = all(docs, CronJob.class).get(0).getSpec().getJobTemplate().getSpec();
         assertThat(job.getActiveDeadlineSeconds()).isEqualTo(3600L);
         assertThat(job.getTtlSecondsAfterFinished()).isEqualTo(86400);
