@@ -46,7 +46,12 @@ public final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Topics topics = kafka.topics();
         PrintWriter out = spec.commandLine().getOut();
-        RunAudit audit = RunAudit.read(kafka.connection(), topics.telemetry(), runId, Duration.ofSeconds(30));
+        RunAudit audit;
+        try {
+            audit = RunAudit.read(kafka.connection(), topics.telemetry(), runId, Duration.ofSeconds(30));
+        } catch (RunAudit.DamagedRecordException e) {
+            throw new InfrastructureException(e.getMessage());
+        }
         if (audit == null) {
             throw new InfrastructureException("no audit record of run " + runId + " on " + topics.telemetry());
         }

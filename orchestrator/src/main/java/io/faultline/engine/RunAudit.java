@@ -181,7 +181,31 @@ public record RunAudit(String scenario, ChecksSpec checks, List<ProbeSpec> probe
             if (expected[0] < 0 || parts.size() != expected[0]) {
                 return null;
             }
-            return Json.decode(String.join("", parts.values()), RunAudit.class);
+            return decode(runId, String.join("", parts.values()));
+        }
+    }
+
+    /**
+     * The audit record of run {@code runId} from its text; a record that does not read as one
+     * (damaged, or written by hand) is refused in words, never with a Java type's name.
+     */
+    static RunAudit decode(String runId, String body) {
+        try {
+            RunAudit audit = Json.decode(body, RunAudit.class);
+            if (audit == null || audit.history() == null) {
+                throw new IllegalArgumentException("it holds no history");
+            }
+            return audit;
+        } catch (RuntimeException e) {
+            throw new DamagedRecordException("the audit record of run " + runId + " is damaged and cannot be replayed"
+                    + (e instanceof IllegalArgumentException && e.getMessage() != null ? ": " + e.getMessage() : ""));
+        }
+    }
+
+    /** An audit record that cannot be read back. */
+    public static final class DamagedRecordException extends RuntimeException {
+        public DamagedRecordException(String message) {
+            super(message);
         }
     }
 }

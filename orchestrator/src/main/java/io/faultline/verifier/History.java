@@ -36,9 +36,10 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
                 : folded.stream().sorted(Comparator.comparingLong(Stretch::firstSeq)).toList();
         health = health == null ? List.of() : List.copyOf(health);
         // A canary log's views are already fixed and read-only; copying them would undo their compactness.
-        sent = CanaryLog.isView(sent) ? sent : List.copyOf(sent);
-        observations = CanaryLog.isView(observations) ? observations : List.copyOf(observations);
-        faults = List.copyOf(faults);
+        sent = sent == null ? List.of() : CanaryLog.isView(sent) ? sent : List.copyOf(sent);
+        observations = observations == null ? List.of()
+                : CanaryLog.isView(observations) ? observations : List.copyOf(observations);
+        faults = faults == null ? List.of() : List.copyOf(faults);
         circuits = circuits == null ? List.of() : List.copyOf(circuits);
         committed = committed == null ? Map.of() : Map.copyOf(committed);
         alerts = alerts == null ? List.of() : List.copyOf(alerts);

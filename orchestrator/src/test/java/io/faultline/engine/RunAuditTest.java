@@ -1,6 +1,7 @@
 package io.faultline.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faultline.protocol.Json;
 import io.faultline.protocol.RunRecord;
@@ -90,5 +91,19 @@ class RunAuditTest {
                 RunAudit.class);
         assertThat(back).isEqualTo(audit);
         assertThat(back.history().observations().get(1).processedBy()).isEqualTo("zahlungsdienst-\u00fc-1");
+    }
+
+    @Test
+    void aDamagedAuditRecordIsRefusedInWords() {
+        // Lists left out read as empty, not as a crash in the history's constructor.
+        RunAudit sparse = RunAudit.decode("r", "{\"scenario\":\"s\",\"history\":{\"runId\":\"r\"}}");
+        assertThat(sparse.history().sent()).isEmpty();
+        assertThat(sparse.history().faults()).isEmpty();
+        for (String body : List.of("{}", "{\"history\": 5}", "not json")) {
+            assertThatThrownBy(() -> RunAudit.decode("r", body))
+                    .isInstanceOf(RunAudit.DamagedRecordException.class)
+                    .hasMessageStartingWith("the audit record of run r is damaged and cannot be replayed")
+                    .message().doesNotContain("io.faultline", "java.", "Exception");
+        }
     }
 }
