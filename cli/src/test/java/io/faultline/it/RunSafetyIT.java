@@ -189,10 +189,17 @@ class RunSafetyIT {
 
     @Test
     void agentsListsTheFleetFromItsHeartbeats() throws Exception {
-        StringWriter out = new StringWriter();
-        CommandLine cli = Faultline.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        assertThat(cli.execute("agents", "-b", bootstrap)).isZero();
+        // The agent may not have sent its first heartbeat yet when the group is ready: wait for it.
+        StringWriter[] last = {new StringWriter()};
+        await("the agent listed").atMost(Duration.ofSeconds(60)).until(() -> {
+            StringWriter out = new StringWriter();
+            CommandLine cli = Faultline.commandLine();
+            cli.setOut(new PrintWriter(out, true));
+            assertThat(cli.execute("agents", "-b", bootstrap)).isZero();
+            last[0] = out;
+            return out.toString().contains("safety-agent-1");
+        });
+        StringWriter out = last[0];
         System.out.println(out);
         assertThat(out.toString()).contains("agent", "state", "labels")
                 .containsPattern("safety-agent-1 +\\S+ +live +0 +\\{.*client-id=safety-listener-1");
