@@ -54,56 +54,13 @@ final class FaultManager {
     private final DriverCalls calls;
     private final Consumer<TelemetryEvent> events;
     /** Every fault that may be in place, by command id, in the order their applies began. */
-    private final Map<String, Fault> faults = new LinkedHashMap<>();
+    private final Map<String, HeldFault> faults = new LinkedHashMap<>();
     private volatile Map<String, String> snapshot = Map.of();
     private Scheduler.Cancellable sweep;
-
-    /** Where a fault is in its life. */
-    enum Phase {
-        /** Its apply is out at the driver: in place once it returns. */
-        APPLYING,
-        /** Its apply is out, and it is to be undone the moment the apply returns (heal, halt, lease, deadline). */
-        CANCELLING,
-        /** In place; its lease timer runs. */
-        HELD,
-        /** Its undo is out at the driver, or stuck there: it may still be in place. */
-        UNDOING,
-        /**
-         * Its undo failed: it may still be in place, and the undo is tried again after a backoff
-         * ({@link #UNDO_RETRY}) until it succeeds; reported in every heartbeat meanwhile.
-         */
-        UNDO_PENDING
-    }
 
     /** Between attempts at an undo that failed: 1 s, doubling, at most 30 s. */
     static final IntervalFunction UNDO_RETRY = IntervalFunction.ofExponentialBackoff(Duration.ofSeconds(1), 2.0,
             Duration.ofSeconds(30));
-
-    /** One fault: what was asked, where it is, until when its lease runs. Touched on the state thread only. */
-    private static final class Fault {
-        final ApplyCommand command;
-        Phase phase = Phase.APPLYING;
-        Instant leaseEnds;
-        /** Once held: what the driver applied, and the timer that checks the lease. */
-        FaultDriver.Applied applied;
-        Scheduler.Cancellable timer;
-        /** CANCELLING and UNDO_PENDING: why it is to be undone. */
-        String undoWhy;
-        /** UNDO_PENDING: how many undos failed, the last error, and the timer of the next attempt. */
-        int undoFailures;
-        String undoError;
-        Scheduler.Cancellable retry;
-
-        Fault(ApplyCommand command, Instant leaseEnds) {
-            this.command = command;
-            this.leaseEnds = leaseEnds;
-        }
-
-        void cancel(String why) {
-            phase = Phase.CANCELLING;
-            undoWhy = why;
-        }
-    }
 
     FaultManager(String agentId, DriverRegistry drivers, UndoJournal journal, Scheduler scheduler, DriverCalls calls,
                  Consumer<TelemetryEvent> events) {
@@ -138,7 +95,7 @@ final class FaultManager {
             out.add("undo journal unwritable, no fault will be applied: " + journal.unwritableReason());
         }
         faults.forEach((id, f) -> {
-            if (f.phase == Phase.UNDO_PENDING) {
+            if (f.phase == HeldFault.Phase.UNDO_PENDING) {
                 out.add("undo of " + id + " (" + f.undoWhy + ") failed " + f.undoFailures + " time(s), tried again "
                         + "until it succeeds: " + f.undoError);
             }
@@ -166,7 +123,7 @@ final class FaultManager {
         }
         String id = command.commandId();
         FaultSpec requested = command.fault();
-        Fault a = new Fault(command, now().plus(command.lease()));
+        HeldFault a = new HeldFault(command, now().plus(command.lease()));
         faults.put(id, a);
         publishSnapshot();
         calls.run("apply " + id + " (" + requested.type() + ")", () -> drivers.apply(id, requested, command.lease()),
@@ -221,7 +178,7 @@ final class FaultManager {
 
     /** Extends the fault's lease to {@code renew.lease()} from now; false when this agent does not hold it. */
     boolean renew(RenewCommand renew) {
-        Fault f = faults.get(renew.faultCommandId());
+        HeldFault f = faults.get(renew.faultCommandId());
         if (f == null) {
             return false;
         }
@@ -245,24 +202,24 @@ final class FaultManager {
      * left to finish. Reports "nothing to undo" when the fault is not here.
      */
     void undo(String faultCommandId, String why) {
-        Fault f = faults.get(faultCommandId);
+        HeldFault f = faults.get(faultCommandId);
         if (f == null) {
             events.accept(CommandEvent.undone(agentId, now(), null, faultCommandId, null,
                     why + ": nothing to undo, fault not active on this agent"));
             return;
         }
-        if (f.phase == Phase.APPLYING || f.phase == Phase.CANCELLING) {
-            if (f.phase == Phase.APPLYING) {
+        if (f.phase == HeldFault.Phase.APPLYING || f.phase == HeldFault.Phase.CANCELLING) {
+            if (f.phase == HeldFault.Phase.APPLYING) {
                 f.cancel(why);
             }
             log.info("{} asked to undo {} while its apply is out: undone when the driver answers", why, faultCommandId);
             return;
         }
-        if (f.phase == Phase.UNDOING) {
+        if (f.phase == HeldFault.Phase.UNDOING) {
             log.info("{} asked to undo {}: its undo is already out", why, faultCommandId);
             return;
         }
-        if (f.phase == Phase.UNDO_PENDING) {
+        if (f.phase == HeldFault.Phase.UNDO_PENDING) {
             // Asked again (halt, shutdown, heal): try now rather than at the next backoff.
             f.retry.cancel();
         } else {
@@ -272,9 +229,9 @@ final class FaultManager {
     }
 
     /** Sends {@code f}'s undo to its driver; a failure leaves it UNDO_PENDING with a retry scheduled. */
-    private void startUndo(Fault f, String why) {
+    private void startUndo(HeldFault f, String why) {
         String faultCommandId = f.command.commandId();
-        f.phase = Phase.UNDOING;
+        f.phase = HeldFault.Phase.UNDOING;
         ApplyCommand c = f.command;
         FaultDriver.Applied applied = f.applied;
         publishSnapshot();
@@ -297,7 +254,7 @@ final class FaultManager {
                 f.undoFailures++;
                 f.undoError = e.getMessage();
                 f.undoWhy = why;
-                f.phase = Phase.UNDO_PENDING;
+                f.phase = HeldFault.Phase.UNDO_PENDING;
                 Duration wait = Duration.ofMillis(UNDO_RETRY.apply(f.undoFailures));
                 f.retry = scheduler.schedule(wait, () -> retryUndo(faultCommandId));
                 publishSnapshot();
@@ -330,8 +287,8 @@ final class FaultManager {
 
     /** The backoff of an undo that failed has passed: try it again. */
     private void retryUndo(String id) {
-        Fault f = faults.get(id);
-        if (f != null && f.phase == Phase.UNDO_PENDING) {
+        HeldFault f = faults.get(id);
+        if (f != null && f.phase == HeldFault.Phase.UNDO_PENDING) {
             startUndo(f, f.undoWhy);
         }
     }
@@ -340,7 +297,7 @@ final class FaultManager {
     void undoAll(String why) {
         List<String> ids = new ArrayList<>();
         faults.forEach((id, f) -> {
-            if (f.phase != Phase.UNDOING) {
+            if (f.phase != HeldFault.Phase.UNDOING) {
                 ids.add(id);
             }
         });
@@ -373,11 +330,11 @@ final class FaultManager {
         }
     }
 
-    private void hold(Fault f, FaultDriver.Applied applied, Instant leaseEnds) {
+    private void hold(HeldFault f, FaultDriver.Applied applied, Instant leaseEnds) {
         String id = f.command.commandId();
         f.applied = applied;
         f.leaseEnds = leaseEnds;
-        f.phase = Phase.HELD;
+        f.phase = HeldFault.Phase.HELD;
         f.undoWhy = null;
         f.timer = scheduler.schedule(Duration.between(now(), leaseEnds), () -> expire(id));
         publishSnapshot();
@@ -385,8 +342,8 @@ final class FaultManager {
 
     /** A fault's lease timer: undoes it when its lease has run out, else looks again when it will have. */
     private void expire(String id) {
-        Fault f = faults.get(id);
-        if (f == null || f.phase != Phase.HELD) {
+        HeldFault f = faults.get(id);
+        if (f == null || f.phase != HeldFault.Phase.HELD) {
             return;
         }
         Instant now = now();
@@ -403,7 +360,7 @@ final class FaultManager {
         Instant now = now();
         List<String> due = new ArrayList<>();
         faults.forEach((id, f) -> {
-            if ((f.phase == Phase.HELD || f.phase == Phase.APPLYING) && !now.isBefore(f.leaseEnds)) {
+            if ((f.phase == HeldFault.Phase.HELD || f.phase == HeldFault.Phase.APPLYING) && !now.isBefore(f.leaseEnds)) {
                 due.add(id);
             }
         });

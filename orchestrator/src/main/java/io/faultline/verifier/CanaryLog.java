@@ -173,8 +173,7 @@ public final class CanaryLog {
 
     /** {@code id} cut to {@link #MAX_ODD_ID} characters, saying how long it was; control characters removed. */
     static String shortened(String id) {
-        String clean = id.length() > MAX_ODD_ID ? id.substring(0, MAX_ODD_ID) : id;
-        clean = clean.replaceAll("\\p{Cntrl}", "?");
+        String clean = (id.length() > MAX_ODD_ID ? id.substring(0, MAX_ODD_ID) : id).replaceAll("\\p{Cntrl}", "?");
         return id.length() > MAX_ODD_ID ? clean + "... (" + id.length() + " characters)" : clean;
     }
 
