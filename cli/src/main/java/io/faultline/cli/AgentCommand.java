@@ -22,9 +22,13 @@ import io.faultline.agent.driver.RedisThrottleDriver;
 import io.faultline.agent.driver.SignalShell;
 import io.faultline.agent.driver.Supervisor;
 import io.faultline.agent.driver.ToxiproxyDriver;
+import io.faultline.agent.kafka.LeaderMoveDriver;
+import io.faultline.agent.kafka.MinIsrDriver;
+import io.faultline.agent.kafka.QuotaDriver;
 import io.faultline.agent.policy.AgentPolicy;
 import io.faultline.agent.policy.PolicyFile;
 import io.faultline.protocol.Capability;
+import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.KeyFiles;
 import io.faultline.protocol.RedisAddress;
 import io.faultline.protocol.Topics;
@@ -37,7 +41,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -123,6 +130,17 @@ public final class AgentCommand implements Callable<Integer> {
                     + "it is stopped when the agent stops.")
     boolean exec;
 
+    @Option(names = "--kafka-admin",
+            description = "Take the Kafka Admin role: carry kafka.leader.move, kafka.quota and kafka.min-isr, made "
+                    + "with the Admin API on the cluster at --bootstrap-servers. The policy's kafka: section names "
+                    + "what they may touch; without one every Kafka fault is refused.")
+    boolean kafkaAdmin;
+
+    @Option(names = "--admin-config", paramLabel = "FILE",
+            description = "Client settings (TLS, SASL) of the Admin role's principal, as --command-config takes "
+                    + "them; default: those of --command-config.")
+    Path adminConfig;
+
     @Option(names = "--exit-with-parent", hidden = true,
             description = "Exit when standard input closes (used when launched by 'faultline demo').")
     boolean exitWithParent;
@@ -141,6 +159,17 @@ public final class AgentCommand implements Callable<Integer> {
                 new RedisOutageDriver(partition, redis),
                 new RedisThrottleDriver(bandwidth, redis),
                 new ToxiproxyDriver());
+    }
+
+    /** The Kafka Admin role's drivers, on an Admin client of their own (its own principal with --admin-config). */
+    private List<FaultDriver<?>> kafkaAdminDrivers(Path state) {
+        Map<String, String> settings = adminConfig != null ? ClientSettingsFile.load(adminConfig)
+                : commandConfig != null ? ClientSettingsFile.load(commandConfig) : Map.of();
+        Properties p = new KafkaConnection(bootstrapServers, settings).client("faultline-agent-" + id + "-admin");
+        p.put(AdminClientConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
+        Admin admin = Admin.create(p);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> admin.close(Duration.ofSeconds(2)), "admin-close"));
+        return List.of(new LeaderMoveDriver(admin, state), new QuotaDriver(admin, state), new MinIsrDriver(admin, state));
     }
 
     private static boolean kubernetesReachable(KubernetesClient client) {
@@ -192,6 +221,16 @@ public final class AgentCommand implements Callable<Integer> {
             drivers.add(new PodKillDriver(client, new SecureRandom()));
             drivers.add(new PodFailureDriver(client, new SecureRandom()));
             host = host.with(kubernetesReachable(client) ? List.of(Capability.KUBERNETES) : List.of());
+        }
+        if (kafkaAdmin) {
+            drivers.addAll(kafkaAdminDrivers(state));
+            if (policy.kafka().topics().isEmpty() && policy.kafka().clientIds().isEmpty()
+                    && policy.kafka().users().isEmpty()) {
+                System.err.println("faultline agent: --kafka-admin without a kafka: section in --policy; every Kafka "
+                        + "fault will be refused (see docs/faults.md)");
+            }
+        } else if (adminConfig != null) {
+            throw new IllegalArgumentException("--admin-config is for the Kafka Admin role: give --kafka-admin too");
         }
         Agent agent;
         try {

@@ -2,18 +2,27 @@ package io.faultline.cli;
 
 import io.faultline.broker.EmbeddedCluster;
 import io.faultline.broker.EmbeddedKafka;
+import io.faultline.demo.BrokerAgents;
+import io.faultline.engine.KafkaClients;
+import io.faultline.protocol.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
-/** {@code faultline broker}: a local single-node Kafka broker for trying Faultline out. */
+/** {@code faultline broker}: a local Kafka broker or cluster for trying Faultline out, with agents beside its nodes. */
 @Command(name = "broker", mixinStandardHelpOptions = true,
-        description = {"Start a local single-node KRaft Kafka broker on loopback and print its address.",
+        description = {"Start a local KRaft Kafka cluster (one node, or --brokers N) on loopback and print its address.",
+                "With --agents, Faultline's topics are created and an agent starts beside each node (labels "
+                        + "role=broker, node-id=N) plus one with the Kafka Admin role (role=kafka-admin), so broker "
+                        + "picks and Kafka faults run from the CLI.",
                 "Exit codes: 0 stopped with Ctrl-C, 2 bad option, 3 the port is taken or the broker did not start."})
 public final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--dir", description = "Data directory (default: a new temporary directory).")
@@ -27,6 +36,15 @@ public final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "0",
             description = "Client port, so every shell can use the same address (default: a free port).")
     int port;
+
+    @Option(names = "--agents",
+            description = "Start an agent beside each node and one Kafka Admin agent; needs --public-key.")
+    boolean agents;
+
+    @Option(names = "--public-key", paramLabel = "FILE|DIR",
+            description = "With --agents: the public key (or directory of *.pub) the agents trust, as for "
+                    + "'faultline agent'; make one with 'faultline keygen'.")
+    Path publicKey;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -48,7 +66,33 @@ public final class BrokerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--brokers " + brokers
                     + ": between 1 and 9");
         }
-        if (brokers == 1) {
+        if (agents && publicKey == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--agents needs --public-key: the key the "
+                    + "agents trust (make one with 'faultline keygen')");
+        }
+        if (!agents && publicKey != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--public-key is for --agents");
+        }
+        if (agents) {
+            try (EmbeddedCluster cluster = EmbeddedCluster.start(data, brokers, port)) {
+                try (Admin admin = KafkaClients.admin(cluster.bootstrapServers())) {
+                    KafkaClients.ensureFaultlineTopics(admin, Topics.defaults());
+                }
+                Map<Integer, ProcessHandle> nodes = new LinkedHashMap<>();
+                for (int i = 1; i <= cluster.size(); i++) {
+                    nodes.put(i, cluster.node(i));
+                }
+                try (BrokerAgents started = BrokerAgents.start(cluster.bootstrapServers(), nodes, publicKey,
+                        data.resolve("agents"))) {
+                    announce(cluster.bootstrapServers(), data.resolve("node-N").resolve("broker.log")
+                            + " (one per node)");
+                    spec.commandLine().getOut().println("Agents: " + String.join(", ", started.ids()) + " (logs in "
+                            + data.resolve("agents") + ")");
+                    spec.commandLine().getOut().flush();
+                    new CountDownLatch(1).await();
+                }
+            }
+        } else if (brokers == 1) {
             try (EmbeddedKafka kafka = EmbeddedKafka.start(data, "127.0.0.1", port)) {
                 announce(kafka.bootstrapServers(), data.resolve("broker.log").toString());
                 new CountDownLatch(1).await();

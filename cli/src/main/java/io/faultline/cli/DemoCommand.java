@@ -2,10 +2,12 @@ package io.faultline.cli;
 
 import io.faultline.broker.EmbeddedCluster;
 import io.faultline.broker.EmbeddedKafka;
+import io.faultline.demo.BrokerAgents;
 import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.KafkaConnection;
+import io.faultline.protocol.KeyFiles;
 import io.faultline.protocol.Topics;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioException;
@@ -70,6 +72,7 @@ public final class DemoCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Override
+    @SuppressWarnings("try") // the broker agents work by being open
     public Integer call() throws Exception {
         String mode = DemoCluster.deliveryMode(listener);
         if (count < 2) {
@@ -93,6 +96,7 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--brokers " + brokers + ": between 1 and 9");
         }
         AutoCloseable kafka = null;
+        EmbeddedCluster nodes = null;
         try {
             String bootstrap = bootstrapServers;
             if (bootstrap == null && brokers == 1) {
@@ -108,6 +112,7 @@ public final class DemoCommand implements Callable<Integer> {
                 EmbeddedCluster cluster = EmbeddedCluster.start(
                         work.resolve("kafka"), brokers, 0);
                 kafka = cluster;
+                nodes = cluster;
                 bootstrap = cluster.bootstrapServers();
                 out.println("Kafka ready at " + bootstrap);
             }
@@ -132,8 +137,10 @@ public final class DemoCommand implements Callable<Integer> {
                     cluster.awaitGroup(admin, group, count, Duration.ofSeconds(90));
                     out.println("All " + count + " listeners joined group " + group);
                     out.flush();
-                    return RunCommand.run(scenario, connection, topics, Duration.ofSeconds(30), reportDir, out,
-                            cluster.signer(), GameDay.AlertSources.NONE);
+                    try (AutoCloseable brokerAgents = brokerAgents(nodes, bootstrap, work, out)) {
+                        return RunCommand.run(scenario, connection, topics, Duration.ofSeconds(30), reportDir, out,
+                                cluster.signer(), GameDay.AlertSources.NONE);
+                    }
                 }
             }
         } finally {
@@ -141,6 +148,26 @@ public final class DemoCommand implements Callable<Integer> {
                 kafka.close();
             }
         }
+    }
+
+    /**
+     * Beside an embedded cluster of several nodes: an agent beside each node (role=broker,
+     * node-id=N) and one Kafka Admin agent, trusting the demo's key; nothing for one broker.
+     */
+    private static AutoCloseable brokerAgents(EmbeddedCluster nodes, String bootstrap, Path work, PrintWriter out)
+            throws IOException {
+        if (nodes == null) {
+            return () -> { };
+        }
+        Map<Integer, ProcessHandle> pids = new LinkedHashMap<>();
+        for (int i = 1; i <= nodes.size(); i++) {
+            pids.put(i, nodes.node(i));
+        }
+        BrokerAgents agents = BrokerAgents.start(bootstrap, pids, work.resolve("keys").resolve(DemoCluster.KEY_ID
+                + KeyFiles.PUBLIC_SUFFIX), work.resolve("broker-agents"));
+        out.println("Agents beside the brokers: " + String.join(", ", agents.ids()));
+        out.flush();
+        return agents;
     }
 
     private static String listenerGroup(Scenario scenario) {

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedCluster.class);
 
+    private static final List<String> JVM = List.of("-Xmx384m", "-Dfaultline.log.level=WARN");
     private final Path dir;
     private final List<Integer> ports;
     private final List<Process> nodes;
@@ -62,7 +63,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         List<Process> nodes = new ArrayList<>();
         EmbeddedCluster cluster = new EmbeddedCluster(dir, ports, nodes);
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "embedded-cluster-stop"));
-        List<String> jvm = List.of("-Xmx384m", "-Dfaultline.log.level=WARN");
+        List<String> jvm = JVM;
         for (int i = 0; i < count; i++) {
             Path node = dir.resolve("node-" + (i + 1));
             Files.createDirectories(node);
@@ -143,6 +144,26 @@ public final class EmbeddedCluster implements AutoCloseable {
     /** Every node's address, comma-separated. */
     public String bootstrapServers() {
         return String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
+    }
+
+    /**
+     * Starts node {@code id} again after it was killed, on its own data and ports, and waits until
+     * every node is registered; returns its new process.
+     */
+    public synchronized ProcessHandle restart(int id) throws IOException, InfrastructureException, InterruptedException {
+        if (nodes.get(id - 1).isAlive()) {
+            throw new IllegalStateException("node " + id + " is still running");
+        }
+        Path node = dir.resolve("node-" + id);
+        nodes.set(id - 1, ChildJvm.start("kafka.Kafka", JVM, List.of(node.resolve("server.properties").toString()),
+                node.resolve("broker.log")));
+        awaitReady(nodes.size(), Duration.ofSeconds(120));
+        return node(id);
+    }
+
+    /** How many nodes: their ids are 1 to this. */
+    public int size() {
+        return nodes.size();
     }
 
     /** The process of node {@code id} (1-based), for a test or an agent to kill. */

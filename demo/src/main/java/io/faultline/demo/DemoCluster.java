@@ -22,7 +22,8 @@ import org.apache.kafka.common.GroupState;
  * {@code client-id=listener-N}, acting on {@code listener-N.pid}). Logs go to the work directory.
  */
 public final class DemoCluster implements AutoCloseable {
-    private static final String KEY_ID = "demo";
+    /** The id of the demo's signing key, under {@code <work>/keys}. */
+    public static final String KEY_ID = "demo";
 
     private final List<Process> listeners = new ArrayList<>();
     private final List<Process> agents = new ArrayList<>();

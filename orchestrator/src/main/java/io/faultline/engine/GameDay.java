@@ -327,8 +327,8 @@ public final class GameDay {
             }
             Preflight.require(new Preflight(kafka.telemetry(), options.heartbeatMaxAge(), options.agentWait())
                     .groupTargets(scenario, targets, kafka.admin(), time, (step, resolved) -> {
-                        if (StepRunner.judgesHealth(scenario, step)) {
-                            TargetSpec target = scenario.targets().get(step.inject().target());
+                        TargetSpec target = scenario.targets().get(step.inject().target());
+                        if (StepRunner.judgesHealth(scenario, step) && target.pick().byGroup()) {
                             health.group(step.name(), kafka.admin(), target.group(), resolved.members().size());
                         }
                     }));

@@ -158,10 +158,10 @@ public final class Planner {
             String name = step.inject().target();
             var target = scenario.targets().get(name);
             // As the run's preflight does: a group target is tried again while its agents may still be starting.
-            resolved = target.pick().byGroup()
+            resolved = target.pick().byKafka()
                     ? targets.resolveWithin(name, target, () -> telemetry.liveAgents(options.heartbeatMaxAge()),
                             () -> GroupOwners.members(admin, target.group(), target.topic(), time),
-                            options.agentWait(), time).agents()
+                            new BrokerPicks(admin), options.agentWait(), time).agents()
                     : targets.resolve(name, target, telemetry.liveAgents(options.heartbeatMaxAge()),
                             () -> GroupOwners.members(admin, target.group(), target.topic(), time));
         } catch (InfrastructureException e) {

@@ -161,12 +161,13 @@ final class Preflight {
         for (Step step : scenario.injections()) {
             String name = step.inject().target();
             TargetSpec target = scenario.targets().get(name);
-            if (!target.pick().byGroup()) {
+            if (!target.pick().byKafka()) {
                 continue;
             }
             try {
                 resolved.accept(step, targets.resolveWithin(name, target, () -> telemetry.liveAgents(heartbeatMaxAge),
-                        () -> GroupOwners.members(admin, target.group(), target.topic(), time), agentWait, time));
+                        () -> GroupOwners.members(admin, target.group(), target.topic(), time), new BrokerPicks(admin),
+                        agentWait, time));
             } catch (InfrastructureException e) {
                 problems.add("step '" + step.name() + "': " + e.getMessage());
             }

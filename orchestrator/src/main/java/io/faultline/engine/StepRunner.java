@@ -112,7 +112,8 @@ final class StepRunner {
         TargetSpec target = scenario.targets().get(name);
         List<AgentHeartbeat> resolved = targets.resolve(name, target,
                 kafka.telemetry().liveAgents(options.heartbeatMaxAge()),
-                () -> GroupOwners.members(kafka.admin(), target.group(), target.topic(), time));
+                () -> GroupOwners.members(kafka.admin(), target.group(), target.topic(), time),
+                new BrokerPicks(kafka.admin()));
         for (AgentHeartbeat agent : resolved) {
             Instant invokedAt = clock.instant();
             AgentChannel.Outcome outcome = agents.apply(step.name(), agent.agentId(), step.inject().fault(),

@@ -34,6 +34,22 @@ public final class TargetResolver {
         List<Member> members() throws InfrastructureException, InterruptedException;
     }
 
+    /** Finds the Kafka node a broker pick means, from the cluster's own metadata. */
+    @FunctionalInterface
+    public interface BrokerLookup {
+        /** The node picked, and why (for errors and the plan): e.g. "the leader of orders-0". */
+        BrokerPick node(String targetName, TargetSpec target) throws InfrastructureException, InterruptedException;
+    }
+
+    /** A node a broker pick chose, and in words why. */
+    public record BrokerPick(int node, String why) {
+    }
+
+    /** For callers with no cluster to ask: a broker pick fails in words. */
+    static final BrokerLookup NO_CLUSTER = (name, target) -> {
+        throw new InfrastructureException("target '" + name + "' picks a broker, and no Kafka Admin client was given");
+    };
+
     private final Random random;
 
     public TargetResolver(Random random) {
@@ -76,10 +92,34 @@ public final class TargetResolver {
      */
     public List<AgentHeartbeat> resolve(String targetName, TargetSpec target, List<AgentHeartbeat> live,
                                         MemberLookup group) throws InfrastructureException, InterruptedException {
+        return resolve(targetName, target, live, group, NO_CLUSTER);
+    }
+
+    /**
+     * As {@link #resolve(String, TargetSpec, List, MemberLookup)}, with broker picks answered by
+     * {@code cluster}.
+     */
+    public List<AgentHeartbeat> resolve(String targetName, TargetSpec target, List<AgentHeartbeat> live,
+                                        MemberLookup group, BrokerLookup cluster)
+            throws InfrastructureException, InterruptedException {
         List<AgentHeartbeat> agents = live.stream().filter(hb -> matches(target, hb)).toList();
         if (agents.isEmpty()) {
             throw new InfrastructureException("no live agent matches target '" + targetName + "' (labels "
                     + target.labels() + ")");
+        }
+        if (target.pick().byBroker()) {
+            BrokerPick pick = cluster.node(targetName, target);
+            String id = Integer.toString(pick.node());
+            List<AgentHeartbeat> beside = agents.stream()
+                    .filter(a -> id.equals(a.labels().get(TargetSpec.NODE_ID_LABEL))).toList();
+            if (beside.isEmpty()) {
+                throw new InfrastructureException("target '" + targetName + "': broker " + id + " (" + pick.why()
+                        + ") has no live agent beside it (an agent is beside a broker when its label "
+                        + TargetSpec.NODE_ID_LABEL + " is the broker's node.id); agents of the target: "
+                        + agents.stream().map(a -> a.agentId() + " (" + TargetSpec.NODE_ID_LABEL + "="
+                                + a.labels().getOrDefault(TargetSpec.NODE_ID_LABEL, "none") + ")").toList());
+            }
+            return beside;
         }
         if (!target.pick().byGroup()) {
             return take(agents, target.picks(), "target '" + targetName + "' (labels " + target.labels() + ")");
@@ -153,11 +193,18 @@ public final class TargetResolver {
     public Resolved resolveWithin(String targetName, TargetSpec target, Supplier<List<AgentHeartbeat>> live,
                                   MemberLookup group, Duration wait, Scheduler time)
             throws InfrastructureException, InterruptedException {
+        return resolveWithin(targetName, target, live, group, NO_CLUSTER, wait, time);
+    }
+
+    /** As {@link #resolveWithin(String, TargetSpec, Supplier, MemberLookup, Duration, Scheduler)}, for broker picks too. */
+    public Resolved resolveWithin(String targetName, TargetSpec target, Supplier<List<AgentHeartbeat>> live,
+                                  MemberLookup group, BrokerLookup cluster, Duration wait, Scheduler time)
+            throws InfrastructureException, InterruptedException {
         Instant deadline = time.clock().instant().plus(wait);
         while (true) {
             try {
-                List<Member> members = group.members();
-                return new Resolved(resolve(targetName, target, live.get(), () -> members), members);
+                List<Member> members = target.pick().byGroup() ? group.members() : List.of();
+                return new Resolved(resolve(targetName, target, live.get(), () -> members, cluster), members);
             } catch (InfrastructureException e) {
                 if (!time.clock().instant().isBefore(deadline)) {
                     throw e;

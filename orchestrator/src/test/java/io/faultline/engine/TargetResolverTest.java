@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.faultline.protocol.AgentHeartbeat;
 import io.faultline.scenario.TargetSpec;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -158,5 +159,47 @@ class TargetResolverTest {
         TargetSpec t = new TargetSpec(Map.of("role", "kafka"), TargetSpec.Pick.ALL, null, null);
         assertThatThrownBy(() -> new TargetResolver(new Random(1)).resolve("brokers", t, LIVE, NO_LOOKUP))
                 .hasMessageContaining("no live agent matches target 'brokers'");
+    }
+
+    private static AgentHeartbeat brokerAgent(String id, String nodeId) {
+        Map<String, String> labels = nodeId == null ? Map.of("role", "broker") : Map.of("role", "broker", "node-id", nodeId);
+        return new AgentHeartbeat(null, id, T0, labels, "host", 1, T0, List.of("process.kill"), List.of(), Map.of(), List.of());
+    }
+
+    @Test
+    void aBrokerPickTakesTheAgentWhoseNodeIdLabelIsTheNodeTheClusterNames() throws Exception {
+        List<AgentHeartbeat> live = List.of(brokerAgent("b-1", "1"), brokerAgent("b-2", "2"), brokerAgent("b-3", "3"));
+        TargetSpec leader = new TargetSpec(Map.of("role", "broker"), TargetSpec.Pick.PARTITION_LEADER, null, "orders",
+                null, 0, null);
+        List<TargetSpec> asked = new ArrayList<>();
+        assertThat(ids(new TargetResolver(new Random(1)).resolve("leader", leader, live, NO_LOOKUP, (name, t) -> {
+            asked.add(t);
+            return new TargetResolver.BrokerPick(2, "the leader of orders-0");
+        }))).containsExactly("b-2");
+        assertThat(asked).containsExactly(leader);
+    }
+
+    @Test
+    void aBrokerWithNoAgentBesideItIsRefusedNamingTheNodeWhyAndTheAgentsLabels() {
+        List<AgentHeartbeat> live = List.of(brokerAgent("b-1", "1"), brokerAgent("b-x", null));
+        TargetSpec controller = new TargetSpec(Map.of("role", "broker"), TargetSpec.Pick.CONTROLLER, null, null);
+        assertThatThrownBy(() -> new TargetResolver(new Random(1)).resolve("controller", controller, live, NO_LOOKUP,
+                (name, t) -> new TargetResolver.BrokerPick(3, "the active controller, leader of the KRaft quorum at epoch 7")))
+                .isInstanceOf(InfrastructureException.class)
+                .hasMessage("target 'controller': broker 3 (the active controller, leader of the KRaft quorum at epoch 7)"
+                        + " has no live agent beside it (an agent is beside a broker when its label node-id is the "
+                        + "broker's node.id); agents of the target: [b-1 (node-id=1), b-x (node-id=none)]");
+    }
+
+    @Test
+    void brokerPicksCheckTheirFieldsWhenTheScenarioIsRead() {
+        assertThatThrownBy(() -> new TargetSpec(Map.of("role", "broker"), TargetSpec.Pick.BROKER, null, null))
+                .hasMessageContaining("broker");
+        assertThatThrownBy(() -> new TargetSpec(Map.of("role", "broker"), TargetSpec.Pick.PARTITION_LEADER, null, null))
+                .hasMessageContaining("topic");
+        assertThatThrownBy(() -> new TargetSpec(Map.of("role", "broker"), TargetSpec.Pick.CONTROLLER, null, null, 2))
+                .hasMessageContaining("one node");
+        assertThatThrownBy(() -> new TargetSpec(Map.of("role", "broker"), TargetSpec.Pick.ALL, null, null, null, 1,
+                null)).hasMessageContaining("only partition-leader");
     }
 }

@@ -11,6 +11,9 @@ import java.util.regex.Pattern;
 public final class Checks {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:\\-]{0,127}");
 
+    /** Kafka's own rule for topic names (and the same characters for group and client ids here). */
+    private static final Pattern KAFKA_NAME = Pattern.compile("[A-Za-z0-9._\\-]{1,249}");
+
     private static final Pattern DEVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.@\\-]{0,14}");
 
     private Checks() {
@@ -21,6 +24,31 @@ public final class Checks {
             throw new InvalidFieldException(field, "is required");
         }
         return value;
+    }
+
+    /** A Kafka topic name, as Kafka allows them: letters, digits, '.', '_', '-', at most 249. */
+    public static String topic(String field, String value) {
+        required(field, value);
+        if (!KAFKA_NAME.matcher(value).matches() || value.equals(".") || value.equals("..")) {
+            throw new InvalidFieldException(field, "'" + shown(value) + "' is not a valid topic name "
+                    + "(letters, digits, '.', '_', '-'; at most 249)");
+        }
+        return value;
+    }
+
+    /** A name Kafka keeps as a quota entity or group id: not blank, at most 249 characters, no control characters. */
+    public static String kafkaName(String field, String value) {
+        required(field, value);
+        if (value.isBlank() || value.length() > 249 || value.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidFieldException(field, "'" + shown(value) + "' is not a usable name "
+                    + "(not blank, at most 249 characters, no control characters)");
+        }
+        return value;
+    }
+
+    /** A value as an error message may quote it: its first 64 characters. */
+    static String shown(String value) {
+        return value.length() <= 64 ? value : value.substring(0, 64) + "...";
     }
 
     public static String id(String field, String value) {

@@ -24,10 +24,13 @@ import java.util.TreeSet;
     @JsonSubTypes.Type(value = ToxiproxyFault.class, name = ToxiproxyFault.TYPE),
     @JsonSubTypes.Type(value = PodKillFault.class, name = PodKillFault.TYPE),
     @JsonSubTypes.Type(value = PodFailureFault.class, name = PodFailureFault.TYPE),
+    @JsonSubTypes.Type(value = KafkaLeaderMoveFault.class, name = KafkaLeaderMoveFault.TYPE),
+    @JsonSubTypes.Type(value = KafkaQuotaFault.class, name = KafkaQuotaFault.TYPE),
+    @JsonSubTypes.Type(value = KafkaMinIsrFault.class, name = KafkaMinIsrFault.TYPE),
 })
 public sealed interface FaultSpec permits ProcessKillFault, NetworkPartitionFault, NetworkBandwidthFault,
         NetworkDelayFault, NetworkLossFault, RedisPauseFault, RedisOutageFault, RedisThrottleFault, ToxiproxyFault,
-        PodKillFault, PodFailureFault {
+        PodKillFault, PodFailureFault, KafkaLeaderMoveFault, KafkaQuotaFault, KafkaMinIsrFault {
     /** The stable short name written in scenarios and on the wire, e.g. {@code process.kill}. */
     String type();
 

@@ -44,11 +44,12 @@ import java.util.TreeSet;
  * @param toxiproxy      Toxiproxy API URLs that {@code toxiproxy.toxic} may call
  * @param devices        network interfaces tc faults may shape; empty means any
  * @param namespaces     Kubernetes namespaces pod faults may act in; empty means none
+ * @param kafka          what Kafka faults may touch; nothing unless named
  */
 public record AgentPolicy(Set<String> faults, Duration maxLease, boolean service, List<String> pidFiles,
                           List<String> commandLines, List<String> cidrs, List<Integer> ports, boolean brokers,
                           boolean cutControlLink, List<String> redis, List<String> toxiproxy, List<String> devices,
-                          List<String> namespaces) {
+                          List<String> namespaces, KafkaScope kafka) {
     public static final Duration DEFAULT_MAX_LEASE = Duration.ofMinutes(15);
 
     public AgentPolicy {
@@ -81,15 +82,17 @@ public record AgentPolicy(Set<String> faults, Duration maxLease, boolean service
         devices = Checks.copy(devices);
         devices.forEach(d -> Checks.device("devices", d));
         namespaces = Checks.copy(namespaces);
+        kafka = kafka == null ? KafkaScope.none() : kafka;
     }
 
     /**
      * Without a policy file: every fault type, on the agent's own service and own Redis only, any
-     * network peer or port except the agent's own link to Kafka, leases up to 15 minutes.
+     * network peer or port except the agent's own link to Kafka, no Kafka topic, client or user, leases
+     * up to 15 minutes.
      */
     public static AgentPolicy defaults() {
         return new AgentPolicy(Set.of(), DEFAULT_MAX_LEASE, true, List.of(), List.of(), List.of(), List.of(), true,
-                false, List.of(), List.of(), List.of(), List.of());
+                false, List.of(), List.of(), List.of(), List.of(), KafkaScope.none());
     }
 
     /**
@@ -140,7 +143,7 @@ public record AgentPolicy(Set<String> faults, Duration maxLease, boolean service
             return toxiproxy.contains(t.api()) ? null
                     : "toxiproxy API " + t.api() + " is not among the allowed " + toxiproxy;
         }
-        return null;
+        return kafka.violation(fault);
     }
 
     private String namespace(String ns) {

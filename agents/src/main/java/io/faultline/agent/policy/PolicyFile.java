@@ -67,6 +67,13 @@ public final class PolicyFile {
         public List<String> devices;
     }
 
+    static final class Kafka {
+        public List<String> topics;
+        public List<String> clientIds;
+        public List<String> users;
+        public List<Integer> brokers;
+    }
+
     static final class Raw {
         public List<String> faults;
         public String maxLease;
@@ -75,6 +82,7 @@ public final class PolicyFile {
         public List<String> redis;
         public List<String> toxiproxy;
         public List<String> namespaces;
+        public Kafka kafka;
     }
 
     /** An unreadable or invalid policy file; the message names the file, line and field. */
@@ -174,6 +182,7 @@ public final class PolicyFile {
         }
         Processes p = raw.processes != null ? raw.processes : new Processes();
         Network n = raw.network != null ? raw.network : new Network();
+        Kafka k = raw.kafka != null ? raw.kafka : new Kafka();
         Map<String, List<?>> lists = new LinkedHashMap<>();
         lists.put("processes.pidFiles", p.pidFiles);
         lists.put("processes.commandLines", p.commandLines);
@@ -183,6 +192,10 @@ public final class PolicyFile {
         lists.put("redis", raw.redis);
         lists.put("toxiproxy", raw.toxiproxy);
         lists.put("namespaces", raw.namespaces);
+        lists.put("kafka.topics", k.topics);
+        lists.put("kafka.clientIds", k.clientIds);
+        lists.put("kafka.users", k.users);
+        lists.put("kafka.brokers", k.brokers);
         lists.forEach((key, list) -> {
             if (list != null && list.contains(null)) {
                 String last = key.substring(key.lastIndexOf('.') + 1);
@@ -193,7 +206,8 @@ public final class PolicyFile {
         try {
             return new AgentPolicy(faults, maxLease, p.service == null || p.service, p.pidFiles, p.commandLines,
                     n.cidrs, n.ports, n.brokers == null || n.brokers, n.cutControlLink != null && n.cutControlLink,
-                    raw.redis, raw.toxiproxy, n.devices, raw.namespaces);
+                    raw.redis, raw.toxiproxy, n.devices, raw.namespaces,
+                    new KafkaScope(k.topics, k.clientIds, k.users, k.brokers));
         } catch (InvalidFieldException e) {
             throw new PolicyException(name + lineOf(text, e.getMessage()) + ": " + e.getMessage());
         }

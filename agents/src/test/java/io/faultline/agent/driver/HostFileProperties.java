@@ -78,7 +78,7 @@ class HostFileProperties {
     private static AgentPolicy allowedOnly() {
         return new AgentPolicy(Set.of(), AgentPolicy.DEFAULT_MAX_LEASE, false,
                 List.of(allowed + "/*.pid", allowed + "/*/*.pid"), List.of(), List.of(), List.of(), true, false, List.of(),
-                List.of(), List.of(), List.of());
+                List.of(), List.of(), List.of(), null);
     }
 
     /** Lays out {@code kind} under a fresh name in the allowed directory and returns the path a command names. */

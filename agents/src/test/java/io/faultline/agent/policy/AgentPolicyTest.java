@@ -3,6 +3,9 @@ package io.faultline.agent.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.faultline.protocol.KafkaLeaderMoveFault;
+import io.faultline.protocol.KafkaMinIsrFault;
+import io.faultline.protocol.KafkaQuotaFault;
 import io.faultline.protocol.Direction;
 import io.faultline.protocol.NetworkBandwidthFault;
 import io.faultline.protocol.NetworkPartitionFault;
@@ -183,5 +186,39 @@ class AgentPolicyTest {
         assertThat(p.violation(stop(new ProcessSelector(escape, null)), MINUTE, null))
                 .isEqualTo("pid file " + escape + " resolves to " + dir.toRealPath().resolve("elsewhere/victim.pid")
                         + ", which matches none of the allowed pidFiles [" + allowed + "/**]");
+    }
+
+    @Test
+    void kafkaFaultsTouchOnlyWhatTheKafkaSectionNamesAndNothingWithoutOne() {
+        KafkaLeaderMoveFault move = new KafkaLeaderMoveFault("orders", null, 2);
+        KafkaQuotaFault quota = new KafkaQuotaFault("billing-app", "alice", 1024L, null, null);
+        KafkaMinIsrFault isr = new KafkaMinIsrFault("payments", 3);
+        Duration lease = Duration.ofSeconds(30);
+        assertThat(AgentPolicy.defaults().violation(move, lease, null))
+                .isEqualTo("topic orders: this agent's policy allows no Kafka topic (kafka.topics is empty or absent)");
+
+        AgentPolicy p = PolicyFile.parse("admin.yaml", """
+                kafka:
+                  topics: ["orders", "orders.*"]
+                  clientIds: ["faultline-canary-*"]
+                  users: ["alice"]
+                  brokers: [3]
+                """);
+
+        assertThat(p.violation(move, lease, null)).isEqualTo("broker 2 is not among the brokers [3] that may be given "
+                + "leadership");
+        assertThat(p.violation(new KafkaLeaderMoveFault("orders.processed", List.of(0), 3), lease, null)).isNull();
+        assertThat(p.violation(new KafkaLeaderMoveFault("orders", null, null), lease, null))
+                .contains("names no broker to lead (to)");
+        assertThat(p.violation(isr, lease, null))
+                .isEqualTo("topic payments matches none of the allowed kafka.topics [orders, orders.*]");
+        assertThat(p.violation(quota, lease, null))
+                .isEqualTo("client id billing-app matches none of the allowed kafka.clientIds [faultline-canary-*]");
+        assertThat(p.violation(new KafkaQuotaFault("faultline-canary-producer", "alice", 1024L, null, null), lease,
+                null)).isNull();
+        assertThat(p.violation(new KafkaQuotaFault(null, "bob", null, null, 5.0), lease, null))
+                .isEqualTo("user bob matches none of the allowed kafka.users [alice]");
+        assertThatThrownBy(() -> PolicyFile.parse("admin.yaml", "kafka:\n  topic: [orders]\n"))
+                .hasMessageContaining("admin.yaml:2").hasMessageContaining("kafka.topic: unknown key");
     }
 }

@@ -61,7 +61,7 @@ class HungMountIT {
     @Test
     void aPidFileUnderAHungMountIsRefusedAtTheDeadline() {
         AgentPolicy policy = new AgentPolicy(null, AgentPolicy.DEFAULT_MAX_LEASE, true, List.of(mount + "/**"),
-                List.of(), List.of(), List.of(), false, false, List.of(), List.of(), List.of(), List.of());
+                List.of(), List.of(), List.of(), false, false, List.of(), List.of(), List.of(), List.of(), null);
         ProcessKillFault stop = new ProcessKillFault(Signal.STOP, new ProcessSelector(mount + "/app/orders.pid", null),
                 null);
         for (int i = 0; i < 2; i++) {

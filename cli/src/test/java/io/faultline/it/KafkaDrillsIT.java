@@ -1,0 +1,161 @@
+package io.faultline.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.faultline.broker.EmbeddedCluster;
+import io.faultline.cli.SchemaCheck;
+import io.faultline.demo.BrokerAgents;
+import io.faultline.demo.DemoCluster;
+import io.faultline.engine.GameDay;
+import io.faultline.engine.KafkaClients;
+import io.faultline.engine.RunOptions;
+import io.faultline.protocol.Topics;
+import io.faultline.protocol.Verdict;
+import io.faultline.report.Reports;
+import io.faultline.scenario.Scenario;
+import io.faultline.scenario.ScenarioLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The Kafka drills in {@code scenarios/}, run from their files on a real three-node KRaft cluster
+ * with what {@code faultline broker --brokers 3 --agents} starts beside it (an agent beside each
+ * node, one Kafka Admin agent) and three exactly-once order listeners. What the cluster did is
+ * checked with the Admin API, not taken from Faultline: the leaders and replica order after a
+ * leader move, the quorum leader a controller pick froze, the broker a leader pick killed.
+ * The leader kill's node is started again for the controller kill, which runs last and leaves
+ * the cluster short of a node.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class KafkaDrillsIT {
+    private static EmbeddedCluster kafka;
+    private static BrokerAgents brokerAgents;
+    private static DemoCluster listeners;
+    private static Admin admin;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path dir = Files.createTempDirectory("faultline-kafka-drills");
+        kafka = EmbeddedCluster.start(dir.resolve("kafka"), 3, 0);
+        admin = KafkaClients.admin(kafka.bootstrapServers());
+        KafkaClients.ensureFaultlineTopics(admin, Topics.defaults());
+        KafkaClients.ensureTopics(admin, Map.of("orders", 3, "orders.processed", 3));
+        Path work = Files.createDirectories(dir.resolve("work"));
+        listeners = DemoCluster.start(kafka.bootstrapServers(), 3, DemoCluster.ListenerSettings.demo("exactly-once",
+                "order-listeners", "orders", "orders.processed"), work);
+        Map<Integer, ProcessHandle> nodes = new LinkedHashMap<>();
+        for (int i = 1; i <= kafka.size(); i++) {
+            nodes.put(i, kafka.node(i));
+        }
+        brokerAgents = BrokerAgents.start(kafka.bootstrapServers(), nodes,
+                work.resolve("keys").resolve(DemoCluster.KEY_ID + ".pub"), dir.resolve("broker-agents"));
+        listeners.awaitGroup(admin, "order-listeners", 3, Duration.ofSeconds(120));
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {brokerAgents, listeners, admin, kafka}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // Closing what is left.
+            }
+        }
+    }
+
+    private static Verdict run(String file) throws Exception {
+        Scenario scenario = ScenarioLoader.load(Path.of("..", "scenarios", file));
+        RunOptions options = new RunOptions(kafka.bootstrapServers(), Topics.defaults(), Duration.ofSeconds(90),
+                Duration.ofSeconds(5), Duration.ofSeconds(20), System.out, listeners.signer());
+        Verdict v = SchemaCheck.conforming(new GameDay(options, Clock.systemUTC())
+                .run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())).verdict());
+        System.out.println(Reports.summary(v));
+        return v;
+    }
+
+    private static Map<Integer, TopicPartitionInfo> partitions(String topic) throws Exception {
+        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+        Map<Integer, TopicPartitionInfo> out = new LinkedHashMap<>();
+        d.partitions().forEach(p -> out.put(p.partition(), p));
+        return out;
+    }
+
+    private static Map<Integer, String> layout(String topic) throws Exception {
+        Map<Integer, String> out = new LinkedHashMap<>();
+        partitions(topic).forEach((n, p) -> out.put(n, "leader " + p.leader().id() + " replicas "
+                + p.replicas().stream().map(Node::id).toList()));
+        return out;
+    }
+
+    @Test
+    @Order(1)
+    void aLeaderMoveDrillLosesNothingAndLeavesLeadersAndReplicaOrderAsTheyWere() throws Exception {
+        Map<Integer, String> before = layout("orders");
+
+        Verdict v = run("kafka-leader-move.yaml");
+
+        assertThat(v.status()).as(v.reason() + " " + v.checks()).isEqualTo(Verdict.Status.PASSED);
+        assertThat(v.canary().lost()).isZero();
+        assertThat(v.faults()).singleElement().satisfies(f -> {
+            assertThat(f.faultType()).isEqualTo("kafka.leader.move");
+            assertThat(f.agentId()).isEqualTo("kafka-admin");
+            assertThat(f.undoneAt()).isNotNull();
+        });
+        assertThat(layout("orders")).isEqualTo(before);
+    }
+
+    @Test
+    @Order(2)
+    void aPartitionLeaderPickKillsTheBrokerLeadingTheMostCanaryPartitionsAndNothingIsLost() throws Exception {
+        Map<Integer, Integer> led = new LinkedHashMap<>();
+        partitions("orders").values().forEach(p -> led.merge(p.leader().id(), 1, Integer::sum));
+        int busiest = led.entrySet().stream().max((a, b) -> a.getValue().equals(b.getValue())
+                ? Integer.compare(b.getKey(), a.getKey()) : Integer.compare(a.getValue(), b.getValue()))
+                .orElseThrow().getKey();
+
+        Verdict v = run("broker-leader-crash.yaml");
+
+        assertThat(v.faults()).singleElement().satisfies(f -> assertThat(f.agentId()).isEqualTo("broker-" + busiest));
+        assertThat(kafka.node(busiest).isAlive()).as("broker " + busiest + " was killed").isFalse();
+        assertThat(v.status()).as(v.reason() + " " + v.checks()).isEqualTo(Verdict.Status.PASSED);
+        assertThat(v.canary().lost()).isZero();
+        assertThat(v.canary().duplicated()).isZero();
+        assertThat(partitions("orders").values()).allSatisfy(p -> assertThat(p.leader().id()).isNotEqualTo(busiest));
+
+        // Back for the next drill: the node on its own data, the agent beside it pointed at it.
+        brokerAgents.repoint(busiest, kafka.restart(busiest));
+        await().atMost(Duration.ofSeconds(120)).until(() -> partitions("orders").values().stream()
+                .allMatch(p -> p.isr().size() == 3));
+    }
+    @Test
+    @Order(3)
+    void aControllerPickKillsTheQuorumLeaderThatDescribeMetadataQuorumNamesAndAnotherTakesOver() throws Exception {
+        int quorumLeader = admin.describeMetadataQuorum().quorumInfo().get().leaderId();
+
+        Verdict v = run("controller-failover.yaml");
+
+        assertThat(v.status()).as(v.reason() + " " + v.checks()).isEqualTo(Verdict.Status.PASSED);
+        assertThat(v.faults()).singleElement().satisfies(f -> assertThat(f.agentId()).isEqualTo("broker-" + quorumLeader));
+        assertThat(kafka.node(quorumLeader).isAlive()).as("node " + quorumLeader + " was killed").isFalse();
+        assertThat(admin.describeMetadataQuorum().quorumInfo().get().leaderId()).isNotEqualTo(quorumLeader);
+    }
+
+}

@@ -1,0 +1,92 @@
+package io.faultline.demo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An agent beside each node of a local cluster, labelled {@code role=broker} and
+ * {@code node-id=<node.id>}, holding the node's pid as its service, so that the broker picks
+ * ({@code partition-leader}, {@code controller}, {@code broker}) find them; and one agent with
+ * the Kafka Admin role ({@code role=kafka-admin}) whose lab policy lets Kafka faults touch any
+ * topic, client id or user of this cluster. Each agent exits with this process.
+ */
+public final class BrokerAgents implements AutoCloseable {
+    /** The lab's Admin policy: every Kafka fault type on anything in this throwaway cluster. */
+    static final String ADMIN_POLICY = """
+            # A local lab cluster: Kafka faults may touch any topic, client id and user.
+            faults: [kafka.leader.move, kafka.quota, kafka.min-isr]
+            maxLease: 15m
+            kafka:
+              topics: ["*"]
+              clientIds: ["*"]
+              users: ["*"]
+            """;
+
+    private final List<Process> agents;
+    private final List<String> ids;
+    private final Path dir;
+
+    private BrokerAgents(List<Process> agents, List<String> ids, Path dir) {
+        this.agents = agents;
+        this.ids = ids;
+        this.dir = dir;
+    }
+
+    /**
+     * Starts the agents. {@code nodes} maps node id to its process; {@code publicKey} is the key
+     * (file or directory) the agents trust; logs, pid files and state go under {@code dir}.
+     */
+    public static BrokerAgents start(String bootstrap, Map<Integer, ProcessHandle> nodes, Path publicKey, Path dir)
+            throws IOException {
+        Files.createDirectories(dir);
+        List<Process> started = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        BrokerAgents a = new BrokerAgents(started, ids, dir);
+        Runtime.getRuntime().addShutdownHook(new Thread(a::close, "broker-agents-stop"));
+        for (Map.Entry<Integer, ProcessHandle> n : nodes.entrySet()) {
+            String id = "broker-" + n.getKey();
+            Path pid = dir.resolve(id + ".pid");
+            Files.writeString(pid, Long.toString(n.getValue().pid()));
+            started.add(agent(id, bootstrap, publicKey, dir, List.of("--label", "role=broker",
+                    "--label", "node-id=" + n.getKey(), "--label", "host=127.0.0.1",
+                    "--service-pid-file", pid.toString())));
+            ids.add(id);
+        }
+        Path policy = dir.resolve("kafka-admin-policy.yaml");
+        Files.writeString(policy, ADMIN_POLICY);
+        started.add(agent("kafka-admin", bootstrap, publicKey, dir, List.of("--label", "role=kafka-admin",
+                "--kafka-admin", "--policy", policy.toString())));
+        ids.add("kafka-admin");
+        return a;
+    }
+
+    private static Process agent(String id, String bootstrap, Path publicKey, Path dir, List<String> more)
+            throws IOException {
+        List<String> args = new ArrayList<>(List.of("agent", "--id", id, "--bootstrap-servers", bootstrap,
+                "--public-key", publicKey.toAbsolutePath().toString(),
+                "--state-dir", dir.resolve("state").resolve(id).toString(), "--heartbeat-interval-ms", "500",
+                "--exit-with-parent"));
+        args.addAll(more);
+        return ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx96m"), args, dir.resolve(id + ".log"));
+    }
+
+    /** Points the agent beside node {@code id} at its new process (after the node was started again). */
+    public void repoint(int id, ProcessHandle node) throws IOException {
+        Files.writeString(dir.resolve("broker-" + id + ".pid"), Long.toString(node.pid()));
+    }
+
+    /** The agents' ids, in the order started. */
+    public List<String> ids() {
+        return List.copyOf(ids);
+    }
+
+    @Override
+    public void close() {
+        agents.forEach(p -> ChildJvm.stop(p, Duration.ofSeconds(10)));
+    }
+}
