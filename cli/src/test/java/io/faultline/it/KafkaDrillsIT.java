@@ -10,6 +10,7 @@ import io.faultline.demo.DemoCluster;
 import io.faultline.engine.GameDay;
 import io.faultline.engine.KafkaClients;
 import io.faultline.engine.RunOptions;
+import io.faultline.protocol.FaultRecord;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
 import io.faultline.report.Reports;
@@ -120,6 +121,9 @@ class KafkaDrillsIT {
             assertThat(f.undoneAt()).isNotNull();
         });
         assertThat(layout("orders")).isEqualTo(before);
+        // Every partition moved away at apply and back after heal.
+        assertThat(v.faults().get(0).kafka().elections().stream().filter(e -> e.partition().startsWith("orders-")))
+                .hasSize(6);
     }
 
     @Test
@@ -139,6 +143,18 @@ class KafkaDrillsIT {
         assertThat(v.canary().lost()).isZero();
         assertThat(v.canary().duplicated()).isZero();
         assertThat(partitions("orders").values()).allSatisfy(p -> assertThat(p.leader().id()).isNotEqualTo(busiest));
+        // What the verdict says the cluster did, against what the cluster says now.
+        FaultRecord.Kafka k = v.faults().get(0).kafka();
+        Map<String, Integer> now = new LinkedHashMap<>();
+        partitions("orders").forEach((n, p) -> now.put("orders-" + n, p.leader().id()));
+        List<FaultRecord.Election> moved = k.elections().stream().filter(e -> e.partition().startsWith("orders-")
+                && Integer.valueOf(busiest).equals(e.from())).toList();
+        assertThat(moved).hasSize(led.get(busiest)).allSatisfy(e -> {
+            assertThat(e.to()).isEqualTo(now.get(e.partition()));
+            assertThat(e.tookMs()).isPositive();
+        });
+        assertThat(k.underReplicated()).as("the killed broker's replicas fell out of sync")
+                .anySatisfy(u -> assertThat(u.until()).isNull());
 
         // Back for the next drill: the node on its own data, the agent beside it pointed at it.
         brokerAgents.repoint(busiest, kafka.restart(busiest));
@@ -155,7 +171,10 @@ class KafkaDrillsIT {
         assertThat(v.status()).as(v.reason() + " " + v.checks()).isEqualTo(Verdict.Status.PASSED);
         assertThat(v.faults()).singleElement().satisfies(f -> assertThat(f.agentId()).isEqualTo("broker-" + quorumLeader));
         assertThat(kafka.node(quorumLeader).isAlive()).as("node " + quorumLeader + " was killed").isFalse();
-        assertThat(admin.describeMetadataQuorum().quorumInfo().get().leaderId()).isNotEqualTo(quorumLeader);
+        int newLeader = admin.describeMetadataQuorum().quorumInfo().get().leaderId();
+        assertThat(newLeader).isNotEqualTo(quorumLeader);
+        assertThat(v.faults().get(0).kafka().controllers()).last()
+                .satisfies(c -> assertThat(c.to()).isEqualTo(newLeader));
     }
 
 }

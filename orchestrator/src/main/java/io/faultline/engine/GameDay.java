@@ -14,6 +14,7 @@ import io.faultline.scenario.StopCondition;
 import io.faultline.scenario.TargetSpec;
 import io.faultline.time.Scheduler;
 import io.faultline.workload.CanaryWorkload;
+import io.faultline.verifier.History;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -24,8 +25,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
@@ -261,15 +264,28 @@ public final class GameDay {
                      ProbeSampler samples = new ProbeSampler(probeTimer, probes);
                      Scheduler folder = schedulers.apply("fold");
                      AssignmentWatch owners = group == null ? null : new AssignmentWatch(kafka.admin(), group,
-                             scenario.canary().inputTopic(), schedulers.apply("assignments"))) {
+                             scenario.canary().inputTopic(), schedulers.apply("assignments"));
+                     ClusterWatch cluster = scenario.canary() == null ? null : new ClusterWatch(kafka.admin(),
+                             canaryTopics(), schedulers.apply("cluster-watch"))) {
                     if (owners != null) {
                         judge.owners(owners::changes);
+                    }
+                    if (cluster != null) {
+                        judge.cluster(() -> new History.KafkaView(cluster.changes(), canary.sendErrors(),
+                                ClusterWatch.INTERVAL.toMillis()));
                     }
                     health.probes().forEach((name, probe) -> samples.watch(name, probe, HealthWatches.INTERVAL));
                     folder.scheduleAtFixedRate(FOLD_EVERY, FOLD_EVERY, () -> fold(canary));
                     return stepsDrainJudge(stopConditions, canary, progress, samples);
                 }
             }
+        }
+
+        /** The canary's input and output topics, once each. */
+        private List<String> canaryTopics() {
+            Set<String> topics = new LinkedHashSet<>(List.of(scenario.canary().inputTopic()));
+            topics.add(scenario.canary().outputTopic());
+            return List.copyOf(topics);
         }
 
         private RunResult stepsDrainJudge(Map<StopCondition, Probe> stopConditions, CanaryWorkload canary,

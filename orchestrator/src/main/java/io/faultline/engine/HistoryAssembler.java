@@ -39,7 +39,7 @@ final class HistoryAssembler {
     static History assemble(String runId, Scenario scenario, Instant startedAt, Instant observedUntil,
                             CanaryWorkload canary, InjectionLedger ledger, TelemetryFeed telemetry, AlertLog alerts,
                             List<History.ProbeSample> samples, List<History.HealthWatch> health, Admin admin,
-                            List<History.Ownership> owners) {
+                            List<History.Ownership> owners, History.KafkaView cluster) {
         History h = History.builder(runId)
                 .canaries(canary.sent(), canary.observations(), canary.folded())
                 .canaryInterval(scenario.canary() == null ? Duration.ZERO : scenario.canary().interval())
@@ -50,6 +50,7 @@ final class HistoryAssembler {
                 .alerts(alertChanges(alerts, telemetry, startedAt))
                 .probes(samples, health)
                 .owners(owners)
+                .kafka(cluster)
                 .build();
         // What the run folded as it went, and now, knowing every fault and the end, what else can be.
         try {

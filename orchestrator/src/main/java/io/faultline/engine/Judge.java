@@ -40,6 +40,7 @@ final class Judge {
     private final HealthWatches health;
     /** The group's own assignment changes, once a watch runs; none until then. */
     private Supplier<List<History.Ownership>> owners = List::of;
+    private Supplier<History.KafkaView> cluster = () -> null;
     private volatile Timeline timeline;
     private volatile Evidence evidence;
 
@@ -63,6 +64,11 @@ final class Judge {
 
     /** Judges a run that went to the end, observed until {@code observedUntil}. */
     /** Where the group's own assignment changes come from. */
+    /** Where what the cluster did during the run comes from, when it was watched. */
+    void cluster(Supplier<History.KafkaView> view) {
+        this.cluster = view;
+    }
+
     void owners(Supplier<List<History.Ownership>> changes) {
         this.owners = changes;
     }
@@ -102,7 +108,7 @@ final class Judge {
             throws InfrastructureException {
         TelemetryFeed telemetry = kafka.telemetry();
         History history = HistoryAssembler.assemble(runId, scenario, startedAt, observedUntil, canary, ledger,
-                telemetry, alerts, samples.samples(), health.watches(), kafka.admin(), owners.get());
+                telemetry, alerts, samples.samples(), health.watches(), kafka.admin(), owners.get(), cluster.get());
         evidence = new Evidence(alerts.payloads(), alerts.notices(), samples.samples(), telemetry.commandEvents(runId));
         RunAudit audit = new RunAudit(scenario.name(), scenario.checks(), scenario.probes(), history);
         audit.publish(kafka.producer(), options.topics().telemetry(), clock);

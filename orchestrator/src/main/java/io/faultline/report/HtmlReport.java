@@ -98,6 +98,13 @@ final class HtmlReport {
                         .append(fo == null || fo.catchUpMs() == null ? "" : fo.catchUpMs() + " ms").append("</td></tr>\n");
             }
             b.append("</table>\n");
+            for (FaultRecord f : v.faults()) {
+                String cluster = Reports.cluster(f.kafka());
+                if (!cluster.isEmpty()) {
+                    b.append("<p>What the cluster did during ").append(xml(f.name())).append(": ").append(xml(cluster))
+                            .append("</p>\n");
+                }
+            }
         }
         return b.append("</body></html>\n").toString();
     }

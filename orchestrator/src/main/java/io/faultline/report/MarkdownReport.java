@@ -39,6 +39,13 @@ final class MarkdownReport {
                         .append(fo == null || fo.catchUpMs() == null ? "" : fo.catchUpMs() + " ms").append(" |\n");
             }
             b.append('\n');
+            for (FaultRecord f : v.faults()) {
+                String cluster = Reports.cluster(f.kafka());
+                if (!cluster.isEmpty()) {
+                    b.append("What the cluster did during ").append(cell(f.name())).append(": ").append(cell(cluster))
+                            .append(".\n\n");
+                }
+            }
         }
         if (v.canary() != null && !v.canary().phases().isEmpty()) {
             b.append("| phase | canaries sent | completed | p50 | p95 | p99 | max | throughput |\n")

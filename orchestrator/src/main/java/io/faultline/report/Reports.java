@@ -16,6 +16,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import java.util.Map;
 
 /**
@@ -162,6 +163,14 @@ public final class Reports {
                 b.append(": no outage observed");
             }
             b.append('\n');
+            String cluster = cluster(f.kafka());
+            if (!cluster.isEmpty()) {
+                b.append("  cluster: ").append(cluster).append('\n');
+            }
+        }
+        if (v.canary() != null && !v.canary().sendErrors().isEmpty()) {
+            b.append("Canary sends that failed: ").append(v.canary().sendErrors().entrySet().stream()
+                    .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "))).append('\n');
         }
         for (CheckResult c : v.checks()) {
             b.append(String.format(Locale.ROOT, "  %s %-28s %s%n", c.outcome(), c.name(), c.summary()));
@@ -171,6 +180,31 @@ public final class Reports {
             }
         }
         return b.toString();
+    }
+
+    /**
+     * What the cluster did during a fault, in one line: each leader election with its time, the
+     * under-replicated stretches, the controller changes; empty when it did nothing (or was not watched).
+     */
+    public static String cluster(FaultRecord.Kafka k) {
+        if (k == null) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        for (FaultRecord.Election e : k.elections()) {
+            parts.add(e.to() == null ? e.partition() + " leader " + e.from() + " -> none (no leader for "
+                    + e.leaderlessMs() + " ms)"
+                    : e.partition() + " leader " + e.from() + " -> " + e.to() + " in " + e.tookMs() + " ms"
+                            + (e.leaderlessMs() > 0 ? " (no leader for " + e.leaderlessMs() + " ms)" : ""));
+        }
+        for (FaultRecord.UnderReplication u : k.underReplicated()) {
+            parts.add(u.partition() + " under-replicated (" + u.minIsr() + "/" + u.replicas() + " in sync) "
+                    + (u.until() == null ? "until the end of the run, " + u.ms() + " ms" : "for " + u.ms() + " ms"));
+        }
+        for (FaultRecord.ControllerChange c : k.controllers()) {
+            parts.add("controller " + (c.from() == null ? "none" : c.from()) + " -> " + (c.to() == null ? "none" : c.to()));
+        }
+        return parts.isEmpty() ? "" : String.join("; ", parts) + " (sampled every " + k.resolutionMs() + " ms)";
     }
 
     /** The style every HTML page of Faultline's shares: type, tables, the verdict's status and the charts' legends. */

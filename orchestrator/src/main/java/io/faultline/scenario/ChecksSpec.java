@@ -35,12 +35,14 @@ import java.util.List;
  * @param regression      how much worse than its recent passed runs this run may be; null to not compare
  * @param rejoin          the longest acceptable disruption after a fault is undone (a restarted
  *                        member rejoining its group); null to report it without judging
+ * @param kafka           limits on what the Kafka cluster did during each fault; null to report
+ *                        without judging
  */
 public record ChecksSpec(Duration failover, Long lost, Long duplicated, Duration latencyRecovery,
                          CircuitCheck circuit, Long unseen,
                          @JsonDeserialize(using = ChecksSpec.CountOrOff.class) Long reordered, List<AlertCheck> alerts,
                          LatencyLimits latency, ThroughputLimit throughput, Healthy healthy, Regression regression,
-                         Duration rejoin) {
+                         Duration rejoin, KafkaLimits kafka) {
     public static final ChecksSpec DEFAULTS = new ChecksSpec(null, 0L, 0L, null, null, null, null, null);
     /** {@code reordered: off}: order is not judged. */
     public static final long OFF = Long.MAX_VALUE;
@@ -63,27 +65,51 @@ public record ChecksSpec(Duration failover, Long lost, Long duplicated, Duration
     }
 
     public ChecksSpec(Duration failover, Long lost, Long duplicated, Duration latencyRecovery, CircuitCheck circuit,
+                      Long unseen, Long reordered, List<AlertCheck> alerts, LatencyLimits latency,
+                      ThroughputLimit throughput, Healthy healthy, Regression regression, Duration rejoin) {
+        this(failover, lost, duplicated, latencyRecovery, circuit, unseen, reordered, alerts, latency, throughput, healthy,
+                regression, rejoin, null);
+    }
+
+    /**
+     * What the cluster may do during a fault ({@code checks.kafka}): each leader election done
+     * within {@code leaderElection} of what caused it (the fault, or its heal), no partition left
+     * without a leader; each partition under-replicated for at most {@code underReplicated}, and whole
+     * again by the end of the run. A limit left out is reported without being judged.
+     */
+    public record KafkaLimits(Duration leaderElection, Duration underReplicated) {
+        public KafkaLimits {
+            if (leaderElection != null) {
+                Checks.positive("kafka.leaderElection", leaderElection);
+            }
+            if (underReplicated != null) {
+                Checks.positive("kafka.underReplicated", underReplicated);
+            }
+        }
+    }
+
+    public ChecksSpec(Duration failover, Long lost, Long duplicated, Duration latencyRecovery, CircuitCheck circuit,
                       Long unseen, Long reordered, List<AlertCheck> alerts) {
         this(failover, lost, duplicated, latencyRecovery, circuit, unseen, reordered, alerts, null, null, null, null,
-                null);
+                null, null);
     }
 
     /** These checks with the service-level limits given. */
     public ChecksSpec withServiceLevels(LatencyLimits latency, ThroughputLimit throughput, Healthy healthy) {
         return new ChecksSpec(failover, lost, duplicated, latencyRecovery, circuit, unseen, reordered, alerts, latency,
-                throughput, healthy, regression, rejoin);
+                throughput, healthy, regression, rejoin, kafka);
     }
 
     /** These checks with a regression comparison. */
     public ChecksSpec withRegression(Regression regression) {
         return new ChecksSpec(failover, lost, duplicated, latencyRecovery, circuit, unseen, reordered, alerts, latency,
-                throughput, healthy, regression, rejoin);
+                throughput, healthy, regression, rejoin, kafka);
     }
 
     /** These checks with order not judged ({@code reordered: off}). */
     public ChecksSpec withoutOrder() {
         return new ChecksSpec(failover, lost, duplicated, latencyRecovery, circuit, unseen, OFF, alerts, latency,
-                throughput, healthy, regression, rejoin);
+                throughput, healthy, regression, rejoin, kafka);
     }
 
     /** Whether order is judged: not with {@code reordered: off}. */
@@ -111,7 +137,7 @@ public record ChecksSpec(Duration failover, Long lost, Long duplicated, Duration
     /** These checks with a limit on the disruption after heal. */
     public ChecksSpec withRejoin(Duration rejoin) {
         return new ChecksSpec(failover, lost, duplicated, latencyRecovery, circuit, unseen, reordered, alerts, latency,
-                throughput, healthy, regression, rejoin);
+                throughput, healthy, regression, rejoin, kafka);
     }
 
     /**

@@ -24,12 +24,14 @@ import java.util.Map;
  * @param owners           the system under test's own assignment of the canary's input partitions,
  *                         as its consumer group reported it while the run went: each change, in time
  *                         order; empty when the group is unknown
+ * @param kafka            what the Kafka cluster did while the run went (leaders, ISR, the quorum
+ *                         leader) and the canary producer's errors by kind; null when not watched
  */
 public record History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
                       Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil,
                       List<CircuitChange> circuits, Map<Integer, Long> committed, List<AlertChange> alerts,
                       List<ProbeSample> probes, List<HealthWatch> health, List<Stretch> folded,
-                      List<Ownership> owners) {
+                      List<Ownership> owners, KafkaView kafka) {
     public History {
         owners = owners == null ? List.of() : List.copyOf(owners);
         folded = folded == null ? List.of()
@@ -44,6 +46,14 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
         committed = committed == null ? Map.of() : Map.copyOf(committed);
         alerts = alerts == null ? List.of() : List.copyOf(alerts);
         probes = probes == null ? List.of() : List.copyOf(probes);
+    }
+
+    public History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
+                   Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil,
+                   List<CircuitChange> circuits, Map<Integer, Long> committed, List<AlertChange> alerts,
+                   List<ProbeSample> probes, List<HealthWatch> health, List<Stretch> folded, List<Ownership> owners) {
+        this(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil, circuits, committed,
+                alerts, probes, health, folded, owners, null);
     }
 
     public History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
@@ -73,7 +83,7 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
     /** This history with {@code stretches} folded: their canaries and results are to be left out of {@code sent} and {@code observations}. */
     public History withFolded(List<SentEvent> sent, List<Observation> observations, List<Stretch> stretches) {
         return new History(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil, circuits,
-                committed, alerts, probes, health, stretches, owners);
+                committed, alerts, probes, health, stretches, owners, kafka);
     }
 
     /** Canaries sent, folded ones included. */
@@ -117,6 +127,31 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
     public record Ownership(int partition, String owner, Instant at) {
     }
 
+    /**
+     * What the cluster did, as its own metadata said when sampled, and how the canary producer's
+     * sends failed.
+     *
+     * @param changes    every change seen, in time order
+     * @param sendErrors canaries whose send failed for good, by Kafka error name (NOT_ENOUGH_REPLICAS,
+     *                   NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT, ...)
+     * @param intervalMs how often the cluster was sampled: the resolution of every time derived from it
+     */
+    public record KafkaView(List<ClusterChange> changes, Map<String, Long> sendErrors, long intervalMs) {
+        public KafkaView {
+            changes = changes == null ? List.of() : List.copyOf(changes);
+            sendErrors = sendErrors == null ? Map.of() : Map.copyOf(sendErrors);
+        }
+    }
+
+    /**
+     * One change of the cluster's state seen at {@code at}: partition {@code partition}'s leader
+     * became {@code value} (null: none), or its ISR size became {@code value} of {@code replicas},
+     * or the KRaft quorum's leader became {@code value}.
+     */
+    public record ClusterChange(Instant at, Kind kind, String partition, Integer value, Integer replicas) {
+        public enum Kind { LEADER, ISR, CONTROLLER }
+    }
+
     /** One sample of a steady-state probe, on the orchestrator's clock. */
     public record ProbeSample(String probe, Instant at, boolean ok, String detail) {
     }
@@ -150,6 +185,7 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
         private List<HealthWatch> health;
         private List<Stretch> folded;
         private List<Ownership> owners;
+        private KafkaView kafka;
 
         private Builder(String runId) {
             this.runId = runId;
@@ -209,9 +245,15 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
             return this;
         }
 
+        /** What the cluster did, and the canary producer's errors. */
+        public Builder kafka(KafkaView kafka) {
+            this.kafka = kafka;
+            return this;
+        }
+
         public History build() {
             return new History(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil,
-                    circuits, committed, alerts, probes, health, folded, owners);
+                    circuits, committed, alerts, probes, health, folded, owners, kafka);
         }
     }
 }

@@ -38,7 +38,8 @@ public final class Verifier {
     }
 
     /** The checks every run is judged by, in the order they appear in a verdict. */
-    private static final List<Check> CHECKS = List.of(new FailoverCheck(), new LatencyCheck(), new PercentilesCheck(),
+    private static final List<Check> CHECKS = List.of(new FailoverCheck(), new KafkaCheck(), new LatencyCheck(),
+            new PercentilesCheck(),
             new ThroughputCheck(), new HealthCheck(), new CircuitCheck(), new AlertCheck(), new ProbeCheck(),
             new DeliveryCheck(), new UndoneCheck()).stream().map(Check::safe).toList();
 
@@ -80,7 +81,8 @@ public final class Verifier {
             FaultRecord.Failover failover = FailoverAnalysis.withCatchUp(
                     FailoverAnalysis.failover(f, nextFault, h, streams), latency, index);
             faults.add(new FaultRecord(f.name(), f.commandId(), f.agentId(), f.faultType(), f.invokedAt(),
-                    f.appliedAt(), f.healInvokedAt(), f.undoneAt(), failover, latency));
+                    f.appliedAt(), f.healInvokedAt(), f.undoneAt(), failover, latency,
+                    KafkaAnalysis.of(h, f, nextFault)));
         }
         return new Analysis(h, spec, probes, windows, faults, DeliveryAnalysis.anomalies(h, index), index, Phases.run(h, index),
                 Phases.of(h, windows, index));
@@ -108,7 +110,8 @@ public final class Verifier {
         double rate = h.canaryInterval().isZero() ? 0 : 1e9 / h.canaryInterval().toNanos();
         return new CanaryStats(index.total(), acked, observed, anomalies.lost().size(),
                 anomalies.unseen().size(), anomalies.duplicated().size(), anomalies.unexpected().size(),
-                anomalies.reordered().size(), rate, analysis.run(), analysis.phases(), sentRate(h));
+                anomalies.reordered().size(), rate, analysis.run(), analysis.phases(), sentRate(h),
+                h.kafka() == null ? null : h.kafka().sendErrors());
     }
 
     /** Canaries sent per second from the first send to the end of sending; null with fewer than two. */

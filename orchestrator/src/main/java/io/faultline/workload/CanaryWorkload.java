@@ -14,11 +14,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,6 +31,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +66,7 @@ public final class CanaryWorkload implements AutoCloseable {
     private final CanaryAdapter adapter;
     /** Records read from the output topic, canaries of this run or not. */
     private final AtomicLong outputRecords = new AtomicLong();
+    private final Map<String, LongAdder> sendErrors = new ConcurrentHashMap<>();
     /** The first output record that carried no canary id of this run, for the preflight's diagnosis. */
     private volatile String example;
     /** Partitions of the input topic: each key is sent to one of them, round robin, so every partition carries canaries. */
@@ -171,6 +176,13 @@ public final class CanaryWorkload implements AutoCloseable {
         return inputPartitions == 1 ? null : (int) (seq % spec.keys() % inputPartitions);
     }
 
+    /** Canaries whose send failed for good, by Kafka error name (NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT, ...). */
+    public Map<String, Long> sendErrors() {
+        Map<String, Long> out = new TreeMap<>();
+        sendErrors.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
     private void sendOne() {
         long seq = nextSeq.getAndIncrement();
         String id = events.id(seq);
@@ -186,6 +198,7 @@ public final class CanaryWorkload implements AutoCloseable {
                 if (e == null) {
                     events.acknowledged(seq, clock.instant(), md.partition(), md.hasOffset() ? md.offset() : null);
                 } else {
+                    sendErrors.computeIfAbsent(Errors.forException(e).name(), k -> new LongAdder()).increment();
                     log.debug("canary {} not acknowledged: {}", id, e.toString());
                 }
             });

@@ -2,7 +2,10 @@ package io.faultline.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Counts over the canary events of a run (definitions in the README's verifier section).
@@ -17,13 +20,24 @@ import java.util.List;
  *                     while fault F was held, {@code after F} from its heal to the next fault or the end
  * @param sentPerSecond the rate the canary was really sent at, over the sending window; below
  *                      {@code ratePerSecond} when the producer fell behind its target
+ * @param sendErrors    canaries whose send failed for good, by Kafka error name (NOT_ENOUGH_REPLICAS,
+ *                      NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT, ...); empty when none failed
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CanaryStats(long sent, long acknowledged, long observed, long lost, long unseen, long duplicated,
                           long unexpected, long reordered, double ratePerSecond, Phase run,
-                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Phase> phases, Double sentPerSecond) {
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Phase> phases, Double sentPerSecond,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Long> sendErrors) {
     public CanaryStats {
         phases = phases == null ? List.of() : List.copyOf(phases);
+        sendErrors = sendErrors == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(sendErrors));
+    }
+
+    public CanaryStats(long sent, long acknowledged, long observed, long lost, long unseen, long duplicated,
+                       long unexpected, long reordered, double ratePerSecond, Phase run, List<Phase> phases,
+                       Double sentPerSecond) {
+        this(sent, acknowledged, observed, lost, unseen, duplicated, unexpected, reordered, ratePerSecond, run, phases,
+                sentPerSecond, null);
     }
 
     public CanaryStats(long sent, long acknowledged, long observed, long lost, long unseen, long duplicated,

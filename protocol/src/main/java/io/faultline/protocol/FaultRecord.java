@@ -13,16 +13,64 @@ import java.util.List;
  * @param undoneAt      when the agent's "undone" report was received; null if not seen
  * @param failover      the outage this fault caused and its recovery; null when not measured
  * @param latency       how canary end-to-end latency changed; null when too few canaries were seen
+ * @param kafka         what the Kafka cluster did from this fault until the next (or the end of the
+ *                      run), as its own metadata said; null when the cluster was not watched
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FaultRecord(String name, String commandId, String agentId, String faultType,
                           Instant invokedAt, Instant appliedAt, Instant healInvokedAt, Instant undoneAt,
-                          Failover failover, Latency latency) {
+                          Failover failover, Latency latency, Kafka kafka) {
     public FaultRecord {
         Checks.required("name", name);
         Checks.id("commandId", commandId);
         Checks.required("faultType", faultType);
         Checks.required("invokedAt", invokedAt);
+    }
+
+    public FaultRecord(String name, String commandId, String agentId, String faultType, Instant invokedAt,
+                       Instant appliedAt, Instant healInvokedAt, Instant undoneAt, Failover failover, Latency latency) {
+        this(name, commandId, agentId, faultType, invokedAt, appliedAt, healInvokedAt, undoneAt, failover, latency, null);
+    }
+
+    /**
+     * What the cluster did, sampled every {@code resolutionMs}: every time is good to that.
+     *
+     * @param elections       each partition of the canary topics whose leader changed, in time order
+     * @param underReplicated each stretch a partition spent with fewer in-sync replicas than replicas
+     * @param controllers     each change of the KRaft quorum's leader (the active controller)
+     */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record Kafka(List<Election> elections, List<UnderReplication> underReplicated,
+                        List<ControllerChange> controllers, long resolutionMs) {
+        public Kafka {
+            elections = elections == null ? List.of() : List.copyOf(elections);
+            underReplicated = underReplicated == null ? List.of() : List.copyOf(underReplicated);
+            controllers = controllers == null ? List.of() : List.copyOf(controllers);
+        }
+    }
+
+    /**
+     * A partition got a new leader ({@code to}) in place of {@code from}; {@code to} null when it
+     * still had none when the window ended.
+     *
+     * @param tookMs       from what caused it (the fault taking effect, or its heal) to the new leader
+     * @param leaderlessMs how long the partition had no leader at all
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Election(String partition, Integer from, Integer to, Instant at, long tookMs, long leaderlessMs) {
+    }
+
+    /**
+     * Partition {@code partition} had as few as {@code minIsr} of its {@code replicas} in sync from
+     * {@code from} until {@code until} (null: still when the run ended), {@code ms} in all.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record UnderReplication(String partition, int minIsr, int replicas, Instant from, Instant until, long ms) {
+    }
+
+    /** The active controller went from node {@code from} to {@code to} (null: no quorum leader seen). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ControllerChange(Integer from, Integer to, Instant at) {
     }
 
     /**

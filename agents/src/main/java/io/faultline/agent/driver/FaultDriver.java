@@ -60,5 +60,26 @@ public interface FaultDriver<F extends FaultSpec> {
 
         /** Undoes the fault; returns what was done. Called at most once. */
         String undo() throws FaultException;
+
+        /** A fault in place described by {@code detail}, undone by {@code undo}. */
+        static Applied of(String detail, Undo undo) {
+            return new Applied() {
+                @Override
+                public String detail() {
+                    return detail;
+                }
+
+                @Override
+                public String undo() throws FaultException {
+                    return undo.undo();
+                }
+            };
+        }
+    }
+
+    /** How a fault is taken away; returns what was done. */
+    @FunctionalInterface
+    interface Undo {
+        String undo() throws FaultException;
     }
 }

@@ -67,19 +67,11 @@ abstract class AdminFaultDriver<F extends FaultSpec, P> implements FaultDriver<F
             }
             throw e;
         }
-        return new Applied() {
-            @Override
-            public String detail() {
-                return detail;
-            }
-
-            @Override
-            public String undo() throws FaultException {
-                String done = restore(prior, AdminCalls.within(AdminCalls.BUDGET));
-                forget(commandId);
-                return done;
-            }
-        };
+        return Applied.of(detail, () -> {
+            String done = restore(prior, AdminCalls.within(AdminCalls.BUDGET));
+            forget(commandId);
+            return done;
+        });
     }
 
     @Override

@@ -1,0 +1,149 @@
+package io.faultline.verifier;
+
+import io.faultline.protocol.FaultRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the Kafka cluster did while each fault lasted, from the cluster's own metadata as the run
+ * sampled it ({@link History.KafkaView}): each leader election and how long it took from what
+ * caused it, each stretch under-replicated, each change of the active controller. A fault's
+ * window runs from its invoke (a killed broker's partitions may move before its agent's report
+ * arrives) to the next fault's, or for the last fault to the last sample, so a broker that rejoins
+ * after heal, or a leader given back by an undo, is counted with the fault that moved it.
+ */
+final class KafkaAnalysis {
+    private KafkaAnalysis() {
+    }
+
+    /**
+     * The figures for {@code f}, up to {@code nextFault} (null for the last fault: to the last
+     * sample); null when the history holds no view of the cluster.
+     */
+    static FaultRecord.Kafka of(History h, FaultWindow f, Instant nextFault) {
+        History.KafkaView view = h.kafka();
+        if (view == null) {
+            return null;
+        }
+        Instant start = f.invokedAt();
+        Instant lastSample = view.changes().stream().map(History.ClusterChange::at).max(Comparator.naturalOrder())
+                .orElse(start);
+        Instant runEnd = h.observedUntil() != null && h.observedUntil().isAfter(lastSample) ? h.observedUntil()
+                : lastSample;
+        Instant end = nextFault != null ? nextFault : runEnd;
+        Map<String, List<History.ClusterChange>> leaders = byPartition(view, History.ClusterChange.Kind.LEADER);
+        Map<String, List<History.ClusterChange>> isr = byPartition(view, History.ClusterChange.Kind.ISR);
+        List<FaultRecord.Election> elections = new ArrayList<>();
+        leaders.forEach((p, changes) -> elections.addAll(elections(p, changes, f, start, end)));
+        elections.sort(Comparator.comparing(e -> e.at() != null ? e.at() : end));
+        List<FaultRecord.UnderReplication> under = new ArrayList<>();
+        isr.forEach((p, changes) -> under.addAll(underReplicated(p, changes, start, end, runEnd)));
+        under.sort(Comparator.comparing(FaultRecord.UnderReplication::from));
+        return new FaultRecord.Kafka(elections, under, controllers(view, start, end), view.intervalMs());
+    }
+
+    private static Map<String, List<History.ClusterChange>> byPartition(History.KafkaView view,
+                                                                      History.ClusterChange.Kind kind) {
+        Map<String, List<History.ClusterChange>> out = new LinkedHashMap<>();
+        view.changes().stream().filter(c -> c.kind() == kind)
+                .sorted(Comparator.comparing(History.ClusterChange::at))
+                .forEach(c -> out.computeIfAbsent(c.partition(), k -> new ArrayList<>()).add(c));
+        return out;
+    }
+
+    private static List<FaultRecord.Election> elections(String partition, List<History.ClusterChange> changes,
+                                                        FaultWindow f, Instant start, Instant end) {
+        Integer leader = null;
+        for (History.ClusterChange c : changes) {
+            if (c.at().isAfter(start)) {
+                break;
+            }
+            leader = c.value();
+        }
+        List<FaultRecord.Election> out = new ArrayList<>();
+        Instant leaderless = null;
+        Integer last = leader;
+        for (History.ClusterChange c : changes) {
+            if (!c.at().isAfter(start) || c.at().isAfter(end)) {
+                continue;
+            }
+            if (c.value() == null) {
+                if (leaderless == null) {
+                    leaderless = c.at();
+                }
+                continue;
+            }
+            if (!Objects.equals(c.value(), last)) {
+                out.add(new FaultRecord.Election(partition, last, c.value(), c.at(),
+                        ms(cause(f, start, c.at()), c.at()), leaderless == null ? 0 : ms(leaderless, c.at())));
+            }
+            last = c.value();
+            leaderless = null;
+        }
+        if (leaderless != null) {
+            out.add(new FaultRecord.Election(partition, last, null, null, ms(cause(f, start, end), end),
+                    ms(leaderless, end)));
+        }
+        return out;
+    }
+
+    /** What an election at {@code at} answers: the heal when it came before, else the fault. */
+    private static Instant cause(FaultWindow f, Instant start, Instant at) {
+        Instant heal = f.healInvokedAt();
+        return heal != null && heal.isAfter(start) && !heal.isAfter(at) ? heal : start;
+    }
+
+    private static List<FaultRecord.UnderReplication> underReplicated(String partition,
+                                                                      List<History.ClusterChange> changes,
+                                                                      Instant start, Instant end, Instant runEnd) {
+        List<FaultRecord.UnderReplication> out = new ArrayList<>();
+        Instant since = null;
+        int min = Integer.MAX_VALUE;
+        int replicas = 0;
+        for (History.ClusterChange c : changes) {
+            boolean under = c.value() != null && c.replicas() != null && c.value() < c.replicas();
+            if (under && since == null) {
+                if (c.at().isAfter(start) && !c.at().isAfter(end)) {
+                    since = c.at();
+                    min = c.value();
+                    replicas = c.replicas();
+                }
+            } else if (under) {
+                min = Math.min(min, c.value());
+            } else if (since != null) {
+                out.add(new FaultRecord.UnderReplication(partition, min, replicas, since, c.at(), ms(since, c.at())));
+                since = null;
+            }
+        }
+        if (since != null) {
+            out.add(new FaultRecord.UnderReplication(partition, min, replicas, since, null, ms(since, runEnd)));
+        }
+        return out;
+    }
+
+    private static List<FaultRecord.ControllerChange> controllers(History.KafkaView view, Instant start, Instant end) {
+        List<FaultRecord.ControllerChange> out = new ArrayList<>();
+        Integer last = null;
+        boolean known = false;
+        for (History.ClusterChange c : view.changes().stream()
+                .filter(c -> c.kind() == History.ClusterChange.Kind.CONTROLLER)
+                .sorted(Comparator.comparing(History.ClusterChange::at)).toList()) {
+            if (c.at().isAfter(start) && !c.at().isAfter(end) && known && !Objects.equals(last, c.value())) {
+                out.add(new FaultRecord.ControllerChange(last, c.value(), c.at()));
+            }
+            last = c.value();
+            known = true;
+        }
+        return out;
+    }
+
+    private static long ms(Instant from, Instant to) {
+        return Math.max(0, Duration.between(from, to).toMillis());
+    }
+}

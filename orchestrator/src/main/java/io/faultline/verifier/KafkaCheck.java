@@ -1,0 +1,94 @@
+package io.faultline.verifier;
+
+import io.faultline.protocol.CheckResult;
+import io.faultline.protocol.CheckResult.Outcome;
+import io.faultline.protocol.FaultRecord;
+import io.faultline.scenario.ChecksSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code checks.kafka}, per fault: every leader election within {@code leaderElection} of what
+ * caused it and no partition left without a leader; every under-replicated stretch within
+ * {@code underReplicated} and over by the end of the run. Judged only when the limit is given and
+ * the cluster was watched; a fault that moved no leader (or shrank no ISR) passes.
+ */
+final class KafkaCheck implements Check {
+    static final String LEADER_ELECTION = "leaderElection";
+    static final String UNDER_REPLICATED = "underReplicated";
+
+    @Override
+    public String name() {
+        return "kafka";
+    }
+
+    @Override
+    public List<CheckResult> check(Analysis a) {
+        ChecksSpec.KafkaLimits limits = a.spec().kafka();
+        List<CheckResult> out = new ArrayList<>();
+        if (limits == null) {
+            return out;
+        }
+        for (int i = 0; i < a.windows().size(); i++) {
+            FaultRecord.Kafka k = a.faults().get(i).kafka();
+            String step = a.windows().get(i).name();
+            if (k == null) {
+                continue;
+            }
+            if (limits.leaderElection() != null) {
+                out.add(elections(CheckNames.perFault(LEADER_ELECTION, step), k, limits.leaderElection().toMillis()));
+            }
+            if (limits.underReplicated() != null) {
+                out.add(underReplicated(CheckNames.perFault(UNDER_REPLICATED, step), k,
+                        limits.underReplicated().toMillis()));
+            }
+        }
+        return out;
+    }
+
+    private static CheckResult elections(String name, FaultRecord.Kafka k, long max) {
+        if (k.elections().isEmpty()) {
+            return new CheckResult(name, Outcome.PASS, 0.0, (double) max, "ms",
+                    "no leader of the canary topics changed", List.of());
+        }
+        List<String> bad = new ArrayList<>();
+        long worst = 0;
+        for (FaultRecord.Election e : k.elections()) {
+            worst = Math.max(worst, e.tookMs());
+            if (e.to() == null) {
+                bad.add(e.partition() + " had no leader for " + e.leaderlessMs() + " ms, still none at the end");
+            } else if (e.tookMs() > max) {
+                bad.add(e.partition() + " " + e.from() + " -> " + e.to() + " took " + e.tookMs() + " ms");
+            }
+        }
+        String all = k.elections().size() + " election(s), the longest " + worst + " ms from its cause (resolution "
+                + k.resolutionMs() + " ms)";
+        return bad.isEmpty()
+                ? new CheckResult(name, Outcome.PASS, (double) worst, (double) max, "ms", all, List.of())
+                : new CheckResult(name, Outcome.FAIL, (double) worst, (double) max, "ms", all + ", over the " + max
+                        + " ms limit: " + String.join("; ", bad), bad.subList(0, Math.min(Verifier.OFFENDERS,
+                        bad.size())));
+    }
+
+    private static CheckResult underReplicated(String name, FaultRecord.Kafka k, long max) {
+        if (k.underReplicated().isEmpty()) {
+            return new CheckResult(name, Outcome.PASS, 0.0, (double) max, "ms",
+                    "every partition of the canary topics kept its replicas in sync", List.of());
+        }
+        List<String> bad = new ArrayList<>();
+        long worst = 0;
+        for (FaultRecord.UnderReplication u : k.underReplicated()) {
+            worst = Math.max(worst, u.ms());
+            if (u.until() == null) {
+                bad.add(u.partition() + " still " + u.minIsr() + "/" + u.replicas() + " in sync when the run ended");
+            } else if (u.ms() > max) {
+                bad.add(u.partition() + " under-replicated for " + u.ms() + " ms");
+            }
+        }
+        String all = k.underReplicated().size() + " under-replicated stretch(es), the longest " + worst + " ms";
+        return bad.isEmpty()
+                ? new CheckResult(name, Outcome.PASS, (double) worst, (double) max, "ms", all, List.of())
+                : new CheckResult(name, Outcome.FAIL, (double) worst, (double) max, "ms", all + ": "
+                        + String.join("; ", bad), bad.subList(0, Math.min(Verifier.OFFENDERS, bad.size())));
+    }
+}
