@@ -22,6 +22,7 @@ import io.faultline.agent.driver.RedisThrottleDriver;
 import io.faultline.agent.driver.SignalShell;
 import io.faultline.agent.driver.Supervisor;
 import io.faultline.agent.driver.ToxiproxyDriver;
+import io.faultline.agent.kafka.GroupChurnDriver;
 import io.faultline.agent.kafka.LeaderMoveDriver;
 import io.faultline.agent.kafka.MinIsrDriver;
 import io.faultline.agent.kafka.QuotaDriver;
@@ -131,7 +132,8 @@ public final class AgentCommand implements Callable<Integer> {
     boolean exec;
 
     @Option(names = "--kafka-admin",
-            description = "Take the Kafka Admin role: carry kafka.leader.move, kafka.quota and kafka.min-isr, made "
+            description = "Take the Kafka Admin role: carry kafka.leader.move, kafka.quota, kafka.min-isr and "
+                    + "kafka.group.churn, made "
                     + "with the Admin API on the cluster at --bootstrap-servers. The policy's kafka: section names "
                     + "what they may touch; without one every Kafka fault is refused.")
     boolean kafkaAdmin;
@@ -165,11 +167,13 @@ public final class AgentCommand implements Callable<Integer> {
     private List<FaultDriver<?>> kafkaAdminDrivers(Path state) {
         Map<String, String> settings = adminConfig != null ? ClientSettingsFile.load(adminConfig)
                 : commandConfig != null ? ClientSettingsFile.load(commandConfig) : Map.of();
-        Properties p = new KafkaConnection(bootstrapServers, settings).client("faultline-agent-" + id + "-admin");
+        KafkaConnection connection = new KafkaConnection(bootstrapServers, settings);
+        Properties p = connection.client("faultline-agent-" + id + "-admin");
         p.put(AdminClientConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
         Admin admin = Admin.create(p);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> admin.close(Duration.ofSeconds(2)), "admin-close"));
-        return List.of(new LeaderMoveDriver(admin, state), new QuotaDriver(admin, state), new MinIsrDriver(admin, state));
+        return List.of(new LeaderMoveDriver(admin, state), new QuotaDriver(admin, state), new MinIsrDriver(admin, state),
+                new GroupChurnDriver(admin, connection, "faultline-agent-" + id));
     }
 
     private static boolean kubernetesReachable(KubernetesClient client) {
@@ -225,7 +229,7 @@ public final class AgentCommand implements Callable<Integer> {
         if (kafkaAdmin) {
             drivers.addAll(kafkaAdminDrivers(state));
             if (policy.kafka().topics().isEmpty() && policy.kafka().clientIds().isEmpty()
-                    && policy.kafka().users().isEmpty()) {
+                    && policy.kafka().users().isEmpty() && policy.kafka().groups().isEmpty()) {
                 System.err.println("faultline agent: --kafka-admin without a kafka: section in --policy; every Kafka "
                         + "fault will be refused (see docs/faults.md)");
             }

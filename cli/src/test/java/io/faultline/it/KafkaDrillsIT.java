@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.faultline.broker.EmbeddedCluster;
+import io.faultline.cli.Faultline;
 import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.BrokerAgents;
 import io.faultline.demo.DemoCluster;
@@ -16,6 +17,8 @@ import io.faultline.protocol.Verdict;
 import io.faultline.report.Reports;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioLoader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -36,6 +39,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The Kafka drills in {@code scenarios/}, run from their files on a real three-node KRaft cluster
+ * set up by {@code faultline init}
  * with what {@code faultline broker --brokers 3 --agents} starts beside it (an agent beside each
  * node, one Kafka Admin agent) and three exactly-once order listeners. What the cluster did is
  * checked with the Admin API, not taken from Faultline: the leaders and replica order after a
@@ -55,7 +59,14 @@ class KafkaDrillsIT {
         Path dir = Files.createTempDirectory("faultline-kafka-drills");
         kafka = EmbeddedCluster.start(dir.resolve("kafka"), 3, 0);
         admin = KafkaClients.admin(kafka.bootstrapServers());
-        KafkaClients.ensureFaultlineTopics(admin, Topics.defaults());
+        // faultline init on three brokers: every topic replicated three times, two in sync required.
+        StringWriter init = new StringWriter();
+        var cl = Faultline.commandLine();
+        cl.setOut(new PrintWriter(init, true));
+        assertThat(cl.execute("init", "-b", kafka.bootstrapServers())).isZero();
+        System.out.print(init);
+        assertThat(init.toString()).startsWith("3 brokers at ").contains("faultline.commands       created  1 "
+                + "partition, replication 3", "min.insync.replicas=2");
         KafkaClients.ensureTopics(admin, Map.of("orders", 3, "orders.processed", 3));
         Path work = Files.createDirectories(dir.resolve("work"));
         listeners = DemoCluster.start(kafka.bootstrapServers(), 3, DemoCluster.ListenerSettings.demo("exactly-once",
@@ -128,6 +139,22 @@ class KafkaDrillsIT {
 
     @Test
     @Order(2)
+    void aGroupChurnDrillRebalancesTheListenersEveryFiveSecondsAndLosesNothing() throws Exception {
+        Verdict v = run("kafka-group-churn.yaml");
+
+        assertThat(v.faults()).singleElement().satisfies(f -> {
+            assertThat(f.faultType()).isEqualTo("kafka.group.churn");
+            assertThat(f.undoneAt()).isNotNull();
+        });
+        assertThat(v.status()).as(v.reason() + " " + v.checks()).isEqualTo(Verdict.Status.PASSED);
+        assertThat(v.canary().lost()).isZero();
+        assertThat(v.canary().duplicated()).isZero();
+        assertThat(admin.describeConsumerGroups(List.of("order-listeners")).all().get().get("order-listeners")
+                .members()).as("the probe left").hasSize(3);
+    }
+
+    @Test
+    @Order(3)
     void aPartitionLeaderPickKillsTheBrokerLeadingTheMostCanaryPartitionsAndNothingIsLost() throws Exception {
         Map<Integer, Integer> led = new LinkedHashMap<>();
         partitions("orders").values().forEach(p -> led.merge(p.leader().id(), 1, Integer::sum));
@@ -162,7 +189,7 @@ class KafkaDrillsIT {
                 .allMatch(p -> p.isr().size() == 3));
     }
     @Test
-    @Order(3)
+    @Order(4)
     void aControllerPickKillsTheQuorumLeaderThatDescribeMetadataQuorumNamesAndAnotherTakesOver() throws Exception {
         int quorumLeader = admin.describeMetadataQuorum().quorumInfo().get().leaderId();
 

@@ -13,18 +13,19 @@ import java.util.Map;
  * {@code node-id=<node.id>}, holding the node's pid as its service, so that the broker picks
  * ({@code partition-leader}, {@code controller}, {@code broker}) find them; and one agent with
  * the Kafka Admin role ({@code role=kafka-admin}) whose lab policy lets Kafka faults touch any
- * topic, client id or user of this cluster. Each agent exits with this process.
+ * topic, client id, user or group of this cluster. Each agent exits with this process.
  */
 public final class BrokerAgents implements AutoCloseable {
     /** The lab's Admin policy: every Kafka fault type on anything in this throwaway cluster. */
     static final String ADMIN_POLICY = """
             # A local lab cluster: Kafka faults may touch any topic, client id and user.
-            faults: [kafka.leader.move, kafka.quota, kafka.min-isr]
+            faults: [kafka.leader.move, kafka.quota, kafka.min-isr, kafka.group.churn]
             maxLease: 15m
             kafka:
               topics: ["*"]
               clientIds: ["*"]
               users: ["*"]
+              groups: ["*"]
             """;
 
     private final List<Process> agents;

@@ -272,7 +272,7 @@ public final class GameDay {
                     }
                     if (cluster != null) {
                         judge.cluster(() -> new History.KafkaView(cluster.changes(), canary.sendErrors(),
-                                ClusterWatch.INTERVAL.toMillis()));
+                                ClusterWatch.INTERVAL.toMillis(), canary.readBack()));
                     }
                     health.probes().forEach((name, probe) -> samples.watch(name, probe, HealthWatches.INTERVAL));
                     folder.scheduleAtFixedRate(FOLD_EVERY, FOLD_EVERY, () -> fold(canary));

@@ -135,12 +135,43 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
      * @param sendErrors canaries whose send failed for good, by Kafka error name (NOT_ENOUGH_REPLICAS,
      *                   NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT, ...)
      * @param intervalMs how often the cluster was sampled: the resolution of every time derived from it
+     * @param readBack   the canary logs read back after the drain; null when they were not
      */
-    public record KafkaView(List<ClusterChange> changes, Map<String, Long> sendErrors, long intervalMs) {
+    public record KafkaView(List<ClusterChange> changes, Map<String, Long> sendErrors, long intervalMs,
+                            ReadBack readBack) {
         public KafkaView {
             changes = changes == null ? List.of() : List.copyOf(changes);
             sendErrors = sendErrors == null ? Map.of() : Map.copyOf(sendErrors);
         }
+
+        public KafkaView(List<ClusterChange> changes, Map<String, Long> sendErrors, long intervalMs) {
+            this(changes, sendErrors, intervalMs, null);
+        }
+    }
+
+    /**
+     * The canary's logs read back after the drain: each acknowledged canary looked for in the input
+     * log at the offset its acknowledgement gave, each observed result in the output log at the
+     * offset it was read from.
+     *
+     * @param input     acknowledged canaries looked for
+     * @param output    observed results looked for
+     * @param missing   those not found where they were: gone from the log, or another record there
+     * @param foldedGone acknowledged canaries folded away during the run (their records not kept)
+     *                  whose offsets the input log no longer holds: counted, not named
+     * @param unchecked what could not be read back (a partition that did not answer in time), in words; null when all was
+     */
+    public record ReadBack(long input, long output, List<Truncated> missing, long foldedGone, String unchecked) {
+        public ReadBack {
+            missing = missing == null ? List.of() : List.copyOf(missing);
+        }
+    }
+
+    /**
+     * Canary {@code id}, acknowledged ({@code log} "input") or observed ({@code log} "output") at
+     * {@code topicPartition}@{@code offset}, not there when read back: {@code found} says what was.
+     */
+    public record Truncated(String id, String log, String topicPartition, long offset, String found) {
     }
 
     /**

@@ -41,7 +41,7 @@ public final class Verifier {
     private static final List<Check> CHECKS = List.of(new FailoverCheck(), new KafkaCheck(), new LatencyCheck(),
             new PercentilesCheck(),
             new ThroughputCheck(), new HealthCheck(), new CircuitCheck(), new AlertCheck(), new ProbeCheck(),
-            new DeliveryCheck(), new UndoneCheck()).stream().map(Check::safe).toList();
+            new DeliveryCheck(), new DurabilityCheck(), new UndoneCheck()).stream().map(Check::safe).toList();
 
     /** What a run without a canary is judged by: nothing that needs canary traffic. */
     private static final List<Check> WITHOUT_CANARY = List.of(new HealthCheck(), new CircuitCheck(), new AlertCheck(),
@@ -111,7 +111,10 @@ public final class Verifier {
         return new CanaryStats(index.total(), acked, observed, anomalies.lost().size(),
                 anomalies.unseen().size(), anomalies.duplicated().size(), anomalies.unexpected().size(),
                 anomalies.reordered().size(), rate, analysis.run(), analysis.phases(), sentRate(h),
-                h.kafka() == null ? null : h.kafka().sendErrors());
+                h.kafka() == null ? null : h.kafka().sendErrors(),
+                h.kafka() == null || h.kafka().readBack() == null ? null
+                        : Long.valueOf(h.kafka().readBack().missing().stream().map(History.Truncated::id).distinct()
+                                .count() + h.kafka().readBack().foldedGone()));
     }
 
     /** Canaries sent per second from the first send to the end of sending; null with fewer than two. */

@@ -5,6 +5,7 @@ import io.faultline.protocol.KafkaConnection;
 import io.faultline.scenario.CanarySpec;
 import io.faultline.verifier.CanaryLog;
 import io.faultline.verifier.FaultWindow;
+import io.faultline.verifier.History;
 import io.faultline.verifier.Observation;
 import io.faultline.verifier.SentEvent;
 import io.faultline.verifier.Stretch;
@@ -64,9 +65,12 @@ public final class CanaryWorkload implements AutoCloseable {
     private volatile Instant lastCompletion;
     private final CountDownLatch firstCompletion = new CountDownLatch(1);
     private final CanaryAdapter adapter;
+    private final KafkaConnection kafka;
     /** Records read from the output topic, canaries of this run or not. */
     private final AtomicLong outputRecords = new AtomicLong();
     private final Map<String, LongAdder> sendErrors = new ConcurrentHashMap<>();
+    /** Every acknowledged offset per input partition, folded canaries' too, for the read-back. */
+    private final Map<Integer, OffsetRanges> acked = new ConcurrentHashMap<>();
     /** The first output record that carried no canary id of this run, for the preflight's diagnosis. */
     private volatile String example;
     /** Partitions of the input topic: each key is sent to one of them, round robin, so every partition carries canaries. */
@@ -81,6 +85,7 @@ public final class CanaryWorkload implements AutoCloseable {
         this.runId = runId;
         this.spec = spec;
         this.clock = clock;
+        this.kafka = kafka;
         this.adapter = new CanaryAdapter(runId, spec.input(), spec.output());
         this.events = new CanaryLog(adapter.idPrefix(), spec.keys());
         this.pacer = new Pacer(spec.rate());
@@ -115,6 +120,7 @@ public final class CanaryWorkload implements AutoCloseable {
         this.runId = runId;
         this.spec = null;
         this.clock = clock;
+        this.kafka = null;
         this.adapter = null;
         this.events = null;
         this.pacer = null;
@@ -197,6 +203,9 @@ public final class CanaryWorkload implements AutoCloseable {
             producer.send(r, (md, e) -> {
                 if (e == null) {
                     events.acknowledged(seq, clock.instant(), md.partition(), md.hasOffset() ? md.offset() : null);
+                    if (md.hasOffset()) {
+                        acked.computeIfAbsent(md.partition(), k -> new OffsetRanges()).add(md.offset());
+                    }
                 } else {
                     sendErrors.computeIfAbsent(Errors.forException(e).name(), k -> new LongAdder()).increment();
                     log.debug("canary {} not acknowledged: {}", id, e.toString());
@@ -357,6 +366,15 @@ public final class CanaryWorkload implements AutoCloseable {
     /** The stretches folded so far, in sequence order. */
     public List<Stretch> folded() {
         return events == null ? List.of() : events.folded();
+    }
+
+    /**
+     * The canary's logs read back (see {@link LogReadBack}): whether every acknowledged canary and
+     * every observed result is still where Kafka said it was. Null without a canary.
+     */
+    public History.ReadBack readBack() {
+        return active() ? LogReadBack.check(kafka, runId, spec.inputTopic(), spec.outputTopic(), adapter, sent(),
+                observations(), Map.copyOf(acked)) : null;
     }
 
     /** The canaries sent so far and not folded, in sequence order: a view of the compact log, not a copy. */

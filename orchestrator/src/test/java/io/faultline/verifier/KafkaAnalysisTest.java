@@ -102,4 +102,33 @@ class KafkaAnalysisTest extends VerifierFixture {
         assertThat(none.outcome()).isEqualTo(CheckResult.Outcome.FAIL);
         assertThat(none.summary()).contains("orders-0 had no leader for 16000 ms, still none at the end");
     }
+
+    @Test
+    void canariesNoLongerInTheLogAreTruncatedNamedOrCountedWhenFolded() {
+        History h = killedLeader(List.of());
+        History.KafkaView view = h.kafka();
+        History whole = withReadBack(h, new History.ReadBack(1000, 1000, List.of(), 0, null));
+        assertThat(check(Verifier.verify(whole, limits(null, null)), "truncated").passed()).isTrue();
+
+        History cut = withReadBack(h, new History.ReadBack(1000, 1000, List.of(new History.Truncated("r:3", "input",
+                "orders-0", 3, "gone: the log now starts at offset 40")), 36, null));
+        Verifier.Result r = Verifier.verify(cut, limits(null, null));
+        CheckResult truncated = check(r, "truncated");
+        assertThat(truncated.outcome()).isEqualTo(CheckResult.Outcome.FAIL);
+        assertThat(truncated.summary()).startsWith("37 canaries no longer where Kafka said they were (37 acknowledged "
+                + "in the input log, 36 of them folded and counted by offset, 0 observed in the output log), e.g. r:3 "
+                + "at orders-0@3: gone: the log now starts at offset 40");
+        assertThat(truncated.offenders()).containsExactly("r:3");
+        assertThat(r.canary().truncated()).isEqualTo(37);
+        assertThat(r.canary().lost()).as("observed: not the service's loss").isZero();
+        assertThat(view.readBack()).isNull();
+    }
+
+    private static History withReadBack(History h, History.ReadBack readBack) {
+        History.KafkaView v = h.kafka();
+        return History.builder(h.runId()).canaries(h.sent(), h.observations(), List.of()).faults(h.faults())
+                .canaryInterval(h.canaryInterval()).until(h.sendingStoppedAt(), h.observedUntil())
+                .committed(h.committed())
+                .kafka(new History.KafkaView(v.changes(), v.sendErrors(), v.intervalMs(), readBack)).build();
+    }
 }

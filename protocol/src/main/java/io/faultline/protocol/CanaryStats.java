@@ -22,12 +22,15 @@ import java.util.TreeMap;
  *                      {@code ratePerSecond} when the producer fell behind its target
  * @param sendErrors    canaries whose send failed for good, by Kafka error name (NOT_ENOUGH_REPLICAS,
  *                      NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT, ...); empty when none failed
+ * @param truncated     acknowledged canaries and observed results no longer in the log where Kafka
+ *                      said they were when read back after the drain; null when not read back
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CanaryStats(long sent, long acknowledged, long observed, long lost, long unseen, long duplicated,
                           long unexpected, long reordered, double ratePerSecond, Phase run,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Phase> phases, Double sentPerSecond,
-                          @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Long> sendErrors) {
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Long> sendErrors,
+                          Long truncated) {
     public CanaryStats {
         phases = phases == null ? List.of() : List.copyOf(phases);
         sendErrors = sendErrors == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(sendErrors));
@@ -37,7 +40,7 @@ public record CanaryStats(long sent, long acknowledged, long observed, long lost
                        long unexpected, long reordered, double ratePerSecond, Phase run, List<Phase> phases,
                        Double sentPerSecond) {
         this(sent, acknowledged, observed, lost, unseen, duplicated, unexpected, reordered, ratePerSecond, run, phases,
-                sentPerSecond, null);
+                sentPerSecond, null, null);
     }
 
     public CanaryStats(long sent, long acknowledged, long observed, long lost, long unseen, long duplicated,

@@ -27,10 +27,12 @@ import java.util.TreeSet;
     @JsonSubTypes.Type(value = KafkaLeaderMoveFault.class, name = KafkaLeaderMoveFault.TYPE),
     @JsonSubTypes.Type(value = KafkaQuotaFault.class, name = KafkaQuotaFault.TYPE),
     @JsonSubTypes.Type(value = KafkaMinIsrFault.class, name = KafkaMinIsrFault.TYPE),
+    @JsonSubTypes.Type(value = KafkaGroupChurnFault.class, name = KafkaGroupChurnFault.TYPE),
 })
 public sealed interface FaultSpec permits ProcessKillFault, NetworkPartitionFault, NetworkBandwidthFault,
         NetworkDelayFault, NetworkLossFault, RedisPauseFault, RedisOutageFault, RedisThrottleFault, ToxiproxyFault,
-        PodKillFault, PodFailureFault, KafkaLeaderMoveFault, KafkaQuotaFault, KafkaMinIsrFault {
+        PodKillFault, PodFailureFault, KafkaLeaderMoveFault, KafkaQuotaFault, KafkaMinIsrFault,
+        KafkaGroupChurnFault {
     /** The stable short name written in scenarios and on the wire, e.g. {@code process.kill}. */
     String type();
 

@@ -3,6 +3,7 @@ package io.faultline.agent.policy;
 import io.faultline.protocol.Checks;
 import io.faultline.protocol.FaultSpec;
 import io.faultline.protocol.InvalidFieldException;
+import io.faultline.protocol.KafkaGroupChurnFault;
 import io.faultline.protocol.KafkaLeaderMoveFault;
 import io.faultline.protocol.KafkaMinIsrFault;
 import io.faultline.protocol.KafkaQuotaFault;
@@ -16,19 +17,22 @@ import java.util.List;
  * @param topics    globs of the topics whose leaders and {@code min.insync.replicas} may be changed
  * @param clientIds globs of the client ids that may be given quotas
  * @param users     globs of the user principals that may be given quotas
+ * @param groups    globs of the consumer groups a probe member may join and leave
  * @param brokers   the broker ids that may be given leadership; empty means any replica
  */
-public record KafkaScope(List<String> topics, List<String> clientIds, List<String> users, List<Integer> brokers) {
+public record KafkaScope(List<String> topics, List<String> clientIds, List<String> users, List<Integer> brokers,
+                         List<String> groups) {
     public KafkaScope {
         topics = globs("kafka.topics", topics);
         clientIds = globs("kafka.clientIds", clientIds);
         users = globs("kafka.users", users);
         brokers = Checks.copy(brokers);
+        groups = globs("kafka.groups", groups);
     }
 
     /** Nothing allowed. */
     public static KafkaScope none() {
-        return new KafkaScope(List.of(), List.of(), List.of(), List.of());
+        return new KafkaScope(List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
     private static List<String> globs(String field, List<String> globs) {
@@ -60,6 +64,10 @@ public record KafkaScope(List<String> topics, List<String> clientIds, List<Strin
         }
         if (fault instanceof KafkaMinIsrFault i) {
             return named("topic", i.topic(), topics, "kafka.topics");
+        }
+        if (fault instanceof KafkaGroupChurnFault c) {
+            String bad = named("group", c.group(), groups, "kafka.groups");
+            return bad != null ? bad : named("topic", c.topic(), topics, "kafka.topics");
         }
         if (fault instanceof KafkaQuotaFault q) {
             String bad = q.clientId() == null ? null : named("client id", q.clientId(), clientIds, "kafka.clientIds");

@@ -72,6 +72,7 @@ public final class PolicyFile {
         public List<String> clientIds;
         public List<String> users;
         public List<Integer> brokers;
+        public List<String> groups;
     }
 
     static final class Raw {
@@ -196,6 +197,7 @@ public final class PolicyFile {
         lists.put("kafka.clientIds", k.clientIds);
         lists.put("kafka.users", k.users);
         lists.put("kafka.brokers", k.brokers);
+        lists.put("kafka.groups", k.groups);
         lists.forEach((key, list) -> {
             if (list != null && list.contains(null)) {
                 String last = key.substring(key.lastIndexOf('.') + 1);
@@ -207,7 +209,7 @@ public final class PolicyFile {
             return new AgentPolicy(faults, maxLease, p.service == null || p.service, p.pidFiles, p.commandLines,
                     n.cidrs, n.ports, n.brokers == null || n.brokers, n.cutControlLink != null && n.cutControlLink,
                     raw.redis, raw.toxiproxy, n.devices, raw.namespaces,
-                    new KafkaScope(k.topics, k.clientIds, k.users, k.brokers));
+                    new KafkaScope(k.topics, k.clientIds, k.users, k.brokers, k.groups));
         } catch (InvalidFieldException e) {
             throw new PolicyException(name + lineOf(text, e.getMessage()) + ": " + e.getMessage());
         }
