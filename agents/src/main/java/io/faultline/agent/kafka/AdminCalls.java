@@ -9,6 +9,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
@@ -70,6 +71,9 @@ final class AdminCalls {
     static String reason(Throwable t) {
         if (t instanceof UnknownTopicOrPartitionException) {
             return "no such topic or partition";
+        }
+        if (t instanceof GroupIdNotFoundException) {
+            return "no such consumer group";
         }
         if (t instanceof AuthorizationException) {
             return "not authorized (" + message(t) + "); see the ACLs the Admin role needs in docs/faults.md";

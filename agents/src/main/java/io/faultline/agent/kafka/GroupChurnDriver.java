@@ -34,6 +34,11 @@ public final class GroupChurnDriver implements FaultDriver<KafkaGroupChurnFault>
     private static final Logger log = LoggerFactory.getLogger(GroupChurnDriver.class);
     /** The shortest session brokers allow by default: a probe left behind is dropped soon. */
     static final Duration SESSION = Duration.ofSeconds(6);
+    /**
+     * The longest the probe waits for its share before it leaves anyway: under KIP-848 a member
+     * gets partitions only once others have revoked them, a heartbeat or two (5 s each) later.
+     */
+    static final Duration MAX_HOLD = Duration.ofSeconds(30);
 
     private final Admin admin;
     private final KafkaConnection kafka;
@@ -115,7 +120,7 @@ public final class GroupChurnDriver implements FaultDriver<KafkaGroupChurnFault>
         });
     }
 
-    /** Joins, holds until assigned (or the interval is up), leaves, waits, and again, until told to stop. */
+    /** Joins, holds until assigned (at most {@link #MAX_HOLD}), leaves, waits, and again, until told to stop. */
     private static void churn(Properties p, KafkaGroupChurnFault fault, CountDownLatch stop, AtomicInteger joins) {
         long every = fault.interval().toMillis();
         while (stop.getCount() > 0) {
@@ -124,7 +129,7 @@ public final class GroupChurnDriver implements FaultDriver<KafkaGroupChurnFault>
                 c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
                 c.subscribe(List.of(fault.topic()));
                 joins.incrementAndGet();
-                long until = System.nanoTime() + every * 1_000_000L;
+                long until = System.nanoTime() + Math.max(every, MAX_HOLD.toMillis()) * 1_000_000L;
                 while (stop.getCount() > 0 && c.assignment().isEmpty() && System.nanoTime() < until) {
                     c.poll(Duration.ofMillis(200));
                 }

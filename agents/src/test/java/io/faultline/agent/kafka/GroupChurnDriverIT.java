@@ -46,7 +46,7 @@ class GroupChurnDriverIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> assigned.get() >= 1);
             GroupChurnDriver driver = new GroupChurnDriver(admin, KafkaConnection.of(bootstrap), "it-agent");
             assertThatThrownBy(() -> driver.apply("c-none", new KafkaGroupChurnFault("no-such-group", topic, null)))
-                    .hasMessage("no consumer group no-such-group in the cluster");
+                    .hasMessage("describing group no-such-group: no such consumer group");
 
             int before = assigned.get();
             FaultDriver.Applied applied = driver.apply("c-churn-" + protocol,
