@@ -78,17 +78,9 @@ public final class NetworkPartitionDriver implements FaultDriver<NetworkPartitio
         String detail = "inserted " + rules.size() + " iptables rules tagged " + TAG_PREFIX + commandId + " ("
                 + fault.action().name().toLowerCase() + " " + fault.direction().name().toLowerCase() + " " + peers
                 + (fault.cutControlLink() ? ", control link cut too" : ", " + exempt.size() + " own connections exempt") + ")";
-        return new Applied() {
-            @Override
-            public String detail() {
-                return detail;
-            }
-
-            @Override
-            public String undo() throws FaultException {
-                return remove(commandId, inserted);
-            }
-        };
+        return Applied.of(detail, () -> {
+            return remove(commandId, inserted);
+        });
     }
 
     @Override

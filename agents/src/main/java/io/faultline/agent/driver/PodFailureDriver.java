@@ -75,21 +75,13 @@ public final class PodFailureDriver implements FaultDriver<PodFailureFault> {
             throw e;
         }
         String detail = "scaled " + String.join("; ", done) + " in " + ns;
-        return new Applied() {
-            @Override
-            public String detail() {
-                return detail;
+        return Applied.of(detail, () -> {
+            List<String> restored = new ArrayList<>();
+            for (Workload w : scaled) {
+                restored.add(restore(ns, w));
             }
-
-            @Override
-            public String undo() throws FaultException {
-                List<String> restored = new ArrayList<>();
-                for (Workload w : scaled) {
-                    restored.add(restore(ns, w));
-                }
-                return "restored " + String.join("; ", restored) + " in " + ns;
-            }
-        };
+            return "restored " + String.join("; ", restored) + " in " + ns;
+        });
     }
 
     @Override

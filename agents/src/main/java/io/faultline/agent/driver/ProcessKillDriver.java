@@ -65,28 +65,20 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
             send(fault.signal().name(), pid);
         }
         String detail = "sent " + fault.signal() + " to pid " + join(pids);
-        return new Applied() {
-            @Override
-            public String detail() {
-                return detail;
+        return Applied.of(detail, () -> {
+            if (fault.restarts()) {
+                return supervisor.restart();
             }
-
-            @Override
-            public String undo() throws FaultException {
-                if (fault.restarts()) {
-                    return supervisor.restart();
-                }
-                if (!fault.signal().reversible()) {
-                    return "nothing to undo: " + fault.signal() + " cannot be reverted";
-                }
-                List<Long> alive = pids.stream().filter(p -> ProcessHandle.of(p).isPresent()).toList();
-                for (long pid : alive) {
-                    send("CONT", pid);
-                }
-                return alive.isEmpty() ? "nothing to undo: pid " + join(pids) + " exited"
-                        : "sent CONT to pid " + join(alive);
+            if (!fault.signal().reversible()) {
+                return "nothing to undo: " + fault.signal() + " cannot be reverted";
             }
-        };
+            List<Long> alive = pids.stream().filter(p -> ProcessHandle.of(p).isPresent()).toList();
+            for (long pid : alive) {
+                send("CONT", pid);
+            }
+            return alive.isEmpty() ? "nothing to undo: pid " + join(pids) + " exited"
+                    : "sent CONT to pid " + join(alive);
+        });
     }
 
     @Override

@@ -55,17 +55,9 @@ public final class RedisPauseDriver implements FaultDriver<RedisPauseFault> {
         Applied cut = apply(commandId, new RedisPauseFault(fault.address(), fault.mode(), lease));
         String why = " (pause cut from " + Durations.format(fault.duration()) + " to its lease "
                 + Durations.format(lease) + ")";
-        return new Applied() {
-            @Override
-            public String detail() {
-                return cut.detail() + why;
-            }
-
-            @Override
-            public String undo() throws FaultException {
-                return cut.undo();
-            }
-        };
+        return Applied.of(cut.detail() + why, () -> {
+            return cut.undo();
+        });
     }
 
     @Override
@@ -77,18 +69,10 @@ public final class RedisPauseDriver implements FaultDriver<RedisPauseFault> {
         ClientPauseMode mode = ClientPauseMode.WRITE;
         call(address, j -> j.clientPause(fault.duration().toMillis(), mode));
         String detail = "CLIENT PAUSE " + fault.duration().toMillis() + " " + mode + " on " + address;
-        return new Applied() {
-            @Override
-            public String detail() {
-                return detail;
-            }
-
-            @Override
-            public String undo() throws FaultException {
-                call(address, Jedis::clientUnpause);
-                return "CLIENT UNPAUSE on " + address;
-            }
-        };
+        return Applied.of(detail, () -> {
+            call(address, Jedis::clientUnpause);
+            return "CLIENT UNPAUSE on " + address;
+        });
     }
 
     /** The server ends a pause by itself; UNPAUSE ends a long WRITE pause now (under ALL it waits out the slice). */
@@ -134,24 +118,16 @@ public final class RedisPauseDriver implements FaultDriver<RedisPauseFault> {
         }, "redis-pause-" + address);
         renew.setDaemon(true);
         renew.start();
-        return new Applied() {
-            @Override
-            public String detail() {
-                return "CLIENT PAUSE ALL on " + address + " for " + duration.toMillis() + " ms, held in "
-                        + SLICE.toMillis() + " ms slices";
+        return Applied.of("CLIENT PAUSE ALL on " + address + " for " + duration.toMillis() + " ms, held in "
+                        + SLICE.toMillis() + " ms slices", () -> {
+            holding.set(false);
+            try {
+                renew.join(SLICE.toMillis() * 3);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-
-            @Override
-            public String undo() throws FaultException {
-                holding.set(false);
-                try {
-                    renew.join(SLICE.toMillis() * 3);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return "stopped renewing the pause on " + address + "; it ends within " + SLICE.toMillis() + " ms";
-            }
-        };
+            return "stopped renewing the pause on " + address + "; it ends within " + SLICE.toMillis() + " ms";
+        });
     }
 
     /** The fault's address, else the agent's own Redis. */

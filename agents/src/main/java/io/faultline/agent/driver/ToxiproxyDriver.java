@@ -76,16 +76,8 @@ public final class ToxiproxyDriver implements FaultDriver<ToxiproxyFault> {
 
     /** Undo removes what apply added, the same way recovery does. */
     private Applied handle(String detail, String commandId, ToxiproxyFault fault) {
-        return new Applied() {
-            @Override
-            public String detail() {
-                return detail;
-            }
-
-            @Override
-            public String undo() throws FaultException {
-                return recover(commandId, fault);
-            }
-        };
+        return Applied.of(detail, () -> {
+            return recover(commandId, fault);
+        });
     }
 }
