@@ -43,7 +43,7 @@ public final class BrokerCommand implements Callable<Integer> {
 
     @Option(names = "--public-key", paramLabel = "FILE|DIR",
             description = "With --agents: the public key (or directory of *.pub) the agents trust, as for "
-                    + "'faultline agent'; make one with 'faultline keygen'.")
+                    + "'faultline agent'; make one with 'faultline keys generate --key-id KEYID'.")
     Path publicKey;
 
     @Spec
@@ -68,7 +68,7 @@ public final class BrokerCommand implements Callable<Integer> {
         }
         if (agents && publicKey == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--agents needs --public-key: the key the "
-                    + "agents trust (make one with 'faultline keygen')");
+                    + "agents trust (make one with 'faultline keys generate --key-id KEYID')");
         }
         if (!agents && publicKey != null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--public-key is for --agents");
