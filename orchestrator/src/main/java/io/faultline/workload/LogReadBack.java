@@ -66,6 +66,8 @@ final class LogReadBack {
         long inputGone = missing.stream().filter(t -> t.log().equals("input") && t.found().startsWith("gone")).count();
         long allAcked = 0;
         try (KafkaConsumer<String, byte[]> c = Clients.consumer(kafka, "faultline-readback-" + runId + "-ranges")) {
+            // Assigned first: the consumer looks up offsets of its own partitions without a warning.
+            c.assign(acked.keySet().stream().map(p -> new TopicPartition(inputTopic, p)).toList());
             for (Map.Entry<Integer, OffsetRanges> e : acked.entrySet()) {
                 TopicPartition tp = new TopicPartition(inputTopic, e.getKey());
                 long start = c.beginningOffsets(List.of(tp), Duration.ofSeconds(10)).get(tp);
