@@ -1,13 +1,16 @@
 package io.faultline.engine;
 
+import io.faultline.scenario.CanarySpec;
 import io.faultline.time.Scheduler;
 import io.faultline.verifier.History;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -46,6 +49,13 @@ final class ClusterWatch implements AutoCloseable {
         this.topics = List.copyOf(topics);
         this.time = time;
         this.task = time.scheduleAtFixedRate(Duration.ZERO, INTERVAL, this::sample);
+    }
+
+    /** What a run watches: the canary's input and output topics, once each. */
+    static List<String> topics(CanarySpec canary) {
+        Set<String> topics = new LinkedHashSet<>(List.of(canary.inputTopic()));
+        topics.add(canary.outputTopic());
+        return List.copyOf(topics);
     }
 
     /** The changes seen so far, in time order, after one more look: an undo just confirmed is in it. */

@@ -25,10 +25,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
@@ -266,7 +264,7 @@ public final class GameDay {
                      AssignmentWatch owners = group == null ? null : new AssignmentWatch(kafka.admin(), group,
                              scenario.canary().inputTopic(), schedulers.apply("assignments"));
                      ClusterWatch cluster = scenario.canary() == null ? null : new ClusterWatch(kafka.admin(),
-                             canaryTopics(), schedulers.apply("cluster-watch"))) {
+                             ClusterWatch.topics(scenario.canary()), schedulers.apply("cluster-watch"))) {
                     if (owners != null) {
                         judge.owners(owners::changes);
                     }
@@ -279,13 +277,6 @@ public final class GameDay {
                     return stepsDrainJudge(stopConditions, canary, progress, samples);
                 }
             }
-        }
-
-        /** The canary's input and output topics, once each. */
-        private List<String> canaryTopics() {
-            Set<String> topics = new LinkedHashSet<>(List.of(scenario.canary().inputTopic()));
-            topics.add(scenario.canary().outputTopic());
-            return List.copyOf(topics);
         }
 
         private RunResult stepsDrainJudge(Map<StopCondition, Probe> stopConditions, CanaryWorkload canary,

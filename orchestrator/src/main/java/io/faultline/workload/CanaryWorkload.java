@@ -15,14 +15,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,7 +30,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,8 +65,7 @@ public final class CanaryWorkload implements AutoCloseable {
     private final KafkaConnection kafka;
     /** Records read from the output topic, canaries of this run or not. */
     private final AtomicLong outputRecords = new AtomicLong();
-    private final Map<String, LongAdder> sendErrors = new ConcurrentHashMap<>();
-    /** Every acknowledged offset per input partition, folded canaries' too, for the read-back. */
+    private final SendErrors sendErrors = new SendErrors();
     private final Map<Integer, OffsetRanges> acked = new ConcurrentHashMap<>();
     /** The first output record that carried no canary id of this run, for the preflight's diagnosis. */
     private volatile String example;
@@ -182,11 +178,9 @@ public final class CanaryWorkload implements AutoCloseable {
         return inputPartitions == 1 ? null : (int) (seq % spec.keys() % inputPartitions);
     }
 
-    /** Canaries whose send failed for good, by Kafka error name (NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT, ...). */
+    /** Canary sends that failed for good, by Kafka error name ({@link SendErrors}). */
     public Map<String, Long> sendErrors() {
-        Map<String, Long> out = new TreeMap<>();
-        sendErrors.forEach((k, v) -> out.put(k, v.sum()));
-        return out;
+        return sendErrors.snapshot();
     }
 
     private void sendOne() {
@@ -203,11 +197,11 @@ public final class CanaryWorkload implements AutoCloseable {
             producer.send(r, (md, e) -> {
                 if (e == null) {
                     events.acknowledged(seq, clock.instant(), md.partition(), md.hasOffset() ? md.offset() : null);
-                    if (md.hasOffset()) {
+                    if (md.hasOffset()) { // every acknowledged offset, folded canaries' too, for the read-back
                         acked.computeIfAbsent(md.partition(), k -> new OffsetRanges()).add(md.offset());
                     }
                 } else {
-                    sendErrors.computeIfAbsent(Errors.forException(e).name(), k -> new LongAdder()).increment();
+                    sendErrors.add(e);
                     log.debug("canary {} not acknowledged: {}", id, e.toString());
                 }
             });
@@ -368,10 +362,7 @@ public final class CanaryWorkload implements AutoCloseable {
         return events == null ? List.of() : events.folded();
     }
 
-    /**
-     * The canary's logs read back (see {@link LogReadBack}): whether every acknowledged canary and
-     * every observed result is still where Kafka said it was. Null without a canary.
-     */
+    /** The canary's logs read back ({@link LogReadBack}): is everything still where Kafka said? Null without a canary. */
     public History.ReadBack readBack() {
         return active() ? LogReadBack.check(kafka, runId, spec.inputTopic(), spec.outputTopic(), adapter, sent(),
                 observations(), Map.copyOf(acked)) : null;
