@@ -13,6 +13,7 @@ import io.faultline.protocol.HealCommand;
 import io.faultline.protocol.Rejection;
 import io.faultline.protocol.RenewCommand;
 import io.faultline.protocol.TelemetryEvent;
+import io.faultline.protocol.TelemetrySigner;
 import io.faultline.time.Scheduler;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -64,6 +65,8 @@ public final class Agent implements AutoCloseable {
     private final CommandConsumer commands;
     private final IdentityGuard identity;
     private final TelemetryOutbox telemetry;
+    /** What its telemetry is signed with; null when no key could be made (then it goes out unsigned). */
+    private final TelemetrySigner signer;
     private final HostCapabilities host;
     private final Map<Rejection, LongAdder> rejections = new ConcurrentHashMap<>();
     private final Instant startedAt;
@@ -88,7 +91,8 @@ public final class Agent implements AutoCloseable {
         this.intake = new CommandIntake(config.agentId(), config.labels(), new CommandVerifier(config.trustedKeys()),
                 config.policy(), config.redis(), drivers.faultTypes());
         this.journal = UndoJournal.open(config.stateDir());
-        this.telemetry = new TelemetryOutbox(config.topics().telemetry(), clients.telemetry());
+        this.signer = b.signer != null ? b.signer : TelemetryKey.own(config.stateDir(), config.agentId());
+        this.telemetry = new TelemetryOutbox(config.topics().telemetry(), clients.telemetry(), signer);
         this.calls = b.calls != null ? b.calls : DriverCalls.pooled(scheduler, DRIVER_DEADLINE);
         this.faults = new FaultManager(config.agentId(), drivers, journal, scheduler, calls, this::publish);
         this.dryRun = new DryRun(config.agentId(), drivers, scheduler, calls, this::publish);
@@ -122,8 +126,9 @@ public final class Agent implements AutoCloseable {
                 log.error(refusal);
                 return;
             }
-            log.info("agent {} ready (labels {}, capabilities {}, trusted keys {}, state {})", config.agentId(),
-                    config.labels(), refreshCapabilities(), new TreeSet<>(config.trustedKeys().keySet()),
+            log.info("agent {} ready (labels {}, capabilities {}, trusted keys {}, telemetry key {}, state {})",
+                    config.agentId(), config.labels(), refreshCapabilities(),
+                    new TreeSet<>(config.trustedKeys().keySet()), signer == null ? "none" : signer.keyId(),
                     config.stateDir());
             scheduler.scheduleAtFixedRate(Duration.ZERO, config.heartbeatInterval(), this::heartbeat);
             ready.countDown();

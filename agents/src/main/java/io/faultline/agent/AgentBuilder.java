@@ -2,6 +2,7 @@ package io.faultline.agent;
 
 import io.faultline.agent.driver.FaultDriver;
 import io.faultline.agent.driver.HostCapabilities;
+import io.faultline.protocol.TelemetrySigner;
 import io.faultline.time.Scheduler;
 import java.io.IOException;
 import java.time.Clock;
@@ -20,6 +21,7 @@ public final class AgentBuilder {
     List<FaultDriver<?>> drivers = List.of();
     HostCapabilities host = HostCapabilities.none();
     DriverCalls calls;
+    TelemetrySigner signer;
 
     AgentBuilder(AgentConfig config) {
         this.config = config;
@@ -57,6 +59,15 @@ public final class AgentBuilder {
     /** Where driver calls run and how long they may take; a pool with {@link Agent#DRIVER_DEADLINE} by default. */
     AgentBuilder driverCalls(DriverCalls calls) {
         this.calls = calls;
+        return this;
+    }
+
+    /**
+     * The key the agent signs its telemetry with ({@code --telemetry-key}); by default its own,
+     * made at first start in the state directory ({@link TelemetryKey}).
+     */
+    public AgentBuilder telemetrySigner(TelemetrySigner signer) {
+        this.signer = signer;
         return this;
     }
 

@@ -2,18 +2,24 @@ package io.faultline.agent;
 
 import io.faultline.protocol.Json;
 import io.faultline.protocol.TelemetryEvent;
+import io.faultline.protocol.TelemetrySignature;
+import io.faultline.protocol.TelemetrySigner;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sends the agent's telemetry from a thread of its own. A send may wait for metadata (broker gone,
  * or busy), and nothing that undoes a fault may wait for that: events queue meanwhile, up to
- * {@link #CAPACITY}, and go out in order.
+ * {@link #CAPACITY}, and go out in order. Each record is signed with the agent's key
+ * ({@link TelemetrySignature}'s headers), so the orchestrator can tell it from one forged by
+ * another writer of the topic.
  */
 final class TelemetryOutbox implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TelemetryOutbox.class);
@@ -24,10 +30,13 @@ final class TelemetryOutbox implements AutoCloseable {
     private final Producer<String, byte[]> producer;
     private final BlockingQueue<ProducerRecord<String, byte[]>> queue = new LinkedBlockingQueue<>(CAPACITY);
     private final Thread sender = new Thread(this::sendAll, "agent-telemetry");
+    private final TelemetrySigner signer;
 
-    TelemetryOutbox(String topic, Producer<String, byte[]> producer) {
+    /** @param signer signs every record; null: records go out unsigned */
+    TelemetryOutbox(String topic, Producer<String, byte[]> producer, TelemetrySigner signer) {
         this.topic = topic;
         this.producer = producer;
+        this.signer = signer;
         sender.setDaemon(true);
     }
 
@@ -37,7 +46,13 @@ final class TelemetryOutbox implements AutoCloseable {
 
     /** Queues the event; never blocks. */
     void offer(TelemetryEvent event) {
-        if (!queue.offer(new ProducerRecord<>(topic, event.recordKey(), Json.encode(event)))) {
+        byte[] value = Json.encode(event);
+        RecordHeaders headers = new RecordHeaders();
+        if (signer != null) {
+            headers.add(TelemetrySignature.KEY_ID, signer.keyId().getBytes(StandardCharsets.UTF_8));
+            headers.add(TelemetrySignature.SIGNATURE, signer.sign(value).getBytes(StandardCharsets.UTF_8));
+        }
+        if (!queue.offer(new ProducerRecord<>(topic, null, event.recordKey(), value, headers))) {
             log.warn("telemetry outbox full ({} events): dropped {}", CAPACITY, event.getClass().getSimpleName());
         }
     }

@@ -3,6 +3,7 @@ package io.faultline.cli;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.faultline.agent.Agent;
+import io.faultline.agent.AgentBuilder;
 import io.faultline.agent.AgentConfig;
 import io.faultline.agent.PodInfo;
 import io.faultline.agent.driver.CommandRunner;
@@ -31,6 +32,7 @@ import io.faultline.agent.policy.PolicyFile;
 import io.faultline.protocol.Capability;
 import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.KeyFiles;
+import io.faultline.protocol.TelemetrySigner;
 import io.faultline.protocol.RedisAddress;
 import io.faultline.protocol.Topics;
 import java.io.IOException;
@@ -91,6 +93,12 @@ public final class AgentCommand implements Callable<Integer> {
                     + "Without one: every fault type on its own service and Redis, any peer, leases up to 15m, "
                     + "never its own link to Kafka.")
     Path policyFile;
+
+    @Option(names = "--telemetry-key", paramLabel = "FILE",
+            description = "Private key (KEYID.key, from 'faultline keys generate') this agent signs its telemetry "
+                    + "with. Default: its own, made at first start as STATE-DIR/telemetry-key/ID.key; the "
+                    + "orchestrator trusts the .pub beside it with --agent-keys.")
+    Path telemetryKey;
 
     @Option(names = "--state-dir", paramLabel = "DIR",
             description = "Where the undo journal lives (default: ~/.faultline/agents/ID). "
@@ -176,6 +184,14 @@ public final class AgentCommand implements Callable<Integer> {
                 new GroupChurnDriver(admin, connection, "faultline-agent-" + id));
     }
 
+    private static TelemetrySigner telemetrySigner(Path file) {
+        try {
+            return new TelemetrySigner(KeyFiles.keyId(file), KeyFiles.readPrivate(file));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("--telemetry-key " + file + ": " + e.getMessage());
+        }
+    }
+
     private static boolean kubernetesReachable(KubernetesClient client) {
         try {
             client.getKubernetesVersion();
@@ -238,7 +254,11 @@ public final class AgentCommand implements Callable<Integer> {
         }
         Agent agent;
         try {
-            agent = Agent.builder(config).drivers(drivers).host(host).build();
+            AgentBuilder builder = Agent.builder(config).drivers(drivers).host(host);
+            if (telemetryKey != null) {
+                builder.telemetrySigner(telemetrySigner(telemetryKey));
+            }
+            agent = builder.build();
         } catch (IOException e) {
             throw new IllegalArgumentException("--state-dir: " + e.getMessage());
         }

@@ -23,7 +23,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
@@ -137,9 +139,13 @@ public final class DemoCommand implements Callable<Integer> {
                     cluster.awaitGroup(admin, group, count, Duration.ofSeconds(90));
                     out.println("All " + count + " listeners joined group " + group);
                     out.flush();
-                    try (AutoCloseable brokerAgents = brokerAgents(nodes, bootstrap, work, out)) {
+                    try (BrokerAgents brokerAgents = brokerAgents(nodes, bootstrap, work, out)) {
+                        List<Path> agentKeys = new ArrayList<>(List.of(cluster.agentKeys()));
+                        if (brokerAgents != null) {
+                            agentKeys.add(brokerAgents.agentKeys());
+                        }
                         return RunCommand.run(scenario, connection, topics, Duration.ofSeconds(30), reportDir, out,
-                                cluster.signer(), GameDay.AlertSources.NONE);
+                                cluster.signer(), KeyFiles.publicKeys(agentKeys), GameDay.AlertSources.NONE);
                     }
                 }
             }
@@ -152,12 +158,12 @@ public final class DemoCommand implements Callable<Integer> {
 
     /**
      * Beside an embedded cluster of several nodes: an agent beside each node (role=broker,
-     * node-id=N) and one Kafka Admin agent, trusting the demo's key; nothing for one broker.
+     * node-id=N) and one Kafka Admin agent, trusting the demo's key; null for one broker.
      */
-    private static AutoCloseable brokerAgents(EmbeddedCluster nodes, String bootstrap, Path work, PrintWriter out)
+    private static BrokerAgents brokerAgents(EmbeddedCluster nodes, String bootstrap, Path work, PrintWriter out)
             throws IOException {
         if (nodes == null) {
-            return () -> { };
+            return null;
         }
         Map<Integer, ProcessHandle> pids = new LinkedHashMap<>();
         for (int i = 1; i <= nodes.size(); i++) {

@@ -57,7 +57,8 @@ public final class PlanCommand implements Callable<Integer> {
         Scenario scenario = ScenarioLoader.load(scenarioFile, params.values());
         Clock clock = Clock.systemUTC();
         RunOptions options = RunOptions.builder(kafka.bootstrapServers, signing.signer()).topics(kafka.topics())
-                .agentWait(Durations.parse(agentWait)).clientSettings(kafka.connection().settings()).build();
+                .agentWait(Durations.parse(agentWait)).clientSettings(kafka.connection().settings())
+                .agentKeys(signing.agentKeys()).build();
         String runId = "plan-" + GameDay.newRunId(scenario.name(), clock);
         Plan plan = new Planner(options, clock).plan(scenario, runId, canary);
         PrintWriter out = spec.commandLine().getOut();

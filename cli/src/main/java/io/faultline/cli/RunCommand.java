@@ -14,8 +14,10 @@ import io.faultline.scenario.ScenarioLoader;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,7 +73,7 @@ public final class RunCommand implements Callable<Integer> {
                 alertWebhook == null ? null : Addresses.parse("--alert-webhook", alertWebhook), alertmanager,
                 alertWebhook == null ? null : webhookToken.token());
         return run(scenario, kafka.connection(), kafka.topics(), wait, reportDir, spec.commandLine().getOut(),
-                signing.signer(), alerts);
+                signing.signer(), signing.agentKeys(), alerts);
     }
 
     /**
@@ -80,12 +82,12 @@ public final class RunCommand implements Callable<Integer> {
      */
     @SuppressWarnings("try") // the signal handlers work by being installed
     static int run(Scenario scenario, KafkaConnection kafka, Topics topics, Duration agentWait,
-                   Path reportDir, PrintWriter out, CommandSigner signer, GameDay.AlertSources alerts)
-            throws Exception {
+                   Path reportDir, PrintWriter out, CommandSigner signer, Map<String, PublicKey> agentKeys,
+                   GameDay.AlertSources alerts) throws Exception {
         String bootstrapServers = kafka.bootstrapServers();
         Clock clock = Clock.systemUTC();
         RunOptions options = RunOptions.builder(bootstrapServers, signer).topics(topics).agentWait(agentWait)
-                .progress(System.out).clientSettings(kafka.settings()).build();
+                .progress(System.out).clientSettings(kafka.settings()).agentKeys(agentKeys).build();
         String runId = GameDay.newRunId(scenario.name(), clock);
         out.println("Running " + scenario.name() + " as " + runId + " against " + bootstrapServers);
         out.flush();

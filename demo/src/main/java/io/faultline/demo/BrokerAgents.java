@@ -71,6 +71,7 @@ public final class BrokerAgents implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("agent", "--id", id, "--bootstrap-servers", bootstrap,
                 "--public-key", publicKey.toAbsolutePath().toString(),
                 "--state-dir", dir.resolve("state").resolve(id).toString(), "--heartbeat-interval-ms", "500",
+                "--telemetry-key", DemoCluster.telemetryKey(dir.resolve("agent-keys"), id).toString(),
                 "--exit-with-parent"));
         args.addAll(more);
         return ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx96m"), args, dir.resolve(id + ".log"));
@@ -79,6 +80,11 @@ public final class BrokerAgents implements AutoCloseable {
     /** Points the agent beside node {@code id} at its new process (after the node was started again). */
     public void repoint(int id, ProcessHandle node) throws IOException {
         Files.writeString(dir.resolve("broker-" + id + ".pid"), Long.toString(node.pid()));
+    }
+
+    /** Where the agents' telemetry keys are: what a run trusts with {@code --agent-keys}. */
+    public Path agentKeys() {
+        return dir.resolve("agent-keys");
     }
 
     /** The agents' ids, in the order started. */

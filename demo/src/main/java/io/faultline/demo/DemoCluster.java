@@ -99,9 +99,28 @@ public final class DemoCluster implements AutoCloseable {
                     "--service-pid-file", pid.toString(), "--bootstrap-servers", bootstrapServers,
                     "--public-key", keys.resolve(KEY_ID + KeyFiles.PUBLIC_SUFFIX).toString(),
                     "--state-dir", workDir.resolve("state").resolve(agent).toString(),
+                    "--telemetry-key", telemetryKey(c.agentKeys(), agent).toString(),
                     "--heartbeat-interval-ms", "500", "--exit-with-parent"), clientConfig), workDir.resolve(agent + ".log")));
         }
         return c;
+    }
+
+    /**
+     * Where the agents' telemetry keys are (ID.key and ID.pub, one pair per agent): the directory a
+     * run is given as {@code --agent-keys} to believe only what these agents signed.
+     */
+    public Path agentKeys() {
+        return workDir.resolve("agent-keys");
+    }
+
+    /** The private telemetry key of agent {@code id} in {@code dir}, issued now if it has none. */
+    static Path telemetryKey(Path dir, String id) throws IOException {
+        Path key = dir.resolve(id + KeyFiles.PRIVATE_SUFFIX);
+        if (!Files.exists(key)) {
+            Files.deleteIfExists(dir.resolve(id + KeyFiles.PUBLIC_SUFFIX));
+            KeyFiles.generate(dir, id);
+        }
+        return key.toAbsolutePath();
     }
 
     /** Waits until {@code members} consumers are in the group and own its partitions. */

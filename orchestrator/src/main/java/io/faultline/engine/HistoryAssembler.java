@@ -6,6 +6,7 @@ import io.faultline.protocol.AlertEvent;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.TargetSpec;
 import io.faultline.verifier.Fold;
+import io.faultline.verifier.FaultWindow;
 import io.faultline.verifier.History;
 import io.faultline.workload.CanaryWorkload;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -51,6 +53,8 @@ final class HistoryAssembler {
                 .probes(samples, health)
                 .owners(owners)
                 .kafka(cluster)
+                .telemetry(telemetry.gate().summary(runId, ledger.windows().stream().map(FaultWindow::agentId)
+                        .filter(Objects::nonNull).collect(Collectors.toSet())))
                 .build();
         // What the run folded as it went, and now, knowing every fault and the end, what else can be.
         try {

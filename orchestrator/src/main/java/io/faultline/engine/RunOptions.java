@@ -4,6 +4,7 @@ import io.faultline.protocol.CommandSigner;
 import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.Topics;
 import java.io.PrintStream;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.Map;
 
@@ -17,12 +18,22 @@ import java.util.Map;
  * @param commandTimeout how long to wait for an agent's report on a command
  * @param signer         signs every command; agents obey only keys they trust
  * @param clientSettings Kafka client settings every client of the run takes (TLS, SASL)
+ * @param agentKeys      the agents' telemetry keys by key id: with any, the run believes only agent
+ *                       events signed by one of them ({@link TelemetryGate}); empty: it believes every event
  */
 public record RunOptions(String bootstrapServers, Topics topics, Duration agentWait, Duration heartbeatMaxAge,
                          Duration commandTimeout, PrintStream progress, CommandSigner signer,
-                         Map<String, String> clientSettings) {
+                         Map<String, String> clientSettings, Map<String, PublicKey> agentKeys) {
     public RunOptions {
         clientSettings = clientSettings == null ? Map.of() : Map.copyOf(clientSettings);
+        agentKeys = agentKeys == null ? Map.of() : Map.copyOf(agentKeys);
+    }
+
+    public RunOptions(String bootstrapServers, Topics topics, Duration agentWait, Duration heartbeatMaxAge,
+                      Duration commandTimeout, PrintStream progress, CommandSigner signer,
+                      Map<String, String> clientSettings) {
+        this(bootstrapServers, topics, agentWait, heartbeatMaxAge, commandTimeout, progress, signer, clientSettings,
+                null);
     }
 
     public RunOptions(String bootstrapServers, Topics topics, Duration agentWait, Duration heartbeatMaxAge,
@@ -33,7 +44,13 @@ public record RunOptions(String bootstrapServers, Topics topics, Duration agentW
     /** These options with the Kafka client settings given. */
     public RunOptions withClientSettings(Map<String, String> settings) {
         return new RunOptions(bootstrapServers, topics, agentWait, heartbeatMaxAge, commandTimeout, progress, signer,
-                settings);
+                settings, agentKeys);
+    }
+
+    /** These options believing only agent telemetry signed by one of {@code keys}. */
+    public RunOptions withAgentKeys(Map<String, PublicKey> keys) {
+        return new RunOptions(bootstrapServers, topics, agentWait, heartbeatMaxAge, commandTimeout, progress, signer,
+                clientSettings, keys);
     }
 
     /** Where Kafka is, with the client settings. */
@@ -61,6 +78,7 @@ public record RunOptions(String bootstrapServers, Topics topics, Duration agentW
         private Duration commandTimeout = Duration.ofSeconds(15);
         private PrintStream progress;
         private Map<String, String> clientSettings = Map.of();
+        private Map<String, PublicKey> agentKeys = Map.of();
 
         private Builder(String bootstrapServers, CommandSigner signer) {
             this.bootstrapServers = bootstrapServers;
@@ -102,9 +120,15 @@ public record RunOptions(String bootstrapServers, Topics topics, Duration agentW
             return this;
         }
 
+        /** The agents' telemetry keys: with any, only agent events signed by one of them are believed. */
+        public Builder agentKeys(Map<String, PublicKey> agentKeys) {
+            this.agentKeys = agentKeys;
+            return this;
+        }
+
         public RunOptions build() {
             return new RunOptions(bootstrapServers, topics, agentWait, heartbeatMaxAge, commandTimeout, progress, signer,
-                    clientSettings);
+                    clientSettings, agentKeys);
         }
     }
 }

@@ -61,7 +61,7 @@ final class RunResources implements AutoCloseable {
     synchronized TelemetryFeed telemetry() {
         if (telemetry == null) {
             telemetry = new TelemetryFeed(clients.telemetry(), options.topics().telemetry(), clock,
-                    options.heartbeatMaxAge());
+                    options.heartbeatMaxAge(), TelemetryGate.of(options.agentKeys()));
         }
         return telemetry;
     }

@@ -8,6 +8,8 @@ import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.TelemetryEvent;
+import io.faultline.protocol.TelemetrySignature;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,18 +26,21 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reads the telemetry topic in the background and stamps every event with the orchestrator's
  * receive time. Starts a little in the past so that agents' recent heartbeats are known at once.
+ * What it believes is what its {@link TelemetryGate} admits.
  */
 public final class TelemetryFeed implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TelemetryFeed.class);
 
     private final Consumer<String, byte[]> consumer;
     private final Clock clock;
+    private final TelemetryGate gate;
     private final Thread thread;
     private final Map<String, Received<AgentHeartbeat>> heartbeats = new HashMap<>();
     private final List<Received<CommandEvent>> commandEvents = new ArrayList<>();
@@ -58,7 +63,14 @@ public final class TelemetryFeed implements AutoCloseable {
 
     /** Reads {@code topic} through {@code consumer}, which it assigns, and closes it when closed. */
     public TelemetryFeed(Consumer<String, byte[]> consumer, String topic, Clock clock, Duration lookback) {
+        this(consumer, topic, clock, lookback, TelemetryGate.open());
+    }
+
+    /** As above, believing only what {@code gate} admits. */
+    public TelemetryFeed(Consumer<String, byte[]> consumer, String topic, Clock clock, Duration lookback,
+                         TelemetryGate gate) {
         this.clock = clock;
+        this.gate = gate;
         this.consumer = consumer;
         List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(15)).stream()
                 .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
@@ -93,6 +105,10 @@ public final class TelemetryFeed implements AutoCloseable {
                         log.warn("ignoring unreadable telemetry record at offset {}: {}", r.offset(), e.getMessage());
                         continue;
                     }
+                    if (event == null || !gate.admit(event, r.partition(), header(r, TelemetrySignature.KEY_ID),
+                            header(r, TelemetrySignature.SIGNATURE), r.value())) {
+                        continue;
+                    }
                     synchronized (this) {
                         if (event instanceof AgentHeartbeat hb) {
                             heartbeats.put(hb.agentId(), new Received<>(hb, now));
@@ -112,6 +128,16 @@ public final class TelemetryFeed implements AutoCloseable {
         } finally {
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
         }
+    }
+
+    private static String header(ConsumerRecord<?, ?> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /** Who this feed believes, and what it refused. */
+    public TelemetryGate gate() {
+        return gate;
     }
 
     /** Alert notifications forwarded by alert bridges, received since {@code since}. */

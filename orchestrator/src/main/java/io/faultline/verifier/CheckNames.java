@@ -19,6 +19,8 @@ public final class CheckNames {
     public static final String DUPLICATED = "duplicated";
     public static final String UNEXPECTED = "unexpected";
     public static final String REORDERED = "reordered";
+    /** Whether the agent events the run believed were signed by keys it trusts. */
+    public static final String AUTHENTIC = "authentic";
 
     private CheckNames() {
     }

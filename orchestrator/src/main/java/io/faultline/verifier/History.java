@@ -26,12 +26,14 @@ import java.util.Map;
  *                         order; empty when the group is unknown
  * @param kafka            what the Kafka cluster did while the run went (leaders, ISR, the quorum
  *                         leader) and the canary producer's errors by kind; null when not watched
+ * @param telemetry        whether the run checked who signed its agents' telemetry, and what it
+ *                         refused to believe; null when unknown (a history from before it was kept)
  */
 public record History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
                       Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil,
                       List<CircuitChange> circuits, Map<Integer, Long> committed, List<AlertChange> alerts,
                       List<ProbeSample> probes, List<HealthWatch> health, List<Stretch> folded,
-                      List<Ownership> owners, KafkaView kafka) {
+                      List<Ownership> owners, KafkaView kafka, Telemetry telemetry) {
     public History {
         owners = owners == null ? List.of() : List.copyOf(owners);
         folded = folded == null ? List.of()
@@ -53,7 +55,7 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
                    List<CircuitChange> circuits, Map<Integer, Long> committed, List<AlertChange> alerts,
                    List<ProbeSample> probes, List<HealthWatch> health, List<Stretch> folded, List<Ownership> owners) {
         this(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil, circuits, committed,
-                alerts, probes, health, folded, owners, null);
+                alerts, probes, health, folded, owners, null, null);
     }
 
     public History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
@@ -83,7 +85,7 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
     /** This history with {@code stretches} folded: their canaries and results are to be left out of {@code sent} and {@code observations}. */
     public History withFolded(List<SentEvent> sent, List<Observation> observations, List<Stretch> stretches) {
         return new History(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil, circuits,
-                committed, alerts, probes, health, stretches, owners, kafka);
+                committed, alerts, probes, health, stretches, owners, kafka, telemetry);
     }
 
     /** Canaries sent, folded ones included. */
@@ -118,6 +120,30 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
     }
 
     public record HealthWatch(String fault, String subject) {
+    }
+
+    /**
+     * Who the run believed on the telemetry topic.
+     *
+     * @param authenticated true when the run was given agent keys and believed only agent events
+     *                      signed by one of them; false when it believed every event
+     * @param keys          the keys that signed the agent events it believed
+     * @param rejected      agent events of this run, or of its agents, it refused, by reason
+     *                      ({@code unsigned}, {@code unknown-key}, {@code forged}, {@code replayed})
+     * @param examples      a few of those, in words
+     */
+    public record Telemetry(boolean authenticated, List<String> keys, Map<String, Long> rejected,
+                            List<String> examples) {
+        public Telemetry {
+            keys = keys == null ? List.of() : List.copyOf(keys);
+            rejected = rejected == null ? Map.of() : Map.copyOf(rejected);
+            examples = examples == null ? List.of() : List.copyOf(examples);
+        }
+
+        /** Events refused, whatever the reason. */
+        public long rejectedCount() {
+            return rejected.values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 
     /**
@@ -217,6 +243,7 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
         private List<Stretch> folded;
         private List<Ownership> owners;
         private KafkaView kafka;
+        private Telemetry telemetry;
 
         private Builder(String runId) {
             this.runId = runId;
@@ -282,9 +309,15 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
             return this;
         }
 
+        /** Who the run believed on the telemetry topic. */
+        public Builder telemetry(Telemetry telemetry) {
+            this.telemetry = telemetry;
+            return this;
+        }
+
         public History build() {
             return new History(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil,
-                    circuits, committed, alerts, probes, health, folded, owners, kafka);
+                    circuits, committed, alerts, probes, health, folded, owners, kafka, telemetry);
         }
     }
 }

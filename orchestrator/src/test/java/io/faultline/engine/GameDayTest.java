@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.faultline.protocol.AgentHeartbeat;
 import io.faultline.protocol.ApplyCommand;
+import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.Command;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.CommandSigner;
@@ -14,18 +15,22 @@ import io.faultline.protocol.Json;
 import io.faultline.protocol.KeyFiles;
 import io.faultline.protocol.RenewCommand;
 import io.faultline.protocol.TelemetryEvent;
+import io.faultline.protocol.TelemetrySignature;
+import io.faultline.protocol.TelemetrySigner;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioLoader;
 import io.faultline.time.ManualScheduler;
 import io.faultline.time.Scheduler;
+import io.faultline.verifier.CheckNames;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +38,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
@@ -54,6 +60,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
@@ -71,6 +79,7 @@ class GameDayTest {
     private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
     private static final Topics TOPICS = Topics.defaults();
     private static final KeyPair KEYS = KeyFiles.newKeyPair();
+    private static final KeyPair AGENT_KEYS = KeyFiles.newKeyPair();
     private static final Node NODE = new Node(0, "localhost", 9092);
 
     private final ManualScheduler time = new ManualScheduler(T0);
@@ -175,10 +184,51 @@ class GameDayTest {
         assertThat(kafka.agent.commands).last().isInstanceOf(HealCommand.class);
     }
 
+    @Test
+    void withAgentKeysAForgedUndoneIsNotBelievedAndTheVerdictSaysSo() throws Exception {
+        kafka.agent.forgeUndone = true;
+        Verdict v = run(FREEZE, Map.of("agent-1", AGENT_KEYS.getPublic())).verdict();
+        assertThat(v.faults()).singleElement().satisfies(f ->
+                assertThat(f.undoneAt()).as("the agent's own undone, at heal").isEqualTo(T0.plusSeconds(30)));
+        assertThat(v.checks()).filteredOn(c -> c.name().equals(CheckNames.AUTHENTIC)).singleElement().satisfies(c -> {
+            assertThat(c.outcome()).isEqualTo(CheckResult.Outcome.FAIL);
+            assertThat(c.summary()).contains("1 telemetry event(s) claiming this run or its agents were refused (1 unsigned)",
+                    "agent agent-1: the record carries no key id");
+        });
+        assertThat(v.status()).isEqualTo(Verdict.Status.FAILED);
+    }
+
+    @Test
+    void withoutAgentKeysTheForgedUndoneIsBelievedAndTheCheckSaysNothingWasChecked() throws Exception {
+        kafka.agent.forgeUndone = true;
+        Verdict v = run(FREEZE).verdict();
+        assertThat(v.faults()).singleElement().satisfies(f ->
+                assertThat(f.undoneAt()).as("what the forger said").isBefore(T0.plusSeconds(1)));
+        assertThat(v.checks()).filteredOn(c -> c.name().equals(CheckNames.AUTHENTIC)).singleElement().satisfies(c -> {
+            assertThat(c.outcome()).isEqualTo(CheckResult.Outcome.SKIP);
+            assertThat(c.summary()).contains("telemetry was not authenticated");
+        });
+    }
+
+    @Test
+    void withAgentKeysTheAgentsSignedEventsAreBelieved() throws Exception {
+        Verdict v = run(FREEZE, Map.of("agent-1", AGENT_KEYS.getPublic())).verdict();
+        assertThat(v.status()).as(v.reason()).isEqualTo(Verdict.Status.PASSED);
+        assertThat(v.checks()).filteredOn(c -> c.name().equals(CheckNames.AUTHENTIC)).singleElement().satisfies(c -> {
+            assertThat(c.outcome()).isEqualTo(CheckResult.Outcome.PASS);
+            assertThat(c.summary()).contains("signed by a trusted key (agent-1)");
+        });
+    }
+
     private RunResult run(String yaml) throws Exception {
+        return run(yaml, Map.of());
+    }
+
+    private RunResult run(String yaml, Map<String, PublicKey> agentKeys) throws Exception {
         Scenario scenario = ScenarioLoader.parse(Path.of("freeze.yaml"), yaml);
         RunOptions options = RunOptions.builder("mock:9092", new CommandSigner("ops", KEYS.getPrivate()))
-                .topics(TOPICS).progress(new PrintStream(progress, true, StandardCharsets.UTF_8)).build();
+                .topics(TOPICS).progress(new PrintStream(progress, true, StandardCharsets.UTF_8))
+                .agentKeys(agentKeys).build();
         Scheduler shared = new Unclosed(time);
         Function<String, Scheduler> schedulers = name -> shared;
         GameDay gameDay = GameDay.builder(options).clock(time.clock()).schedulers(schedulers).clients(kafka).build();
@@ -223,6 +273,10 @@ class GameDayTest {
         final List<Instant> renewedAt = new CopyOnWriteArrayList<>();
         volatile String refuse;
         volatile boolean silent;
+        /** Signs what the agent reports, with its own telemetry key. */
+        final TelemetrySigner signer = new TelemetrySigner("agent-1", AGENT_KEYS.getPrivate());
+        /** A forger beside it on the telemetry topic: reports the fault undone as soon as it is applied. */
+        volatile boolean forgeUndone;
         private final CommandVerifier verifier = new CommandVerifier(Map.of("ops", KEYS.getPublic()));
 
         void onCommand(byte[] record) {
@@ -247,6 +301,10 @@ class GameDayTest {
                         ? new CommandEvent(CommandEvent.Step.REJECTED, apply.runId(), "agent-1", now, apply.commandId(),
                         apply.fault().type(), refuse)
                         : CommandEvent.applied("agent-1", now, apply, "sent STOP to pid 4242"));
+                if (forgeUndone) {
+                    kafka.report(CommandEvent.undone("agent-1", now.plusMillis(53), apply.runId(), apply.commandId(),
+                            "process.kill", "sent CONT to pid 4242"), null);
+                }
             } else if (c instanceof HealCommand heal) {
                 kafka.report(CommandEvent.undone("agent-1", now, heal.runId(), heal.faultCommandId(),
                         "process.kill", "sent CONT to pid 4242"));
@@ -289,12 +347,23 @@ class GameDayTest {
 
         /** Appends an agent's event to the telemetry topic, in offset order (under the consumer's own lock). */
         void report(TelemetryEvent e) {
+            report(e, agent.signer);
+        }
+
+        /** As above, signed by {@code signer} (null: unsigned), as an agent's outbox signs. */
+        void report(TelemetryEvent e, TelemetrySigner signer) {
+            byte[] value = Json.encode(e);
+            RecordHeaders headers = new RecordHeaders();
+            if (signer != null) {
+                headers.add(TelemetrySignature.KEY_ID, signer.keyId().getBytes(StandardCharsets.UTF_8));
+                headers.add(TelemetrySignature.SIGNATURE, signer.sign(value).getBytes(StandardCharsets.UTF_8));
+            }
             synchronized (telemetry) {
                 if (telemetry.closed()) {
                     return;
                 }
-                telemetry.addRecord(new ConsumerRecord<>(TOPICS.telemetry(), 0, nextTelemetry++, e.recordKey(),
-                        Json.encode(e)));
+                telemetry.addRecord(new ConsumerRecord<>(TOPICS.telemetry(), 0, nextTelemetry++, -1L,
+                        TimestampType.NO_TIMESTAMP_TYPE, -1, -1, e.recordKey(), value, headers, Optional.empty()));
             }
         }
 

@@ -30,7 +30,7 @@ public final class CommandVerifier {
         this.keys = Map.copyOf(params);
     }
 
-    private static Ed25519PublicKeyParameters parameters(String keyId, PublicKey key) {
+    static Ed25519PublicKeyParameters parameters(String keyId, PublicKey key) {
         try {
             AsymmetricKeyParameter p = PublicKeyFactory.createKey(key.getEncoded());
             if (p instanceof Ed25519PublicKeyParameters) {
@@ -92,20 +92,24 @@ public final class CommandVerifier {
     }
 
     private static boolean verifies(Ed25519PublicKeyParameters key, SignedCommand envelope) {
+        return verifies(key, envelope.signature(), envelope.command().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** True when {@code base64Signature} is {@code key}'s Ed25519 signature of {@code text}. */
+    static boolean verifies(Ed25519PublicKeyParameters key, String base64Signature, byte[] text) {
         byte[] signature;
         try {
-            signature = Base64.getDecoder().decode(envelope.signature());
+            signature = Base64.getDecoder().decode(base64Signature);
         } catch (IllegalArgumentException e) {
             return false;
         }
-        byte[] text = envelope.command().getBytes(StandardCharsets.UTF_8);
         Ed25519Signer s = new Ed25519Signer();
         s.init(false, key);
         s.update(text, 0, text.length);
         return s.verifySignature(signature);
     }
 
-    private static String printable(String s) {
+    static String printable(String s) {
         String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
         return cut.replaceAll("\\p{Cntrl}", "?");
     }
