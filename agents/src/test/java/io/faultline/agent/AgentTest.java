@@ -13,15 +13,18 @@ import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.Halt;
 import io.faultline.protocol.HealCommand;
 import io.faultline.protocol.Json;
+import io.faultline.protocol.KeyFiles;
 import io.faultline.protocol.ProcessKillFault;
 import io.faultline.protocol.ProcessSelector;
 import io.faultline.protocol.RenewCommand;
 import io.faultline.protocol.Signal;
 import io.faultline.protocol.Target;
 import io.faultline.protocol.TelemetryEvent;
+import io.faultline.protocol.TelemetrySignature;
 import io.faultline.protocol.Topics;
 import io.faultline.time.ManualScheduler;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,9 +48,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
@@ -190,6 +195,30 @@ class AgentTest {
         assertThat(agent.rejectionCounts()).isNotEmpty();
         kafka.command(stop("c-1"));
         settleUntil(() -> steps("c-1").contains(CommandEvent.Step.APPLIED));
+    }
+
+    @Test
+    void everythingItPublishesIsSignedWithItsOwnKeyMadeAtFirstStart() throws Exception {
+        startAgent();
+        kafka.command(stop("c-1"));
+        settleUntil(() -> steps("c-1").contains(CommandEvent.Step.APPLIED));
+        time.advance(Duration.ofSeconds(1));
+        settleUntil(() -> !heartbeats().isEmpty());
+        stopAgent();
+        Path pub = dir.resolve("state").resolve(TelemetryKey.DIR).resolve("agent-1" + KeyFiles.PUBLIC_SUFFIX);
+        TelemetrySignature trust = new TelemetrySignature(KeyFiles.publicKeys(List.of(pub)));
+        List<ProducerRecord<String, byte[]>> records = kafka.telemetry.history();
+        assertThat(records).hasSizeGreaterThan(3);
+        for (ProducerRecord<String, byte[]> r : records) {
+            TelemetryEvent e = Json.decode(r.value(), TelemetryEvent.class);
+            assertThat(trust.check(e.agentId(), header(r, TelemetrySignature.KEY_ID),
+                    header(r, TelemetrySignature.SIGNATURE), r.value())).isEqualTo("agent-1");
+        }
+    }
+
+    private static String header(ProducerRecord<String, byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     @BeforeEach

@@ -69,8 +69,10 @@ final class Preflight {
         TargetSpec target = scenario.targets().get(step.inject().target());
         List<AgentHeartbeat> agents = liveTargets(scenario, step);
         if (agents.isEmpty()) {
+            String refused = telemetry.gate().describeRefusals();
             return "no live agent matches target '" + step.inject().target() + "' (labels "
-                    + target.labels() + "); live agents: " + describe(telemetry.liveAgents(heartbeatMaxAge));
+                    + target.labels() + "); live agents: " + describe(telemetry.liveAgents(heartbeatMaxAge))
+                    + (refused == null ? "" : "; " + refused);
         }
         FaultSpec fault = step.inject().fault();
         List<String> unable = new ArrayList<>();

@@ -124,19 +124,16 @@ public final class TelemetryGate {
     }
 
     /**
-     * Why events claiming to come from {@code agentId} were refused, in words (the first reason
-     * and how many); null when none was. For a preflight that cannot find the agent alive.
+     * Every refusal so far in words, for a preflight that finds no live agent: how many, the
+     * latest, and what to check; null when there was none.
      */
-    public synchronized String refusalsOf(String agentId) {
-        Refusal first = null;
-        long n = 0;
-        for (Refusal r : refusals) {
-            if (r.agentId() != null && r.agentId().equals(agentId)) {
-                first = first == null ? r : first;
-                n++;
-            }
+    public synchronized String describeRefusals() {
+        if (refusals.isEmpty()) {
+            return null;
         }
-        return first == null ? null : n + " of its events were refused, e.g. " + first.detail();
+        return refused() + " agent event(s) were not believed, the latest: "
+                + refusals.get(refusals.size() - 1).detail()
+                + " (is each agent's telemetry key among --agent-keys?)";
     }
 
     /** Refusals so far, whatever run or agent they claimed. */

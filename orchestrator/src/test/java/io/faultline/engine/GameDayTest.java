@@ -211,6 +211,24 @@ class GameDayTest {
     }
 
     @Test
+    void anAgentWhoseKeyIsNotTrustedIsNotLiveAndPreflightSaysWhy() throws Exception {
+        kafka.agent.signer = new TelemetrySigner("agent-1", KeyFiles.newKeyPair().getPrivate());
+        FutureTask<RunResult> run = new FutureTask<>(() -> run(FREEZE, Map.of("agent-1", AGENT_KEYS.getPublic())));
+        Thread t = new Thread(run, "game-day");
+        t.setDaemon(true);
+        t.start();
+        Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> {
+            time.advance(Duration.ofSeconds(1));
+            return run.isDone();
+        });
+        Verdict v = run.get().verdict();
+        assertThat(v.status()).isEqualTo(Verdict.Status.ERROR);
+        assertThat(v.reason()).contains("no live agent matches target 'svc'", "agent event(s) were not believed",
+                "forged: agent agent-1: the signature does not verify with key agent-1");
+        assertThat(kafka.agent.commands).as("nothing was sent to an agent the run cannot believe").isEmpty();
+    }
+
+    @Test
     void withAgentKeysTheAgentsSignedEventsAreBelieved() throws Exception {
         Verdict v = run(FREEZE, Map.of("agent-1", AGENT_KEYS.getPublic())).verdict();
         assertThat(v.status()).as(v.reason()).isEqualTo(Verdict.Status.PASSED);
@@ -274,7 +292,7 @@ class GameDayTest {
         volatile String refuse;
         volatile boolean silent;
         /** Signs what the agent reports, with its own telemetry key. */
-        final TelemetrySigner signer = new TelemetrySigner("agent-1", AGENT_KEYS.getPrivate());
+        volatile TelemetrySigner signer = new TelemetrySigner("agent-1", AGENT_KEYS.getPrivate());
         /** A forger beside it on the telemetry topic: reports the fault undone as soon as it is applied. */
         volatile boolean forgeUndone;
         private final CommandVerifier verifier = new CommandVerifier(Map.of("ops", KEYS.getPublic()));
