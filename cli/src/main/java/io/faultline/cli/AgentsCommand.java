@@ -4,6 +4,7 @@ import io.faultline.engine.KafkaClients;
 import io.faultline.history.AgentRoster;
 import io.faultline.protocol.Durations;
 import io.faultline.protocol.Json;
+import io.faultline.protocol.TelemetrySignature;
 import io.faultline.report.Reports;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -35,8 +36,18 @@ public final class AgentsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON array of agents instead of the table, for machines.")
     boolean json;
 
+    @Mixin
+    AgentKeys agentKeys = new AgentKeys();
+
     @Spec
     CommandLine.Model.CommandSpec spec;
+
+    private static void refusals(PrintWriter out, AgentRoster.Fleet fleet) {
+        if (fleet.refused() > 0) {
+            out.println(Reports.printable(fleet.refused() + " heartbeat(s) not believed, not listed; the latest: "
+                    + fleet.latestRefusal()));
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -50,8 +61,10 @@ public final class AgentsCommand implements Callable<Integer> {
             KafkaClients.checkReachable(admin, kafka.bootstrapServers, Duration.ofSeconds(15));
         }
         Clock clock = Clock.systemUTC();
-        List<AgentRoster.Agent> agents = AgentRoster.read(kafka.connection(), kafka.topics().telemetry(),
-                clock.instant().minus(window), LIVE_WITHIN, clock, Duration.ofMinutes(1));
+        TelemetrySignature trust = agentKeys.signature();
+        AgentRoster.Fleet fleet = AgentRoster.read(kafka.connection(), kafka.topics().telemetry(),
+                clock.instant().minus(window), LIVE_WITHIN, clock, Duration.ofMinutes(1), trust);
+        List<AgentRoster.Agent> agents = fleet.agents();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(Json.encodePretty(agents));
@@ -60,6 +73,7 @@ public final class AgentsCommand implements Callable<Integer> {
         }
         if (agents.isEmpty()) {
             out.println("No agent heard from on " + kafka.topics().telemetry() + " in the last " + since + ".");
+            refusals(out, fleet);
             out.flush();
             return ExitCodes.PASSED;
         }
@@ -75,7 +89,14 @@ public final class AgentsCommand implements Callable<Integer> {
             for (String p : hb.problems()) {
                 out.println(Reports.printable("    problem: " + p));
             }
+            if (a.signedBy() != null) {
+                out.println(Reports.printable("    signed by key " + a.signedBy()));
+            }
         }
+        if (trust == null) {
+            out.println("Heartbeats not checked: give --agent-keys to list only agents whose signature verifies.");
+        }
+        refusals(out, fleet);
         out.flush();
         return ExitCodes.PASSED;
     }

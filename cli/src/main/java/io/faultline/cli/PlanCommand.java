@@ -47,6 +47,9 @@ public final class PlanCommand implements Callable<Integer> {
     SigningOptions signing = new SigningOptions();
 
     @Mixin
+    AgentKeys agentKeys = new AgentKeys();
+
+    @Mixin
     ScenarioParams params = new ScenarioParams();
 
     @Spec
@@ -58,7 +61,7 @@ public final class PlanCommand implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         RunOptions options = RunOptions.builder(kafka.bootstrapServers, signing.signer()).topics(kafka.topics())
                 .agentWait(Durations.parse(agentWait)).clientSettings(kafka.connection().settings())
-                .agentKeys(signing.agentKeys()).build();
+                .agentKeys(agentKeys.keys()).build();
         String runId = "plan-" + GameDay.newRunId(scenario.name(), clock);
         Plan plan = new Planner(options, clock).plan(scenario, runId, canary);
         PrintWriter out = spec.commandLine().getOut();

@@ -47,6 +47,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     SigningOptions signing = new SigningOptions();
 
+    @Mixin
+    AgentKeys agentKeys = new AgentKeys();
+
     @Option(names = "--alert-webhook", paramLabel = "HOST:PORT",
             description = "Receive Alertmanager's webhook (POST /alerts, payload v4) here during the run.")
     String alertWebhook;
@@ -73,7 +76,7 @@ public final class RunCommand implements Callable<Integer> {
                 alertWebhook == null ? null : Addresses.parse("--alert-webhook", alertWebhook), alertmanager,
                 alertWebhook == null ? null : webhookToken.token());
         return run(scenario, kafka.connection(), kafka.topics(), wait, reportDir, spec.commandLine().getOut(),
-                signing.signer(), signing.agentKeys(), alerts);
+                signing.signer(), agentKeys.keys(), alerts);
     }
 
     /**

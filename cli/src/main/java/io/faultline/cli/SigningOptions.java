@@ -7,21 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.PublicKey;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** The private key the orchestrator signs commands with, and the agents' keys it checks their telemetry with. */
+/** The private key the orchestrator signs commands with. */
 final class SigningOptions {
-    @Option(names = "--agent-keys", paramLabel = "FILE|DIR",
-            description = "Public telemetry key (KEYID.pub) of agents, or a directory of them; repeatable. With any, "
-                    + "only agent events signed by one of them are believed, and the verdict's 'authentic' check "
-                    + "fails when others claimed this run or its agents. Each agent makes its key at first start "
-                    + "(STATE-DIR/telemetry-key/ID.pub) or is given one with --telemetry-key.")
-    List<Path> agentKeyFiles = new ArrayList<>();
-
     @Option(names = "--signing-key", paramLabel = "FILE", defaultValue = "${env:FAULTLINE_SIGNING_KEY}",
             description = "Private key (KEYID.key) to sign commands with; agents must trust KEYID.pub "
                     + "(default: $FAULTLINE_SIGNING_KEY). Create a pair with 'faultline keys generate'.")
@@ -40,23 +29,6 @@ final class SigningOptions {
         } catch (IOException | UnsupportedOperationException e) {
             // Unreadable or not POSIX: the load below says what is wrong, or there is nothing to check.
         }
-    }
-
-    /** The agents' telemetry keys by key id; empty when none was given. */
-    Map<String, PublicKey> agentKeys() {
-        if (agentKeyFiles.isEmpty()) {
-            return Map.of();
-        }
-        Map<String, PublicKey> keys;
-        try {
-            keys = KeyFiles.publicKeys(agentKeyFiles);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("--agent-keys: " + e.getMessage());
-        }
-        if (keys.isEmpty()) {
-            throw new IllegalArgumentException("--agent-keys: no *.pub file in " + agentKeyFiles);
-        }
-        return keys;
     }
 
     CommandSigner signer() {

@@ -10,10 +10,12 @@ import io.faultline.engine.RunOptions;
 import io.faultline.engine.KafkaClients;
 import io.faultline.engine.RunAudit;
 import io.faultline.engine.TelemetryFeed;
+import io.faultline.protocol.AgentHeartbeat;
 import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.FaultRecord;
 import io.faultline.protocol.Json;
+import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.KeyFiles;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
@@ -39,6 +41,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -202,7 +205,24 @@ class RunSafetyIT {
         StringWriter out = last[0];
         System.out.println(out);
         assertThat(out.toString()).contains("agent", "state", "labels")
-                .containsPattern("safety-agent-1 +\\S+ +live +0 +\\{.*client-id=safety-listener-1");
+                .containsPattern("safety-agent-1 +\\S+ +live +0 +\\{.*client-id=safety-listener-1")
+                .contains("Heartbeats not checked");
+
+        // A writer of the telemetry topic makes up an agent; with the agents' keys it is not listed.
+        AgentHeartbeat made = new AgentHeartbeat(null, "safety-agent-9", Instant.now(), Map.of("role", "listener"),
+                "nowhere", 1L, Instant.now(), List.of("process.kill"), List.of(), Map.of(), List.of());
+        try (KafkaProducer<String, byte[]> p = KafkaClients.producer(KafkaConnection.of(bootstrap), "forger")) {
+            p.send(new ProducerRecord<>(Topics.defaults().telemetry(), made.recordKey(), Json.encode(made)))
+                    .get(15, TimeUnit.SECONDS);
+        }
+        StringWriter checked = new StringWriter();
+        CommandLine cli = Faultline.commandLine();
+        cli.setOut(new PrintWriter(checked, true));
+        assertThat(cli.execute("agents", "-b", bootstrap, "--agent-keys", cluster.agentKeys().toString())).isZero();
+        System.out.println(checked);
+        assertThat(checked.toString()).contains("safety-agent-1", "signed by key safety-agent-1")
+                .doesNotContain("safety-agent-9  ")
+                .contains("heartbeat(s) not believed, not listed; the latest: unsigned: agent safety-agent-9");
     }
 
     @Test
