@@ -252,10 +252,19 @@ class RunSafetyIT {
         Path reports = work.resolve("interrupted-reports");
         Process orchestrator = ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx256m"), List.of("run",
                 file.toString(), "-b", bootstrap, "--signing-key", signingKey().toString(),
+                "--agent-keys", cluster.agentKeys().toString(),
                 "--report-dir", reports.toString()), work.resolve("interrupted-run.log"));
         try {
+            // The run believes only what the agents signed: its own applied report got it this far.
             await().atMost(Duration.ofSeconds(90)).until(() -> Procs.state(listenerPid) == 'T' || !orchestrator.isAlive());
             assertThat(orchestrator.isAlive()).as("the run got to the fault; see " + work).isTrue();
+            // Another writer of the telemetry topic speaks for the agent holding the fault.
+            AgentHeartbeat forged = new AgentHeartbeat(null, "safety-agent-1", Instant.now(), Map.of("role", "listener"),
+                    "nowhere", 1L, Instant.now(), List.of("process.kill"), List.of(), Map.of(), List.of());
+            try (KafkaProducer<String, byte[]> p = KafkaClients.producer(KafkaConnection.of(bootstrap), "forger")) {
+                p.send(new ProducerRecord<>(Topics.defaults().telemetry(), forged.recordKey(), Json.encode(forged)))
+                        .get(15, TimeUnit.SECONDS);
+            }
 
             new ProcessBuilder("kill", "-INT", Long.toString(orchestrator.pid())).inheritIO().start()
                     .waitFor(10, TimeUnit.SECONDS);
@@ -279,6 +288,10 @@ class RunSafetyIT {
             assertThat(v.faults()).extracting(FaultRecord::name).containsExactly("freeze");
             assertThat(v.faults().get(0).undoneAt()).as("the agent confirmed the undo").isNotNull();
             assertThat(v.checks()).isNotEmpty();
+            assertThat(v.checks()).filteredOn(c -> c.name().equals("authentic")).singleElement().satisfies(c -> {
+                assertThat(c.outcome()).isEqualTo(CheckResult.Outcome.FAIL);
+                assertThat(c.summary()).contains("(1 unsigned)", "agent safety-agent-1: the record carries no key id");
+            });
             assertThat(Files.readString(work.resolve("interrupted-run.log")))
                     .contains("faultline: interrupted (SIGINT): healing every fault");
         } finally {
