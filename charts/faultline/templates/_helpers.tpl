@@ -29,6 +29,32 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{ default (printf "%s-keys" (include "faultline.fullname" .)) .Values.signing.existingSecret }}
 {{- end -}}
 
+{{/* The Secret holding the agents' telemetry key pair, when telemetrySigning.keyId is set. */}}
+{{- define "faultline.telemetrySecret" -}}
+{{ default (printf "%s-telemetry-key" (include "faultline.fullname" .)) .Values.telemetrySigning.existingSecret }}
+{{- end -}}
+
+{{/* Agent arguments: sign telemetry with the chart's telemetry key, when there is one. */}}
+{{- define "faultline.telemetryKeyArgs" -}}
+{{- if .Values.telemetrySigning.keyId }}, --telemetry-key, /etc/faultline/telemetry/{{ .Values.telemetrySigning.keyId }}.key{{ end }}
+{{- end -}}
+
+{{/* The agents' telemetry key mount and volume (its private half only). */}}
+{{- define "faultline.telemetryKeyMount" -}}
+{{- if .Values.telemetrySigning.keyId }}
+- {name: telemetry-key, mountPath: /etc/faultline/telemetry, readOnly: true}
+{{- end }}
+{{- end -}}
+{{- define "faultline.telemetryKeyVolume" -}}
+{{- if .Values.telemetrySigning.keyId }}
+- name: telemetry-key
+  secret:
+    secretName: {{ include "faultline.telemetrySecret" . }}
+    defaultMode: 0400
+    items: [{key: {{ .Values.telemetrySigning.keyId }}.key, path: {{ .Values.telemetrySigning.keyId }}.key}]
+{{- end }}
+{{- end -}}
+
 {{/* The Secret holding the alert webhook's bearer token (key "token"). */}}
 {{- define "faultline.webhookTokenSecret" -}}
 {{ default (printf "%s-webhook-token" (include "faultline.fullname" .)) .Values.orchestrator.alertBridge.tokenSecret }}

@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
 
 /** The agents' telemetry keys: what {@code run}, {@code plan} and {@code agents} believe agents by. */
 final class AgentKeys {
-    @Option(names = "--agent-keys", paramLabel = "FILE|DIR",
-            description = "Public telemetry key (KEYID.pub) of agents, or a directory of them; repeatable. With any, "
+    @Option(names = "--agent-keys", paramLabel = "FILE|DIR", defaultValue = "${env:FAULTLINE_AGENT_KEYS}",
+            description = "(Default: $FAULTLINE_AGENT_KEYS.) Public telemetry key (KEYID.pub) of agents, or a directory of them; repeatable. With any, "
                     + "only agent events signed by one of them are believed (a run's 'authentic' check fails when "
                     + "others claimed the run or its agents). Each agent makes its key at first start "
                     + "(STATE-DIR/telemetry-key/ID.pub) or is given one with --telemetry-key.")

@@ -277,6 +277,46 @@ class ChartTest {
     }
 
     @Test
+    void aTelemetryKeySignsEveryAgentAndGameDaysBelieveOnlyWhatItSigned() {
+        KeyPair fleet = KeyFiles.newKeyPair();
+        UnaryOperator<TemplateCommand> nightly = t -> t.set("agent.daemonSet.enabled", true)
+                .set("gameDays[0].name", "nightly").set("gameDays[0].schedule", "0 3 * * *")
+                .set("gameDays[0].scenario", "pod-kill.yaml");
+        List<HasMetadata> docs = render(t -> nightly.apply(t).set("telemetrySigning.keyId", "fleet-agents")
+                .set("telemetrySigning.privateKey", pem("PRIVATE KEY", fleet.getPrivate().getEncoded()))
+                .set("telemetrySigning.publicKey", pem("PUBLIC KEY", fleet.getPublic().getEncoded())));
+        Secret secret = one(docs, Secret.class, "-telemetry-key");
+        assertThat(secret.getData()).containsOnlyKeys("fleet-agents.key", "fleet-agents.pub");
+        List<PodSpec> agents = List.of(all(docs, DaemonSet.class).get(0).getSpec().getTemplate().getSpec(),
+                one(docs, Deployment.class, "cluster-agent").getSpec().getTemplate().getSpec());
+        for (PodSpec pod : agents) {
+            assertThat(pod.getContainers().get(0).getArgs()).containsSubsequence("--telemetry-key",
+                    "/etc/faultline/telemetry/fleet-agents.key");
+            assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("telemetry-key")).singleElement()
+                    .satisfies(v -> assertThat(v.getSecret().getItems()).extracting(i -> i.getKey())
+                            .containsExactly("fleet-agents.key"));
+            assertThat(pod.getContainers().get(0).getVolumeMounts()).anySatisfy(m ->
+                    assertThat(m.getMountPath()).isEqualTo("/etc/faultline/telemetry"));
+        }
+        PodSpec gameDay = all(docs, CronJob.class).get(0).getSpec().getJobTemplate().getSpec().getTemplate().getSpec();
+        assertThat(gameDay.getContainers().get(0).getArgs()).containsSubsequence("--agent-keys",
+                "/etc/faultline/agent-keys");
+        assertThat(gameDay.getVolumes()).filteredOn(v -> v.getName().equals("agent-keys")).singleElement()
+                .satisfies(v -> assertThat(v.getSecret().getItems()).extracting(i -> i.getKey())
+                        .containsExactly("fleet-agents.pub"));
+
+        assertThat(env(one(docs, Deployment.class, "orchestrator").getSpec().getTemplate().getSpec().getContainers()
+                .get(0))).containsEntry("FAULTLINE_AGENT_KEYS", "/etc/faultline/agent-keys");
+
+        // Without one, agents make their own keys and game-days check nothing.
+        List<HasMetadata> plain = render(nightly);
+        assertThat(all(plain, DaemonSet.class).get(0).getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getArgs()).doesNotContain("--telemetry-key");
+        assertThat(all(plain, CronJob.class).get(0).getSpec().getJobTemplate().getSpec().getTemplate().getSpec()
+                .getContainers().get(0).getArgs()).doesNotContain("--agent-keys");
+    }
+
+    @Test
     void rbacOffRendersNoRolesAndTheDaemonSetAddsOnlyNetAdminAndKill() {
         List<HasMetadata> docs = render(t -> t.set("rbac.create", false).set("rbac.namespaces[0]", "shop")
                 .set("agent.daemonSet.enabled", true));
