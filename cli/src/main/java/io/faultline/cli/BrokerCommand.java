@@ -87,7 +87,7 @@ public final class BrokerCommand implements Callable<Integer> {
                     announce(cluster.bootstrapServers(), data.resolve("node-N").resolve("broker.log")
                             + " (one per node)");
                     spec.commandLine().getOut().println("Agents: " + String.join(", ", started.ids()) + " (logs in "
-                            + data.resolve("agents") + ")");
+                            + data.resolve("agents") + "; their telemetry keys: --agent-keys " + started.agentKeys() + ")");
                     spec.commandLine().getOut().flush();
                     new CountDownLatch(1).await();
                 }
