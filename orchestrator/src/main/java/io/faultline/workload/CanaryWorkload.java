@@ -9,7 +9,6 @@ import io.faultline.verifier.History;
 import io.faultline.verifier.Observation;
 import io.faultline.verifier.SentEvent;
 import io.faultline.verifier.Stretch;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +29,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -219,12 +217,12 @@ public final class CanaryWorkload implements AutoCloseable {
                     String id = adapter.idOf(r.key(), r.value(), r.headers());
                     if (id == null) {
                         if (example == null) {
-                            example = describe(r);
+                            example = OutputRecords.describe(r);
                         }
                         continue;
                     }
-                    Long inputOffset = header(r, "input-offset");
-                    events.observed(id, now, r.partition(), r.offset(), headerText(r, "processed-by"), inputOffset);
+                    Long inputOffset = OutputRecords.number(r, "input-offset");
+                    events.observed(id, now, r.partition(), r.offset(), OutputRecords.text(r, "processed-by"), inputOffset);
                     lastCompletion = now;
                     firstCompletion.countDown();
                 }
@@ -232,26 +230,6 @@ public final class CanaryWorkload implements AutoCloseable {
         } catch (WakeupException e) {
             // Closing.
         }
-    }
-
-    /** One record as a person reads it: partition and offset, key, headers and value, each cut short. */
-    static String describe(ConsumerRecord<String, byte[]> r) {
-        StringBuilder b = new StringBuilder("partition " + r.partition() + " offset " + r.offset() + ": key=")
-                .append(r.key() == null ? "null" : cut(r.key(), 60)).append(", headers={");
-        String sep = "";
-        for (Header h : r.headers()) {
-            b.append(sep).append(h.key()).append('=')
-                    .append(h.value() == null ? "null" : cut(new String(h.value(), StandardCharsets.UTF_8), 60));
-            sep = ", ";
-        }
-        b.append("}, value=").append(r.value() == null ? "null"
-                : cut(new String(r.value(), StandardCharsets.UTF_8), 200));
-        return b.toString();
-    }
-
-    private static String cut(String s, int max) {
-        String oneLine = s.replaceAll("[\\p{Cntrl}]", "?");
-        return oneLine.length() <= max ? oneLine : oneLine.substring(0, max) + "... (" + s.length() + " chars)";
     }
 
     /** Records read from the output topic so far, canaries of this run or not. */
@@ -267,20 +245,6 @@ public final class CanaryWorkload implements AutoCloseable {
     /** Where the id is looked for in output records, in words. */
     public String extractor() {
         return adapter.describe();
-    }
-
-    private static String headerText(ConsumerRecord<?, ?> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
-    private static Long header(ConsumerRecord<?, ?> r, String name) {
-        String text = headerText(r, name);
-        try {
-            return text == null ? null : Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     /** Stops producing; observation goes on until {@link #close()}. */
