@@ -28,6 +28,12 @@ final class CommonErrors implements CommandLine.IExecutionExceptionHandler {
             return ExitCodes.INVALID_INPUT;
         }
         ConfigException config = find(e, ConfigException.class);
+        if (config != null && config.getMessage() != null && config.getMessage().contains("No resolvable bootstrap urls")) {
+            // Well-formed, but no host name in it resolves: DNS (or a name that is gone), not the input's form.
+            err.println("faultline: none of the bootstrap servers' host names resolves (is the name right, and "
+                    + "DNS reachable from here?)");
+            return ExitCodes.INFRASTRUCTURE;
+        }
         if (config != null) {
             err.println("faultline: invalid Kafka client setting: " + redacted(config.getMessage()));
             return ExitCodes.INVALID_INPUT;

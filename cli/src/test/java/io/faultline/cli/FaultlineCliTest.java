@@ -166,6 +166,14 @@ class FaultlineCliTest {
     }
 
     @Test
+    void aBootstrapHostThatDoesNotResolveIsAnInfrastructureErrorInWords() {
+        // .invalid never resolves (RFC 6761): the address is well formed, the name service says no.
+        assertThat(run("halt", "-b", "kafka.invalid:9092", "--reason", "x")).isEqualTo(ExitCodes.INFRASTRUCTURE);
+        assertThat(err.toString()).startsWith("faultline: none of the bootstrap servers' host names resolves")
+                .doesNotContain("Exception", "org.apache");
+    }
+
+    @Test
     void aBrokerDirectoryThatIsAFileIsInvalidInputWithoutAJavaTypeName() throws Exception {
         Path file = Files.createTempFile("fl-broker", ".txt");
         int code = run("broker", "--dir", file.toString());
