@@ -32,7 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +64,9 @@ public final class Agent implements AutoCloseable {
     private final CommandConsumer commands;
     private final IdentityGuard identity;
     private final TelemetryOutbox telemetry;
+    private final AgentClients clients;
+    /** What is wrong with the record limits of its topics, once looked up ({@link TopicLimits}). */
+    private volatile Supplier<List<String>> topicLimits = List::of;
     /** What its telemetry is signed with; null when no key could be made (then it goes out unsigned). */
     private final TelemetrySigner signer;
     private final HostCapabilities host;
@@ -86,7 +88,7 @@ public final class Agent implements AutoCloseable {
         this.config = b.config;
         this.host = b.host;
         this.scheduler = b.scheduler != null ? b.scheduler : Scheduler.system("agent-state", b.clock);
-        AgentClients clients = b.clients != null ? b.clients : AgentClients.kafka(config);
+        this.clients = b.clients != null ? b.clients : AgentClients.kafka(config);
         this.drivers = new DriverRegistry(b.drivers);
         this.intake = new CommandIntake(config.agentId(), config.labels(), new CommandVerifier(config.trustedKeys()),
                 config.policy(), config.redis(), drivers.faultTypes());
@@ -130,6 +132,7 @@ public final class Agent implements AutoCloseable {
                     config.agentId(), config.labels(), refreshCapabilities(),
                     new TreeSet<>(config.trustedKeys().keySet()), signer == null ? "none" : signer.keyId(),
                     config.stateDir());
+            topicLimits = TopicLimits.lookOnce(clients::admin, config.agentId(), config.topics());
             scheduler.scheduleAtFixedRate(Duration.ZERO, config.heartbeatInterval(), this::heartbeat);
             ready.countDown();
             while (running) {
@@ -138,7 +141,7 @@ public final class Agent implements AutoCloseable {
         } catch (WakeupException e) {
             // close() was called.
         } catch (Exception e) {
-            failure = kafkaReason(e);
+            failure = KafkaReason.of(e);
             log.error("agent {} cannot go on: {}", config.agentId(), failure);
         } finally {
             shutdown();
@@ -306,6 +309,7 @@ public final class Agent implements AutoCloseable {
 
     private List<String> problems() {
         List<String> out = new ArrayList<>(faults.problems());
+        out.addAll(topicLimits.get());
         if (identity.takenOver()) {
             out.add("another agent with id " + config.agentId() + " holds it (consumer group " + identity.group()
                     + "): this one acts on no command but halts");
@@ -327,20 +331,6 @@ public final class Agent implements AutoCloseable {
     }
 
     private volatile String failure;
-
-    /** The most specific message in {@code e}'s causes, without Java type names. */
-    private static String kafkaReason(Throwable e) {
-        String message = null;
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t.getMessage() != null && !t.getMessage().isBlank()) {
-                message = t.getMessage();
-            }
-        }
-        String words = message == null ? "no detail"
-                : message.replaceAll("\\b(?:[a-z]+\\.)+[A-Z][A-Za-z]*(?:Exception|Error): ?", "");
-        return e instanceof TimeoutException || e.getCause() instanceof TimeoutException
-                ? "Kafka did not answer in time (is the broker reachable at the address given?): " + words : words;
-    }
 
     /** Commands refused since start, by reason. */
     public Map<String, Long> rejectionCounts() {

@@ -5,12 +5,18 @@ import io.faultline.broker.EmbeddedKafka;
 import io.faultline.demo.BrokerAgents;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,7 +31,8 @@ import picocli.CommandLine;
                         + "picks and Kafka faults run from the CLI.",
                 "Exit codes: 0 stopped with Ctrl-C, 2 bad option, 3 the port is taken or the broker did not start."})
 public final class BrokerCommand implements Callable<Integer> {
-    @Option(names = "--dir", description = "Data directory (default: a new temporary directory).")
+    @Option(names = "--dir", description = "Data directory, kept when the broker stops (default: a new temporary "
+            + "directory, deleted when it stops).")
     Path dir;
 
     @Option(names = "--brokers", defaultValue = "1",
@@ -49,6 +56,39 @@ public final class BrokerCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** What runs from the data directory, newest first: stopped before a temporary directory is deleted. */
+    private final Deque<AutoCloseable> running = new ConcurrentLinkedDeque<>();
+
+    private <T extends AutoCloseable> T running(T started) {
+        running.push(started);
+        return started;
+    }
+
+    private void closeAll() {
+        for (AutoCloseable c : running) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // Stopping anyway; what is left is deleted with the directory.
+            }
+        }
+    }
+
+    /** Deletes {@code root} and everything under it, as far as it can. */
+    static void deleteTree(Path root) {
+        try (Stream<Path> all = Files.walk(root)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // Left behind: a temporary directory the system cleans in time.
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // Gone already, or not readable: nothing more to do.
+        }
+    }
+
     private void announce(String bootstrap, String logs) {
         spec.commandLine().getOut().println("bootstrap.servers=" + bootstrap);
         spec.commandLine().getOut().println("Broker log: " + logs + " (Ctrl-C stops it)");
@@ -58,6 +98,13 @@ public final class BrokerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path data = dir != null ? dir : Files.createTempDirectory("faultline-broker-");
+        if (dir == null) {
+            // Ctrl-C ends this JVM: stop what runs from the directory first, then delete it.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                closeAll();
+                deleteTree(data);
+            }, "broker-data-delete"));
+        }
         if (port < 0 || port > 65535) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--port " + port
                     + ": not a port (1-65535, or 0 for a free one)");
@@ -74,7 +121,7 @@ public final class BrokerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--public-key is for --agents");
         }
         if (agents) {
-            try (EmbeddedCluster cluster = EmbeddedCluster.start(data, brokers, port)) {
+            try (EmbeddedCluster cluster = running(EmbeddedCluster.start(data, brokers, port))) {
                 try (Admin admin = KafkaClients.admin(cluster.bootstrapServers())) {
                     KafkaClients.ensureFaultlineTopics(admin, Topics.defaults());
                 }
@@ -82,8 +129,8 @@ public final class BrokerCommand implements Callable<Integer> {
                 for (int i = 1; i <= cluster.size(); i++) {
                     nodes.put(i, cluster.node(i));
                 }
-                try (BrokerAgents started = BrokerAgents.start(cluster.bootstrapServers(), nodes, publicKey,
-                        data.resolve("agents"))) {
+                try (BrokerAgents started = running(BrokerAgents.start(cluster.bootstrapServers(), nodes, publicKey,
+                        data.resolve("agents")))) {
                     announce(cluster.bootstrapServers(), data.resolve("node-N").resolve("broker.log")
                             + " (one per node)");
                     spec.commandLine().getOut().println("Agents: " + String.join(", ", started.ids()) + " (logs in "
@@ -93,13 +140,12 @@ public final class BrokerCommand implements Callable<Integer> {
                 }
             }
         } else if (brokers == 1) {
-            try (EmbeddedKafka kafka = EmbeddedKafka.start(data, "127.0.0.1", port)) {
+            try (EmbeddedKafka kafka = running(EmbeddedKafka.start(data, "127.0.0.1", port))) {
                 announce(kafka.bootstrapServers(), data.resolve("broker.log").toString());
                 new CountDownLatch(1).await();
             }
         } else {
-            try (EmbeddedCluster cluster = EmbeddedCluster.start(data, brokers,
-                    port)) {
+            try (EmbeddedCluster cluster = running(EmbeddedCluster.start(data, brokers, port))) {
                 announce(cluster.bootstrapServers(), data.resolve("node-N").resolve("broker.log") + " (one per node)");
                 new CountDownLatch(1).await();
             }
