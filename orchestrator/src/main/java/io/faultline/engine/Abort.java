@@ -11,6 +11,9 @@ final class Abort {
 
     private final Scheduler time;
     private final AtomicReference<String> reason = new AtomicReference<>();
+    /** A thread to interrupt when it trips (one waiting where nothing else would see the abort), or null. */
+    private Thread waiter;
+    private boolean interruptedWaiter;
 
     /** @param time whose clock and sleep a pause waits on */
     Abort(Scheduler time) {
@@ -20,6 +23,42 @@ final class Abort {
     /** The first reason wins. */
     void trip(String why) {
         reason.compareAndSet(null, why);
+        synchronized (this) {
+            if (waiter != null && !interruptedWaiter) {
+                interruptedWaiter = true;
+                waiter.interrupt();
+            }
+        }
+    }
+
+    /**
+     * Until the returned handle is closed, a trip interrupts the calling thread (at once if it
+     * tripped already): for waits on things outside the run (agents' heartbeats, the first canary
+     * back, a probe) that cannot poll the abort themselves. Closing clears the interrupt it caused,
+     * so that what runs next (healing, the verdict) is not cut short.
+     */
+    Interruptible interruptOnTrip() {
+        synchronized (this) {
+            waiter = Thread.currentThread();
+            interruptedWaiter = false;
+        }
+        if (tripped()) {
+            trip(reason());
+        }
+        return () -> {
+            synchronized (this) {
+                waiter = null;
+                if (interruptedWaiter) {
+                    Thread.interrupted();
+                }
+            }
+        };
+    }
+
+    /** The handle of {@link #interruptOnTrip()}; closing it throws nothing. */
+    interface Interruptible extends AutoCloseable {
+        @Override
+        void close();
     }
 
     boolean tripped() {

@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -196,18 +197,7 @@ public final class GameDay {
 
     private void createTopics(Scenario scenario, Admin admin) throws InfrastructureException {
         KafkaClients.ensureFaultlineTopics(admin, options.topics());
-        createCanaryTopics(scenario, admin);
-    }
-
-    /** The canary's input and output topics, created when missing (as a run does; {@code plan --canary} too). */
-    static void createCanaryTopics(Scenario scenario, Admin admin) throws InfrastructureException {
-        if (scenario.canary() == null) {
-            return;
-        }
-        Map<String, Integer> topics = new LinkedHashMap<>();
-        topics.put(scenario.canary().inputTopic(), scenario.canary().partitions());
-        topics.put(scenario.canary().outputTopic(), scenario.canary().partitions());
-        KafkaClients.ensureTopics(admin, topics);
+        KafkaClients.ensureCanaryTopics(scenario.canary(), admin);
     }
 
     /**
@@ -256,7 +246,20 @@ public final class GameDay {
                          : new CanaryWorkload(options.kafka(), runId, scenario.canary(), clock);
                  Progress progress = new Progress(options.progress(), clock, canary, scenario.steps().size())) {
                 Map<ProbeSpec, Probe> probes = steadyStateProbes(canary);
-                Map<StopCondition, Probe> stopConditions = preflight(canary, progress, probes);
+                Map<StopCondition, Probe> stopConditions;
+                try (Abort.Interruptible cut = abort.interruptOnTrip()) {
+                    stopConditions = preflight(canary, progress, probes);
+                } catch (InterruptedException | InterruptException e) {
+                    if (!abort.tripped()) {
+                        throw e;
+                    }
+                    // Ctrl-C or a halt while preflight waited: nothing was applied, nothing to heal.
+                    canary.stopProducing();
+                    log.warn("run {} aborted during preflight: {}", runId, abort.reason());
+                    return judge.result(Verdict.stoppedEarly(Verdict.Status.ABORTED, runId, scenario.name(),
+                            abort.reason() + " during preflight; no fault was applied", startedAt, clock.instant(),
+                            List.of(), List.of(), null));
+                }
                 String group = HistoryAssembler.systemGroup(scenario);
                 try (Scheduler probeTimer = schedulers.apply("probes");
                      ProbeSampler samples = new ProbeSampler(probeTimer, probes);

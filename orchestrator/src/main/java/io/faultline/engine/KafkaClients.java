@@ -3,8 +3,10 @@ package io.faultline.engine;
 import io.faultline.kafka.Clients;
 import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.Topics;
+import io.faultline.scenario.CanarySpec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -116,6 +118,17 @@ public final class KafkaClients {
             b.append(c.getMessage()).append(" | ");
         }
         return b.toString();
+    }
+
+    /** The canary's input and output topics, created when missing (as a run does; {@code plan --canary} too). */
+    public static void ensureCanaryTopics(CanarySpec canary, Admin admin) throws InfrastructureException {
+        if (canary == null) {
+            return;
+        }
+        Map<String, Integer> topics = new LinkedHashMap<>();
+        topics.put(canary.inputTopic(), canary.partitions());
+        topics.put(canary.outputTopic(), canary.partitions());
+        ensureTopics(admin, topics);
     }
 
     /** Creates the topics that do not exist yet, with the given partition counts and the broker's default replication. */

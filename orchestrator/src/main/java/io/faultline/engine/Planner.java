@@ -84,7 +84,7 @@ public final class Planner {
                         + canary.outputTopic(), List.of()));
                 if (canaryRoundTrip && canary != null) {
                     // The run creates the canary's topics when missing; so does a plan that sends canaries.
-                    GameDay.createCanaryTopics(scenario, admin);
+                    KafkaClients.ensureCanaryTopics(scenario.canary(), admin);
                     timeline.add(canaryRoundTrip(scenario, runId, problems));
                 }
                 for (StopCondition c : scenario.stopConditions()) {

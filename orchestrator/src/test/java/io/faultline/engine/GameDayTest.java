@@ -34,6 +34,7 @@ import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -182,6 +183,31 @@ class GameDayTest {
             assertThat(f.undoneAt()).isNotNull();
         });
         assertThat(kafka.agent.commands).last().isInstanceOf(HealCommand.class);
+    }
+
+    @Test
+    void anInterruptWhilePreflightWaitsForAgentsEndsTheRunAtOnceWithNothingApplied() throws Exception {
+        // No agent has this label: preflight waits the agent wait on the run's clock, which the test never moves.
+        GameDay[] gameDay = {null};
+        FutureTask<RunResult> run = new FutureTask<>(() -> {
+            Scenario scenario = ScenarioLoader.parse(Path.of("freeze.yaml"), FREEZE.replace("role: listener", "role: nobody"));
+            gameDay[0] = GameDay.builder(RunOptions.builder("mock:9092", new CommandSigner("ops", KEYS.getPrivate()))
+                            .topics(TOPICS).progress(new PrintStream(progress, true, StandardCharsets.UTF_8)).build())
+                    .clock(time.clock()).schedulers(name -> new Unclosed(time)).clients(kafka).build();
+            return gameDay[0].run(scenario, "freeze-run-1");
+        });
+        Thread t = new Thread(run, "game-day");
+        t.setDaemon(true);
+        t.start();
+        Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> Arrays.stream(t.getStackTrace())
+                .anyMatch(f -> f.getMethodName().equals("awaitAgents")));
+        gameDay[0].interrupt("interrupted (SIGINT)");
+        Verdict v = run.get(20, TimeUnit.SECONDS).verdict();
+        assertThat(v.status()).isEqualTo(Verdict.Status.ABORTED);
+        assertThat(v.reason()).isEqualTo("interrupted (SIGINT) during preflight; no fault was applied");
+        assertThat(time.clock().instant()).as("it did not wait out the agent wait").isEqualTo(T0);
+        assertThat(kafka.agent.commands).isEmpty();
+        assertThat(kafka.published(TOPICS.verdicts())).as("the verdict is still published").hasSize(1);
     }
 
     @Test
