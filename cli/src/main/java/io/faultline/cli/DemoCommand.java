@@ -144,7 +144,8 @@ public final class DemoCommand implements Callable<Integer> {
                         if (brokerAgents != null) {
                             agentKeys.add(brokerAgents.agentKeys());
                         }
-                        return RunCommand.run(scenario, connection, topics, Duration.ofSeconds(30), reportDir, out,
+                        return RunCommand.run(scenario, connection, topics, Duration.ofSeconds(30),
+                                Duration.ofSeconds(30), reportDir, out,
                                 cluster.signer(), KeyFiles.publicKeys(agentKeys), GameDay.AlertSources.NONE);
                     }
                 }

@@ -44,6 +44,12 @@ public final class RunCommand implements Callable<Integer> {
             description = "How long preflight waits for the targeted agents (default: ${DEFAULT-VALUE}).")
     String agentWait;
 
+    @Option(names = "--command-timeout", defaultValue = "15s",
+            description = "How long to wait for an agent's report on each command (default: ${DEFAULT-VALUE}). A "
+                    + "fault that freezes a broker holds up reports until the cluster fences it: allow for its "
+                    + "broker.session.timeout.ms.")
+    String commandTimeout;
+
     @Mixin
     SigningOptions signing = new SigningOptions();
 
@@ -75,8 +81,8 @@ public final class RunCommand implements Callable<Integer> {
         GameDay.AlertSources alerts = new GameDay.AlertSources(
                 alertWebhook == null ? null : Addresses.parse("--alert-webhook", alertWebhook), alertmanager,
                 alertWebhook == null ? null : webhookToken.token());
-        return run(scenario, kafka.connection(), kafka.topics(), wait, reportDir, spec.commandLine().getOut(),
-                signing.signer(), agentKeys.keys(), alerts);
+        return run(scenario, kafka.connection(), kafka.topics(), wait, Durations.parse(commandTimeout), reportDir,
+                spec.commandLine().getOut(), signing.signer(), agentKeys.keys(), alerts);
     }
 
     /**
@@ -85,11 +91,12 @@ public final class RunCommand implements Callable<Integer> {
      */
     @SuppressWarnings("try") // the signal handlers work by being installed
     static int run(Scenario scenario, KafkaConnection kafka, Topics topics, Duration agentWait,
-                   Path reportDir, PrintWriter out, CommandSigner signer, Map<String, PublicKey> agentKeys,
+                   Duration commandTimeout, Path reportDir, PrintWriter out, CommandSigner signer, Map<String, PublicKey> agentKeys,
                    GameDay.AlertSources alerts) throws Exception {
         String bootstrapServers = kafka.bootstrapServers();
         Clock clock = Clock.systemUTC();
         RunOptions options = RunOptions.builder(bootstrapServers, signer).topics(topics).agentWait(agentWait)
+                .commandTimeout(commandTimeout)
                 .progress(System.out).clientSettings(kafka.settings()).agentKeys(agentKeys).build();
         String runId = GameDay.newRunId(scenario.name(), clock);
         out.println("Running " + scenario.name() + " as " + runId + " against " + bootstrapServers);

@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * waiting that out every round would test nothing more.
  */
 class AgentChaosIT {
-    private static final int ROUNDS = 12;
+    private static final int ROUNDS = 10;
     private static final int VICTIMS = 4;
     private static final Duration WAIT = Duration.ofSeconds(20);
 

@@ -12,6 +12,7 @@ import io.faultline.engine.GameDay;
 import io.faultline.engine.KafkaClients;
 import io.faultline.engine.RunOptions;
 import io.faultline.protocol.FaultRecord;
+import io.faultline.protocol.Json;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
 import io.faultline.report.Reports;
@@ -196,6 +197,7 @@ class KafkaDrillsIT {
         // on their way to it are sent again elsewhere after Faultline's 10 s request timeout, within the
         // run's 20 s command timeout.
         Verdict v = run("controller-freeze.yaml");
+        System.out.println("what the cluster did: " + Json.encodePretty(v.faults().get(0).kafka()));
 
         assertThat(v.status()).as(v.reason() + " " + v.checks()).isEqualTo(Verdict.Status.PASSED);
         assertThat(v.canary().lost()).isZero();

@@ -90,7 +90,7 @@ class SmokeDrillIT {
         assertThat(good.status()).as(good.reason() + " " + good.checks()).isEqualTo(Verdict.Status.PASSED);
         assertThat(good.canary()).as("no canary, no counts").isNull();
         assertThat(good.checks()).extracting(CheckResult::name).containsExactly("healthy[freeze-api]",
-                "probe[health]", "probe[cors-preflight]", "probe[no-token]", "undone");
+                "probe[health]", "probe[cors-preflight]", "probe[no-token]", "undone", "authentic");
         assertThat(good.faults()).singleElement().satisfies(f -> {
             assertThat(f.appliedAt()).isNotNull();
             assertThat(f.undoneAt()).isNotNull();

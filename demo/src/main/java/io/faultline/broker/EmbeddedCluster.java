@@ -92,6 +92,9 @@ public final class EmbeddedCluster implements AutoCloseable {
                     "group.initial.rebalance.delay.ms=0",
                     "group.min.session.timeout.ms=1000",
                     "transaction.abort.timed.out.transaction.cleanup.interval.ms=1000",
+                    // A frozen node is fenced (its partitions led elsewhere) 6 s after its last heartbeat, not 9 s.
+                    "broker.session.timeout.ms=6000",
+                    "broker.heartbeat.interval.ms=1500",
                     "") + "\n");
             Path logFile = node.resolve("broker.log");
             Process format = ChildJvm.start("kafka.tools.StorageTool", jvm,

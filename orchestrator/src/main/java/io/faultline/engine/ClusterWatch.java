@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.slf4j.Logger;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * The cluster's own account of itself while a run goes: the canary topics described and the
  * KRaft metadata quorum asked for its leader every {@link #INTERVAL} (two Admin requests), and
  * each change kept with the time it was seen: a partition's leader (or none), its ISR size
- * against its replicas, the quorum leader. The verifier turns them into each fault's leader
+ * against its replicas, the quorum leader, and each stretch over {@link #BLIND_AFTER} in which the
+ * cluster did not answer (a frozen broker): what changed then is seen only after it. The verifier turns them into each fault's leader
  * elections, time without a leader, time under-replicated and controller changes.
  */
 final class ClusterWatch implements AutoCloseable {
@@ -31,7 +33,12 @@ final class ClusterWatch implements AutoCloseable {
     static final Duration INTERVAL = Duration.ofMillis(250);
     /** A run's changes kept at most: a cluster that flaps for hours does not fill the heap. */
     static final int MAX_CHANGES = 20_000;
-    private static final long WAIT_MS = 2_000;
+    /**
+     * How long one look waits: the watch admin tries a frozen broker for 1.5 s, then another. The
+     * topics are described before the quorum is asked, not beside it: asked at once, a quorum
+     * request stuck on a frozen controller held the topics up for the whole freeze.
+     */
+    private static final long WAIT_MS = 4_000;
 
     private final Admin admin;
     private final List<String> topics;
@@ -40,6 +47,9 @@ final class ClusterWatch implements AutoCloseable {
     private final Map<String, Integer> leaders = new HashMap<>();
     private final Map<String, Integer> isr = new HashMap<>();
     private Integer controller;
+    /** When the topics were last described; a longer silence than {@link #BLIND_AFTER} is kept as BLIND. */
+    private Instant lastSeen;
+    static final Duration BLIND_AFTER = Duration.ofSeconds(1);
     private boolean controllerKnown;
     private final Scheduler.Cancellable task;
     private boolean warned;
@@ -69,6 +79,12 @@ final class ClusterWatch implements AutoCloseable {
         try {
             Map<String, TopicDescription> d = admin.describeTopics(topics).allTopicNames()
                     .get(WAIT_MS, TimeUnit.MILLISECONDS);
+            if (lastSeen != null && Duration.between(lastSeen, at).compareTo(BLIND_AFTER) > 0) {
+                // The cluster did not answer in between: whatever changed then is only seen now.
+                add(new History.ClusterChange(lastSeen, History.ClusterChange.Kind.BLIND, null,
+                        (int) Math.min(Integer.MAX_VALUE, Duration.between(lastSeen, at).toMillis()), null));
+            }
+            lastSeen = at;
             for (TopicDescription t : d.values()) {
                 for (TopicPartitionInfo p : t.partitions()) {
                     String name = t.name() + "-" + p.partition();

@@ -264,9 +264,9 @@ public final class GameDay {
                 try (Scheduler probeTimer = schedulers.apply("probes");
                      ProbeSampler samples = new ProbeSampler(probeTimer, probes);
                      Scheduler folder = schedulers.apply("fold");
-                     AssignmentWatch owners = group == null ? null : new AssignmentWatch(kafka.admin(), group,
+                     AssignmentWatch owners = group == null ? null : new AssignmentWatch(kafka.watchAdmin(), group,
                              scenario.canary().inputTopic(), schedulers.apply("assignments"));
-                     ClusterWatch cluster = scenario.canary() == null ? null : new ClusterWatch(kafka.admin(),
+                     ClusterWatch cluster = scenario.canary() == null ? null : new ClusterWatch(kafka.watchAdmin(),
                              ClusterWatch.topics(scenario.canary()), schedulers.apply("cluster-watch"))) {
                     if (owners != null) {
                         judge.owners(owners::changes);

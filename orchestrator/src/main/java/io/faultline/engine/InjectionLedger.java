@@ -55,6 +55,17 @@ final class InjectionLedger {
         return inj;
     }
 
+    /**
+     * Records a fault whose agent did not answer the apply in time: it may be in place all the same,
+     * so it is healed like any other; its window has no apply time.
+     */
+    Injection unconfirmed(String step, String commandId, String agentId, String faultType, Instant invokedAt,
+                          Duration lease) {
+        Injection inj = new Injection(step, commandId, agentId, faultType, invokedAt, lease);
+        injections.add(inj);
+        return inj;
+    }
+
     /** The heal of {@code inj} was sent at {@code at}. */
     void healSent(Injection inj, Instant at) {
         inj.healInvokedAt = at;

@@ -15,6 +15,15 @@ public interface RunClients {
     /** Topics, reachability, consumer groups. */
     Admin admin();
 
+    /**
+     * The cluster watches' own admin client, with short request timeouts, so that a broker a
+     * fault froze (connections open, no answer) blinds them for a moment, not for the whole fault;
+     * by default {@link #admin()}'s kind.
+     */
+    default Admin watchAdmin() {
+        return admin();
+    }
+
     /** Commands, the audit record and the verdict. */
     Producer<String, byte[]> producer();
 
@@ -30,6 +39,11 @@ public interface RunClients {
             @Override
             public Admin admin() {
                 return Clients.admin(kafka);
+            }
+
+            @Override
+            public Admin watchAdmin() {
+                return Clients.watchAdmin(kafka);
             }
 
             @Override

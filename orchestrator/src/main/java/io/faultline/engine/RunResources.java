@@ -2,6 +2,8 @@ package io.faultline.engine;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
 
@@ -17,6 +19,7 @@ final class RunResources implements AutoCloseable {
     private final Admin admin;
     private Producer<String, byte[]> producer;
     private TelemetryFeed telemetry;
+    private final List<Admin> watchAdmins = new ArrayList<>();
 
     private RunResources(RunOptions options, Clock clock, RunClients clients, Admin admin) {
         this.options = options;
@@ -44,6 +47,16 @@ final class RunResources implements AutoCloseable {
 
     Admin admin() {
         return admin;
+    }
+
+    /**
+     * An admin client of its own for one cluster watch ({@link RunClients#watchAdmin}), closed with
+     * the rest: a watch stuck on a frozen group coordinator does not hold up one reading leaders.
+     */
+    synchronized Admin watchAdmin() {
+        Admin a = clients.watchAdmin();
+        watchAdmins.add(a);
+        return a;
     }
 
     /** The clients the run's other readers are made from (the halt watch's consumer). */
@@ -78,6 +91,7 @@ final class RunResources implements AutoCloseable {
                     producer.close();
                 }
             } finally {
+                watchAdmins.stream().filter(a -> a != admin).forEach(Admin::close);
                 admin.close();
             }
         }

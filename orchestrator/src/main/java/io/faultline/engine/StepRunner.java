@@ -119,8 +119,12 @@ final class StepRunner {
             AgentChannel.Outcome outcome = agents.apply(step.name(), agent.agentId(), step.inject().fault(),
                     step.inject().lease(), invokedAt);
             if (!outcome.answered()) {
+                // It may have applied it all the same (its report held up on the way): the end of the run heals it.
+                ledger.unconfirmed(step.name(), outcome.commandId(), agent.agentId(), step.inject().fault().type(),
+                        invokedAt, step.inject().lease());
                 throw new InfrastructureException("agent " + agent.agentId() + " did not report on " + step.name()
-                        + " within " + Durations.format(options.commandTimeout()));
+                        + " within " + Durations.format(options.commandTimeout()) + "; a heal is sent in case it was "
+                        + "applied (its lease, " + Durations.format(step.inject().lease()) + ", undoes it otherwise)");
             }
             if (!outcome.is(CommandEvent.Step.APPLIED)) {
                 throw new InfrastructureException("agent " + agent.agentId() + " could not apply " + step.name()

@@ -65,6 +65,19 @@ public final class Clients {
                 Integer.toString(READER_FETCH_BYTES)));
     }
 
+    /**
+     * An admin client for watching the cluster every fraction of a second: each request waits at
+     * most 1.5 s for its broker, so a frozen broker is given up on at once and the call is tried on
+     * another, and a call gives up after 4 s.
+     */
+    public static Admin watchAdmin(KafkaConnection kafka) {
+        Properties p = kafka.client("faultline-orchestrator-watch");
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "1500");
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "4000");
+        p.put(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, "100");
+        return Admin.create(p);
+    }
+
     /** An admin client whose calls give up after 15 s. */
     public static Admin admin(KafkaConnection kafka) {
         Properties p = kafka.client("faultline-orchestrator-admin");

@@ -204,7 +204,7 @@ public final class Reports {
         for (FaultRecord.ControllerChange c : k.controllers()) {
             parts.add("controller " + (c.from() == null ? "none" : c.from()) + " -> " + (c.to() == null ? "none" : c.to()));
         }
-        return parts.isEmpty() ? "" : String.join("; ", parts) + " (sampled every " + k.resolutionMs() + " ms)";
+        return parts.isEmpty() ? "" : String.join("; ", parts) + " (resolution " + k.resolutionMs() + " ms)";
     }
 
     /** The style every HTML page of Faultline's shares: type, tables, the verdict's status and the charts' legends. */

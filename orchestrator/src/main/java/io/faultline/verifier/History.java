@@ -206,7 +206,8 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
      * or the KRaft quorum's leader became {@code value}.
      */
     public record ClusterChange(Instant at, Kind kind, String partition, Integer value, Integer replicas) {
-        public enum Kind { LEADER, ISR, CONTROLLER }
+        /** BLIND: from {@code at}, for {@code value} ms, the cluster did not answer the watch. */
+        public enum Kind { LEADER, ISR, CONTROLLER, BLIND }
     }
 
     /** One sample of a steady-state probe, on the orchestrator's clock. */

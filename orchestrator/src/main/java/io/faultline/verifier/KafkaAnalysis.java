@@ -45,7 +45,25 @@ final class KafkaAnalysis {
         List<FaultRecord.UnderReplication> under = new ArrayList<>();
         isr.forEach((p, changes) -> under.addAll(underReplicated(p, changes, start, end, runEnd)));
         under.sort(Comparator.comparing(FaultRecord.UnderReplication::from));
-        return new FaultRecord.Kafka(elections, under, controllers(view, start, end), view.intervalMs());
+        return new FaultRecord.Kafka(elections, under, controllers(view, start, end), resolution(view, start, end));
+    }
+
+    /**
+     * How good the times of {@code [start, end]} are: the sampling interval, or the longest stretch
+     * in it that the cluster did not answer (a change then is seen only when it answers again).
+     */
+    static long resolution(History.KafkaView view, Instant start, Instant end) {
+        long worst = view.intervalMs();
+        for (History.ClusterChange c : view.changes()) {
+            if (c.kind() != History.ClusterChange.Kind.BLIND || c.value() == null) {
+                continue;
+            }
+            Instant until = c.at().plusMillis(c.value());
+            if (until.isAfter(start) && !c.at().isAfter(end)) {
+                worst = Math.max(worst, c.value());
+            }
+        }
+        return worst;
     }
 
     private static Map<String, List<History.ClusterChange>> byPartition(History.KafkaView view,

@@ -157,7 +157,14 @@ class GameDayTest {
         });
         Verdict v = run.get().verdict();
         assertThat(v.status()).isEqualTo(Verdict.Status.ERROR);
-        assertThat(v.reason()).isEqualTo("agent agent-1 did not report on freeze within 15s");
+        assertThat(v.reason()).isEqualTo("agent agent-1 did not report on freeze within 15s; a heal is sent in case "
+                + "it was applied (its lease, 9s, undoes it otherwise)");
+        // Its report may only have been held up on the way (a frozen broker): the fault is healed all the same.
+        ApplyCommand apply = (ApplyCommand) kafka.agent.commands.get(0);
+        assertThat(kafka.agent.commands).last().isInstanceOfSatisfying(HealCommand.class,
+                h -> assertThat(h.faultCommandId()).isEqualTo(apply.commandId()));
+        assertThat(v.checks()).filteredOn(c -> c.name().equals("undone")).singleElement()
+                .satisfies(c -> assertThat(c.outcome()).isEqualTo(CheckResult.Outcome.FAIL));
     }
 
     @Test

@@ -64,6 +64,21 @@ class KafkaAnalysisTest extends VerifierFixture {
     }
 
     @Test
+    void aStretchTheClusterDidNotAnswerIsTheResolutionOfTheFaultItFallsIn() {
+        // The frozen leader's cluster answered nothing from 5.1 s to 18.1 s: the election seen at 18.1 s
+        // happened some time in those 13 s, and the figures say they are good to 13 s, not to 250 ms.
+        History h = killedLeader(List.of(new History.ClusterChange(T0.plusMillis(5_100),
+                History.ClusterChange.Kind.BLIND, null, 13_000, null)));
+        FaultRecord.Kafka k = Verifier.verify(h, limits(Duration.ofSeconds(30), null)).faults().get(0).kafka();
+        assertThat(k.resolutionMs()).isEqualTo(13_000);
+        assertThat(k.elections()).hasSize(1);
+        // A stretch before the fault says nothing about it.
+        History before = killedLeader(List.of(new History.ClusterChange(T0.plusMillis(1_000),
+                History.ClusterChange.Kind.BLIND, null, 2_000, null)));
+        assertThat(Verifier.verify(before, limits(null, null)).faults().get(0).kafka().resolutionMs()).isEqualTo(250);
+    }
+
+    @Test
     void anElectionOverItsLimitOrAPartitionStillUnderReplicatedAtTheEndFails() {
         History h = killedLeader(List.of());
         CheckResult slow = check(Verifier.verify(h, limits(Duration.ofSeconds(2), null)), "leaderElection[kill-primary]");

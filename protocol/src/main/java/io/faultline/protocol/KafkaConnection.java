@@ -16,12 +16,14 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> setti
     }
 
     /**
-     * How long a Faultline client waits for a broker's answer before it tries again elsewhere:
-     * 10 s, not Kafka's 30 s, so that a broker frozen in a game-day (SIGSTOP: its connections stay
-     * open and silent) holds a command, a report or a canary for 10 s at most before the client
-     * looks up the new leader. The client settings may say otherwise.
+     * How long a Faultline client waits for a broker's answer before it tries again: 5 s, not
+     * Kafka's 30 s, so that a broker frozen in a game-day (SIGSTOP: its connections stay open and
+     * silent) holds a command, a report or a canary for 5 s at a time, and the client looks up the
+     * new leader soon after the cluster fences the frozen one. Faultline's records are small, and
+     * a request that times out is sent again (producers are idempotent). The client settings may
+     * say otherwise.
      */
-    public static final String REQUEST_TIMEOUT_MS = "10000";
+    public static final String REQUEST_TIMEOUT_MS = "5000";
 
     /** A plain connection, with no client settings. */
     public static KafkaConnection of(String bootstrapServers) {

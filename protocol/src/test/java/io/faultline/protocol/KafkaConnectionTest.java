@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 
 class KafkaConnectionTest {
     @Test
-    void aClientWaitsTenSecondsForABrokerUnlessTheClientSettingsSayOtherwise() {
-        assertThat(KafkaConnection.of("k:9092").client("c")).containsEntry("request.timeout.ms", "10000")
+    void aClientWaitsFiveSecondsForABrokerUnlessTheClientSettingsSayOtherwise() {
+        assertThat(KafkaConnection.of("k:9092").client("c")).containsEntry("request.timeout.ms", "5000")
                 .containsEntry("bootstrap.servers", "k:9092").containsEntry("client.id", "c");
         assertThat(new KafkaConnection("k:9092", Map.of("request.timeout.ms", "45000")).client("c"))
                 .containsEntry("request.timeout.ms", "45000");
