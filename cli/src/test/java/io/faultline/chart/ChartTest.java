@@ -23,6 +23,8 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.faultline.agent.policy.AgentPolicy;
+import io.faultline.agent.policy.PolicyFile;
 import io.faultline.protocol.KeyFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -314,6 +316,27 @@ class ChartTest {
                 .getArgs()).doesNotContain("--telemetry-key");
         assertThat(all(plain, CronJob.class).get(0).getSpec().getJobTemplate().getSpec().getTemplate().getSpec()
                 .getContainers().get(0).getArgs()).doesNotContain("--agent-keys");
+    }
+
+    @Test
+    void nodeAgentsGetAPolicyThatAllowsNetworkFaultsOnTheirNodeOnly() throws Exception {
+        List<HasMetadata> docs = render(t -> t.set("agent.daemonSet.enabled", true));
+        DaemonSet ds = all(docs, DaemonSet.class).get(0);
+        var pod = ds.getSpec().getTemplate().getSpec();
+        assertThat(pod.getContainers().get(0).getArgs()).containsSubsequence("--policy",
+                "/etc/faultline/policy/policy.yaml");
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("policy")).singleElement()
+                .satisfies(v -> assertThat(v.getConfigMap().getName()).isEqualTo("fl-faultline-agent-policy"));
+        String text = all(docs, ConfigMap.class).stream().filter(c -> c.getMetadata().getName()
+                .equals("fl-faultline-agent-policy")).findFirst().orElseThrow().getData().get("policy.yaml");
+        Path file = Files.createTempFile("node-policy", ".yaml");
+        Files.writeString(file, text);
+        AgentPolicy policy = PolicyFile.load(file);
+        assertThat(policy.faults()).containsExactlyInAnyOrder("network.partition", "network.delay", "network.loss",
+                "network.bandwidth");
+        assertThat(policy.service()).isFalse();
+        assertThat(render(t -> t)).noneMatch(d -> d.getMetadata().getName().endsWith("-agent-policy")
+                && !d.getMetadata().getName().endsWith("cluster-agent-policy"));
     }
 
     @Test
