@@ -220,9 +220,13 @@ class GameDayTest {
     @Test
     void withAgentKeysAForgedUndoneIsNotBelievedAndTheVerdictSaysSo() throws Exception {
         kafka.agent.forgeUndone = true;
-        Verdict v = run(FREEZE, Map.of("agent-1", AGENT_KEYS.getPublic())).verdict();
+        RunResult result = run(FREEZE, Map.of("agent-1", AGENT_KEYS.getPublic()));
+        Verdict v = result.verdict();
         assertThat(v.faults()).singleElement().satisfies(f ->
                 assertThat(f.undoneAt()).as("the agent's own undone, at heal").isEqualTo(T0.plusSeconds(30)));
+        assertThat(result.evidence().commandEvents()).extracting(r -> r.event())
+                .filteredOn(e -> e.step() == CommandEvent.Step.UNDONE).extracting(CommandEvent::at)
+                .as("the forger's never reached the run").containsExactly(T0.plusSeconds(30));
         assertThat(v.checks()).filteredOn(c -> c.name().equals(CheckNames.AUTHENTIC)).singleElement().satisfies(c -> {
             assertThat(c.outcome()).isEqualTo(CheckResult.Outcome.FAIL);
             assertThat(c.summary()).contains("1 telemetry event(s) claiming this run or its agents were refused (1 unsigned)",
@@ -234,9 +238,12 @@ class GameDayTest {
     @Test
     void withoutAgentKeysTheForgedUndoneIsBelievedAndTheCheckSaysNothingWasChecked() throws Exception {
         kafka.agent.forgeUndone = true;
-        Verdict v = run(FREEZE).verdict();
-        assertThat(v.faults()).singleElement().satisfies(f ->
-                assertThat(f.undoneAt()).as("what the forger said").isBefore(T0.plusSeconds(1)));
+        RunResult result = run(FREEZE);
+        Verdict v = result.verdict();
+        // Believed: the forger's undone (sent "53 ms after apply") is the first the run has, ahead of the agent's own.
+        assertThat(result.evidence().commandEvents()).extracting(r -> r.event())
+                .filteredOn(e -> e.step() == CommandEvent.Step.UNDONE).extracting(CommandEvent::at)
+                .first().isEqualTo(T0.plusMillis(53));
         assertThat(v.checks()).filteredOn(c -> c.name().equals(CheckNames.AUTHENTIC)).singleElement().satisfies(c -> {
             assertThat(c.outcome()).isEqualTo(CheckResult.Outcome.SKIP);
             assertThat(c.summary()).contains("telemetry was not authenticated");
