@@ -4,7 +4,6 @@ import io.faultline.protocol.Json;
 import io.faultline.protocol.TelemetryEvent;
 import io.faultline.protocol.TelemetrySignature;
 import io.faultline.protocol.TelemetrySigner;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -49,8 +48,7 @@ final class TelemetryOutbox implements AutoCloseable {
         byte[] value = Json.encode(event);
         RecordHeaders headers = new RecordHeaders();
         if (signer != null) {
-            headers.add(TelemetrySignature.KEY_ID, signer.keyId().getBytes(StandardCharsets.UTF_8));
-            headers.add(TelemetrySignature.SIGNATURE, signer.sign(value).getBytes(StandardCharsets.UTF_8));
+            signer.headers(value).forEach(headers::add);
         }
         if (!queue.offer(new ProducerRecord<>(topic, null, event.recordKey(), value, headers))) {
             log.warn("telemetry outbox full ({} events): dropped {}", CAPACITY, event.getClass().getSimpleName());

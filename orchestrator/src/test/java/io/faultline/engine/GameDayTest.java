@@ -15,7 +15,6 @@ import io.faultline.protocol.Json;
 import io.faultline.protocol.KeyFiles;
 import io.faultline.protocol.RenewCommand;
 import io.faultline.protocol.TelemetryEvent;
-import io.faultline.protocol.TelemetrySignature;
 import io.faultline.protocol.TelemetrySigner;
 import io.faultline.protocol.Topics;
 import io.faultline.protocol.Verdict;
@@ -413,8 +412,7 @@ class GameDayTest {
             byte[] value = Json.encode(e);
             RecordHeaders headers = new RecordHeaders();
             if (signer != null) {
-                headers.add(TelemetrySignature.KEY_ID, signer.keyId().getBytes(StandardCharsets.UTF_8));
-                headers.add(TelemetrySignature.SIGNATURE, signer.sign(value).getBytes(StandardCharsets.UTF_8));
+                signer.headers(value).forEach(headers::add);
             }
             synchronized (telemetry) {
                 if (telemetry.closed()) {
