@@ -3,6 +3,7 @@ package io.faultline.workload;
 import io.faultline.kafka.Clients;
 import io.faultline.protocol.KafkaConnection;
 import io.faultline.scenario.CanarySpec;
+import io.faultline.time.Scheduler;
 import io.faultline.verifier.CanaryLog;
 import io.faultline.verifier.FaultWindow;
 import io.faultline.verifier.History;
@@ -16,15 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -45,16 +45,20 @@ public final class CanaryWorkload implements AutoCloseable {
     private final String runId;
     private final CanarySpec spec;
     private final Clock clock;
-    private final KafkaProducer<String, byte[]> producer;
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final ScheduledExecutorService sender;
+    private final Producer<String, byte[]> producer;
+    private final Consumer<String, byte[]> consumer;
+    /** Paces the sends: one tick every canary interval, on a thread of its own. */
+    private final Scheduler sender;
+    /** Monotonic nanoseconds the pacing counts by. */
+    private final LongSupplier ticker;
+    private Scheduler.Cancellable ticking;
     private final Thread observer;
     /** Every canary sent and every arrival, in compact columns; null for {@link #none}. */
     private final CanaryLog events;
     private final AtomicLong nextSeq = new AtomicLong();
     private final Pacer pacer;
     private long reportedMissed;
-    private long lastBehindReport = System.nanoTime() - TimeUnit.SECONDS.toNanos(10);
+    private long lastBehindReport;
     private volatile boolean observing = true;
     private volatile Instant sendingStoppedAt;
     private volatile Instant lastCompletion;
@@ -74,8 +78,25 @@ public final class CanaryWorkload implements AutoCloseable {
         this(KafkaConnection.of(bootstrapServers), runId, spec, clock);
     }
 
-    /** As above, with the connection's client settings. */
+    /** As above, with the connection's client settings: real clients, a pacing thread on {@code System.nanoTime}. */
     public CanaryWorkload(KafkaConnection kafka, String runId, CanarySpec spec, Clock clock) {
+        this(runId, spec, clock, Clients.producer(kafka, "faultline-canary-producer", Map.of(
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000")),
+                Clients.consumer(kafka, "faultline-canary-observer",
+                        Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
+                Scheduler.system("canary-producer", clock), System::nanoTime, kafka);
+    }
+
+    /**
+     * Built from parts handed in, so that a test drives it without a broker: the producer of the
+     * input topic and the observer's consumer of the output topic (both closed with it), the
+     * scheduler that paces the sends (closed with it) and the monotonic nanoseconds it paces by,
+     * and where the logs are read back from after the drain (null: they are not).
+     */
+    public CanaryWorkload(String runId, CanarySpec spec, Clock clock, Producer<String, byte[]> producer,
+                          Consumer<String, byte[]> consumer, Scheduler sender, LongSupplier ticker,
+                          KafkaConnection kafka) {
         this.runId = runId;
         this.spec = spec;
         this.clock = clock;
@@ -83,16 +104,17 @@ public final class CanaryWorkload implements AutoCloseable {
         this.adapter = new CanaryAdapter(runId, spec.input(), spec.output());
         this.events = new CanaryLog(adapter.idPrefix(), spec.keys());
         this.pacer = new Pacer(spec.rate());
-        this.producer = Clients.producer(kafka, "faultline-canary-producer", Map.of(
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000"));
-        this.consumer = Clients.consumer(kafka, "faultline-canary-observer",
-                Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+        this.producer = producer;
+        this.consumer = consumer;
+        this.sender = sender;
+        this.ticker = ticker;
+        this.lastBehindReport = ticker.getAsLong() - TimeUnit.SECONDS.toNanos(10);
         List<TopicPartition> out = consumer.partitionsFor(spec.outputTopic(), Duration.ofSeconds(15)).stream()
                 .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
         if (out.isEmpty()) {
             producer.close(Duration.ZERO);
             consumer.close();
+            sender.close();
             throw new IllegalStateException("the canary's output topic " + spec.outputTopic() + " does not exist");
         }
         this.inputPartitions = Math.max(1, consumer.partitionsFor(spec.inputTopic(), Duration.ofSeconds(15)).size());
@@ -104,7 +126,6 @@ public final class CanaryWorkload implements AutoCloseable {
         consumer.assign(out);
         consumer.seekToEnd(out);
         out.forEach(consumer::position);
-        this.sender = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "canary-producer"));
         this.observer = new Thread(this::observe, "canary-observer");
         observer.setDaemon(true);
     }
@@ -122,6 +143,7 @@ public final class CanaryWorkload implements AutoCloseable {
         this.consumer = null;
         this.inputPartitions = 0;
         this.sender = null;
+        this.ticker = null;
         this.observer = null;
     }
 
@@ -142,19 +164,19 @@ public final class CanaryWorkload implements AutoCloseable {
         }
         observer.start();
         long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(1), spec.interval().toNanos());
-        sender.scheduleAtFixedRate(this::tick, 0, tick, TimeUnit.NANOSECONDS);
+        ticking = sender.scheduleAtFixedRate(Duration.ZERO, Duration.ofNanos(tick), this::tick);
     }
 
     /** Sends what the target rate owes now; says so, at most every 10 s, when the producer falls behind. */
     private void tick() {
-        long due = pacer.due(System.nanoTime());
+        long due = pacer.due(ticker.getAsLong());
         for (long i = 0; i < due; i++) {
             sendOne();
         }
         pacer.sent(due);
         long missed = pacer.missed();
-        if (missed > reportedMissed && System.nanoTime() - lastBehindReport > TimeUnit.SECONDS.toNanos(10)) {
-            lastBehindReport = System.nanoTime();
+        if (missed > reportedMissed && ticker.getAsLong() - lastBehindReport > TimeUnit.SECONDS.toNanos(10)) {
+            lastBehindReport = ticker.getAsLong();
             log.warn("the canary producer is behind its target of {}/s: {} canaries not sent on time so far (the "
                     + "producer or the broker cannot take this rate)", spec.rate(), missed);
             reportedMissed = missed;
@@ -253,11 +275,16 @@ public final class CanaryWorkload implements AutoCloseable {
             sendingStoppedAt = clock.instant();
             return;
         }
-        sender.shutdown();
+        if (ticking != null) {
+            ticking.cancel();
+        }
         try {
-            sender.awaitTermination(5, TimeUnit.SECONDS);
+            // Queued behind a tick under way, if any: once it has run, nothing more is sent.
+            sender.call(() -> null, Duration.ofSeconds(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.debug("canary sender did not settle: {}", e.toString());
         }
         producer.flush();
         sendingStoppedAt = clock.instant();
@@ -328,7 +355,7 @@ public final class CanaryWorkload implements AutoCloseable {
 
     /** The canary's logs read back ({@link LogReadBack}): is everything still where Kafka said? Null without a canary. */
     public History.ReadBack readBack() {
-        return active() ? LogReadBack.check(kafka, runId, spec.inputTopic(), spec.outputTopic(), adapter, sent(),
+        return active() && kafka != null ? LogReadBack.check(kafka, runId, spec.inputTopic(), spec.outputTopic(), adapter, sent(),
                 observations(), Map.copyOf(acked)) : null;
     }
 
@@ -351,7 +378,7 @@ public final class CanaryWorkload implements AutoCloseable {
         if (!active()) {
             return;
         }
-        sender.shutdownNow();
+        sender.close();
         observing = false;
         consumer.wakeup();
         try {
