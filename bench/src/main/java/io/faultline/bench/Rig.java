@@ -7,9 +7,13 @@ import io.faultline.agent.driver.ProcessKillDriver;
 import io.faultline.agent.driver.SignalShell;
 import io.faultline.engine.KafkaClients;
 import io.faultline.engine.TelemetryFeed;
+import io.faultline.engine.TelemetryGate;
+import io.faultline.kafka.Clients;
 import io.faultline.protocol.Command;
 import io.faultline.protocol.CommandSigner;
+import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.KeyFiles;
+import io.faultline.protocol.TelemetrySigner;
 import io.faultline.protocol.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,13 +33,19 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** The orchestrator's side of a benchmark: a signing key, a producer for commands, the telemetry feed. */
+/**
+ * The orchestrator's side of a benchmark: a signing key, a producer for commands, and the
+ * telemetry feed, which believes only what the agents' telemetry key signed, as a run given
+ * {@code --agent-keys} does (so every figure includes signing and checking each report).
+ */
 final class Rig implements AutoCloseable {
     final String bootstrap;
     final Topics topics;
     final Path dir;
     final KeyPair keys = KeyFiles.newKeyPair();
     final CommandSigner signer = new CommandSigner("bench", keys.getPrivate());
+    /** The key every benchmark agent signs its telemetry with, and the feed trusts. */
+    final KeyPair agentKeys = KeyFiles.newKeyPair();
     final KafkaProducer<String, byte[]> producer;
     final TelemetryFeed feed;
     private final List<SignalShell> shells = new CopyOnWriteArrayList<>();
@@ -48,7 +58,8 @@ final class Rig implements AutoCloseable {
             KafkaClients.ensureFaultlineTopics(admin, topics);
         }
         producer = new KafkaProducer<>(producerProps(bootstrap));
-        feed = new TelemetryFeed(bootstrap, topics.telemetry(), Clock.systemUTC(), Duration.ofSeconds(30));
+        feed = new TelemetryFeed(Clients.consumer(KafkaConnection.of(bootstrap), "bench-telemetry"), topics.telemetry(),
+                Clock.systemUTC(), Duration.ofSeconds(30), TelemetryGate.of(Map.of("bench-agents", agentKeys.getPublic())));
     }
 
     static Properties producerProps(String bootstrap) {
@@ -78,7 +89,8 @@ final class Rig implements AutoCloseable {
     Agent agent(String id, Map<String, String> labels, Path pidFile, Duration heartbeat) throws Exception {
         AgentConfig config = new AgentConfig(id, labels, bootstrap, topics, heartbeat, pidFile, null,
                 dir.resolve("state-" + id), null, Map.of("bench", keys.getPublic()));
-        Agent agent = Agent.builder(config).drivers(List.of(processDriver(pidFile))).build();
+        Agent agent = Agent.builder(config).drivers(List.of(processDriver(pidFile)))
+                .telemetrySigner(new TelemetrySigner("bench-agents", agentKeys.getPrivate())).build();
         Thread t = new Thread(agent::run, "agent-" + id);
         t.setDaemon(true);
         t.start();
