@@ -74,14 +74,23 @@ public final class RunCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** {@code text} as a duration; an error that names the option when it is not one. */
+    private static Duration duration(String option, String text) {
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Scenario scenario = ScenarioLoader.load(scenarioFile, params.values());
-        Duration wait = Durations.parse(agentWait);
+        Duration wait = duration("--agent-wait", agentWait);
         GameDay.AlertSources alerts = new GameDay.AlertSources(
                 alertWebhook == null ? null : Addresses.parse("--alert-webhook", alertWebhook), alertmanager,
                 alertWebhook == null ? null : webhookToken.token());
-        return run(scenario, kafka.connection(), kafka.topics(), wait, Durations.parse(commandTimeout), reportDir,
+        return run(scenario, kafka.connection(), kafka.topics(), wait, duration("--command-timeout", commandTimeout), reportDir,
                 spec.commandLine().getOut(), signing.signer(), agentKeys.keys(), alerts);
     }
 

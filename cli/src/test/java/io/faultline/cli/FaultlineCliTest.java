@@ -166,6 +166,13 @@ class FaultlineCliTest {
     }
 
     @Test
+    void aCommandTimeoutThatIsNoDurationNamesTheOption() {
+        assertThat(run("run", "../scenarios/controller-freeze.yaml", "--command-timeout", "bogus"))
+                .isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).startsWith("faultline: invalid input: --command-timeout: 'bogus' is not a duration");
+    }
+
+    @Test
     void aBootstrapHostThatDoesNotResolveIsAnInfrastructureErrorInWords() {
         // .invalid never resolves (RFC 6761): the address is well formed, the name service says no.
         assertThat(run("halt", "-b", "kafka.invalid:9092", "--reason", "x")).isEqualTo(ExitCodes.INFRASTRUCTURE);
