@@ -1,6 +1,7 @@
 package io.faultline.engine;
 
 import io.faultline.kafka.Clients;
+import io.faultline.kafka.HeaderText;
 import io.faultline.protocol.AgentHeartbeat;
 import io.faultline.protocol.AlertEvent;
 import io.faultline.protocol.CircuitEvent;
@@ -9,7 +10,6 @@ import io.faultline.protocol.Json;
 import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.TelemetryEvent;
 import io.faultline.protocol.TelemetrySignature;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +26,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,8 +104,8 @@ public final class TelemetryFeed implements AutoCloseable {
                         log.warn("ignoring unreadable telemetry record at offset {}: {}", r.offset(), e.getMessage());
                         continue;
                     }
-                    if (event == null || !gate.admit(event, r.partition(), header(r, TelemetrySignature.KEY_ID),
-                            header(r, TelemetrySignature.SIGNATURE), r.value())) {
+                    if (event == null || !gate.admit(event, r.partition(), HeaderText.of(r, TelemetrySignature.KEY_ID),
+                            HeaderText.of(r, TelemetrySignature.SIGNATURE), r.value())) {
                         continue;
                     }
                     synchronized (this) {
@@ -128,11 +127,6 @@ public final class TelemetryFeed implements AutoCloseable {
         } finally {
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
         }
-    }
-
-    private static String header(ConsumerRecord<?, ?> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     /** Who this feed believes, and what it refused. */

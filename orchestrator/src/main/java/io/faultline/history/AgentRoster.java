@@ -1,6 +1,7 @@
 package io.faultline.history;
 
 import io.faultline.kafka.Clients;
+import io.faultline.kafka.HeaderText;
 import io.faultline.kafka.TopicReader;
 import io.faultline.protocol.AgentHeartbeat;
 import io.faultline.protocol.Json;
@@ -8,7 +9,6 @@ import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.Rejection;
 import io.faultline.protocol.TelemetryEvent;
 import io.faultline.protocol.TelemetrySignature;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,9 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.header.Header;
 
 /**
  * The fleet as its heartbeats tell it: the latest heartbeat of every agent heard from in a window
@@ -73,8 +71,8 @@ public final class AgentRoster {
                 }
                 if (trust != null) {
                     try {
-                        keys.put(hb.agentId(), trust.check(hb.agentId(), header(r, TelemetrySignature.KEY_ID),
-                                header(r, TelemetrySignature.SIGNATURE), r.value()));
+                        keys.put(hb.agentId(), trust.check(hb.agentId(), HeaderText.of(r, TelemetrySignature.KEY_ID),
+                                HeaderText.of(r, TelemetrySignature.SIGNATURE), r.value()));
                     } catch (Rejection.Exception e) {
                         refused[0]++;
                         latestRefusal[0] = e.getMessage();
@@ -88,11 +86,6 @@ public final class AgentRoster {
                 .map(a -> new Agent(a.heartbeat(), a.live(), a.silentFor(), keys.get(a.heartbeat().agentId())))
                 .toList();
         return new Fleet(agents, refused[0], latestRefusal[0]);
-    }
-
-    private static String header(ConsumerRecord<?, ?> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     /** Per agent its latest heartbeat, by agent id; live when it is younger than {@code liveWithin}. */

@@ -1,5 +1,6 @@
 package io.faultline.workload;
 
+import io.faultline.kafka.HeaderText;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -29,10 +30,9 @@ final class OutputRecords {
         return oneLine.length() <= max ? oneLine : oneLine.substring(0, max) + "... (" + s.length() + " chars)";
     }
 
-    /** The last header {@code name} as UTF-8 text; null when there is none (or it has no value). */
+    /** The last header {@code name} as UTF-8 text; null when there is none ({@link HeaderText}). */
     static String text(ConsumerRecord<?, ?> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+        return HeaderText.of(r, name);
     }
 
     /** The last header {@code name} as a number; null when there is none or it is not one. */
