@@ -53,43 +53,53 @@ final class CanaryIndex {
     /** Canaries folded into summaries, in sequence (and send) order. */
     private final List<Stretch> folded;
 
-    CanaryIndex(History h) {
-        this(h.sent(), h.observations(), h.folded());
+    /**
+     * The index of {@code h}'s canaries. Over a canary log's views it is built once and kept with
+     * them, so that the verifier, the timeline and the anomalies of one history share it.
+     */
+    static CanaryIndex of(History h) {
+        if (h.sent() instanceof Columns.View<?> view) {
+            CanaryIndex kept = view.index;
+            if (kept != null && kept.observations == h.observations() && kept.folded == h.folded()) {
+                return kept;
+            }
+            CanaryIndex made = new CanaryIndex(h.sent(), h.observations(), h.folded());
+            view.index = made;
+            return made;
+        }
+        return new CanaryIndex(h.sent(), h.observations(), h.folded());
     }
 
-    /** Reads the canaries kept whole and their arrivals once into columns; {@code folded}: the stretches beside them. */
+    /**
+     * Reads the canaries kept whole and their arrivals once into columns; {@code folded}: the
+     * stretches beside them. A canary log's views are read as the log's own columns, without a
+     * record per canary; other lists (hand-made histories) record by record.
+     */
     CanaryIndex(List<SentEvent> sent, List<Observation> observations, List<Stretch> folded) {
         this.folded = folded;
         this.sent = sent;
+        this.observations = observations;
         int n = sent.size();
         sentAt = new long[n];
         seq = new long[n];
         partition = new int[n];
         key = new int[n];
-        Map<String, Integer> keyIndex = new HashMap<>();
-        String dense = null;
-        boolean inSendOrder = true;
-        for (int i = 0; i < n; i++) {
-            SentEvent e = sent.get(i);
-            sentAt[i] = nanos(e.sentAt());
-            seq[i] = e.seq();
-            partition[i] = !e.acknowledged() ? -2 : e.partition() == null ? -1 : e.partition();
-            key[i] = e.key() == null ? -1 : keyIndex.computeIfAbsent(e.key(), k -> {
-                keys.add(k);
-                return keys.size() - 1;
-            });
-            if (i == 0) {
-                String digits = Long.toString(e.seq());
-                dense = e.seq() >= 0 && e.id().endsWith(digits) ? e.id().substring(0, e.id().length() - digits.length())
-                        : null;
-            } else if (dense != null && (e.seq() <= seq[i - 1] || !e.id().equals(dense + e.seq()))) {
-                dense = null;
+        if (sent instanceof Columns.Sent columns) {
+            keys.addAll(columns.keyNames());
+            for (int i = 0; i < n; i++) {
+                sentAt[i] = columns.sentAtNanos(i);
+                seq[i] = columns.seqAt(i);
+                partition[i] = columns.partitionCode(i);
+                key[i] = columns.keyIndex(i);
             }
-            if (i > 0 && sentAt[i] < sentAt[i - 1]) {
-                inSendOrder = false;
-            }
+            prefix = n == 0 ? null : columns.idPrefix();
+        } else {
+            prefix = readRecords(sent);
         }
-        prefix = dense;
+        boolean inSendOrder = true;
+        for (int i = 1; i < n && inSendOrder; i++) {
+            inSendOrder = sentAt[i] >= sentAt[i - 1];
+        }
         contiguous = n == 0 || seq[n - 1] - seq[0] == n - 1;
         if (prefix == null) {
             positions = new HashMap<>(n * 2);
@@ -104,20 +114,29 @@ final class CanaryIndex {
         firstSeen = new long[n];
         Arrays.fill(firstSeen, NONE);
         times = new byte[n];
-        this.observations = observations;
         int m = observations.size();
         arrivalOf = new int[m];
         arrivedAt = new long[m];
         arrivalPartition = new int[m];
         arrivalOffset = new long[m];
+        Columns.Arrivals arrivalColumns = observations instanceof Columns.Arrivals a && prefix != null ? a : null;
         for (int i = 0; i < m; i++) {
-            Observation o = observations.get(i);
-            int p = position(o.id());
-            long t = nanos(o.observedAt());
+            int p;
+            if (arrivalColumns != null) {
+                long number = arrivalColumns.seqAt(i);
+                p = number < 0 ? -1 : positionOf(number);
+                arrivedAt[i] = arrivalColumns.atNanos(i);
+                arrivalPartition[i] = arrivalColumns.partitionAt(i);
+                arrivalOffset[i] = arrivalColumns.offsetAt(i);
+            } else {
+                Observation o = observations.get(i);
+                p = position(o.id());
+                arrivedAt[i] = nanos(o.observedAt());
+                arrivalPartition[i] = o.partition();
+                arrivalOffset[i] = o.offset();
+            }
             arrivalOf[i] = p;
-            arrivedAt[i] = t;
-            arrivalPartition[i] = o.partition();
-            arrivalOffset[i] = o.offset();
+            long t = arrivedAt[i];
             if (p >= 0) {
                 if (firstSeen[p] == NONE || t < firstSeen[p]) {
                     firstSeen[p] = t;
@@ -127,6 +146,33 @@ final class CanaryIndex {
                 }
             }
         }
+    }
+
+    /**
+     * Reads hand-made records into the columns, and returns the ids' common prefix when every id
+     * is it followed by an ascending sequence number; null otherwise.
+     */
+    private String readRecords(List<SentEvent> records) {
+        Map<String, Integer> keyIndex = new HashMap<>();
+        String dense = null;
+        for (int i = 0; i < records.size(); i++) {
+            SentEvent e = records.get(i);
+            sentAt[i] = nanos(e.sentAt());
+            seq[i] = e.seq();
+            partition[i] = !e.acknowledged() ? -2 : e.partition() == null ? -1 : e.partition();
+            key[i] = e.key() == null ? -1 : keyIndex.computeIfAbsent(e.key(), k -> {
+                keys.add(k);
+                return keys.size() - 1;
+            });
+            if (i == 0) {
+                String digits = Long.toString(e.seq());
+                dense = e.seq() >= 0 && e.id().endsWith(digits) ? e.id().substring(0, e.id().length() - digits.length())
+                        : null;
+            } else if (dense != null && (e.seq() <= seq[i - 1] || !e.id().equals(dense + e.seq()))) {
+                dense = null;
+            }
+        }
+        return dense;
     }
 
     /** True when ids are the run's prefix and sequence number, one after another, sent in that order (as the workload records them). */
@@ -271,12 +317,17 @@ final class CanaryIndex {
             return p == null ? -1 : p;
         }
         long number = CanaryLog.seqOf(prefix, id);
-        if (number < 0 || seq.length == 0) {
+        return number < 0 ? -1 : positionOf(number);
+    }
+
+    /** With a {@code prefix}: the position of the canary with sequence number {@code number}, or -1. */
+    private int positionOf(long number) {
+        if (seq.length == 0) {
             return -1;
         }
         if (contiguous) {
             long n = number - seq[0];
-            return n >= 0 && n < sent.size() ? (int) n : -1;
+            return n >= 0 && n < seq.length ? (int) n : -1;
         }
         int p = Arrays.binarySearch(seq, number);
         return p >= 0 ? p : -1;

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * What a run's canary recorded, in columns of primitives: for each canary sent (its sequence
@@ -36,6 +37,7 @@ public final class CanaryLog {
 
     private final String idPrefix;
     private final int keys;
+    private final List<String> keyNames;
 
     private final List<long[]> sentAt = new ArrayList<>();
     private final List<long[]> ackedAt = new ArrayList<>();
@@ -75,6 +77,7 @@ public final class CanaryLog {
     public CanaryLog(String idPrefix, int keys) {
         this.idPrefix = idPrefix;
         this.keys = keys;
+        this.keyNames = IntStream.range(0, keys).mapToObj(k -> "k" + k).toList();
     }
 
     public String id(long seq) {
@@ -82,7 +85,7 @@ public final class CanaryLog {
     }
 
     public String key(long seq) {
-        return "k" + (seq % keys);
+        return keyNames.get((int) (seq % keys));
     }
 
     /** Canary {@code seq} was sent; sequence numbers come in order, from 0. */
@@ -339,50 +342,150 @@ public final class CanaryLog {
 
     /** The canaries sent so far and not folded, in sequence order. */
     public synchronized List<SentEvent> sent() {
-        List<long[]> sa = Columns.snapshot(sentAt);
-        List<long[]> aa = Columns.snapshot(ackedAt);
-        List<int[]> pa = Columns.snapshot(inPartition);
-        List<long[]> oa = Columns.snapshot(inOffset);
-        int[] kept = Columns.unfolded(sentFolded, sentAt, sentCount);
-        return new Columns.View<>(kept == null ? sentCount : kept.length) {
-            @Override
-            SentEvent at(int k) {
-                int i = kept == null ? k : kept[k];
-                int c = i >>> SHIFT;
-                int j = i & MASK;
-                long a = (long) LONGS.getAcquire(aa.get(c), j);
-                boolean ack = a != NONE;
-                long o = oa.get(c)[j];
-                return new SentEvent(i, id(i), key(i), instant(sa.get(c)[j]), ack ? instant(a) : null,
-                        ack ? pa.get(c)[j] : null, ack && o != NONE ? o : null);
-            }
-        };
+        return new SentView(Columns.snapshot(sentAt), Columns.snapshot(ackedAt), Columns.snapshot(inPartition),
+                Columns.snapshot(inOffset), Columns.unfolded(sentFolded, sentAt, sentCount));
     }
 
     /** The arrivals so far, but those of folded canaries, in the order they came. */
     public synchronized List<Observation> observations() {
-        List<long[]> seqs = Columns.snapshot(obsSeq);
-        List<long[]> ats = Columns.snapshot(obsAt);
-        List<int[]> partitions = Columns.snapshot(obsPartition);
-        List<long[]> offsets = Columns.snapshot(obsOffset);
-        List<int[]> by = Columns.snapshot(obsProcessedBy);
-        List<long[]> inputs = Columns.snapshot(obsInputOffset);
-        Map<Integer, String> odd = Map.copyOf(oddIds);
-        List<String> processedBy = List.copyOf(names);
-        int[] kept = Columns.unfolded(obsFolded, obsSeq, observedCount);
-        return new Columns.View<>(kept == null ? observedCount : kept.length) {
-            @Override
-            Observation at(int k) {
-                int i = kept == null ? k : kept[k];
-                int c = i >>> SHIFT;
-                int j = i & MASK;
-                long seq = seqs.get(c)[j];
-                int name = by.get(c)[j];
-                long in = inputs.get(c)[j];
-                return new Observation(seq < 0 ? odd.get(i) : id(seq), instant(ats.get(c)[j]), partitions.get(c)[j],
-                        offsets.get(c)[j], name < 0 ? null : processedBy.get(name), in == NONE ? null : in);
-            }
-        };
+        return new ArrivalView(Columns.snapshot(obsSeq), Columns.snapshot(obsAt), Columns.snapshot(obsPartition),
+                Columns.snapshot(obsOffset), Columns.snapshot(obsProcessedBy), Columns.snapshot(obsInputOffset),
+                Map.copyOf(oddIds), List.copyOf(names), Columns.unfolded(obsFolded, obsSeq, observedCount));
+    }
+
+    /** The canaries kept whole as records made when read, or as the columns themselves. */
+    private final class SentView extends Columns.View<SentEvent> implements Columns.Sent {
+        private final List<long[]> sentAt;
+        private final List<long[]> ackedAt;
+        private final List<int[]> partition;
+        private final List<long[]> offset;
+        /** The indexes of the canaries kept whole; null when every one is. */
+        private final int[] kept;
+
+        SentView(List<long[]> sentAt, List<long[]> ackedAt, List<int[]> partition, List<long[]> offset, int[] kept) {
+            super(kept == null ? sentCount : kept.length);
+            this.sentAt = sentAt;
+            this.ackedAt = ackedAt;
+            this.partition = partition;
+            this.offset = offset;
+            this.kept = kept;
+        }
+
+        private int index(int k) {
+            return kept == null ? k : kept[k];
+        }
+
+        @Override
+        SentEvent at(int k) {
+            int i = index(k);
+            int c = i >>> SHIFT;
+            int j = i & MASK;
+            long a = (long) LONGS.getAcquire(ackedAt.get(c), j);
+            boolean ack = a != NONE;
+            long o = offset.get(c)[j];
+            return new SentEvent(i, id(i), key(i), instant(sentAt.get(c)[j]), ack ? instant(a) : null,
+                    ack ? partition.get(c)[j] : null, ack && o != NONE ? o : null);
+        }
+
+        @Override
+        public long seqAt(int k) {
+            return index(k);
+        }
+
+        @Override
+        public long sentAtNanos(int k) {
+            int i = index(k);
+            return sentAt.get(i >>> SHIFT)[i & MASK];
+        }
+
+        @Override
+        public int partitionCode(int k) {
+            int i = index(k);
+            long a = (long) LONGS.getAcquire(ackedAt.get(i >>> SHIFT), i & MASK);
+            return a == NONE ? -2 : partition.get(i >>> SHIFT)[i & MASK];
+        }
+
+        @Override
+        public int keyIndex(int k) {
+            return index(k) % keys;
+        }
+
+        @Override
+        public List<String> keyNames() {
+            return keyNames;
+        }
+
+        @Override
+        public String idPrefix() {
+            return idPrefix;
+        }
+    }
+
+    /** The arrivals kept whole as records made when read, or as the columns themselves. */
+    private final class ArrivalView extends Columns.View<Observation> implements Columns.Arrivals {
+        private final List<long[]> seqs;
+        private final List<long[]> ats;
+        private final List<int[]> partitions;
+        private final List<long[]> offsets;
+        private final List<int[]> by;
+        private final List<long[]> inputs;
+        private final Map<Integer, String> odd;
+        private final List<String> processedBy;
+        private final int[] kept;
+
+        ArrivalView(List<long[]> seqs, List<long[]> ats, List<int[]> partitions, List<long[]> offsets, List<int[]> by,
+                    List<long[]> inputs, Map<Integer, String> odd, List<String> processedBy, int[] kept) {
+            super(kept == null ? observedCount : kept.length);
+            this.seqs = seqs;
+            this.ats = ats;
+            this.partitions = partitions;
+            this.offsets = offsets;
+            this.by = by;
+            this.inputs = inputs;
+            this.odd = odd;
+            this.processedBy = processedBy;
+            this.kept = kept;
+        }
+
+        private int index(int k) {
+            return kept == null ? k : kept[k];
+        }
+
+        @Override
+        Observation at(int k) {
+            int i = index(k);
+            int c = i >>> SHIFT;
+            int j = i & MASK;
+            long seq = seqs.get(c)[j];
+            int name = by.get(c)[j];
+            long in = inputs.get(c)[j];
+            return new Observation(seq < 0 ? odd.get(i) : id(seq), instant(ats.get(c)[j]), partitions.get(c)[j],
+                    offsets.get(c)[j], name < 0 ? null : processedBy.get(name), in == NONE ? null : in);
+        }
+
+        @Override
+        public long seqAt(int k) {
+            int i = index(k);
+            return seqs.get(i >>> SHIFT)[i & MASK];
+        }
+
+        @Override
+        public long atNanos(int k) {
+            int i = index(k);
+            return ats.get(i >>> SHIFT)[i & MASK];
+        }
+
+        @Override
+        public int partitionAt(int k) {
+            int i = index(k);
+            return partitions.get(i >>> SHIFT)[i & MASK];
+        }
+
+        @Override
+        public long offsetAt(int k) {
+            int i = index(k);
+            return offsets.get(i >>> SHIFT)[i & MASK];
+        }
     }
 
     /** True for the fixed, read-only lists {@link #sent()} and {@link #observations()} return. */

@@ -73,6 +73,8 @@ final class Columns {
     /** A fixed-size, read-only list whose elements are made when read. */
     abstract static class View<T> extends AbstractList<T> implements RandomAccess {
         private final int size;
+        /** The index built over this view, kept for the next reader of the same history ({@link CanaryIndex#of}). */
+        volatile CanaryIndex index;
 
         View(int size) {
             this.size = size;
@@ -90,5 +92,38 @@ final class Columns {
         public int size() {
             return size;
         }
+    }
+
+    /**
+     * A view of canaries sent that can be read as primitives, so that the index reads the log's
+     * columns without making a record per canary.
+     */
+    interface Sent {
+        /** The sequence number of the canary at {@code k}; the id is {@link #idPrefix()} and this number. */
+        long seqAt(int k);
+
+        long sentAtNanos(int k);
+
+        /** The input partition of an acknowledged canary; -1 acknowledged without one, -2 not acknowledged. */
+        int partitionCode(int k);
+
+        /** The index in {@link #keyNames()} of the canary's key. */
+        int keyIndex(int k);
+
+        List<String> keyNames();
+
+        String idPrefix();
+    }
+
+    /** A view of arrivals that can be read as primitives (see {@link Sent}). */
+    interface Arrivals {
+        /** The sequence number of the canary the arrival carries; -1 for an id that is none sent. */
+        long seqAt(int k);
+
+        long atNanos(int k);
+
+        int partitionAt(int k);
+
+        long offsetAt(int k);
     }
 }

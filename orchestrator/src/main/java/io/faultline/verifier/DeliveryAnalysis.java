@@ -41,7 +41,7 @@ final class DeliveryAnalysis {
 
     /** Classifies every sent and observed canary; see {@link Anomalies}. */
     static Anomalies anomalies(History h) {
-        return anomalies(h, new CanaryIndex(h));
+        return anomalies(h, CanaryIndex.of(h));
     }
 
     /**

@@ -35,7 +35,7 @@ public final class Fold {
         if (!h.hasCanary() || h.sent().size() < 2) {
             return h;
         }
-        CanaryIndex index = new CanaryIndex(h);
+        CanaryIndex index = CanaryIndex.of(h);
         Made made = stretches(index, h.faults(), h.sendingStoppedAt(), h.observedUntil(), width, h.canaryInterval());
         if (made == null) {
             return h;

@@ -68,7 +68,7 @@ public record Timeline(Instant start, long bucketMs, List<Bucket> buckets, List<
         if (h.sentCount() == 0) {
             return new Timeline(h.observedUntil(), bucket.toMillis(), List.of(), alertWindows(h));
         }
-        CanaryIndex index = new CanaryIndex(h);
+        CanaryIndex index = CanaryIndex.of(h);
         Instant start = CanaryIndex.instant(index.firstSentNanos());
         long width = bucket.toMillis();
         int n = (int) (Duration.between(start, h.observedUntil()).toMillis() / width) + 1;

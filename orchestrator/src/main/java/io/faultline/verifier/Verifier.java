@@ -64,7 +64,7 @@ public final class Verifier {
     /** Works out, once, the figures the checks judge: per fault failover and latency, and the anomalies. */
     static Analysis analyse(History h, ChecksSpec spec, List<ProbeSpec> probes) {
         List<FaultRecord> faults = new ArrayList<>();
-        CanaryIndex index = new CanaryIndex(h);
+        CanaryIndex index = CanaryIndex.of(h);
         FailoverAnalysis.Streams streams = FailoverAnalysis.Streams.of(h, index);
         List<FaultWindow> windows = h.faults().stream().sorted(Comparator.comparing(FaultWindow::invokedAt)).toList();
         for (int i = 0; i < windows.size(); i++) {
@@ -93,7 +93,7 @@ public final class Verifier {
         List<FaultWindow> windows = h.faults().stream().sorted(Comparator.comparing(FaultWindow::invokedAt)).toList();
         List<FaultRecord> faults = windows.stream().map(f -> new FaultRecord(f.name(), f.commandId(), f.agentId(),
                 f.faultType(), f.invokedAt(), f.appliedAt(), f.healInvokedAt(), f.undoneAt(), null, null)).toList();
-        CanaryIndex index = new CanaryIndex(h);
+        CanaryIndex index = CanaryIndex.of(h);
         return new Analysis(h, spec, probes, windows, faults, DeliveryAnalysis.anomalies(h, index), index, null, List.of());
     }
 

@@ -37,11 +37,6 @@ final class OutputRecords {
 
     /** The last header {@code name} as a number; null when there is none or it is not one. */
     static Long number(ConsumerRecord<?, ?> r, String name) {
-        String text = text(r, name);
-        try {
-            return text == null ? null : Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return HeaderText.number(r, name);
     }
 }

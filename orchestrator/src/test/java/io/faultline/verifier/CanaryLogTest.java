@@ -3,6 +3,7 @@ package io.faultline.verifier;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.faultline.scenario.ChecksSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -86,5 +87,46 @@ class CanaryLogTest {
         DeliveryAnalysis.Anomalies a = DeliveryAnalysis.anomalies(h);
         assertThat(a.unexpected()).hasSize(2).contains("run-1:2147483000");
         assertThat(a.lost()).isEmpty();
+    }
+
+    @Test
+    void theIndexReadsTheColumnsAsTheRecordsSayAndIsBuiltOncePerHistory() {
+        CanaryLog log = new CanaryLog("run-1:", 4);
+        for (int i = 0; i < 3000; i++) {
+            log.sent(i, T0.plusMillis(i));
+            if (i % 7 != 3) {
+                log.acknowledged(i, T0.plusMillis(i + 1), i % 3, (long) i / 3);
+            }
+            if (i % 11 != 5) {
+                log.observed("run-1:" + i, T0.plusMillis(i + 30), i % 2, i, "listener-1", (long) i / 3);
+            }
+        }
+        log.observed("run-1:17", T0.plusMillis(4000), 1, 5000, "listener-2", 5L);
+        log.observed("run-1:017", T0.plusMillis(4001), 1, 5001, null, null);
+        log.observed("other", T0.plusMillis(4002), 0, 5002, null, null);
+        History h = new History("r", log.sent(), log.observations(), List.of(), Duration.ofMillis(1),
+                T0.plusSeconds(3), T0.plusSeconds(5), List.of(), null, List.of(), List.of());
+        History copy = new History("r", List.copyOf(h.sent()), List.copyOf(h.observations()), List.of(),
+                Duration.ofMillis(1), T0.plusSeconds(3), T0.plusSeconds(5), List.of(), null, List.of(), List.of());
+        CanaryIndex columns = CanaryIndex.of(h);
+        CanaryIndex records = CanaryIndex.of(copy);
+        assertThat(columns.dense()).isTrue();
+        assertThat(columns.size()).isEqualTo(records.size());
+        for (int p = 0; p < columns.size(); p++) {
+            assertThat(List.of(columns.sentAtNanos(p), columns.seq(p), columns.acknowledged(p),
+                    String.valueOf(columns.partition(p)), columns.key(p), columns.firstSeenNanos(p), columns.times(p)))
+                    .isEqualTo(List.of(records.sentAtNanos(p), records.seq(p), records.acknowledged(p),
+                            String.valueOf(records.partition(p)), records.key(p), records.firstSeenNanos(p),
+                            records.times(p)));
+        }
+        assertThat(columns.arrivals()).isEqualTo(records.arrivals());
+        for (int i = 0; i < columns.arrivals(); i++) {
+            assertThat(List.of(columns.arrivalOf(i), columns.arrivedAtNanos(i)))
+                    .isEqualTo(List.of(records.arrivalOf(i), records.arrivedAtNanos(i)));
+        }
+        assertThat(Verifier.verify(h, ChecksSpec.DEFAULTS)).isEqualTo(Verifier.verify(copy, ChecksSpec.DEFAULTS));
+        // The verifier and the timeline of one recorded history share one index.
+        assertThat(CanaryIndex.of(h)).isSameAs(columns);
+        assertThat(CanaryIndex.of(copy)).isNotSameAs(records);
     }
 }

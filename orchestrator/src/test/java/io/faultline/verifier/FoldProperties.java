@@ -117,6 +117,11 @@ class FoldProperties {
 
         Verifier.Result got = Verifier.verify(recorded, ChecksSpec.DEFAULTS);
         Verifier.Result want = Verifier.verify(h, ChecksSpec.DEFAULTS);
+        // The index reads the log's columns directly; the same canaries as records judge the same.
+        History asRecords = new History("r", new ArrayList<>(log.sent()), new ArrayList<>(log.observations()),
+                h.faults(), INTERVAL, h.sendingStoppedAt(), h.observedUntil(), List.of(), h.committed(), List.of(),
+                List.of(), null, log.folded());
+        assertThat(Verifier.verify(asRecords, ChecksSpec.DEFAULTS)).isEqualTo(got);
         // One difference, by design: a second result that came after its canary was folded is a
         // duplicate whose cause is unknown (the first result's input offset is not kept).
         List<String> late = want.anomalies().duplicated().stream()
