@@ -62,17 +62,17 @@ final class Judge {
         return new RunResult(verdict, timeline, evidence);
     }
 
-    /** Judges a run that went to the end, observed until {@code observedUntil}. */
-    /** Where the group's own assignment changes come from. */
     /** Where what the cluster did during the run comes from, when it was watched. */
     void cluster(Supplier<History.KafkaView> view) {
         this.cluster = view;
     }
 
+    /** Where the group's own assignment changes come from. */
     void owners(Supplier<List<History.Ownership>> changes) {
         this.owners = changes;
     }
 
+    /** Judges a run that went to the end, observed until {@code observedUntil}. */
     RunResult judged(CanaryWorkload canary, ProbeSampler samples, Instant observedUntil)
             throws InfrastructureException {
         Verifier.Result result = recordAndVerify(canary, samples, observedUntil);
