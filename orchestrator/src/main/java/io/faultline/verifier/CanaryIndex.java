@@ -37,7 +37,7 @@ final class CanaryIndex {
     private final int[] partition;
     /** ... and the key, as an index into {@code keys} (-1: none). */
     private final int[] key;
-    private final List<String> keys = new ArrayList<>();
+    private final List<String> keys;
     /** Positions in send-time order; null when that is position order (as the workload records). */
     private final int[] order;
     /** Per position: when the canary was first observed, in nanoseconds since the epoch; NONE if never. */
@@ -79,23 +79,14 @@ final class CanaryIndex {
         this.folded = folded;
         this.sent = sent;
         this.observations = observations;
+        SentColumns columns = SentColumns.read(sent);
         int n = sent.size();
-        sentAt = new long[n];
-        seq = new long[n];
-        partition = new int[n];
-        key = new int[n];
-        if (sent instanceof Columns.Sent columns) {
-            keys.addAll(columns.keyNames());
-            for (int i = 0; i < n; i++) {
-                sentAt[i] = columns.sentAtNanos(i);
-                seq[i] = columns.seqAt(i);
-                partition[i] = columns.partitionCode(i);
-                key[i] = columns.keyIndex(i);
-            }
-            prefix = n == 0 ? null : columns.idPrefix();
-        } else {
-            prefix = readRecords(sent);
-        }
+        sentAt = columns.sentAt;
+        seq = columns.seq;
+        partition = columns.partition;
+        key = columns.key;
+        keys = columns.keys;
+        prefix = columns.prefix;
         boolean inSendOrder = true;
         for (int i = 1; i < n && inSendOrder; i++) {
             inSendOrder = sentAt[i] >= sentAt[i - 1];
@@ -146,33 +137,6 @@ final class CanaryIndex {
                 }
             }
         }
-    }
-
-    /**
-     * Reads hand-made records into the columns, and returns the ids' common prefix when every id
-     * is it followed by an ascending sequence number; null otherwise.
-     */
-    private String readRecords(List<SentEvent> records) {
-        Map<String, Integer> keyIndex = new HashMap<>();
-        String dense = null;
-        for (int i = 0; i < records.size(); i++) {
-            SentEvent e = records.get(i);
-            sentAt[i] = nanos(e.sentAt());
-            seq[i] = e.seq();
-            partition[i] = !e.acknowledged() ? -2 : e.partition() == null ? -1 : e.partition();
-            key[i] = e.key() == null ? -1 : keyIndex.computeIfAbsent(e.key(), k -> {
-                keys.add(k);
-                return keys.size() - 1;
-            });
-            if (i == 0) {
-                String digits = Long.toString(e.seq());
-                dense = e.seq() >= 0 && e.id().endsWith(digits) ? e.id().substring(0, e.id().length() - digits.length())
-                        : null;
-            } else if (dense != null && (e.seq() <= seq[i - 1] || !e.id().equals(dense + e.seq()))) {
-                dense = null;
-            }
-        }
-        return dense;
     }
 
     /** True when ids are the run's prefix and sequence number, one after another, sent in that order (as the workload records them). */

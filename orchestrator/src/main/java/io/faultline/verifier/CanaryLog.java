@@ -88,6 +88,18 @@ public final class CanaryLog {
         return keyNames.get((int) (seq % keys));
     }
 
+    String idPrefix() {
+        return idPrefix;
+    }
+
+    int keyCount() {
+        return keys;
+    }
+
+    List<String> keyNames() {
+        return keyNames;
+    }
+
     /** Canary {@code seq} was sent; sequence numbers come in order, from 0. */
     public synchronized void sent(long seq, Instant at) {
         if (seq != sentCount) {
@@ -342,150 +354,15 @@ public final class CanaryLog {
 
     /** The canaries sent so far and not folded, in sequence order. */
     public synchronized List<SentEvent> sent() {
-        return new SentView(Columns.snapshot(sentAt), Columns.snapshot(ackedAt), Columns.snapshot(inPartition),
+        return new CanaryViews.Sent(this, sentCount, Columns.snapshot(sentAt), Columns.snapshot(ackedAt), Columns.snapshot(inPartition),
                 Columns.snapshot(inOffset), Columns.unfolded(sentFolded, sentAt, sentCount));
     }
 
     /** The arrivals so far, but those of folded canaries, in the order they came. */
     public synchronized List<Observation> observations() {
-        return new ArrivalView(Columns.snapshot(obsSeq), Columns.snapshot(obsAt), Columns.snapshot(obsPartition),
+        return new CanaryViews.Arrivals(this, observedCount, Columns.snapshot(obsSeq), Columns.snapshot(obsAt), Columns.snapshot(obsPartition),
                 Columns.snapshot(obsOffset), Columns.snapshot(obsProcessedBy), Columns.snapshot(obsInputOffset),
                 Map.copyOf(oddIds), List.copyOf(names), Columns.unfolded(obsFolded, obsSeq, observedCount));
-    }
-
-    /** The canaries kept whole as records made when read, or as the columns themselves. */
-    private final class SentView extends Columns.View<SentEvent> implements Columns.Sent {
-        private final List<long[]> sentAt;
-        private final List<long[]> ackedAt;
-        private final List<int[]> partition;
-        private final List<long[]> offset;
-        /** The indexes of the canaries kept whole; null when every one is. */
-        private final int[] kept;
-
-        SentView(List<long[]> sentAt, List<long[]> ackedAt, List<int[]> partition, List<long[]> offset, int[] kept) {
-            super(kept == null ? sentCount : kept.length);
-            this.sentAt = sentAt;
-            this.ackedAt = ackedAt;
-            this.partition = partition;
-            this.offset = offset;
-            this.kept = kept;
-        }
-
-        private int index(int k) {
-            return kept == null ? k : kept[k];
-        }
-
-        @Override
-        SentEvent at(int k) {
-            int i = index(k);
-            int c = i >>> SHIFT;
-            int j = i & MASK;
-            long a = (long) LONGS.getAcquire(ackedAt.get(c), j);
-            boolean ack = a != NONE;
-            long o = offset.get(c)[j];
-            return new SentEvent(i, id(i), key(i), instant(sentAt.get(c)[j]), ack ? instant(a) : null,
-                    ack ? partition.get(c)[j] : null, ack && o != NONE ? o : null);
-        }
-
-        @Override
-        public long seqAt(int k) {
-            return index(k);
-        }
-
-        @Override
-        public long sentAtNanos(int k) {
-            int i = index(k);
-            return sentAt.get(i >>> SHIFT)[i & MASK];
-        }
-
-        @Override
-        public int partitionCode(int k) {
-            int i = index(k);
-            long a = (long) LONGS.getAcquire(ackedAt.get(i >>> SHIFT), i & MASK);
-            return a == NONE ? -2 : partition.get(i >>> SHIFT)[i & MASK];
-        }
-
-        @Override
-        public int keyIndex(int k) {
-            return index(k) % keys;
-        }
-
-        @Override
-        public List<String> keyNames() {
-            return keyNames;
-        }
-
-        @Override
-        public String idPrefix() {
-            return idPrefix;
-        }
-    }
-
-    /** The arrivals kept whole as records made when read, or as the columns themselves. */
-    private final class ArrivalView extends Columns.View<Observation> implements Columns.Arrivals {
-        private final List<long[]> seqs;
-        private final List<long[]> ats;
-        private final List<int[]> partitions;
-        private final List<long[]> offsets;
-        private final List<int[]> by;
-        private final List<long[]> inputs;
-        private final Map<Integer, String> odd;
-        private final List<String> processedBy;
-        private final int[] kept;
-
-        ArrivalView(List<long[]> seqs, List<long[]> ats, List<int[]> partitions, List<long[]> offsets, List<int[]> by,
-                    List<long[]> inputs, Map<Integer, String> odd, List<String> processedBy, int[] kept) {
-            super(kept == null ? observedCount : kept.length);
-            this.seqs = seqs;
-            this.ats = ats;
-            this.partitions = partitions;
-            this.offsets = offsets;
-            this.by = by;
-            this.inputs = inputs;
-            this.odd = odd;
-            this.processedBy = processedBy;
-            this.kept = kept;
-        }
-
-        private int index(int k) {
-            return kept == null ? k : kept[k];
-        }
-
-        @Override
-        Observation at(int k) {
-            int i = index(k);
-            int c = i >>> SHIFT;
-            int j = i & MASK;
-            long seq = seqs.get(c)[j];
-            int name = by.get(c)[j];
-            long in = inputs.get(c)[j];
-            return new Observation(seq < 0 ? odd.get(i) : id(seq), instant(ats.get(c)[j]), partitions.get(c)[j],
-                    offsets.get(c)[j], name < 0 ? null : processedBy.get(name), in == NONE ? null : in);
-        }
-
-        @Override
-        public long seqAt(int k) {
-            int i = index(k);
-            return seqs.get(i >>> SHIFT)[i & MASK];
-        }
-
-        @Override
-        public long atNanos(int k) {
-            int i = index(k);
-            return ats.get(i >>> SHIFT)[i & MASK];
-        }
-
-        @Override
-        public int partitionAt(int k) {
-            int i = index(k);
-            return partitions.get(i >>> SHIFT)[i & MASK];
-        }
-
-        @Override
-        public long offsetAt(int k) {
-            int i = index(k);
-            return offsets.get(i >>> SHIFT)[i & MASK];
-        }
     }
 
     /** True for the fixed, read-only lists {@link #sent()} and {@link #observations()} return. */
