@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.clients.producer.Producer;
@@ -73,6 +74,8 @@ public final class GameDay {
     /** Makes each of a run's schedulers (lease renewals, stop conditions, probes, folding, waits) by name. */
     private final Function<String, Scheduler> schedulers;
     private final RunClients clients;
+    /** Monotonic nanoseconds the canary paces its sends by. */
+    private final LongSupplier ticker;
 
     public GameDay(RunOptions options, Clock clock) {
         this(options, AlertSources.NONE, clock);
@@ -89,6 +92,7 @@ public final class GameDay {
         Clock c = this.clock;
         this.schedulers = b.schedulers != null ? b.schedulers : name -> Scheduler.system(name, c);
         this.clients = b.clients != null ? b.clients : RunClients.of(options.kafka());
+        this.ticker = b.ticker;
     }
 
     /** A run engine on {@code options}: real Kafka clients and schedulers unless the builder is told otherwise. */
@@ -107,6 +111,7 @@ public final class GameDay {
         private Clock clock = Clock.systemUTC();
         private Function<String, Scheduler> schedulers;
         private RunClients clients;
+        private LongSupplier ticker = System::nanoTime;
 
         private Builder(RunOptions options) {
             this.options = options;
@@ -131,6 +136,12 @@ public final class GameDay {
 
         public Builder clients(RunClients clients) {
             this.clients = clients;
+            return this;
+        }
+
+        /** Monotonic nanoseconds the canary paces its sends by ({@code System.nanoTime} unless handed in). */
+        public Builder ticker(LongSupplier ticker) {
+            this.ticker = ticker;
             return this;
         }
 
@@ -243,8 +254,11 @@ public final class GameDay {
                          : new AlertmanagerPoller(alertSources.alertmanager(), Duration.ofSeconds(1),
                                  schedulers.apply("alertmanager-poll"), alerts::add);
                  CanaryWorkload canary = scenario.canary() == null ? CanaryWorkload.none(runId, clock)
-                         : new CanaryWorkload(options.kafka(), runId, scenario.canary(), clock);
-                 Progress progress = new Progress(options.progress(), clock, canary, scenario.steps().size())) {
+                         : new CanaryWorkload(runId, scenario.canary(), clock, clients.canaryProducer(),
+                                 clients.canaryObserver(), schedulers.apply("canary-producer"), ticker,
+                                 clients.readBack());
+                 Progress progress = new Progress(options.progress(), schedulers.apply("progress"), canary,
+                         scenario.steps().size())) {
                 Map<ProbeSpec, Probe> probes = steadyStateProbes(canary);
                 Map<StopCondition, Probe> stopConditions;
                 try (Abort.Interruptible cut = abort.interruptOnTrip()) {

@@ -1,18 +1,17 @@
 package io.faultline.engine;
 
+import io.faultline.time.Scheduler;
 import io.faultline.workload.CanaryWorkload;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Prints a progress line every two seconds during a run: elapsed time, current step, canaries
  * sent and observed, the fault in place and, while canaries are not coming through, an outage clock.
+ * The lines are printed on a scheduler of its own (closed with it), on the run's clock.
  */
 final class Progress implements AutoCloseable {
     private final PrintStream out;
@@ -20,24 +19,22 @@ final class Progress implements AutoCloseable {
     private final CanaryWorkload canary;
     private final int steps;
     private final Instant start;
-    private final ScheduledExecutorService timer;
+    /** How often a progress line is printed. */
+    static final Duration EVERY = Duration.ofSeconds(2);
+    private final Scheduler timer;
     private volatile String step = "starting";
     private volatile int stepNumber;
     private volatile String fault;
 
-    Progress(PrintStream out, Clock clock, CanaryWorkload canary, int steps) {
+    Progress(PrintStream out, Scheduler timer, CanaryWorkload canary, int steps) {
         this.out = out;
-        this.clock = clock;
+        this.clock = timer.clock();
         this.canary = canary;
         this.steps = steps;
         this.start = clock.instant();
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "progress");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = timer;
         if (out != null) {
-            timer.scheduleAtFixedRate(this::print, 2, 2, TimeUnit.SECONDS);
+            timer.scheduleAtFixedRate(EVERY, EVERY, this::print);
         }
     }
 
@@ -82,6 +79,6 @@ final class Progress implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        timer.close();
     }
 }

@@ -2,6 +2,7 @@ package io.faultline.engine;
 
 import io.faultline.kafka.Clients;
 import io.faultline.protocol.KafkaConnection;
+import io.faultline.workload.CanaryWorkload;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
@@ -33,6 +34,18 @@ public interface RunClients {
     /** Reads the halt topic (assigned by the watch). */
     Consumer<String, byte[]> halt();
 
+    /** The canary's producer of the input topic ({@link CanaryWorkload#producer}); closed with the canary. */
+    Producer<String, byte[]> canaryProducer();
+
+    /** The canary's observer of the output topic, read committed ({@link CanaryWorkload#observer}); closed with the canary. */
+    Consumer<String, byte[]> canaryObserver();
+
+    /**
+     * Where the canary's logs are read back from after the drain, on clients of their own
+     * ({@code read-back} in the verdict); null: they are not read back.
+     */
+    KafkaConnection readBack();
+
     /** Real clients on {@code kafka}. */
     static RunClients of(KafkaConnection kafka) {
         return new RunClients() {
@@ -59,6 +72,21 @@ public interface RunClients {
             @Override
             public Consumer<String, byte[]> halt() {
                 return Clients.consumer(kafka, "faultline-orchestrator-halt");
+            }
+
+            @Override
+            public Producer<String, byte[]> canaryProducer() {
+                return CanaryWorkload.producer(kafka);
+            }
+
+            @Override
+            public Consumer<String, byte[]> canaryObserver() {
+                return CanaryWorkload.observer(kafka);
+            }
+
+            @Override
+            public KafkaConnection readBack() {
+                return kafka;
             }
         };
     }

@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -41,6 +40,10 @@ public final class CanaryWorkload implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CanaryWorkload.class);
     /** Canaries are folded in spans of about this much sending. */
     public static final Duration FOLD_WIDTH = Duration.ofSeconds(1);
+    /** How often the drain asks whether every acknowledged canary came out. */
+    static final Duration DRAIN_POLL = Duration.ofMillis(100);
+    /** How often preflight asks whether the first canary came out. */
+    static final Duration FIRST_COMPLETION_POLL = Duration.ofMillis(20);
 
     private final String runId;
     private final CanarySpec spec;
@@ -62,7 +65,6 @@ public final class CanaryWorkload implements AutoCloseable {
     private volatile boolean observing = true;
     private volatile Instant sendingStoppedAt;
     private volatile Instant lastCompletion;
-    private final CountDownLatch firstCompletion = new CountDownLatch(1);
     private final CanaryAdapter adapter;
     private final KafkaConnection kafka;
     /** Records read from the output topic, canaries of this run or not. */
@@ -80,19 +82,29 @@ public final class CanaryWorkload implements AutoCloseable {
 
     /** As above, with the connection's client settings: real clients, a pacing thread on {@code System.nanoTime}. */
     public CanaryWorkload(KafkaConnection kafka, String runId, CanarySpec spec, Clock clock) {
-        this(runId, spec, clock, Clients.producer(kafka, "faultline-canary-producer", Map.of(
-                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000")),
-                Clients.consumer(kafka, "faultline-canary-observer",
-                        Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
-                Scheduler.system("canary-producer", clock), System::nanoTime, kafka);
+        this(runId, spec, clock, producer(kafka), observer(kafka), Scheduler.system("canary-producer", clock),
+                System::nanoTime, kafka);
+    }
+
+    /** The canary's producer on {@code kafka}: idempotent, each send given up after 30 s. */
+    public static Producer<String, byte[]> producer(KafkaConnection kafka) {
+        return Clients.producer(kafka, "faultline-canary-producer", Map.of(
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000"));
+    }
+
+    /** The canary's observer on {@code kafka}: reads committed results only. */
+    public static Consumer<String, byte[]> observer(KafkaConnection kafka) {
+        return Clients.consumer(kafka, "faultline-canary-observer",
+                Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
     }
 
     /**
      * Built from parts handed in, so that a test drives it without a broker: the producer of the
      * input topic and the observer's consumer of the output topic (both closed with it), the
      * scheduler that paces the sends (closed with it) and the monotonic nanoseconds it paces by,
-     * and where the logs are read back from after the drain (null: they are not).
+     * and where the logs are read back from after the drain (null: they are not). Its waits (the
+     * first completion, the drain) pass on the pacing scheduler's clock and sleep.
      */
     public CanaryWorkload(String runId, CanarySpec spec, Clock clock, Producer<String, byte[]> producer,
                           Consumer<String, byte[]> consumer, Scheduler sender, LongSupplier ticker,
@@ -246,7 +258,6 @@ public final class CanaryWorkload implements AutoCloseable {
                     Long inputOffset = OutputRecords.number(r, "input-offset");
                     events.observed(id, now, r.partition(), r.offset(), OutputRecords.text(r, "processed-by"), inputOffset);
                     lastCompletion = now;
-                    firstCompletion.countDown();
                 }
             }
         } catch (WakeupException e) {
@@ -292,15 +303,7 @@ public final class CanaryWorkload implements AutoCloseable {
 
     /** Waits until every acknowledged canary was observed, or {@code timeout} passes. Returns true when all arrived. */
     public boolean drain(Duration timeout) throws InterruptedException {
-        // Waiting on the system under test: in real time, with the deadline on the run's clock.
-        Instant deadline = clock.instant().plus(timeout);
-        while (clock.instant().isBefore(deadline)) {
-            if (unobserved() == 0) {
-                return true;
-            }
-            Thread.sleep(100);
-        }
-        return unobserved() == 0;
+        return !active() || sender.pollUntil(timeout, DRAIN_POLL, () -> unobserved() == 0);
     }
 
     private long unobserved() {
@@ -317,7 +320,7 @@ public final class CanaryWorkload implements AutoCloseable {
 
     /** Waits up to {@code timeout} for the first canary to complete end to end; false if none did. */
     public boolean awaitFirstCompletion(Duration timeout) throws InterruptedException {
-        return firstCompletion.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return active() && sender.pollUntil(timeout, FIRST_COMPLETION_POLL, () -> lastCompletion != null);
     }
 
     /** The time of the newest observation, or null before the first. */

@@ -12,6 +12,7 @@ import io.faultline.protocol.CommandSigner;
 import io.faultline.protocol.CommandVerifier;
 import io.faultline.protocol.HealCommand;
 import io.faultline.protocol.Json;
+import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.KeyFiles;
 import io.faultline.protocol.RenewCommand;
 import io.faultline.protocol.TelemetryEvent;
@@ -199,7 +200,7 @@ class GameDayTest {
             Scenario scenario = ScenarioLoader.parse(Path.of("freeze.yaml"), FREEZE.replace("role: listener", "role: nobody"));
             gameDay[0] = GameDay.builder(RunOptions.builder("mock:9092", new CommandSigner("ops", KEYS.getPrivate()))
                             .topics(TOPICS).progress(new PrintStream(progress, true, StandardCharsets.UTF_8)).build())
-                    .clock(time.clock()).schedulers(name -> new Unclosed(time)).clients(kafka).build();
+                    .clock(time.clock()).schedulers(name -> new Unclosed(time, () -> { })).clients(kafka).build();
             return gameDay[0].run(scenario, "freeze-run-1");
         });
         Thread t = new Thread(run, "game-day");
@@ -277,6 +278,68 @@ class GameDayTest {
         });
     }
 
+    private static final String FREEZE_WITH_CANARY = FREEZE.replace("steps:", """
+            workload:
+              canary:
+                inputTopic: orders
+                outputTopic: orders.processed
+                rate: 50
+                partitions: 1
+            steps:""") + """
+            drain: 5s
+            checks:
+              lost: 0
+              duplicated: 0
+            """;
+
+    @Test
+    void aCanaryRunsThroughTheWholeGameDayOnTheRunsClockAndAServiceThatHoldsItsInputLosesNothing() throws Exception {
+        RunResult result = run(FREEZE_WITH_CANARY);
+        Verdict v = result.verdict();
+        assertThat(v.status()).as(v.reason() + " " + v.checks()).isEqualTo(Verdict.Status.PASSED);
+        assertThat(kafka.service.held).as("the freeze held canaries back").isPositive();
+        assertThat(kafka.service.dropped).isZero();
+        // Sent at 50/s on the run's clock from preflight until the drain: 30 s of freeze, so at least 1,500.
+        assertThat(v.canary().sent()).isEqualTo(kafka.service.received).isGreaterThanOrEqualTo(1_500);
+        assertThat(v.canary().lost()).isZero();
+        assertThat(v.canary().duplicated()).isZero();
+        assertThat(kafka.published(TOPICS.verdicts())).hasSize(1);
+    }
+
+    @Test
+    void aServiceThatDropsWhatArrivesWhileFrozenFailsWithExactlyTheCanariesItDropped() throws Exception {
+        kafka.service.dropWhileFrozen = true;
+        Verdict v = run(FREEZE_WITH_CANARY).verdict();
+        assertThat(v.status()).isEqualTo(Verdict.Status.FAILED);
+        assertThat(kafka.service.dropped).as("the freeze dropped canaries").isGreaterThanOrEqualTo(1_500);
+        // The verdict's count against the service's own. No consumer group committed past them, so
+        // the run cannot say the service read them: acknowledged and never seen, not lost.
+        assertThat(v.canary().unseen()).isEqualTo(kafka.service.dropped);
+        assertThat(v.canary().lost()).isZero();
+        assertThat(v.canary().observed()).isEqualTo(kafka.service.received - kafka.service.dropped);
+        assertThat(v.checks()).filteredOn(c -> c.name().equals(CheckNames.UNSEEN)).singleElement()
+                .satisfies(c -> assertThat(c.outcome()).isEqualTo(CheckResult.Outcome.FAIL));
+        // Everything put out before the freeze and after the heal was drained.
+        assertThat(v.faults()).singleElement().satisfies(f -> assertThat(f.undoneAt()).isEqualTo(f.invokedAt().plusSeconds(30)));
+    }
+
+    @Test
+    void aLongQuietLeadInIsFoldedOnTheFoldCadenceAndProgressIsPrintedEveryTwoSecondsOfTheRunsClock() throws Exception {
+        String scenario = FREEZE_WITH_CANARY.replace("steps:\n", "steps:\n  - wait: 60s\n")
+                .replace("- wait: 30s", "- wait: 5s");
+        Verdict v = run(scenario).verdict();
+        assertThat(v.status()).as(v.reason() + " " + v.checks()).isEqualTo(Verdict.Status.PASSED);
+        assertThat(v.canary().sent()).isEqualTo(kafka.service.received).isGreaterThanOrEqualTo(3_250);
+        assertThat(v.canary().lost() + v.canary().unseen()).isZero();
+        String out = progress.toString(StandardCharsets.UTF_8);
+        // Folded every 5 s, the canaries over 30 s old: none in the first 30 s, some by the end of the quiet minute.
+        assertThat(out.lines().filter(l -> l.contains("folded")).findFirst()).hasValueSatisfying(l ->
+                assertThat(l).matches("\\[  (3[5-9]|4\\d)\\.0s\\] step 1/4 \\| canaries sent \\d+, observed \\d+ \\(\\d+ folded\\)"));
+        assertThat(out).containsPattern("\\[  60\\.0s\\] step 1/4 \\| canaries sent \\d+, observed \\d+ \\(\\d+ folded\\)");
+        // One line every 2 s of the run's clock, from 2 s to 64 s.
+        assertThat(out.lines().filter(l -> l.contains("| canaries sent"))).hasSize(32);
+    }
+
     private RunResult run(String yaml) throws Exception {
         return run(yaml, Map.of());
     }
@@ -286,14 +349,22 @@ class GameDayTest {
         RunOptions options = RunOptions.builder("mock:9092", new CommandSigner("ops", KEYS.getPrivate()))
                 .topics(TOPICS).progress(new PrintStream(progress, true, StandardCharsets.UTF_8))
                 .agentKeys(agentKeys).build();
-        Scheduler shared = new Unclosed(time);
+        Scheduler shared = new Unclosed(time, kafka.service::awaitObserved);
         Function<String, Scheduler> schedulers = name -> shared;
-        GameDay gameDay = GameDay.builder(options).clock(time.clock()).schedulers(schedulers).clients(kafka).build();
+        GameDay gameDay = GameDay.builder(options).clock(time.clock()).schedulers(schedulers).clients(kafka)
+                .ticker(() -> {
+                    Instant now = time.clock().instant();
+                    return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
+                }).build();
         return gameDay.run(scenario, "freeze-run-1");
     }
 
-    /** The test's one scheduler, handed to every part of the run; the parts' closing it leaves it running. */
-    private record Unclosed(ManualScheduler time) implements Scheduler {
+    /**
+     * The test's one scheduler, handed to every part of the run; the parts' closing it leaves it
+     * running. Before time moves on, {@code settle} waits (in real time) for the canary's observer
+     * thread to have read what the service put out, so each arrival is seen at the instant it came.
+     */
+    private record Unclosed(ManualScheduler time, Runnable settle) implements Scheduler {
         @Override
         public Clock clock() {
             return time.clock();
@@ -316,6 +387,7 @@ class GameDayTest {
 
         @Override
         public void sleep(Duration d) {
+            settle.run();
             time.sleep(d);
         }
 
@@ -362,7 +434,11 @@ class GameDayTest {
                     kafka.report(CommandEvent.undone("agent-1", now.plusMillis(53), apply.runId(), apply.commandId(),
                             "process.kill", "sent CONT to pid 4242"), null);
                 }
+                if (refuse == null) {
+                    kafka.service.frozen = true;
+                }
             } else if (c instanceof HealCommand heal) {
+                kafka.service.release();
                 kafka.report(CommandEvent.undone("agent-1", now, heal.runId(), heal.faultCommandId(),
                         "process.kill", "sent CONT to pid 4242"));
             }
@@ -375,9 +451,67 @@ class GameDayTest {
         }
     }
 
+    /**
+     * The system under test behind the canary's topics: each record sent to {@code orders} comes
+     * out on {@code orders.processed} as it went in. While its agent holds it frozen it holds what
+     * arrives and puts it out at the heal, or, with {@link #dropWhileFrozen}, loses it.
+     */
+    private final class FakeService {
+        final Reader output = new Reader("orders.processed", "orders");
+        volatile boolean frozen;
+        volatile boolean dropWhileFrozen;
+        final List<ProducerRecord<String, byte[]>> backlog = new CopyOnWriteArrayList<>();
+        volatile long received;
+        volatile long held;
+        volatile long dropped;
+        private long nextOffset;
+        /** Records put out; and of those, the ones the observer has read and handled. */
+        private long putOut;
+
+        synchronized void accept(ProducerRecord<String, byte[]> r) {
+            received++;
+            if (!frozen) {
+                putOut(r);
+            } else if (dropWhileFrozen) {
+                dropped++;
+            } else {
+                held++;
+                backlog.add(r);
+            }
+        }
+
+        synchronized void release() {
+            frozen = false;
+            backlog.forEach(this::putOut);
+            backlog.clear();
+        }
+
+        private void putOut(ProducerRecord<String, byte[]> r) {
+            RecordHeaders headers = new RecordHeaders(r.headers().toArray());
+            synchronized (output) {
+                if (!output.closed()) {
+                    output.addRecord(new ConsumerRecord<>("orders.processed", 0, nextOffset++, -1L,
+                            TimestampType.NO_TIMESTAMP_TYPE, -1, -1, r.key(), r.value(), headers, Optional.empty()));
+                    putOut++;
+                }
+            }
+        }
+
+        /** Waits until the canary's observer has handled every record put out so far (at most 10 s). */
+        void awaitObserved() {
+            long target;
+            synchronized (this) {
+                target = putOut;
+            }
+            Awaitility.await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(1))
+                    .until(() -> output.closed() || output.handled() >= target);
+        }
+    }
+
     /** Kafka as a run sees it, in memory: topics, the verdicts and audit it publishes, the agent's telemetry. */
     private final class FakeCluster implements RunClients {
         final FakeAgent agent = new FakeAgent();
+        final FakeService service = new FakeService();
         private final MockAdminClient admin = new MockAdminClient(List.of(NODE), NODE);
         private final Reader telemetry = new Reader(TOPICS.telemetry()) {
             @Override
@@ -396,6 +530,17 @@ class GameDayTest {
                 Future<RecordMetadata> f = super.send(r, callback);
                 if (r.topic().equals(TOPICS.commands())) {
                     agent.onCommand(r.value());
+                }
+                return f;
+            }
+        };
+        private final MockProducer<String, byte[]> canaryProducer = new MockProducer<>(true, null,
+                new StringSerializer(), new ByteArraySerializer()) {
+            @Override
+            public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> r, Callback callback) {
+                Future<RecordMetadata> f = super.send(r, callback);
+                if (r.topic().equals("orders")) {
+                    service.accept(r);
                 }
                 return f;
             }
@@ -446,16 +591,44 @@ class GameDayTest {
         public Consumer<String, byte[]> halt() {
             return halt;
         }
+
+        @Override
+        public Producer<String, byte[]> canaryProducer() {
+            return canaryProducer;
+        }
+
+        @Override
+        public Consumer<String, byte[]> canaryObserver() {
+            return service.output;
+        }
+
+        @Override
+        public KafkaConnection readBack() {
+            return null;
+        }
     }
 
-    /** One partition of a topic, read from its end, whose empty polls pause a moment instead of spinning. */
+    /**
+     * One partition of each topic, read from its end, whose empty polls pause a moment instead of
+     * spinning. It counts the records its reader has handled: those a poll returned, once the
+     * reader comes back for more.
+     */
     private static class Reader extends MockConsumer<String, byte[]> {
-        Reader(String topic) {
+        private long returned;
+        private volatile long handled;
+
+        Reader(String... topics) {
             super("latest");
-            updatePartitions(topic, List.of(new PartitionInfo(topic, 0, NODE, new Node[] {NODE}, new Node[] {NODE})));
-            TopicPartition tp = new TopicPartition(topic, 0);
-            updateBeginningOffsets(Map.of(tp, 0L));
-            updateEndOffsets(Map.of(tp, 0L));
+            for (String topic : topics) {
+                updatePartitions(topic, List.of(new PartitionInfo(topic, 0, NODE, new Node[] {NODE}, new Node[] {NODE})));
+                TopicPartition tp = new TopicPartition(topic, 0);
+                updateBeginningOffsets(Map.of(tp, 0L));
+                updateEndOffsets(Map.of(tp, 0L));
+            }
+        }
+
+        long handled() {
+            return handled;
         }
 
         /** No record has a time here: every partition is read from its end. */
@@ -469,7 +642,9 @@ class GameDayTest {
 
         @Override
         public ConsumerRecords<String, byte[]> poll(Duration timeout) {
+            handled = returned;
             ConsumerRecords<String, byte[]> records = super.poll(timeout);
+            returned += records.count();
             if (records.isEmpty()) {
                 try {
                     Thread.sleep(1);
