@@ -6,6 +6,7 @@ import io.faultline.agent.driver.CommandRunner;
 import io.faultline.agent.driver.FaultDriver;
 import io.faultline.agent.driver.FaultException;
 import io.faultline.agent.driver.ProcessKillDriver;
+import io.faultline.kafka.memory.MemoryConsumer;
 import io.faultline.protocol.AgentHeartbeat;
 import io.faultline.protocol.ApplyCommand;
 import io.faultline.protocol.Command;
@@ -39,18 +40,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.Node;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -380,8 +375,9 @@ class AgentTest {
      * gives this agent its id at once, and telemetry kept in order.
      */
     private static final class FakeKafka implements AgentClients {
-        private final PollingConsumer<String, byte[]> commands = new PollingConsumer<>();
-        private final PollingConsumer<byte[], byte[]> identity = new PollingConsumer<>() {
+        private final MemoryConsumer<String, byte[]> commands = new MemoryConsumer<>("earliest", COMMANDS.topic(),
+                HALT.topic());
+        private final MemoryConsumer<byte[], byte[]> identity = new MemoryConsumer<>("earliest", COMMANDS.topic()) {
             @Override
             public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
                 super.subscribe(topics, listener);
@@ -390,24 +386,9 @@ class AgentTest {
         };
         final MockProducer<String, byte[]> telemetry = new MockProducer<>(true, null, new StringSerializer(),
                 new ByteArraySerializer());
-        private long nextCommand;
-        private long nextHalt;
-
-        FakeKafka() {
-            Node node = new Node(0, "localhost", 9092);
-            for (TopicPartition tp : List.of(COMMANDS, HALT)) {
-                commands.updatePartitions(tp.topic(), List.of(new PartitionInfo(tp.topic(), 0, node,
-                        new Node[] {node}, new Node[] {node})));
-            }
-            commands.updateBeginningOffsets(Map.of(COMMANDS, 0L, HALT, 0L));
-            commands.updateEndOffsets(Map.of(COMMANDS, 0L, HALT, 0L));
-            identity.updateBeginningOffsets(Map.of(COMMANDS, 0L));
-        }
-
         /** The halt topic's end at the agent's start, beyond what it can read. */
         void haltEnd(long end) {
-            commands.updateEndOffsets(Map.of(HALT, end));
-            nextHalt = end;
+            commands.startAt(HALT.topic(), end);
         }
 
         void command(Command c) {
@@ -415,11 +396,11 @@ class AgentTest {
         }
 
         void raw(String key, byte[] value) {
-            commands.addRecord(new ConsumerRecord<>(COMMANDS.topic(), 0, nextCommand++, key, value));
+            commands.append(COMMANDS.topic(), key, value);
         }
 
         void halt(Halt halt) {
-            commands.addRecord(new ConsumerRecord<>(HALT.topic(), 0, nextHalt++, Halt.KEY, Json.encode(halt)));
+            commands.append(HALT.topic(), Halt.KEY, Json.encode(halt));
         }
 
         long commandsRead() {
@@ -427,7 +408,7 @@ class AgentTest {
         }
 
         long polls() {
-            return commands.polls.get();
+            return commands.polls();
         }
 
         Set<TopicPartition> paused() {
@@ -456,29 +437,6 @@ class AgentTest {
         @Override
         public Admin admin() {
             throw new UnsupportedOperationException("the halt topic exists from the start here");
-        }
-    }
-
-    /** A {@code MockConsumer} whose empty polls pause a moment, as a real one waits, instead of spinning. */
-    private static class PollingConsumer<K, V> extends MockConsumer<K, V> {
-        final AtomicLong polls = new AtomicLong();
-
-        PollingConsumer() {
-            super("earliest");
-        }
-
-        @Override
-        public ConsumerRecords<K, V> poll(Duration timeout) {
-            ConsumerRecords<K, V> records = super.poll(timeout);
-            polls.incrementAndGet();
-            if (records.isEmpty()) {
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return records;
         }
     }
 }

@@ -11,6 +11,7 @@ import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.CommandSigner;
 import io.faultline.protocol.CommandVerifier;
 import io.faultline.protocol.HealCommand;
+import io.faultline.kafka.memory.MemoryConsumer;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.KeyFiles;
@@ -36,10 +37,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
@@ -49,20 +48,14 @@ import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.MockAdminClient;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.MockConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
@@ -457,15 +450,14 @@ class GameDayTest {
      * arrives and puts it out at the heal, or, with {@link #dropWhileFrozen}, loses it.
      */
     private final class FakeService {
-        final Reader output = new Reader("orders.processed", "orders");
+        final MemoryConsumer<String, byte[]> output = new MemoryConsumer<>("latest", "orders.processed", "orders");
         volatile boolean frozen;
         volatile boolean dropWhileFrozen;
         final List<ProducerRecord<String, byte[]>> backlog = new CopyOnWriteArrayList<>();
         volatile long received;
         volatile long held;
         volatile long dropped;
-        private long nextOffset;
-        /** Records put out; and of those, the ones the observer has read and handled. */
+        /** Records put out. */
         private long putOut;
 
         synchronized void accept(ProducerRecord<String, byte[]> r) {
@@ -487,13 +479,8 @@ class GameDayTest {
         }
 
         private void putOut(ProducerRecord<String, byte[]> r) {
-            RecordHeaders headers = new RecordHeaders(r.headers().toArray());
-            synchronized (output) {
-                if (!output.closed()) {
-                    output.addRecord(new ConsumerRecord<>("orders.processed", 0, nextOffset++, -1L,
-                            TimestampType.NO_TIMESTAMP_TYPE, -1, -1, r.key(), r.value(), headers, Optional.empty()));
-                    putOut++;
-                }
+            if (output.append("orders.processed", r.key(), r.value(), new RecordHeaders(r.headers().toArray()))) {
+                putOut++;
             }
         }
 
@@ -513,7 +500,7 @@ class GameDayTest {
         final FakeAgent agent = new FakeAgent();
         final FakeService service = new FakeService();
         private final MockAdminClient admin = new MockAdminClient(List.of(NODE), NODE);
-        private final Reader telemetry = new Reader(TOPICS.telemetry()) {
+        private final MemoryConsumer<String, byte[]> telemetry = new MemoryConsumer<>("latest", TOPICS.telemetry()) {
             @Override
             public synchronized void assign(Collection<TopicPartition> partitions) {
                 super.assign(partitions);
@@ -522,7 +509,7 @@ class GameDayTest {
                 time.scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), () -> report(agent.heartbeat()));
             }
         };
-        private final Reader halt = new Reader(TOPICS.halt());
+        private final MemoryConsumer<String, byte[]> halt = new MemoryConsumer<>("latest", TOPICS.halt());
         private final MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(),
                 new ByteArraySerializer()) {
             @Override
@@ -545,7 +532,6 @@ class GameDayTest {
                 return f;
             }
         };
-        private long nextTelemetry;
 
         /** Appends an agent's event to the telemetry topic, in offset order (under the consumer's own lock). */
         void report(TelemetryEvent e) {
@@ -559,13 +545,7 @@ class GameDayTest {
             if (signer != null) {
                 signer.headers(value).forEach(headers::add);
             }
-            synchronized (telemetry) {
-                if (telemetry.closed()) {
-                    return;
-                }
-                telemetry.addRecord(new ConsumerRecord<>(TOPICS.telemetry(), 0, nextTelemetry++, -1L,
-                        TimestampType.NO_TIMESTAMP_TYPE, -1, -1, e.recordKey(), value, headers, Optional.empty()));
-            }
+            telemetry.append(TOPICS.telemetry(), e.recordKey(), value, headers);
         }
 
         List<ProducerRecord<String, byte[]>> published(String topic) {
@@ -605,54 +585,6 @@ class GameDayTest {
         @Override
         public KafkaConnection readBack() {
             return null;
-        }
-    }
-
-    /**
-     * One partition of each topic, read from its end, whose empty polls pause a moment instead of
-     * spinning. It counts the records its reader has handled: those a poll returned, once the
-     * reader comes back for more.
-     */
-    private static class Reader extends MockConsumer<String, byte[]> {
-        private long returned;
-        private volatile long handled;
-
-        Reader(String... topics) {
-            super("latest");
-            for (String topic : topics) {
-                updatePartitions(topic, List.of(new PartitionInfo(topic, 0, NODE, new Node[] {NODE}, new Node[] {NODE})));
-                TopicPartition tp = new TopicPartition(topic, 0);
-                updateBeginningOffsets(Map.of(tp, 0L));
-                updateEndOffsets(Map.of(tp, 0L));
-            }
-        }
-
-        long handled() {
-            return handled;
-        }
-
-        /** No record has a time here: every partition is read from its end. */
-        @Override
-        public Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(Map<TopicPartition, Long> times,
-                                                                       Duration timeout) {
-            Map<TopicPartition, OffsetAndTimestamp> none = new HashMap<>();
-            times.keySet().forEach(tp -> none.put(tp, null));
-            return none;
-        }
-
-        @Override
-        public ConsumerRecords<String, byte[]> poll(Duration timeout) {
-            handled = returned;
-            ConsumerRecords<String, byte[]> records = super.poll(timeout);
-            returned += records.count();
-            if (records.isEmpty()) {
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return records;
         }
     }
 }
