@@ -24,6 +24,13 @@ final class FailoverAnalysis {
      * is not the partition's outage.
      */
     static final Duration REBALANCE_PAUSE = Duration.ofMillis(500);
+    /**
+     * A stop under the outage threshold is the fault's own only when it began this soon after the
+     * fault took effect (a graceful hand-over starts at the signal); later ones are jitter.
+     */
+    static final Duration SHORT_STOP_ONSET = Duration.ofSeconds(1);
+    /** How far apart the group's assignment is sampled during a run, and so how late a change can be seen. */
+    static final Duration OWNERS_SAMPLING = Duration.ofSeconds(1);
     private static final long NONE = Long.MIN_VALUE;
 
     private FailoverAnalysis() {
@@ -80,17 +87,19 @@ final class FailoverAnalysis {
      * others flow on), else the one merged stream.
      */
     record Streams(Map<Integer, Completions> streams, Map<Integer, Duration> thresholds, Set<Integer> pending,
-                   List<Episode> episodes) {
+                   List<Episode> episodes, Map<Integer, Long> resolutions) {
         static Streams of(History h, CanaryIndex index) {
             Map<Integer, Completions> byPartition = completionsByPartition(index);
             Map<Integer, Completions> streams = new HashMap<>();
             Map<Integer, Duration> thresholds = new HashMap<>();
+            Map<Integer, Long> resolutions = new HashMap<>();
             Set<Integer> pending = new HashSet<>();
             if (byPartition.size() > 1) {
                 for (Map.Entry<Integer, Completions> e : byPartition.entrySet()) {
                     Duration threshold = outageThreshold(h, e.getValue(), byPartition.size());
                     streams.put(e.getKey(), e.getValue());
                     thresholds.put(e.getKey(), threshold.compareTo(REBALANCE_PAUSE) < 0 ? REBALANCE_PAUSE : threshold);
+                    resolutions.put(e.getKey(), resolutionMs(h, e.getValue(), byPartition.size()));
                 }
                 for (int p = 0; p < index.size(); p++) {
                     if (index.partition(p) != null && !index.seen(p)) {
@@ -101,9 +110,74 @@ final class FailoverAnalysis {
                 Completions merged = index.completions(null);
                 streams.put(null, merged);
                 thresholds.put(null, outageThreshold(h, merged, 1));
+                resolutions.put(null, resolutionMs(h, merged, 1));
                 pending.add(null);
             }
-            return new Streams(streams, thresholds, pending, episodes(h, streams, thresholds, pending));
+            return new Streams(streams, thresholds, pending, episodes(h, streams, thresholds, pending), resolutions);
+        }
+
+        /**
+         * The stops under the outage threshold that a fault taking effect at {@code onset} caused
+         * (read with {@code owners}, the group's assignment changes, when known):
+         * on each stream, the gaps longer than its resolution ({@link #resolutionMs}) that end
+         * after {@code invoked} and begin before {@code onset} plus {@link #SHORT_STOP_ONSET} and
+         * before {@code until}, and after which a canary of the stream that came out within the
+         * resolution was late (its latency over {@code baselineMs} plus the resolution: it waited
+         * through the gap); with
+         * those on other streams that overlap them (one hand-over pauses several partitions), as
+         * one episode. Null when there is none.
+         */
+        Episode shortStop(long invoked, long onset, long until, CanaryIndex index, long baselineMs,
+                          List<History.Ownership> owners) {
+            long latest = Math.min(until, onset + SHORT_STOP_ONSET.toNanos());
+            List<Stop> candidates = new ArrayList<>();
+            for (Map.Entry<Integer, Completions> e : streams.entrySet()) {
+                Completions c = e.getValue();
+                long resolution = resolutions.get(e.getKey());
+                for (int i = 1; i < c.size(); i++) {
+                    long from = c.time(i - 1);
+                    long to = c.time(i);
+                    if (to > invoked && from < latest && c.gapMs(i) > resolution
+                            && waited(index, e.getKey(), to, resolution, baselineMs + resolution)) {
+                        candidates.add(new Stop(e.getKey(), from, to, CanaryIndex.millis(from, to), false,
+                                resolution * 1_000_000));
+                    }
+                }
+            }
+            // Where the group's assignment is known, a partition's short stop is the fault's only
+            // when the group handed the partition over meanwhile; the others' pauses join it.
+            List<Stop> anchors = candidates.stream().filter(st -> st.partition() == null || owners.isEmpty()
+                    || handedOver(owners, st.partition(), st.from(), st.to())).toList();
+            if (anchors.isEmpty()) {
+                return null;
+            }
+            long from = anchors.stream().mapToLong(Stop::from).min().orElseThrow();
+            long to = anchors.stream().mapToLong(Stop::to).max().orElseThrow();
+            List<Stop> stops = candidates.stream().filter(st -> st.to() > from && st.from() < to)
+                    .sorted(Comparator.comparingLong(Stop::from)).toList();
+            return new Episode(Math.min(from, stops.get(0).from()),
+                    Math.max(to, stops.stream().mapToLong(Stop::to).max().orElseThrow()), stops);
+        }
+
+        /**
+         * Whether the group's own account has {@code partition} change hands (or lose its owner)
+         * between {@code from} and {@code to}, give or take {@link #OWNERS_SAMPLING}.
+         */
+        private static boolean handedOver(List<History.Ownership> owners, int partition, long from, long to) {
+            long lo = from - OWNERS_SAMPLING.toNanos();
+            long hi = to + OWNERS_SAMPLING.toNanos();
+            boolean first = true;
+            for (History.Ownership o : owners) {
+                if (o.partition() != partition) {
+                    continue;
+                }
+                long at = CanaryIndex.nanos(o.at());
+                if (!first && at >= lo && at <= hi) {
+                    return true;
+                }
+                first = false;
+            }
+            return false;
         }
 
         private static List<Episode> episodes(History h, Map<Integer, Completions> streams,
@@ -151,6 +225,24 @@ final class FailoverAnalysis {
             return out;
         }
 
+        /**
+         * Whether a canary of {@code partition} (null: any) that first came out within
+         * {@code resolutionMs} from {@code at} took longer than {@code boundMs} end to end.
+         */
+        private static boolean waited(CanaryIndex index, Integer partition, long at, long resolutionMs, long boundMs) {
+            long end = at + resolutionMs * 1_000_000;
+            for (int i = 0; i < index.arrivals(); i++) {
+                int p = index.arrivalOf(i);
+                long t = index.arrivedAtNanos(i);
+                if (p >= 0 && t >= at && t <= end && index.firstSeenNanos(p) == t
+                        && (partition == null || partition.equals(index.partition(p)))
+                        && CanaryIndex.millis(index.sentAtNanos(p), t) > boundMs) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /** The longest gap between completions on any stream that overlaps {@code [from, to)}. */
         long longestGap(long from, long to) {
             long best = 0;
@@ -172,9 +264,17 @@ final class FailoverAnalysis {
      * others). Later disruptions, and the first one after it was undone (a restarted member
      * rejoining), are reported beside it and never extend it.
      *
+     * <p>A fault that stops no stream for longer than its outage threshold may still stop one for
+     * less, as a graceful hand-over does: a gap longer than the stream's resolution that begins
+     * within {@link #SHORT_STOP_ONSET} of the fault taking effect, after which the first canaries
+     * to come through were late (over the baseline's p99 by more than the resolution: they waited,
+     * so the gap is not a pause in sending). It is reported as a short outage with its bound.
+     *
      * @param nextFault when the next fault was invoked; null for the last
+     * @param latency   the fault's latency figures (their pre-fault bound); null when unknown
      */
-    static FaultRecord.Failover failover(FaultWindow f, Instant nextFault, History h, Streams streams) {
+    static FaultRecord.Failover failover(FaultWindow f, Instant nextFault, History h, Streams streams,
+                                         CanaryIndex index, FaultRecord.Latency latency) {
         long resolution = h.canaryInterval().toMillis();
         long invoked = CanaryIndex.nanos(f.invokedAt());
         long next = nextFault == null ? Long.MAX_VALUE : CanaryIndex.nanos(nextFault);
@@ -202,8 +302,15 @@ final class FailoverAnalysis {
         if (own == null) {
             long until = Math.min(held, h.observedUntil() == null ? Long.MAX_VALUE
                     : CanaryIndex.nanos(h.observedUntil()));
-            return new FaultRecord.Failover(false, true, null, null, 0L, 0L, resolution,
-                    streams.longestGap(invoked, until), null, null).withDisruptions(afterHeal, others);
+            // Under the outage threshold, but a partition stopped when the fault took effect (a
+            // graceful hand-over): a short outage with its bound, not "no outage".
+            Instant effect = f.appliedAt() != null ? f.appliedAt() : f.invokedAt();
+            own = latency == null ? null : streams.shortStop(invoked, Math.max(invoked, CanaryIndex.nanos(effect)),
+                    until, index, latency.baselineP99Ms(), h.owners());
+            if (own == null) {
+                return new FaultRecord.Failover(false, true, null, null, 0L, 0L, resolution,
+                        streams.longestGap(invoked, until), null, null).withDisruptions(afterHeal, others);
+            }
         }
         Map<Integer, FaultRecord.PartitionGap> hit = new TreeMap<>();
         for (Stop s : own.stops()) {
@@ -256,6 +363,19 @@ final class FailoverAnalysis {
      * partition, when the canaries are spread over {@code partitions}), or three times the 99th
      * percentile of the gaps seen before the first fault, whichever is larger.
      */
+    /**
+     * The longest gap on a stream that is still not a stop of it: two canary intervals on the
+     * stream ({@code partitions} streams share the canaries), or its p99 gap before the first
+     * fault, whichever is longer, in milliseconds.
+     */
+    static long resolutionMs(History h, Completions completions, int partitions) {
+        Instant firstFault = h.faults().stream().map(FaultWindow::invokedAt).min(Comparator.naturalOrder())
+                .orElse(h.sendingStoppedAt());
+        long spacing = h.canaryInterval().multipliedBy(2L * partitions).toMillis();
+        Long p99 = firstFault == null ? null : completions.gapsBefore(CanaryIndex.nanos(firstFault)).percentile(0.99);
+        return p99 == null ? spacing : Math.max(spacing, p99);
+    }
+
     static Duration outageThreshold(History h, Completions completions, int partitions) {
         Instant firstFault = h.faults().stream().map(FaultWindow::invokedAt).min(Comparator.naturalOrder())
                 .orElse(h.sendingStoppedAt());

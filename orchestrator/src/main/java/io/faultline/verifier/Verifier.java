@@ -79,7 +79,7 @@ public final class Verifier {
             FaultRecord.Latency latency = LatencyAnalysis.latency(f, windowEnd, h, index, steadySince);
             Instant nextFault = i + 1 < windows.size() ? windows.get(i + 1).invokedAt() : null;
             FaultRecord.Failover failover = FailoverAnalysis.withCatchUp(
-                    FailoverAnalysis.failover(f, nextFault, h, streams), latency, index);
+                    FailoverAnalysis.failover(f, nextFault, h, streams, index, latency), latency, index);
             faults.add(new FaultRecord(f.name(), f.commandId(), f.agentId(), f.faultType(), f.invokedAt(),
                     f.appliedAt(), f.healInvokedAt(), f.undoneAt(), failover, latency,
                     KafkaAnalysis.of(h, f, nextFault)));

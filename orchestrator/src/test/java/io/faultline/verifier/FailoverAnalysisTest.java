@@ -112,6 +112,61 @@ class FailoverAnalysisTest extends VerifierFixture {
     }
 
     @Test
+    void aSubSecondHandOverIsAShortOutageWithABoundThatHoldsIt() {
+        // A graceful hand-over: partition 1's canaries sent from the signal at 4 s wait 300 ms for
+        // the new owner, under the 500 ms outage threshold; the others flow on.
+        Verifier.Result r = Verifier.verify(spread(3, Set.of(1), T0.plusMillis(4000), T0.plusMillis(4300)),
+                new ChecksSpec(Duration.ofSeconds(5), 0L, 0L));
+        FaultRecord.Failover fo = r.faults().get(0).failover();
+        assertThat(fo.outage()).isTrue();
+        assertThat(fo.recovered()).isTrue();
+        assertThat(fo.partitions()).extracting(FaultRecord.PartitionGap::partition).containsExactly(1);
+        // The stop ends when the first waiting canary comes out: 4.3 s plus the 200 ms latency.
+        assertThat(fo.upperMs()).isBetween(500L, 520L);
+        assertThat(fo.lowerMs()).isBetween(490L, 510L);
+        assertThat(fo.availabilityGapMs()).isBetween(300L, 360L);
+        CheckResult failover = check(r, "failover[kill-primary]");
+        assertThat(failover.passed()).isTrue();
+        assertThat(failover.summary()).startsWith("recovered ").contains("partition 1 (gap ");
+    }
+
+    @Test
+    void withTheGroupsAccountAShortStopIsTheFaultsOnlyWhenTheGroupHandedThePartitionOver() {
+        History h = spread(3, Set.of(1), T0.plusMillis(4000), T0.plusMillis(4300));
+        List<History.Ownership> kept = List.of(new History.Ownership(0, "listener-1", T0),
+                new History.Ownership(1, "listener-2", T0), new History.Ownership(2, "listener-3", T0));
+        // The group kept every partition where it was: the stop was a stall of its owner, not a hand-over.
+        assertThat(Verifier.verify(withOwners(h, kept), new ChecksSpec(Duration.ofSeconds(5), 0L, 0L)).faults().get(0)
+                .failover().outage()).isFalse();
+        // The group handed partition 1 from listener-2 (signalled) to listener-3 at 4.2 s.
+        List<History.Ownership> handed = new ArrayList<>(kept);
+        handed.add(new History.Ownership(1, "listener-3", T0.plusMillis(4200)));
+        FaultRecord.Failover fo = Verifier.verify(withOwners(h, handed), new ChecksSpec(Duration.ofSeconds(5), 0L, 0L))
+                .faults().get(0).failover();
+        assertThat(fo.outage()).isTrue();
+        assertThat(fo.partitions()).singleElement().satisfies(g -> {
+            assertThat(g.partition()).isEqualTo(1);
+            assertThat(g.ownerBefore()).isEqualTo("listener-2");
+            assertThat(g.ownerAfter()).isEqualTo("listener-3");
+        });
+    }
+
+    private static History withOwners(History h, List<History.Ownership> owners) {
+        return new History(h.runId(), h.sent(), h.observations(), h.faults(), h.canaryInterval(),
+                h.sendingStoppedAt(), h.observedUntil(), h.circuits(), h.committed(), h.alerts(), h.probes(),
+                h.health(), h.folded(), owners);
+    }
+
+    @Test
+    void aStopThatBeginsLongAfterTheFaultTookEffectIsNotItsShortOutage() {
+        // The same 300 ms stop, 3 s after the fault was applied: jitter on a loaded host, not the fault.
+        Verifier.Result r = Verifier.verify(spread(3, Set.of(1), T0.plusMillis(7000), T0.plusMillis(7300)),
+                new ChecksSpec(Duration.ofSeconds(5), 0L, 0L));
+        assertThat(r.faults().get(0).failover().outage()).isFalse();
+        assertThat(check(r, "failover[kill-primary]").summary()).startsWith("no outage");
+    }
+
+    @Test
     void noStoppedPartitionIsNoOutage() {
         Verifier.Result r = Verifier.verify(spread(3, Set.of(), T0, T0), new ChecksSpec(Duration.ofSeconds(5), 0L, 0L));
         FaultRecord.Failover fo = r.faults().get(0).failover();
