@@ -155,12 +155,53 @@ class PartitionFailoverIT {
                         });
                 assertThat(owner.canary().lost()).isZero();
                 assertThat(owner.canary().duplicated()).isZero();
+
+                // A graceful hand-over: SIGTERM to an owner of the two left. It leaves the group and
+                // the other takes its partitions over in well under the outage threshold: a short
+                // outage with a bound that holds the group's own hand-over, not "no outage".
+                DemoCluster.awaitGroup(admin, GROUP, 2, Duration.ofSeconds(90), List.of(), work);
+                OwnerWatch graceful = new OwnerWatch(admin);
+                Thread grace = new Thread(graceful, "owner-watch-term");
+                grace.setDaemon(true);
+                grace.start();
+                Verdict term;
+                try {
+                    term = SchemaCheck.conforming(new GameDay(options, clock).run(
+                            scenario("term-owner", "partition-owner", "TERM"), GameDay.newRunId("term-owner", clock))
+                            .verdict());
+                } finally {
+                    graceful.stop = true;
+                    grace.join(5000);
+                }
+                System.out.println(Reports.summary(term));
+                FaultRecord termed = term.faults().get(0);
+                FaultRecord.Failover t = termed.failover();
+                String leaver = termed.agentId().replace("agent", "listener");
+                int left = graceful.ownedBy(leaver);
+                Instant taken = graceful.handedOver(left, leaver);
+                assertThat(taken).as("the group moved partition %d away from %s", left, leaver).isNotNull();
+                long handOverMs = Duration.between(termed.invokedAt(), taken).toMillis();
+                System.out.printf("partition %d handed over %d ms after SIGTERM; failover %s, bound %d-%d ms%n", left,
+                        handOverMs, t.outage() ? "outage" : "no outage", t.lowerMs(), t.upperMs());
+                assertThat(t.outage()).as("the hand-over stopped partition %d", left).isTrue();
+                assertThat(t.recovered()).isTrue();
+                assertThat(t.partitions()).extracting(FaultRecord.PartitionGap::partition).contains(left);
+                assertThat(t.upperMs()).as("the partition flows again only once it has a new owner")
+                        .isGreaterThanOrEqualTo(handOverMs - 250);
+                assertThat(t.upperMs()).as("and soon after").isLessThanOrEqualTo(handOverMs + 5000);
+                assertThat(check(term, "failover[kill]").summary()).startsWith("recovered ");
+                assertThat(term.canary().lost()).isZero();
             }
         }
     }
 
     private static Scenario scenario(String name, String pick) throws Exception {
-        return ScenarioLoader.parse(Path.of(name + ".yaml"), SCENARIO.replace("NAME", name).replace("PICK", pick));
+        return scenario(name, pick, "KILL");
+    }
+
+    private static Scenario scenario(String name, String pick, String signal) throws Exception {
+        return ScenarioLoader.parse(Path.of(name + ".yaml"), SCENARIO.replace("NAME", name).replace("PICK", pick)
+                .replace("signal: KILL", "signal: " + signal));
     }
 
     private static CheckResult check(Verdict v, String name) {

@@ -122,10 +122,11 @@ final class FailoverAnalysis {
          * on each stream, the gaps longer than its resolution ({@link #resolutionMs}) that end
          * after {@code invoked} and begin before {@code onset} plus {@link #SHORT_STOP_ONSET} and
          * before {@code until}, and after which a canary of the stream that came out within the
-         * resolution was late (its latency over {@code baselineMs} plus the resolution: it waited
-         * through the gap); with
-         * those on other streams that overlap them (one hand-over pauses several partitions), as
-         * one episode. Null when there is none.
+         * resolution was late (its latency over the baseline median {@code baselineMs} by more than
+         * half the gap: it waited through the gap, where after a pause in sending it would not).
+         * With the group's account, those of the partitions it handed over meanwhile; without, the
+         * first and those that overlap it (one hand-over pauses several partitions). One episode;
+         * null when there is none.
          */
         Episode shortStop(long invoked, long onset, long until, CanaryIndex index, long baselineMs,
                           List<History.Ownership> owners) {
@@ -138,25 +139,29 @@ final class FailoverAnalysis {
                     long from = c.time(i - 1);
                     long to = c.time(i);
                     if (to > invoked && from < latest && c.gapMs(i) > resolution
-                            && waited(index, e.getKey(), to, resolution, baselineMs + resolution)) {
+                            && waited(index, e.getKey(), to, resolution, baselineMs + c.gapMs(i) / 2)) {
                         candidates.add(new Stop(e.getKey(), from, to, CanaryIndex.millis(from, to), false,
                                 resolution * 1_000_000));
                     }
                 }
             }
             // Where the group's assignment is known, a partition's short stop is the fault's only
-            // when the group handed the partition over meanwhile; the others' pauses join it.
-            List<Stop> anchors = candidates.stream().filter(st -> st.partition() == null || owners.isEmpty()
-                    || handedOver(owners, st.partition(), st.from(), st.to())).toList();
-            if (anchors.isEmpty()) {
+            // when the group handed the partition over meanwhile (the others' short gaps are theirs);
+            // where it is not, the stops that overlap the first one are one hand-over's.
+            List<Stop> stops;
+            if (owners.isEmpty()) {
+                candidates.sort(Comparator.comparingLong(Stop::from));
+                long firstTo = candidates.isEmpty() ? 0 : candidates.get(0).to();
+                stops = candidates.stream().filter(st -> st.from() < firstTo).toList();
+            } else {
+                stops = candidates.stream().filter(st -> st.partition() == null
+                        || handedOver(owners, st.partition(), st.from(), st.to()))
+                        .sorted(Comparator.comparingLong(Stop::from)).toList();
+            }
+            if (stops.isEmpty()) {
                 return null;
             }
-            long from = anchors.stream().mapToLong(Stop::from).min().orElseThrow();
-            long to = anchors.stream().mapToLong(Stop::to).max().orElseThrow();
-            List<Stop> stops = candidates.stream().filter(st -> st.to() > from && st.from() < to)
-                    .sorted(Comparator.comparingLong(Stop::from)).toList();
-            return new Episode(Math.min(from, stops.get(0).from()),
-                    Math.max(to, stops.stream().mapToLong(Stop::to).max().orElseThrow()), stops);
+            return new Episode(stops.get(0).from(), stops.stream().mapToLong(Stop::to).max().orElseThrow(), stops);
         }
 
         /**
@@ -267,8 +272,8 @@ final class FailoverAnalysis {
      * <p>A fault that stops no stream for longer than its outage threshold may still stop one for
      * less, as a graceful hand-over does: a gap longer than the stream's resolution that begins
      * within {@link #SHORT_STOP_ONSET} of the fault taking effect, after which the first canaries
-     * to come through were late (over the baseline's p99 by more than the resolution: they waited,
-     * so the gap is not a pause in sending). It is reported as a short outage with its bound.
+     * to come through were late (over the baseline's median by more than half the gap: they
+     * waited, so the gap is not a pause in sending). It is reported as a short outage with its bound.
      *
      * @param nextFault when the next fault was invoked; null for the last
      * @param latency   the fault's latency figures (their pre-fault bound); null when unknown
@@ -306,7 +311,7 @@ final class FailoverAnalysis {
             // graceful hand-over): a short outage with its bound, not "no outage".
             Instant effect = f.appliedAt() != null ? f.appliedAt() : f.invokedAt();
             own = latency == null ? null : streams.shortStop(invoked, Math.max(invoked, CanaryIndex.nanos(effect)),
-                    until, index, latency.baselineP99Ms(), h.owners());
+                    until, index, latency.baselineP50Ms(), h.owners());
             if (own == null) {
                 return new FaultRecord.Failover(false, true, null, null, 0L, 0L, resolution,
                         streams.longestGap(invoked, until), null, null).withDisruptions(afterHeal, others);
