@@ -6,9 +6,12 @@ import io.faultline.engine.InfrastructureException;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.AlertEvent;
 import io.faultline.protocol.Json;
+import io.faultline.protocol.KeyFiles;
+import io.faultline.protocol.TelemetrySigner;
 import io.faultline.protocol.Topics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +53,11 @@ public final class AlertBridgeCommand implements Callable<Integer> {
     @Mixin
     WebhookToken webhookToken = new WebhookToken();
 
+    @Option(names = "--telemetry-key", paramLabel = "FILE",
+            description = "Sign what is forwarded with this Ed25519 private key (from 'faultline keys'; its id is the "
+                    + "file's name). A run given --agent-keys believes only signed alerts: give it the .pub too.")
+    Path telemetryKey;
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -58,6 +66,17 @@ public final class AlertBridgeCommand implements Callable<Integer> {
         Topics topics = kafka.topics();
         InetSocketAddress address = Addresses.parse("--listen", listen);
         String token = webhookToken.token();
+        TelemetrySigner signer = null;
+        if (telemetryKey != null) {
+            try {
+                signer = new TelemetrySigner(KeyFiles.keyId(telemetryKey), KeyFiles.readPrivate(telemetryKey));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("--telemetry-key " + telemetryKey + ": " + e.getMessage());
+            }
+        } else {
+            log.warn("forwarding alerts unsigned: a run with --agent-keys will not believe them (give --telemetry-key)");
+        }
+        TelemetrySigner signing = signer;
         try (Admin admin = KafkaClients.admin(kafka.connection())) {
             KafkaClients.checkReachable(admin, kafka.bootstrapServers, Duration.ofSeconds(15));
             KafkaClients.ensureFaultlineTopics(admin, topics);
@@ -66,7 +85,7 @@ public final class AlertBridgeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "alert-bridge-stop"));
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(kafka.connection(), "faultline-" + name);
              AlertReceiver receiver = new AlertReceiver(address, Clock.systemUTC(), name, token,
-                     notices -> forward(producer, topics, notices))) {
+                     notices -> forward(producer, topics, signing, notices))) {
             spec.commandLine().getOut().println("alert-bridge listening on " + address.getHostString() + ":"
                     + receiver.port() + "/alerts, forwarding to " + topics.telemetry());
             spec.commandLine().getOut().flush();
@@ -77,12 +96,18 @@ public final class AlertBridgeCommand implements Callable<Integer> {
         return ExitCodes.PASSED;
     }
 
-    private void forward(KafkaProducer<String, byte[]> producer, Topics topics, List<AlertNotice> notices) {
+    private void forward(KafkaProducer<String, byte[]> producer, Topics topics, TelemetrySigner signer,
+                         List<AlertNotice> notices) {
         for (AlertNotice n : notices) {
             AlertEvent e = new AlertEvent(null, name, n.receivedAt(), n.alertname(),
                     n.firing() ? AlertEvent.Status.FIRING : AlertEvent.Status.RESOLVED, n.labels(), n.fingerprint(),
                     n.startsAt(), n.endsAt());
-            producer.send(new ProducerRecord<>(topics.telemetry(), e.recordKey(), Json.encode(e)), (md, ex) -> {
+            byte[] value = Json.encode(e);
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topics.telemetry(), e.recordKey(), value);
+            if (signer != null) {
+                signer.headers(value).forEach((header, bytes) -> record.headers().add(header, bytes));
+            }
+            producer.send(record, (md, ex) -> {
                 if (ex != null) {
                     log.warn("alert {} not forwarded: {}", n.alertname(), ex.toString());
                 }

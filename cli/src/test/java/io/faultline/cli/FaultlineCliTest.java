@@ -73,6 +73,20 @@ class FaultlineCliTest {
     }
 
     @Test
+    void anAlertBridgeWhoseTelemetryKeyCannotBeReadSaysWhichAndExitsTwoBeforeReachingKafka() throws Exception {
+        Path notAKey = Files.createTempFile("faultline-bridge", ".key");
+        Files.writeString(notAKey, "not a key\n");
+        try {
+            assertThat(run("alert-bridge", "--listen", "127.0.0.1:0", "--no-webhook-auth", "--bootstrap-servers",
+                    "127.0.0.1:1", "--telemetry-key", notAKey.toString())).isEqualTo(ExitCodes.INVALID_INPUT);
+            assertThat(err.toString()).contains("--telemetry-key " + notAKey).doesNotContain("Exception")
+                    .doesNotContain("at io.faultline");
+        } finally {
+            Files.deleteIfExists(notAKey);
+        }
+    }
+
+    @Test
     void aBrokerOnATakenPortFailsAtOnceSayingSo() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1,
                 InetAddress.getByName("127.0.0.1"))) {

@@ -2,6 +2,7 @@ package io.faultline.examples;
 
 import io.faultline.protocol.CircuitEvent;
 import io.faultline.protocol.Json;
+import io.faultline.protocol.TelemetrySigner;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,15 +16,21 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Publishes the listener's circuit-breaker state changes on Faultline's telemetry topic. */
+/**
+ * Publishes the listener's circuit-breaker state changes on Faultline's telemetry topic, signed
+ * with the listener's telemetry key when it has one (a run with agent keys believes no other).
+ */
 final class CircuitReporter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CircuitReporter.class);
 
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
     private final String instance;
+    private final TelemetrySigner signer;
 
-    CircuitReporter(String bootstrapServers, Map<String, String> clientSettings, String topic, String instance) {
+    /** @param signer signs each event; null: sent unsigned */
+    CircuitReporter(String bootstrapServers, Map<String, String> clientSettings, String topic, String instance,
+                    TelemetrySigner signer) {
         Properties p = new Properties();
         p.putAll(clientSettings);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -34,12 +41,18 @@ final class CircuitReporter implements AutoCloseable {
         this.producer = new KafkaProducer<>(p);
         this.topic = topic;
         this.instance = instance;
+        this.signer = signer;
     }
 
     void report(CircuitBreaker.State from, CircuitBreaker.State to) {
         CircuitEvent event = new CircuitEvent(null, instance, Instant.now(), "redis",
                 CircuitEvent.State.valueOf(from.name()), CircuitEvent.State.valueOf(to.name()));
-        producer.send(new ProducerRecord<>(topic, event.recordKey(), Json.encode(event)), (md, e) -> {
+        byte[] value = Json.encode(event);
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, event.recordKey(), value);
+        if (signer != null) {
+            signer.headers(value).forEach((name, bytes) -> record.headers().add(name, bytes));
+        }
+        producer.send(record, (md, e) -> {
             if (e != null) {
                 log.warn("circuit event not delivered: {}", e.toString());
             }

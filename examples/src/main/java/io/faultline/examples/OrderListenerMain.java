@@ -1,6 +1,8 @@
 package io.faultline.examples;
 
+import io.faultline.protocol.KeyFiles;
 import io.faultline.protocol.RedisAddress;
+import io.faultline.protocol.TelemetrySigner;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;
@@ -65,6 +67,11 @@ public final class OrderListenerMain implements Callable<Integer> {
             description = "Where Redis circuit-breaker state changes are reported (default: ${DEFAULT-VALUE}).")
     String telemetryTopic;
 
+    @Option(names = "--telemetry-key", paramLabel = "FILE",
+            description = "Sign the circuit-breaker changes with this Ed25519 private key (from 'faultline keys'; its "
+                    + "id is the file's name), so that runs given the .pub with --agent-keys believe them.")
+    Path telemetryKey;
+
     @Option(names = "--metrics-port", paramLabel = "PORT",
             description = "Serve Prometheus metrics on http://0.0.0.0:PORT/metrics (0: any free port; default: none).")
     Integer metricsPort;
@@ -106,7 +113,16 @@ public final class OrderListenerMain implements Callable<Integer> {
                 System.err.println("order-listener: " + e.getMessage());
                 return 2;
             }
-            reporter = new CircuitReporter(bootstrapServers, clientSettings, telemetryTopic, name);
+            TelemetrySigner signer = null;
+            if (telemetryKey != null) {
+                try {
+                    signer = new TelemetrySigner(KeyFiles.keyId(telemetryKey), KeyFiles.readPrivate(telemetryKey));
+                } catch (IOException | IllegalArgumentException e) {
+                    System.err.println("order-listener: --telemetry-key " + telemetryKey + ": " + e.getMessage());
+                    return 2;
+                }
+            }
+            reporter = new CircuitReporter(bootstrapServers, clientSettings, telemetryTopic, name, signer);
             cache = new RedisCache(redis, name, Duration.ofMillis(redisTimeoutMs), reporter::report);
         }
         ListenerMetrics metrics = metricsPort == null ? null : new ListenerMetrics(metricsPort);

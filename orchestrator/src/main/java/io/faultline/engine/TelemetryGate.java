@@ -1,6 +1,8 @@
 package io.faultline.engine;
 
 import io.faultline.protocol.AgentHeartbeat;
+import io.faultline.protocol.AlertEvent;
+import io.faultline.protocol.CircuitEvent;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.Rejection;
 import io.faultline.protocol.TelemetryEvent;
@@ -25,8 +27,11 @@ import java.util.TreeSet;
  * when it is signed by a trusted key ({@link TelemetrySignature}) and is not older than that
  * agent's newest on its partition by more than {@link #REORDER_SLACK} (an old signed event
  * published again); what it refuses is never seen by the run, and is counted for the verdict.
- * Without keys it believes everything, and the verdict says that nothing was checked. Events that
- * are not an agent's (alerts from a bridge, breaker changes, the run's own audit) pass as they are.
+ * Alerts from a bridge and a service's breaker changes decide alert and circuit checks, so with
+ * keys they must be signed too (by the bridge's or the service's own key, named as the event's
+ * source, or a shared one); a refused one concerns every run, as each reads all of them. Without
+ * keys it believes everything, and the verdict says that nothing was checked. The run's own audit
+ * record passes as it is.
  */
 public final class TelemetryGate {
     /** An agent signs events from several threads, so its own may reach the outbox a little out of order. */
@@ -41,8 +46,11 @@ public final class TelemetryGate {
     private final List<Refusal> refusals = new ArrayList<>();
     private long overflow;
 
-    /** An event not believed: who it claimed to be, and why. */
-    record Refusal(String agentId, String runId, Rejection reason, String detail) {
+    /**
+     * An event not believed: who it claimed to be, and why; {@code everyRun}: an alert or breaker
+     * change, which any run may read.
+     */
+    record Refusal(String agentId, String runId, Rejection reason, String detail, boolean everyRun) {
     }
 
     private TelemetryGate(TelemetrySignature trust) {
@@ -69,12 +77,14 @@ public final class TelemetryGate {
      */
     public synchronized boolean admit(TelemetryEvent event, int partition, String keyId, String signature,
                                       byte[] value) {
-        if (trust == null || !(event instanceof AgentHeartbeat || event instanceof CommandEvent)) {
+        boolean agentEvent = event instanceof AgentHeartbeat || event instanceof CommandEvent;
+        boolean sharedEvent = event instanceof AlertEvent || event instanceof CircuitEvent;
+        if (trust == null || !(agentEvent || sharedEvent)) {
             return true;
         }
         String agent = event.agentId();
         try {
-            String key = trust.check(agent, keyId, signature, value);
+            String key = trust.check(agent, keyId, signature, value, agentEvent ? "agent " : "source ");
             String stream = agent + "@" + partition;
             Instant last = newest.get(stream);
             if (event.at() != null && last != null && event.at().plus(REORDER_SLACK).isBefore(last)) {
@@ -84,11 +94,13 @@ public final class TelemetryGate {
             if (event.at() != null && (last == null || event.at().isAfter(last))) {
                 newest.put(stream, event.at());
             }
-            keysByAgent.computeIfAbsent(agent, a -> new TreeSet<>()).add(key);
+            if (agentEvent) {
+                keysByAgent.computeIfAbsent(agent, a -> new TreeSet<>()).add(key);
+            }
             return true;
         } catch (Rejection.Exception e) {
             if (refusals.size() < KEPT) {
-                refusals.add(new Refusal(agent, event.runId(), e.reason(), e.getMessage()));
+                refusals.add(new Refusal(agent, event.runId(), e.reason(), e.getMessage(), sharedEvent));
             } else {
                 overflow++;
             }
@@ -104,7 +116,7 @@ public final class TelemetryGate {
         Map<String, Long> rejected = new TreeMap<>();
         Map<String, String> examples = new LinkedHashMap<>();
         for (Refusal r : refusals) {
-            if (runId.equals(r.runId()) || agents.contains(r.agentId())) {
+            if (r.everyRun() || runId.equals(r.runId()) || agents.contains(r.agentId())) {
                 rejected.merge(r.reason().wireName(), 1L, Long::sum);
                 if (examples.size() < EXAMPLES) {
                     examples.putIfAbsent(r.detail(), r.detail());

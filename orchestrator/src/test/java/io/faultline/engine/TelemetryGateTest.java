@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.protocol.AgentHeartbeat;
 import io.faultline.protocol.AlertEvent;
+import io.faultline.protocol.CircuitEvent;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.Json;
 import io.faultline.protocol.KeyFiles;
@@ -77,10 +78,35 @@ class TelemetryGateTest {
     }
 
     @Test
-    void eventsThatAreNoAgentsPassAsTheyAre() {
+    void withKeysAlertsAndBreakerChangesMustBeSignedAndARefusedOneConcernsEveryRun() {
+        KeyPair bridgeKeys = KeyFiles.newKeyPair();
+        TelemetrySigner bridge = new TelemetrySigner("alert-bridge", bridgeKeys.getPrivate());
+        TelemetryGate gate = TelemetryGate.of(Map.of("agent-1", AGENT.getPublic(), "alert-bridge",
+                bridgeKeys.getPublic()));
+        AlertEvent alert = new AlertEvent(null, "alert-bridge", T0, "HighLag", AlertEvent.Status.FIRING, Map.of(), "f",
+                T0, null);
+        byte[] value = Json.encode(alert);
+        assertThat(gate.admit(alert, 0, bridge.keyId(), bridge.sign(value), value)).as("signed by the bridge").isTrue();
+        AlertEvent resolved = new AlertEvent(null, "alert-bridge", T0.plusSeconds(5), "HighLag",
+                AlertEvent.Status.RESOLVED, Map.of(), "f", T0, T0.plusSeconds(5));
+        assertThat(gate.admit(resolved, 0, null, null, Json.encode(resolved))).as("an unsigned 'resolved'").isFalse();
+        // A breaker change signed by an agent's key, for a source that has a key of its own.
+        CircuitEvent closed = new CircuitEvent(null, "alert-bridge", T0, "redis", CircuitEvent.State.OPEN,
+                CircuitEvent.State.CLOSED);
+        byte[] c = Json.encode(closed);
+        assertThat(gate.admit(closed, 0, SIGNER.keyId(), SIGNER.sign(c), c)).isFalse();
+        History.Telemetry t = gate.summary("run-7", Set.of("agent-9"));
+        assertThat(t.rejected()).as("counted for a run that claimed neither")
+                .containsExactlyInAnyOrderEntriesOf(Map.of("unsigned", 1L, "forged", 1L));
+        assertThat(t.examples()).anySatisfy(e -> assertThat(e).isEqualTo("unsigned: source alert-bridge: the record carries no key id"));
+        assertThat(t.keys()).as("the keys agents signed with").isEmpty();
+    }
+
+    @Test
+    void withoutKeysAlertsPassAsTheyAre() {
         AlertEvent alert = new AlertEvent("run-1", "bridge", T0, "HighLag", AlertEvent.Status.FIRING, Map.of(), "f",
                 T0, null);
-        assertThat(unsigned(alert)).isTrue();
+        assertThat(TelemetryGate.open().admit(alert, 0, null, null, Json.encode(alert))).isTrue();
     }
 
     @Test

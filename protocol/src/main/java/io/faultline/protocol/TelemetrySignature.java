@@ -49,7 +49,16 @@ public final class TelemetrySignature {
      *                             {@link Rejection#FORGED}, with a sentence that names the agent
      */
     public String check(String agentId, String keyId, String signature, byte[] value) throws Rejection.Exception {
-        String who = agentId == null ? "a record with no agent id" : "agent " + CommandVerifier.printable(agentId);
+        return check(agentId, keyId, signature, value, "agent ");
+    }
+
+    /**
+     * As above, for a record from {@code agentId} that is named {@code kind} ("agent ", "source ")
+     * in the sentence.
+     */
+    public String check(String agentId, String keyId, String signature, byte[] value, String kind)
+            throws Rejection.Exception {
+        String who = agentId == null ? "a record with no " + kind.trim() + " id" : kind + CommandVerifier.printable(agentId);
         if (keyId == null || signature == null) {
             throw new Rejection.Exception(Rejection.UNSIGNED, who + ": the record carries no "
                     + (keyId == null ? "key id" : "signature"));
