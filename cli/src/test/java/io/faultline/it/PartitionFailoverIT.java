@@ -195,6 +195,69 @@ class PartitionFailoverIT {
         }
     }
 
+    @Test
+    void aRestartedOwnerRejoinsAfterItsFailoverAndTheRejoinIsAFigureOfItsOwn() throws Exception {
+        String bootstrap = TestKafka.bootstrapServers();
+        Path work = Files.createTempDirectory("faultline-restart");
+        String group = "rst-listeners";
+        String in = "rst-orders";
+        String out = "rst-orders.processed";
+        try (Admin admin = KafkaClients.admin(bootstrap)) {
+            Topics topics = Topics.defaults();
+            KafkaClients.ensureTopics(admin, Map.of(topics.commands(), 1, topics.telemetry(), 1, topics.verdicts(), 1,
+                    in, 3, out, 3));
+            // Each listener runs under its agent (--exec), which starts it again on heal.
+            try (DemoCluster cluster = DemoCluster.startSupervised(bootstrap, 3,
+                    DemoCluster.ListenerSettings.demo("exactly-once", group, in, out), work, "rst-")) {
+                cluster.awaitGroup(admin, group, 3, Duration.ofSeconds(90));
+                RunOptions options = new RunOptions(bootstrap, topics, Duration.ofSeconds(30),
+                        Duration.ofSeconds(5), Duration.ofSeconds(15), System.out, cluster.signer());
+                Clock clock = Clock.systemUTC();
+                String yaml = SCENARIO.replace("NAME", "restart-owner").replace("PICK", "partition-owner")
+                        .replace("signal: KILL", "signal: KILL, restart: true")
+                        .replace("parts-listeners", group).replace("parts-orders.processed", out)
+                        .replace("parts-orders", in);
+                OwnerWatch watch = new OwnerWatch(admin, group);
+                Thread poller = new Thread(watch, "owner-watch-restart");
+                poller.setDaemon(true);
+                poller.start();
+                Verdict v;
+                try {
+                    v = SchemaCheck.conforming(new GameDay(options, clock).run(ScenarioLoader.parse(
+                            Path.of("restart-owner.yaml"), yaml), GameDay.newRunId("restart-owner", clock)).verdict());
+                } finally {
+                    watch.stop = true;
+                    poller.join(5000);
+                }
+                System.out.println(Reports.summary(v));
+                FaultRecord fault = v.faults().get(0);
+                FaultRecord.Failover f = fault.failover();
+                String killed = fault.agentId().replace("agent", "listener");
+                int stopped = watch.ownedBy(killed);
+                Instant handedOver = watch.handedOver(stopped, killed);
+                assertThat(handedOver).as("the group moved partition %d away from %s", stopped, killed).isNotNull();
+                long takeoverMs = Duration.between(fault.invokedAt(), handedOver).toMillis();
+                System.out.printf("partition %d handed over %d ms after the kill; failover bound %d-%d ms; "
+                        + "after heal: %s%n", stopped, takeoverMs, f.lowerMs(), f.upperMs(), f.afterHeal());
+                assertThat(f.outage()).isTrue();
+                assertThat(f.recovered()).isTrue();
+                assertThat(f.partitions()).extracting(FaultRecord.PartitionGap::partition).contains(stopped);
+                // The failover is the takeover, not the restarted member's rejoin after heal.
+                assertThat(f.upperMs()).isGreaterThanOrEqualTo(takeoverMs - 250).isLessThanOrEqualTo(takeoverMs + 5000);
+                assertThat(f.recoveredAt()).as("recovered before the heal started the member again")
+                        .isBefore(fault.undoneAt());
+                assertThat(watch.ownerSince(killed, fault.undoneAt())).as("the restarted %s rejoined and owns a "
+                        + "partition again", killed).isNotNull();
+                if (f.afterHeal() != null) {
+                    assertThat(f.afterHeal().from()).as("the rejoin pause is after the heal")
+                            .isAfterOrEqualTo(fault.undoneAt().minusMillis(500));
+                }
+                assertThat(check(v, "failover[kill]").passed()).as(check(v, "failover[kill]").summary()).isTrue();
+                assertThat(v.canary().lost()).isZero();
+            }
+        }
+    }
+
     private static Scenario scenario(String name, String pick) throws Exception {
         return scenario(name, pick, "KILL");
     }
@@ -308,15 +371,22 @@ class PartitionFailoverIT {
         private final Map<Integer, List<Map.Entry<String, Instant>>> owners = new ConcurrentHashMap<>();
         volatile boolean stop;
 
+        private final String group;
+
         OwnerWatch(Admin admin) {
+            this(admin, GROUP);
+        }
+
+        OwnerWatch(Admin admin, String group) {
             this.admin = admin;
+            this.group = group;
         }
 
         @Override
         public void run() {
             while (!stop) {
                 try {
-                    var d = admin.describeConsumerGroups(List.of(GROUP)).all().get(5, TimeUnit.SECONDS).get(GROUP);
+                    var d = admin.describeConsumerGroups(List.of(group)).all().get(5, TimeUnit.SECONDS).get(group);
                     Instant now = Instant.now();
                     for (MemberDescription m : d.members()) {
                         for (TopicPartition tp : m.assignment().topicPartitions()) {
@@ -344,6 +414,20 @@ class PartitionFailoverIT {
                 }
             }
             return -1;
+        }
+
+        /** When {@code client} was first seen owning a partition at or after {@code since}; null if never. */
+        Instant ownerSince(String client, Instant since) {
+            Instant first = null;
+            for (List<Map.Entry<String, Instant>> seen : owners.values()) {
+                for (Map.Entry<String, Instant> e : seen) {
+                    if (e.getKey().equals(client) && !e.getValue().isBefore(since)
+                            && (first == null || e.getValue().isBefore(first))) {
+                        first = e.getValue();
+                    }
+                }
+            }
+            return first;
         }
 
         /** The member {@code partition} was first seen owned by after {@code from}. */

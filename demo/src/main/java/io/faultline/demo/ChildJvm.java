@@ -36,6 +36,16 @@ public final class ChildJvm {
     public static Process start(List<String> launcher, String mainClass, List<String> jvmOptions, List<String> args,
                                 Path log) throws IOException {
         List<String> cmd = new ArrayList<>(launcher);
+        cmd.addAll(command(mainClass, jvmOptions, args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        return pb.start();
+    }
+
+    /** The command line that runs {@code mainClass} in a child JVM on this class path, as {@link #start} runs it. */
+    public static List<String> command(String mainClass, List<String> jvmOptions, List<String> args) {
+        List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1");
@@ -45,10 +55,7 @@ public final class ChildJvm {
         cmd.add(classpath());
         cmd.add(mainClass);
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        return pb.start();
+        return cmd;
     }
 
     /** Asks a child to stop (SIGTERM), then kills it if it has not exited within the grace period. */

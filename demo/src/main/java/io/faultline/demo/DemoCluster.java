@@ -73,6 +73,21 @@ public final class DemoCluster implements AutoCloseable {
      */
     public static DemoCluster start(String bootstrapServers, Path commandConfig, int count, ListenerSettings s,
                                     Path workDir, String prefix) throws IOException {
+        return start(bootstrapServers, commandConfig, count, s, workDir, prefix, false);
+    }
+
+    /**
+     * As {@link #start(String, int, ListenerSettings, Path, String)}, with each listener started and
+     * supervised by its agent ({@code faultline agent --exec}), as a container beside its sidecar:
+     * a kill with {@code restart: true} starts it again on heal.
+     */
+    public static DemoCluster startSupervised(String bootstrapServers, int count, ListenerSettings s, Path workDir,
+                                              String prefix) throws IOException {
+        return start(bootstrapServers, null, count, s, workDir, prefix, true);
+    }
+
+    private static DemoCluster start(String bootstrapServers, Path commandConfig, int count, ListenerSettings s,
+                                     Path workDir, String prefix, boolean supervised) throws IOException {
         List<String> clientConfig = commandConfig == null ? List.of()
                 : List.of("--command-config", commandConfig.toAbsolutePath().toString());
         Files.createDirectories(workDir);
@@ -86,21 +101,34 @@ public final class DemoCluster implements AutoCloseable {
             String name = prefix + "listener-" + i;
             String agent = prefix + "agent-" + i;
             Path pid = workDir.resolve(name + ".pid");
-            c.listeners.add(ChildJvm.start("io.faultline.examples.OrderListenerMain", List.of("-Xmx128m"), concat(List.of(
+            List<String> listener = concat(List.of(
                     "--bootstrap-servers", bootstrapServers, "--mode", s.mode(), "--instance", name,
                     "--group", s.group(), "--input", s.input(), "--output", s.output(),
                     "--processing-ms", Long.toString(s.processing().toMillis()),
                     "--session-timeout-ms", Long.toString(s.sessionTimeout().toMillis()),
                     "--transaction-timeout-ms", Long.toString(s.transactionTimeout().toMillis()),
                     "--commit-interval-ms", Long.toString(s.commitInterval().toMillis()),
-                    "--pid-file", pid.toString(), "--exit-with-parent"), clientConfig), workDir.resolve(name + ".log")));
-            c.agents.add(ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx96m"), concat(List.of(
+                    "--pid-file", pid.toString()), clientConfig);
+            List<String> service;
+            if (supervised) {
+                // The agent runs it, logging beside its own, and stops it when it stops.
+                service = concat(List.of("--exec", "--"), ChildJvm.command("io.faultline.examples.OrderListenerMain",
+                        List.of("-Xmx128m"), listener));
+            } else {
+                c.listeners.add(ChildJvm.start("io.faultline.examples.OrderListenerMain", List.of("-Xmx128m"),
+                        concat(listener, List.of("--exit-with-parent")), workDir.resolve(name + ".log")));
+                service = List.of("--service-pid-file", pid.toString());
+            }
+            List<String> agentArgs = concat(List.of(
                     "agent", "--id", agent, "--label", "role=listener", "--label", "client-id=" + name,
-                    "--service-pid-file", pid.toString(), "--bootstrap-servers", bootstrapServers,
+                    "--bootstrap-servers", bootstrapServers,
                     "--public-key", keys.resolve(KEY_ID + KeyFiles.PUBLIC_SUFFIX).toString(),
                     "--state-dir", workDir.resolve("state").resolve(agent).toString(),
                     "--telemetry-key", telemetryKey(c.agentKeys(), agent).toString(),
-                    "--heartbeat-interval-ms", "500", "--exit-with-parent"), clientConfig), workDir.resolve(agent + ".log")));
+                    "--heartbeat-interval-ms", "500", "--exit-with-parent"), clientConfig);
+            // The service's command comes last: after --, everything is its own.
+            c.agents.add(ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx96m"), concat(agentArgs, service),
+                    workDir.resolve(agent + ".log")));
         }
         return c;
     }
