@@ -4,7 +4,7 @@ import io.faultline.broker.EmbeddedCluster;
 import io.faultline.broker.EmbeddedKafka;
 import io.faultline.demo.BrokerAgents;
 import io.faultline.demo.DemoCluster;
-import io.faultline.engine.GameDay;
+import io.faultline.engine.AlertSources;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.KeyFiles;
@@ -146,7 +146,7 @@ public final class DemoCommand implements Callable<Integer> {
                         }
                         return RunCommand.run(scenario, connection, topics, Duration.ofSeconds(30),
                                 Duration.ofSeconds(30), reportDir, out,
-                                cluster.signer(), KeyFiles.publicKeys(agentKeys), GameDay.AlertSources.NONE);
+                                cluster.signer(), KeyFiles.publicKeys(agentKeys), AlertSources.NONE);
                     }
                 }
             }

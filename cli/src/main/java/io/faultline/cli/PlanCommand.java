@@ -8,6 +8,7 @@ import io.faultline.protocol.Durations;
 import io.faultline.scenario.ChecksSpec;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioLoader;
+import io.faultline.scenario.Step;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -102,6 +103,10 @@ public final class PlanCommand implements Callable<Integer> {
                     + (c.latencyRecovery() == null ? "" : ", latency back within " + Durations.format(c.latencyRecovery()))
                     + (c.circuit() == null ? "" : ", circuit " + c.circuit().name() + " closes within "
                             + Durations.format(c.circuit().closesWithin())));
+            for (Step r : scenario.rollbacks()) {
+                lines.add(when(plan.drainAt()) + "rollback " + r.name() + " (" + r.action().describe() + "), within "
+                        + Durations.format(r.action().timeout()) + ": after the steps, however they end");
+            }
         }
         return lines;
     }

@@ -1,5 +1,6 @@
 package io.faultline.cli;
 
+import io.faultline.engine.AlertSources;
 import io.faultline.engine.GameDay;
 import io.faultline.engine.RunOptions;
 import io.faultline.engine.RunResult;
@@ -87,7 +88,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Scenario scenario = ScenarioLoader.load(scenarioFile, params.values());
         Duration wait = duration("--agent-wait", agentWait);
-        GameDay.AlertSources alerts = new GameDay.AlertSources(
+        AlertSources alerts = new AlertSources(
                 alertWebhook == null ? null : Addresses.parse("--alert-webhook", alertWebhook), alertmanager,
                 alertWebhook == null ? null : webhookToken.token());
         return run(scenario, kafka.connection(), kafka.topics(), wait, duration("--command-timeout", commandTimeout), reportDir,
@@ -101,7 +102,7 @@ public final class RunCommand implements Callable<Integer> {
     @SuppressWarnings("try") // the signal handlers work by being installed
     static int run(Scenario scenario, KafkaConnection kafka, Topics topics, Duration agentWait,
                    Duration commandTimeout, Path reportDir, PrintWriter out, CommandSigner signer, Map<String, PublicKey> agentKeys,
-                   GameDay.AlertSources alerts) throws Exception {
+                   AlertSources alerts) throws Exception {
         String bootstrapServers = kafka.bootstrapServers();
         Clock clock = Clock.systemUTC();
         RunOptions options = RunOptions.builder(bootstrapServers, signer).topics(topics).agentWait(agentWait)

@@ -3,6 +3,7 @@ package io.faultline.it;
 import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.ChildJvm;
 import io.faultline.demo.DemoCluster;
+import io.faultline.engine.AlertSources;
 import io.faultline.engine.GameDay;
 import io.faultline.engine.RunOptions;
 import io.faultline.engine.RunResult;
@@ -214,7 +215,7 @@ class AlertsIT {
         RunOptions d = RunOptions.defaults(bootstrap, System.out, TestKeys.signer());
         GameDay gameDay = new GameDay(new RunOptions(bootstrap, Topics.defaults(), Duration.ofSeconds(30),
                 d.heartbeatMaxAge(), d.commandTimeout(), System.out, d.signer()),
-                new GameDay.AlertSources(new InetSocketAddress("127.0.0.1", webhookPort),
+                new AlertSources(new InetSocketAddress("127.0.0.1", webhookPort),
                         URI.create("http://127.0.0.1:" + alertmanagerPort), WEBHOOK_TOKEN), Clock.systemUTC());
         try (TelemetryFeed feed = new TelemetryFeed(bootstrap, Topics.defaults().telemetry(), Clock.systemUTC(),
                 Duration.ofSeconds(1))) {

@@ -3,6 +3,7 @@ package io.faultline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.cli.SchemaCheck;
+import io.faultline.engine.AlertSources;
 import io.faultline.engine.GameDay;
 import io.faultline.engine.RunOptions;
 import io.faultline.protocol.Json;
@@ -120,7 +121,7 @@ class CanaryAdapterIT {
         String bootstrap = TestKafka.bootstrapServers();
         RunOptions d = RunOptions.defaults(bootstrap, System.out, TestKeys.signer());
         GameDay gameDay = new GameDay(new RunOptions(bootstrap, new Topics(prefix + "."), Duration.ofSeconds(10),
-                d.heartbeatMaxAge(), d.commandTimeout(), System.out, d.signer()), GameDay.AlertSources.NONE,
+                d.heartbeatMaxAge(), d.commandTimeout(), System.out, d.signer()), AlertSources.NONE,
                 Clock.systemUTC());
         return SchemaCheck.conforming(gameDay.run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())).verdict());
     }

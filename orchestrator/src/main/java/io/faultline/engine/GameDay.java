@@ -6,18 +6,15 @@ import io.faultline.alert.AlertmanagerPoller;
 import io.faultline.probe.Probe;
 import io.faultline.probe.Probes;
 import io.faultline.protocol.Durations;
-import io.faultline.protocol.Json;
 import io.faultline.protocol.Verdict;
 import io.faultline.scenario.ProbeSpec;
 import io.faultline.scenario.Scenario;
+import io.faultline.scenario.Step;
 import io.faultline.scenario.StopCondition;
 import io.faultline.scenario.TargetSpec;
 import io.faultline.time.Scheduler;
 import io.faultline.workload.CanaryWorkload;
 import io.faultline.verifier.History;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,17 +24,12 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,21 +42,6 @@ public final class GameDay {
     private final RunOptions options;
     private final Clock clock;
     private final TargetResolver targets = new TargetResolver(new SecureRandom());
-
-    /**
-     * Where alert notices come from, besides alert bridges on telemetry (always read).
-     *
-     * @param webhook      where to listen for Alertmanager's webhook; null for none
-     * @param alertmanager Alertmanager's base URL to poll (API v2); null for none
-     * @param webhookToken the bearer token the webhook requires; null accepts unauthenticated posts
-     */
-    public record AlertSources(InetSocketAddress webhook, URI alertmanager, String webhookToken) {
-        public static final AlertSources NONE = new AlertSources(null, null, null);
-
-        public AlertSources(InetSocketAddress webhook, URI alertmanager) {
-            this(webhook, alertmanager, null);
-        }
-    }
 
     private final AlertSources alertSources;
     /** Why the run was interrupted from outside (Ctrl-C, SIGTERM); null while it was not. */
@@ -184,7 +161,7 @@ public final class GameDay {
         Instant startedAt = clock.instant();
         try (RunResources kafka = RunResources.open(options, clock, clients);
              Scheduler time = schedulers.apply("run")) {
-            createTopics(scenario, kafka.admin());
+            kafka.ensureTopics(scenario);
             Run run = new Run(scenario, runId, startedAt, kafka, time);
             current = run;
             if (interrupted.get() != null) {
@@ -201,14 +178,9 @@ public final class GameDay {
             }
             // What is published and what is written beside it are the same, small enough for any topic.
             result = result.withVerdict(result.verdict().bounded(Verdict.MAX_BYTES));
-            publish(kafka.producer(), options.topics().verdicts(), runId, result.verdict());
+            kafka.publishVerdict(result.verdict());
             return result;
         }
-    }
-
-    private void createTopics(Scenario scenario, Admin admin) throws InfrastructureException {
-        KafkaClients.ensureFaultlineTopics(admin, options.topics());
-        KafkaClients.ensureCanaryTopics(scenario.canary(), admin);
     }
 
     /**
@@ -229,6 +201,9 @@ public final class GameDay {
         private final HealthWatches health = new HealthWatches();
         private final StepRunner steps;
         private final Judge judge;
+        /** The action steps and rollbacks carried out, in order. */
+        private final List<History.ActionRun> actions = new CopyOnWriteArrayList<>();
+        private final ActionRunner actionRunner = new ActionRunner(clock);
 
         Run(Scenario scenario, String runId, Instant startedAt, RunResources kafka, Scheduler time) {
             this.scenario = scenario;
@@ -240,8 +215,9 @@ public final class GameDay {
             AgentChannel agents = new AgentChannel(kafka.producer(), options.topics().commands(), options.signer(),
                     kafka.telemetry(), clock, options.commandTimeout(), runId);
             this.steps = new StepRunner(scenario, runId, options, clock, schedulers, kafka, agents, targets, ledger,
-                    health, abort, time);
+                    health, abort, time, actions);
             this.judge = new Judge(scenario, runId, startedAt, options, clock, kafka, ledger, alerts, health);
+            judge.actions(() -> List.copyOf(actions));
         }
 
         @SuppressWarnings("try") // halt watch, webhook and poller work by being open
@@ -249,7 +225,7 @@ public final class GameDay {
             try (HaltWatch halts = new HaltWatch(kafka.clients().halt(), options.topics().halt(), startedAt,
                     h -> abort.trip("halted by " + (h.issuedBy() == null ? "someone" : h.issuedBy()) + " at " + h.at()
                             + ": " + h.reason()));
-                 AlertReceiver webhook = openWebhook(alerts);
+                 AlertReceiver webhook = alertSources.openWebhook(clock, alerts);
                  AlertmanagerPoller poller = alertSources.alertmanager() == null ? null
                          : new AlertmanagerPoller(alertSources.alertmanager(), Duration.ofSeconds(1),
                                  schedulers.apply("alertmanager-poll"), alerts::add);
@@ -303,12 +279,14 @@ public final class GameDay {
                 steps.run(stopConditions, progress, samples);
             } catch (InfrastructureException e) {
                 // Every fault applied so far was healed by steps(); what the run saw until now is kept.
+                rollbacks(progress);
                 canary.stopProducing();
                 samples.finish();
                 progress.close();
                 log.warn("run {} stopped in error: {}", runId, e.getMessage());
                 return judge.stoppedEarly(Verdict.Status.ERROR, e.getMessage(), canary, samples);
             }
+            rollbacks(progress);
             if (abort.tripped()) {
                 canary.stopProducing();
                 samples.finish();
@@ -321,6 +299,17 @@ public final class GameDay {
             samples.finish();
             progress.close();
             return judge.judged(canary, samples, observedUntil);
+        }
+
+        /**
+         * The scenario's rollbacks, in order, once the steps have ended however they ended (and their
+         * faults were healed): each runs to its end or its timeout, whatever the one before did.
+         */
+        private void rollbacks(Progress progress) throws InterruptedException {
+            for (Step r : scenario.rollbacks()) {
+                progress.step(scenario.steps().size(), "rollback " + r.name() + " (" + r.action().describe() + ")");
+                actions.add(actionRunner.run(r.name(), true, r.action(), () -> false));
+            }
         }
 
         /**
@@ -387,27 +376,4 @@ public final class GameDay {
     /** How often the canaries are folded, and how far back from now (see {@link CanaryWorkload#fold}). */
     static final Duration FOLD_EVERY = Duration.ofSeconds(5);
     static final Duration FOLD_HORIZON = Duration.ofSeconds(30);
-
-    private AlertReceiver openWebhook(AlertLog alerts) throws InfrastructureException {
-        if (alertSources.webhook() == null) {
-            return null;
-        }
-        try {
-            return new AlertReceiver(alertSources.webhook(), clock, "webhook", alertSources.webhookToken(), alerts::add)
-                    .keepPayloads(alerts);
-        } catch (IOException e) {
-            throw new InfrastructureException("cannot listen for Alertmanager's webhook on " + alertSources.webhook()
-                    + ": " + e.getMessage());
-        }
-    }
-
-    private static void publish(Producer<String, byte[]> producer, String topic, String key, Object value) {
-        try {
-            producer.send(new ProducerRecord<>(topic, key, Json.encode(value))).get(15, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            log.error("cannot publish the verdict to {}: {}", topic, e.getCause() != null ? e.getCause().getMessage() : e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

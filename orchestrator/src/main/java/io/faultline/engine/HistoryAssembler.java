@@ -41,7 +41,8 @@ final class HistoryAssembler {
     static History assemble(String runId, Scenario scenario, Instant startedAt, Instant observedUntil,
                             CanaryWorkload canary, InjectionLedger ledger, TelemetryFeed telemetry, AlertLog alerts,
                             List<History.ProbeSample> samples, List<History.HealthWatch> health, Admin admin,
-                            List<History.Ownership> owners, History.KafkaView cluster) {
+                            List<History.Ownership> owners, History.KafkaView cluster,
+                            List<History.ActionRun> actions) {
         History h = History.builder(runId)
                 .canaries(canary.sent(), canary.observations(), canary.folded())
                 .canaryInterval(scenario.canary() == null ? Duration.ZERO : scenario.canary().interval())
@@ -53,6 +54,7 @@ final class HistoryAssembler {
                 .probes(samples, health)
                 .owners(owners)
                 .kafka(cluster)
+                .actions(actions)
                 .telemetry(telemetry.gate().summary(runId, ledger.windows().stream().map(FaultWindow::agentId)
                         .filter(Objects::nonNull).collect(Collectors.toSet())))
                 .build();

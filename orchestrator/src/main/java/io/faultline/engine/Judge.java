@@ -41,6 +41,7 @@ final class Judge {
     /** The group's own assignment changes, once a watch runs; none until then. */
     private Supplier<List<History.Ownership>> owners = List::of;
     private Supplier<History.KafkaView> cluster = () -> null;
+    private Supplier<List<History.ActionRun>> actions = List::of;
     private volatile Timeline timeline;
     private volatile Evidence evidence;
 
@@ -65,6 +66,11 @@ final class Judge {
     /** Where what the cluster did during the run comes from, when it was watched. */
     void cluster(Supplier<History.KafkaView> view) {
         this.cluster = view;
+    }
+
+    /** Where the action steps and rollbacks the run carried out come from. */
+    void actions(Supplier<List<History.ActionRun>> runs) {
+        this.actions = runs;
     }
 
     /** Where the group's own assignment changes come from. */
@@ -108,7 +114,8 @@ final class Judge {
             throws InfrastructureException {
         TelemetryFeed telemetry = kafka.telemetry();
         History history = HistoryAssembler.assemble(runId, scenario, startedAt, observedUntil, canary, ledger,
-                telemetry, alerts, samples.samples(), health.watches(), kafka.admin(), owners.get(), cluster.get());
+                telemetry, alerts, samples.samples(), health.watches(), kafka.admin(), owners.get(), cluster.get(),
+                actions.get());
         evidence = new Evidence(alerts.payloads(), alerts.notices(), samples.samples(), telemetry.commandEvents(runId));
         RunAudit audit = new RunAudit(scenario.name(), scenario.checks(), scenario.probes(), history);
         audit.publish(kafka.producer(), options.topics().telemetry(), clock);

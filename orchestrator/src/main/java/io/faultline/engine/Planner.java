@@ -94,8 +94,9 @@ public final class Planner {
                     if (step.pause() != null) {
                         timeline.add(new Plan.Entry(at, step.describe(), List.of()));
                         at = at.plus(step.pause());
-                    } else if (step.heal() != null) {
-                        timeline.add(new Plan.Entry(at, step.describe(), List.of()));
+                    } else if (step.heal() != null || step.action() != null) {
+                        timeline.add(new Plan.Entry(at, step.describe() + (step.action() == null ? ""
+                                : ", within " + Durations.format(step.action().timeout())), List.of()));
                     } else {
                         timeline.add(new Plan.Entry(at, step.describe() + ", lease "
                                 + Durations.format(step.inject().lease()),

@@ -1,11 +1,20 @@
 package io.faultline.engine;
 
+import io.faultline.protocol.Json;
+import io.faultline.protocol.Verdict;
+import io.faultline.scenario.Scenario;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka clients a run or a plan works through: an admin client (checked reachable when
@@ -13,6 +22,7 @@ import org.apache.kafka.clients.producer.Producer;
  * latter two when first asked for, and closed together, the last opened first.
  */
 final class RunResources implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RunResources.class);
     private final RunOptions options;
     private final Clock clock;
     private final RunClients clients;
@@ -47,6 +57,24 @@ final class RunResources implements AutoCloseable {
 
     Admin admin() {
         return admin;
+    }
+
+    /** Creates what a run of {@code scenario} needs and does not exist yet: Faultline's topics, the canary's. */
+    void ensureTopics(Scenario scenario) throws InfrastructureException {
+        KafkaClients.ensureFaultlineTopics(admin, options.topics());
+        KafkaClients.ensureCanaryTopics(scenario.canary(), admin);
+    }
+
+    /** Publishes {@code verdict} on the verdicts topic, keyed by its run; says so in the log when it cannot. */
+    void publishVerdict(Verdict verdict) {
+        String topic = options.topics().verdicts();
+        try {
+            producer().send(new ProducerRecord<>(topic, verdict.runId(), Json.encode(verdict))).get(15, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.error("cannot publish the verdict to {}: {}", topic, e.getCause() != null ? e.getCause().getMessage() : e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

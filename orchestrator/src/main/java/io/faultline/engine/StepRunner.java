@@ -9,6 +9,7 @@ import io.faultline.scenario.Step;
 import io.faultline.scenario.StopCondition;
 import io.faultline.scenario.TargetSpec;
 import io.faultline.time.Scheduler;
+import io.faultline.verifier.History;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A run's steps, in order: inject (resolve the target, apply on each agent, enter the fault in the
- * ledger, hold its lease), heal, pause; under the stop conditions' watch, and ending at once when
+ * ledger, hold its lease), heal, pause, action ({@link ActionRunner}); under the stop conditions' watch, and ending at once when
  * the run is aborted. Whatever it applied is healed however the steps end.
  */
 final class StepRunner {
@@ -38,10 +39,14 @@ final class StepRunner {
     private final Abort abort;
     /** Where the steps' waits pass. */
     private final Scheduler time;
+    /** What the action steps did, in order, for the verdict. */
+    private final List<History.ActionRun> actions;
+    private final ActionRunner actionRunner;
 
     StepRunner(Scenario scenario, String runId, RunOptions options, Clock clock,
                Function<String, Scheduler> schedulers, RunResources kafka, AgentChannel agents, TargetResolver targets,
-               InjectionLedger ledger, HealthWatches health, Abort abort, Scheduler time) {
+               InjectionLedger ledger, HealthWatches health, Abort abort, Scheduler time,
+               List<History.ActionRun> actions) {
         this.scenario = scenario;
         this.runId = runId;
         this.options = options;
@@ -54,6 +59,8 @@ final class StepRunner {
         this.health = health;
         this.abort = abort;
         this.time = time;
+        this.actions = actions;
+        this.actionRunner = new ActionRunner(clock);
     }
 
     /**
@@ -84,6 +91,9 @@ final class StepRunner {
                         abort.pause(step.pause());
                     } else if (step.inject() != null) {
                         inject(step, renewals, progress, samples);
+                    } else if (step.action() != null) {
+                        // An abort cuts a command short; the rollbacks still run after the steps.
+                        actions.add(actionRunner.run(step.name(), false, step.action(), abort::tripped));
                     } else {
                         for (InjectionLedger.Injection inj : ledger.unhealed(step.heal())) {
                             heal(inj, renewals);

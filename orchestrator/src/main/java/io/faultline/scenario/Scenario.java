@@ -17,10 +17,12 @@ import java.util.Set;
  * @param drain          how long to wait after the last step for in-flight canaries before verifying
  * @param stopConditions probes that must hold throughout; when one trips the run is aborted
  * @param probes         steady-state probes judged as checks of the verdict
+ * @param rollbacks      actions run once the steps end, however they end (done, aborted, halted,
+ *                       interrupted, in error), each judged as a {@code rollback[NAME]} check
  */
 public record Scenario(String name, String description, Map<String, TargetSpec> targets, WorkloadSpec workload,
                        List<Step> steps, Duration drain, ChecksSpec checks, List<StopCondition> stopConditions,
-                       List<ProbeSpec> probes) {
+                       List<ProbeSpec> probes, List<Step> rollbacks) {
     public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(30);
 
     public Scenario {
@@ -42,7 +44,9 @@ public record Scenario(String name, String description, Map<String, TargetSpec> 
         }
         stopConditions = stopConditions == null ? List.of() : List.copyOf(stopConditions);
         probes = probes == null ? List.of() : List.copyOf(probes);
+        rollbacks = rollbacks == null ? List.of() : List.copyOf(rollbacks);
         validateReferences(targets, steps);
+        validateRollbacks(steps, rollbacks);
         String healthProbe = checks.healthy() == null ? null : checks.healthy().probe();
         if (healthProbe != null && probes.stream().noneMatch(p -> p.name().equals(healthProbe))) {
             throw new InvalidFieldException("checks.healthy.probe", "no probe named '" + healthProbe
@@ -120,6 +124,23 @@ public record Scenario(String name, String description, Map<String, TargetSpec> 
             }
             if (s.heal() != null && !injected.contains(s.heal())) {
                 throw new InvalidFieldException(at + ".heal", "no earlier inject step named '" + s.heal() + "'");
+            }
+        }
+    }
+
+    /** Rollbacks are actions, each named once among the steps and rollbacks: its name names its check. */
+    private static void validateRollbacks(List<Step> steps, List<Step> rollbacks) {
+        Set<String> names = new HashSet<>();
+        steps.stream().filter(s -> s.action() != null).forEach(s -> names.add(s.name()));
+        for (int i = 0; i < rollbacks.size(); i++) {
+            Step r = rollbacks.get(i);
+            if (r.action() == null) {
+                throw new InvalidFieldException("rollbacks[" + i + "]", "a rollback is an action (run or http), not a "
+                        + "wait, inject or heal: faults are healed by the run whatever happens");
+            }
+            if (!names.add(r.name())) {
+                throw new InvalidFieldException("rollbacks[" + i + "].name", "action name '" + r.name()
+                        + "' is used twice");
             }
         }
     }

@@ -21,6 +21,10 @@ public final class CheckNames {
     public static final String REORDERED = "reordered";
     /** Whether the agent events the run believed were signed by keys it trusts. */
     public static final String AUTHENTIC = "authentic";
+    /** An action step: {@code action[NAME]}. */
+    public static final String ACTION = "action";
+    /** A rollback: {@code rollback[NAME]}. */
+    public static final String ROLLBACK = "rollback";
 
     private CheckNames() {
     }

@@ -28,13 +28,15 @@ import java.util.Map;
  *                         leader) and the canary producer's errors by kind; null when not watched
  * @param telemetry        whether the run checked who signed its agents' telemetry, and what it
  *                         refused to believe; null when unknown (a history from before it was kept)
+ * @param actions          the action steps and rollbacks the run carried out, in the order they ran
  */
 public record History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
                       Duration canaryInterval, Instant sendingStoppedAt, Instant observedUntil,
                       List<CircuitChange> circuits, Map<Integer, Long> committed, List<AlertChange> alerts,
                       List<ProbeSample> probes, List<HealthWatch> health, List<Stretch> folded,
-                      List<Ownership> owners, KafkaView kafka, Telemetry telemetry) {
+                      List<Ownership> owners, KafkaView kafka, Telemetry telemetry, List<ActionRun> actions) {
     public History {
+        actions = actions == null ? List.of() : List.copyOf(actions);
         owners = owners == null ? List.of() : List.copyOf(owners);
         folded = folded == null ? List.of()
                 : folded.stream().sorted(Comparator.comparingLong(Stretch::firstSeq)).toList();
@@ -55,7 +57,7 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
                    List<CircuitChange> circuits, Map<Integer, Long> committed, List<AlertChange> alerts,
                    List<ProbeSample> probes, List<HealthWatch> health, List<Stretch> folded, List<Ownership> owners) {
         this(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil, circuits, committed,
-                alerts, probes, health, folded, owners, null, null);
+                alerts, probes, health, folded, owners, null, null, null);
     }
 
     public History(String runId, List<SentEvent> sent, List<Observation> observations, List<FaultWindow> faults,
@@ -85,7 +87,7 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
     /** This history with {@code stretches} folded: their canaries and results are to be left out of {@code sent} and {@code observations}. */
     public History withFolded(List<SentEvent> sent, List<Observation> observations, List<Stretch> stretches) {
         return new History(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil, circuits,
-                committed, alerts, probes, health, stretches, owners, kafka, telemetry);
+                committed, alerts, probes, health, stretches, owners, kafka, telemetry, actions);
     }
 
     /** Canaries sent, folded ones included. */
@@ -210,6 +212,19 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
         public enum Kind { LEADER, ISR, CONTROLLER, BLIND }
     }
 
+    /**
+     * An action step or rollback the run carried out: what it did ({@code what}: "run kubectl ...",
+     * "http POST URL"), when, whether it succeeded, its exit code or HTTP status ({@code code}; null
+     * when it did not get that far), why it failed in words ({@code failure}; null when it did
+     * not), and the tail of its output, a few lines, as evidence.
+     */
+    public record ActionRun(String name, boolean rollback, String what, Instant startedAt, Instant endedAt,
+                            boolean ok, Integer code, String failure, List<String> output) {
+        public ActionRun {
+            output = output == null ? List.of() : List.copyOf(output);
+        }
+    }
+
     /** One sample of a steady-state probe, on the orchestrator's clock. */
     public record ProbeSample(String probe, Instant at, boolean ok, String detail) {
     }
@@ -245,6 +260,7 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
         private List<Ownership> owners;
         private KafkaView kafka;
         private Telemetry telemetry;
+        private List<ActionRun> actions;
 
         private Builder(String runId) {
             this.runId = runId;
@@ -316,9 +332,15 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
             return this;
         }
 
+        /** The actions and rollbacks the run carried out. */
+        public Builder actions(List<ActionRun> actions) {
+            this.actions = actions;
+            return this;
+        }
+
         public History build() {
             return new History(runId, sent, observations, faults, canaryInterval, sendingStoppedAt, observedUntil,
-                    circuits, committed, alerts, probes, health, folded, owners, kafka, telemetry);
+                    circuits, committed, alerts, probes, health, folded, owners, kafka, telemetry, actions);
         }
     }
 }

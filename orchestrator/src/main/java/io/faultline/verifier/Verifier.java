@@ -41,11 +41,13 @@ public final class Verifier {
     private static final List<Check> CHECKS = List.of(new FailoverCheck(), new KafkaCheck(), new LatencyCheck(),
             new PercentilesCheck(),
             new ThroughputCheck(), new HealthCheck(), new CircuitCheck(), new AlertCheck(), new ProbeCheck(),
-            new DeliveryCheck(), new DurabilityCheck(), new UndoneCheck(), new AuthenticCheck()).stream().map(Check::safe).toList();
+            new DeliveryCheck(), new DurabilityCheck(), new UndoneCheck(), new AuthenticCheck(), new ActionCheck()).stream()
+            .map(Check::safe).toList();
 
     /** What a run without a canary is judged by: nothing that needs canary traffic. */
     private static final List<Check> WITHOUT_CANARY = List.of(new HealthCheck(), new CircuitCheck(), new AlertCheck(),
-            new ProbeCheck(), new UndoneCheck(), new AuthenticCheck()).stream().map(Check::safe).toList();
+            new ProbeCheck(), new UndoneCheck(), new AuthenticCheck(), new ActionCheck()).stream().map(Check::safe)
+            .toList();
 
     /** As {@link #verify(History, ChecksSpec)}, with a check per steady-state probe. */
     public static Result verify(History h, ChecksSpec spec, List<ProbeSpec> probes) {

@@ -61,6 +61,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A whole game-day without a broker: the run engine is built on kafka-clients' mocks
@@ -183,6 +184,62 @@ class GameDayTest {
             assertThat(f.undoneAt()).isNotNull();
         });
         assertThat(kafka.agent.commands).last().isInstanceOf(HealCommand.class);
+    }
+
+    @Test
+    void anActionStepAndTheRollbacksRunAndAreChecksOfTheVerdict(@TempDir Path dir) throws Exception {
+        Path marked = dir.resolve("marked");
+        Path restored = dir.resolve("restored");
+        String scenario = FREEZE.replace("  - wait: 30s\n", """
+                  - name: mark
+                    action: {run: [touch, "%s"]}
+                  - wait: 30s
+                """.formatted(marked)) + """
+                rollbacks:
+                  - name: restore
+                    action: {run: [touch, "%s"]}
+                """.formatted(restored);
+        Verdict v = run(scenario).verdict();
+        assertThat(v.status()).as(v.reason() + " " + v.checks()).isEqualTo(Verdict.Status.PASSED);
+        assertThat(marked).exists();
+        assertThat(restored).exists();
+        assertThat(v.checks()).filteredOn(c -> c.name().equals("action[mark]")).singleElement()
+                .satisfies(c -> assertThat(c.summary()).startsWith("run touch " + marked + ": done in "));
+        assertThat(v.checks()).filteredOn(c -> c.name().equals("rollback[restore]")).singleElement()
+                .satisfies(c -> assertThat(c.outcome()).isEqualTo(CheckResult.Outcome.PASS));
+    }
+
+    @Test
+    void anAbortedRunStillRunsEveryRollbackAfterHealingAndAFailedOneFailsTheVerdict(@TempDir Path dir)
+            throws Exception {
+        health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        health.createContext("/health", exchange -> {
+            int status = time.clock().instant().isBefore(T0.plusSeconds(10)) ? 200 : 503;
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        health.start();
+        Path restored = dir.resolve("restored");
+        String scenario = FREEZE + """
+                stopConditions:
+                  - name: service-up
+                    http: {url: "http://127.0.0.1:%d/health"}
+                rollbacks:
+                  - name: broken
+                    action: {run: [sh, -c, "echo cannot reach the deployer; exit 7"]}
+                  - name: restore
+                    action: {run: [touch, "%s"]}
+                """.formatted(health.getAddress().getPort(), restored);
+        Verdict v = run(scenario).verdict();
+        assertThat(v.status()).isEqualTo(Verdict.Status.ABORTED);
+        assertThat(kafka.agent.commands).as("healed before the rollbacks").last().isInstanceOf(HealCommand.class);
+        assertThat(restored).as("the second rollback ran although the first failed").exists();
+        assertThat(v.checks()).filteredOn(c -> c.name().equals("rollback[broken]")).singleElement().satisfies(c -> {
+            assertThat(c.outcome()).isEqualTo(CheckResult.Outcome.FAIL);
+            assertThat(c.summary()).contains("exited 7", "last output: cannot reach the deployer");
+        });
+        assertThat(v.checks()).filteredOn(c -> c.name().equals("rollback[restore]")).singleElement()
+                .satisfies(c -> assertThat(c.outcome()).isEqualTo(CheckResult.Outcome.PASS));
     }
 
     @Test

@@ -89,6 +89,55 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void readsActionStepsAndRollbacks() throws Exception {
+        Scenario s = ScenarioLoader.parse(Path.of("t.yaml"), VALID.replace("  - heal: kill\n", """
+                  - heal: kill
+                  - name: redeploy
+                    action:
+                      run: [kubectl, rollout, undo, deploy/orders]
+                      timeout: 2m
+                rollbacks:
+                  - name: tell-the-channel
+                    action:
+                      http: {url: "https://hooks.example/chat", method: post, body: "game-day over", expectStatus: 204}
+                """));
+        Step redeploy = s.steps().get(3);
+        assertThat(redeploy.action().run()).containsExactly("kubectl", "rollout", "undo", "deploy/orders");
+        assertThat(redeploy.action().timeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(redeploy.describe()).isEqualTo("action redeploy (run kubectl rollout undo deploy/orders)");
+        Step tell = s.rollbacks().get(0);
+        assertThat(tell.action().http().method()).isEqualTo("POST");
+        assertThat(tell.action().timeout()).isEqualTo(ActionSpec.DEFAULT_TIMEOUT);
+        assertThat(tell.action().http().expected(204)).isTrue();
+        assertThat(tell.action().http().expected(200)).isFalse();
+        assertThat(ScenarioLoader.parse(Path.of("t.yaml"), ScenarioLoader.write(s))).isEqualTo(s);
+    }
+
+    @Test
+    void aBadActionIsNamedWithItsFileLineAndField() {
+        String base = VALID.replace("  - heal: kill\n", "  - heal: kill\n  - name: undo\n    action:\n      ACTION\n");
+        ScenarioException both = error(base.replace("ACTION", "run: [true]\n      http: {url: \"http://h/\"}"));
+        assertThat(both.field()).isEqualTo("steps[3].action");
+        assertThat(both.line()).isEqualTo(15);
+        assertThat(both.reason()).contains("exactly one of run (a command as a list of arguments) or http");
+        assertThat(error(base.replace("ACTION", "run: []")).reason()).contains("must name the program to run");
+        ScenarioException url = error(base.replace("ACTION", "http: {url: \"ftp://h/x\"}"));
+        assertThat(url.field()).isEqualTo("steps[3].action.http.url");
+        assertThat(url.reason()).contains("is not an http:// or https:// URL");
+        assertThat(error(base.replace("ACTION", "run: [true]\n      timeout: 2h")).reason())
+                .contains("must be at most 30m");
+        ScenarioException unnamed = error(VALID.replace("  - heal: kill\n", "  - heal: kill\n  - action: {run: [true]}\n"));
+        assertThat(unnamed.reason()).contains("an action step needs a name");
+        ScenarioException notAnAction = error(VALID + "rollbacks:\n  - wait: 1s\n");
+        assertThat(notAnAction.field()).isEqualTo("rollbacks[0]");
+        assertThat(notAnAction.reason()).contains("a rollback is an action");
+        ScenarioException twice = error(base.replace("ACTION", "run: [true]")
+                + "rollbacks:\n  - name: undo\n    action: {run: [true]}\n");
+        assertThat(twice.field()).isEqualTo("rollbacks[0].name");
+        assertThat(twice.reason()).contains("'undo' is used twice");
+    }
+
+    @Test
     void namesAnUnknownField() {
         ScenarioException e = error(VALID.replace("  - wait: 1s", "  - wiat: 1s"));
         assertThat(e.field()).isEqualTo("steps[0].wiat");
