@@ -7,10 +7,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -139,9 +142,23 @@ final class ActionRunner {
                             : ", not " + h.expectStatus()), body);
         } catch (IOException e) {
             return new History.ActionRun(name, rollback, what, start, clock.instant(), false, null,
-                    "the request failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()),
-                    List.of());
+                    "the request failed: " + inWords(e, URI.create(h.url()), action.timeout()), List.of());
         }
+    }
+
+    /** Why a request failed, in words: no Java type names. */
+    static String inWords(IOException e, URI url, Duration timeout) {
+        String where = url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort());
+        if (e instanceof HttpTimeoutException) {
+            return "no answer from " + where + " within " + Durations.format(timeout);
+        }
+        if (e instanceof ConnectException) {
+            return "could not connect to " + where + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
+        }
+        if (e instanceof UnknownHostException) {
+            return "unknown host " + url.getHost();
+        }
+        return e.getMessage() != null ? e.getMessage() : "the connection to " + where + " failed";
     }
 
     /** The last {@link #KEPT_LINES} lines of {@code bytes}, each shortened, control characters removed. */
