@@ -10,6 +10,7 @@ import io.faultline.protocol.Command;
 import io.faultline.protocol.CommandEvent;
 import io.faultline.protocol.CommandSigner;
 import io.faultline.protocol.HealCommand;
+import io.faultline.protocol.KafkaQuotaFault;
 import io.faultline.protocol.ProcessKillFault;
 import io.faultline.protocol.RenewCommand;
 import io.faultline.protocol.Signal;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -37,6 +39,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
+import org.apache.kafka.common.quota.ClientQuotaFilter;
+import org.apache.kafka.common.quota.ClientQuotaFilterComponent;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -147,6 +153,61 @@ class SafetyIT {
             CommandEvent undone = awaitStep(feed, freeze.commandId(), CommandEvent.Step.UNDONE);
             assertThat(undone.detail()).startsWith("restart: leftover of agent pid " + agent.pid() + " undone: sent CONT");
         }
+    }
+
+    @Test
+    void aKafkaAdminAgentKilledHoldingAQuotaGivesBackTheQuotaThatWasThereAtItsNextStart() throws Exception {
+        String bootstrap = TestKafka.bootstrapServers();
+        ensureTopics(bootstrap, topics);
+        String client = "safety-quota-" + UUID.randomUUID().toString().substring(0, 8);
+        Path policy = dir.resolve("kafka-admin-policy.yaml");
+        Files.writeString(policy, "kafka:\n  clientIds: [\"safety-quota-*\"]\n");
+        ClientQuotaEntity entity = new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, client));
+        try (Admin admin = KafkaClients.admin(bootstrap);
+             TelemetryFeed feed = new TelemetryFeed(bootstrap, topics.telemetry(), Clock.systemUTC(), ONE_SECOND);
+             KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+            // What the operator had set: a fetch quota the fault leaves alone and must leave as it was.
+            admin.alterClientQuotas(List.of(new ClientQuotaAlteration(entity, List.of(
+                    new ClientQuotaAlteration.Op("consumer_byte_rate", 1_048_576.0))))).all().get(15, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(15)).until(() -> quotas(admin, client)
+                    .equals(Map.of("consumer_byte_rate", 1_048_576.0)));
+            Process agent = kafkaAdmin(bootstrap, policy);
+            awaitAgent(feed, "agent-kafka-admin");
+            Instant now = Instant.now();
+            ApplyCommand throttle = new ApplyCommand("throttle-" + UUID.randomUUID().toString().substring(0, 8),
+                    "safety-it", Target.agent("agent-kafka-admin"), new KafkaQuotaFault(client, null, 2048L, null, null),
+                    now, now.plusSeconds(30), Duration.ofMinutes(5));
+            send(producer, throttle);
+            awaitStep(feed, throttle.commandId(), CommandEvent.Step.APPLIED);
+            assertThat(quotas(admin, client)).isEqualTo(Map.of("consumer_byte_rate", 1_048_576.0,
+                    "producer_byte_rate", 2048.0));
+
+            agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            // Nobody gives it back while no agent runs: the agent was SIGKILLed.
+            await().during(ONE_SECOND).atMost(Duration.ofSeconds(5)).until(() -> quotas(admin, client)
+                    .containsKey("producer_byte_rate"));
+
+            kafkaAdmin(bootstrap, policy);
+            await().atMost(Duration.ofSeconds(60)).until(() -> quotas(admin, client)
+                    .equals(Map.of("consumer_byte_rate", 1_048_576.0)));
+            CommandEvent undone = awaitStep(feed, throttle.commandId(), CommandEvent.Step.UNDONE);
+            assertThat(undone.detail()).startsWith("restart: leftover of agent pid " + agent.pid() + " undone");
+        }
+    }
+
+    private Process kafkaAdmin(String bootstrap, Path policy) throws IOException {
+        Process p = AgentProcess.of("agent-kafka-admin", bootstrap, dir).topics(topics).option("--kafka-admin")
+                .option("--policy", policy.toString()).start();
+        processes.add(p);
+        return p;
+    }
+
+    /** The quotas set on {@code clientId} alone, as the brokers describe them. */
+    private static Map<String, Double> quotas(Admin admin, String clientId) throws Exception {
+        Map<ClientQuotaEntity, Map<String, Double>> all = admin.describeClientQuotas(ClientQuotaFilter.containsOnly(
+                List.of(ClientQuotaFilterComponent.ofEntity(ClientQuotaEntity.CLIENT_ID, clientId))))
+                .entities().get(15, TimeUnit.SECONDS);
+        return all.values().stream().findFirst().orElse(Map.of());
     }
 
     @Test
