@@ -127,11 +127,12 @@ final class VerifierBench {
                 fetchNs += f1 - f0;
                 for (ConsumerRecord<byte[], byte[]> r : batch) {
                     // The orchestrator's own decoder and header readers, as its canary observer uses them.
-                    String id = CanaryCodec.id(r.value(), "bench");
-                    if (id == null) {
+                    long seq = CanaryCodec.seq(r.value(), "bench", "bench:");
+                    if (seq == CanaryCodec.NOT_OURS) {
                         continue;
                     }
-                    log.observed(id, now, r.partition(), r.offset(), HeaderText.of(r, "processed-by"),
+                    log.observed(seq, seq == CanaryCodec.ODD ? CanaryCodec.id(r.value(), "bench") : null, now,
+                            r.partition(), r.offset(), HeaderText.of(r, "processed-by"),
                             HeaderText.number(r, "input-offset"));
                 }
                 decodeNs += System.nanoTime() - f1;

@@ -145,6 +145,15 @@ public final class CanaryLog {
     /** A canary of this run came out: {@code id} at {@code offset} of output partition {@code partition}. */
     public synchronized void observed(String id, Instant at, int partition, long offset, String processedBy,
                                       Long inputOffset) {
+        observed(seqOf(idPrefix, id), id, at, partition, offset, processedBy, inputOffset);
+    }
+
+    /**
+     * As above, for a result whose canary's sequence number was read from the record ({@code seq}),
+     * or, when negative, whose id ({@code id}) is not one this run sent in its canonical spelling.
+     */
+    public synchronized void observed(long seq, String id, Instant at, int partition, long offset,
+                                      String processedBy, Long inputOffset) {
         if ((observedCount & MASK) == 0) {
             obsSeq.add(new long[CHUNK]);
             obsAt.add(new long[CHUNK]);
@@ -156,13 +165,16 @@ public final class CanaryLog {
         }
         int c = observedCount >>> SHIFT;
         int j = observedCount & MASK;
-        long seq = seqOf(idPrefix, id);
         if (seq >= sentCount) {
             // This run's prefix but a number never sent (RUN:2147483000): unexpected, and no
             // structure grows to its size.
+            if (id == null) {
+                id = idPrefix + seq;
+            }
             seq = -1;
         }
         if (seq < 0) {
+            seq = -1;
             oddIds.put(observedCount, shortened(id));
         } else if (!wasSeen((int) seq)) {
             markSeen((int) seq);
@@ -193,7 +205,7 @@ public final class CanaryLog {
     }
 
     /** The sequence number in {@code id}, or -1 when it is not {@code prefix} and a number as ids spell them. */
-    static long seqOf(String prefix, String id) {
+    public static long seqOf(String prefix, String id) {
         int digits = id.length() - prefix.length();
         if (!id.startsWith(prefix) || digits < 1 || digits > 18 || (digits > 1 && id.charAt(prefix.length()) == '0')) {
             // "…:07" is not canary 7: only the canonical spelling is the canary's id.

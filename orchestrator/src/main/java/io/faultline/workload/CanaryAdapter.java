@@ -7,6 +7,7 @@ import com.google.re2j.Pattern;
 import io.faultline.protocol.Json;
 import io.faultline.scenario.CanaryInput;
 import io.faultline.scenario.CanaryOutput;
+import io.faultline.verifier.CanaryLog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -85,6 +86,24 @@ public final class CanaryAdapter {
      * The canary id this output record carries, or null when it carries none of this run (another
      * run's canary, the service's own traffic, or a record the extractor cannot read).
      */
+    /**
+     * The sequence number of the canary of this run in the record, as {@link CanaryCodec#seq}
+     * gives it: {@link CanaryCodec#NOT_OURS} when there is none, {@link CanaryCodec#ODD} when its
+     * id is this run's but not a canonical one (read it with {@link #idOf}). Faultline's own JSON
+     * is read without making a string of the id.
+     */
+    public long seqOf(String key, byte[] value, Headers headers) {
+        if (output == null) {
+            return CanaryCodec.seq(value, runId, prefix);
+        }
+        String id = idOf(key, value, headers);
+        if (id == null) {
+            return CanaryCodec.NOT_OURS;
+        }
+        long seq = CanaryLog.seqOf(prefix, id);
+        return seq < 0 ? CanaryCodec.ODD : seq;
+    }
+
     public String idOf(String key, byte[] value, Headers headers) {
         String found;
         if (output == null) {

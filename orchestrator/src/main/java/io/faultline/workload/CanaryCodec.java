@@ -48,6 +48,75 @@ public final class CanaryCodec {
         return null;
     }
 
+    /** {@link #seq}: the value is no canary of the run. */
+    public static final long NOT_OURS = -1;
+    /** {@link #seq}: a canary id of the run, but not spelled as one the run sent ("RUN:07"); read it with {@link #id}. */
+    public static final long ODD = -2;
+
+    /**
+     * The sequence number of the canary the value carries, read from the parser's characters
+     * without making its id a string: {@link #NOT_OURS} for anything but a canary of {@code runId}
+     * (whose ids start with {@code prefix}), {@link #ODD} for one of its ids not spelled canonically.
+     */
+    public static long seq(byte[] value, String runId, String prefix) {
+        if (value == null) {
+            return NOT_OURS;
+        }
+        boolean run = false;
+        long seq = NOT_OURS;
+        try (JsonParser p = Json.mapper().getFactory().createParser(value)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return NOT_OURS;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                if ("run".equals(field) && t == JsonToken.VALUE_STRING) {
+                    if (!sameText(p, runId)) {
+                        return NOT_OURS;
+                    }
+                    run = true;
+                } else if ("id".equals(field) && t == JsonToken.VALUE_STRING) {
+                    seq = number(p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), prefix);
+                } else {
+                    p.skipChildren();
+                }
+                if (run && seq != NOT_OURS) {
+                    return seq;
+                }
+            }
+        } catch (IOException e) {
+            return NOT_OURS;
+        }
+        return NOT_OURS;
+    }
+
+    /** The canonical sequence number after {@code prefix} in {@code chars}; ODD or NOT_OURS otherwise. */
+    static long number(char[] chars, int from, int length, String prefix) {
+        int n = prefix.length();
+        if (length < n) {
+            return NOT_OURS;
+        }
+        for (int i = 0; i < n; i++) {
+            if (chars[from + i] != prefix.charAt(i)) {
+                return NOT_OURS;
+            }
+        }
+        int digits = length - n;
+        if (digits < 1 || digits > 18 || (digits > 1 && chars[from + n] == '0')) {
+            return ODD;
+        }
+        long seq = 0;
+        for (int i = from + n; i < from + length; i++) {
+            char ch = chars[i];
+            if (ch < '0' || ch > '9') {
+                return ODD;
+            }
+            seq = seq * 10 + (ch - '0');
+        }
+        return seq;
+    }
+
     private static boolean sameText(JsonParser p, String expected) throws IOException {
         int n = p.getTextLength();
         if (n != expected.length()) {
