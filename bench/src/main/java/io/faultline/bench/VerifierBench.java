@@ -120,6 +120,7 @@ final class VerifierBench {
             c.position(tp);
             t0 = System.nanoTime();
             Instant now = Instant.now();
+            HeaderText.Recent processedBy = new HeaderText.Recent("processed-by");
             while (log.observedCount() < RECORDS) {
                 long f0 = System.nanoTime();
                 var batch = c.poll(Duration.ofMillis(500));
@@ -132,7 +133,7 @@ final class VerifierBench {
                         continue;
                     }
                     log.observed(seq, seq == CanaryCodec.ODD ? CanaryCodec.id(r.value(), "bench") : null, now,
-                            r.partition(), r.offset(), HeaderText.of(r, "processed-by"),
+                            r.partition(), r.offset(), processedBy.of(r),
                             HeaderText.number(r, "input-offset"));
                 }
                 decodeNs += System.nanoTime() - f1;

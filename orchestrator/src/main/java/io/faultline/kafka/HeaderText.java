@@ -1,6 +1,7 @@
 package io.faultline.kafka;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
@@ -38,5 +39,41 @@ public final class HeaderText {
             n = n * 10 + d;
         }
         return k == 1 ? -n : n;
+    }
+
+    /**
+     * The text of one header read record after record, made a string only when it is one not
+     * seen among the last few (a service's instance names repeat on every result). For one
+     * reading thread.
+     */
+    public static final class Recent {
+        private static final int KEPT = 8;
+        private final String name;
+        private final byte[][] bytes = new byte[KEPT][];
+        private final String[] texts = new String[KEPT];
+        private int next;
+
+        public Recent(String name) {
+            this.name = name;
+        }
+
+        /** The header's text in {@code r}; null when it has none. */
+        public String of(ConsumerRecord<?, ?> r) {
+            Header h = r.headers().lastHeader(name);
+            byte[] v = h == null ? null : h.value();
+            if (v == null) {
+                return null;
+            }
+            for (int i = 0; i < KEPT; i++) {
+                if (bytes[i] != null && Arrays.equals(bytes[i], v)) {
+                    return texts[i];
+                }
+            }
+            String text = new String(v, StandardCharsets.UTF_8);
+            bytes[next] = v.clone();
+            texts[next] = text;
+            next = (next + 1) % KEPT;
+            return text;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.faultline.workload;
 
 import io.faultline.kafka.Clients;
+import io.faultline.kafka.HeaderText;
 import io.faultline.protocol.KafkaConnection;
 import io.faultline.scenario.CanarySpec;
 import io.faultline.time.Scheduler;
@@ -243,6 +244,7 @@ public final class CanaryWorkload implements AutoCloseable {
     }
 
     private void observe() {
+        HeaderText.Recent processedBy = new HeaderText.Recent("processed-by");
         try {
             while (observing) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
@@ -258,8 +260,7 @@ public final class CanaryWorkload implements AutoCloseable {
                     // The id as a string only for the rare result whose id is not one the run spelled.
                     String odd = seq == CanaryCodec.ODD ? adapter.idOf(r.key(), r.value(), r.headers()) : null;
                     Long inputOffset = OutputRecords.number(r, "input-offset");
-                    events.observed(seq, odd, now, r.partition(), r.offset(), OutputRecords.text(r, "processed-by"),
-                            inputOffset);
+                    events.observed(seq, odd, now, r.partition(), r.offset(), processedBy.of(r), inputOffset);
                     lastCompletion = now;
                 }
             }

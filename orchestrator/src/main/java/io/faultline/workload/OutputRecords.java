@@ -30,11 +30,6 @@ final class OutputRecords {
         return oneLine.length() <= max ? oneLine : oneLine.substring(0, max) + "... (" + s.length() + " chars)";
     }
 
-    /** The last header {@code name} as UTF-8 text; null when there is none ({@link HeaderText}). */
-    static String text(ConsumerRecord<?, ?> r, String name) {
-        return HeaderText.of(r, name);
-    }
-
     /** The last header {@code name} as a number; null when there is none or it is not one. */
     static Long number(ConsumerRecord<?, ?> r, String name) {
         return HeaderText.number(r, name);
