@@ -309,6 +309,13 @@ class ChartTest {
 
         assertThat(env(one(docs, Deployment.class, "orchestrator").getSpec().getTemplate().getSpec().getContainers()
                 .get(0))).containsEntry("FAULTLINE_AGENT_KEYS", "/etc/faultline/agent-keys");
+        // The alert bridge signs what it forwards with the fleet's key, so those game-days believe its alerts.
+        PodSpec orchestrator = one(docs, Deployment.class, "orchestrator").getSpec().getTemplate().getSpec();
+        assertThat(orchestrator.getContainers().get(0).getArgs()).startsWith("alert-bridge")
+                .containsSubsequence("--telemetry-key", "/etc/faultline/telemetry/fleet-agents.key");
+        assertThat(orchestrator.getVolumes()).filteredOn(v -> v.getName().equals("telemetry-key")).singleElement()
+                .satisfies(v -> assertThat(v.getSecret().getItems()).extracting(i -> i.getKey())
+                        .containsExactly("fleet-agents.key"));
 
         // Without one, agents make their own keys and game-days check nothing.
         List<HasMetadata> plain = render(nightly);
@@ -316,6 +323,8 @@ class ChartTest {
                 .getArgs()).doesNotContain("--telemetry-key");
         assertThat(all(plain, CronJob.class).get(0).getSpec().getJobTemplate().getSpec().getTemplate().getSpec()
                 .getContainers().get(0).getArgs()).doesNotContain("--agent-keys");
+        assertThat(one(plain, Deployment.class, "orchestrator").getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getArgs()).doesNotContain("--telemetry-key");
     }
 
     @Test
