@@ -12,6 +12,7 @@ import io.faultline.protocol.Topics;
 import io.faultline.scenario.Scenario;
 import io.faultline.scenario.ScenarioException;
 import io.faultline.scenario.ScenarioLoader;
+import io.faultline.scenario.Step;
 import io.faultline.scenario.TargetSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +27,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
@@ -84,6 +86,11 @@ public final class DemoCommand implements Callable<Integer> {
         if (scenario.canary() == null) {
             throw new IllegalArgumentException("--scenario " + scenarioFile + ": the demo feeds its order listeners with "
                     + "the scenario's canary, and this scenario has no workload.canary; run it with 'faultline run'");
+        }
+        String cannot = cannotRunHere(scenario, bootstrapServers == null ? brokers : 0);
+        if (cannot != null) {
+            throw new IllegalArgumentException((scenarioFile == null ? "the scenario" : scenarioFile.toString())
+                    + " cannot run in the demo: " + cannot);
         }
         if (commandConfig != null && bootstrapServers == null) {
             throw new IllegalArgumentException("--command-config needs --bootstrap-servers: the embedded broker takes "
@@ -155,6 +162,51 @@ public final class DemoCommand implements Callable<Integer> {
                 kafka.close();
             }
         }
+    }
+
+    /**
+     * Why the demo cannot run {@code scenario}, in one sentence; null when it can. The demo starts
+     * order listeners with an agent each (role=listener) and, beside an embedded cluster of
+     * {@code nodes} &gt; 1, an agent per node (role=broker) and a Kafka Admin agent
+     * (role=kafka-admin), all on this host's loopback ({@code nodes} 0: the user's own cluster).
+     */
+    static String cannotRunHere(Scenario scenario, int nodes) {
+        List<String> roles = new ArrayList<>(List.of("listener"));
+        if (nodes > 1) {
+            roles.addAll(List.of("broker", "kafka-admin"));
+        }
+        String starts = "it starts " + (nodes > 1 ? "order listeners (role=listener), an agent beside each Kafka node "
+                + "(role=broker) and a Kafka Admin agent (role=kafka-admin)" : "order listeners with an agent each "
+                + "(role=listener)" + (nodes == 1 ? ", and broker agents only with --brokers 3" : ""));
+        for (var e : scenario.targets().entrySet()) {
+            String role = e.getValue().labels().get("role");
+            if (nodes == 1 && ("broker".equals(role) || "kafka-admin".equals(role))) {
+                return "target '" + e.getKey() + "' wants agents labelled role=" + role + ", which the demo starts "
+                        + "beside an embedded cluster of several nodes: add --brokers 3";
+            }
+            if (role != null && !roles.contains(role)) {
+                return "target '" + e.getKey() + "' wants agents labelled role=" + role + ", and " + starts
+                        + "; run it with 'faultline run' beside a system that has them";
+            }
+            if (e.getValue().pick().byBroker() && nodes <= 1) {
+                return "target '" + e.getKey() + "' picks a Kafka node (" + e.getValue().pick().name().toLowerCase(
+                        Locale.ROOT).replace('_', '-') + "), which needs agents beside the nodes of a cluster: "
+                        + (nodes == 1 ? "add --brokers 3" : "run it with 'faultline run' beside your brokers' agents");
+            }
+        }
+        for (Step step : scenario.injections()) {
+            String type = step.inject().fault().type();
+            if (type.startsWith("network.")) {
+                return "step '" + step.name() + "' is a " + type + " fault, which needs its target on a host of its "
+                        + "own (a network namespace, as the tests build), and the demo runs everything on this host's "
+                        + "loopback; run it with 'faultline run' against agents on separate hosts";
+            }
+            if (type.startsWith("redis.")) {
+                return "step '" + step.name() + "' is a " + type + " fault, which needs Redis and an agent started with "
+                        + "--redis beside it, and the demo has no Redis; run it with 'faultline run'";
+            }
+        }
+        return null;
     }
 
     /**
