@@ -186,7 +186,7 @@ public final class AgentCommand implements Callable<Integer> {
 
     private static TelemetrySigner telemetrySigner(Path file) {
         try {
-            return new TelemetrySigner(KeyFiles.keyId(file), KeyFiles.readPrivate(file));
+            return KeyFiles.telemetrySigner(file);
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalArgumentException("--telemetry-key " + file + ": " + e.getMessage());
         }

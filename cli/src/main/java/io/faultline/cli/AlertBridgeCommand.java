@@ -69,7 +69,7 @@ public final class AlertBridgeCommand implements Callable<Integer> {
         TelemetrySigner signer = null;
         if (telemetryKey != null) {
             try {
-                signer = new TelemetrySigner(KeyFiles.keyId(telemetryKey), KeyFiles.readPrivate(telemetryKey));
+                signer = KeyFiles.telemetrySigner(telemetryKey);
             } catch (IOException | IllegalArgumentException e) {
                 throw new IllegalArgumentException("--telemetry-key " + telemetryKey + ": " + e.getMessage());
             }

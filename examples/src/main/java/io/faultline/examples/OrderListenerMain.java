@@ -116,7 +116,7 @@ public final class OrderListenerMain implements Callable<Integer> {
             TelemetrySigner signer = null;
             if (telemetryKey != null) {
                 try {
-                    signer = new TelemetrySigner(KeyFiles.keyId(telemetryKey), KeyFiles.readPrivate(telemetryKey));
+                    signer = KeyFiles.telemetrySigner(telemetryKey);
                 } catch (IOException | IllegalArgumentException e) {
                     System.err.println("order-listener: --telemetry-key " + telemetryKey + ": " + e.getMessage());
                     return 2;

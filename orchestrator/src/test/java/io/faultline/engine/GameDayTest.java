@@ -26,6 +26,7 @@ import io.faultline.time.ManualScheduler;
 import io.faultline.time.Scheduler;
 import io.faultline.verifier.CheckNames;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -161,9 +162,8 @@ class GameDayTest {
                 .satisfies(c -> assertThat(c.outcome()).isEqualTo(CheckResult.Outcome.FAIL));
     }
 
-    @Test
-    void aStopConditionThatTripsAbortsTheRunAndHealsAtOnce() throws Exception {
-        // A real HTTP endpoint that fails from 10 s into the run on its clock.
+    /** A real HTTP endpoint, {@code health}, that fails from 10 s into the run on its clock. */
+    private void healthFailingFromTenSeconds() throws IOException {
         health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         health.createContext("/health", exchange -> {
             int status = time.clock().instant().isBefore(T0.plusSeconds(10)) ? 200 : 503;
@@ -171,6 +171,11 @@ class GameDayTest {
             exchange.close();
         });
         health.start();
+    }
+
+    @Test
+    void aStopConditionThatTripsAbortsTheRunAndHealsAtOnce() throws Exception {
+        healthFailingFromTenSeconds();
         String scenario = FREEZE + """
                 stopConditions:
                   - name: service-up
@@ -212,13 +217,7 @@ class GameDayTest {
     @Test
     void anAbortedRunStillRunsEveryRollbackAfterHealingAndAFailedOneFailsTheVerdict(@TempDir Path dir)
             throws Exception {
-        health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        health.createContext("/health", exchange -> {
-            int status = time.clock().instant().isBefore(T0.plusSeconds(10)) ? 200 : 503;
-            exchange.sendResponseHeaders(status, -1);
-            exchange.close();
-        });
-        health.start();
+        healthFailingFromTenSeconds();
         Path restored = dir.resolve("restored");
         String scenario = FREEZE + """
                 stopConditions:

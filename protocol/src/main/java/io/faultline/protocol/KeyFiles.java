@@ -91,6 +91,11 @@ public final class KeyFiles {
         return new CommandSigner(keyId(privateKeyFile), readPrivate(privateKeyFile));
     }
 
+    /** A telemetry signer from a private key file; the key id is the file's name. */
+    public static TelemetrySigner telemetrySigner(Path privateKeyFile) throws IOException {
+        return new TelemetrySigner(keyId(privateKeyFile), readPrivate(privateKeyFile));
+    }
+
     /** The public keys in the given files, or in every {@code *.pub} file of the given directories. */
     public static Map<String, PublicKey> publicKeys(List<Path> filesOrDirs) throws IOException {
         Map<String, PublicKey> keys = new LinkedHashMap<>();
