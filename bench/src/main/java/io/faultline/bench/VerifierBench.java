@@ -42,7 +42,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * reading the same records.
  */
 final class VerifierBench {
-    private static final int RECORDS = 300_000;
+    private static final int RECORDS = 1_000_000;
 
     private VerifierBench() {
     }
