@@ -116,75 +116,6 @@ final class FailoverAnalysis {
             return new Streams(streams, thresholds, pending, episodes(h, streams, thresholds, pending), resolutions);
         }
 
-        /**
-         * The stops under the outage threshold that a fault taking effect at {@code onset} caused
-         * (read with {@code owners}, the group's assignment changes, when known):
-         * on each stream, the gaps longer than its resolution ({@link #resolutionMs}) that end
-         * after {@code invoked} and begin before {@code onset} plus {@link #SHORT_STOP_ONSET} and
-         * before {@code until}, and after which a canary of the stream that came out within the
-         * resolution was late (its latency over the baseline median {@code baselineMs} by more than
-         * half the gap: it waited through the gap, where after a pause in sending it would not).
-         * With the group's account, those of the partitions it handed over meanwhile; without, the
-         * first and those that overlap it (one hand-over pauses several partitions). One episode;
-         * null when there is none.
-         */
-        Episode shortStop(long invoked, long onset, long until, CanaryIndex index, long baselineMs,
-                          List<History.Ownership> owners) {
-            long latest = Math.min(until, onset + SHORT_STOP_ONSET.toNanos());
-            List<Stop> candidates = new ArrayList<>();
-            for (Map.Entry<Integer, Completions> e : streams.entrySet()) {
-                Completions c = e.getValue();
-                long resolution = resolutions.get(e.getKey());
-                for (int i = 1; i < c.size(); i++) {
-                    long from = c.time(i - 1);
-                    long to = c.time(i);
-                    if (to > invoked && from < latest && c.gapMs(i) > resolution
-                            && waited(index, e.getKey(), to, resolution, baselineMs + c.gapMs(i) / 2)) {
-                        candidates.add(new Stop(e.getKey(), from, to, CanaryIndex.millis(from, to), false,
-                                resolution * 1_000_000));
-                    }
-                }
-            }
-            // Where the group's assignment is known, a partition's short stop is the fault's only
-            // when the group handed the partition over meanwhile (the others' short gaps are theirs);
-            // where it is not, the stops that overlap the first one are one hand-over's.
-            List<Stop> stops;
-            if (owners.isEmpty()) {
-                candidates.sort(Comparator.comparingLong(Stop::from));
-                long firstTo = candidates.isEmpty() ? 0 : candidates.get(0).to();
-                stops = candidates.stream().filter(st -> st.from() < firstTo).toList();
-            } else {
-                stops = candidates.stream().filter(st -> st.partition() == null
-                        || handedOver(owners, st.partition(), st.from(), st.to()))
-                        .sorted(Comparator.comparingLong(Stop::from)).toList();
-            }
-            if (stops.isEmpty()) {
-                return null;
-            }
-            return new Episode(stops.get(0).from(), stops.stream().mapToLong(Stop::to).max().orElseThrow(), stops);
-        }
-
-        /**
-         * Whether the group's own account has {@code partition} change hands (or lose its owner)
-         * between {@code from} and {@code to}, give or take {@link #OWNERS_SAMPLING}.
-         */
-        private static boolean handedOver(List<History.Ownership> owners, int partition, long from, long to) {
-            long lo = from - OWNERS_SAMPLING.toNanos();
-            long hi = to + OWNERS_SAMPLING.toNanos();
-            boolean first = true;
-            for (History.Ownership o : owners) {
-                if (o.partition() != partition) {
-                    continue;
-                }
-                long at = CanaryIndex.nanos(o.at());
-                if (!first && at >= lo && at <= hi) {
-                    return true;
-                }
-                first = false;
-            }
-            return false;
-        }
-
         private static List<Episode> episodes(History h, Map<Integer, Completions> streams,
                                               Map<Integer, Duration> thresholds, Set<Integer> pending) {
             List<Stop> stops = new ArrayList<>();
@@ -228,24 +159,6 @@ final class FailoverAnalysis {
                 out.add(new Episode(from, to, List.copyOf(current)));
             }
             return out;
-        }
-
-        /**
-         * Whether a canary of {@code partition} (null: any) that first came out within
-         * {@code resolutionMs} from {@code at} took longer than {@code boundMs} end to end.
-         */
-        private static boolean waited(CanaryIndex index, Integer partition, long at, long resolutionMs, long boundMs) {
-            long end = at + resolutionMs * 1_000_000;
-            for (int i = 0; i < index.arrivals(); i++) {
-                int p = index.arrivalOf(i);
-                long t = index.arrivedAtNanos(i);
-                if (p >= 0 && t >= at && t <= end && index.firstSeenNanos(p) == t
-                        && (partition == null || partition.equals(index.partition(p)))
-                        && CanaryIndex.millis(index.sentAtNanos(p), t) > boundMs) {
-                    return true;
-                }
-            }
-            return false;
         }
 
         /** The longest gap between completions on any stream that overlaps {@code [from, to)}. */
@@ -310,7 +223,7 @@ final class FailoverAnalysis {
             // Under the outage threshold, but a partition stopped when the fault took effect (a
             // graceful hand-over): a short outage with its bound, not "no outage".
             Instant effect = f.appliedAt() != null ? f.appliedAt() : f.invokedAt();
-            own = latency == null ? null : streams.shortStop(invoked, Math.max(invoked, CanaryIndex.nanos(effect)),
+            own = latency == null ? null : ShortStops.find(streams, invoked, Math.max(invoked, CanaryIndex.nanos(effect)),
                     until, index, latency.baselineP50Ms(), h.owners());
             if (own == null) {
                 return new FaultRecord.Failover(false, true, null, null, 0L, 0L, resolution,
