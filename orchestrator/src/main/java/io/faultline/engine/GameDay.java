@@ -9,7 +9,6 @@ import io.faultline.protocol.Durations;
 import io.faultline.protocol.Verdict;
 import io.faultline.scenario.ProbeSpec;
 import io.faultline.scenario.Scenario;
-import io.faultline.scenario.Step;
 import io.faultline.scenario.StopCondition;
 import io.faultline.scenario.TargetSpec;
 import io.faultline.time.Scheduler;
@@ -203,7 +202,6 @@ public final class GameDay {
         private final Judge judge;
         /** The action steps and rollbacks carried out, in order. */
         private final List<History.ActionRun> actions = new CopyOnWriteArrayList<>();
-        private final ActionRunner actionRunner = new ActionRunner(clock);
 
         Run(Scenario scenario, String runId, Instant startedAt, RunResources kafka, Scheduler time) {
             this.scenario = scenario;
@@ -279,14 +277,14 @@ public final class GameDay {
                 steps.run(stopConditions, progress, samples);
             } catch (InfrastructureException e) {
                 // Every fault applied so far was healed by steps(); what the run saw until now is kept.
-                rollbacks(progress);
+                steps.rollbacks(progress);
                 canary.stopProducing();
                 samples.finish();
                 progress.close();
                 log.warn("run {} stopped in error: {}", runId, e.getMessage());
                 return judge.stoppedEarly(Verdict.Status.ERROR, e.getMessage(), canary, samples);
             }
-            rollbacks(progress);
+            steps.rollbacks(progress);
             if (abort.tripped()) {
                 canary.stopProducing();
                 samples.finish();
@@ -299,17 +297,6 @@ public final class GameDay {
             samples.finish();
             progress.close();
             return judge.judged(canary, samples, observedUntil);
-        }
-
-        /**
-         * The scenario's rollbacks, in order, once the steps have ended however they ended (and their
-         * faults were healed): each runs to its end or its timeout, whatever the one before did.
-         */
-        private void rollbacks(Progress progress) throws InterruptedException {
-            for (Step r : scenario.rollbacks()) {
-                progress.step(scenario.steps().size(), "rollback " + r.name() + " (" + r.action().describe() + ")");
-                actions.add(actionRunner.run(r.name(), true, r.action(), () -> false));
-            }
         }
 
         /**

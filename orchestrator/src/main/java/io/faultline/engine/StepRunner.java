@@ -116,6 +116,17 @@ final class StepRunner {
         }
     }
 
+    /**
+     * The scenario's rollbacks, in order, once the steps have ended however they ended (and their
+     * faults were healed): each runs to its end or its timeout, whatever the one before did.
+     */
+    void rollbacks(Progress progress) throws InterruptedException {
+        for (Step r : scenario.rollbacks()) {
+            progress.step(scenario.steps().size(), "rollback " + r.name() + " (" + r.action().describe() + ")");
+            actions.add(actionRunner.run(r.name(), true, r.action(), () -> false));
+        }
+    }
+
     private void inject(Step step, LeaseRenewer renewals, Progress progress, ProbeSampler samples)
             throws InfrastructureException, InterruptedException {
         String name = step.inject().target();
