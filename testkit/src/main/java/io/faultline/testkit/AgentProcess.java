@@ -135,4 +135,9 @@ public final class AgentProcess {
     public Process startIn(NetLab lab, String host) throws IOException {
         return lab.spawnJvm(host, id, MAIN, args());
     }
+
+    /** Starts the agent inside network namespace host {@code host} of {@code lab}, with {@code env} added. */
+    public Process startIn(NetLab lab, String host, Map<String, String> env) throws IOException {
+        return lab.spawnJvm(host, id, MAIN, args(), env);
+    }
 }

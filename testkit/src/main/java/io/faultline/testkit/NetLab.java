@@ -138,8 +138,18 @@ public final class NetLab implements AutoCloseable {
 
     /** Starts a Java main class of this build on a host. */
     public Process spawnJvm(String host, String name, String mainClass, List<String> args) throws IOException {
-        return ChildJvm.start(List.of("ip", "netns", "exec", ns(host)), mainClass, List.of("-Xmx192m"), args,
-                dir.resolve(name + ".log"));
+        return spawnJvm(host, name, mainClass, args, Map.of());
+    }
+
+    /** Starts a Java main class of this build on a host, with {@code env} added to its environment. */
+    public Process spawnJvm(String host, String name, String mainClass, List<String> args, Map<String, String> env)
+            throws IOException {
+        List<String> launcher = new ArrayList<>(List.of("ip", "netns", "exec", ns(host)));
+        if (!env.isEmpty()) {
+            launcher.add("env");
+            env.forEach((k, v) -> launcher.add(k + "=" + v));
+        }
+        return ChildJvm.start(launcher, mainClass, List.of("-Xmx192m"), args, dir.resolve(name + ".log"));
     }
 
     /**
