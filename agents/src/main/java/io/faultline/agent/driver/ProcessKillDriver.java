@@ -2,6 +2,8 @@ package io.faultline.agent.driver;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.faultline.agent.policy.PathResolver;
+import io.faultline.protocol.Durations;
 import io.faultline.protocol.ProcessKillFault;
 import io.faultline.protocol.ProcessSelector;
 import java.io.IOException;
@@ -155,7 +157,7 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
             return List.of(readPidFile(servicePidFile, runner));
         }
         if (selector.pidFile() != null) {
-            return List.of(readPidFile(Path.of(selector.pidFile()), runner));
+            return List.of(readNamedPidFile(Path.of(selector.pidFile()), runner));
         }
         // RE2/J: matching takes time linear in the command line, whatever the pattern.
         Pattern pattern;
@@ -268,6 +270,39 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
         } catch (IOException e) {
             throw new FaultException("cannot read pid file " + file + ": " + e.getMessage());
         }
+        return pidIn(file, text, runner);
+    }
+
+    /**
+     * Reads a pid file a command names, as {@link #readPidFile} does but by a child process under a
+     * deadline ({@link PathResolver#readSmallFile}): the file may lie on a mount that does not answer,
+     * and no thread of the agent may wait on one, or the agent could never exit.
+     */
+    static long readNamedPidFile(Path file, CommandRunner runner) throws FaultException {
+        PathResolver.Read read = PathResolver.readSmallFile(file, MAX_PID_FILE, PathResolver.DEADLINE);
+        if (read instanceof PathResolver.NotFound) {
+            throw new FaultException("pid file " + file + " does not exist");
+        }
+        if (read instanceof PathResolver.NotRegular n) {
+            throw new FaultException(n.kind().equals("symbolic link")
+                    ? "pid file " + file + " is a symbolic link; name the file itself"
+                    : "pid file " + file + " is not a regular file (" + n.kind() + ")");
+        }
+        if (read instanceof PathResolver.TooLarge t) {
+            throw new FaultException("pid file " + file + " is " + t.size() + " bytes, too large to hold a pid");
+        }
+        if (read instanceof PathResolver.ReadTimedOut t) {
+            throw new FaultException("pid file " + file + " could not be read within " + Durations.format(t.deadline())
+                    + " (a mount that does not answer?)");
+        }
+        if (read instanceof PathResolver.Unreadable u) {
+            throw new FaultException("cannot read pid file " + file + ": " + u.why());
+        }
+        byte[] bytes = ((PathResolver.Content) read).bytes();
+        return pidIn(file, new String(bytes, StandardCharsets.US_ASCII).strip(), runner);
+    }
+
+    private static long pidIn(Path file, String text, CommandRunner runner) throws FaultException {
         if (text.length() > MAX_PID_FILE) {
             throw new FaultException("pid file " + file + " is too large to hold a pid");
         }

@@ -147,7 +147,7 @@ class HostFileProperties {
                 return "refused by policy";
             }
             try {
-                long pid = ProcessKillDriver.readPidFile(named, CommandRunner.SYSTEM);
+                long pid = ProcessKillDriver.readNamedPidFile(named, CommandRunner.SYSTEM);
                 // Only a regular file that really lies in the allowed directory is read; what it says is the
                 // process (the policy governs pid files: whoever may write one may name any process in it).
                 assertThat(kind).as("an escape: %s at %s was read", kind, named).isIn(Kind.GOOD_PID, Kind.OUTSIDE_PID);

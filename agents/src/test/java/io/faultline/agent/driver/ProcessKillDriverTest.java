@@ -220,7 +220,7 @@ class ProcessKillDriverTest {
             }
         });
         assertThat(outcome.get(10, TimeUnit.SECONDS)).hasMessage("pid file " + fifo
-                + " is not a regular file");
+                + " is not a regular file (fifo)");
         assertThat(ran).isEmpty();
     }
 
