@@ -4,6 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.faultline.broker.EmbeddedCluster;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+import java.util.regex.Matcher;
+import java.util.HashSet;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.NewTopic;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.Set;
+import io.faultline.testkit.TestCluster;
+import io.faultline.protocol.CheckResult;
 import io.faultline.cli.Faultline;
 import io.faultline.cli.SchemaCheck;
 import io.faultline.demo.BrokerAgents;
@@ -45,7 +62,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * node, one Kafka Admin agent) and three exactly-once order listeners. What the cluster did is
  * checked with the Admin API, not taken from Faultline: the leaders and replica order after a
  * leader move, the quorum leader a controller pick froze, the broker a leader pick killed.
- * The leader kill's node is started again for the controller freeze, which runs last.
+ * The leader kill's node is started again for the controller freeze. Last, an unclean election
+ * takes acknowledged canaries back from the log, and the verdict counts them as Kafka counts them.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KafkaDrillsIT {
@@ -215,4 +233,147 @@ class KafkaDrillsIT {
                 .allMatch(p -> p.isr().size() == 3));
     }
 
+    @Test
+    @Order(5)
+    void anUncleanElectionTruncatesAcknowledgedCanariesAndTheVerdictSaysTruncatedNotLost() throws Exception {
+        // Leader and follower of a partition that allows unclean elections; the third node keeps the quorum.
+        int leader = 1;
+        int follower = 2;
+        TopicPartition input = new TopicPartition("fragile", 0);
+        admin.createTopics(List.of(new NewTopic("fragile", Map.of(0, List.of(leader, follower)))
+                        .configs(Map.of("unclean.leader.election.enable", "true", "min.insync.replicas", "1")),
+                new NewTopic("fragile.processed", 1, (short) 3))).all().get();
+        TestCluster.awaitLeaders(admin, List.of("fragile", "fragile.processed"));
+        Scenario scenario = ScenarioLoader.parse(Path.of("unclean.yaml"), """
+                name: unclean-election
+                targets:
+                  listener: {labels: {client-id: fragile-listener-1}}
+                workload:
+                  canary: {inputTopic: fragile, outputTopic: fragile.processed, rate: 50, preflightTimeout: 60s}
+                steps:
+                  - wait: 45s
+                drain: 10s
+                """);
+        Path work = Files.createTempDirectory("faultline-it-unclean");
+        try (DemoCluster fragile = DemoCluster.start(kafka.bootstrapServers(), 1, DemoCluster.ListenerSettings.demo(
+                "exactly-once", "fragile-listeners", "fragile", "fragile.processed"), work, "fragile-")) {
+            fragile.awaitGroup(admin, "fragile-listeners", 1, Duration.ofSeconds(90));
+            long before = end(input);
+            CompletableFuture<long[]> truncation = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return truncate(input, before, leader, follower);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            RunOptions options = new RunOptions(kafka.bootstrapServers(), Topics.defaults(), Duration.ofSeconds(90),
+                    Duration.ofSeconds(5), Duration.ofSeconds(20), System.out, fragile.signer());
+            Verdict v = SchemaCheck.conforming(new GameDay(options, Clock.systemUTC())
+                    .run(scenario, GameDay.newRunId(scenario.name(), Clock.systemUTC())).verdict());
+            System.out.println(Reports.summary(v));
+            long[] cut = truncation.get(60, TimeUnit.SECONDS);
+            System.out.println("input end offsets: follower stopped at " + cut[0] + ", out of the ISR at " + cut[1]
+                    + ", leader killed at " + cut[2]);
+
+            CheckResult truncated = v.checks().stream().filter(c -> c.name().equals("truncated")).findFirst()
+                    .orElseThrow();
+            assertThat(v.status()).isEqualTo(Verdict.Status.FAILED);
+            assertThat(truncated.outcome()).isEqualTo(CheckResult.Outcome.FAIL);
+            assertThat(truncated.summary()).contains("acknowledged in the input log");
+            // The truth from the log itself, read by a plain consumer: every canary the run sent was acknowledged,
+            // in order, so each sequence number missing below the highest one there is a canary Kafka took back.
+            assertThat(v.canary().acknowledged()).isEqualTo(v.canary().sent());
+            Set<Long> gone = missingSeqs(input, v.runId());
+            System.out.println(gone.size() + " canaries missing from " + input + " (read by a plain consumer)");
+            assertThat(gone).hasSizeGreaterThanOrEqualTo(100);
+            assertThat(v.canary().truncated()).isEqualTo(gone.size());
+            assertThat(truncated.offenders()).allSatisfy(id -> assertThat(gone).contains(seq(id)));
+            // Kafka's loss, not the service's: none of them is also lost or unseen.
+            for (String check : List.of("lost", "unseen")) {
+                assertThat(v.checks().stream().filter(c -> c.name().equals(check)).flatMap(c -> c.offenders().stream())
+                        .map(KafkaDrillsIT::seq)).as(check).doesNotContainAnyElementsOf(gone);
+            }
+        } finally {
+            // The last drill: the killed node stays down, the cluster is closed after it.
+            signal("CONT", kafka.node(follower));
+        }
+    }
+
+    /**
+     * The truncation, from outside Faultline: once canaries flow, the follower is frozen (SIGSTOP)
+     * until it is fenced out of the ISR; the leader alone acknowledges at least 100 more; then the
+     * leader is SIGKILLed, the follower resumed and elected uncleanly, with the log it had. Returns
+     * the input's end offset when the follower stopped, when it left the ISR and just before the leader
+     * died.
+     */
+    private static long[] truncate(TopicPartition input, long before, int leader, int follower) throws Exception {
+        // Admin calls may go to the frozen node and time out: each wait tries again.
+        await("canaries in the input").atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> end(input) >= before + 100);
+        long stoppedAt = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> end(input), o -> true);
+        signal("STOP", kafka.node(follower));
+        await("the follower out of the ISR").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                partitions("fragile").get(0).isr().stream().map(Node::id).toList().equals(List.of(leader)));
+        long shrunkAt = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> end(input), o -> true);
+        long killedAt = await("acknowledged by the leader alone").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> end(input), o -> o >= shrunkAt + 100);
+        try {
+            kafka.node(leader).destroyForcibly();
+        } finally {
+            // At once: with one node dead and one frozen, the metadata quorum has no majority.
+            signal("CONT", kafka.node(follower));
+        }
+        // What an operator does when the only in-sync replica is gone: elect another, uncleanly.
+        await("the follower elected uncleanly").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            Node now = partitions("fragile").get(0).leader();
+            if (now != null && now.id() == follower) {
+                return true;
+            }
+            admin.electLeaders(ElectionType.UNCLEAN, Set.of(input)).all().get();
+            return false;
+        });
+        return new long[] {stoppedAt, shrunkAt, killedAt};
+    }
+
+    /** Sequence numbers of the run's canaries absent from {@code tp} below the highest one present. */
+    private static Set<Long> missingSeqs(TopicPartition tp, String runId) {
+        Pattern id = Pattern.compile("\"id\":\"" + Pattern.quote(runId)
+                + ":(\\d+)\"");
+        Set<Long> present = new HashSet<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()))) {
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            while (c.position(tp) < end) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    Matcher m = id.matcher(new String(r.value(), StandardCharsets.UTF_8));
+                    if (m.find()) {
+                        present.add(Long.parseLong(m.group(1)));
+                    }
+                }
+            }
+        }
+        long max = present.stream().mapToLong(Long::longValue).max().orElse(-1);
+        Set<Long> missing = new HashSet<>();
+        for (long s = 0; s < max; s++) {
+            if (!present.contains(s)) {
+                missing.add(s);
+            }
+        }
+        return missing;
+    }
+
+    private static long seq(String canaryId) {
+        return Long.parseLong(canaryId.substring(canaryId.lastIndexOf(':') + 1));
+    }
+
+    private static long end(TopicPartition tp) throws Exception {
+        return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get().get(tp).offset();
+    }
+
+    private static void signal(String name, ProcessHandle p) throws Exception {
+        new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
+    }
 }

@@ -3,10 +3,13 @@ package io.faultline.engine;
 import io.faultline.time.Scheduler;
 import io.faultline.verifier.History;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * The system under test's own account of who owns the canary's input partitions: its consumer
  * group described every {@link #INTERVAL} while the run goes, each change kept with the time it
  * was seen. The verifier names from it, per partition a fault stopped, the old and the new owner
- * and when the group handed it over: truth from outside Faultline's canary.
+ * and when the group handed it over: truth from outside Faultline's canary. Each look that finds
+ * the group changed (its state, group epoch, member count or assignment) is kept too: the
+ * verifier times the group's rebalances from them, per protocol.
  */
 final class AssignmentWatch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AssignmentWatch.class);
@@ -35,6 +40,8 @@ final class AssignmentWatch implements AutoCloseable {
     private final Scheduler time;
     private final List<History.Ownership> changes = new CopyOnWriteArrayList<>();
     private final Map<Integer, String> current = new HashMap<>();
+    private final List<History.GroupLook> looks = new CopyOnWriteArrayList<>();
+    private History.GroupLook lastLook;
     private final Scheduler.Cancellable task;
     private boolean warned;
 
@@ -49,6 +56,11 @@ final class AssignmentWatch implements AutoCloseable {
     /** The changes seen so far, in time order. */
     List<History.Ownership> changes() {
         return List.copyOf(changes);
+    }
+
+    /** The looks that found the group changed, in time order. */
+    List<History.GroupLook> looks() {
+        return List.copyOf(looks);
     }
 
     /** One description of the group: every partition whose owner differs from the last seen is a change. */
@@ -72,6 +84,7 @@ final class AssignmentWatch implements AutoCloseable {
             }
         }
         var at = time.clock().instant();
+        look(at, d, now);
         for (Integer p : union(now, current)) {
             String owner = now.get(p);
             if (!current.containsKey(p) || !Objects.equals(current.get(p), owner)) {
@@ -81,6 +94,20 @@ final class AssignmentWatch implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private void look(Instant at, ConsumerGroupDescription d, Map<Integer, String> owners) {
+        String protocol = d.type() == null ? "unknown" : d.type().toString().toLowerCase(Locale.ROOT);
+        String state = d.groupState() == null ? "Unknown" : d.groupState().toString();
+        History.GroupLook g = new History.GroupLook(at, group, protocol, state, d.groupEpoch().orElse(null),
+                d.members().size(), new TreeMap<>(owners).hashCode());
+        if (lastLook == null || !lastLook.state().equals(g.state()) || !Objects.equals(lastLook.epoch(), g.epoch())
+                || lastLook.members() != g.members() || lastLook.assignment() != g.assignment()) {
+            if (looks.size() < MAX_CHANGES) {
+                looks.add(g);
+            }
+        }
+        lastLook = g;
     }
 
     private static List<Integer> union(Map<Integer, String> a, Map<Integer, String> b) {

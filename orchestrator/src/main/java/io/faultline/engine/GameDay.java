@@ -261,7 +261,8 @@ public final class GameDay {
                     }
                     if (cluster != null) {
                         judge.cluster(() -> new History.KafkaView(cluster.changes(), canary.sendErrors(),
-                                ClusterWatch.INTERVAL.toMillis(), canary.readBack()));
+                                ClusterWatch.INTERVAL.toMillis(), canary.readBack(),
+                                owners == null ? List.of() : owners.looks(), AssignmentWatch.INTERVAL.toMillis()));
                     }
                     health.probes().forEach((name, probe) -> samples.watch(name, probe, HealthWatches.INTERVAL));
                     folder.scheduleAtFixedRate(FOLD_EVERY, FOLD_EVERY, () -> fold(canary));

@@ -204,6 +204,11 @@ public final class Reports {
         for (FaultRecord.ControllerChange c : k.controllers()) {
             parts.add("controller " + (c.from() == null ? "none" : c.from()) + " -> " + (c.to() == null ? "none" : c.to()));
         }
+        for (FaultRecord.Rebalance r : k.rebalances()) {
+            parts.add("group " + r.group() + " (" + r.protocol() + ") rebalanced " + (r.until() == null
+                    ? "until the end of the run, " + r.ms() + " ms" : r.ms() == 0 ? "between two looks"
+                    : "for " + r.ms() + " ms") + ", " + r.membersBefore() + " -> " + r.membersAfter() + " members");
+        }
         return parts.isEmpty() ? "" : String.join("; ", parts) + " (resolution " + k.resolutionMs() + " ms)";
     }
 

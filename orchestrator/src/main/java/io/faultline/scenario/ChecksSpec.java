@@ -75,9 +75,11 @@ public record ChecksSpec(Duration failover, Long lost, Long duplicated, Duration
      * What the cluster may do during a fault ({@code checks.kafka}): each leader election done
      * within {@code leaderElection} of what caused it (the fault, or its heal), no partition left
      * without a leader; each partition under-replicated for at most {@code underReplicated}, and whole
-     * again by the end of the run. A limit left out is reported without being judged.
+     * again by the end of the run; each rebalance of the system under test's consumer group over
+     * within {@code rebalance}, and none still going at the end. A limit left out is reported
+     * without being judged.
      */
-    public record KafkaLimits(Duration leaderElection, Duration underReplicated) {
+    public record KafkaLimits(Duration leaderElection, Duration underReplicated, Duration rebalance) {
         public KafkaLimits {
             if (leaderElection != null) {
                 Checks.positive("kafka.leaderElection", leaderElection);
@@ -85,6 +87,13 @@ public record ChecksSpec(Duration failover, Long lost, Long duplicated, Duration
             if (underReplicated != null) {
                 Checks.positive("kafka.underReplicated", underReplicated);
             }
+            if (rebalance != null) {
+                Checks.positive("kafka.rebalance", rebalance);
+            }
+        }
+
+        public KafkaLimits(Duration leaderElection, Duration underReplicated) {
+            this(leaderElection, underReplicated, null);
         }
     }
 

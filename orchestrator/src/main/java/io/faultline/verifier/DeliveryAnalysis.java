@@ -5,9 +5,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -74,6 +76,7 @@ final class DeliveryAnalysis {
         List<String> redelivered = new ArrayList<>();
         List<String> sameInstance = new ArrayList<>();
         List<String> unexplained = new ArrayList<>();
+        Set<String> goneFromInput = goneFromInput(h);
         for (int p : index.bySeq()) {
             // Only an anomaly is made a record: the others are judged from the index's columns.
             int q = index.canonical(p);
@@ -82,6 +85,9 @@ final class DeliveryAnalysis {
                     continue;
                 }
                 SentEvent e = index.sent(p);
+                if (goneFromInput.contains(e.id())) {
+                    continue; // Kafka's loss, not the service's: counted as truncated.
+                }
                 Long committed = e.partition() == null ? null : h.committed().get(e.partition());
                 if (committed != null && e.offset() != null && committed > e.offset()) {
                     lost.add(e.id());
@@ -109,6 +115,24 @@ final class DeliveryAnalysis {
         }
         return new Anomalies(lost, unseen, duplicated, redelivered, sameInstance, unexplained,
                 List.copyOf(unexpected), reordered(h, index));
+    }
+
+    /**
+     * Acknowledged canaries that the read-back found gone from the input log (or another record
+     * at their offset): one never observed was taken from the service before it could read it, so
+     * it is {@code truncated}, neither lost nor unseen.
+     */
+    private static Set<String> goneFromInput(History h) {
+        if (h.kafka() == null || h.kafka().readBack() == null) {
+            return Set.of();
+        }
+        Set<String> ids = new HashSet<>();
+        for (History.Truncated t : h.kafka().readBack().missing()) {
+            if (t.log().equals("input")) {
+                ids.add(t.id());
+            }
+        }
+        return ids;
     }
 
     private enum Cause { REDELIVERED, SAME_INSTANCE, NONE }

@@ -164,16 +164,39 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
      *                   NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT, ...)
      * @param intervalMs how often the cluster was sampled: the resolution of every time derived from it
      * @param readBack   the canary logs read back after the drain; null when they were not
+     * @param groups     each change of the system under test's consumer group seen (state, epoch,
+     *                   members, assignment), in time order; empty when its group is not known
+     * @param groupIntervalMs how often the group was described
      */
     public record KafkaView(List<ClusterChange> changes, Map<String, Long> sendErrors, long intervalMs,
-                            ReadBack readBack) {
+                            ReadBack readBack, List<GroupLook> groups, long groupIntervalMs) {
         public KafkaView {
             changes = changes == null ? List.of() : List.copyOf(changes);
             sendErrors = sendErrors == null ? Map.of() : Map.copyOf(sendErrors);
+            groups = groups == null ? List.of() : List.copyOf(groups);
         }
 
         public KafkaView(List<ClusterChange> changes, Map<String, Long> sendErrors, long intervalMs) {
             this(changes, sendErrors, intervalMs, null);
+        }
+
+        public KafkaView(List<ClusterChange> changes, Map<String, Long> sendErrors, long intervalMs,
+                         ReadBack readBack) {
+            this(changes, sendErrors, intervalMs, readBack, List.of(), 0);
+        }
+    }
+
+    /**
+     * A look at the system under test's consumer group that found it changed: its protocol
+     * ({@code classic} or {@code consumer}), its state as the coordinator names it ({@code Stable},
+     * {@code PreparingRebalance}, {@code Reconciling}, {@code Empty}, ...), its group epoch (null
+     * for classic groups, which do not report one), its member count and a digest of who owns
+     * which partition of the canary input.
+     */
+    public record GroupLook(Instant at, String group, String protocol, String state, Integer epoch, int members,
+                            int assignment) {
+        public boolean stable() {
+            return "Stable".equalsIgnoreCase(state);
         }
     }
 
@@ -186,7 +209,8 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
      * @param output    observed results looked for
      * @param missing   those not found where they were: gone from the log, or another record there
      * @param foldedGone acknowledged canaries folded away during the run (their records not kept)
-     *                  whose offsets the input log no longer holds: counted, not named
+     *                  whose offsets the input log no longer holds, or whose offsets were acknowledged
+     *                  again for later canaries (the log gave them out twice): counted, not named
      * @param unchecked what could not be read back (a partition that did not answer in time), in words; null when all was
      */
     public record ReadBack(long input, long output, List<Truncated> missing, long foldedGone, String unchecked) {

@@ -45,7 +45,52 @@ final class KafkaAnalysis {
         List<FaultRecord.UnderReplication> under = new ArrayList<>();
         isr.forEach((p, changes) -> under.addAll(underReplicated(p, changes, start, end, runEnd)));
         under.sort(Comparator.comparing(FaultRecord.UnderReplication::from));
-        return new FaultRecord.Kafka(elections, under, controllers(view, start, end), resolution(view, start, end));
+        return new FaultRecord.Kafka(elections, under, controllers(view, start, end), resolution(view, start, end),
+                rebalances(view, start, end, runEnd));
+    }
+
+    /**
+     * The group's rebalances that began in {@code (start, end]}: from a look that found it not
+     * stable to the next that found it stable; a stable look with another epoch, member count or
+     * assignment than the last is a rebalance over between two looks (0 ms).
+     */
+    static List<FaultRecord.Rebalance> rebalances(History.KafkaView view, Instant start, Instant end, Instant runEnd) {
+        List<FaultRecord.Rebalance> out = new ArrayList<>();
+        History.GroupLook prev = null;
+        History.GroupLook open = null;
+        History.GroupLook before = null;
+        for (History.GroupLook g : view.groups().stream().sorted(Comparator.comparing(History.GroupLook::at)).toList()) {
+            boolean inWindow = g.at().isAfter(start) && !g.at().isAfter(end);
+            if (!g.stable()) {
+                if (open == null) {
+                    open = g;
+                    before = prev;
+                }
+            } else if (open != null) {
+                if (open.at().isAfter(start) && !open.at().isAfter(end)) {
+                    out.add(rebalance(open, before, g, g.at(), view.groupIntervalMs()));
+                }
+                open = null;
+            } else if (inWindow && prev != null && prev.stable() && (!Objects.equals(prev.epoch(), g.epoch())
+                    || prev.members() != g.members() || prev.assignment() != g.assignment())) {
+                out.add(rebalance(g, prev, g, g.at(), view.groupIntervalMs()));
+            }
+            prev = g;
+        }
+        if (open != null && open.at().isAfter(start) && !open.at().isAfter(end)) {
+            out.add(new FaultRecord.Rebalance(open.group(), open.protocol(), open.at(), null,
+                    ms(open.at(), runEnd.isAfter(open.at()) ? runEnd : open.at()), view.groupIntervalMs(),
+                    before == null ? open.members() : before.members(), prev.members(),
+                    before == null ? null : before.epoch(), prev.epoch()));
+        }
+        return out;
+    }
+
+    private static FaultRecord.Rebalance rebalance(History.GroupLook from, History.GroupLook before,
+                                                   History.GroupLook after, Instant until, long resolution) {
+        return new FaultRecord.Rebalance(from.group(), from.protocol(), from.at(), until, ms(from.at(), until),
+                resolution, before == null ? from.members() : before.members(), after.members(),
+                before == null ? null : before.epoch(), after.epoch());
     }
 
     /**

@@ -10,12 +10,15 @@ import java.util.List;
 /**
  * {@code checks.kafka}, per fault: every leader election within {@code leaderElection} of what
  * caused it and no partition left without a leader; every under-replicated stretch within
- * {@code underReplicated} and over by the end of the run. Judged only when the limit is given and
- * the cluster was watched; a fault that moved no leader (or shrank no ISR) passes.
+ * {@code underReplicated} and over by the end of the run; every rebalance of the system under
+ * test's group within {@code rebalance} and over by the end. Judged only when the limit is given
+ * and the cluster was watched; a fault that moved no leader (shrank no ISR, rebalanced no group)
+ * passes.
  */
 final class KafkaCheck implements Check {
     static final String LEADER_ELECTION = "leaderElection";
     static final String UNDER_REPLICATED = "underReplicated";
+    static final String REBALANCE = "rebalance";
 
     @Override
     public String name() {
@@ -42,8 +45,37 @@ final class KafkaCheck implements Check {
                 out.add(underReplicated(CheckNames.perFault(UNDER_REPLICATED, step), k,
                         limits.underReplicated().toMillis()));
             }
+            if (limits.rebalance() != null) {
+                out.add(rebalances(CheckNames.perFault(REBALANCE, step), k, limits.rebalance().toMillis()));
+            }
         }
         return out;
+    }
+
+    private static CheckResult rebalances(String name, FaultRecord.Kafka k, long max) {
+        if (k.rebalances().isEmpty()) {
+            return new CheckResult(name, Outcome.PASS, 0.0, (double) max, "ms",
+                    "the group did not rebalance", List.of());
+        }
+        List<String> bad = new ArrayList<>();
+        long worst = 0;
+        for (FaultRecord.Rebalance r : k.rebalances()) {
+            worst = Math.max(worst, r.ms());
+            if (r.until() == null) {
+                bad.add(r.group() + " still rebalancing when the run ended, after " + r.ms() + " ms");
+            } else if (r.ms() > max) {
+                bad.add(r.group() + " rebalanced for " + r.ms() + " ms (" + r.membersBefore() + " -> "
+                        + r.membersAfter() + " members)");
+            }
+        }
+        FaultRecord.Rebalance first = k.rebalances().get(0);
+        String all = k.rebalances().size() + " rebalance(s) of " + first.group() + " (" + first.protocol()
+                + " protocol), the longest " + worst + " ms (resolution " + first.resolutionMs() + " ms)";
+        return bad.isEmpty()
+                ? new CheckResult(name, Outcome.PASS, (double) worst, (double) max, "ms", all, List.of())
+                : new CheckResult(name, Outcome.FAIL, (double) worst, (double) max, "ms", all + ", over the " + max
+                        + " ms limit: " + String.join("; ", bad), bad.subList(0, Math.min(Verifier.OFFENDERS,
+                        bad.size())));
     }
 
     private static CheckResult elections(String name, FaultRecord.Kafka k, long max) {

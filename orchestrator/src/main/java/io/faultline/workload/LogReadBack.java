@@ -45,11 +45,25 @@ final class LogReadBack {
                                   CanaryAdapter adapter, List<SentEvent> sent, List<Observation> observed,
                                   Map<Integer, OffsetRanges> acked) {
         Map<TopicPartition, TreeMap<Long, Wanted>> input = new HashMap<>();
+        Map<TopicPartition, TreeMap<Long, SentEvent>> ackedAt = new HashMap<>();
+        List<History.Truncated> missing = new ArrayList<>();
         for (SentEvent e : sent) {
             if (e.acknowledged() && e.partition() != null && e.offset() != null) {
+                TopicPartition tp = new TopicPartition(inputTopic, e.partition());
+                SentEvent first = ackedAt.computeIfAbsent(tp, k -> new TreeMap<>()).get(e.offset());
+                if (first != null) {
+                    // The log gave this offset out twice: the canary acknowledged there first was taken back.
+                    SentEvent gone = first.ackedAt().isAfter(e.ackedAt()) ? e : first;
+                    SentEvent stays = gone == e ? first : e;
+                    missing.add(new History.Truncated(gone.id(), "input", tp.toString(), e.offset(),
+                            "another canary acknowledged at that offset later (" + stays.id() + ")"));
+                    if (gone == e) {
+                        continue;
+                    }
+                }
+                ackedAt.get(tp).put(e.offset(), e);
                 CanaryAdapter.Rendered r = adapter.render(e.seq(), e.key(), e.sentAt());
-                input.computeIfAbsent(new TopicPartition(inputTopic, e.partition()), k -> new TreeMap<>())
-                        .put(e.offset(), new Wanted(e.id(), r.value()));
+                input.computeIfAbsent(tp, k -> new TreeMap<>()).put(e.offset(), new Wanted(e.id(), r.value()));
             }
         }
         Map<TopicPartition, TreeMap<Long, Wanted>> output = new HashMap<>();
@@ -58,13 +72,17 @@ final class LogReadBack {
                     .putIfAbsent(o.offset(), new Wanted(o.id(), null));
         }
         long deadline = System.nanoTime() + BUDGET.toNanos();
-        List<History.Truncated> missing = new ArrayList<>();
         List<String> unchecked = new ArrayList<>();
         read(kafka, runId + "-input", "read_uncommitted", input, "input", adapter, missing, unchecked, deadline);
         read(kafka, runId + "-output", "read_committed", output, "output", adapter, missing, unchecked, deadline);
         long folded = 0;
         long inputGone = missing.stream().filter(t -> t.log().equals("input") && t.found().startsWith("gone")).count();
+        // Offsets handed out again: each repeat a canary taken back. Those of kept canaries are named already
+        // (met by another record, or acknowledged there before another); the rest were folded.
+        long inputTaken = missing.stream().filter(t -> t.log().equals("input") && t.found().startsWith("another"))
+                .count();
         long allAcked = 0;
+        long again = acked.values().stream().mapToLong(OffsetRanges::again).sum();
         try (KafkaConsumer<String, byte[]> c = Clients.consumer(kafka, "faultline-readback-" + runId + "-ranges")) {
             // Assigned first: the consumer looks up offsets of its own partitions without a warning.
             c.assign(acked.keySet().stream().map(p -> new TopicPartition(inputTopic, p)).toList());
@@ -79,7 +97,8 @@ final class LogReadBack {
             unchecked.add("the input log's bounds could not be read: " + e.getMessage());
         }
         return new History.ReadBack(Math.max(allAcked, input.values().stream().mapToLong(Map::size).sum()),
-                output.values().stream().mapToLong(Map::size).sum(), missing, Math.max(0, folded - inputGone),
+                output.values().stream().mapToLong(Map::size).sum(), missing,
+                Math.max(0, folded - inputGone) + Math.max(0, again - inputTaken),
                 unchecked.isEmpty() ? null : String.join("; ", unchecked));
     }
 

@@ -11,10 +11,13 @@ import java.util.TreeMap;
 final class OffsetRanges {
     /** From offset to last offset, inclusive; never overlapping, never adjacent. */
     private final TreeMap<Long, Long> ranges = new TreeMap<>();
+    /** Acknowledgements of an offset already held: each one a canary the log gave up for another. */
+    private long again;
 
     synchronized void add(long offset) {
         Map.Entry<Long, Long> before = ranges.floorEntry(offset);
         if (before != null && offset <= before.getValue()) {
+            again++;
             return;
         }
         long from = offset;
@@ -41,6 +44,15 @@ final class OffsetRanges {
             n += count - Math.max(0, inTo - inFrom + 1);
         }
         return n;
+    }
+
+    /**
+     * How many acknowledgements named an offset acknowledged before: after an unclean election or
+     * another truncation the log hands the same offsets out again, and each repeat means the
+     * canary acknowledged there first is no longer in the log.
+     */
+    synchronized long again() {
+        return again;
     }
 
     synchronized long size() {

@@ -139,6 +139,72 @@ class KafkaAnalysisTest extends VerifierFixture {
         assertThat(view.readBack()).isNull();
     }
 
+    @Test
+    void aCanaryGoneFromTheInputLogBeforeTheServiceReadItIsTruncatedNotLostNorUnseen() {
+        // r:3 and r:4 acknowledged, never observed; the system committed past them. r:4 is still in the
+        // input log (the service's loss); r:3 is not (an unclean election took it before the service read it).
+        History h = new Builder(1000, Set.of(3L, 4L)).fault(INVOKED, APPLIED).history();
+        History.KafkaView none = new History.KafkaView(List.of(), Map.of(), 250);
+        History base = History.builder(h.runId()).canaries(h.sent(), h.observations(), List.of()).faults(h.faults())
+                .canaryInterval(h.canaryInterval()).until(h.sendingStoppedAt(), h.observedUntil())
+                .committed(h.committed()).kafka(none).build();
+        Verifier.Result before = Verifier.verify(withReadBack(base, new History.ReadBack(1000, 998, List.of(), 0, null)),
+                limits(null, null));
+        assertThat(check(before, "lost").offenders()).containsExactly("r:3", "r:4");
+
+        Verifier.Result r = Verifier.verify(withReadBack(base, new History.ReadBack(1000, 998, List.of(
+                new History.Truncated("r:3", "input", "orders-0", 3, "another record")), 0, null)), limits(null, null));
+        assertThat(check(r, "lost").offenders()).containsExactly("r:4");
+        assertThat(r.canary().lost()).isEqualTo(1);
+        assertThat(r.canary().unseen()).isZero();
+        assertThat(r.canary().truncated()).isEqualTo(1);
+        assertThat(check(r, "truncated").offenders()).containsExactly("r:3");
+    }
+
+    private static History.GroupLook look(long ms, String state, Integer epoch, int members, int assignment) {
+        return new History.GroupLook(T0.plusMillis(ms), "order-listeners", "consumer", state, epoch, members,
+                assignment);
+    }
+
+    private static History withGroup(List<History.GroupLook> looks) {
+        History h = new Builder(1000, Set.of()).fault(INVOKED, APPLIED).history();
+        return History.builder(h.runId()).canaries(h.sent(), h.observations(), List.of()).faults(h.faults())
+                .canaryInterval(h.canaryInterval()).until(h.sendingStoppedAt(), h.observedUntil())
+                .committed(h.committed())
+                .kafka(new History.KafkaView(List.of(), Map.of(), 250, null, looks, 500)).build();
+    }
+
+    @Test
+    void rebalancesAreTimedFromTheGroupsOwnStatesWithTheirProtocolAndJudgedAgainstTheLimit() {
+        // Stable before the fault; a probe joins at 6 s (Reconciling until 8.5 s, epoch 7 -> 8, 3 -> 4 members),
+        // leaves between two looks at 11 s (epoch 9), and a last rebalance never ends.
+        History h = withGroup(List.of(look(0, "Stable", 7, 3, 11), look(6_000, "Reconciling", 8, 4, 11),
+                look(8_500, "Stable", 8, 4, 12), look(11_000, "Stable", 9, 3, 11), look(14_000, "Assigning", 10, 4, 11)));
+        ChecksSpec spec = new ChecksSpec(null, 0L, 0L, null, null, null, null, null, null, null, null, null, null,
+                new ChecksSpec.KafkaLimits(null, null, Duration.ofSeconds(2)));
+        Verifier.Result r = Verifier.verify(h, spec);
+        List<FaultRecord.Rebalance> rb = r.faults().get(0).kafka().rebalances();
+        assertThat(rb).hasSize(3);
+        assertThat(rb.get(0)).isEqualTo(new FaultRecord.Rebalance("order-listeners", "consumer", T0.plusMillis(6_000),
+                T0.plusMillis(8_500), 2_500, 500, 3, 4, 7, 8));
+        assertThat(rb.get(1)).isEqualTo(new FaultRecord.Rebalance("order-listeners", "consumer", T0.plusMillis(11_000),
+                T0.plusMillis(11_000), 0, 500, 4, 3, 8, 9));
+        assertThat(rb.get(2).until()).isNull();
+        assertThat(rb.get(2).membersAfter()).isEqualTo(4);
+        CheckResult c = check(r, "rebalance[kill-primary]");
+        assertThat(c.outcome()).isEqualTo(CheckResult.Outcome.FAIL);
+        assertThat(c.summary()).startsWith("3 rebalance(s) of order-listeners (consumer protocol), the longest")
+                .contains("order-listeners rebalanced for 2500 ms (3 -> 4 members)",
+                        "order-listeners still rebalancing when the run ended");
+
+        // Before the fault, nothing counts; a group that stays stable passes.
+        History calm = withGroup(List.of(look(0, "Stable", 7, 3, 11), look(1_000, "PreparingRebalance", null, 3, 11),
+                look(2_000, "Stable", 7, 3, 11)));
+        Verifier.Result quiet = Verifier.verify(calm, spec);
+        assertThat(quiet.faults().get(0).kafka().rebalances()).isEmpty();
+        assertThat(check(quiet, "rebalance[kill-primary]").summary()).isEqualTo("the group did not rebalance");
+    }
+
     private static History withReadBack(History h, History.ReadBack readBack) {
         History.KafkaView v = h.kafka();
         return History.builder(h.runId()).canaries(h.sent(), h.observations(), List.of()).faults(h.faults())

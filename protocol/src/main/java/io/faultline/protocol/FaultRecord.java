@@ -38,15 +38,36 @@ public record FaultRecord(String name, String commandId, String agentId, String 
      * @param elections       each partition of the canary topics whose leader changed, in time order
      * @param underReplicated each stretch a partition spent with fewer in-sync replicas than replicas
      * @param controllers     each change of the KRaft quorum's leader (the active controller)
+     * @param rebalances      each rebalance of the system under test's consumer group, in time order
      */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Kafka(List<Election> elections, List<UnderReplication> underReplicated,
-                        List<ControllerChange> controllers, long resolutionMs) {
+                        List<ControllerChange> controllers, long resolutionMs, List<Rebalance> rebalances) {
         public Kafka {
             elections = elections == null ? List.of() : List.copyOf(elections);
             underReplicated = underReplicated == null ? List.of() : List.copyOf(underReplicated);
             controllers = controllers == null ? List.of() : List.copyOf(controllers);
+            rebalances = rebalances == null ? List.of() : List.copyOf(rebalances);
         }
+
+        public Kafka(List<Election> elections, List<UnderReplication> underReplicated,
+                     List<ControllerChange> controllers, long resolutionMs) {
+            this(elections, underReplicated, controllers, resolutionMs, List.of());
+        }
+    }
+
+    /**
+     * Consumer group {@code group}, on the {@code protocol} rebalance protocol ({@code classic}, or
+     * {@code consumer} for KIP-848), rebalanced from {@code from} (the first look that found it not
+     * stable, or that found a new group epoch or assignment) until {@code until} (the first look
+     * that found it stable again; null: not by the end of the run), {@code ms} in all, sampled
+     * every {@code resolutionMs}: 0 ms is a rebalance over between two looks. Its members went from
+     * {@code membersBefore} to {@code membersAfter}, its group epoch (KIP-848 groups only) from
+     * {@code epochBefore} to {@code epochAfter}.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Rebalance(String group, String protocol, Instant from, Instant until, long ms, long resolutionMs,
+                            int membersBefore, int membersAfter, Integer epochBefore, Integer epochAfter) {
     }
 
     /**
