@@ -169,6 +169,16 @@ class KafkaDrillsIT {
         assertThat(v.canary().duplicated()).isZero();
         assertThat(admin.describeConsumerGroups(List.of("order-listeners")).all().get().get("order-listeners")
                 .members()).as("the probe left").hasSize(3);
+        // Every join and leave of the probe (every 5 s for 30 s) rebalanced the group, on its own protocol.
+        List<FaultRecord.Rebalance> rebalances = v.faults().get(0).kafka().rebalances();
+        System.out.println("rebalances: " + Json.encodePretty(rebalances));
+        assertThat(rebalances).hasSizeGreaterThanOrEqualTo(6).allSatisfy(r -> {
+            assertThat(r.group()).isEqualTo("order-listeners");
+            assertThat(r.protocol()).isEqualTo("classic");
+            assertThat(r.until()).isNotNull();
+        });
+        assertThat(rebalances).anySatisfy(r -> assertThat(r.membersAfter()).isEqualTo(4));
+        assertThat(v.checks()).anySatisfy(c -> assertThat(c.name()).isEqualTo("rebalance[churn]"));
     }
 
     @Test

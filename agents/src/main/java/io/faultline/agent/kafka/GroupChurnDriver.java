@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Executes {@code kafka.group.churn}: a probe member, on a thread of its own, joins the group with
  * the protocol the group runs (classic, or KIP-848's consumer protocol, read from
- * {@code describeConsumerGroups}), waits for its share of the partitions, and leaves, every
+ * {@code describeConsumerGroups}), waits for its share of the partitions (at most {@code every}
+ * once in the group: with more members than partitions it gets none), and leaves, every
  * {@code every}; each join and each leave is a rebalance for the whole group. The probe never
  * commits, so the members go on from their own offsets. Undo stops it (it leaves the group); an
  * agent killed mid-fault takes the probe with it, and the group drops it after its session
@@ -120,7 +121,10 @@ public final class GroupChurnDriver implements FaultDriver<KafkaGroupChurnFault>
         });
     }
 
-    /** Joins, holds until assigned (at most {@link #MAX_HOLD}), leaves, waits, and again, until told to stop. */
+    /**
+     * Joins, holds until it has partitions (at most {@code every} once it is in the group, at most
+     * {@link #MAX_HOLD} in all), leaves, waits, and again, until told to stop.
+     */
     private static void churn(Properties p, KafkaGroupChurnFault fault, CountDownLatch stop, AtomicInteger joins) {
         long every = fault.interval().toMillis();
         while (stop.getCount() > 0) {
@@ -130,8 +134,15 @@ public final class GroupChurnDriver implements FaultDriver<KafkaGroupChurnFault>
                 c.subscribe(List.of(fault.topic()));
                 joins.incrementAndGet();
                 long until = System.nanoTime() + Math.max(every, MAX_HOLD.toMillis()) * 1_000_000L;
-                while (stop.getCount() > 0 && c.assignment().isEmpty() && System.nanoTime() < until) {
+                // Its share may be none (more members than partitions): once in the group (a generation, a member
+                // epoch under KIP-848) it waits for one at most `every`, not until the fault ends.
+                long joined = 0;
+                while (stop.getCount() > 0 && c.assignment().isEmpty() && System.nanoTime() < until
+                        && (joined == 0 || System.nanoTime() < joined + every * 1_000_000L)) {
                     c.poll(Duration.ofMillis(200));
+                    if (joined == 0 && c.groupMetadata().generationId() >= 0) {
+                        joined = System.nanoTime();
+                    }
                 }
             } catch (RuntimeException e) {
                 log.warn("probe member of group {}: {}", fault.group(), e.getMessage());
