@@ -39,12 +39,25 @@ final class AdminCalls {
 
     /** The value of {@code future}, waiting at most what is left; {@code what} names the call in errors. */
     <T> T get(KafkaFuture<T> future, String what) throws FaultException {
+        return get(future, what, null);
+    }
+
+    /**
+     * As {@link #get(KafkaFuture, String)}; {@code acl} names the ACL the call needs (e.g.
+     * {@code AlterConfigs on TOPIC orders}), said when the principal is refused.
+     */
+    <T> T get(KafkaFuture<T> future, String what, String acl) throws FaultException {
         try {
             return future.get(leftMs(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FaultException(what + ": interrupted (the agent's deadline for this fault passed)");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthorizationException) {
+                throw new NotAuthorized(what + ": " + (acl == null ? reason(e.getCause())
+                        : "not authorized: this principal needs the ACL " + acl + " (" + message(e.getCause())
+                                + "); see the ACLs the Admin role needs in docs/faults.md"));
+            }
             throw new FaultException(what + ": " + reason(e.getCause()));
         } catch (Exception e) {
             // The wait's own timeout, or a cancelled call.
@@ -93,5 +106,14 @@ final class AdminCalls {
     private static String message(Throwable t) {
         String m = t.getMessage();
         return m == null || m.isBlank() ? "no reason given" : m.strip();
+    }
+
+    /** The principal was refused: what it asked was not done. */
+    static final class NotAuthorized extends FaultException {
+        private static final long serialVersionUID = 1L;
+
+        NotAuthorized(String message) {
+            super(message);
+        }
     }
 }

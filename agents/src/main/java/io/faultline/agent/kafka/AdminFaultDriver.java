@@ -60,6 +60,11 @@ abstract class AdminFaultDriver<F extends FaultSpec, P> implements FaultDriver<F
                 restore(prior, AdminCalls.within(AdminCalls.BUDGET));
                 forget(commandId);
             } catch (FaultException again) {
+                if (e instanceof AdminCalls.NotAuthorized && again instanceof AdminCalls.NotAuthorized) {
+                    // Refused both ways: this principal could change nothing.
+                    forget(commandId);
+                    throw new FaultException(e.getMessage() + "; nothing was changed");
+                }
                 // The record stays: the undo the manager retries, or the next start, restores from it.
                 log.warn("apply {} failed and restoring after it failed too: {}", commandId, again.getMessage());
                 throw new FaultException(e.getMessage() + "; restoring what was there failed too ("

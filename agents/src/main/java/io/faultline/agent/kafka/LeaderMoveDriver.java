@@ -159,7 +159,7 @@ public final class LeaderMoveDriver extends AdminFaultDriver<KafkaLeaderMoveFaul
         leaders.keySet().forEach(n -> tps.add(new TopicPartition(topic, n)));
         var election = admin.electLeaders(ElectionType.PREFERRED, tps);
         Map<TopicPartition, Optional<Throwable>> results = calls.get(election.partitions(),
-                "electing the preferred leaders of " + topic);
+                "electing the preferred leaders of " + topic, "Alter on CLUSTER");
         for (var r : results.entrySet()) {
             if (r.getValue().isPresent() && !(r.getValue().get() instanceof ElectionNotNeededException)) {
                 throw new FaultException("electing the leader of " + r.getKey() + ": "
@@ -176,7 +176,8 @@ public final class LeaderMoveDriver extends AdminFaultDriver<KafkaLeaderMoveFaul
     private void reorder(String topic, Map<Integer, List<Integer>> orders, AdminCalls calls) throws FaultException {
         Map<TopicPartition, Optional<NewPartitionReassignment>> moves = new LinkedHashMap<>();
         orders.forEach((n, r) -> moves.put(new TopicPartition(topic, n), Optional.of(new NewPartitionReassignment(r))));
-        calls.get(admin.alterPartitionReassignments(moves).all(), "reordering the replicas of " + topic);
+        calls.get(admin.alterPartitionReassignments(moves).all(), "reordering the replicas of " + topic,
+                "Alter on CLUSTER");
         calls.await(() -> ordersAre(topic, orders), "the new replica order of " + topic);
     }
 
@@ -222,7 +223,7 @@ public final class LeaderMoveDriver extends AdminFaultDriver<KafkaLeaderMoveFaul
 
     private TopicDescription describe(String topic, AdminCalls calls) throws FaultException {
         Map<String, TopicDescription> found = calls.get(admin.describeTopics(List.of(topic)).allTopicNames(),
-                "describing topic " + topic);
+                "describing topic " + topic, "Describe on TOPIC " + topic);
         return found.get(topic);
     }
 

@@ -48,7 +48,7 @@ public final class MinIsrDriver extends AdminFaultDriver<KafkaMinIsrFault, MinIs
     @Override
     Before read(KafkaMinIsrFault fault, AdminCalls calls) throws FaultException {
         TopicDescription d = calls.get(admin.describeTopics(List.of(fault.topic())).allTopicNames(),
-                "describing topic " + fault.topic()).get(fault.topic());
+                "describing topic " + fault.topic(), "Describe on TOPIC " + fault.topic()).get(fault.topic());
         int rf = d.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
         if (fault.minInsyncReplicas() > rf) {
             // Kafka's brokers cap the value at the replica count: a higher one changes nothing.
@@ -58,7 +58,7 @@ public final class MinIsrDriver extends AdminFaultDriver<KafkaMinIsrFault, MinIs
         }
         ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, fault.topic());
         Config config = calls.get(admin.describeConfigs(List.of(topic)).values().get(topic),
-                "reading the config of topic " + fault.topic());
+                "reading the config of topic " + fault.topic(), "DescribeConfigs on TOPIC " + fault.topic());
         ConfigEntry e = config.get(KafkaMinIsrFault.CONFIG);
         if (e == null) {
             return new Before(fault.topic(), null, null);
@@ -98,7 +98,8 @@ public final class MinIsrDriver extends AdminFaultDriver<KafkaMinIsrFault, MinIs
                 ? new AlterConfigOp(new ConfigEntry(KafkaMinIsrFault.CONFIG, ""), AlterConfigOp.OpType.DELETE)
                 : new AlterConfigOp(new ConfigEntry(KafkaMinIsrFault.CONFIG, value), AlterConfigOp.OpType.SET);
         calls.get(admin.incrementalAlterConfigs(Map.of(r, List.of(op))).all(),
-                (value == null ? "removing" : "setting") + " " + KafkaMinIsrFault.CONFIG + " of topic " + topic);
+                (value == null ? "removing" : "setting") + " " + KafkaMinIsrFault.CONFIG + " of topic " + topic,
+                "AlterConfigs on TOPIC " + topic);
         // The controller has it; wait until the brokers answer with it too, so "applied" means in force.
         calls.await(() -> Objects.equals(overrideNow(topic), value), "the new " + KafkaMinIsrFault.CONFIG + " of topic "
                 + topic);

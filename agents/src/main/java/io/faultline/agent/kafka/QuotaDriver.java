@@ -53,7 +53,7 @@ public final class QuotaDriver extends AdminFaultDriver<KafkaQuotaFault, QuotaDr
         entity.forEach((type, name) -> exact.add(ClientQuotaFilterComponent.ofEntity(type, name)));
         Map<ClientQuotaEntity, Map<String, Double>> found = calls.get(
                 admin.describeClientQuotas(ClientQuotaFilter.containsOnly(exact)).entities(),
-                "reading the quotas of " + shown(entity));
+                "reading the quotas of " + shown(entity), "DescribeConfigs on CLUSTER");
         Map<String, Double> now = found.getOrDefault(new ClientQuotaEntity(entity), Map.of());
         Map<String, Double> values = new TreeMap<>();
         List<String> unset = new ArrayList<>();
@@ -105,7 +105,7 @@ public final class QuotaDriver extends AdminFaultDriver<KafkaQuotaFault, QuotaDr
         List<ClientQuotaAlteration.Op> ops = new ArrayList<>();
         quotas.forEach((k, v) -> ops.add(new ClientQuotaAlteration.Op(k, v)));
         calls.get(admin.alterClientQuotas(List.of(new ClientQuotaAlteration(new ClientQuotaEntity(entity), ops))).all(),
-                "altering the quotas of " + shown(entity));
+                "altering the quotas of " + shown(entity), "AlterConfigs on CLUSTER");
         // The controller has them; wait until a broker answers with them too, so "applied" means in force.
         calls.await(() -> {
             Map<String, Double> now = quotasNow(entity);

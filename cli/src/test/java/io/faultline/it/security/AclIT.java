@@ -4,6 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.faultline.broker.EmbeddedKafka;
+import org.apache.kafka.common.quota.ClientQuotaFilterComponent;
+import org.apache.kafka.common.quota.ClientQuotaFilter;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import java.util.Properties;
+import io.faultline.protocol.KafkaQuotaFault;
+import io.faultline.protocol.KafkaMinIsrFault;
+import io.faultline.agent.kafka.QuotaDriver;
+import io.faultline.agent.kafka.MinIsrDriver;
+import io.faultline.agent.driver.FaultException;
+import io.faultline.agent.driver.FaultDriver;
 import io.faultline.cli.Faultline;
 import io.faultline.cli.TestAccess;
 import io.faultline.engine.KafkaClients;
@@ -62,7 +75,7 @@ class AclIT {
                         "org.apache.kafka.common.security.scram.ScramLoginModule required;"));
         try (Admin admin = KafkaClients.admin(kafka.bootstrapServers())) {
             List<UserScramCredentialUpsertion> users = new ArrayList<>();
-            for (String user : List.of("agent", "operator", "dashboard")) {
+            for (String user : List.of("agent", "operator", "dashboard", "faultline-admin", "no-alter")) {
                 users.add(new UserScramCredentialUpsertion(user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256,
                         4096), PASSWORD));
             }
@@ -81,9 +94,23 @@ class AclIT {
                     AclOperation.DESCRIBE);
             allow(acls, "dashboard", ResourceType.TOPIC, TOPICS.verdicts(), PatternType.LITERAL, AclOperation.READ,
                     AclOperation.DESCRIBE);
+            // docs/faults.md, the Admin role's ACLs for kafka.min-isr (on the topic) and kafka.quota (on Cluster);
+            // "no-alter" has them without AlterConfigs.
+            KafkaClients.ensureTopics(admin, Map.of(GUARDED, 1));
+            allow(acls, "faultline-admin", ResourceType.TOPIC, GUARDED, PatternType.LITERAL, AclOperation.DESCRIBE,
+                    AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS);
+            allow(acls, "faultline-admin", ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL,
+                    AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS);
+            allow(acls, "no-alter", ResourceType.TOPIC, GUARDED, PatternType.LITERAL, AclOperation.DESCRIBE,
+                    AclOperation.DESCRIBE_CONFIGS);
+            allow(acls, "no-alter", ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL,
+                    AclOperation.DESCRIBE_CONFIGS);
             admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
         }
     }
+
+    /** A topic only the Admin role's principal may reconfigure. */
+    private static final String GUARDED = "acl-guarded";
 
     private static void allow(List<AclBinding> acls, String user, ResourceType type, String name, PatternType pattern,
                               AclOperation... operations) {
@@ -164,5 +191,56 @@ class AclIT {
         assertThat(agent[0]).isEqualTo("3");
         assertThat(agent[2]).contains("cannot publish the halt to faultline.halt: this principal is not allowed to write "
                 + "topic faultline.halt (ACL operation WRITE on TOPIC faultline.halt");
+    }
+
+    private static Admin adminAs(String user) throws Exception {
+        Properties p = new Properties();
+        try (var in = Files.newInputStream(settings(user))) {
+            p.load(in);
+        }
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.address("SASL"));
+        return Admin.create(p);
+    }
+
+    private static String minIsr(Admin admin) throws Exception {
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, GUARDED);
+        ConfigEntry e = admin.describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic)
+                .get("min.insync.replicas");
+        return e.value() + (e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG ? " (topic override)" : "");
+    }
+
+    @Test
+    void theAdminRoleWithTheDocumentedAclsAppliesAndUndoesAndOneWithoutAlterConfigsIsToldWhichAclItLacks()
+            throws Exception {
+        Path state = Files.createTempDirectory(dir, "admin-role-");
+        try (Admin superUser = KafkaClients.admin(kafka.bootstrapServers()); Admin role = adminAs("faultline-admin");
+             Admin lacking = adminAs("no-alter")) {
+            String before = minIsr(superUser);
+            FaultDriver.Applied isr = new MinIsrDriver(role, state.resolve("isr")).apply("acl-isr",
+                    new KafkaMinIsrFault(GUARDED, 1));
+            assertThat(minIsr(superUser)).isEqualTo("1 (topic override)");
+            isr.undo();
+            assertThat(minIsr(superUser)).isEqualTo(before);
+
+            ClientQuotaEntity entity = new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, "acl-producer"));
+            FaultDriver.Applied quota = new QuotaDriver(role, state.resolve("quota")).apply("acl-quota",
+                    new KafkaQuotaFault("acl-producer", null, 2048L, null, null));
+            assertThat(superUser.describeClientQuotas(ClientQuotaFilter.containsOnly(List.of(
+                    ClientQuotaFilterComponent.ofEntity(ClientQuotaEntity.CLIENT_ID, "acl-producer")))).entities()
+                    .get(30, TimeUnit.SECONDS)).containsEntry(entity, Map.of("producer_byte_rate", 2048.0));
+            quota.undo();
+            assertThat(superUser.describeClientQuotas(ClientQuotaFilter.containsOnly(List.of(
+                    ClientQuotaFilterComponent.ofEntity(ClientQuotaEntity.CLIENT_ID, "acl-producer")))).entities()
+                    .get(30, TimeUnit.SECONDS)).doesNotContainKey(entity);
+
+            Throwable refused = catchThrowable(() -> new MinIsrDriver(lacking, state.resolve("refused"))
+                    .apply("acl-refused", new KafkaMinIsrFault(GUARDED, 1)));
+            System.out.println("min-isr as a principal without AlterConfigs: " + refused.getMessage());
+            assertThat(refused).isInstanceOf(FaultException.class);
+            assertThat(refused.getMessage()).startsWith("setting min.insync.replicas of topic acl-guarded: not authorized:"
+                    + " this principal needs the ACL AlterConfigs on TOPIC acl-guarded").endsWith("; nothing was changed")
+                    .doesNotContain("Exception");
+            assertThat(minIsr(superUser)).as("nothing altered").isEqualTo(before);
+        }
     }
 }
