@@ -4,6 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.faultline.broker.EmbeddedCluster;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import java.util.UUID;
+import java.util.ArrayList;
+import java.time.Instant;
+import io.faultline.protocol.Target;
+import io.faultline.protocol.KafkaMinIsrFault;
+import io.faultline.protocol.KafkaLeaderMoveFault;
+import io.faultline.protocol.FaultSpec;
+import io.faultline.protocol.CommandSigner;
+import io.faultline.protocol.CommandEvent;
+import io.faultline.protocol.ApplyCommand;
+import io.faultline.engine.TelemetryFeed;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -183,6 +198,61 @@ class KafkaDrillsIT {
 
     @Test
     @Order(3)
+    void anAdminAgentKilledHoldingAMinIsrRaiseAndALeaderMoveGivesBothBackAtItsNextStart() throws Exception {
+        Map<Integer, String> layoutBefore = layout("orders");
+        String minIsrBefore = minIsr("orders");
+        Topics topics = Topics.defaults();
+        CommandSigner signer = listeners.signer();
+        try (TelemetryFeed feed = new TelemetryFeed(kafka.bootstrapServers(), topics.telemetry(), Clock.systemUTC(),
+                Duration.ofSeconds(1));
+             KafkaProducer<String, byte[]> producer = KafkaClients.producer(kafka.bootstrapServers(),
+                     "kafka-drills-it")) {
+            List<ApplyCommand> held = new ArrayList<>();
+            for (FaultSpec fault : List.<FaultSpec>of(new KafkaMinIsrFault("orders", 3),
+                    new KafkaLeaderMoveFault("orders", null, null))) {
+                Instant now = Instant.now();
+                ApplyCommand c = new ApplyCommand("held-" + UUID.randomUUID().toString().substring(0, 8), "kafka-drills-it",
+                        Target.agent("kafka-admin"), fault, now, now.plusSeconds(30), Duration.ofMinutes(10));
+                producer.send(new ProducerRecord<>(topics.commands(), c.target().recordKey(), signer.seal(c)))
+                        .get(10, TimeUnit.SECONDS);
+                TelemetryFeed.Received<CommandEvent> applied = feed.awaitCommandEvent(c.commandId(),
+                        Set.of(CommandEvent.Step.APPLIED, CommandEvent.Step.FAILED, CommandEvent.Step.REJECTED),
+                        Duration.ofSeconds(60));
+                assertThat(applied).as("answer to " + fault.type()).isNotNull();
+                assertThat(applied.event().step()).as(applied.event().detail()).isEqualTo(CommandEvent.Step.APPLIED);
+                held.add(c);
+            }
+            assertThat(minIsr("orders")).isEqualTo("3 (topic override)");
+            assertThat(layout("orders")).isNotEqualTo(layoutBefore);
+
+            brokerAgents.kill("kafka-admin");
+            // Nobody undoes them while no agent runs.
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                    .until(() -> minIsr("orders").equals("3 (topic override)"));
+
+            brokerAgents.restart("kafka-admin");
+            for (ApplyCommand c : held) {
+                TelemetryFeed.Received<CommandEvent> undone = feed.awaitCommandEvent(c.commandId(),
+                        Set.of(CommandEvent.Step.UNDONE), Duration.ofSeconds(90));
+                assertThat(undone).as("the restarted agent undid " + c.fault().type()).isNotNull();
+                System.out.println(c.fault().type() + ": " + undone.event().detail());
+                assertThat(undone.event().detail()).startsWith("restart: leftover");
+            }
+            // What the cluster says, not the agent: both exactly as they were.
+            assertThat(minIsr("orders")).isEqualTo(minIsrBefore);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(layout("orders")).isEqualTo(layoutBefore));
+        }
+    }
+
+    private static String minIsr(String topic) throws Exception {
+        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        ConfigEntry e = admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r)
+                .get("min.insync.replicas");
+        return e.value() + (e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG ? " (topic override)" : "");
+    }
+
+    @Test
+    @Order(4)
     void aPartitionLeaderPickKillsTheBrokerLeadingTheMostCanaryPartitionsAndNothingIsLost() throws Exception {
         Map<Integer, Integer> led = new LinkedHashMap<>();
         partitions("orders").values().forEach(p -> led.merge(p.leader().id(), 1, Integer::sum));
@@ -217,7 +287,7 @@ class KafkaDrillsIT {
                 .allMatch(p -> p.isr().size() == 3));
     }
     @Test
-    @Order(4)
+    @Order(5)
     void aControllerPickFreezesTheQuorumLeaderAnotherTakesOverAndTheRunHearsItsAgentsMeanwhile() throws Exception {
         int quorumLeader = admin.describeMetadataQuorum().quorumInfo().get().leaderId();
 
@@ -244,7 +314,7 @@ class KafkaDrillsIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void anUncleanElectionTruncatesAcknowledgedCanariesAndTheVerdictSaysTruncatedNotLost() throws Exception {
         // Leader and follower of a partition that allows unclean elections; the third node keeps the quorum.
         int leader = 1;

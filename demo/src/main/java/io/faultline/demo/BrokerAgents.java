@@ -5,8 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An agent beside each node of a local cluster, labelled {@code role=broker} and
@@ -31,6 +33,8 @@ public final class BrokerAgents implements AutoCloseable {
     private final List<Process> agents;
     private final List<String> ids;
     private final Path dir;
+    /** Each agent's command line after the main class, to start it again. */
+    private final Map<String, List<String>> args = new LinkedHashMap<>();
 
     private BrokerAgents(List<Process> agents, List<String> ids, Path dir) {
         this.agents = agents;
@@ -53,28 +57,58 @@ public final class BrokerAgents implements AutoCloseable {
             String id = "broker-" + n.getKey();
             Path pid = dir.resolve(id + ".pid");
             Files.writeString(pid, Long.toString(n.getValue().pid()));
-            started.add(agent(id, bootstrap, publicKey, dir, List.of("--label", "role=broker",
+            started.add(a.agent(id, bootstrap, publicKey, List.of("--label", "role=broker",
                     "--label", "node-id=" + n.getKey(), "--label", "host=127.0.0.1",
                     "--service-pid-file", pid.toString())));
             ids.add(id);
         }
         Path policy = dir.resolve("kafka-admin-policy.yaml");
         Files.writeString(policy, ADMIN_POLICY);
-        started.add(agent("kafka-admin", bootstrap, publicKey, dir, List.of("--label", "role=kafka-admin",
+        started.add(a.agent("kafka-admin", bootstrap, publicKey, List.of("--label", "role=kafka-admin",
                 "--kafka-admin", "--policy", policy.toString())));
         ids.add("kafka-admin");
         return a;
     }
 
-    private static Process agent(String id, String bootstrap, Path publicKey, Path dir, List<String> more)
-            throws IOException {
-        List<String> args = new ArrayList<>(List.of("agent", "--id", id, "--bootstrap-servers", bootstrap,
+    private Process agent(String id, String bootstrap, Path publicKey, List<String> more) throws IOException {
+        List<String> a = new ArrayList<>(List.of("agent", "--id", id, "--bootstrap-servers", bootstrap,
                 "--public-key", publicKey.toAbsolutePath().toString(),
                 "--state-dir", dir.resolve("state").resolve(id).toString(), "--heartbeat-interval-ms", "500",
                 "--telemetry-key", DemoCluster.telemetryKey(dir.resolve("agent-keys"), id).toString(),
                 "--exit-with-parent"));
-        args.addAll(more);
-        return ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx96m"), args, dir.resolve(id + ".log"));
+        a.addAll(more);
+        args.put(id, List.copyOf(a));
+        return start(id);
+    }
+
+    private Process start(String id) throws IOException {
+        return ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx96m"), args.get(id), dir.resolve(id + ".log"));
+    }
+
+    /** SIGKILLs agent {@code id}, as a crash would: whatever it held stays for its next start to undo. */
+    public synchronized void kill(String id) throws IOException, InterruptedException {
+        Process p = agents.get(index(id));
+        p.destroyForcibly();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IOException("agent " + id + " did not die within 30 s of SIGKILL");
+        }
+    }
+
+    /** Starts agent {@code id} again on the same state directory, as a supervisor would after it died. */
+    public synchronized void restart(String id) throws IOException {
+        int i = index(id);
+        if (agents.get(i).isAlive()) {
+            throw new IllegalStateException("agent " + id + " still runs");
+        }
+        agents.set(i, start(id));
+    }
+
+    private int index(String id) {
+        int i = ids.indexOf(id);
+        if (i < 0) {
+            throw new IllegalArgumentException("no agent " + id);
+        }
+        return i;
     }
 
     /** Points the agent beside node {@code id} at its new process (after the node was started again). */
