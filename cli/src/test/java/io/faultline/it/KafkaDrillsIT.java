@@ -127,7 +127,10 @@ class KafkaDrillsIT {
     }
 
     private static Verdict run(String file) throws Exception {
-        Scenario scenario = ScenarioLoader.load(Path.of("..", "scenarios", file));
+        return run(ScenarioLoader.load(Path.of("..", "scenarios", file)));
+    }
+
+    private static Verdict run(Scenario scenario) throws Exception {
         RunOptions options = new RunOptions(kafka.bootstrapServers(), Topics.defaults(), Duration.ofSeconds(90),
                 Duration.ofSeconds(5), Duration.ofSeconds(20), System.out, listeners.signer());
         Verdict v = SchemaCheck.conforming(new GameDay(options, Clock.systemUTC())
@@ -172,28 +175,60 @@ class KafkaDrillsIT {
 
     @Test
     @Order(2)
-    void aGroupChurnDrillRebalancesTheListenersEveryFiveSecondsAndLosesNothing() throws Exception {
-        Verdict v = run("kafka-group-churn.yaml");
+    void aGroupChurnDrillRebalancesAClassicAndAKip848GroupAndLosesNothing() throws Exception {
+        // Beside the classic listeners, a second group on the same orders, on KIP-848's protocol.
+        KafkaClients.ensureTopics(admin, Map.of("orders.audited", 3));
+        Path work = Files.createTempDirectory("faultline-it-auditors");
+        try (DemoCluster auditors = DemoCluster.start(kafka.bootstrapServers(), 1, DemoCluster.ListenerSettings.demo(
+                "at-least-once", "order-auditors", "orders", "orders.audited").groupProtocol("consumer"), work,
+                "audit-")) {
+            auditors.awaitGroup(admin, "order-auditors", 1, Duration.ofSeconds(90));
+            // scenarios/kafka-group-churn.yaml, with a second churn step on the auditors' group.
+            String text = Files.readString(Path.of("..", "scenarios", "kafka-group-churn.yaml")).replace("""
+                      - wait: 30s
+                      - heal: churn
+                    """, """
+                      - name: churn-auditors
+                        inject:
+                          target: admin
+                          fault: {type: kafka.group.churn, group: order-auditors, topic: orders, every: 5s}
+                          lease: 60s
+                      - wait: 30s
+                      - heal: churn
+                      - heal: churn-auditors
+                    """);
+            assertThat(text).contains("churn-auditors");
+            Verdict v = run(ScenarioLoader.parse(Path.of("kafka-group-churn.yaml"), text));
 
-        assertThat(v.faults()).singleElement().satisfies(f -> {
-            assertThat(f.faultType()).isEqualTo("kafka.group.churn");
-            assertThat(f.undoneAt()).isNotNull();
-        });
-        assertThat(v.status()).as(v.reason() + " " + v.checks()).isEqualTo(Verdict.Status.PASSED);
-        assertThat(v.canary().lost()).isZero();
-        assertThat(v.canary().duplicated()).isZero();
-        assertThat(admin.describeConsumerGroups(List.of("order-listeners")).all().get().get("order-listeners")
-                .members()).as("the probe left").hasSize(3);
-        // Every join and leave of the probe (every 5 s for 30 s) rebalanced the group, on its own protocol.
-        List<FaultRecord.Rebalance> rebalances = v.faults().get(0).kafka().rebalances();
-        System.out.println("rebalances: " + Json.encodePretty(rebalances));
-        assertThat(rebalances).hasSizeGreaterThanOrEqualTo(6).allSatisfy(r -> {
-            assertThat(r.group()).isEqualTo("order-listeners");
-            assertThat(r.protocol()).isEqualTo("classic");
-            assertThat(r.until()).isNotNull();
-        });
-        assertThat(rebalances).anySatisfy(r -> assertThat(r.membersAfter()).isEqualTo(4));
-        assertThat(v.checks()).anySatisfy(c -> assertThat(c.name()).isEqualTo("rebalance[churn]"));
+            assertThat(v.faults()).hasSize(2).allSatisfy(f -> {
+                assertThat(f.faultType()).isEqualTo("kafka.group.churn");
+                assertThat(f.undoneAt()).isNotNull();
+            });
+            assertThat(v.status()).as(v.reason() + " " + v.checks()).isEqualTo(Verdict.Status.PASSED);
+            assertThat(v.canary().lost()).isZero();
+            assertThat(v.canary().duplicated()).isZero();
+            assertThat(admin.describeConsumerGroups(List.of("order-listeners")).all().get().get("order-listeners")
+                    .members()).as("the probe left").hasSize(3);
+            // Every join and leave of each probe (every 5 s for 30 s) rebalanced its group, on the group's own
+            // protocol, side by side in the same verdict (the second fault's window runs to the end).
+            List<FaultRecord.Rebalance> all = v.faults().stream().flatMap(f -> f.kafka().rebalances().stream()).toList();
+            System.out.println("rebalances: " + Json.encodePretty(all));
+            List<FaultRecord.Rebalance> classic = all.stream().filter(r -> r.group().equals("order-listeners")).toList();
+            List<FaultRecord.Rebalance> kip848 = all.stream().filter(r -> r.group().equals("order-auditors")).toList();
+            assertThat(classic).hasSizeGreaterThanOrEqualTo(4).allSatisfy(r -> {
+                assertThat(r.protocol()).isEqualTo("classic");
+                assertThat(r.until()).isNotNull();
+            });
+            assertThat(classic).anySatisfy(r -> assertThat(r.membersAfter()).isEqualTo(4));
+            // Under KIP-848 the group reconciles while the probe waits for partitions the member must revoke
+            // first: join and leave fall in one stretch, each one bumping the group epoch.
+            assertThat(kip848).hasSizeGreaterThanOrEqualTo(3).allSatisfy(r -> {
+                assertThat(r.protocol()).isEqualTo("consumer");
+                assertThat(r.until()).isNotNull();
+                assertThat(r.epochAfter()).isGreaterThan(r.epochBefore());
+            });
+            assertThat(v.checks()).anySatisfy(c -> assertThat(c.name()).isEqualTo("rebalance[churn]"));
+        }
     }
 
     @Test

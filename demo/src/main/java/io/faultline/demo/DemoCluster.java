@@ -34,10 +34,22 @@ public final class DemoCluster implements AutoCloseable {
      * seconds; production consumers use longer ones (45 s by default).
      */
     public record ListenerSettings(String mode, String group, String input, String output, Duration processing,
-                                   Duration sessionTimeout, Duration transactionTimeout, Duration commitInterval) {
+                                   Duration sessionTimeout, Duration transactionTimeout, Duration commitInterval,
+                                   String groupProtocol) {
+        public ListenerSettings(String mode, String group, String input, String output, Duration processing,
+                                Duration sessionTimeout, Duration transactionTimeout, Duration commitInterval) {
+            this(mode, group, input, output, processing, sessionTimeout, transactionTimeout, commitInterval, "classic");
+        }
+
         public static ListenerSettings demo(String mode, String group, String input, String output) {
             return new ListenerSettings(mode, group, input, output, Duration.ofMillis(200), Duration.ofSeconds(3),
                     Duration.ofSeconds(3), Duration.ofSeconds(1));
+        }
+
+        /** The same, with the group on {@code protocol}: {@code classic}, or {@code consumer} (KIP-848). */
+        public ListenerSettings groupProtocol(String protocol) {
+            return new ListenerSettings(mode, group, input, output, processing, sessionTimeout, transactionTimeout,
+                    commitInterval, protocol);
         }
     }
 
@@ -108,7 +120,7 @@ public final class DemoCluster implements AutoCloseable {
                     "--session-timeout-ms", Long.toString(s.sessionTimeout().toMillis()),
                     "--transaction-timeout-ms", Long.toString(s.transactionTimeout().toMillis()),
                     "--commit-interval-ms", Long.toString(s.commitInterval().toMillis()),
-                    "--pid-file", pid.toString()), clientConfig);
+                    "--group-protocol", s.groupProtocol(), "--pid-file", pid.toString()), clientConfig);
             List<String> service;
             if (supervised) {
                 // The agent runs it, logging beside its own, and stops it when it stops.

@@ -90,12 +90,17 @@ public final class OrderListener implements Runnable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(c.sessionTimeout().toMillis()));
-        // Incremental rebalancing, as modern services use: a member that leaves or joins moves only
-        // the partitions it had or gets, and the others keep flowing.
-        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
-                CooperativeStickyAssignor.class.getName());
-        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Long.toString(Math.max(100, c.sessionTimeout().toMillis() / 4)));
+        if (!"consumer".equalsIgnoreCase(String.valueOf(p.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG)))) {
+            // The classic protocol. Under KIP-848's (group.protocol=consumer in the client settings) the
+            // coordinator owns the session, the heartbeats and the assignment, and the client may not set them.
+            p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(c.sessionTimeout().toMillis()));
+            // Incremental rebalancing, as modern services use: a member that leaves or joins moves only
+            // the partitions it had or gets, and the others keep flowing.
+            p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                    CooperativeStickyAssignor.class.getName());
+            p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+                    Long.toString(Math.max(100, c.sessionTimeout().toMillis() / 4)));
+        }
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return p;
@@ -104,6 +109,7 @@ public final class OrderListener implements Runnable {
     static Properties producerProperties(ListenerConfig c) {
         Properties p = new Properties();
         p.putAll(c.clientSettings());
+        p.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG); // the consumer's alone
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, c.instance() + "-producer");
         p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -51,6 +51,11 @@ public final class OrderListenerMain implements Callable<Integer> {
             description = "Consumer session timeout: how long a crashed member keeps its partitions (default: ${DEFAULT-VALUE}).")
     long sessionTimeoutMs;
 
+    @Option(names = "--group-protocol", defaultValue = "classic",
+            description = "The consumer group's rebalance protocol: classic, or consumer (KIP-848, where the broker "
+                    + "assigns and the session timeout is the broker's) (default: ${DEFAULT-VALUE}).")
+    String groupProtocol;
+
     @Option(names = "--transaction-timeout-ms", defaultValue = "60000",
             description = "exactly-once: how long a crashed member's open transaction blocks readers (default: ${DEFAULT-VALUE}).")
     long transactionTimeoutMs;
@@ -100,6 +105,14 @@ public final class OrderListenerMain implements Callable<Integer> {
                 return 2;
             }
             file.stringPropertyNames().forEach(k -> clientSettings.put(k, file.getProperty(k)));
+        }
+        if (!groupProtocol.equals("classic") && !groupProtocol.equals("consumer")) {
+            System.err.println("order-listener: --group-protocol must be classic or consumer, got '" + groupProtocol
+                    + "'");
+            return 2;
+        }
+        if (groupProtocol.equals("consumer")) {
+            clientSettings.putIfAbsent("group.protocol", groupProtocol);
         }
         ListenerConfig config = new ListenerConfig(bootstrapServers, DeliveryMode.fromCli(mode), name, group, input,
                 output, Duration.ofMillis(processingMs), Duration.ofMillis(commitIntervalMs),

@@ -4,6 +4,8 @@ import io.faultline.time.Scheduler;
 import io.faultline.verifier.History;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +15,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
@@ -108,6 +111,28 @@ final class AssignmentWatch implements AutoCloseable {
             }
         }
         lastLook = g;
+    }
+
+    /** Every look of {@code main} (may be null) and of {@code others}, in time order. */
+    static List<History.GroupLook> looks(AssignmentWatch main, Several others) {
+        List<History.GroupLook> all = new ArrayList<>(main == null ? List.of() : main.looks());
+        others.watches.forEach(w -> all.addAll(w.looks()));
+        all.sort(Comparator.comparing(History.GroupLook::at));
+        return all;
+    }
+
+    /** Watches of several groups, closed together. */
+    static final class Several implements AutoCloseable {
+        private final List<AssignmentWatch> watches = new ArrayList<>();
+
+        Several(List<String> groups, Function<String, AssignmentWatch> watch) {
+            groups.forEach(g -> watches.add(watch.apply(g)));
+        }
+
+        @Override
+        public void close() {
+            watches.forEach(AssignmentWatch::close);
+        }
     }
 
     private static List<Integer> union(Map<Integer, String> a, Map<Integer, String> b) {

@@ -5,6 +5,7 @@ import io.faultline.alert.AlertReceiver;
 import io.faultline.alert.AlertmanagerPoller;
 import io.faultline.probe.Probe;
 import io.faultline.probe.Probes;
+import io.faultline.protocol.KafkaGroupChurnFault;
 import io.faultline.protocol.Durations;
 import io.faultline.protocol.Verdict;
 import io.faultline.scenario.ProbeSpec;
@@ -254,6 +255,9 @@ public final class GameDay {
                      Scheduler folder = schedulers.apply("fold");
                      AssignmentWatch owners = group == null ? null : new AssignmentWatch(kafka.watchAdmin(), group,
                              scenario.canary().inputTopic(), schedulers.apply("assignments"));
+                     AssignmentWatch.Several churned = new AssignmentWatch.Several(churnedGroups(scenario, group),
+                             g -> new AssignmentWatch(kafka.watchAdmin(), g, scenario.canary().inputTopic(),
+                                     schedulers.apply("assignments-" + g)));
                      ClusterWatch cluster = scenario.canary() == null ? null : new ClusterWatch(kafka.watchAdmin(),
                              ClusterWatch.topics(scenario.canary()), schedulers.apply("cluster-watch"))) {
                     if (owners != null) {
@@ -262,13 +266,23 @@ public final class GameDay {
                     if (cluster != null) {
                         judge.cluster(() -> new History.KafkaView(cluster.changes(), canary.sendErrors(),
                                 ClusterWatch.INTERVAL.toMillis(), canary.readBack(),
-                                owners == null ? List.of() : owners.looks(), AssignmentWatch.INTERVAL.toMillis()));
+                                AssignmentWatch.looks(owners, churned), AssignmentWatch.INTERVAL.toMillis()));
                     }
                     health.probes().forEach((name, probe) -> samples.watch(name, probe, HealthWatches.INTERVAL));
                     folder.scheduleAtFixedRate(FOLD_EVERY, FOLD_EVERY, () -> fold(canary));
                     return stepsDrainJudge(stopConditions, canary, progress, samples);
                 }
             }
+        }
+
+        /** The groups a {@code kafka.group.churn} step churns, other than the system's own: their rebalances are timed too. */
+        private static List<String> churnedGroups(Scenario scenario, String systemGroup) {
+            if (scenario.canary() == null) {
+                return List.of();
+            }
+            return scenario.injections().stream().map(st -> st.inject().fault())
+                    .filter(f -> f instanceof KafkaGroupChurnFault).map(f -> ((KafkaGroupChurnFault) f).group())
+                    .filter(g -> !g.equals(systemGroup)).distinct().toList();
         }
 
         private RunResult stepsDrainJudge(Map<StopCondition, Probe> stopConditions, CanaryWorkload canary,

@@ -55,11 +55,22 @@ final class KafkaAnalysis {
      * assignment than the last is a rebalance over between two looks (0 ms).
      */
     static List<FaultRecord.Rebalance> rebalances(History.KafkaView view, Instant start, Instant end, Instant runEnd) {
+        Map<String, List<History.GroupLook>> byGroup = new LinkedHashMap<>();
+        view.groups().stream().sorted(Comparator.comparing(History.GroupLook::at))
+                .forEach(g -> byGroup.computeIfAbsent(g.group(), k -> new ArrayList<>()).add(g));
+        List<FaultRecord.Rebalance> out = new ArrayList<>();
+        byGroup.values().forEach(looks -> out.addAll(rebalances(looks, view.groupIntervalMs(), start, end, runEnd)));
+        out.sort(Comparator.comparing(FaultRecord.Rebalance::from));
+        return out;
+    }
+
+    private static List<FaultRecord.Rebalance> rebalances(List<History.GroupLook> looks, long interval, Instant start,
+                                                          Instant end, Instant runEnd) {
         List<FaultRecord.Rebalance> out = new ArrayList<>();
         History.GroupLook prev = null;
         History.GroupLook open = null;
         History.GroupLook before = null;
-        for (History.GroupLook g : view.groups().stream().sorted(Comparator.comparing(History.GroupLook::at)).toList()) {
+        for (History.GroupLook g : looks) {
             boolean inWindow = g.at().isAfter(start) && !g.at().isAfter(end);
             if (!g.stable()) {
                 if (open == null) {
@@ -68,18 +79,18 @@ final class KafkaAnalysis {
                 }
             } else if (open != null) {
                 if (open.at().isAfter(start) && !open.at().isAfter(end)) {
-                    out.add(rebalance(open, before, g, g.at(), view.groupIntervalMs()));
+                    out.add(rebalance(open, before, g, g.at(), interval));
                 }
                 open = null;
             } else if (inWindow && prev != null && prev.stable() && (!Objects.equals(prev.epoch(), g.epoch())
                     || prev.members() != g.members() || prev.assignment() != g.assignment())) {
-                out.add(rebalance(g, prev, g, g.at(), view.groupIntervalMs()));
+                out.add(rebalance(g, prev, g, g.at(), interval));
             }
             prev = g;
         }
         if (open != null && open.at().isAfter(start) && !open.at().isAfter(end)) {
             out.add(new FaultRecord.Rebalance(open.group(), open.protocol(), open.at(), null,
-                    ms(open.at(), runEnd.isAfter(open.at()) ? runEnd : open.at()), view.groupIntervalMs(),
+                    ms(open.at(), runEnd.isAfter(open.at()) ? runEnd : open.at()), interval,
                     before == null ? open.members() : before.members(), prev.members(),
                     before == null ? null : before.epoch(), prev.epoch()));
         }

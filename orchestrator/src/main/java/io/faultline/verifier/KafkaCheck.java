@@ -5,7 +5,9 @@ import io.faultline.protocol.CheckResult.Outcome;
 import io.faultline.protocol.FaultRecord;
 import io.faultline.scenario.ChecksSpec;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code checks.kafka}, per fault: every leader election within {@code leaderElection} of what
@@ -68,9 +70,13 @@ final class KafkaCheck implements Check {
                         + r.membersAfter() + " members)");
             }
         }
-        FaultRecord.Rebalance first = k.rebalances().get(0);
-        String all = k.rebalances().size() + " rebalance(s) of " + first.group() + " (" + first.protocol()
-                + " protocol), the longest " + worst + " ms (resolution " + first.resolutionMs() + " ms)";
+        Map<String, List<FaultRecord.Rebalance>> byGroup = new LinkedHashMap<>();
+        k.rebalances().forEach(r -> byGroup.computeIfAbsent(r.group(), g -> new ArrayList<>()).add(r));
+        List<String> groups = new ArrayList<>();
+        byGroup.forEach((g, rs) -> groups.add(rs.size() + " rebalance(s) of " + g + " (" + rs.get(0).protocol()
+                + " protocol), the longest " + rs.stream().mapToLong(FaultRecord.Rebalance::ms).max().orElse(0)
+                + " ms"));
+        String all = String.join("; ", groups) + " (resolution " + k.rebalances().get(0).resolutionMs() + " ms)";
         return bad.isEmpty()
                 ? new CheckResult(name, Outcome.PASS, (double) worst, (double) max, "ms", all, List.of())
                 : new CheckResult(name, Outcome.FAIL, (double) worst, (double) max, "ms", all + ", over the " + max

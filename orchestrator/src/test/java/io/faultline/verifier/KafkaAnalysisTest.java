@@ -1,6 +1,7 @@
 package io.faultline.verifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.FaultRecord;
@@ -193,7 +194,8 @@ class KafkaAnalysisTest extends VerifierFixture {
         assertThat(rb.get(2).membersAfter()).isEqualTo(4);
         CheckResult c = check(r, "rebalance[kill-primary]");
         assertThat(c.outcome()).isEqualTo(CheckResult.Outcome.FAIL);
-        assertThat(c.summary()).startsWith("3 rebalance(s) of order-listeners (consumer protocol), the longest")
+        assertThat(c.summary()).startsWith("3 rebalance(s) of order-listeners (consumer protocol), the longest 11000 ms"
+                + " (resolution 500 ms), over the 2000 ms limit")
                 .contains("order-listeners rebalanced for 2500 ms (3 -> 4 members)",
                         "order-listeners still rebalancing when the run ended");
 
@@ -203,6 +205,20 @@ class KafkaAnalysisTest extends VerifierFixture {
         Verifier.Result quiet = Verifier.verify(calm, spec);
         assertThat(quiet.faults().get(0).kafka().rebalances()).isEmpty();
         assertThat(check(quiet, "rebalance[kill-primary]").summary()).isEqualTo("the group did not rebalance");
+    }
+
+    @Test
+    void twoGroupsLookedAtSideBySideAreTimedEachOnItsOwnLooks() {
+        History.GroupLook auditors = new History.GroupLook(T0, "auditors", "classic", "Stable", null, 1, 5);
+        History h = withGroup(List.of(look(0, "Stable", 7, 3, 11), auditors,
+                look(6_000, "Reconciling", 8, 4, 11),
+                new History.GroupLook(T0.plusMillis(6_200), "auditors", "classic", "PreparingRebalance", null, 2, 5),
+                look(6_500, "Stable", 8, 4, 12),
+                new History.GroupLook(T0.plusMillis(9_200), "auditors", "classic", "Stable", null, 2, 6)));
+        List<FaultRecord.Rebalance> rb = Verifier.verify(h, limits(null, null)).faults().get(0).kafka().rebalances();
+        assertThat(rb).extracting(FaultRecord.Rebalance::group, FaultRecord.Rebalance::protocol, FaultRecord.Rebalance::ms)
+                .containsExactly(tuple("order-listeners", "consumer", 500L),
+                        tuple("auditors", "classic", 3_000L));
     }
 
     private static History withReadBack(History h, History.ReadBack readBack) {
