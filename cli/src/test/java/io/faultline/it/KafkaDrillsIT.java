@@ -56,6 +56,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.LocalTime;
+import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,6 +147,26 @@ class KafkaDrillsIT {
         Map<Integer, TopicPartitionInfo> out = new LinkedHashMap<>();
         d.partitions().forEach(p -> out.put(p.partition(), p));
         return out;
+    }
+
+    /**
+     * When node {@code node} logged that it became {@code partition}'s leader, the first time after
+     * {@code after}: its {@code kafka.cluster.Partition} line "Leader P with topic id ... starts at
+     * leader epoch N", on this host's clock.
+     */
+    private static Instant becameLeader(int node, String partition, Instant after) throws Exception {
+        Path log = kafka.directory().resolve("node-" + node).resolve("broker.log");
+        ZoneId zone = ZoneId.systemDefault();
+        LocalDate day = after.atZone(zone).toLocalDate();
+        for (String line : Files.readAllLines(log)) {
+            if (line.contains("Leader " + partition + " with topic id") && line.contains("starts at leader epoch")) {
+                Instant at = LocalTime.parse(line.substring(0, 12)).atDate(day).atZone(zone).toInstant();
+                if (at.isAfter(after)) {
+                    return at;
+                }
+            }
+        }
+        throw new AssertionError("node " + node + " logged no leadership of " + partition + " after " + after);
     }
 
     private static Map<Integer, String> layout(String topic) throws Exception {
@@ -312,6 +335,13 @@ class KafkaDrillsIT {
         assertThat(moved).hasSize(led.get(busiest)).allSatisfy(e -> {
             assertThat(e.to()).isEqualTo(now.get(e.partition()));
             assertThat(e.tookMs()).isPositive();
+            // The new leader's own log says when it took over: the verdict saw it at most one look later
+            // (or one silence of the cluster later), never before.
+            Instant said = becameLeader(e.to(), e.partition(), v.faults().get(0).invokedAt());
+            System.out.println(e.partition() + ": broker " + e.to() + " logged its leadership at " + said
+                    + ", the verdict saw it at " + e.at());
+            assertThat(e.at()).isAfterOrEqualTo(said.minusMillis(50))
+                    .isBeforeOrEqualTo(said.plusMillis(k.resolutionMs() + 1_000));
         });
         assertThat(k.underReplicated()).as("the killed broker's replicas fell out of sync")
                 .anySatisfy(u -> assertThat(u.until()).isNull());

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedCluster.class);
 
-    private static final List<String> JVM = List.of("-Xmx384m", "-Dfaultline.log.level=WARN");
+    /** Each node logs warnings, and when it became a partition's leader (the broker's own account of an election). */
+    private static final List<String> JVM = List.of("-Xmx384m", "-Dfaultline.log.level=WARN",
+            "-Dfaultline.kafka.partition.log.level=INFO");
     private final Path dir;
     private final List<Integer> ports;
     private final List<Process> nodes;
