@@ -19,7 +19,7 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "bench/results", description = "Where to write results (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--only", split = ",", description = "Run only these: latency, undo, trogdor, verifier, footprint, fanout, canary, verify-scale.")
+    @Option(names = "--only", split = ",", description = "Run only these: latency, undo, trogdor, verifier, footprint, fanout, canary, verify-scale, cluster-watch.")
     List<String> only;
 
     @Option(names = "--fanout", split = ",", defaultValue = "100,1000", description = "Agent counts for fan-out (default: ${DEFAULT-VALUE}).")
@@ -79,6 +79,9 @@ public final class Bench implements Callable<Integer> {
             }
             if (wants("canary")) {
                 CanaryBench.run(bootstrap, work, canaryRates, Duration.ofSeconds(20), canaryEvents, report);
+            }
+            if (wants("cluster-watch")) {
+                ClusterWatchBench.run(work, Duration.ofSeconds(30), report);
             }
             if (wants("fanout")) {
                 for (int agents : fanout) {
