@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.faultline.broker.EmbeddedCluster;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import java.util.UUID;
 import java.util.ArrayList;
 import java.time.Instant;
@@ -303,10 +301,7 @@ class KafkaDrillsIT {
     }
 
     private static String minIsr(String topic) throws Exception {
-        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        ConfigEntry e = admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r)
-                .get("min.insync.replicas");
-        return e.value() + (e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG ? " (topic override)" : "");
+        return TestCluster.minIsr(admin, topic);
     }
 
     @Test

@@ -77,11 +77,19 @@ final class KafkaCheck implements Check {
                 + " protocol), the longest " + rs.stream().mapToLong(FaultRecord.Rebalance::ms).max().orElse(0)
                 + " ms"));
         String all = String.join("; ", groups) + " (resolution " + k.rebalances().get(0).resolutionMs() + " ms)";
-        return bad.isEmpty()
-                ? new CheckResult(name, Outcome.PASS, (double) worst, (double) max, "ms", all, List.of())
-                : new CheckResult(name, Outcome.FAIL, (double) worst, (double) max, "ms", all + ", over the " + max
-                        + " ms limit: " + String.join("; ", bad), bad.subList(0, Math.min(Verifier.OFFENDERS,
-                        bad.size())));
+        return judged(name, worst, max, all, ", over the " + max + " ms limit: ", bad);
+    }
+
+    /**
+     * PASS saying {@code all} when nothing is {@code bad}; else FAIL saying {@code all}, then
+     * {@code then} and every offence, the first of them as offenders.
+     */
+    private static CheckResult judged(String name, long worst, long max, String all, String then, List<String> bad) {
+        if (bad.isEmpty()) {
+            return new CheckResult(name, Outcome.PASS, (double) worst, (double) max, "ms", all, List.of());
+        }
+        return new CheckResult(name, Outcome.FAIL, (double) worst, (double) max, "ms",
+                all + then + String.join("; ", bad), bad.subList(0, Math.min(Verifier.OFFENDERS, bad.size())));
     }
 
     private static CheckResult elections(String name, FaultRecord.Kafka k, long max) {
@@ -101,11 +109,7 @@ final class KafkaCheck implements Check {
         }
         String all = k.elections().size() + " election(s), the longest " + worst + " ms from its cause (resolution "
                 + k.resolutionMs() + " ms)";
-        return bad.isEmpty()
-                ? new CheckResult(name, Outcome.PASS, (double) worst, (double) max, "ms", all, List.of())
-                : new CheckResult(name, Outcome.FAIL, (double) worst, (double) max, "ms", all + ", over the " + max
-                        + " ms limit: " + String.join("; ", bad), bad.subList(0, Math.min(Verifier.OFFENDERS,
-                        bad.size())));
+        return judged(name, worst, max, all, ", over the " + max + " ms limit: ", bad);
     }
 
     private static CheckResult underReplicated(String name, FaultRecord.Kafka k, long max) {
@@ -124,9 +128,6 @@ final class KafkaCheck implements Check {
             }
         }
         String all = k.underReplicated().size() + " under-replicated stretch(es), the longest " + worst + " ms";
-        return bad.isEmpty()
-                ? new CheckResult(name, Outcome.PASS, (double) worst, (double) max, "ms", all, List.of())
-                : new CheckResult(name, Outcome.FAIL, (double) worst, (double) max, "ms", all + ": "
-                        + String.join("; ", bad), bad.subList(0, Math.min(Verifier.OFFENDERS, bad.size())));
+        return judged(name, worst, max, all, ": ", bad);
     }
 }

@@ -3,11 +3,15 @@ package io.faultline.testkit;
 import io.faultline.broker.EmbeddedCluster;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 
 /**
  * A real KRaft cluster of several nodes for one test class (replication 3, min.insync.replicas 2),
@@ -57,6 +61,17 @@ public final class TestCluster implements AutoCloseable {
             }
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * Topic {@code topic}'s {@code min.insync.replicas} as the brokers describe it, with
+     * " (topic override)" when the topic sets its own.
+     */
+    public static String minIsr(Admin admin, String topic) throws Exception {
+        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        ConfigEntry e = admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r)
+                .get("min.insync.replicas");
+        return e.value() + (e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG ? " (topic override)" : "");
     }
 
     @Override

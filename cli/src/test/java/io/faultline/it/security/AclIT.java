@@ -7,8 +7,6 @@ import io.faultline.broker.EmbeddedKafka;
 import org.apache.kafka.common.quota.ClientQuotaFilterComponent;
 import org.apache.kafka.common.quota.ClientQuotaFilter;
 import org.apache.kafka.common.quota.ClientQuotaEntity;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import java.util.Properties;
 import io.faultline.protocol.KafkaQuotaFault;
@@ -22,6 +20,7 @@ import io.faultline.cli.TestAccess;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.Topics;
+import io.faultline.testkit.TestCluster;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -203,10 +202,7 @@ class AclIT {
     }
 
     private static String minIsr(Admin admin) throws Exception {
-        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, GUARDED);
-        ConfigEntry e = admin.describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic)
-                .get("min.insync.replicas");
-        return e.value() + (e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG ? " (topic override)" : "");
+        return TestCluster.minIsr(admin, GUARDED);
     }
 
     @Test
