@@ -314,7 +314,20 @@ class KafkaDrillsIT {
                 .orElseThrow().getKey();
 
         Verdict v = run("broker-leader-crash.yaml");
+        try {
+            checkLeaderCrash(v, busiest, led.get(busiest));
+        } finally {
+            // Back for the next drill whatever this one found: the node on its own data, the agent beside it
+            // pointed at it.
+            if (!kafka.node(busiest).isAlive()) {
+                brokerAgents.repoint(busiest, kafka.restart(busiest));
+            }
+            await().atMost(Duration.ofSeconds(120)).until(() -> partitions("orders").values().stream()
+                    .allMatch(p -> p.isr().size() == 3));
+        }
+    }
 
+    private static void checkLeaderCrash(Verdict v, int busiest, int led) throws Exception {
         assertThat(v.faults()).singleElement().satisfies(f -> assertThat(f.agentId()).isEqualTo("broker-" + busiest));
         assertThat(kafka.node(busiest).isAlive()).as("broker " + busiest + " was killed").isFalse();
         assertThat(v.status()).as(v.reason() + " " + v.checks()).isEqualTo(Verdict.Status.PASSED);
@@ -327,25 +340,22 @@ class KafkaDrillsIT {
         partitions("orders").forEach((n, p) -> now.put("orders-" + n, p.leader().id()));
         List<FaultRecord.Election> moved = k.elections().stream().filter(e -> e.partition().startsWith("orders-")
                 && Integer.valueOf(busiest).equals(e.from())).toList();
-        assertThat(moved).hasSize(led.get(busiest)).allSatisfy(e -> {
+        assertThat(moved).hasSize(led).allSatisfy(e -> {
             assertThat(e.to()).isEqualTo(now.get(e.partition()));
             assertThat(e.tookMs()).isPositive();
-            // The new leader's own log says when it took over: the verdict saw it at most one look later
-            // (or one silence of the cluster later), never before.
+            // The new leader's own log says when it took over. The election is the controller's commit: other
+            // brokers may answer with it some ms before the new leader logs its line, and the verdict sees it
+            // at the next look (or after a silence of the cluster, its resolution).
             Instant said = becameLeader(e.to(), e.partition(), v.faults().get(0).invokedAt());
             System.out.println(e.partition() + ": broker " + e.to() + " logged its leadership at " + said
                     + ", the verdict saw it at " + e.at());
-            assertThat(e.at()).isAfterOrEqualTo(said.minusMillis(50))
+            assertThat(e.at()).isAfterOrEqualTo(said.minusMillis(1_000))
                     .isBeforeOrEqualTo(said.plusMillis(k.resolutionMs() + 1_000));
         });
         assertThat(k.underReplicated()).as("the killed broker's replicas fell out of sync")
                 .anySatisfy(u -> assertThat(u.until()).isNull());
-
-        // Back for the next drill: the node on its own data, the agent beside it pointed at it.
-        brokerAgents.repoint(busiest, kafka.restart(busiest));
-        await().atMost(Duration.ofSeconds(120)).until(() -> partitions("orders").values().stream()
-                .allMatch(p -> p.isr().size() == 3));
     }
+
     @Test
     @Order(5)
     void aControllerPickFreezesTheQuorumLeaderAnotherTakesOverAndTheRunHearsItsAgentsMeanwhile() throws Exception {
