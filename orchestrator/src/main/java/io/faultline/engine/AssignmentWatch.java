@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -103,7 +102,7 @@ final class AssignmentWatch implements AutoCloseable {
         String protocol = d.type() == null ? "unknown" : d.type().toString().toLowerCase(Locale.ROOT);
         String state = d.groupState() == null ? "Unknown" : d.groupState().toString();
         History.GroupLook g = new History.GroupLook(at, group, protocol, state, d.groupEpoch().orElse(null),
-                d.members().size(), new TreeMap<>(owners).hashCode());
+                d.members().size(), owners.hashCode());
         if (lastLook == null || !lastLook.state().equals(g.state()) || !Objects.equals(lastLook.epoch(), g.epoch())
                 || lastLook.members() != g.members() || lastLook.assignment() != g.assignment()) {
             if (looks.size() < MAX_CHANGES) {
