@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -244,18 +245,23 @@ class PartitionFailoverIT {
         FaultRecord fault = v.faults().get(0);
         FaultRecord.Failover f = fault.failover();
         String member = fault.agentId().replace("agent", "listener");
-        int partition = watch.ownedBy(member);
-        Instant taken = watch.handedOver(partition, member);
-        assertThat(taken).as("the group moved partition %d away from %s", partition, member).isNotNull();
-        long handOverMs = Duration.between(fault.invokedAt(), taken).toMillis();
-        System.out.printf("partition %d handed over %d ms after %s; failover %s, bound %d-%d ms%n", partition,
-                handOverMs, what, f.outage() ? "outage" : "no outage", f.lowerMs(), f.upperMs());
-        assertThat(f.outage()).as("the hand-over stopped partition %d", partition).isTrue();
+        // The member may have owned more than one partition; each it owned is handed over, and a
+        // hand-over quick enough to stay under the outage threshold is rightly not an outage.
+        List<Integer> owned = watch.allOwnedBy(member);
+        assertThat(f.outage()).as("the hand-over of %s stopped a partition", owned).isTrue();
         assertThat(f.recovered()).isTrue();
-        assertThat(f.partitions()).extracting(FaultRecord.PartitionGap::partition).contains(partition);
-        assertThat(f.upperMs()).as("the partition flows again only once it has a new owner")
-                .isGreaterThanOrEqualTo(handOverMs - 250);
-        assertThat(f.upperMs()).as("and soon after").isLessThanOrEqualTo(handOverMs + 5000);
+        List<Integer> stopped = f.partitions().stream().map(FaultRecord.PartitionGap::partition).toList();
+        assertThat(owned).as("the stopped partitions were the signalled member's").containsAll(stopped);
+        for (int partition : stopped) {
+            Instant taken = watch.handedOver(partition, member);
+            assertThat(taken).as("the group moved partition %d away from %s", partition, member).isNotNull();
+            long handOverMs = Duration.between(fault.invokedAt(), taken).toMillis();
+            System.out.printf("partition %d handed over %d ms after %s; failover bound %d-%d ms%n", partition,
+                    handOverMs, what, f.lowerMs(), f.upperMs());
+            assertThat(f.upperMs()).as("partition %d flows again only once it has a new owner", partition)
+                    .isGreaterThanOrEqualTo(handOverMs - 250);
+            assertThat(f.upperMs()).as("and soon after").isLessThanOrEqualTo(handOverMs + 5000);
+        }
         return f;
     }
 
@@ -407,6 +413,18 @@ class PartitionFailoverIT {
         }
 
         /** The partition {@code client} was last seen owning first (the one it held before any change); -1 if none. */
+        /** Every partition whose first seen owner was {@code client}. */
+        List<Integer> allOwnedBy(String client) {
+            List<Integer> all = new ArrayList<>();
+            for (Map.Entry<Integer, List<Map.Entry<String, Instant>>> e : owners.entrySet()) {
+                List<Map.Entry<String, Instant>> seen = e.getValue();
+                if (!seen.isEmpty() && seen.get(0).getKey().equals(client)) {
+                    all.add(e.getKey());
+                }
+            }
+            return all;
+        }
+
         int ownedBy(String client) {
             for (Map.Entry<Integer, List<Map.Entry<String, Instant>>> e : owners.entrySet()) {
                 List<Map.Entry<String, Instant>> seen = e.getValue();
