@@ -25,7 +25,8 @@ import picocli.CommandLine;
 
 /** {@code faultline broker}: a local Kafka broker or cluster for trying Faultline out, with agents beside its nodes. */
 @Command(name = "broker", mixinStandardHelpOptions = true,
-        description = {"Start a local KRaft Kafka cluster (one node, or --brokers N) on loopback and print its address.",
+        description = {"Start a local KRaft Kafka cluster (one node, or --brokers N) on loopback, or on the address "
+                        + "--listen names, and print its address.",
                 "With --agents, Faultline's topics are created and an agent starts beside each node (labels "
                         + "role=broker, node-id=N) plus one with the Kafka Admin role (role=kafka-admin), so broker "
                         + "picks and Kafka faults run from the CLI.",
@@ -43,6 +44,11 @@ public final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "0",
             description = "Client port, so every shell can use the same address (default: a free port).")
     int port;
+
+    @Option(names = "--listen", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+            description = "Address of this machine the brokers listen on and advertise, e.g. a bridge that network "
+                    + "namespaces or containers reach (default: ${DEFAULT-VALUE}).")
+    String listen;
 
     @Option(names = "--agents",
             description = "Start an agent beside each node and one Kafka Admin agent; needs --public-key.")
@@ -113,6 +119,10 @@ public final class BrokerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--brokers " + brokers
                     + ": between 1 and 9");
         }
+        String whyNot = Addresses.whyNotLocal(listen);
+        if (whyNot != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--listen " + listen + ": " + whyNot);
+        }
         if (agents && publicKey == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--agents needs --public-key: the key the "
                     + "agents trust (make one with 'faultline keys generate --key-id KEYID')");
@@ -121,7 +131,7 @@ public final class BrokerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--public-key is for --agents");
         }
         if (agents) {
-            try (EmbeddedCluster cluster = running(EmbeddedCluster.start(data, brokers, port))) {
+            try (EmbeddedCluster cluster = running(EmbeddedCluster.start(data, brokers, port, listen))) {
                 try (Admin admin = KafkaClients.admin(cluster.bootstrapServers())) {
                     KafkaClients.ensureFaultlineTopics(admin, Topics.defaults());
                 }
@@ -140,12 +150,12 @@ public final class BrokerCommand implements Callable<Integer> {
                 }
             }
         } else if (brokers == 1) {
-            try (EmbeddedKafka kafka = running(EmbeddedKafka.start(data, "127.0.0.1", port))) {
+            try (EmbeddedKafka kafka = running(EmbeddedKafka.start(data, listen, port))) {
                 announce(kafka.bootstrapServers(), data.resolve("broker.log").toString());
                 new CountDownLatch(1).await();
             }
         } else {
-            try (EmbeddedCluster cluster = running(EmbeddedCluster.start(data, brokers, port))) {
+            try (EmbeddedCluster cluster = running(EmbeddedCluster.start(data, brokers, port, listen))) {
                 announce(cluster.bootstrapServers(), data.resolve("node-N").resolve("broker.log") + " (one per node)");
                 new CountDownLatch(1).await();
             }

@@ -4,6 +4,7 @@ import io.faultline.broker.EmbeddedCluster;
 import io.faultline.broker.EmbeddedKafka;
 import io.faultline.demo.BrokerAgents;
 import io.faultline.demo.DemoCluster;
+import io.faultline.demo.HostDrills;
 import io.faultline.engine.AlertSources;
 import io.faultline.engine.KafkaClients;
 import io.faultline.protocol.KafkaConnection;
@@ -41,7 +42,12 @@ import picocli.CommandLine;
  * three order listeners each with an agent, and runs the primary-listener-crash scenario.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the primary-listener-crash game-day on an embedded Kafka broker with three listeners.")
+        description = {"Run the primary-listener-crash game-day (or --scenario FILE) on an embedded Kafka broker with "
+                + "three listeners.",
+                "Drills with network or Redis faults run in a lab the demo builds and removes: a network namespace "
+                        + "per listener and one for Redis, the broker on their bridge (needs root, ip, iptables, tc "
+                        + "and redis-server). A drill the demo cannot run is refused in one sentence saying why.",
+                "Exit codes: as 'faultline run' (0 passed, 1 failed, 2 invalid input, 3 infrastructure, 4 aborted)."})
 public final class DemoCommand implements Callable<Integer> {
     static final String DEFAULT_SCENARIO = "scenarios/primary-listener-crash.yaml";
 
@@ -87,7 +93,9 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--scenario " + scenarioFile + ": the demo feeds its order listeners with "
                     + "the scenario's canary, and this scenario has no workload.canary; run it with 'faultline run'");
         }
-        String cannot = cannotRunHere(scenario, bootstrapServers == null ? brokers : 0);
+        int nodeCount = bootstrapServers == null ? brokers : 0;
+        boolean hosts = needsHosts(scenario);
+        String cannot = cannotRunHere(scenario, nodeCount, hosts ? HostDrills.missing(needsRedis(scenario)) : List.of());
         if (cannot != null) {
             throw new IllegalArgumentException((scenarioFile == null ? "the scenario" : scenarioFile.toString())
                     + " cannot run in the demo: " + cannot);
@@ -108,7 +116,18 @@ public final class DemoCommand implements Callable<Integer> {
         EmbeddedCluster nodes = null;
         try {
             String bootstrap = bootstrapServers;
-            if (bootstrap == null && brokers == 1) {
+            HostDrills lab = null;
+            if (hosts) {
+                out.println("Building a lab of " + count + " listener hosts" + (needsRedis(scenario) ? " and a Redis "
+                        + "host" : "") + " (network namespaces " + HostDrills.LAYOUT.prefix() + "*, bridge "
+                        + HostDrills.LAYOUT.bridge() + ") with a Kafka broker on the bridge ...");
+                out.flush();
+                lab = HostDrills.open(work, count, needsRedis(scenario));
+                kafka = lab;
+                bootstrap = lab.bootstrapServers();
+                out.println("Kafka ready at " + bootstrap + (lab.redisAddress() == null ? ""
+                        : ", Redis at " + lab.redisAddress()));
+            } else if (bootstrap == null && brokers == 1) {
                 out.println("Starting an embedded Kafka broker ...");
                 out.flush();
                 EmbeddedKafka single = EmbeddedKafka.start(work.resolve("kafka"));
@@ -139,10 +158,18 @@ public final class DemoCommand implements Callable<Integer> {
                 all.put(canary.inputTopic(), canary.partitions());
                 all.put(canary.outputTopic(), canary.partitions());
                 KafkaClients.ensureTopics(admin, all);
-                out.println("Starting " + count + " " + mode + " order listeners, each with an agent (logs in " + work + ")");
+                out.println("Starting " + count + " " + mode + " order listeners, each with an agent" + (lab == null ? ""
+                        : " on its own host") + " (logs in " + work + ")");
                 out.flush();
-                try (DemoCluster cluster = DemoCluster.start(bootstrap, commandConfig, count,
-                        DemoCluster.ListenerSettings.demo(mode, group, canary.inputTopic(), canary.outputTopic()), work, "")) {
+                var settings = DemoCluster.ListenerSettings.demo(mode, group, canary.inputTopic(), canary.outputTopic());
+                try (DemoCluster cluster = lab == null
+                        ? DemoCluster.start(bootstrap, commandConfig, count, settings, work, "")
+                        : lab.adopt(DemoCluster.start(bootstrap, count, settings, work,
+                                lab.placement(topics.telemetry())))) {
+                    if (lab != null && lab.redisAddress() != null) {
+                        out.println("Agent beside Redis: " + lab.startRedisAgent(work.resolve("keys").resolve(
+                                DemoCluster.KEY_ID + KeyFiles.PUBLIC_SUFFIX), cluster.agentKeys()));
+                    }
                     cluster.awaitGroup(admin, group, count, Duration.ofSeconds(90));
                     out.println("All " + count + " listeners joined group " + group);
                     out.flush();
@@ -164,16 +191,48 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** Whether {@code scenario} needs hosts of its own: a network or Redis fault, or an agent beside Redis. */
+    static boolean needsHosts(Scenario scenario) {
+        return needsRedis(scenario) || scenario.injections().stream()
+                .anyMatch(s -> s.inject().fault().type().startsWith("network."));
+    }
+
+    static boolean needsRedis(Scenario scenario) {
+        return scenario.injections().stream().anyMatch(s -> s.inject().fault().type().startsWith("redis."))
+                || scenario.targets().values().stream().anyMatch(t -> "redis".equals(t.labels().get("role")));
+    }
+
     /**
      * Why the demo cannot run {@code scenario}, in one sentence; null when it can. The demo starts
      * order listeners with an agent each (role=listener) and, beside an embedded cluster of
      * {@code nodes} &gt; 1, an agent per node (role=broker) and a Kafka Admin agent
      * (role=kafka-admin), all on this host's loopback ({@code nodes} 0: the user's own cluster).
+     * A drill with network or Redis faults runs in a lab of network namespaces around one embedded
+     * broker, with Redis and its agent (role=redis) on a host of their own; {@code labMissing} is
+     * what this machine lacks to build it.
      */
-    static String cannotRunHere(Scenario scenario, int nodes) {
+    static String cannotRunHere(Scenario scenario, int nodes, List<String> labMissing) {
+        if (needsHosts(scenario)) {
+            Step step = scenario.injections().stream().filter(s -> s.inject().fault().type().startsWith("network.")
+                    || s.inject().fault().type().startsWith("redis.")).findFirst().orElse(null);
+            String what = step == null ? "it has an agent beside Redis" : "step '" + step.name() + "' is a "
+                    + step.inject().fault().type() + " fault";
+            if (nodes != 1) {
+                return what + ", which the demo runs in network namespaces around its own single broker: "
+                        + (nodes == 0 ? "drop --bootstrap-servers" : "drop --brokers");
+            }
+            if (!labMissing.isEmpty()) {
+                return what + ", which needs its target on a host of its own, and the demo builds one network "
+                        + "namespace per host with root, ip and iptables" + (needsRedis(scenario) ? " and runs "
+                        + "redis-server" : "") + ", but this machine lacks " + String.join(", ", labMissing);
+            }
+        }
         List<String> roles = new ArrayList<>(List.of("listener"));
         if (nodes > 1) {
             roles.addAll(List.of("broker", "kafka-admin"));
+        }
+        if (needsRedis(scenario)) {
+            roles.add("redis");
         }
         String starts = "it starts " + (nodes > 1 ? "order listeners (role=listener), an agent beside each Kafka node "
                 + "(role=broker) and a Kafka Admin agent (role=kafka-admin)" : "order listeners with an agent each "
@@ -192,18 +251,6 @@ public final class DemoCommand implements Callable<Integer> {
                 return "target '" + e.getKey() + "' picks a Kafka node (" + e.getValue().pick().name().toLowerCase(
                         Locale.ROOT).replace('_', '-') + "), which needs agents beside the nodes of a cluster: "
                         + (nodes == 1 ? "add --brokers 3" : "run it with 'faultline run' beside your brokers' agents");
-            }
-        }
-        for (Step step : scenario.injections()) {
-            String type = step.inject().fault().type();
-            if (type.startsWith("network.")) {
-                return "step '" + step.name() + "' is a " + type + " fault, which needs its target on a host of its "
-                        + "own (a network namespace, as the tests build), and the demo runs everything on this host's "
-                        + "loopback; run it with 'faultline run' against agents on separate hosts";
-            }
-            if (type.startsWith("redis.")) {
-                return "step '" + step.name() + "' is a " + type + " fault, which needs Redis and an agent started with "
-                        + "--redis beside it, and the demo has no Redis; run it with 'faultline run'";
             }
         }
         return null;

@@ -32,9 +32,11 @@ public final class EmbeddedCluster implements AutoCloseable {
     private final Path dir;
     private final List<Integer> ports;
     private final List<Process> nodes;
+    private final String host;
 
-    private EmbeddedCluster(Path dir, List<Integer> ports, List<Process> nodes) {
+    private EmbeddedCluster(Path dir, String host, List<Integer> ports, List<Process> nodes) {
         this.dir = dir;
+        this.host = host;
         this.ports = List.copyOf(ports);
         this.nodes = nodes;
     }
@@ -44,6 +46,15 @@ public final class EmbeddedCluster implements AutoCloseable {
      * (0: a free one), the others on free ports.
      */
     public static EmbeddedCluster start(Path dir, int count, int port)
+            throws IOException, InfrastructureException, InterruptedException {
+        return start(dir, count, port, "127.0.0.1");
+    }
+
+    /**
+     * As {@link #start(Path, int, int)}, with the nodes' client listeners on {@code host} (an
+     * address of this machine); the controllers' quorum stays on loopback.
+     */
+    public static EmbeddedCluster start(Path dir, int count, int port, String host)
             throws IOException, InfrastructureException, InterruptedException {
         if (count < 1 || count > 9) {
             throw new IllegalArgumentException("--brokers " + count + ": between 1 and 9");
@@ -63,7 +74,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         String minIsr = Integer.toString(Math.max(1, rf - 1));
         String clusterId = Uuid.randomUuid().toString();
         List<Process> nodes = new ArrayList<>();
-        EmbeddedCluster cluster = new EmbeddedCluster(dir, ports, nodes);
+        EmbeddedCluster cluster = new EmbeddedCluster(dir, host, ports, nodes);
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "embedded-cluster-stop"));
         List<String> jvm = JVM;
         for (int i = 0; i < count; i++) {
@@ -74,8 +85,8 @@ public final class EmbeddedCluster implements AutoCloseable {
                     "process.roles=broker,controller",
                     "node.id=" + (i + 1),
                     "controller.quorum.voters=" + String.join(",", voters),
-                    "listeners=PLAINTEXT://127.0.0.1:" + ports.get(i) + ",CONTROLLER://127.0.0.1:" + controllers.get(i),
-                    "advertised.listeners=PLAINTEXT://127.0.0.1:" + ports.get(i),
+                    "listeners=PLAINTEXT://" + host + ":" + ports.get(i) + ",CONTROLLER://127.0.0.1:" + controllers.get(i),
+                    "advertised.listeners=PLAINTEXT://" + host + ":" + ports.get(i),
                     "controller.listener.names=CONTROLLER",
                     "inter.broker.listener.name=PLAINTEXT",
                     "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
@@ -148,7 +159,7 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     /** Every node's address, comma-separated. */
     public String bootstrapServers() {
-        return String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
+        return String.join(",", ports.stream().map(p -> host + ":" + p).toList());
     }
 
     /**

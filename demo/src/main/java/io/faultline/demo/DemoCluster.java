@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.GroupState;
 
@@ -85,7 +86,24 @@ public final class DemoCluster implements AutoCloseable {
      */
     public static DemoCluster start(String bootstrapServers, Path commandConfig, int count, ListenerSettings s,
                                     Path workDir, String prefix) throws IOException {
-        return start(bootstrapServers, commandConfig, count, s, workDir, prefix, false);
+        return start(bootstrapServers, commandConfig, count, s, workDir, prefix, false, Placement.HERE);
+    }
+
+    /**
+     * Where each listener and its agent run, and what each listener is given besides: the
+     * launcher words put before {@code java} for listener {@code name} (e.g. {@code ip netns exec
+     * NS}), and extra listener options (e.g. {@code --redis ADDR}); with {@code --telemetry-topic}
+     * each listener also gets a telemetry key of its own in {@link #agentKeys()}.
+     */
+    public record Placement(Function<String, List<String>> launcher, List<String> listenerOptions) {
+        /** Every process on this host, as it is. */
+        public static final Placement HERE = new Placement(name -> List.of(), List.of());
+    }
+
+    /** As {@link #start(String, int, ListenerSettings, Path)}, each listener and its agent placed by {@code where}. */
+    public static DemoCluster start(String bootstrapServers, int count, ListenerSettings s, Path workDir,
+                                    Placement where) throws IOException {
+        return start(bootstrapServers, null, count, s, workDir, "", false, where);
     }
 
     /**
@@ -95,11 +113,12 @@ public final class DemoCluster implements AutoCloseable {
      */
     public static DemoCluster startSupervised(String bootstrapServers, int count, ListenerSettings s, Path workDir,
                                               String prefix) throws IOException {
-        return start(bootstrapServers, null, count, s, workDir, prefix, true);
+        return start(bootstrapServers, null, count, s, workDir, prefix, true, Placement.HERE);
     }
 
     private static DemoCluster start(String bootstrapServers, Path commandConfig, int count, ListenerSettings s,
-                                     Path workDir, String prefix, boolean supervised) throws IOException {
+                                     Path workDir, String prefix, boolean supervised, Placement where)
+            throws IOException {
         List<String> clientConfig = commandConfig == null ? List.of()
                 : List.of("--command-config", commandConfig.toAbsolutePath().toString());
         Files.createDirectories(workDir);
@@ -120,14 +139,20 @@ public final class DemoCluster implements AutoCloseable {
                     "--session-timeout-ms", Long.toString(s.sessionTimeout().toMillis()),
                     "--transaction-timeout-ms", Long.toString(s.transactionTimeout().toMillis()),
                     "--commit-interval-ms", Long.toString(s.commitInterval().toMillis()),
-                    "--group-protocol", s.groupProtocol(), "--pid-file", pid.toString()), clientConfig);
+                    "--group-protocol", s.groupProtocol(), "--pid-file", pid.toString()),
+                    concat(where.listenerOptions(), clientConfig));
+            if (where.listenerOptions().contains("--telemetry-topic")) {
+                // A listener that reports on telemetry signs it, with a key beside its agent's.
+                listener = concat(listener, List.of("--telemetry-key", telemetryKey(c.agentKeys(), name).toString()));
+            }
+            List<String> launcher = where.launcher().apply(name);
             List<String> service;
             if (supervised) {
                 // The agent runs it, logging beside its own, and stops it when it stops.
                 service = concat(List.of("--exec", "--"), ChildJvm.command("io.faultline.examples.OrderListenerMain",
                         List.of("-Xmx128m"), listener));
             } else {
-                c.listeners.add(ChildJvm.start("io.faultline.examples.OrderListenerMain", List.of("-Xmx128m"),
+                c.listeners.add(ChildJvm.start(launcher, "io.faultline.examples.OrderListenerMain", List.of("-Xmx128m"),
                         concat(listener, List.of("--exit-with-parent")), workDir.resolve(name + ".log")));
                 service = List.of("--service-pid-file", pid.toString());
             }
@@ -139,7 +164,7 @@ public final class DemoCluster implements AutoCloseable {
                     "--telemetry-key", telemetryKey(c.agentKeys(), agent).toString(),
                     "--heartbeat-interval-ms", "500", "--exit-with-parent"), clientConfig);
             // The service's command comes last: after --, everything is its own.
-            c.agents.add(ChildJvm.start("io.faultline.cli.Faultline", List.of("-Xmx96m"), concat(agentArgs, service),
+            c.agents.add(ChildJvm.start(launcher, "io.faultline.cli.Faultline", List.of("-Xmx96m"), concat(agentArgs, service),
                     workDir.resolve(agent + ".log")));
         }
         return c;
