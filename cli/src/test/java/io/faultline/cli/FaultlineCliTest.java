@@ -101,6 +101,16 @@ class FaultlineCliTest {
     }
 
     @Test
+    void aBrokerListensOnlyOnAnAddressOfThisMachineItCanAdvertise() {
+        assertThat(run("broker", "--listen", "0.0.0.0")).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("--listen 0.0.0.0: clients cannot be told to connect to the wildcard");
+        assertThat(run("broker", "--listen", "198.51.100.254")).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("--listen 198.51.100.254: not an address of this machine");
+        assertThat(run("broker", "--listen", "kafka.example.com")).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(err.toString()).contains("not an IP address").doesNotContain("Exception");
+    }
+
+    @Test
     void missingScenarioFileIsInvalidInput() {
         assertThat(run("run", "no-such-file.yaml")).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(err.toString()).contains("no-such-file.yaml: no such file");
