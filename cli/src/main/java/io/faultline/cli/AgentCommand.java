@@ -22,6 +22,7 @@ import io.faultline.agent.driver.RedisPauseDriver;
 import io.faultline.agent.driver.RedisThrottleDriver;
 import io.faultline.agent.driver.SignalShell;
 import io.faultline.agent.driver.Supervisor;
+import io.faultline.agent.driver.TargetNetns;
 import io.faultline.agent.driver.ToxiproxyDriver;
 import io.faultline.agent.kafka.GroupChurnDriver;
 import io.faultline.agent.kafka.LeaderMoveDriver;
@@ -156,15 +157,19 @@ public final class AgentCommand implements Callable<Integer> {
     boolean exitWithParent;
 
     /** Every driver an agent carries; whether the host lets it use them is probed separately. */
-    List<FaultDriver<?>> drivers(CommandRunner runner, Supervisor supervisor) {
-        NetworkPartitionDriver partition = new NetworkPartitionDriver(runner, new ProcControlLink(bootstrapServers));
-        NetworkBandwidthDriver bandwidth = new NetworkBandwidthDriver(runner);
+    List<FaultDriver<?>> drivers(CommandRunner runner, Supervisor supervisor, Path state) {
+        ProcessKillDriver process = new ProcessKillDriver(runner, servicePidFile, supervisor);
+        // Network faults in another process's namespace (a pod's) find it as process faults do.
+        TargetNetns netns = new TargetNetns(runner, process.processes(), state);
+        NetworkPartitionDriver partition = new NetworkPartitionDriver(runner, new ProcControlLink(bootstrapServers),
+                netns);
+        NetworkBandwidthDriver bandwidth = new NetworkBandwidthDriver(runner, netns);
         return List.of(
-                new ProcessKillDriver(runner, servicePidFile, supervisor),
+                process,
                 partition,
                 bandwidth,
-                NetemDriver.delay(runner),
-                NetemDriver.loss(runner),
+                NetemDriver.delay(runner, netns),
+                NetemDriver.loss(runner, netns),
                 new RedisPauseDriver(redis),
                 new RedisOutageDriver(partition, redis),
                 new RedisThrottleDriver(bandwidth, redis),
@@ -231,7 +236,7 @@ public final class AgentCommand implements Callable<Integer> {
                     : "a command was given without --exec: " + String.join(" ", serviceCommand));
         }
         Supervisor supervisor = exec ? new Supervisor(serviceCommand, state) : null;
-        List<FaultDriver<?>> drivers = new ArrayList<>(drivers(new SignalShell(CommandRunner.SYSTEM), supervisor));
+        List<FaultDriver<?>> drivers = new ArrayList<>(drivers(new SignalShell(CommandRunner.SYSTEM), supervisor, state));
         HostCapabilities host = HostCapabilities.probe(CommandRunner.SYSTEM, redis);
         if (supervisor != null) {
             host = host.with(List.of(Capability.SERVICE_RESTART));

@@ -369,6 +369,15 @@ class ChartTest {
     }
 
     @Test
+    void podNetworkFaultsAddOnlyTheCapabilitiesToEnterAPodsNamespace() {
+        Container c = all(render(t -> t.set("agent.daemonSet.enabled", true).set("agent.daemonSet.podNetwork", true)),
+                DaemonSet.class).get(0).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(c.getSecurityContext().getCapabilities().getAdd())
+                .containsExactly("NET_ADMIN", "KILL", "SYS_ADMIN", "SYS_PTRACE");
+        assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    }
+
+    @Test
     void theGrafanaDashboardShipsWhenAsked() throws Exception {
         List<HasMetadata> docs = render(t -> t.set("grafanaDashboard.enabled", true));
         ConfigMap dashboard = one(docs, ConfigMap.class, "-dashboard");

@@ -13,6 +13,11 @@ public final class Capability {
     public static final String HTB = "htb";
     /** tc can attach a netem qdisc (delay, loss): absent from some kernels. */
     public static final String NETEM = "netem";
+    /**
+     * The agent can enter another process's network namespace ({@code nsenter}, CAP_SYS_ADMIN):
+     * what a network fault with {@code netnsOf} needs.
+     */
+    public static final String NETNS = "netns";
     /** The agent's Redis server answered PING. */
     public static final String REDIS = "redis";
     /** A Kubernetes API the agent can reach with a service account (the cluster agent). */
@@ -30,6 +35,8 @@ public final class Capability {
             case NET_ADMIN -> "run the agent as root or with CAP_NET_ADMIN";
             case IPTABLES -> "install iptables on the agent's host and run the agent with CAP_NET_ADMIN";
             case REDIS -> "start the agent with --redis HOST:PORT of a Redis that answers";
+            case NETNS -> "run the agent as root (CAP_SYS_ADMIN and CAP_NET_ADMIN) in the host's PID namespace, with "
+                    + "nsenter (util-linux) installed";
             default -> "";
         };
     }

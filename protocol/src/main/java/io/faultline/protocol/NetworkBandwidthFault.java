@@ -1,5 +1,6 @@
 package io.faultline.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -8,8 +9,13 @@ import java.util.List;
  *
  * @param device the network interface; null for every non-loopback interface with an IPv4 address
  * @param rate   e.g. {@code 1mbit}
+ * @param netnsOf where set, the fault is applied inside the network namespace of this process (a
+ *                pod's, entered through {@code /proc/PID/ns/net}) rather than the agent's own; an
+ *                empty selector names the agent's service
  */
-public record NetworkBandwidthFault(String device, String rate, List<Integer> ports) implements FaultSpec {
+public record NetworkBandwidthFault(String device, String rate, List<Integer> ports,
+                                    @JsonInclude(JsonInclude.Include.NON_NULL) ProcessSelector netnsOf)
+        implements FaultSpec {
     public static final String TYPE = "network.bandwidth";
 
     public NetworkBandwidthFault {
@@ -26,6 +32,11 @@ public record NetworkBandwidthFault(String device, String rate, List<Integer> po
         return Bandwidth.bitsPerSecond("rate", rate);
     }
 
+    /** The fault in the agent's own network namespace. */
+    public NetworkBandwidthFault(String device, String rate, List<Integer> ports) {
+        this(device, rate, ports, null);
+    }
+
     @Override
     public String type() {
         return TYPE;
@@ -33,6 +44,6 @@ public record NetworkBandwidthFault(String device, String rate, List<Integer> po
 
     @Override
     public List<String> requires() {
-        return List.of(Capability.HTB);
+        return netnsOf == null ? List.of(Capability.HTB) : List.of(Capability.HTB, Capability.NETNS);
     }
 }

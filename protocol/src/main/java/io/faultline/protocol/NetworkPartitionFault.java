@@ -1,5 +1,6 @@
 package io.faultline.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -10,9 +11,14 @@ import java.util.List;
  * @param brokers        also cut off the Kafka brokers the agent itself talks to
  * @param cutControlLink when false (the default) the agent's own connections to Kafka stay open;
  *                       when true they are cut too, and only the lease ends the fault
+ * @param netnsOf        where set, the fault is applied inside the network namespace of this
+ *                       process (a pod's, entered through {@code /proc/PID/ns/net}) rather than
+ *                       the agent's own; an empty selector names the agent's service
  */
 public record NetworkPartitionFault(Direction direction, PacketAction action, List<Peer> peers, boolean brokers,
-                                    boolean cutControlLink) implements FaultSpec {
+                                    boolean cutControlLink,
+                                    @JsonInclude(JsonInclude.Include.NON_NULL) ProcessSelector netnsOf)
+        implements FaultSpec {
     public static final String TYPE = "network.partition";
 
     public NetworkPartitionFault {
@@ -24,6 +30,11 @@ public record NetworkPartitionFault(Direction direction, PacketAction action, Li
         }
     }
 
+    /** The fault in the agent's own network namespace. */
+    public NetworkPartitionFault(Direction direction, PacketAction action, List<Peer> peers, boolean brokers, boolean cutControlLink) {
+        this(direction, action, peers, brokers, cutControlLink, null);
+    }
+
     @Override
     public String type() {
         return TYPE;
@@ -31,6 +42,6 @@ public record NetworkPartitionFault(Direction direction, PacketAction action, Li
 
     @Override
     public List<String> requires() {
-        return List.of(Capability.IPTABLES);
+        return netnsOf == null ? List.of(Capability.IPTABLES) : List.of(Capability.IPTABLES, Capability.NETNS);
     }
 }

@@ -14,6 +14,7 @@ import java.util.List;
  */
 public final class HostCapabilities {
     private static final int CAP_NET_ADMIN = 12;
+    private static final int CAP_SYS_ADMIN = 21;
 
     private final String redisAddress;
     private final List<String> host;
@@ -32,6 +33,9 @@ public final class HostCapabilities {
                 found.add(Capability.IPTABLES);
             }
             found.addAll(qdiscs(runner));
+            if (hasCapability(CAP_SYS_ADMIN) && runner.runQuietly(List.of("nsenter", "--version"))) {
+                found.add(Capability.NETNS);
+            }
         }
         return new HostCapabilities(redisAddress, List.copyOf(found));
     }
@@ -58,11 +62,15 @@ public final class HostCapabilities {
     }
 
     static boolean hasNetAdmin() {
+        return hasCapability(CAP_NET_ADMIN);
+    }
+
+    private static boolean hasCapability(int capability) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("CapEff:")) {
                     long caps = Long.parseUnsignedLong(line.substring(7).trim(), 16);
-                    return (caps & (1L << CAP_NET_ADMIN)) != 0;
+                    return (caps & (1L << capability)) != 0;
                 }
             }
         } catch (IOException | NumberFormatException e) {

@@ -3,6 +3,7 @@ package io.faultline.agent.driver;
 import io.faultline.protocol.FaultSpec;
 import io.faultline.protocol.NetworkDelayFault;
 import io.faultline.protocol.NetworkLossFault;
+import io.faultline.protocol.ProcessSelector;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,19 +16,30 @@ public final class NetemDriver<F extends FaultSpec> implements FaultDriver<F> {
     private final Class<F> faultClass;
     private final String faultType;
     private final TrafficControl tc;
+    private final TargetNetns netns;
 
-    private NetemDriver(Class<F> faultClass, String faultType, CommandRunner runner) {
+    private NetemDriver(Class<F> faultClass, String faultType, CommandRunner runner, TargetNetns netns) {
         this.faultClass = faultClass;
         this.faultType = faultType;
         this.tc = new TrafficControl(runner);
+        this.netns = netns;
     }
 
     public static NetemDriver<NetworkDelayFault> delay(CommandRunner runner) {
-        return new NetemDriver<>(NetworkDelayFault.class, NetworkDelayFault.TYPE, runner);
+        return delay(runner, null);
+    }
+
+    /** @param netns how to enter another process's network namespace ({@code netnsOf}); null: never */
+    public static NetemDriver<NetworkDelayFault> delay(CommandRunner runner, TargetNetns netns) {
+        return new NetemDriver<>(NetworkDelayFault.class, NetworkDelayFault.TYPE, runner, netns);
     }
 
     public static NetemDriver<NetworkLossFault> loss(CommandRunner runner) {
-        return new NetemDriver<>(NetworkLossFault.class, NetworkLossFault.TYPE, runner);
+        return loss(runner, null);
+    }
+
+    public static NetemDriver<NetworkLossFault> loss(CommandRunner runner, TargetNetns netns) {
+        return new NetemDriver<>(NetworkLossFault.class, NetworkLossFault.TYPE, runner, netns);
     }
 
     @Override
@@ -42,16 +54,35 @@ public final class NetemDriver<F extends FaultSpec> implements FaultDriver<F> {
 
     @Override
     public Applied apply(String commandId, F fault) throws FaultException {
-        String device = fault instanceof NetworkDelayFault d ? d.device() : ((NetworkLossFault) fault).device();
+        ProcessSelector netnsOf = netnsOf(fault);
+        if (netnsOf == null) {
+            return apply(tc, fault);
+        }
+        return TrafficControl.required(netns).apply(commandId, netnsOf, (inside, own) -> apply(new TrafficControl(inside),
+                fault), inside -> TrafficControl.recoverInside(inside, device(fault), "netem"));
+    }
+
+    private static Applied apply(TrafficControl tc, FaultSpec fault) throws FaultException {
         List<String> args = netemArgs(fault);
-        List<String> devices = tc.installAll(tc.devices(device), d -> List.of(argv(d, args)));
+        List<String> devices = tc.installAll(tc.devices(device(fault)), d -> List.of(argv(d, args)));
         return tc.applied(devices, "netem " + String.join(" ", args) + " on " + String.join(", ", devices));
+    }
+
+    private static String device(FaultSpec fault) {
+        return fault instanceof NetworkDelayFault d ? d.device() : ((NetworkLossFault) fault).device();
+    }
+
+    private static ProcessSelector netnsOf(FaultSpec fault) {
+        return fault instanceof NetworkDelayFault d ? d.netnsOf() : ((NetworkLossFault) fault).netnsOf();
     }
 
     @Override
     public String recover(String commandId, F fault) throws FaultException {
-        String device = fault instanceof NetworkDelayFault d ? d.device() : ((NetworkLossFault) fault).device();
-        return tc.recover(tc.devices(device), "netem");
+        if (netnsOf(fault) != null) {
+            return TrafficControl.required(netns).recover(commandId,
+                    inside -> TrafficControl.recoverInside(inside, device(fault), "netem"));
+        }
+        return tc.recover(tc.devices(device(fault)), "netem");
     }
 
     static List<String> netemArgs(FaultSpec fault) {
@@ -74,6 +105,6 @@ public final class NetemDriver<F extends FaultSpec> implements FaultDriver<F> {
 
     @Override
     public String sweep() throws FaultException {
-        return tc.recover(tc.devices(null), "Faultline's");
+        return tc.sweep(netns);
     }
 }

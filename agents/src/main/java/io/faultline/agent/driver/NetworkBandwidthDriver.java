@@ -11,9 +11,16 @@ import java.util.List;
  */
 public final class NetworkBandwidthDriver implements FaultDriver<NetworkBandwidthFault> {
     private final TrafficControl tc;
+    private final TargetNetns netns;
 
     public NetworkBandwidthDriver(CommandRunner runner) {
+        this(runner, null);
+    }
+
+    /** @param netns how to enter another process's network namespace ({@code netnsOf}); null: never */
+    public NetworkBandwidthDriver(CommandRunner runner, TargetNetns netns) {
         this.tc = new TrafficControl(runner);
+        this.netns = netns;
     }
 
     @Override
@@ -28,12 +35,25 @@ public final class NetworkBandwidthDriver implements FaultDriver<NetworkBandwidt
 
     @Override
     public Applied apply(String commandId, NetworkBandwidthFault fault) throws FaultException {
+        if (fault.netnsOf() == null) {
+            return apply(tc, fault);
+        }
+        return TrafficControl.required(netns).apply(commandId, fault.netnsOf(),
+                (inside, own) -> apply(new TrafficControl(inside), fault),
+                inside -> TrafficControl.recoverInside(inside, fault.device(), "htb"));
+    }
+
+    private static Applied apply(TrafficControl tc, NetworkBandwidthFault fault) throws FaultException {
         List<String> devices = tc.installAll(tc.devices(fault.device()), d -> steps(d, fault));
         return tc.applied(devices, "capped ports " + fault.ports() + " to " + fault.rate() + " on " + String.join(", ", devices));
     }
 
     @Override
     public String recover(String commandId, NetworkBandwidthFault fault) throws FaultException {
+        if (fault.netnsOf() != null) {
+            return TrafficControl.required(netns).recover(commandId,
+                    inside -> TrafficControl.recoverInside(inside, fault.device(), "htb"));
+        }
         return tc.recover(tc.devices(fault.device()), "htb");
     }
 
@@ -56,6 +76,6 @@ public final class NetworkBandwidthDriver implements FaultDriver<NetworkBandwidt
 
     @Override
     public String sweep() throws FaultException {
-        return tc.recover(tc.devices(null), "Faultline's");
+        return tc.sweep(netns);
     }
 }

@@ -12,17 +12,26 @@ import java.util.List;
  * inserted, then sweeps any rule still carrying the tag; rules of anyone else are never touched.
  *
  * <p>Unless the spec sets {@code cutControlLink}, ACCEPT rules for the agent's own open
- * connections go above the partition's rules, so the agent still hears heal and halt.
+ * connections go above the partition's rules, so the agent still hears heal and halt. With
+ * {@code netnsOf} the rules go into the network namespace of that process instead
+ * ({@link TargetNetns}), where the agent has no connection to exempt.
  */
 public final class NetworkPartitionDriver implements FaultDriver<NetworkPartitionFault> {
     static final String TAG_PREFIX = "faultline:";
 
     private final CommandRunner runner;
     private final ControlLink link;
+    private final TargetNetns netns;
 
     public NetworkPartitionDriver(CommandRunner runner, ControlLink link) {
+        this(runner, link, null);
+    }
+
+    /** @param netns how to enter another process's network namespace ({@code netnsOf}); null: never */
+    public NetworkPartitionDriver(CommandRunner runner, ControlLink link, TargetNetns netns) {
         this.runner = runner;
         this.link = link;
+        this.netns = netns;
     }
 
     @Override
@@ -55,6 +64,23 @@ public final class NetworkPartitionDriver implements FaultDriver<NetworkPartitio
 
     @Override
     public Applied apply(String commandId, NetworkPartitionFault fault) throws FaultException {
+        if (fault.netnsOf() == null) {
+            return apply(runner, commandId, fault, true);
+        }
+        // The agent's own connections are not in another namespace: nothing there to exempt.
+        return netns(fault).apply(commandId, fault.netnsOf(), (inside, own) -> apply(inside, commandId, fault, own),
+                inside -> "deleted " + sweep(inside, commandId) + " iptables rules tagged " + TAG_PREFIX + commandId);
+    }
+
+    private TargetNetns netns(NetworkPartitionFault fault) throws FaultException {
+        if (netns == null) {
+            throw new FaultException("netnsOf: this agent cannot enter another process's network namespace");
+        }
+        return netns;
+    }
+
+    private Applied apply(CommandRunner runner, String commandId, NetworkPartitionFault fault, boolean ownNamespace)
+            throws FaultException {
         List<Peer> peers = new ArrayList<>(fault.peers());
         if (fault.brokers()) {
             List<ControlLink.Endpoint> brokers = link.brokers();
@@ -63,28 +89,30 @@ public final class NetworkPartitionDriver implements FaultDriver<NetworkPartitio
             }
             brokers.forEach(b -> peers.add(new Peer(b.ip() + "/32", b.port())));
         }
-        List<ControlLink.Connection> exempt = fault.cutControlLink() ? List.of() : link.connections();
+        List<ControlLink.Connection> exempt = fault.cutControlLink() || !ownNamespace ? List.of() : link.connections();
         List<Rule> rules = rules(commandId, fault, peers, exempt);
         List<Rule> inserted = new ArrayList<>();
         try {
             for (Rule r : rules) {
-                mustRun(r.insert());
+                mustRun(runner, r.insert());
                 inserted.add(r);
             }
         } catch (FaultException e) {
-            removeQuietly(commandId, inserted);
+            removeQuietly(runner, commandId, inserted);
             throw e;
         }
         String detail = "inserted " + rules.size() + " iptables rules tagged " + TAG_PREFIX + commandId + " ("
                 + fault.action().name().toLowerCase() + " " + fault.direction().name().toLowerCase() + " " + peers
                 + (fault.cutControlLink() ? ", control link cut too" : ", " + exempt.size() + " own connections exempt") + ")";
-        return Applied.of(detail, () -> {
-            return remove(commandId, inserted);
-        });
+        return Applied.of(detail, () -> remove(runner, commandId, inserted));
     }
 
     @Override
     public String recover(String commandId, NetworkPartitionFault fault) throws FaultException {
+        if (fault.netnsOf() != null) {
+            return netns(fault).recover(commandId, inside -> "deleted " + sweep(inside, commandId)
+                    + " iptables rules tagged " + TAG_PREFIX + commandId);
+        }
         int n = sweep(runner, commandId);
         return n == 0 ? "nothing to undo: no iptables rule tagged " + TAG_PREFIX + commandId
                 : "deleted " + n + " iptables rules tagged " + TAG_PREFIX + commandId;
@@ -143,7 +171,7 @@ public final class NetworkPartitionDriver implements FaultDriver<NetworkPartitio
                 "-m", "comment", "--comment", tag, "-j", "ACCEPT");
     }
 
-    private String remove(String commandId, List<Rule> inserted) throws FaultException {
+    private static String remove(CommandRunner runner, String commandId, List<Rule> inserted) throws FaultException {
         List<String> errors = new ArrayList<>();
         for (int i = inserted.size() - 1; i >= 0; i--) {
             CommandRunner.Result r = runner.run(inserted.get(i).delete());
@@ -159,9 +187,9 @@ public final class NetworkPartitionDriver implements FaultDriver<NetworkPartitio
                 + (swept > 0 ? " and " + swept + " more found by the tag" : "");
     }
 
-    private void removeQuietly(String commandId, List<Rule> inserted) {
+    private static void removeQuietly(CommandRunner runner, String commandId, List<Rule> inserted) {
         try {
-            remove(commandId, inserted);
+            remove(runner, commandId, inserted);
         } catch (FaultException e) {
             // Reported by the apply failure that got us here.
         }
@@ -171,8 +199,11 @@ public final class NetworkPartitionDriver implements FaultDriver<NetworkPartitio
     @Override
     public String sweep() throws FaultException {
         int n = sweep(runner, null);
-        return n == 0 ? "no iptables rule tagged " + TAG_PREFIX + "*" : "deleted " + n + " iptables rules tagged "
+        String own = n == 0 ? "no iptables rule tagged " + TAG_PREFIX + "*" : "deleted " + n + " iptables rules tagged "
                 + TAG_PREFIX + "*";
+        String entered = netns == null ? null
+                : netns.sweep(inside -> "deleted " + sweep(inside, null) + " iptables rules tagged " + TAG_PREFIX + "*");
+        return entered == null ? own : own + "; " + entered;
     }
 
     /** Deletes the rules tagged for {@code commandId}, or every rule tagged by Faultline when it is null. */
@@ -205,7 +236,7 @@ public final class NetworkPartitionDriver implements FaultDriver<NetworkPartitio
         return out.contains("does a matching rule exist") || out.contains("Bad rule") || out.contains("No chain/target/match");
     }
 
-    private void mustRun(List<String> argv) throws FaultException {
+    private static void mustRun(CommandRunner runner, List<String> argv) throws FaultException {
         CommandRunner.Result r = runner.run(argv);
         if (!r.ok()) {
             throw new FaultException(String.join(" ", argv) + " failed (exit " + r.exitCode() + "): " + r.output());

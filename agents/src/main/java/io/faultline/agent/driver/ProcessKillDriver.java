@@ -145,6 +145,11 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
         }
     }
 
+    /** How this driver finds processes, for a network fault in the namespace of one ({@code netnsOf}). */
+    public TargetNetns.Processes processes() {
+        return this::resolve;
+    }
+
     List<Long> resolve(ProcessSelector selector) throws FaultException {
         if (selector.isService() && supervisor != null) {
             return List.of(supervisor.pid().orElseThrow(() -> new FaultException("the supervised service is not running")));

@@ -159,4 +159,25 @@ final class TrafficControl {
         }
         return r;
     }
+
+    /** {@code netns}, or the refusal of an agent that cannot enter another namespace. */
+    static TargetNetns required(TargetNetns netns) throws FaultException {
+        if (netns == null) {
+            throw new FaultException("netnsOf: this agent cannot enter another process's network namespace");
+        }
+        return netns;
+    }
+
+    /** Deletes Faultline's root qdiscs on the named device (or every one) inside a namespace. */
+    static String recoverInside(CommandRunner inside, String device, String kind) throws FaultException {
+        TrafficControl tc = new TrafficControl(inside);
+        return tc.recover(tc.devices(device), kind);
+    }
+
+    /** The safe-mode sweep of the traffic drivers: this namespace, then every namespace recorded as entered. */
+    String sweep(TargetNetns netns) throws FaultException {
+        String own = recover(devices(null), "Faultline's");
+        String entered = netns == null ? null : netns.sweep(inside -> recoverInside(inside, null, "Faultline's"));
+        return entered == null ? own : own + "; " + entered;
+    }
 }

@@ -2,6 +2,7 @@ package io.faultline.agent.kafka;
 
 import io.faultline.agent.driver.FaultDriver;
 import io.faultline.agent.driver.FaultException;
+import io.faultline.agent.journal.PriorStore;
 import io.faultline.protocol.FaultSpec;
 import java.io.IOException;
 import java.util.ArrayList;

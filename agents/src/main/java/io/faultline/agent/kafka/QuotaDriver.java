@@ -1,6 +1,7 @@
 package io.faultline.agent.kafka;
 
 import io.faultline.agent.driver.FaultException;
+import io.faultline.agent.journal.PriorStore;
 import io.faultline.protocol.KafkaQuotaFault;
 import java.nio.file.Path;
 import java.util.ArrayList;

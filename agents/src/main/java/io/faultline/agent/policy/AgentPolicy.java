@@ -111,17 +111,16 @@ public record AgentPolicy(Set<String> faults, Duration maxLease, boolean service
             return process(p.process());
         }
         if (fault instanceof NetworkPartitionFault n) {
-            return partition(n);
+            return first(netns(n.netnsOf()), partition(n));
         }
         if (fault instanceof NetworkBandwidthFault b) {
-            String bad = firstOutside(b.ports());
-            return bad != null ? bad : device(b.device());
+            return first(netns(b.netnsOf()), firstOutside(b.ports()), device(b.device()));
         }
         if (fault instanceof NetworkDelayFault d) {
-            return device(d.device());
+            return first(netns(d.netnsOf()), device(d.device()));
         }
         if (fault instanceof NetworkLossFault l) {
-            return device(l.device());
+            return first(netns(l.netnsOf()), device(l.device()));
         }
         if (fault instanceof RedisPauseFault r) {
             return redis(r.address(), ownRedis);
@@ -149,6 +148,25 @@ public record AgentPolicy(Set<String> faults, Duration maxLease, boolean service
     private String namespace(String ns) {
         return namespaces.contains(ns) ? null
                 : "namespace " + ns + " is not among the allowed namespaces " + namespaces;
+    }
+
+    /** The first rule broken, or null. */
+    private static String first(String... violations) {
+        for (String v : violations) {
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A network fault in another process's namespace: that process must be one the policy lets
+     * process faults name (its pid files, command-line patterns, or the service).
+     */
+    private String netns(ProcessSelector s) {
+        String bad = s == null ? null : process(s);
+        return bad == null ? null : "netnsOf: " + bad;
     }
 
     private String process(ProcessSelector s) {

@@ -1,4 +1,4 @@
-package io.faultline.agent.kafka;
+package io.faultline.agent.journal;
 
 import io.faultline.protocol.Json;
 import java.io.IOException;
@@ -17,33 +17,33 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a Kafka fault changed, as it was before, written and forced to disk before the change is
- * made: the replica order and leader of each moved partition, a quota entity's previous values, a
- * topic's previous override. Undo, recovery after a crash and the safe-mode sweep all restore from
+ * What a fault changed, as it was before, written and forced to disk before the change is made:
+ * the replica order and leader of each moved partition, a quota entity's previous values, a
+ * topic's previous override, the network namespace a network fault entered. Undo, recovery after a crash and the safe-mode sweep all restore from
  * it, so the cluster gets back exactly what it had, not a default. One file per command, under the
  * agent's state directory, written whole to a temporary file and renamed into place: a crash
  * leaves either the old state or the new, never half of one.
  *
  * @param <T> the driver's record of the prior state
  */
-final class PriorStore<T> {
+public final class PriorStore<T> {
     /** A record is a few kilobytes (a thousand partitions' replica lists); a larger file is damage. */
-    static final long MAX_BYTES = 1024 * 1024;
+    public static final long MAX_BYTES = 1024 * 1024;
 
     private final Path dir;
     private final Class<T> type;
 
-    PriorStore(Path dir, Class<T> type) {
+    public PriorStore(Path dir, Class<T> type) {
         this.dir = dir;
         this.type = type;
     }
 
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
     /** Writes {@code prior} for {@code commandId} and forces it to disk; throws when that cannot be done. */
-    void save(String commandId, T prior) throws IOException {
+    public void save(String commandId, T prior) throws IOException {
         Files.createDirectories(dir);
         Path tmp = dir.resolve(commandId + ".tmp");
         byte[] bytes = Json.encode(prior);
@@ -68,7 +68,7 @@ final class PriorStore<T> {
     }
 
     /** The prior state saved for {@code commandId}; empty when none was (the change was never made). */
-    Optional<T> load(String commandId) throws IOException {
+    public Optional<T> load(String commandId) throws IOException {
         Path f = file(commandId);
         try {
             if (Files.size(f) > MAX_BYTES) {
@@ -83,12 +83,12 @@ final class PriorStore<T> {
     }
 
     /** The change is gone: its record goes too. */
-    void remove(String commandId) throws IOException {
+    public void remove(String commandId) throws IOException {
         Files.deleteIfExists(file(commandId));
     }
 
     /** The command ids with a saved record, for the safe-mode sweep. */
-    List<String> commandIds() throws IOException {
+    public List<String> commandIds() throws IOException {
         List<String> out = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
             return out;
