@@ -1,6 +1,8 @@
 package io.faultline.scenario;
 
 import io.faultline.protocol.Durations;
+import io.faultline.protocol.NetworkPartitionFault;
+import io.faultline.protocol.ProcessSelector;
 import io.faultline.protocol.ProcessKillFault;
 import io.faultline.protocol.Signal;
 import java.io.IOException;
@@ -78,6 +80,22 @@ class ScenarioLoaderTest {
         assertThat(e.field()).isEqualTo("steps[1].inject.fault.signal");
         assertThat(e.getMessage()).startsWith("bad.yaml:12:").contains("'KIL' is not one of KILL, TERM, STOP")
                 .doesNotContain("io.faultline", "java.");
+    }
+
+    @Test
+    void aPartitionInAPodsNamespaceNeedsSpellOutNeitherFlag() throws Exception {
+        Scenario s = ScenarioLoader.parse(Path.of("pod.yaml"), VALID.replace("fault: {type: process.kill, signal: KILL}",
+                "fault: {type: network.partition, brokers: true, netnsOf: {pidFile: /run/orders/listener.pid}}"));
+        NetworkPartitionFault f = (NetworkPartitionFault) s.injections().get(0).inject().fault();
+        assertThat(f.brokers()).isTrue();
+        assertThat(f.cutControlLink()).as("absent is false, as documented").isFalse();
+        assertThat(f.netnsOf()).isEqualTo(new ProcessSelector("/run/orders/listener.pid", null));
+        assertThat(f.requires()).contains("netns");
+
+        ScenarioException both = error(VALID.replace("fault: {type: process.kill, signal: KILL}",
+                "fault: {type: network.delay, delay: 50ms, netnsOf: {pidFile: a, commandLine: b}}"));
+        assertThat(both.field()).isEqualTo("steps[1].inject.fault.netnsOf.process");
+        assertThat(both.reason()).contains("give pidFile or commandLine, not both");
     }
 
     @Test

@@ -15,8 +15,8 @@ import java.util.List;
  *                       process (a pod's, entered through {@code /proc/PID/ns/net}) rather than
  *                       the agent's own; an empty selector names the agent's service
  */
-public record NetworkPartitionFault(Direction direction, PacketAction action, List<Peer> peers, boolean brokers,
-                                    boolean cutControlLink,
+public record NetworkPartitionFault(Direction direction, PacketAction action, List<Peer> peers, Boolean brokers,
+                                    Boolean cutControlLink,
                                     @JsonInclude(JsonInclude.Include.NON_NULL) ProcessSelector netnsOf)
         implements FaultSpec {
     public static final String TYPE = "network.partition";
@@ -25,6 +25,9 @@ public record NetworkPartitionFault(Direction direction, PacketAction action, Li
         direction = direction == null ? Direction.BOTH : direction;
         action = action == null ? PacketAction.DROP : action;
         peers = Checks.copy(peers);
+        // Absent means false, as documented: a scenario need not spell out either.
+        brokers = Boolean.TRUE.equals(brokers);
+        cutControlLink = Boolean.TRUE.equals(cutControlLink);
         if (peers.isEmpty() && !brokers) {
             throw new InvalidFieldException("peers", "name at least one peer, or set brokers: true");
         }
