@@ -191,6 +191,17 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** The library's targets the demo cannot start here, by role: what each is and where it runs. */
+    private static final Map<String, String> ELSEWHERE = Map.of(
+            "cluster-agent", "the cluster agent (role=cluster-agent), which deletes pods through a Kubernetes API, and "
+                    + "the demo runs no Kubernetes; install the chart (charts/faultline) and run it there with "
+                    + "'faultline run' or a gameDays CronJob",
+            "streams", "an agent beside a Kafka Streams application (role=streams), which the demo does not run; start "
+                    + "your application with 'faultline agent --exec' beside it and run the drill with 'faultline run'",
+            "api", "an agent beside an HTTP API (role=api) that answers the scenario's probe URLs, which the demo does "
+                    + "not run; start your API with 'faultline agent --exec' beside it and run the drill with "
+                    + "'faultline run'");
+
     /** Whether {@code scenario} needs hosts of its own: a network or Redis fault, or an agent beside Redis. */
     static boolean needsHosts(Scenario scenario) {
         return needsRedis(scenario) || scenario.injections().stream()
@@ -244,6 +255,10 @@ public final class DemoCommand implements Callable<Integer> {
                         + "beside an embedded cluster of several nodes: add --brokers 3";
             }
             if (role != null && !roles.contains(role)) {
+                String what = ELSEWHERE.get(role);
+                if (what != null) {
+                    return "target '" + e.getKey() + "' wants " + what;
+                }
                 return "target '" + e.getKey() + "' wants agents labelled role=" + role + ", and " + starts
                         + "; run it with 'faultline run' beside a system that has them";
             }
