@@ -352,6 +352,20 @@ class KafkaDrillsIT {
             assertThat(e.at()).isAfterOrEqualTo(said.minusMillis(1_000))
                     .isBeforeOrEqualTo(said.plusMillis(k.resolutionMs() + 1_000));
         });
+        // The canary partitions' own logs: the last canary of the killed leader's epoch was acknowledged
+        // before the kill took effect, the first of the new epoch after the new leader logged its
+        // leadership, so the log's gap holds at least that.
+        FaultRecord fault = v.faults().get(0);
+        List<FaultRecord.Election> logged = moved.stream().filter(e -> e.writeGapMs() != null).toList();
+        assertThat(logged).as("the read-back names the epochs of the elections it saw").isNotEmpty();
+        for (FaultRecord.Election e : logged) {
+            Instant said = becameLeader(e.to(), e.partition(), fault.invokedAt());
+            long floor = Duration.between(fault.appliedAt(), said).toMillis();
+            System.out.println(e.partition() + ": epoch " + e.fromEpoch() + " -> " + e.toEpoch() + ", no canary written"
+                    + " for " + e.writeGapMs() + " ms; broker " + e.to() + " led " + floor + " ms after the kill");
+            assertThat(e.toEpoch()).isGreaterThan(e.fromEpoch());
+            assertThat(e.writeGapMs()).isGreaterThanOrEqualTo(floor - 50);
+        }
         assertThat(k.underReplicated()).as("the killed broker's replicas fell out of sync")
                 .anySatisfy(u -> assertThat(u.until()).isNull());
     }

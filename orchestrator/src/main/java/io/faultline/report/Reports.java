@@ -195,7 +195,9 @@ public final class Reports {
             parts.add(e.to() == null ? e.partition() + " leader " + e.from() + " -> none (no leader for "
                     + e.leaderlessMs() + " ms)"
                     : e.partition() + " leader " + e.from() + " -> " + e.to() + " in " + e.tookMs() + " ms"
-                            + (e.leaderlessMs() > 0 ? " (no leader for " + e.leaderlessMs() + " ms)" : ""));
+                            + (e.leaderlessMs() > 0 ? " (no leader for " + e.leaderlessMs() + " ms)" : "")
+                            + (e.writeGapMs() == null ? "" : ", its log: epoch " + e.fromEpoch() + " -> "
+                            + e.toEpoch() + ", no canary written for " + e.writeGapMs() + " ms"));
         }
         for (FaultRecord.UnderReplication u : k.underReplicated()) {
             parts.add(u.partition() + " under-replicated (" + u.minIsr() + "/" + u.replicas() + " in sync) "

@@ -212,11 +212,28 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
      *                  whose offsets the input log no longer holds, or whose offsets were acknowledged
      *                  again for later canaries (the log gave them out twice): counted, not named
      * @param unchecked what could not be read back (a partition that did not answer in time), in words; null when all was
+     * @param epochs    each change of leader epoch between two canaries read back in an input partition, in log order
      */
-    public record ReadBack(long input, long output, List<Truncated> missing, long foldedGone, String unchecked) {
+    public record ReadBack(long input, long output, List<Truncated> missing, long foldedGone, String unchecked,
+                           List<EpochChange> epochs) {
         public ReadBack {
             missing = missing == null ? List.of() : List.copyOf(missing);
+            epochs = epochs == null ? List.of() : List.copyOf(epochs);
         }
+
+        public ReadBack(long input, long output, List<Truncated> missing, long foldedGone, String unchecked) {
+            this(input, output, missing, foldedGone, unchecked, List.of());
+        }
+    }
+
+    /**
+     * What the input log says of a leader election: in {@code topicPartition}, the last canary
+     * read back from leader epoch {@code fromEpoch} was acknowledged at {@code lastAckedAt}, the
+     * next, the first of epoch {@code toEpoch}, at {@code firstAckedAt}; between them no canary
+     * was written to that partition.
+     */
+    public record EpochChange(String topicPartition, int fromEpoch, int toEpoch, Instant lastAckedAt,
+                              Instant firstAckedAt) {
     }
 
     /**

@@ -39,9 +39,10 @@ final class KafkaAnalysis {
         Instant end = nextFault != null ? nextFault : runEnd;
         Map<String, List<History.ClusterChange>> leaders = byPartition(view, History.ClusterChange.Kind.LEADER);
         Map<String, List<History.ClusterChange>> isr = byPartition(view, History.ClusterChange.Kind.ISR);
-        List<FaultRecord.Election> elections = new ArrayList<>();
-        leaders.forEach((p, changes) -> elections.addAll(elections(p, changes, f, start, end)));
-        elections.sort(Comparator.comparing(e -> e.at() != null ? e.at() : end));
+        List<FaultRecord.Election> seen = new ArrayList<>();
+        leaders.forEach((p, changes) -> seen.addAll(elections(p, changes, f, start, end)));
+        seen.sort(Comparator.comparing(e -> e.at() != null ? e.at() : end));
+        List<FaultRecord.Election> elections = withLog(seen, view.readBack(), start, end);
         List<FaultRecord.UnderReplication> under = new ArrayList<>();
         isr.forEach((p, changes) -> under.addAll(underReplicated(p, changes, start, end, runEnd)));
         under.sort(Comparator.comparing(FaultRecord.UnderReplication::from));
@@ -165,6 +166,43 @@ final class KafkaAnalysis {
                     ms(leaderless, end)));
         }
         return out;
+    }
+
+    /**
+     * Each election with what the input log says of it: the change of leader epoch between two
+     * canaries read back from its partition whose first canary of the new epoch was acknowledged
+     * in the fault's window, the one nearest the new leader's sighting (each used once).
+     */
+    static List<FaultRecord.Election> withLog(List<FaultRecord.Election> elections, History.ReadBack readBack,
+                                              Instant start, Instant end) {
+        if (readBack == null || readBack.epochs().isEmpty()) {
+            return elections;
+        }
+        List<History.EpochChange> left = new ArrayList<>(readBack.epochs());
+        List<FaultRecord.Election> out = new ArrayList<>();
+        for (FaultRecord.Election e : elections) {
+            History.EpochChange best = null;
+            if (e.to() != null && e.at() != null) {
+                for (History.EpochChange c : left) {
+                    boolean inWindow = c.firstAckedAt().isAfter(start) && !c.firstAckedAt().isAfter(end);
+                    if (c.topicPartition().equals(e.partition()) && inWindow
+                            && (best == null || distance(c, e) < distance(best, e))) {
+                        best = c;
+                    }
+                }
+            }
+            if (best == null) {
+                out.add(e);
+            } else {
+                left.remove(best);
+                out.add(e.withLog(best.fromEpoch(), best.toEpoch(), ms(best.lastAckedAt(), best.firstAckedAt())));
+            }
+        }
+        return out;
+    }
+
+    private static long distance(History.EpochChange c, FaultRecord.Election e) {
+        return Math.abs(Duration.between(c.firstAckedAt(), e.at()).toMillis());
     }
 
     /** What an election at {@code at} answers: the heal when it came before, else the fault. */

@@ -6,6 +6,7 @@ import io.faultline.verifier.History;
 import io.faultline.verifier.Observation;
 import io.faultline.verifier.SentEvent;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -34,7 +35,11 @@ final class LogReadBack {
     private LogReadBack() {
     }
 
-    record Wanted(String id, byte[] value) {
+    /** The most leader-epoch changes kept per run. */
+    static final int MAX_EPOCH_CHANGES = 1_000;
+
+    /** A record looked for: the canary's id, its bytes (input) and when it was acknowledged (input). */
+    record Wanted(String id, byte[] value, Instant ackedAt) {
     }
 
     /**
@@ -63,18 +68,20 @@ final class LogReadBack {
                 }
                 ackedAt.get(tp).put(e.offset(), e);
                 CanaryAdapter.Rendered r = adapter.render(e.seq(), e.key(), e.sentAt());
-                input.computeIfAbsent(tp, k -> new TreeMap<>()).put(e.offset(), new Wanted(e.id(), r.value()));
+                input.computeIfAbsent(tp, k -> new TreeMap<>()).put(e.offset(), new Wanted(e.id(), r.value(), e.ackedAt()));
             }
         }
         Map<TopicPartition, TreeMap<Long, Wanted>> output = new HashMap<>();
         for (Observation o : observed) {
             output.computeIfAbsent(new TopicPartition(outputTopic, o.partition()), k -> new TreeMap<>())
-                    .putIfAbsent(o.offset(), new Wanted(o.id(), null));
+                    .putIfAbsent(o.offset(), new Wanted(o.id(), null, null));
         }
         long deadline = System.nanoTime() + BUDGET.toNanos();
         List<String> unchecked = new ArrayList<>();
-        read(kafka, runId + "-input", "read_uncommitted", input, "input", adapter, missing, unchecked, deadline);
-        read(kafka, runId + "-output", "read_committed", output, "output", adapter, missing, unchecked, deadline);
+        List<History.EpochChange> epochs = new ArrayList<>();
+        read(kafka, runId + "-input", "read_uncommitted", input, "input", adapter, missing, unchecked, deadline, epochs);
+        read(kafka, runId + "-output", "read_committed", output, "output", adapter, missing, unchecked, deadline,
+                new ArrayList<>());
         long folded = 0;
         long inputGone = missing.stream().filter(t -> t.log().equals("input") && t.found().startsWith("gone")).count();
         // Offsets handed out again: each repeat a canary taken back. Those of kept canaries are named already
@@ -99,12 +106,13 @@ final class LogReadBack {
         return new History.ReadBack(Math.max(allAcked, input.values().stream().mapToLong(Map::size).sum()),
                 output.values().stream().mapToLong(Map::size).sum(), missing,
                 Math.max(0, folded - inputGone) + Math.max(0, again - inputTaken),
-                unchecked.isEmpty() ? null : String.join("; ", unchecked));
+                unchecked.isEmpty() ? null : String.join("; ", unchecked), epochs);
     }
 
     private static void read(KafkaConnection kafka, String clientId, String isolation,
                              Map<TopicPartition, TreeMap<Long, Wanted>> wanted, String log, CanaryAdapter adapter,
-                             List<History.Truncated> missing, List<String> unchecked, long deadline) {
+                             List<History.Truncated> missing, List<String> unchecked, long deadline,
+                             List<History.EpochChange> epochs) {
         if (wanted.isEmpty()) {
             return;
         }
@@ -120,6 +128,8 @@ final class LogReadBack {
                 long end = c.endOffsets(List.of(tp), Duration.ofSeconds(10)).get(tp);
                 c.seek(tp, Math.max(start, left.firstKey()));
                 long last = left.lastKey();
+                Integer epoch = null;
+                Instant lastAcked = null;
                 while (!left.isEmpty() && c.position(tp) <= last && c.position(tp) < end) {
                     if (System.nanoTime() > deadline || records > MAX_RECORDS) {
                         unchecked.add(left.size() + " " + log + " record(s) of " + tp + " not read back within "
@@ -138,6 +148,15 @@ final class LogReadBack {
                                 : "another record";
                         if (there != null) {
                             missing.add(new History.Truncated(w.id(), log, tp.toString(), r.offset(), there));
+                        } else if (w.ackedAt() != null && r.leaderEpoch().isPresent()) {
+                            // The leader that appended each canary, as the log records it.
+                            int appendedIn = r.leaderEpoch().get();
+                            if (epoch != null && appendedIn != epoch && epochs.size() < MAX_EPOCH_CHANGES) {
+                                epochs.add(new History.EpochChange(tp.toString(), epoch, appendedIn, lastAcked,
+                                        w.ackedAt()));
+                            }
+                            epoch = appendedIn;
+                            lastAcked = w.ackedAt();
                         }
                     }
                 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import io.faultline.protocol.CheckResult;
 import io.faultline.protocol.FaultRecord;
+import io.faultline.report.Reports;
 import io.faultline.scenario.ChecksSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -117,6 +118,31 @@ class KafkaAnalysisTest extends VerifierFixture {
                 "leaderElection[kill-primary]");
         assertThat(none.outcome()).isEqualTo(CheckResult.Outcome.FAIL);
         assertThat(none.summary()).contains("orders-0 had no leader for 16000 ms, still none at the end");
+    }
+
+    @Test
+    void theInputLogsLeaderEpochsSayHowLongTheElectedPartitionTookNoWrite() {
+        // Leader 1 -> 2 seen at 7.5 s. The log: the last canary of epoch 4 acknowledged at 5.2 s,
+        // the first of epoch 5 at 7.6 s; an epoch change on another partition, and one before the
+        // fault, answer nothing here.
+        History h = withReadBack(killedLeader(List.of()), new History.ReadBack(1000, 1000, List.of(), 0, null, List.of(
+                new History.EpochChange("orders-0", 3, 4, T0.plusMillis(1_000), T0.plusMillis(1_100)),
+                new History.EpochChange("orders-1", 7, 8, T0.plusMillis(5_300), T0.plusMillis(7_400)),
+                new History.EpochChange("orders-0", 4, 5, T0.plusMillis(5_200), T0.plusMillis(7_600)))));
+        FaultRecord.Election e = Verifier.verify(h, limits(null, null)).faults().get(0).kafka().elections().get(0);
+        assertThat(e.fromEpoch()).isEqualTo(4);
+        assertThat(e.toEpoch()).isEqualTo(5);
+        assertThat(e.writeGapMs()).isEqualTo(2_400);
+        assertThat(e.tookMs()).as("the cluster's view stays as it was").isEqualTo(2_500);
+        assertThat(Reports.cluster(Verifier.verify(h, limits(null, null)).faults().get(0).kafka()))
+                .contains("orders-0 leader 1 -> 2 in 2500 ms (no leader for 2250 ms), its log: epoch 4 -> 5, no canary "
+                        + "written for 2400 ms");
+
+        // No read-back, or none of its changes in the window: the election stands without them.
+        History none = withReadBack(killedLeader(List.of()), new History.ReadBack(1000, 1000, List.of(), 0, null,
+                List.of(new History.EpochChange("orders-0", 3, 4, T0.plusMillis(1_000), T0.plusMillis(1_100)))));
+        assertThat(Verifier.verify(none, limits(null, null)).faults().get(0).kafka().elections().get(0).writeGapMs())
+                .isNull();
     }
 
     @Test

@@ -76,9 +76,22 @@ public record FaultRecord(String name, String commandId, String agentId, String 
      *
      * @param tookMs       from what caused it (the fault taking effect, or its heal) to the new leader
      * @param leaderlessMs how long the partition had no leader at all
+     * @param fromEpoch    the old leader's epoch, from the canary records read back (null: not seen there)
+     * @param toEpoch      the new leader's epoch, likewise
+     * @param writeGapMs   from the last canary acknowledged in {@code fromEpoch} to the first in
+     *                     {@code toEpoch}: how long the partition took no write, as its own log says
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Election(String partition, Integer from, Integer to, Instant at, long tookMs, long leaderlessMs) {
+    public record Election(String partition, Integer from, Integer to, Instant at, long tookMs, long leaderlessMs,
+                           Integer fromEpoch, Integer toEpoch, Long writeGapMs) {
+        public Election(String partition, Integer from, Integer to, Instant at, long tookMs, long leaderlessMs) {
+            this(partition, from, to, at, tookMs, leaderlessMs, null, null, null);
+        }
+
+        /** The same election, with what the log's leader epochs say of it. */
+        public Election withLog(int fromEpoch, int toEpoch, long writeGapMs) {
+            return new Election(partition, from, to, at, tookMs, leaderlessMs, fromEpoch, toEpoch, writeGapMs);
+        }
     }
 
     /**
