@@ -399,6 +399,66 @@ class KafkaDrillsIT {
 
     @Test
     @Order(6)
+    void aMinIsrRaiseWithAFollowerDownFailsTheAcksAllCanaryAndTheVerdictNamesTheError() throws Exception {
+        // A partition on two nodes (neither the quorum leader, so the metadata quorum is not what stalls).
+        int quorumLeader = admin.describeMetadataQuorum().quorumInfo().get().leaderId();
+        List<Integer> others = List.of(1, 2, 3).stream().filter(n -> n != quorumLeader).toList();
+        int leader = others.get(0);
+        int follower = others.get(1);
+        admin.createTopics(List.of(new NewTopic("narrow", Map.of(0, List.of(leader, follower)))
+                        .configs(Map.of("min.insync.replicas", "1")),
+                new NewTopic("narrow.processed", 1, (short) 3))).all().get();
+        TestCluster.awaitLeaders(admin, List.of("narrow", "narrow.processed"));
+        // min.insync.replicas raised to both replicas, then the follower frozen until it is fenced out of
+        // the ISR: acks=all writes fail with NOT_ENOUGH_REPLICAS, and a canary gives up after 3 s.
+        Scenario scenario = ScenarioLoader.parse(Path.of("narrow.yaml"), """
+                name: min-isr-no-slack
+                targets:
+                  admin: {labels: {role: kafka-admin}}
+                  follower: {labels: {role: broker}, pick: broker, broker: FOLLOWER}
+                workload:
+                  canary: {inputTopic: narrow, outputTopic: narrow.processed, rate: 50, preflightTimeout: 60s,
+                           deliveryTimeout: 3s}
+                steps:
+                  - wait: 2s
+                  - name: strict-isr
+                    inject:
+                      target: admin
+                      fault: {type: kafka.min-isr, topic: narrow, minInsyncReplicas: 2}
+                      lease: 60s
+                  - name: freeze-follower
+                    inject:
+                      target: follower
+                      fault: {type: process.kill, signal: STOP}
+                      lease: 60s
+                  - wait: 13s
+                  - heal: freeze-follower
+                  - heal: strict-isr
+                drain: 10s
+                checks:
+                  lost: 0
+                """.replace("FOLLOWER", Integer.toString(follower)));
+        Path work = Files.createTempDirectory("faultline-it-narrow");
+        try (DemoCluster narrow = DemoCluster.start(kafka.bootstrapServers(), 1, DemoCluster.ListenerSettings.demo(
+                "exactly-once", "narrow-listeners", "narrow", "narrow.processed"), work, "narrow-")) {
+            narrow.awaitGroup(admin, "narrow-listeners", 1, Duration.ofSeconds(90));
+            Verdict v = run(scenario);
+            // The verdict's account of the failed sends, by the error Kafka gave.
+            assertThat(v.canary().sendErrors()).as("the canary's acks=all sends failed for good, by kind")
+                    .containsKey("NOT_ENOUGH_REPLICAS");
+            assertThat(v.canary().acknowledged()).isLessThan(v.canary().sent());
+            assertThat(v.canary().lost()).as("a send that failed was never acknowledged: not lost").isZero();
+            assertThat(Reports.summary(v)).contains("Canary sends that failed:", "NOT_ENOUGH_REPLICAS");
+            // Undone, as the cluster itself says.
+            assertThat(TestCluster.minIsr(admin, "narrow")).isEqualTo("1");
+        } finally {
+            signal("CONT", kafka.node(follower));
+            await().atMost(Duration.ofSeconds(120)).until(() -> partitions("narrow").get(0).isr().size() == 2);
+        }
+    }
+
+    @Test
+    @Order(7)
     void anUncleanElectionTruncatesAcknowledgedCanariesAndTheVerdictSaysTruncatedNotLost() throws Exception {
         // Leader and follower of a partition that allows unclean elections; the third node keeps the quorum.
         int leader = 1;

@@ -229,7 +229,7 @@ public final class GameDay {
                          : new AlertmanagerPoller(alertSources.alertmanager(), Duration.ofSeconds(1),
                                  schedulers.apply("alertmanager-poll"), alerts::add);
                  CanaryWorkload canary = scenario.canary() == null ? CanaryWorkload.none(runId, clock)
-                         : new CanaryWorkload(runId, scenario.canary(), clock, clients.canaryProducer(),
+                         : new CanaryWorkload(runId, scenario.canary(), clock, clients.canaryProducer(scenario.canary().deliveryTimeout()),
                                  clients.canaryObserver(), schedulers.apply("canary-producer"), ticker,
                                  clients.readBack());
                  Progress progress = new Progress(options.progress(), schedulers.apply("progress"), canary,

@@ -3,6 +3,7 @@ package io.faultline.engine;
 import io.faultline.kafka.Clients;
 import io.faultline.protocol.KafkaConnection;
 import io.faultline.workload.CanaryWorkload;
+import java.time.Duration;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
@@ -34,8 +35,11 @@ public interface RunClients {
     /** Reads the halt topic (assigned by the watch). */
     Consumer<String, byte[]> halt();
 
-    /** The canary's producer of the input topic ({@link CanaryWorkload#producer}); closed with the canary. */
-    Producer<String, byte[]> canaryProducer();
+    /**
+     * The canary's producer of the input topic ({@link CanaryWorkload#producer}), giving a send up
+     * after {@code deliveryTimeout}; closed with the canary.
+     */
+    Producer<String, byte[]> canaryProducer(Duration deliveryTimeout);
 
     /** The canary's observer of the output topic, read committed ({@link CanaryWorkload#observer}); closed with the canary. */
     Consumer<String, byte[]> canaryObserver();
@@ -75,8 +79,8 @@ public interface RunClients {
             }
 
             @Override
-            public Producer<String, byte[]> canaryProducer() {
-                return CanaryWorkload.producer(kafka);
+            public Producer<String, byte[]> canaryProducer(Duration deliveryTimeout) {
+                return CanaryWorkload.producer(kafka, deliveryTimeout);
             }
 
             @Override

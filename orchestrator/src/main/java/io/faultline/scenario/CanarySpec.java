@@ -1,6 +1,7 @@
 package io.faultline.scenario;
 
 import io.faultline.protocol.Checks;
+import io.faultline.protocol.Durations;
 import io.faultline.protocol.InvalidFieldException;
 import java.time.Duration;
 
@@ -17,9 +18,15 @@ import java.time.Duration;
  *                         (default: the group of a {@code partition-owner} target, if any)
  * @param input            what a canary looks like going in (default: Faultline's own JSON canary)
  * @param output           where its id is found coming out (default: Faultline's own JSON canary, id at /id)
+ * @param deliveryTimeout  how long the canary producer tries a send before it gives it up
+ *                         ({@code delivery.timeout.ms}, default 30 s): set it to the service's own
+ *                         producer's to see which error a fault makes its writes fail with
  */
 public record CanarySpec(String inputTopic, String outputTopic, Double rate, Integer partitions, Integer keys,
-                         Duration preflightTimeout, String group, CanaryInput input, CanaryOutput output) {
+                         Duration preflightTimeout, String group, CanaryInput input, CanaryOutput output,
+                         Duration deliveryTimeout) {
+    /** The canary producer's {@code delivery.timeout.ms} unless the scenario sets its own. */
+    public static final Duration DEFAULT_DELIVERY_TIMEOUT = Duration.ofSeconds(30);
     public CanarySpec {
         Checks.required("inputTopic", inputTopic);
         Checks.required("outputTopic", outputTopic);
@@ -40,11 +47,22 @@ public record CanarySpec(String inputTopic, String outputTopic, Double rate, Int
         }
         preflightTimeout = preflightTimeout == null ? Duration.ofSeconds(60)
                 : Checks.positive("preflightTimeout", preflightTimeout);
+        deliveryTimeout = deliveryTimeout == null ? DEFAULT_DELIVERY_TIMEOUT
+                : Checks.positive("deliveryTimeout", deliveryTimeout);
+        if (deliveryTimeout.compareTo(Duration.ofSeconds(1)) < 0 || deliveryTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new InvalidFieldException("deliveryTimeout", "must be from 1s to 10m, got "
+                    + Durations.format(deliveryTimeout));
+        }
         input = input == null ? CanaryInput.defaults() : input;
         if (input.value() != null && output == null) {
             throw new InvalidFieldException("output", "a canary with its own value template needs output: say where the"
                     + " canary id is in what the service writes (header, jsonPointer, key: true or regex)");
         }
+    }
+
+    public CanarySpec(String inputTopic, String outputTopic, Double rate, Integer partitions, Integer keys,
+                      Duration preflightTimeout, String group, CanaryInput input, CanaryOutput output) {
+        this(inputTopic, outputTopic, rate, partitions, keys, preflightTimeout, group, input, output, null);
     }
 
     public Duration interval() {

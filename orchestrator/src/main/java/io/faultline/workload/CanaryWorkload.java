@@ -83,15 +83,20 @@ public final class CanaryWorkload implements AutoCloseable {
 
     /** As above, with the connection's client settings: real clients, a pacing thread on {@code System.nanoTime}. */
     public CanaryWorkload(KafkaConnection kafka, String runId, CanarySpec spec, Clock clock) {
-        this(runId, spec, clock, producer(kafka), observer(kafka), Scheduler.system("canary-producer", clock),
+        this(runId, spec, clock, producer(kafka, spec.deliveryTimeout()), observer(kafka), Scheduler.system("canary-producer", clock),
                 System::nanoTime, kafka);
     }
 
-    /** The canary's producer on {@code kafka}: idempotent, each send given up after 30 s. */
-    public static Producer<String, byte[]> producer(KafkaConnection kafka) {
+    /**
+     * The canary's producer on {@code kafka}: idempotent, acks=all, no lingering, each send given up
+     * after {@code deliveryTimeout} (one request after at most 30 s, and never longer than that).
+     */
+    public static Producer<String, byte[]> producer(KafkaConnection kafka, Duration deliveryTimeout) {
+        long delivery = deliveryTimeout.toMillis();
         return Clients.producer(kafka, "faultline-canary-producer", Map.of(
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000"));
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.min(30_000, delivery)),
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(delivery)));
     }
 
     /** The canary's observer on {@code kafka}: reads committed results only. */

@@ -629,7 +629,7 @@ class GameDayTest {
         }
 
         @Override
-        public Producer<String, byte[]> canaryProducer() {
+        public Producer<String, byte[]> canaryProducer(Duration deliveryTimeout) {
             return canaryProducer;
         }
 
