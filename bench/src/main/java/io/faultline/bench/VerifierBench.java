@@ -60,17 +60,68 @@ final class VerifierBench {
             KafkaClients.ensureTopics(admin, Map.of(topic, 1));
         }
         CanaryLog log = produce(bootstrap, topic);
+        // The plain consumer first and last, around ours and the peer: if the broker or the page
+        // cache changes speed during the run, its two figures differ.
+        double rawBefore = rawConsume(bootstrap, topic);
         double ours = consumeAndCheck(bootstrap, topic, log);
         double peer = consumerPerformance(bootstrap, topic);
+        double rawAfter = rawConsume(bootstrap, topic);
         report.put("verifier", "end-to-end-records-per-second", ours);
         report.put("verifier", "consumer-performance-records-per-second", peer);
+        report.put("verifier", "consumer-performance-fields", peerFields);
+        report.put("verifier", "plain-consumer-records-per-second-before", rawBefore);
+        report.put("verifier", "plain-consumer-records-per-second-after", rawAfter);
         report.md("## Verifier throughput\n");
         report.md(String.format(Locale.ROOT, "- Pure checker (JMH, one thread, %d canaries + %d observations per run): "
                 + "%.2f million events/s (%.1f runs/s).", VerifierJmh.EVENTS, VerifierJmh.EVENTS, eventsPerSec / 1e6, opsPerSec));
         report.md(String.format(Locale.ROOT, "- End to end, %d canary results from Kafka, decoded and checked: %.0f records/s; "
-                + "Kafka's ConsumerPerformance on the same records: %.0f records/s; ratio %.2f (time: %s).%n", RECORDS, ours, peer,
+                + "Kafka's ConsumerPerformance on the same records: %.0f records/s; ratio %.2f (time: %s).", RECORDS, ours, peer,
                 ours / peer, breakdown));
+        report.md(String.format(Locale.ROOT, "- ConsumerPerformance's own line: %s", peerFields));
+        report.md(String.format(Locale.ROOT, "- A plain KafkaConsumer in this JVM, assign and count, same settings as ours: "
+                + "%.0f records/s before, %.0f after; ours against it %.2fx / %.2fx.%n", rawBefore, rawAfter, ours / rawBefore,
+                ours / rawAfter));
     }
+
+    /**
+     * Kafka's consumer doing nothing but count: assigned, from the beginning, with the settings of
+     * {@link #consumeAndCheck}, timed the same way (from the first poll to the last record).
+     */
+    private static double rawConsume(String bootstrap, String topic) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerSettings(bootstrap))) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            c.position(tp);
+            long t0 = System.nanoTime();
+            long n = 0;
+            long bytes = 0;
+            while (n < RECORDS) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    n++;
+                    bytes += r.serializedValueSize();
+                }
+            }
+            if (bytes == 0) {
+                throw new IllegalStateException("no bytes read");
+            }
+            return RECORDS / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** The consumer settings ours and the plain consumer share: assigned, no commits, 2,000 records a poll. */
+    private static Properties consumerSettings(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return p;
+    }
+
+    /** ConsumerPerformance's result line, named field by field. */
+    private static String peerFields = "";
 
     /** Sends the canary results, and records the canaries as the orchestrator's workload does. */
     private static CanaryLog produce(String bootstrap, String topic) throws Exception {
@@ -105,14 +156,8 @@ final class VerifierBench {
     private static String breakdown;
 
     private static double consumeAndCheck(String bootstrap, String topic, CanaryLog log) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         long t0;
-        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p);
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerSettings(bootstrap));
         try {
             TopicPartition tp = new TopicPartition(topic, 0);
             c.assign(List.of(tp));
@@ -159,6 +204,14 @@ final class VerifierBench {
         return RECORDS / seconds;
     }
 
+    private static String elapsed(String[] f) {
+        try {
+            return Long.toString(Long.parseLong(f[7]) + Long.parseLong(f[6]));
+        } catch (NumberFormatException e) {
+            return "?";
+        }
+    }
+
     /** kafka-tools' ConsumerPerformance in its own JVM, reading the same records; its fetch rate (no group join). */
     private static double consumerPerformance(String bootstrap, String topic) throws Exception {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-cp",
@@ -177,6 +230,9 @@ final class VerifierBench {
         for (int i = lines.size() - 1; i >= 0; i--) {
             String[] f = lines.get(i).split(",\\s*");
             if (f.length >= 10 && f[9].matches("[0-9.]+")) {
+                peerFields = String.format(Locale.ROOT, "%s ms in all, of which %s ms joining the group and %s ms "
+                        + "fetching: %s records/s over the fetch (the figure used), %s records/s over it all", elapsed(f),
+                        f[6], f[7], f[9], f[5]);
                 return Double.parseDouble(f[9]);
             }
         }
