@@ -423,9 +423,9 @@ class RunSafetyIT {
      */
     @Test
     void aLongRunFoldsItsCanariesAsItGoesAndIsJudgedAndReplayedTheSame() throws Exception {
-        // 50 s before the fault: the first 10 s (where the steady state is looked for) stay whole, and
-        // a fold reaches 30 s back, so folding while the run goes starts after 40 s.
-        Path file = freezeFor("folded-run", "50s", "2s", """
+        // 30 s before the fault: the first 10 s (where the steady state is looked for) stay whole, and
+        // a fold reaches back the command timeout plus 10 s (15 s here), so folding starts after 25 s.
+        Path file = freezeFor("folded-run", "30s", "2s", """
                   - wait: 3s
                 drain: 5s
                 """);
@@ -438,13 +438,16 @@ class RunSafetyIT {
                 progress.write(b);
             }
         }, true);
-        Verdict v = SchemaCheck.conforming(gameDay(both).run(scenario, GameDay.newRunId(scenario.name(),
+        RunOptions d = RunOptions.defaults(bootstrap, System.out, cluster.signer());
+        GameDay folding = GameDay.builder(new RunOptions(bootstrap, Topics.defaults(), Duration.ofSeconds(30),
+                d.heartbeatMaxAge(), Duration.ofSeconds(5), both, d.signer())).foldHorizon(Duration.ofSeconds(5)).build();
+        Verdict v = SchemaCheck.conforming(folding.run(scenario, GameDay.newRunId(scenario.name(),
                 Clock.systemUTC())).verdict());
         System.out.println(Reports.summary(v));
         assertThat(v.status()).isEqualTo(Verdict.Status.PASSED);
         assertThat(v.canary().lost()).isZero();
         assertThat(v.faults().get(0).failover().outage()).isTrue();
-        // Folded while it went: some 60 s of canaries, a fold every 5 s reaching 30 s back.
+        // Folded while it went: some 40 s of canaries, a fold every 5 s reaching 15 s back.
         assertThat(progress.toString()).containsPattern("canaries sent \\d+, observed \\d+ \\([1-9]\\d* folded\\)");
         History h = RunAudit.read(bootstrap, Topics.defaults().telemetry(),
                 v.runId(), Duration.ofSeconds(30)).history();

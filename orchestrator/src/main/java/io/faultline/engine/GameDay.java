@@ -5,6 +5,7 @@ import io.faultline.alert.AlertReceiver;
 import io.faultline.alert.AlertmanagerPoller;
 import io.faultline.probe.Probe;
 import io.faultline.probe.Probes;
+import io.faultline.protocol.Checks;
 import io.faultline.protocol.KafkaGroupChurnFault;
 import io.faultline.protocol.Durations;
 import io.faultline.protocol.Verdict;
@@ -53,6 +54,7 @@ public final class GameDay {
     private final RunClients clients;
     /** Monotonic nanoseconds the canary paces its sends by. */
     private final LongSupplier ticker;
+    private final Duration foldHorizon;
 
     public GameDay(RunOptions options, Clock clock) {
         this(options, AlertSources.NONE, clock);
@@ -70,6 +72,7 @@ public final class GameDay {
         this.schedulers = b.schedulers != null ? b.schedulers : name -> Scheduler.system(name, c);
         this.clients = b.clients != null ? b.clients : RunClients.of(options.kafka());
         this.ticker = b.ticker;
+        this.foldHorizon = b.foldHorizon;
     }
 
     /** A run engine on {@code options}: real Kafka clients and schedulers unless the builder is told otherwise. */
@@ -89,6 +92,7 @@ public final class GameDay {
         private Function<String, Scheduler> schedulers;
         private RunClients clients;
         private LongSupplier ticker = System::nanoTime;
+        private Duration foldHorizon = FOLD_HORIZON;
 
         private Builder(RunOptions options) {
             this.options = options;
@@ -119,6 +123,15 @@ public final class GameDay {
         /** Monotonic nanoseconds the canary paces its sends by ({@code System.nanoTime} unless handed in). */
         public Builder ticker(LongSupplier ticker) {
             this.ticker = ticker;
+            return this;
+        }
+
+        /**
+         * How far back from now canaries are folded (default 30 s); never less than the command
+         * timeout plus 10 s, so that a fault still on its way to the ledger keeps its canaries whole.
+         */
+        public Builder foldHorizon(Duration horizon) {
+            this.foldHorizon = Checks.positive("foldHorizon", horizon);
             return this;
         }
 
@@ -266,7 +279,8 @@ public final class GameDay {
                     if (cluster != null) {
                         judge.cluster(() -> new History.KafkaView(cluster.changes(), canary.sendErrors(),
                                 ClusterWatch.INTERVAL.toMillis(), canary.readBack(),
-                                AssignmentWatch.looks(owners, churned), AssignmentWatch.INTERVAL.toMillis()));
+                                AssignmentWatch.looks(owners, churned), AssignmentWatch.INTERVAL.toMillis(),
+                                canary.sendRetries()));
                     }
                     health.probes().forEach((name, probe) -> samples.watch(name, probe, HealthWatches.INTERVAL));
                     folder.scheduleAtFixedRate(FOLD_EVERY, FOLD_EVERY, () -> fold(canary));
@@ -319,7 +333,7 @@ public final class GameDay {
          * ledger: a fault enters the ledger when its agent confirms it, within the command timeout.
          */
         private void fold(CanaryWorkload canary) {
-            Duration horizon = FOLD_HORIZON.compareTo(options.commandTimeout().plusSeconds(10)) > 0 ? FOLD_HORIZON
+            Duration horizon = foldHorizon.compareTo(options.commandTimeout().plusSeconds(10)) > 0 ? foldHorizon
                     : options.commandTimeout().plusSeconds(10);
             try {
                 canary.fold(ledger.windows(), clock.instant().minus(horizon));

@@ -172,6 +172,10 @@ public final class Reports {
             b.append("Canary sends that failed: ").append(v.canary().sendErrors().entrySet().stream()
                     .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "))).append('\n');
         }
+        if (v.canary() != null && !v.canary().sendRetries().isEmpty()) {
+            b.append("Canary produce requests retried: ").append(v.canary().sendRetries().entrySet().stream()
+                    .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "))).append('\n');
+        }
         for (CheckResult c : v.checks()) {
             b.append(String.format(Locale.ROOT, "  %s %-28s %s%n", c.outcome(), c.name(), c.summary()));
             if (!c.offenders().isEmpty()) {

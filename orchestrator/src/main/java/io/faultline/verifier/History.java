@@ -167,13 +167,22 @@ public record History(String runId, List<SentEvent> sent, List<Observation> obse
      * @param groups     each change of the system under test's consumer group seen (state, epoch,
      *                   members, assignment), in time order; empty when its group is not known
      * @param groupIntervalMs how often the group was described
+     * @param sendRetries produce requests of the canary the client retried, by the error it retried
+     *                   (a send retried until its delivery timeout fails as REQUEST_TIMED_OUT)
      */
     public record KafkaView(List<ClusterChange> changes, Map<String, Long> sendErrors, long intervalMs,
-                            ReadBack readBack, List<GroupLook> groups, long groupIntervalMs) {
+                            ReadBack readBack, List<GroupLook> groups, long groupIntervalMs,
+                            Map<String, Long> sendRetries) {
         public KafkaView {
             changes = changes == null ? List.of() : List.copyOf(changes);
             sendErrors = sendErrors == null ? Map.of() : Map.copyOf(sendErrors);
             groups = groups == null ? List.of() : List.copyOf(groups);
+            sendRetries = sendRetries == null ? Map.of() : Map.copyOf(sendRetries);
+        }
+
+        public KafkaView(List<ClusterChange> changes, Map<String, Long> sendErrors, long intervalMs,
+                         ReadBack readBack, List<GroupLook> groups, long groupIntervalMs) {
+            this(changes, sendErrors, intervalMs, readBack, groups, groupIntervalMs, Map.of());
         }
 
         public KafkaView(List<ClusterChange> changes, Map<String, Long> sendErrors, long intervalMs) {

@@ -116,7 +116,8 @@ public final class Verifier {
                 h.kafka() == null ? null : h.kafka().sendErrors(),
                 h.kafka() == null || h.kafka().readBack() == null ? null
                         : Long.valueOf(h.kafka().readBack().missing().stream().map(History.Truncated::id).distinct()
-                                .count() + h.kafka().readBack().foldedGone()));
+                                .count() + h.kafka().readBack().foldedGone()),
+                h.kafka() == null ? null : h.kafka().sendRetries());
     }
 
     /** Canaries sent per second from the first send to the end of sending; null with fewer than two. */

@@ -3,6 +3,7 @@ package io.faultline.workload;
 import io.faultline.kafka.Clients;
 import io.faultline.kafka.HeaderText;
 import io.faultline.protocol.KafkaConnection;
+import io.faultline.protocol.ProducerRetries;
 import io.faultline.scenario.CanarySpec;
 import io.faultline.time.Scheduler;
 import io.faultline.verifier.CanaryLog;
@@ -39,6 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CanaryWorkload implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CanaryWorkload.class);
+    /** The canary producer's {@code client.id}: what a quota drill names, and what its retries are counted under. */
+    public static final String PRODUCER_CLIENT_ID = "faultline-canary-producer";
     /** Canaries are folded in spans of about this much sending. */
     public static final Duration FOLD_WIDTH = Duration.ofSeconds(1);
     /** How often the drain asks whether every acknowledged canary came out. */
@@ -71,6 +74,8 @@ public final class CanaryWorkload implements AutoCloseable {
     /** Records read from the output topic, canaries of this run or not. */
     private final AtomicLong outputRecords = new AtomicLong();
     private final SendErrors sendErrors = new SendErrors();
+    /** What the producer had retried when this canary was made: its own retries are what came after. */
+    private final Map<String, Long> retriedBefore = ProducerRetries.of(PRODUCER_CLIENT_ID);
     private final Map<Integer, OffsetRanges> acked = new ConcurrentHashMap<>();
     /** The first output record that carried no canary id of this run, for the preflight's diagnosis. */
     private volatile String example;
@@ -93,7 +98,7 @@ public final class CanaryWorkload implements AutoCloseable {
      */
     public static Producer<String, byte[]> producer(KafkaConnection kafka, Duration deliveryTimeout) {
         long delivery = deliveryTimeout.toMillis();
-        return Clients.producer(kafka, "faultline-canary-producer", Map.of(
+        return Clients.producer(kafka, PRODUCER_CLIENT_ID, Map.of(
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.min(30_000, delivery)),
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(delivery)));
@@ -219,6 +224,11 @@ public final class CanaryWorkload implements AutoCloseable {
     /** Canary sends that failed for good, by Kafka error name ({@link SendErrors}). */
     public Map<String, Long> sendErrors() {
         return sendErrors.snapshot();
+    }
+
+    /** Produce requests of the canary retried since it was made, by the error the client retried ({@link ProducerRetries}). */
+    public Map<String, Long> sendRetries() {
+        return ProducerRetries.since(retriedBefore, ProducerRetries.of(PRODUCER_CLIENT_ID));
     }
 
     private void sendOne() {

@@ -24,16 +24,29 @@ import java.util.TreeMap;
  *                      NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT, ...); empty when none failed
  * @param truncated     acknowledged canaries and observed results no longer in the log where Kafka
  *                      said they were when read back after the drain; null when not read back
+ * @param sendRetries   produce requests of the canary the client retried, by the Kafka error it
+ *                      retried (NOT_ENOUGH_REPLICAS, NOT_LEADER_OR_FOLLOWER, ...), as the client's
+ *                      own log reports them: a send retried until its delivery timeout fails as
+ *                      REQUEST_TIMED_OUT in {@code sendErrors}, and this says what it was retrying
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CanaryStats(long sent, long acknowledged, long observed, long lost, long unseen, long duplicated,
                           long unexpected, long reordered, double ratePerSecond, Phase run,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Phase> phases, Double sentPerSecond,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Long> sendErrors,
-                          Long truncated) {
+                          Long truncated,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Long> sendRetries) {
     public CanaryStats {
         phases = phases == null ? List.of() : List.copyOf(phases);
         sendErrors = sendErrors == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(sendErrors));
+        sendRetries = sendRetries == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(sendRetries));
+    }
+
+    public CanaryStats(long sent, long acknowledged, long observed, long lost, long unseen, long duplicated,
+                       long unexpected, long reordered, double ratePerSecond, Phase run, List<Phase> phases,
+                       Double sentPerSecond, Map<String, Long> sendErrors, Long truncated) {
+        this(sent, acknowledged, observed, lost, unseen, duplicated, unexpected, reordered, ratePerSecond, run, phases,
+                sentPerSecond, sendErrors, truncated, null);
     }
 
     public CanaryStats(long sent, long acknowledged, long observed, long lost, long unseen, long duplicated,
