@@ -12,7 +12,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,8 +39,75 @@ final class LogReadBack {
     /** The most leader-epoch changes kept per run. */
     static final int MAX_EPOCH_CHANGES = 1_000;
 
-    /** A record looked for: the canary's id, its bytes (input) and when it was acknowledged (input). */
-    record Wanted(String id, byte[] value, Instant ackedAt) {
+    /**
+     * The records looked for in one partition: their offsets, ascending, each with the index of its
+     * canary in the list it came from (the run's sent canaries, or its observations). Primitive
+     * columns, not an object per record: a long run reads back millions, and each canary's bytes
+     * are rendered again only when its record is met.
+     */
+    static final class Wanted {
+        private long[] offsets = new long[16];
+        private int[] index = new int[16];
+        private int size;
+
+        void add(long offset, int i) {
+            if (size == offsets.length) {
+                offsets = Arrays.copyOf(offsets, size * 2);
+                index = Arrays.copyOf(index, size * 2);
+            }
+            offsets[size] = offset;
+            index[size] = i;
+            size++;
+        }
+
+        /** Sorts by offset, keeping the order of equal ones; acknowledgements mostly come in order already. */
+        void sort() {
+            boolean sorted = true;
+            for (int k = 1; k < size && sorted; k++) {
+                sorted = offsets[k - 1] <= offsets[k];
+            }
+            if (sorted) {
+                return;
+            }
+            Integer[] order = new Integer[size];
+            for (int k = 0; k < size; k++) {
+                order[k] = k;
+            }
+            Arrays.sort(order, (a, b) -> Long.compare(offsets[a], offsets[b]));
+            long[] o = new long[size];
+            int[] x = new int[size];
+            for (int k = 0; k < size; k++) {
+                o[k] = offsets[order[k]];
+                x[k] = index[order[k]];
+            }
+            offsets = o;
+            index = x;
+        }
+
+        int size() {
+            return size;
+        }
+
+        long offset(int k) {
+            return offsets[k];
+        }
+
+        int index(int k) {
+            return index[k];
+        }
+
+        /** Keeps only the entries {@code keep} says yes to, in order. */
+        void retain(IntPredicate keep) {
+            int w = 0;
+            for (int k = 0; k < size; k++) {
+                if (keep.test(k)) {
+                    offsets[w] = offsets[k];
+                    index[w] = index[k];
+                    w++;
+                }
+            }
+            size = w;
+        }
     }
 
     /**
@@ -49,39 +117,68 @@ final class LogReadBack {
     static History.ReadBack check(KafkaConnection kafka, String runId, String inputTopic, String outputTopic,
                                   CanaryAdapter adapter, List<SentEvent> sent, List<Observation> observed,
                                   Map<Integer, OffsetRanges> acked) {
-        Map<TopicPartition, TreeMap<Long, Wanted>> input = new HashMap<>();
-        Map<TopicPartition, TreeMap<Long, SentEvent>> ackedAt = new HashMap<>();
+        Map<TopicPartition, Wanted> input = new HashMap<>();
         List<History.Truncated> missing = new ArrayList<>();
-        for (SentEvent e : sent) {
+        for (int i = 0; i < sent.size(); i++) {
+            SentEvent e = sent.get(i);
             if (e.acknowledged() && e.partition() != null && e.offset() != null) {
-                TopicPartition tp = new TopicPartition(inputTopic, e.partition());
-                SentEvent first = ackedAt.computeIfAbsent(tp, k -> new TreeMap<>()).get(e.offset());
-                if (first != null) {
-                    // The log gave this offset out twice: the canary acknowledged there first was taken back.
-                    SentEvent gone = first.ackedAt().isAfter(e.ackedAt()) ? e : first;
-                    SentEvent stays = gone == e ? first : e;
-                    missing.add(new History.Truncated(gone.id(), "input", tp.toString(), e.offset(),
-                            "another canary acknowledged at that offset later (" + stays.id() + ")"));
-                    if (gone == e) {
-                        continue;
-                    }
-                }
-                ackedAt.get(tp).put(e.offset(), e);
-                CanaryAdapter.Rendered r = adapter.render(e.seq(), e.key(), e.sentAt());
-                input.computeIfAbsent(tp, k -> new TreeMap<>()).put(e.offset(), new Wanted(e.id(), r.value(), e.ackedAt()));
+                input.computeIfAbsent(new TopicPartition(inputTopic, e.partition()), k -> new Wanted()).add(e.offset(), i);
             }
         }
-        Map<TopicPartition, TreeMap<Long, Wanted>> output = new HashMap<>();
-        for (Observation o : observed) {
-            output.computeIfAbsent(new TopicPartition(outputTopic, o.partition()), k -> new TreeMap<>())
-                    .putIfAbsent(o.offset(), new Wanted(o.id(), null, null));
+        for (Map.Entry<TopicPartition, Wanted> w : input.entrySet()) {
+            Wanted in = w.getValue();
+            in.sort();
+            // The log gave an offset out twice: the canaries acknowledged there before the last were taken back.
+            boolean[] drop = new boolean[in.size()];
+            for (int k = 0; k < in.size(); ) {
+                int end = k;
+                while (end + 1 < in.size() && in.offset(end + 1) == in.offset(k)) {
+                    end++;
+                }
+                if (end > k) {
+                    int stays = k;
+                    for (int j = k + 1; j <= end; j++) {
+                        if (!sent.get(in.index(j)).ackedAt().isBefore(sent.get(in.index(stays)).ackedAt())) {
+                            stays = j;
+                        }
+                    }
+                    for (int j = k; j <= end; j++) {
+                        if (j != stays) {
+                            drop[j] = true;
+                            missing.add(new History.Truncated(sent.get(in.index(j)).id(), "input", w.getKey().toString(),
+                                    in.offset(j), "another canary acknowledged at that offset later ("
+                                    + sent.get(in.index(stays)).id() + ")"));
+                        }
+                    }
+                }
+                k = end + 1;
+            }
+            in.retain(k -> !drop[k]);
+        }
+        Map<TopicPartition, Wanted> output = new HashMap<>();
+        for (int i = 0; i < observed.size(); i++) {
+            Observation o = observed.get(i);
+            output.computeIfAbsent(new TopicPartition(outputTopic, o.partition()), k -> new Wanted()).add(o.offset(), i);
+        }
+        for (Wanted out : output.values()) {
+            out.sort();
+            // Seen twice at one offset (read again after a rebalance): looked for once, as the first sighting.
+            boolean[] repeat = new boolean[out.size()];
+            for (int k = 1; k < out.size(); k++) {
+                repeat[k] = out.offset(k) == out.offset(k - 1);
+            }
+            out.retain(k -> !repeat[k]);
         }
         long deadline = System.nanoTime() + BUDGET.toNanos();
         List<String> unchecked = new ArrayList<>();
         List<History.EpochChange> epochs = new ArrayList<>();
-        read(kafka, runId + "-input", "read_uncommitted", input, "input", adapter, missing, unchecked, deadline, epochs);
+        read(kafka, runId + "-input", "read_uncommitted", input, "input", adapter, missing, unchecked, deadline, epochs,
+                k -> sent.get(k).id(), k -> sent.get(k).ackedAt(), k -> {
+                    SentEvent e = sent.get(k);
+                    return adapter.render(e.seq(), e.key(), e.sentAt()).value();
+                });
         read(kafka, runId + "-output", "read_committed", output, "output", adapter, missing, unchecked, deadline,
-                new ArrayList<>());
+                new ArrayList<>(), k -> observed.get(k).id(), k -> null, null);
         long folded = 0;
         long inputGone = missing.stream().filter(t -> t.log().equals("input") && t.found().startsWith("gone")).count();
         // Offsets handed out again: each repeat a canary taken back. Those of kept canaries are named already
@@ -103,16 +200,22 @@ final class LogReadBack {
         } catch (RuntimeException e) {
             unchecked.add("the input log's bounds could not be read: " + e.getMessage());
         }
-        return new History.ReadBack(Math.max(allAcked, input.values().stream().mapToLong(Map::size).sum()),
-                output.values().stream().mapToLong(Map::size).sum(), missing,
+        return new History.ReadBack(Math.max(allAcked, input.values().stream().mapToLong(Wanted::size).sum()),
+                output.values().stream().mapToLong(Wanted::size).sum(), missing,
                 Math.max(0, folded - inputGone) + Math.max(0, again - inputTaken),
                 unchecked.isEmpty() ? null : String.join("; ", unchecked), epochs);
     }
 
-    private static void read(KafkaConnection kafka, String clientId, String isolation,
-                             Map<TopicPartition, TreeMap<Long, Wanted>> wanted, String log, CanaryAdapter adapter,
-                             List<History.Truncated> missing, List<String> unchecked, long deadline,
-                             List<History.EpochChange> epochs) {
+    /**
+     * Reads each partition of {@code wanted} from its first wanted offset and meets the records in
+     * offset order; {@code bytesOf} renders an input canary's record again (null for the output,
+     * whose records are matched by the canary id found in them).
+     */
+    private static void read(KafkaConnection kafka, String clientId, String isolation, Map<TopicPartition, Wanted> wanted,
+                             String log, CanaryAdapter adapter, List<History.Truncated> missing, List<String> unchecked,
+                             long deadline, List<History.EpochChange> epochs, IntFunction<String> idOf,
+                             IntFunction<Instant> ackedAtOf, IntFunction<byte[]> bytesOf) {
+        wanted.values().removeIf(w -> w.size() == 0);
         if (wanted.isEmpty()) {
             return;
         }
@@ -120,56 +223,68 @@ final class LogReadBack {
                 Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
                         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024)))) {
             long records = 0;
-            for (Map.Entry<TopicPartition, TreeMap<Long, Wanted>> e : wanted.entrySet()) {
+            for (Map.Entry<TopicPartition, Wanted> e : wanted.entrySet()) {
                 TopicPartition tp = e.getKey();
-                TreeMap<Long, Wanted> left = new TreeMap<>(e.getValue());
+                Wanted w = e.getValue();
                 c.assign(List.of(tp));
                 long start = c.beginningOffsets(List.of(tp), Duration.ofSeconds(10)).get(tp);
                 long end = c.endOffsets(List.of(tp), Duration.ofSeconds(10)).get(tp);
-                c.seek(tp, Math.max(start, left.firstKey()));
-                long last = left.lastKey();
+                c.seek(tp, Math.max(start, w.offset(0)));
+                long last = w.offset(w.size() - 1);
                 Integer epoch = null;
                 Instant lastAcked = null;
-                while (!left.isEmpty() && c.position(tp) <= last && c.position(tp) < end) {
+                int k = 0;
+                boolean outOfBudget = false;
+                while (k < w.size() && c.position(tp) <= last && c.position(tp) < end) {
                     if (System.nanoTime() > deadline || records > MAX_RECORDS) {
-                        unchecked.add(left.size() + " " + log + " record(s) of " + tp + " not read back within "
+                        unchecked.add((w.size() - k) + " " + log + " record(s) of " + tp + " not read back within "
                                 + BUDGET.toSeconds() + " s / " + MAX_RECORDS + " records");
-                        left.clear();
+                        outOfBudget = true;
                         break;
                     }
                     for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500)).records(tp)) {
                         records++;
-                        Wanted w = left.remove(r.offset());
-                        if (w == null) {
+                        // Wanted offsets the log went past without a record there: not in the log.
+                        while (k < w.size() && w.offset(k) < r.offset()) {
+                            missing.add(new History.Truncated(idOf.apply(w.index(k)), log, tp.toString(), w.offset(k),
+                                    unmet(w.offset(k), start, end)));
+                            k++;
+                        }
+                        if (k >= w.size() || w.offset(k) != r.offset()) {
                             continue;
                         }
-                        String there = log.equals("input") ? (Arrays.equals(w.value(), r.value()) ? null
-                                : "another record") : w.id().equals(adapter.idOf(r.key(), r.value(), r.headers())) ? null
-                                : "another record";
-                        if (there != null) {
-                            missing.add(new History.Truncated(w.id(), log, tp.toString(), r.offset(), there));
-                        } else if (w.ackedAt() != null && r.leaderEpoch().isPresent()) {
+                        int i = w.index(k++);
+                        String id = idOf.apply(i);
+                        boolean same = bytesOf != null ? Arrays.equals(bytesOf.apply(i), r.value())
+                                : id.equals(adapter.idOf(r.key(), r.value(), r.headers()));
+                        Instant ackedAt = ackedAtOf.apply(i);
+                        if (!same) {
+                            missing.add(new History.Truncated(id, log, tp.toString(), r.offset(), "another record"));
+                        } else if (ackedAt != null && r.leaderEpoch().isPresent()) {
                             // The leader that appended each canary, as the log records it.
                             int appendedIn = r.leaderEpoch().get();
                             if (epoch != null && appendedIn != epoch && epochs.size() < MAX_EPOCH_CHANGES) {
-                                epochs.add(new History.EpochChange(tp.toString(), epoch, appendedIn, lastAcked,
-                                        w.ackedAt()));
+                                epochs.add(new History.EpochChange(tp.toString(), epoch, appendedIn, lastAcked, ackedAt));
                             }
                             epoch = appendedIn;
-                            lastAcked = w.ackedAt();
+                            lastAcked = ackedAt;
                         }
                     }
                 }
                 // What is left was never met: gone from the log (or skipped as aborted, reading committed).
-                for (Map.Entry<Long, Wanted> m : left.entrySet()) {
-                    String found = m.getKey() < start ? "gone: the log now starts at offset " + start
-                            : m.getKey() >= end ? "gone: the log now ends at offset " + end
-                            : "no record at that offset";
-                    missing.add(new History.Truncated(m.getValue().id(), log, tp.toString(), m.getKey(), found));
+                for (; !outOfBudget && k < w.size(); k++) {
+                    missing.add(new History.Truncated(idOf.apply(w.index(k)), log, tp.toString(), w.offset(k),
+                            unmet(w.offset(k), start, end)));
                 }
             }
         } catch (RuntimeException e) {
             unchecked.add("the " + log + " log could not be read back: " + e.getMessage());
         }
+    }
+
+    private static String unmet(long offset, long start, long end) {
+        return offset < start ? "gone: the log now starts at offset " + start
+                : offset >= end ? "gone: the log now ends at offset " + end
+                : "no record at that offset";
     }
 }
