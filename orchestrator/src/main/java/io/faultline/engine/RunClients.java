@@ -2,7 +2,7 @@ package io.faultline.engine;
 
 import io.faultline.kafka.Clients;
 import io.faultline.protocol.KafkaConnection;
-import io.faultline.workload.CanaryWorkload;
+import io.faultline.workload.CanaryClients;
 import java.time.Duration;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -36,12 +36,12 @@ public interface RunClients {
     Consumer<String, byte[]> halt();
 
     /**
-     * The canary's producer of the input topic ({@link CanaryWorkload#producer}), giving a send up
+     * The canary's producer of the input topic ({@link CanaryClients#producer}), giving a send up
      * after {@code deliveryTimeout}; closed with the canary.
      */
     Producer<String, byte[]> canaryProducer(Duration deliveryTimeout);
 
-    /** The canary's observer of the output topic, read committed ({@link CanaryWorkload#observer}); closed with the canary. */
+    /** The canary's observer of the output topic, read committed ({@link CanaryClients#observer}); closed with the canary. */
     Consumer<String, byte[]> canaryObserver();
 
     /**
@@ -80,12 +80,12 @@ public interface RunClients {
 
             @Override
             public Producer<String, byte[]> canaryProducer(Duration deliveryTimeout) {
-                return CanaryWorkload.producer(kafka, deliveryTimeout);
+                return CanaryClients.producer(kafka, deliveryTimeout);
             }
 
             @Override
             public Consumer<String, byte[]> canaryObserver() {
-                return CanaryWorkload.observer(kafka);
+                return CanaryClients.observer(kafka);
             }
 
             @Override

@@ -1,6 +1,5 @@
 package io.faultline.workload;
 
-import io.faultline.kafka.Clients;
 import io.faultline.kafka.HeaderText;
 import io.faultline.protocol.KafkaConnection;
 import io.faultline.protocol.ProducerRetries;
@@ -22,11 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -40,8 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CanaryWorkload implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CanaryWorkload.class);
-    /** The canary producer's {@code client.id}: what a quota drill names, and what its retries are counted under. */
-    public static final String PRODUCER_CLIENT_ID = "faultline-canary-producer";
     /** Canaries are folded in spans of about this much sending. */
     public static final Duration FOLD_WIDTH = Duration.ofSeconds(1);
     /** How often the drain asks whether every acknowledged canary came out. */
@@ -75,7 +70,7 @@ public final class CanaryWorkload implements AutoCloseable {
     private final AtomicLong outputRecords = new AtomicLong();
     private final SendErrors sendErrors = new SendErrors();
     /** What the producer had retried when this canary was made: its own retries are what came after. */
-    private final Map<String, Long> retriedBefore = ProducerRetries.of(PRODUCER_CLIENT_ID);
+    private final Map<String, Long> retriedBefore = ProducerRetries.of(CanaryClients.PRODUCER_CLIENT_ID);
     private final Map<Integer, OffsetRanges> acked = new ConcurrentHashMap<>();
     /** The first output record that carried no canary id of this run, for the preflight's diagnosis. */
     private volatile String example;
@@ -88,26 +83,9 @@ public final class CanaryWorkload implements AutoCloseable {
 
     /** As above, with the connection's client settings: real clients, a pacing thread on {@code System.nanoTime}. */
     public CanaryWorkload(KafkaConnection kafka, String runId, CanarySpec spec, Clock clock) {
-        this(runId, spec, clock, producer(kafka, spec.deliveryTimeout()), observer(kafka), Scheduler.system("canary-producer", clock),
+        this(runId, spec, clock, CanaryClients.producer(kafka, spec.deliveryTimeout()),
+                CanaryClients.observer(kafka), Scheduler.system("canary-producer", clock),
                 System::nanoTime, kafka);
-    }
-
-    /**
-     * The canary's producer on {@code kafka}: idempotent, acks=all, no lingering, each send given up
-     * after {@code deliveryTimeout} (one request after at most 30 s, and never longer than that).
-     */
-    public static Producer<String, byte[]> producer(KafkaConnection kafka, Duration deliveryTimeout) {
-        long delivery = deliveryTimeout.toMillis();
-        return Clients.producer(kafka, PRODUCER_CLIENT_ID, Map.of(
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.min(30_000, delivery)),
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(delivery)));
-    }
-
-    /** The canary's observer on {@code kafka}: reads committed results only. */
-    public static Consumer<String, byte[]> observer(KafkaConnection kafka) {
-        return Clients.consumer(kafka, "faultline-canary-observer",
-                Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
     }
 
     /**
@@ -228,7 +206,7 @@ public final class CanaryWorkload implements AutoCloseable {
 
     /** Produce requests of the canary retried since it was made, by the error the client retried ({@link ProducerRetries}). */
     public Map<String, Long> sendRetries() {
-        return ProducerRetries.since(retriedBefore, ProducerRetries.of(PRODUCER_CLIENT_ID));
+        return ProducerRetries.since(retriedBefore, ProducerRetries.of(CanaryClients.PRODUCER_CLIENT_ID));
     }
 
     private void sendOne() {
