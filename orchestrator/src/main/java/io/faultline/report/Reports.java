@@ -163,6 +163,11 @@ public final class Reports {
                 b.append(": no outage observed");
             }
             b.append('\n');
+            List<String> together = overlapping(v, f);
+            if (!together.isEmpty()) {
+                b.append("  held together with ").append(String.join(", ", together))
+                        .append(": its figures include what they did\n");
+            }
             String cluster = cluster(f.kafka());
             if (!cluster.isEmpty()) {
                 b.append("  cluster: ").append(cluster).append('\n');
@@ -184,6 +189,26 @@ public final class Reports {
             }
         }
         return b.toString();
+    }
+
+    /**
+     * The other faults of the run held at some time while {@code f} was: from its invoke to its
+     * undo (or its heal, or the end of the run when it was never undone).
+     */
+    static List<String> overlapping(Verdict v, FaultRecord f) {
+        List<String> out = new ArrayList<>();
+        for (FaultRecord g : v.faults()) {
+            if (g != f && g.invokedAt() != null && f.invokedAt() != null
+                    && g.invokedAt().isBefore(heldUntil(v, f)) && f.invokedAt().isBefore(heldUntil(v, g))) {
+                out.add(g.name());
+            }
+        }
+        return out;
+    }
+
+    private static Instant heldUntil(Verdict v, FaultRecord f) {
+        return f.undoneAt() != null ? f.undoneAt() : f.healInvokedAt() != null ? f.healInvokedAt()
+                : v.finishedAt() != null ? v.finishedAt() : Instant.MAX;
     }
 
     /**

@@ -45,6 +45,24 @@ class ReportsTest {
     }
 
     @Test
+    void faultsHeldAtTheSameTimeSayEachIncludesTheOthers() {
+        Verdict v = verdict(Verdict.Status.PASSED, null);
+        FaultRecord kill = v.faults().get(0);
+        // Invoked 1 s after the kill, undone after it: held together. One after the kill's undo: not.
+        FaultRecord freeze = new FaultRecord("freeze", "c-2", "agent-2", "process.kill", T0.plusSeconds(6),
+                T0.plusSeconds(6), T0.plusSeconds(25), T0.plusSeconds(25), null, null);
+        FaultRecord later = new FaultRecord("later", "c-3", "agent-3", "process.kill", T0.plusSeconds(30),
+                T0.plusSeconds(30), null, null, null, null);
+        Verdict both = new Verdict(v.schemaVersion(), v.runId(), v.scenario(), v.status(), v.reason(), v.startedAt(),
+                v.finishedAt(), v.checks(), List.of(kill, freeze, later), v.canary());
+        assertThat(Reports.overlapping(both, kill)).containsExactly("freeze");
+        assertThat(Reports.overlapping(both, freeze)).containsExactly("kill");
+        assertThat(Reports.overlapping(both, later)).as("held from 30 s to the end, after both were undone").isEmpty();
+        assertThat(Reports.summary(both)).contains("  held together with freeze: its figures include what they did");
+        assertThat(Reports.summary(v)).doesNotContain("held together");
+    }
+
+    @Test
     void writesEveryReportWithOneJunitTestCasePerCheck(@TempDir Path dir) throws Exception {
         Path html = Reports.writeAll(dir, verdict(Verdict.Status.FAILED, null), timeline());
         assertThat(dir.resolve("verdict.json")).exists();
