@@ -169,9 +169,12 @@ final class KafkaAnalysis {
     }
 
     /**
-     * Each election with what the input log says of it: the change of leader epoch between two
-     * canaries read back from its partition whose first canary of the new epoch was acknowledged
-     * in the fault's window, the one nearest the new leader's sighting (each used once).
+     * Each election with what the input log says of it: among the changes of leader epoch between
+     * two canaries read back from its partition whose first canary of the new epoch was
+     * acknowledged in the fault's window and whose last canary of the old epoch came before the new
+     * leader was seen, the one with the longest gap (each used once). A later bump of the epoch (the
+     * controller changing the partition again just after) does not straddle the sighting, and a
+     * quick one that does is not the election the old leader's death made.
      */
     static List<FaultRecord.Election> withLog(List<FaultRecord.Election> elections, History.ReadBack readBack,
                                               Instant start, Instant end) {
@@ -185,8 +188,9 @@ final class KafkaAnalysis {
             if (e.to() != null && e.at() != null) {
                 for (History.EpochChange c : left) {
                     boolean inWindow = c.firstAckedAt().isAfter(start) && !c.firstAckedAt().isAfter(end);
-                    if (c.topicPartition().equals(e.partition()) && inWindow
-                            && (best == null || distance(c, e) < distance(best, e))) {
+                    boolean straddles = !c.lastAckedAt().isAfter(e.at());
+                    if (c.topicPartition().equals(e.partition()) && inWindow && straddles
+                            && (best == null || gap(c) > gap(best))) {
                         best = c;
                     }
                 }
@@ -201,8 +205,8 @@ final class KafkaAnalysis {
         return out;
     }
 
-    private static long distance(History.EpochChange c, FaultRecord.Election e) {
-        return Math.abs(Duration.between(c.firstAckedAt(), e.at()).toMillis());
+    private static long gap(History.EpochChange c) {
+        return Duration.between(c.lastAckedAt(), c.firstAckedAt()).toMillis();
     }
 
     /** What an election at {@code at} answers: the heal when it came before, else the fault. */
