@@ -68,15 +68,13 @@ public final class NetworkPartitionDriver implements FaultDriver<NetworkPartitio
             return apply(runner, commandId, fault, true);
         }
         // The agent's own connections are not in another namespace: nothing there to exempt.
-        return netns(fault).apply(commandId, fault.netnsOf(), (inside, own) -> apply(inside, commandId, fault, own),
-                inside -> "deleted " + sweep(inside, commandId) + " iptables rules tagged " + TAG_PREFIX + commandId);
+        return TrafficControl.required(netns).apply(commandId, fault.netnsOf(),
+                (inside, own) -> apply(inside, commandId, fault, own), inside -> sweptInside(inside, commandId));
     }
 
-    private TargetNetns netns(NetworkPartitionFault fault) throws FaultException {
-        if (netns == null) {
-            throw new FaultException("netnsOf: this agent cannot enter another process's network namespace");
-        }
-        return netns;
+    /** Deletes the command's tagged rules inside an entered namespace; says how many. */
+    private static String sweptInside(CommandRunner inside, String commandId) throws FaultException {
+        return "deleted " + sweep(inside, commandId) + " iptables rules tagged " + TAG_PREFIX + commandId;
     }
 
     private Applied apply(CommandRunner runner, String commandId, NetworkPartitionFault fault, boolean ownNamespace)
@@ -110,8 +108,7 @@ public final class NetworkPartitionDriver implements FaultDriver<NetworkPartitio
     @Override
     public String recover(String commandId, NetworkPartitionFault fault) throws FaultException {
         if (fault.netnsOf() != null) {
-            return netns(fault).recover(commandId, inside -> "deleted " + sweep(inside, commandId)
-                    + " iptables rules tagged " + TAG_PREFIX + commandId);
+            return TrafficControl.required(netns).recover(commandId, inside -> sweptInside(inside, commandId));
         }
         int n = sweep(runner, commandId);
         return n == 0 ? "nothing to undo: no iptables rule tagged " + TAG_PREFIX + commandId
