@@ -208,7 +208,7 @@ final class VerifierBench {
                     }
                     log.observed(seq, seq == CanaryCodec.ODD ? CanaryCodec.id(r.value(), "bench") : null, now,
                             r.partition(), r.offset(), processedBy.of(r),
-                            HeaderText.number(r, "input-offset"));
+                            HeaderText.number(r, "input-offset", CanaryLog.NO_INPUT_OFFSET));
                 }
                 decodeNs += System.nanoTime() - f1;
             }

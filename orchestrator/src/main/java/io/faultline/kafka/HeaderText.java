@@ -21,20 +21,29 @@ public final class HeaderText {
      * read from its bytes without making text); null when there is none or it is not one.
      */
     public static Long number(ConsumerRecord<?, ?> r, String name) {
+        long n = number(r, name, Long.MIN_VALUE);
+        return n == Long.MIN_VALUE ? null : n;
+    }
+
+    /**
+     * As {@link #number(ConsumerRecord, String)}, unboxed: {@code absent} when there is none or it
+     * is not one (no number of 18 digits is {@link Long#MIN_VALUE}). For readers of every record.
+     */
+    public static long number(ConsumerRecord<?, ?> r, String name, long absent) {
         Header h = r.headers().lastHeader(name);
         byte[] v = h == null ? null : h.value();
         if (v == null || v.length == 0) {
-            return null;
+            return absent;
         }
         int k = v[0] == '-' ? 1 : 0;
         if (v.length - k < 1 || v.length - k > 18) {
-            return null;
+            return absent;
         }
         long n = 0;
         for (int i = k; i < v.length; i++) {
             int d = v[i] - '0';
             if (d < 0 || d > 9) {
-                return null;
+                return absent;
             }
             n = n * 10 + d;
         }

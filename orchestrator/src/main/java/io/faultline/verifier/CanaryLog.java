@@ -33,6 +33,8 @@ public final class CanaryLog {
     private static final int CHUNK = Columns.CHUNK;
     private static final int MASK = Columns.MASK;
     private static final long NONE = Long.MIN_VALUE;
+    /** The input offset of a result that names none. */
+    public static final long NO_INPUT_OFFSET = NONE;
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final String idPrefix;
@@ -145,15 +147,16 @@ public final class CanaryLog {
     /** A canary of this run came out: {@code id} at {@code offset} of output partition {@code partition}. */
     public synchronized void observed(String id, Instant at, int partition, long offset, String processedBy,
                                       Long inputOffset) {
-        observed(seqOf(idPrefix, id), id, at, partition, offset, processedBy, inputOffset);
+        observed(seqOf(idPrefix, id), id, at, partition, offset, processedBy, inputOffset == null ? NONE : inputOffset);
     }
 
     /**
      * As above, for a result whose canary's sequence number was read from the record ({@code seq}),
-     * or, when negative, whose id ({@code id}) is not one this run sent in its canonical spelling.
+     * or, when negative, whose id ({@code id}) is not one this run sent in its canonical spelling;
+     * {@code inputOffset} is {@link #NO_INPUT_OFFSET} for none. Unboxed: it runs for every result.
      */
     public synchronized void observed(long seq, String id, Instant at, int partition, long offset,
-                                      String processedBy, Long inputOffset) {
+                                      String processedBy, long inputOffset) {
         if ((observedCount & MASK) == 0) {
             obsSeq.add(new long[CHUNK]);
             obsAt.add(new long[CHUNK]);
@@ -187,11 +190,14 @@ public final class CanaryLog {
         obsAt.get(c)[j] = nanos(at);
         obsPartition.get(c)[j] = partition;
         obsOffset.get(c)[j] = offset;
-        obsProcessedBy.get(c)[j] = processedBy == null ? -1 : nameIndex.computeIfAbsent(processedBy, n -> {
-            names.add(n);
-            return names.size() - 1;
-        });
-        obsInputOffset.get(c)[j] = inputOffset == null ? NONE : inputOffset;
+        Integer name = processedBy == null ? null : nameIndex.get(processedBy);
+        if (processedBy != null && name == null) { // no lambda: this runs for every result
+            name = names.size();
+            names.add(processedBy);
+            nameIndex.put(processedBy, name);
+        }
+        obsProcessedBy.get(c)[j] = name == null ? -1 : name;
+        obsInputOffset.get(c)[j] = inputOffset;
         observedCount++;
     }
 

@@ -62,6 +62,12 @@ public final class CanaryCodec {
         if (value == null) {
             return NOT_OURS;
         }
+        long scanned = CanaryScan.seq(value, runId, prefix);
+        return scanned == CanaryScan.UNSURE ? parsed(value, runId, prefix) : scanned;
+    }
+
+    /** {@link #seq} as Jackson's streaming parser reads the value: for what the byte scan is not sure of. */
+    static long parsed(byte[] value, String runId, String prefix) {
         boolean run = false;
         long seq = NOT_OURS;
         try (JsonParser p = Json.mapper().getFactory().createParser(value)) {

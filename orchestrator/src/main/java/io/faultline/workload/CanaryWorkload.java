@@ -252,7 +252,7 @@ public final class CanaryWorkload implements AutoCloseable {
                     }
                     // The id as a string only for the rare result whose id is not one the run spelled.
                     String odd = seq == CanaryCodec.ODD ? adapter.idOf(r.key(), r.value(), r.headers()) : null;
-                    Long inputOffset = OutputRecords.number(r, "input-offset");
+                    long inputOffset = HeaderText.number(r, "input-offset", CanaryLog.NO_INPUT_OFFSET);
                     events.observed(seq, odd, now, r.partition(), r.offset(), processedBy.of(r), inputOffset);
                     lastCompletion = now;
                 }

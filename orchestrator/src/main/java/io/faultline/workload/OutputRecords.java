@@ -1,6 +1,5 @@
 package io.faultline.workload;
 
-import io.faultline.kafka.HeaderText;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -28,10 +27,5 @@ final class OutputRecords {
     private static String cut(String s, int max) {
         String oneLine = s.replaceAll("[\\p{Cntrl}]", "?");
         return oneLine.length() <= max ? oneLine : oneLine.substring(0, max) + "... (" + s.length() + " chars)";
-    }
-
-    /** The last header {@code name} as a number; null when there is none or it is not one. */
-    static Long number(ConsumerRecord<?, ?> r, String name) {
-        return HeaderText.number(r, name);
     }
 }
