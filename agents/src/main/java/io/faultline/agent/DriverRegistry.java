@@ -38,6 +38,16 @@ final class DriverRegistry {
         return preview(driver(fault), fault);
     }
 
+    /** {@link FaultDriver#diesWithHost}; false for a fault no driver takes. */
+    boolean diesWithHost(FaultSpec fault) {
+        FaultDriver<?> d = fault == null ? null : byClass.get(fault.getClass());
+        return d != null && diesWithHost(d, fault);
+    }
+
+    private static <F extends FaultSpec> boolean diesWithHost(FaultDriver<F> d, FaultSpec f) {
+        return d.diesWithHost(d.faultClass().cast(f));
+    }
+
     /** Every driver's safe-mode sweep, by fault type, to be run each on its own; a sweep returns null when its driver has none. */
     Map<String, Callable<String>> sweeps() {
         Map<String, Callable<String>> out = new LinkedHashMap<>();

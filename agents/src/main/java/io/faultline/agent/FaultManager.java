@@ -114,7 +114,7 @@ final class FaultManager {
      */
     void apply(ApplyCommand command) {
         try {
-            journal.applying(command, now());
+            journal.applying(command, now(), drivers.diesWithHost(command.fault()));
         } catch (IOException e) {
             log.error("cannot write the undo journal {}: {}", journal.file(), e.getMessage());
             events.accept(CommandEvent.failed(agentId, now(), command,

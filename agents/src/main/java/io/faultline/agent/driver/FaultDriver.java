@@ -36,6 +36,16 @@ public interface FaultDriver<F extends FaultSpec> {
     String recover(String commandId, F fault) throws FaultException;
 
     /**
+     * Whether everything {@code fault} puts in place goes with the host's kernel: a stopped
+     * process, netfilter rules, queueing disciplines. Its journal record then needs to outlive
+     * only the agent's process, which the page cache sees to, and is not forced to disk first. A
+     * fault on another system, on files, or one whose undo starts something is not (the default).
+     */
+    default boolean diesWithHost(F fault) {
+        return false;
+    }
+
+    /**
      * For a dry run: what applying the fault would touch, looked up without changing anything;
      * null where there is nothing to look up beyond the checks every command goes through.
      */

@@ -52,6 +52,12 @@ public final class NetemDriver<F extends FaultSpec> implements FaultDriver<F> {
         return faultType;
     }
 
+    /** Queueing disciplines and netfilter rules live in the kernel, the host's or a namespace's in it. */
+    @Override
+    public boolean diesWithHost(F fault) {
+        return true;
+    }
+
     @Override
     public Applied apply(String commandId, F fault) throws FaultException {
         ProcessSelector netnsOf = netnsOf(fault);

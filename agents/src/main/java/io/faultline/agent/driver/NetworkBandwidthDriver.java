@@ -33,6 +33,12 @@ public final class NetworkBandwidthDriver implements FaultDriver<NetworkBandwidt
         return NetworkBandwidthFault.TYPE;
     }
 
+    /** Queueing disciplines and netfilter rules live in the kernel, the host's or a namespace's in it. */
+    @Override
+    public boolean diesWithHost(NetworkBandwidthFault fault) {
+        return true;
+    }
+
     @Override
     public Applied apply(String commandId, NetworkBandwidthFault fault) throws FaultException {
         if (fault.netnsOf() == null) {

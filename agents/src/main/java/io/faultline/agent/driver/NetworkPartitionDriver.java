@@ -44,6 +44,12 @@ public final class NetworkPartitionDriver implements FaultDriver<NetworkPartitio
         return NetworkPartitionFault.TYPE;
     }
 
+    /** Queueing disciplines and netfilter rules live in the kernel, the host's or a namespace's in it. */
+    @Override
+    public boolean diesWithHost(NetworkPartitionFault fault) {
+        return true;
+    }
+
     /** One iptables rule: its chain and its match-and-target arguments. */
     record Rule(String chain, List<String> spec) {
         List<String> insert() {

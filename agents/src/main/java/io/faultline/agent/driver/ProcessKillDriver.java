@@ -57,6 +57,12 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
         return ProcessKillFault.TYPE;
     }
 
+    /** A signal's effect goes with the host; a restart of the service, the undo of a kill with {@code restart}, does not. */
+    @Override
+    public boolean diesWithHost(ProcessKillFault fault) {
+        return fault.restart() == null;
+    }
+
     @Override
     public Applied apply(String commandId, ProcessKillFault fault) throws FaultException {
         if (fault.restarts() && supervisor == null) {

@@ -27,6 +27,12 @@ public final class RedisOutageDriver implements FaultDriver<RedisOutageFault> {
         return RedisOutageFault.TYPE;
     }
 
+    /** It is netfilter rules on this host, as its network driver's. */
+    @Override
+    public boolean diesWithHost(RedisOutageFault fault) {
+        return true;
+    }
+
     @Override
     public Applied apply(String commandId, RedisOutageFault fault) throws FaultException {
         return partition.apply(commandId, asPartition(fault));

@@ -25,6 +25,12 @@ public final class RedisThrottleDriver implements FaultDriver<RedisThrottleFault
         return RedisThrottleFault.TYPE;
     }
 
+    /** It is a queueing discipline on this host, as its network driver's. */
+    @Override
+    public boolean diesWithHost(RedisThrottleFault fault) {
+        return true;
+    }
+
     @Override
     public Applied apply(String commandId, RedisThrottleFault fault) throws FaultException {
         return bandwidth.apply(commandId, asBandwidth(fault));

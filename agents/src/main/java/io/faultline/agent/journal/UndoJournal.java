@@ -72,6 +72,8 @@ public final class UndoJournal implements AutoCloseable {
     private final FileLock lock;
     private final Map<String, Entry> applies = new LinkedHashMap<>();
     private final Set<String> undone = new HashSet<>();
+    /** Applies of faults that die with the host: written, not forced, and so are their undone records. */
+    private final Set<String> unforced = new HashSet<>();
     private final int unreadable;
     private final String unwritable;
     private FileChannel out;
@@ -296,10 +298,23 @@ public final class UndoJournal implements AutoCloseable {
 
     /** Written and forced to disk before the fault is applied; throws when it cannot be. */
     public synchronized void applying(ApplyCommand c, Instant at) throws IOException {
+        applying(c, at, false);
+    }
+
+    /**
+     * Written before the fault is applied; throws when it cannot be. Forced to disk first unless
+     * the fault {@code diesWithHost}: then the record (and its {@code undone}) need outlive only
+     * this process, and written is enough, since the page cache outlives it. A host that goes
+     * down takes such a fault with it, and a record lost with the host has nothing left to undo.
+     */
+    public synchronized void applying(ApplyCommand c, Instant at, boolean diesWithHost) throws IOException {
         Entry e = new Entry(Entry.APPLY, c.commandId(), c.runId(), c.fault(), c.notAfter(), at,
                 ProcessHandle.current().pid());
-        write(e);
+        write(e, !diesWithHost);
         applies.put(c.commandId(), e);
+        if (diesWithHost) {
+            unforced.add(c.commandId());
+        }
     }
 
     /** The fault is gone (undone, or its apply failed and left nothing). */
@@ -309,7 +324,7 @@ public final class UndoJournal implements AutoCloseable {
         }
         // Known undone in memory even if the disk refuses it: this run will not undo it twice.
         undone.add(commandId);
-        write(new Entry(Entry.UNDONE, commandId, null, null, null, at, null));
+        write(new Entry(Entry.UNDONE, commandId, null, null, null, at, null), !unforced.remove(commandId));
     }
 
     /**
@@ -353,6 +368,7 @@ public final class UndoJournal implements AutoCloseable {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         applies.keySet().retainAll(keep.keySet());
         undone.retainAll(keep.keySet());
+        unforced.retainAll(keep.keySet());
         out = append();
     }
 
@@ -364,12 +380,14 @@ public final class UndoJournal implements AutoCloseable {
                 .put(payload).array();
     }
 
-    private void write(Entry e) throws IOException {
+    private void write(Entry e, boolean force) throws IOException {
         if (!writable()) {
             throw new IOException(unwritable);
         }
         writeFully(out, record(e));
-        out.force(false);
+        if (force) {
+            out.force(false);
+        }
     }
 
     private static void writeFully(FileChannel ch, byte[] bytes) throws IOException {

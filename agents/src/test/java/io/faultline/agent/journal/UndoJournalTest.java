@@ -44,6 +44,21 @@ class UndoJournalTest {
     }
 
     @Test
+    void recordsOfFaultsThatDieWithTheHostAreReadBackAsTheForcedOnesAre(@TempDir Path dir) throws Exception {
+        try (UndoJournal j = UndoJournal.open(dir)) {
+            j.applying(command("c-1"), T0, true);
+            j.applying(command("c-2"), T0, false);
+            j.applying(command("c-3"), T0, true);
+            j.undone("c-3", T0.plusSeconds(1));
+            j.undone("c-2", T0.plusSeconds(1));
+        }
+        try (UndoJournal j = UndoJournal.open(dir)) {
+            assertThat(j.damaged()).isFalse();
+            assertThat(j.leftovers()).extracting(UndoJournal.Entry::commandId).containsExactly("c-1");
+        }
+    }
+
+    @Test
     void aTornLastRecordIsSkipped(@TempDir Path dir) throws Exception {
         try (UndoJournal j = UndoJournal.open(dir)) {
             j.applying(command("c-1"), T0);
