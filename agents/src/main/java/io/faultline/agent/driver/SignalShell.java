@@ -17,11 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends signals through one resident {@code /bin/sh} and its builtin {@code kill}, so that a
- * SIGSTOP or SIGCONT costs a round trip over a pipe instead of starting a process (JDK 17 cannot
- * send STOP or CONT itself). Every other command, and every signal while the shell cannot be
- * started, goes to the fallback runner unchanged. The shell is the agent's child and exits when
- * its standard input closes, so it never outlives the agent.
+ * Sends signals without starting a process (JDK 17 cannot send STOP or CONT itself): by kill(2)
+ * from this process ({@link LibcKill}) where libc can be bound, otherwise through one resident
+ * {@code /bin/sh} and its builtin {@code kill}, a round trip over a pipe. Every other command,
+ * and every signal while neither can be had, goes to the fallback runner unchanged. The shell is
+ * started only when it is needed, is the agent's child and exits when its standard input closes,
+ * so it never outlives the agent.
  */
 public final class SignalShell implements CommandRunner, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SignalShell.class);
@@ -39,16 +40,25 @@ public final class SignalShell implements CommandRunner, AutoCloseable {
     });
 
     private final CommandRunner fallback;
+    private final boolean libc;
     private Process shell;
     private Writer in;
     private BufferedReader out;
     private boolean closed;
 
-    /** Starts the shell now, so that the first fault does not pay for it. */
+    /** By kill(2) where it can be called; otherwise the shell starts now, so that the first fault does not pay for it. */
     public SignalShell(CommandRunner fallback) {
+        this(fallback, LibcKill.bound());
+    }
+
+    /** {@code libc} false: every signal through the shell. */
+    SignalShell(CommandRunner fallback, boolean libc) {
         this.fallback = fallback;
-        synchronized (this) {
-            ensureShell();
+        this.libc = libc;
+        if (!libc) {
+            synchronized (this) {
+                ensureShell();
+            }
         }
     }
 
@@ -56,6 +66,10 @@ public final class SignalShell implements CommandRunner, AutoCloseable {
     public Result run(List<String> argv) throws FaultException {
         if (argv.size() == 4 && argv.get(0).equals("kill") && argv.get(1).equals("-s")
                 && SIGNAL.matcher(argv.get(2)).matches() && PID.matcher(argv.get(3)).matches()) {
+            long pid = Long.parseLong(argv.get(3));
+            if (libc && LibcKill.sends(argv.get(2), pid)) {
+                return LibcKill.send(argv.get(2), pid);
+            }
             Result r = signal(argv.get(2), argv.get(3));
             if (r != null) {
                 return r;

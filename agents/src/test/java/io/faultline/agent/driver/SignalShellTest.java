@@ -13,14 +13,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Signals through the resident shell reach real processes; everything else, and a dead shell, falls back. */
+/**
+ * Signals by kill(2) and, where that cannot be called, through the resident shell reach real
+ * processes; everything else, and a dead shell, falls back.
+ */
 class SignalShellTest {
     private final List<List<String>> fellBack = new ArrayList<>();
     private final CommandRunner fallback = argv -> {
         fellBack.add(argv);
         return CommandRunner.SYSTEM.run(argv);
     };
-    private final SignalShell shell = new SignalShell(fallback);
+    private final SignalShell shell = new SignalShell(fallback, false);
     private Process sleeper;
 
     @BeforeEach
@@ -52,6 +55,23 @@ class SignalShellTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> !state().equals("T"));
         assertThat(shell.ownPids()).containsExactly(shellPid);
         assertThat(fellBack).isEmpty();
+    }
+
+    @Test
+    void stopAndContReachTheProcessByASystemCallWithNoShellAndNoProcessStarted() throws Exception {
+        assertThat(LibcKill.bound()).as("kill(2) through JNA on this Linux host").isTrue();
+        try (SignalShell direct = new SignalShell(fallback)) {
+            assertThat(direct.run(List.of("kill", "-s", "STOP", Long.toString(sleeper.pid()))).ok()).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> state().equals("T"));
+            assertThat(direct.run(List.of("kill", "-s", "CONT", Long.toString(sleeper.pid()))).ok()).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !state().equals("T"));
+            CommandRunner.Result gone = direct.run(List.of("kill", "-s", "STOP",
+                    Long.toString(ProcessHandle.current().pid() + 4_000_000L)));
+            assertThat(gone.ok()).isFalse();
+            assertThat(gone.output()).isEqualTo("kill: No such process");
+            assertThat(direct.ownPids()).isEmpty();
+            assertThat(fellBack).isEmpty();
+        }
     }
 
     @Test
