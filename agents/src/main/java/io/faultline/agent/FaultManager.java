@@ -130,8 +130,8 @@ final class FaultManager {
                 new DriverCalls.Outcome<>() {
             @Override
             public void done(FaultDriver.Applied applied) {
-                log.info("applied {} ({}): {}", id, requested.type(), applied.detail());
                 events.accept(CommandEvent.applied(agentId, now(), command, applied.detail()));
+                log.info("applied {} ({}): {}", id, requested.type(), applied.detail());
                 String why = a.undoWhy;
                 hold(a, applied, a.leaseEnds);
                 if (why != null) {

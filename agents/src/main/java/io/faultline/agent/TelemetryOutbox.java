@@ -5,6 +5,7 @@ import io.faultline.protocol.TelemetryEvent;
 import io.faultline.protocol.TelemetrySignature;
 import io.faultline.protocol.TelemetrySigner;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.apache.kafka.clients.producer.Producer;
@@ -23,11 +24,12 @@ import org.slf4j.LoggerFactory;
 final class TelemetryOutbox implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TelemetryOutbox.class);
     static final int CAPACITY = 10_000;
-    private static final ProducerRecord<String, byte[]> STOP = new ProducerRecord<>("stop", null);
+    /** Queued after the last event by {@link #close}. */
+    private static final Optional<TelemetryEvent> STOP = Optional.empty();
 
     private final String topic;
     private final Producer<String, byte[]> producer;
-    private final BlockingQueue<ProducerRecord<String, byte[]>> queue = new LinkedBlockingQueue<>(CAPACITY);
+    private final BlockingQueue<Optional<TelemetryEvent>> queue = new LinkedBlockingQueue<>(CAPACITY);
     private final Thread sender = new Thread(this::sendAll, "agent-telemetry");
     private final TelemetrySigner signer;
 
@@ -43,14 +45,12 @@ final class TelemetryOutbox implements AutoCloseable {
         sender.start();
     }
 
-    /** Queues the event; never blocks. */
+    /**
+     * Queues the event; never blocks. It is encoded and signed on the outbox's thread, so that a
+     * command's path (its {@code received}, on the poll thread) does not wait for either.
+     */
     void offer(TelemetryEvent event) {
-        byte[] value = Json.encode(event);
-        RecordHeaders headers = new RecordHeaders();
-        if (signer != null) {
-            signer.headers(value).forEach(headers::add);
-        }
-        if (!queue.offer(new ProducerRecord<>(topic, null, event.recordKey(), value, headers))) {
+        if (!queue.offer(Optional.of(event))) {
             log.warn("telemetry outbox full ({} events): dropped {}", CAPACITY, event.getClass().getSimpleName());
         }
     }
@@ -63,12 +63,12 @@ final class TelemetryOutbox implements AutoCloseable {
     private void sendAll() {
         try {
             while (true) {
-                ProducerRecord<String, byte[]> r = queue.take();
-                if (r == STOP) {
+                Optional<TelemetryEvent> next = queue.take();
+                if (next.isEmpty()) {
                     return;
                 }
                 try {
-                    producer.send(r, (md, e) -> {
+                    producer.send(record(next.get()), (md, e) -> {
                         if (e != null) {
                             log.warn("telemetry not delivered: {}", e.toString());
                         }
@@ -80,6 +80,15 @@ final class TelemetryOutbox implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private ProducerRecord<String, byte[]> record(TelemetryEvent event) {
+        byte[] value = Json.encode(event);
+        RecordHeaders headers = new RecordHeaders();
+        if (signer != null) {
+            signer.headers(value).forEach(headers::add);
+        }
+        return new ProducerRecord<>(topic, null, event.recordKey(), value, headers);
     }
 
     /** Sends what is queued (waiting up to 5 s for the sender), then closes the producer. */
