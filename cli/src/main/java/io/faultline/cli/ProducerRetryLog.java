@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * Reads Kafka's producer log for the requests it retries and by which error, the only place the
  * Java client says it ({@code Sender}: "[Producer clientId=ID] Got error produce response with
  * correlation id N on topic-partition TP, retrying (K attempts left). Error: NAME"), and counts them
- * in {@link ProducerRetries}. Attached to that logger in {@code logback.xml}; everything else it is
+ * in {@link ProducerRetries}. Attached to that logger by {@link LogConfig}; everything else it is
  * given is ignored.
  */
 public final class ProducerRetryLog extends AppenderBase<ILoggingEvent> {
