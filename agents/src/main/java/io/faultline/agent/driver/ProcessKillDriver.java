@@ -28,6 +28,8 @@ import java.util.stream.Collectors;
  * stays dead (restarting it is the job of whatever supervises it).
  */
 public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
+    /** This process and its ancestors when the class was loaded: see {@link #selfOrAncestor}. */
+    private static final Set<Long> ANCESTORS_AT_START = Set.copyOf(selfAndAncestors());
     private final CommandRunner runner;
     private final Path servicePidFile;
     private final Supervisor supervisor;
@@ -178,15 +180,14 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
             throw new FaultException("command-line pattern /" + selector.commandLine() + "/ is not a valid regular "
                     + "expression: " + e.getDescription());
         }
-        Set<Long> exempt = selfAndAncestors();
-        exempt.addAll(runner.ownPids());
+        Set<Long> own = runner.ownPids();
         List<Long> pids = new ArrayList<>();
         Optional<ProcessHandle> service = serviceHandle();
         // Beside a service, a pattern picks among the service's own processes only; otherwise
         // among the host's, never the agent's own.
         (service.isPresent() ? Stream.concat(Stream.of(service.get()), service.get().descendants())
                 : ProcessHandle.allProcesses())
-                .filter(p -> !exempt.contains(p.pid()))
+                .filter(p -> !own.contains(p.pid()) && !selfOrAncestor(p.pid()))
                 .filter(p -> commandLine(p).map(c -> pattern.matcher(c).find()).orElse(false))
                 .forEach(p -> pids.add(p.pid()));
         String where = service.isPresent() ? " among the service's processes (pid " + service.get().pid()
@@ -326,10 +327,21 @@ public final class ProcessKillDriver implements FaultDriver<ProcessKillFault> {
         if (pid <= 1 || ProcessHandle.of(pid).isEmpty()) {
             throw new FaultException("pid " + pid + " from " + file + " is not running");
         }
-        if (selfAndAncestors().contains(pid) || runner.ownPids().contains(pid)) {
+        if (selfOrAncestor(pid) || runner.ownPids().contains(pid)) {
             throw new FaultException("pid " + pid + " from " + file + " is the agent itself or its parent");
         }
         return pid;
+    }
+
+    /**
+     * Whether {@code pid} is this process or one of its ancestors now. Ancestors are only ever lost,
+     * never gained: a process whose parent dies is adopted by a subreaper above it or by its
+     * namespace's init, both ancestors already. So a pid that was not among them at start is not
+     * one now, and only a pid that was (a few, on a command's path almost never) costs a walk up
+     * {@code /proc}, which settles it exactly, a reused pid included.
+     */
+    static boolean selfOrAncestor(long pid) {
+        return ANCESTORS_AT_START.contains(pid) && selfAndAncestors().contains(pid);
     }
 
     private static Set<Long> selfAndAncestors() {

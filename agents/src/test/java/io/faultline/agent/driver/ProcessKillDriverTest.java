@@ -170,6 +170,27 @@ class ProcessKillDriverTest {
     }
 
     @Test
+    void theAgentAndItsAncestorsAreKnownAndNoOtherProcessIs() {
+        ProcessHandle self = ProcessHandle.current();
+        assertThat(ProcessKillDriver.selfOrAncestor(self.pid())).isTrue();
+        self.parent().ifPresent(parent -> assertThat(ProcessKillDriver.selfOrAncestor(parent.pid())).isTrue());
+        // A child started after the driver's class was loaded, and a pid file naming the parent.
+        assertThat(ProcessKillDriver.selfOrAncestor(sleeper.pid())).isFalse();
+        assertThat(ProcessKillDriver.selfOrAncestor(Long.MAX_VALUE)).isFalse();
+    }
+
+    @Test
+    void aPidFileNamingTheAgentsParentIsRefused(@TempDir Path dir) throws Exception {
+        long parent = ProcessHandle.current().parent().orElseThrow().pid();
+        Path file = dir.resolve("parent.pid");
+        Files.writeString(file, Long.toString(parent));
+        assertThatThrownBy(() -> new ProcessKillDriver(capture, file).apply("cmd-1", new ProcessKillFault(Signal.STOP, null)))
+                .isInstanceOf(FaultException.class).hasMessage("pid " + parent + " from " + file
+                        + " is the agent itself or its parent");
+        assertThat(ran).isEmpty();
+    }
+
+    @Test
     void explainsMissingOrBadTargets(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> new ProcessKillDriver(capture, null).apply("cmd-1", new ProcessKillFault(Signal.KILL, null)))
                 .isInstanceOf(FaultException.class).hasMessageContaining("--service-pid-file");
