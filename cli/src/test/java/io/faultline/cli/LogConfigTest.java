@@ -55,6 +55,21 @@ class LogConfigTest {
     }
 
     @Test
+    void theLevelsComeFromTheCommandLine() {
+        System.setProperty("faultline.log.level", "WARN");
+        System.setProperty("faultline.kafka.partition.log.level", "INFO");
+        try {
+            LoggerContext context = new LoggerContext();
+            new LogConfig().configure(context);
+            assertThat(context.getLogger("io.faultline.agent.Agent").getEffectiveLevel()).isEqualTo(Level.WARN);
+            assertThat(context.getLogger("state.change.logger").getEffectiveLevel()).isEqualTo(Level.INFO);
+        } finally {
+            System.clearProperty("faultline.log.level");
+            System.clearProperty("faultline.kafka.partition.log.level");
+        }
+    }
+
+    @Test
     void aFileGivenOnTheCommandLineIsLeftToLogback() {
         String before = System.getProperty("logback.configurationFile");
         System.setProperty("logback.configurationFile", "custom.xml");

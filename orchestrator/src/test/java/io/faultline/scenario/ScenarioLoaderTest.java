@@ -177,7 +177,10 @@ class ScenarioLoaderTest {
                 "canary: {inputTopic: in, outputTopic: out, rate: -5}"));
         assertThat(e.field()).isEqualTo("workload.canary.rate");
         assertThat(e.line()).isEqualTo(6);
-        assertThat(e.reason()).contains("must be between 0 and 10000");
+        assertThat(e.reason()).contains("must be between 0 and 15000");
+        assertThat(error(VALID.replace("canary: {inputTopic: in, outputTopic: out}",
+                "canary: {inputTopic: in, outputTopic: out, rate: 15001}")).reason())
+                .isEqualTo("must be between 0 and 15000 events per second, got 15001.0");
     }
 
     private static final String ADAPTED = """
