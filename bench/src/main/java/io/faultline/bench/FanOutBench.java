@@ -61,8 +61,8 @@ final class FanOutBench {
                 List<TelemetryFeed.Received<CommandEvent>> applied;
                 do {
                     Thread.sleep(5);
-                    applied = rig.feed.commandEvents("bench").stream().filter(e -> stop.commandId().equals(e.event().commandId())
-                            && e.event().step() == CommandEvent.Step.APPLIED).toList();
+                    applied = rig.feed.commandEventsOf(stop.commandId()).stream()
+                            .filter(e -> e.event().step() == CommandEvent.Step.APPLIED).toList();
                 } while (applied.size() < agents && System.nanoTime() < deadline);
                 if (r < 0) {
                     Thread.sleep(4000);
@@ -80,8 +80,8 @@ final class FanOutBench {
                 }
                 allDone.add(last);
                 allAcked.add(lastAck);
-                rig.feed.commandEvents("bench").stream().filter(e -> stop.commandId().equals(e.event().commandId())
-                        && e.event().step() == CommandEvent.Step.RECEIVED)
+                rig.feed.commandEventsOf(stop.commandId()).stream()
+                        .filter(e -> e.event().step() == CommandEvent.Step.RECEIVED)
                         .forEach(e -> received.add(Duration.between(sentAt, e.event().at()).toNanos()));
                 if (applied.size() < agents) {
                     report.md("fan-out " + agents + ": only " + applied.size() + " agents applied within 60 s");

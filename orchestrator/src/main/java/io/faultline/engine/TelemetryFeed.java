@@ -43,6 +43,11 @@ public final class TelemetryFeed implements AutoCloseable {
     private final Thread thread;
     private final Map<String, Received<AgentHeartbeat>> heartbeats = new HashMap<>();
     private final List<Received<CommandEvent>> commandEvents = new ArrayList<>();
+    /**
+     * The same events by command id: a wait for one command's report looks at that command's
+     * events only, not at every event of the run (a broadcast to 1,000 agents brings 2,000).
+     */
+    private final Map<String, List<Received<CommandEvent>>> byCommand = new HashMap<>();
     private final List<Received<CircuitEvent>> circuitEvents = new ArrayList<>();
     private final List<Received<AlertEvent>> alertEvents = new ArrayList<>();
     private volatile boolean running = true;
@@ -112,7 +117,9 @@ public final class TelemetryFeed implements AutoCloseable {
                         if (event instanceof AgentHeartbeat hb) {
                             heartbeats.put(hb.agentId(), new Received<>(hb, now));
                         } else if (event instanceof CommandEvent ce) {
-                            commandEvents.add(new Received<>(ce, now));
+                            Received<CommandEvent> received = new Received<>(ce, now);
+                            commandEvents.add(received);
+                            byCommand.computeIfAbsent(ce.commandId(), id -> new ArrayList<>(1)).add(received);
                         } else if (event instanceof CircuitEvent ce) {
                             circuitEvents.add(new Received<>(ce, now));
                         } else if (event instanceof AlertEvent ae) {
@@ -166,9 +173,26 @@ public final class TelemetryFeed implements AutoCloseable {
     }
 
     /** Waits for the agent's report on {@code commandId} with one of {@code steps}; null on timeout. */
-    public Received<CommandEvent> awaitCommandEvent(String commandId, Set<CommandEvent.Step> steps,
-                                                    Duration timeout) throws InterruptedException {
-        return awaitCommandEvent(e -> commandId.equals(e.commandId()) && steps.contains(e.step()), timeout);
+    public synchronized Received<CommandEvent> awaitCommandEvent(String commandId, Set<CommandEvent.Step> steps,
+                                                                 Duration timeout) throws InterruptedException {
+        Instant deadline = clock.instant().plus(timeout);
+        while (true) {
+            for (Received<CommandEvent> r : byCommand.getOrDefault(commandId, List.of())) {
+                if (steps.contains(r.event().step())) {
+                    return r;
+                }
+            }
+            long left = waitLeft(deadline);
+            if (left <= 0) {
+                return null;
+            }
+            wait(left);
+        }
+    }
+
+    /** The reports received so far on command {@code commandId}, from every agent, in arrival order. */
+    public synchronized List<Received<CommandEvent>> commandEventsOf(String commandId) {
+        return List.copyOf(byCommand.getOrDefault(commandId, List.of()));
     }
 
     /** Waits for a command event matching {@code filter}, whatever its run; null on timeout. */
