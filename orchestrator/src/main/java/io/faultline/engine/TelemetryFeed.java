@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -175,19 +176,7 @@ public final class TelemetryFeed implements AutoCloseable {
     /** Waits for the agent's report on {@code commandId} with one of {@code steps}; null on timeout. */
     public synchronized Received<CommandEvent> awaitCommandEvent(String commandId, Set<CommandEvent.Step> steps,
                                                                  Duration timeout) throws InterruptedException {
-        Instant deadline = clock.instant().plus(timeout);
-        while (true) {
-            for (Received<CommandEvent> r : byCommand.getOrDefault(commandId, List.of())) {
-                if (steps.contains(r.event().step())) {
-                    return r;
-                }
-            }
-            long left = waitLeft(deadline);
-            if (left <= 0) {
-                return null;
-            }
-            wait(left);
-        }
+        return awaitFirst(() -> byCommand.getOrDefault(commandId, List.of()), e -> steps.contains(e.step()), timeout);
     }
 
     /** The reports received so far on command {@code commandId}, from every agent, in arrival order. */
@@ -198,9 +187,15 @@ public final class TelemetryFeed implements AutoCloseable {
     /** Waits for a command event matching {@code filter}, whatever its run; null on timeout. */
     public synchronized Received<CommandEvent> awaitCommandEvent(Predicate<CommandEvent> filter, Duration timeout)
             throws InterruptedException {
+        return awaitFirst(() -> commandEvents, filter, timeout);
+    }
+
+    /** The first of {@code events} (looked at again after each arrival) that {@code filter} takes; null on timeout. */
+    private Received<CommandEvent> awaitFirst(Supplier<List<Received<CommandEvent>>> events, Predicate<CommandEvent> filter,
+                                              Duration timeout) throws InterruptedException {
         Instant deadline = clock.instant().plus(timeout);
         while (true) {
-            for (Received<CommandEvent> r : commandEvents) {
+            for (Received<CommandEvent> r : events.get()) {
                 if (filter.test(r.event())) {
                     return r;
                 }
